@@ -1,0 +1,54 @@
+"""The project's habits, as nox sessions. `nox -l` lists them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_venv = "yes"
+
+ROOT = Path(__file__).parent
+REPORTS = ROOT / ".perfgate"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (it runs real pytest-benchmark and asv to make its inputs)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint rules and formatting."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over src, tests and benchmarks."""
+    session.install("-e", ".[test]", "mypy", "types-PyYAML", "nox")
+    session.run("mypy", "--strict")
+
+
+@nox.session
+def perf(session: nox.Session) -> None:
+    """The main job: benchmark perfgate's own operations and check this repo's budgets."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    REPORTS.mkdir(exist_ok=True)
+    results = REPORTS / "pytest-benchmark.json"
+    session.run(
+        "pytest", "benchmarks", "-q", "-p", "no:randomly", "--benchmark-only",
+        f"--benchmark-json={results}", "--benchmark-min-rounds=60",
+        *session.posargs,
+    )
+    session.run(
+        "perfgate", "check", str(results), "--config", "perfgate.yml",
+        "--format", "json", "--output", str(REPORTS / "report.json"),
+        success_codes=[0, 1] if "--no-fail" in session.posargs else [0],
+    )

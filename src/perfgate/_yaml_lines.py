@@ -1,0 +1,56 @@
+"""YAML to plain Python values plus the line of every key path, for config error messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+KeyPath = tuple[Any, ...]
+
+
+class DuplicateKeyError(ValueError):
+    def __init__(self, path: KeyPath, line: int) -> None:
+        super().__init__(f"duplicate key {path[-1]!r}")
+        self.path = path
+        self.line = line
+
+
+def load_with_lines(text: str) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse one YAML document safely; return the data and ``{key path: 1-based line}``.
+
+    Raises ``yaml.YAMLError`` on syntax errors and :class:`DuplicateKeyError` on a key written
+    twice in one mapping (PyYAML would silently keep the last one).
+    """
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    lines: dict[KeyPath, int] = {}
+    if node is None:
+        return None, lines
+    constructor = yaml.constructor.SafeConstructor()
+    return _walk(node, (), lines, constructor), lines
+
+
+def _walk(
+    node: yaml.Node,
+    path: KeyPath,
+    lines: dict[KeyPath, int],
+    constructor: yaml.constructor.SafeConstructor,
+) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                key = str(key)
+            line = key_node.start_mark.line + 1
+            if key in out:
+                raise DuplicateKeyError((*path, key), line)
+            lines[(*path, key)] = line
+            out[key] = _walk(value_node, (*path, key), lines, constructor)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _walk(item, (*path, i), lines, constructor) for i, item in enumerate(node.value)
+        ]
+    return constructor.construct_object(node, deep=True)

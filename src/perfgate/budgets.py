@@ -1,0 +1,77 @@
+"""Budget decisions: which budget applies to a benchmark, and its status.
+
+How noise enters the verdict: a measured metric comes with a 95% interval (see
+:mod:`perfgate.stats`). ``critical`` -- the only status that fails the gate by default -- is
+given only when the whole interval lies beyond the critical limit. When the point estimate is
+beyond it but the interval reaches back across it, the status is ``warning`` with the note
+"possibly critical", so noise alone cannot fail a build. ``slow`` and ``warning`` are judged on
+the point estimate: they do not fail the gate. Without any interval (the harness stored only
+statistics, or ``min``/``max`` of one round) the point estimate decides, and the report says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Literal
+
+from perfgate import units
+from perfgate.config import BudgetRule
+from perfgate.stats import Summary
+
+Status = Literal["ok", "slow", "warning", "critical"]
+STATUS_RANK: dict[str, int] = {"ok": 0, "slow": 1, "warning": 2, "critical": 3}
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetVerdict:
+    rule: BudgetRule
+    unit: str  # the unit the limits are in (the benchmark's)
+    status: Status
+    note: str | None = None
+
+
+def find_rule(
+    name: str, short_name: str, unit: str, rules: Sequence[BudgetRule]
+) -> BudgetRule | None:
+    """The first budget in file order whose glob matches the full or short name and whose
+    unit fits the benchmark (a time budget never applies to a memory benchmark)."""
+    for rule in rules:
+        if rule.unit not in ("", unit):
+            continue
+        if fnmatchcase(name, rule.pattern) or fnmatchcase(short_name, rule.pattern):
+            return rule
+    return None
+
+
+def evaluate(summary: Summary, rule: BudgetRule) -> BudgetVerdict:
+    higher = summary.direction == "higher"
+    value = summary.value
+
+    def beyond(limit: float, x: float) -> bool:
+        return x < limit if higher else x > limit
+
+    note = None
+    if beyond(rule.critical, value):
+        interval = summary.interval
+        near = interval.high if higher else interval.low  # the interval's end nearest the limit
+        if interval.method == "none":
+            status: Status = "critical"
+            note = "no interval (no raw samples): judged on the value alone"
+        elif near is not None and beyond(rule.critical, near):
+            status = "critical"
+        else:
+            status = "warning"
+            shown = "unbounded" if near is None else units.format_value(near, summary.unit)
+            note = (
+                f"possibly critical: the 95% interval reaches {shown}, "
+                f"within the critical limit {units.format_value(rule.critical, summary.unit)}"
+            )
+    elif beyond(rule.warning, value):
+        status = "warning"
+    elif beyond(rule.target, value):
+        status = "slow"
+    else:
+        status = "ok"
+    return BudgetVerdict(rule=rule, unit=summary.unit, status=status, note=note)

@@ -1,0 +1,309 @@
+"""``perfgate.yml`` (or ``[tool.perfgate]`` in pyproject.toml) -> a typed, validated Config.
+
+Every problem is collected and reported together, each with file:line and a key path such as
+``budgets["parse_*"].critical``. Unknown keys get a "did you mean".
+
+Budgets: a mapping from a name glob (``fnmatch`` syntax, matched against a benchmark's full and
+short name; the first matching budget in file order applies) to ``target`` and optional
+``warning`` (default 1.2 x target), ``critical`` (default 1.5 x target) and ``metric``
+(default: the top-level ``metric``, itself p95 by default). For a higher-is-better budget
+(``direction: higher``, e.g. throughput) the defaults are target / 1.2 and target / 1.5.
+Values carry units (``1.5us``, ``200ms``, ``2s``, ``500MB``, ``1GiB``); a bare number is in the
+benchmark's own unit.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from perfgate import units
+from perfgate.errors import ConfigError, ConfigProblem
+from perfgate.stats import METRICS
+
+CONFIG_VERSION = 1
+CONFIG_FILENAMES = ("perfgate.yml", "perfgate.yaml")
+FAIL_ON = ("critical", "major", "warning", "never")
+DEFAULT_WARNING_FACTOR = 1.2
+DEFAULT_CRITICAL_FACTOR = 1.5
+
+_TOP_KEYS = ("version", "metric", "fail-on", "budgets")
+_BUDGET_KEYS = ("target", "warning", "critical", "metric", "direction")
+
+FailOn = Literal["critical", "major", "warning", "never"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetRule:
+    """One budget: limits on a metric for the benchmarks whose name matches ``pattern``."""
+
+    pattern: str
+    target: float
+    warning: float
+    critical: float
+    unit: str  # "s", "B", or "" (a bare number: the benchmark's own unit)
+    metric: str
+    direction: Literal["lower", "higher"] = "lower"
+    where: str = ""  # "perfgate.yml:4", for messages
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    version: int = CONFIG_VERSION
+    metric: str = "p95"
+    fail_on: FailOn = "critical"
+    budgets: tuple[BudgetRule, ...] = ()
+    source: str | None = None  # the file it came from; None for built-in defaults
+
+
+@dataclass
+class _Context:
+    """Collects problems while a config is validated."""
+
+    file: str
+    lines: Mapping[tuple[Any, ...], int]
+    problems: list[ConfigProblem] = field(default_factory=list)
+
+    def line(self, path: tuple[Any, ...]) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def add(self, path: tuple[Any, ...], message: str) -> None:
+        self.problems.append(ConfigProblem(self.file, self.line(path), _key_path(path), message))
+
+    def where(self, path: tuple[Any, ...]) -> str:
+        line = self.line(path)
+        return self.file if line is None else f"{self.file}:{line}"
+
+
+def _key_path(path: tuple[Any, ...]) -> str:
+    """``("budgets", "parse_*", "critical") -> 'budgets["parse_*"].critical'``."""
+    text = ""
+    previous: Any = None
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            text += f"[{part}]"
+        elif previous == "budgets":
+            text += f'["{part}"]'  # a glob, not a key: always quoted
+        else:
+            text += f".{part}" if text else str(part)
+        previous = part
+    return text
+
+
+def find_config(explicit: Path | None, folder: Path) -> Path | None:
+    """The config to use: ``--config``, else perfgate.yml, else pyproject.toml [tool.perfgate]."""
+    if explicit is not None:
+        return explicit
+    for name in CONFIG_FILENAMES:
+        if (folder / name).is_file():
+            return folder / name
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file() and "[tool.perfgate" in pyproject.read_text(encoding="utf-8"):
+        return pyproject
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Load and validate; no file means the defaults (no budgets)."""
+    if path is None:
+        return Config()
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigProblem(shown, None, "", "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([ConfigProblem(shown, None, "", f"cannot read: {exc}")]) from None
+    if path.suffix == ".toml":
+        data, lines, prefix = _parse_toml(text, shown)
+    else:
+        data, lines, prefix = _parse_yaml(text, shown)
+    context = _Context(shown, lines)
+    config = _validate(data, context, prefix)
+    if context.problems:
+        raise ConfigError(context.problems)
+    return config
+
+
+def _parse_yaml(text: str, shown: str) -> tuple[Any, dict[tuple[Any, ...], int], tuple[Any, ...]]:
+    import yaml  # noqa: PLC0415 - keep `perfgate --help` fast
+
+    from perfgate._yaml_lines import DuplicateKeyError, load_with_lines  # noqa: PLC0415
+
+    try:
+        data, lines = load_with_lines(text)
+    except DuplicateKeyError as exc:
+        problem = ConfigProblem(shown, exc.line, _key_path(exc.path), str(exc))
+        raise ConfigError([problem]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = None if mark is None else mark.line + 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError([ConfigProblem(shown, line, "", f"invalid YAML: {reason}")]) from None
+    return data, lines, ()
+
+
+def _parse_toml(text: str, shown: str) -> tuple[Any, dict[tuple[Any, ...], int], tuple[Any, ...]]:
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # noqa: PLC0415
+
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([ConfigProblem(shown, None, "", f"invalid TOML: {exc}")]) from None
+    data = document.get("tool", {}).get("perfgate")
+    if data is None:
+        raise ConfigError([ConfigProblem(shown, None, "", "no [tool.perfgate] table")])
+    # tomllib keeps no positions; the key path alone locates a problem.
+    return data, {}, ("tool", "perfgate")
+
+
+def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        ctx.add(prefix, "the config must be a mapping of keys (version, metric, budgets, ...)")
+        return Config(source=ctx.file)
+    _unknown_keys(data, _TOP_KEYS, prefix, ctx)
+    version = data.get("version")
+    if version is None:
+        ctx.add((*prefix, "version"), f"missing; write `version: {CONFIG_VERSION}` first")
+    elif version != CONFIG_VERSION:
+        ctx.add((*prefix, "version"), f"config version {version!r} not supported "
+                f"(supported: {CONFIG_VERSION})")
+    metric = _choice(data, "metric", METRICS, "p95", prefix, ctx)
+    fail_on = _choice(data, "fail-on", FAIL_ON, "critical", prefix, ctx)
+    budgets = _budgets(data.get("budgets"), metric, (*prefix, "budgets"), ctx)
+    return Config(
+        metric=metric,
+        fail_on=fail_on,  # type: ignore[arg-type]  # validated against FAIL_ON above
+        budgets=budgets,
+        source=ctx.file,
+    )
+
+
+def _unknown_keys(
+    data: Mapping[Any, Any], known: tuple[str, ...], path: tuple[Any, ...], ctx: _Context
+) -> None:
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+            ctx.add((*path, key), f"unknown key{hint}")
+
+
+def _choice(
+    data: Mapping[str, Any],
+    key: str,
+    choices: tuple[str, ...],
+    default: str,
+    prefix: tuple[Any, ...],
+    ctx: _Context,
+) -> str:
+    value = data.get(key, default)
+    if value not in choices:
+        ctx.add((*prefix, key), f"{value!r} is not one of {', '.join(choices)}")
+        return default
+    return str(value)
+
+
+def _budgets(
+    data: Any, default_metric: str, path: tuple[Any, ...], ctx: _Context
+) -> tuple[BudgetRule, ...]:
+    if data is None:
+        return ()
+    if not isinstance(data, dict):
+        ctx.add(path, "must be a mapping from a benchmark-name glob to its limits")
+        return ()
+    rules = []
+    for pattern, entry in data.items():
+        rule = _budget(str(pattern), entry, default_metric, (*path, pattern), ctx)
+        if rule is not None:
+            rules.append(rule)
+    return tuple(rules)
+
+
+def _budget(
+    pattern: str, entry: Any, default_metric: str, path: tuple[Any, ...], ctx: _Context
+) -> BudgetRule | None:
+    if not isinstance(entry, dict):
+        ctx.add(path, "must be a mapping with at least `target` (e.g. `target: 200ms`)")
+        return None
+    before = len(ctx.problems)
+    _unknown_keys(entry, _BUDGET_KEYS, path, ctx)
+    metric = _choice(entry, "metric", METRICS, default_metric, path, ctx)
+    direction = _choice(entry, "direction", ("lower", "higher"), "lower", path, ctx)
+    if "target" not in entry:
+        ctx.add(path, "missing `target` (e.g. `target: 200ms`)")
+        return None
+    limits: dict[str, tuple[float, str, str]] = {}  # key -> (value, unit, as written)
+    for key in ("target", "warning", "critical"):
+        if key in entry:
+            parsed = _quantity(entry[key], (*path, key), ctx)
+            if parsed is not None:
+                limits[key] = (*parsed, str(entry[key]))
+    if "target" not in limits:
+        return None
+    target, unit, _ = limits["target"]
+    for key in ("warning", "critical"):
+        if key in limits and limits[key][1] not in (unit, ""):
+            ctx.add((*path, key), f"{limits[key][2]} is not in the same unit as target "
+                    f"{limits['target'][2]}")
+    higher = direction == "higher"
+    for key, factor in (("warning", DEFAULT_WARNING_FACTOR), ("critical", DEFAULT_CRITICAL_FACTOR)):
+        if key not in limits:
+            value = target / factor if higher else target * factor
+            limits[key] = (value, unit, units.format_value(value, unit))
+    _check_order(limits, higher, path, ctx)
+    if len(ctx.problems) > before:
+        return None
+    return BudgetRule(
+        pattern=pattern,
+        target=target,
+        warning=limits["warning"][0],
+        critical=limits["critical"][0],
+        unit=unit,
+        metric=metric,
+        direction="higher" if higher else "lower",
+        where=ctx.where(path),
+    )
+
+
+def _quantity(value: Any, path: tuple[Any, ...], ctx: _Context) -> tuple[float, str] | None:
+    try:
+        number, unit = units.parse_quantity(value)
+    except units.UnitError as exc:
+        ctx.add(path, str(exc))
+        return None
+    if unit == "%":
+        ctx.add(path, f"{value} is a percentage; a budget is an absolute value like 200ms")
+        return None
+    if number <= 0:
+        ctx.add(path, f"{value} must be greater than zero")
+        return None
+    return number, unit
+
+
+def _check_order(
+    limits: Mapping[str, tuple[float, str, str]],
+    higher: bool,
+    path: tuple[Any, ...],
+    ctx: _Context,
+) -> None:
+    ordered = ("target", "warning", "critical")
+    for looser, stricter in zip(ordered, ordered[1:]):
+        a, b = limits[looser], limits[stricter]
+        wrong = b[0] > a[0] if higher else b[0] < a[0]
+        if wrong:
+            side = "above" if higher else "below"
+            ctx.add((*path, stricter), f"{b[2]} is {side} {looser} {a[2]}")

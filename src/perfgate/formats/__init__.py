@@ -1,0 +1,77 @@
+"""Result readers: one module per foreign format, plus format detection.
+
+``load(path)`` accepts a result file or a directory (an asv results tree, or a folder of round
+files of one side) and returns one :class:`~perfgate.model.Run` per results file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from perfgate.errors import InputError
+from perfgate.formats import asv, native, pytest_benchmark
+from perfgate.formats._json import read_json
+from perfgate.model import Run
+
+FORMATS = ("auto", pytest_benchmark.FORMAT, asv.FORMAT, native.FORMAT)
+_MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
+
+
+def load(path: Path, input_format: str = "auto") -> list[Run]:
+    """Read every run under ``path``; raise :class:`InputError` for anything unreadable."""
+    if path.is_dir():
+        return _load_dir(path, input_format)
+    if not path.exists():
+        raise InputError(str(path), "no such file or directory")
+    data = read_json(path)
+    if input_format == "auto" and asv.is_auxiliary(data):
+        raise InputError(str(path), "this is asv's benchmarks.json or machine.json, "
+                         "not a results file (pass a results file or the results directory)")
+    return [_read(path, data, input_format)]
+
+
+def _load_dir(folder: Path, input_format: str) -> list[Run]:
+    runs: list[Run] = []
+    for path in sorted(folder.rglob("*.json")):
+        data = read_json(path)
+        if input_format in ("auto", asv.FORMAT) and asv.is_auxiliary(data):
+            continue
+        runs.append(_read(path, data, input_format))
+    if not runs:
+        raise InputError(str(folder), "directory holds no result files (*.json)")
+    return runs
+
+
+def _read(path: Path, data: Any, input_format: str) -> Run:
+    shown = str(path)
+    fmt = input_format if input_format != "auto" else _sniff(data)
+    if fmt is None:
+        raise InputError(shown, "JSON of no known result format "
+                         "(expected pytest-benchmark, asv or perfgate native)")
+    if not isinstance(data, dict):
+        raise InputError(shown, f"not a {fmt} file: the top level is not a JSON object")
+    try:
+        if fmt == pytest_benchmark.FORMAT:
+            run = pytest_benchmark.read(data, shown)
+        elif fmt == asv.FORMAT:
+            described = asv.load_benchmarks_json(asv.find_benchmarks_json(path))
+            run = asv.read(data, shown, described)
+        else:
+            run = native.read(data, shown)
+    except asv.UnsupportedVersion as exc:
+        raise InputError(shown, str(exc)) from None
+    except KeyError as exc:
+        raise InputError(shown, f"not a valid {fmt} file: missing key {exc}") from None
+    except _MALFORMED as exc:
+        raise InputError(shown, f"not a valid {fmt} file: {exc}") from None
+    if not run.benchmarks and not run.failed:
+        raise InputError(shown, "the file holds no benchmarks")
+    return run
+
+
+def _sniff(data: Any) -> str | None:
+    for module in (native, pytest_benchmark, asv):
+        if module.sniff(data):
+            return module.FORMAT
+    return None

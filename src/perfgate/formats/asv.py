@@ -1,0 +1,229 @@
+"""asv (airspeed velocity) result files, format version 1 (asv < 0.5) and 2 (asv >= 0.5).
+
+Layout: ``results/benchmarks.json`` describes every benchmark (type, unit, parameter names);
+``results/<machine>/<commit8>-<env>.json`` holds one commit's results in one environment.
+One results file is one round. Version 2 stores each benchmark as a row to be zipped with the
+file's ``result_columns``; version 1 stores a dict (or a bare number) per benchmark.
+
+A parametrized benchmark becomes one perfgate benchmark per parameter combination, named
+``module.Class.time_x(10, 'a')`` with asv's own representation of the values (the cartesian
+product in asv's order). Raw ``samples`` are used when asv recorded them (``--record-samples``);
+otherwise a timing's stored median and quartiles are kept as stored statistics and the
+benchmark is flagged as having no raw samples. ``mem_``, ``peakmem_`` and ``track_``
+benchmarks are single measurements by nature: the value is their one raw sample.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from perfgate import units
+from perfgate.model import Benchmark, Metadata, Run, check_samples, direction_for_unit
+
+FORMAT = "asv"
+SUPPORTED_VERSIONS = (1, 2)
+_UNITS = {"seconds": units.SECONDS, "bytes": units.BYTES}
+_PREFIX_UNITS = (("time_", units.SECONDS), ("mem_", units.BYTES), ("peakmem_", units.BYTES))
+
+
+def sniff(data: Any) -> bool:
+    return isinstance(data, dict) and "results" in data and "commit_hash" in data
+
+
+def is_auxiliary(data: Any) -> bool:
+    """asv's ``benchmarks.json`` and ``machine.json``: part of a results tree, not results."""
+    if not isinstance(data, dict) or "results" in data:
+        return False
+    if "machine" in data and "version" in data:
+        return True
+    return "version" in data and all(
+        isinstance(v, dict) and "type" in v for k, v in data.items() if k != "version"
+    )
+
+
+def find_benchmarks_json(result_file: Path) -> Path | None:
+    """asv keeps ``benchmarks.json`` at the results root, one level above the machine folder."""
+    for folder in (result_file.parent.parent, result_file.parent):
+        candidate = folder / "benchmarks.json"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_benchmarks_json(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a damaged description only costs units; names still come from results
+    return data if isinstance(data, dict) else {}
+
+
+def read(data: Mapping[str, Any], source: str, described: Mapping[str, Any]) -> Run:
+    """Build a :class:`Run` from one results file; ``described`` is ``benchmarks.json``."""
+    version = data.get("version")
+    if version not in SUPPORTED_VERSIONS:
+        raise UnsupportedVersion(version)
+    rows = _rows_v2(data) if version == 2 else _rows_v1(data)
+    benchmarks: list[Benchmark] = []
+    failed: list[str] = []
+    for name, row in rows.items():
+        _expand(name, row, described.get(name) or {}, benchmarks, failed)
+    params = data.get("params") or {}
+    date = data.get("date")
+    metadata = Metadata(
+        commit=_str(data.get("commit_hash")),
+        machine=_str(params.get("machine")),
+        python=_str(data.get("python")),
+        timestamp=(
+            datetime.fromtimestamp(date / 1000, tz=timezone.utc).isoformat()
+            if isinstance(date, (int, float)) and not isinstance(date, bool)
+            else None
+        ),
+        harness=FORMAT,
+        environment=_str(data.get("env_name")),
+    )
+    return Run(
+        metadata=metadata, benchmarks=tuple(benchmarks), failed=tuple(failed), source=source
+    )
+
+
+class UnsupportedVersion(ValueError):
+    def __init__(self, version: object) -> None:
+        supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+        super().__init__(f"asv results format version {version!r} not supported ({supported})")
+
+
+def _rows_v2(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    columns = data["result_columns"]
+    if not isinstance(columns, list):
+        raise TypeError("result_columns is not a list")
+    results = data["results"]
+    if not isinstance(results, dict):
+        raise TypeError("results is not an object")
+    rows: dict[str, dict[str, Any]] = {}
+    for name, values in results.items():
+        if not isinstance(values, list):
+            raise TypeError(f"{name}: result row is not a list")
+        # asv drops trailing empty columns, so a row may be shorter than result_columns
+        rows[name] = dict(zip(columns, values))
+    return rows
+
+
+def _rows_v1(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Bring a v1 entry (a bare number, or a dict with list or scalar fields) to v2's shape."""
+    rows: dict[str, dict[str, Any]] = {}
+    results = data["results"]
+    if not isinstance(results, dict):
+        raise TypeError("results is not an object")
+    for name, entry in results.items():
+        if not isinstance(entry, dict):
+            entry = {"result": None if entry is None else [entry], "params": []}
+        result = entry.get("result")
+        if result is not None and not isinstance(result, list):
+            result = [result]
+        stats = entry.get("stats")
+        if stats is not None and not isinstance(stats, list):
+            stats = [stats]
+        row: dict[str, Any] = {
+            "result": result,
+            "params": entry.get("params") or [],
+            "samples": entry.get("samples"),
+        }
+        for key in ("q_25", "q_75"):
+            row[f"stats_{key}"] = None if stats is None else [
+                s.get(key) if isinstance(s, dict) else None for s in stats
+            ]
+        rows[name] = row
+    return rows
+
+
+def _expand(
+    name: str,
+    row: Mapping[str, Any],
+    described: Mapping[str, Any],
+    out: list[Benchmark],
+    failed: list[str],
+) -> None:
+    """One asv row -> one benchmark per parameter combination; failures go to ``failed``."""
+    params = row.get("params") or []
+    combos: list[tuple[str, ...]] = list(itertools.product(*params)) if params else [()]
+    names = described.get("param_names") or [f"param{i + 1}" for i in range(len(params))]
+    unit = _unit(name, described)
+    result = row.get("result")
+    if result is None:
+        failed.extend(_label(name, c) for c in combos)
+        return
+    if not isinstance(result, list) or len(result) != len(combos):
+        raise ValueError(f"{name}: {len(combos)} parameter combinations but result is {result!r}")
+    samples = _per_combo(row.get("samples"), len(combos))
+    q25 = _per_combo(row.get("stats_q_25"), len(combos))
+    q75 = _per_combo(row.get("stats_q_75"), len(combos))
+    short = name.rsplit(".", 1)[-1]
+    for i, combo in enumerate(combos):
+        label = _label(name, combo)
+        value = result[i]
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            failed.append(label)  # asv's null/NaN: this combination failed or was skipped
+            continue
+        raw = samples[i]
+        if raw is None and not unit == units.SECONDS:
+            raw = [value]  # memory and track benchmarks measure once: that is the sample
+        rounds: tuple[tuple[float, ...], ...] = ()
+        stored: dict[str, float] = {}
+        if raw is not None:
+            problem = check_samples(raw, unit)
+            if problem:
+                raise ValueError(f"{label}: {problem}")
+            rounds = (tuple(float(v) for v in raw),)
+        else:
+            problem = check_samples([value], unit)
+            if problem:
+                raise ValueError(f"{label}: {problem}")
+            stored["p50"] = float(value)
+            for key, quartile in (("p25", q25[i]), ("p75", q75[i])):
+                if isinstance(quartile, (int, float)) and math.isfinite(quartile):
+                    stored[key] = float(quartile)
+        out.append(
+            Benchmark(
+                name=label,
+                short_name=_label(short, combo),
+                unit=unit,
+                direction=direction_for_unit(unit),
+                params=dict(zip(names, combo)),
+                rounds=rounds,
+                stored=stored,
+            )
+        )
+
+
+def _per_combo(column: Any, count: int) -> Sequence[Any]:
+    if isinstance(column, list) and len(column) == count:
+        return column
+    return [None] * count
+
+
+def _unit(name: str, described: Mapping[str, Any]) -> str:
+    unit = described.get("unit")
+    if isinstance(unit, str) and unit:
+        return _UNITS.get(unit, unit)
+    short = name.rsplit(".", 1)[-1]
+    for prefix, prefix_unit in _PREFIX_UNITS:
+        if short.startswith(prefix):
+            return prefix_unit
+    return ""
+
+
+def _label(name: str, combo: Sequence[str]) -> str:
+    return f"{name}({', '.join(str(c) for c in combo)})" if combo else name
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)

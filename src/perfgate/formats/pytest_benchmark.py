@@ -1,0 +1,97 @@
+"""pytest-benchmark ``--benchmark-json`` files (and its ``.benchmarks/`` storage files).
+
+One file is one round: pytest-benchmark runs every benchmark in a single process. The raw
+``stats.data`` (one value per round of the harness, already divided by its iterations) become
+the samples. Files saved without ``--benchmark-save-data`` carry only statistics: those are
+kept as stored values and the benchmark is flagged as having no raw samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from perfgate import units
+from perfgate.model import Benchmark, Metadata, Run, check_samples
+
+FORMAT = "pytest-benchmark"
+
+# pytest-benchmark statistic -> perfgate metric name
+_STORED = {"median": "p50", "mean": "mean", "min": "min", "max": "max", "q1": "p25",
+           "q3": "p75", "stddev": "stdev"}
+
+
+def sniff(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("benchmarks"), list)
+        and ("machine_info" in data or "commit_info" in data)
+    )
+
+
+def read(data: Mapping[str, Any], source: str) -> Run:
+    """Build a :class:`Run`; raises ValueError/KeyError/TypeError on malformed content."""
+    benchmarks: list[Benchmark] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data["benchmarks"]):
+        name = entry.get("fullname") or entry["name"]
+        if not isinstance(name, str):
+            raise ValueError(f"benchmarks[{index}].name is not a string: {name!r}")
+        if name in seen:
+            raise ValueError(f"duplicate benchmark name {name!r}")
+        seen.add(name)
+        benchmarks.append(_benchmark(entry, name))
+    commit = data.get("commit_info") or {}
+    machine = data.get("machine_info") or {}
+    metadata = Metadata(
+        commit=_str(commit.get("id")),
+        branch=_str(commit.get("branch")),
+        machine=_str(machine.get("node")),
+        python=_str(machine.get("python_version")),
+        timestamp=_str(data.get("datetime")),
+        harness=FORMAT,
+        harness_version=_str(data.get("version")),
+    )
+    return Run(metadata=metadata, benchmarks=tuple(benchmarks), source=source)
+
+
+def _benchmark(entry: Mapping[str, Any], name: str) -> Benchmark:
+    stats = entry["stats"]
+    if not isinstance(stats, dict):
+        raise TypeError(f"{name}: stats is not an object")
+    data = stats.get("data")
+    rounds: tuple[tuple[float, ...], ...] = ()
+    stored: dict[str, float] = {}
+    if data is not None:
+        if not isinstance(data, list) or not data:
+            raise ValueError(f"{name}: stats.data is not a non-empty list")
+        problem = check_samples(data, units.SECONDS)
+        if problem:
+            raise ValueError(f"{name}: {problem}")
+        rounds = (tuple(float(v) for v in data),)
+    else:
+        for key, metric in _STORED.items():
+            value = stats.get(key)
+            if value is not None:
+                problem = check_samples([value], units.SECONDS)
+                if problem:
+                    raise ValueError(f"{name}: stats.{key}: {problem}")
+                stored[metric] = float(value)
+        if "p50" not in stored:
+            raise ValueError(f"{name}: neither stats.data nor stats.median is recorded")
+    params = entry.get("params") or {}
+    return Benchmark(
+        name=name,
+        short_name=str(entry.get("name") or name),
+        unit=units.SECONDS,
+        direction="lower",
+        params={str(k): str(v) for k, v in params.items()},
+        group=_str(entry.get("group")),
+        extra=dict(entry.get("extra_info") or {}),
+        rounds=rounds,
+        stored=stored,
+    )
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)

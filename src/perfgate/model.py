@@ -1,0 +1,160 @@
+"""The data model: a :class:`Run` of :class:`Benchmark` results, and the native JSON format.
+
+Every harness reader builds these objects; nothing downstream sees a harness's own format.
+A benchmark holds one or more *rounds* of raw *samples*: a round is one independent process
+run, samples inside a round are correlated (see DESIGN.md, "Vocabulary").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from perfgate import units
+
+Direction = Literal["lower", "higher"]
+
+# Native result format. Changelog of versions:
+#   1 (perfgate 0.1): metadata, benchmarks with rounds of raw samples, failed benchmark names.
+NATIVE_FORMAT_VERSION = 1
+NATIVE_KEY = "perfgate_result"
+
+# Units that measure throughput: a higher value is better for these.
+_HIGHER_IS_BETTER_SUFFIXES = ("/s", "/sec", "/second", "per second", "hz", "ops")
+
+
+def direction_for_unit(unit: str) -> Direction:
+    """Lower is better, except throughput-type units (``ops/s``, ``items/sec``, ``Hz``)."""
+    text = unit.strip().lower()
+    return "higher" if text.endswith(_HIGHER_IS_BETTER_SUFFIXES) else "lower"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Metadata:
+    """Where and how a run was recorded. Every field is optional: harnesses record different things."""
+
+    commit: str | None = None
+    branch: str | None = None
+    machine: str | None = None
+    python: str | None = None
+    timestamp: str | None = None  # ISO 8601, UTC
+    harness: str | None = None
+    harness_version: str | None = None
+    environment: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Metadata:
+        known = cls.__dataclass_fields__
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise ValueError(f"unknown metadata keys {unknown}")
+        for key, value in data.items():
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"metadata.{key} must be a string, got {value!r}")
+        return cls(**dict(data))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Benchmark:
+    """One benchmark's measurements in one run.
+
+    ``rounds`` holds raw samples per round. When the harness stored only statistics
+    (``raw_samples`` is False), ``rounds`` is empty and ``stored`` maps perfgate metric names
+    (``p50``, ``mean``, ``min``, ``max``, ``p25``, ``p75``, ``stdev``) to the stored values.
+    """
+
+    name: str
+    short_name: str
+    unit: str
+    direction: Direction = "lower"
+    params: Mapping[str, str] = field(default_factory=dict)
+    group: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    rounds: tuple[tuple[float, ...], ...] = ()
+    stored: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def raw_samples(self) -> bool:
+        return bool(self.rounds)
+
+    @property
+    def n(self) -> int:
+        """Number of raw samples over all rounds."""
+        return sum(len(r) for r in self.rounds)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "short_name": self.short_name,
+            "unit": self.unit,
+            "direction": self.direction,
+            "params": dict(self.params),
+            "group": self.group,
+            "extra": dict(self.extra),
+            "rounds": [list(r) for r in self.rounds],
+        }
+        if self.stored:
+            data["stored"] = dict(self.stored)
+        return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class Run:
+    """Everything one invocation of a harness recorded for one side."""
+
+    metadata: Metadata = field(default_factory=Metadata)
+    benchmarks: tuple[Benchmark, ...] = ()
+    failed: tuple[str, ...] = ()  # benchmarks the harness reported as failed (no value)
+    source: str | None = None  # the file it was read from, for messages; not serialized
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            NATIVE_KEY: NATIVE_FORMAT_VERSION,
+            "metadata": self.metadata.to_dict(),
+            "benchmarks": [b.to_dict() for b in self.benchmarks],
+            "failed": list(self.failed),
+        }
+
+
+def check_samples(values: Sequence[float], unit: str) -> str | None:
+    """Return a problem with a benchmark's samples, or None. Time and memory cannot be negative."""
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"sample {value!r} is not a number"
+        if not math.isfinite(value):
+            return f"sample {value!r} is not a finite number"
+        if value < 0 and unit in (units.SECONDS, units.BYTES):
+            return f"sample {value!r} is negative"
+    return None
+
+
+def combine(runs: Iterable[Run]) -> tuple[list[Benchmark], list[str]]:
+    """Merge the runs of one side: the same benchmark in several runs becomes several rounds.
+
+    Returns the benchmarks in first-seen order and the names reported as failed in any run.
+    Raises ValueError when one name has different units in different runs.
+    """
+    merged: dict[str, Benchmark] = {}
+    sources: dict[str, str] = {}
+    failed: list[str] = []
+    for run in runs:
+        for bench in run.benchmarks:
+            seen = merged.get(bench.name)
+            if seen is None:
+                merged[bench.name] = bench
+                sources[bench.name] = run.source or "?"
+                continue
+            if seen.unit != bench.unit:
+                raise ValueError(
+                    f"benchmark {bench.name!r} is in {seen.unit!r} in {sources[bench.name]} "
+                    f"but in {bench.unit!r} in {run.source or '?'}"
+                )
+            stored = seen.stored if seen.raw_samples or not bench.stored else bench.stored
+            merged[bench.name] = replace(seen, rounds=seen.rounds + bench.rounds, stored=stored)
+        failed.extend(name for name in run.failed if name not in failed)
+    return list(merged.values()), failed

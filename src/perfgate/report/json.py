@@ -1,0 +1,12 @@
+"""The JSON report (``--format json``): the versioned contract the Action and scripts consume."""
+
+from __future__ import annotations
+
+import json
+
+from perfgate.verdicts import Report
+
+
+def render_json(report: Report) -> str:
+    # allow_nan=False: the contract is strict JSON; summaries never hold NaN.
+    return json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n"

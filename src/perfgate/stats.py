@@ -1,0 +1,251 @@
+"""Pure statistics over a benchmark's samples: percentiles, intervals, the too-few-samples rule.
+
+Percentile definition: numpy's default ``linear`` method, Hyndman & Fan's type 7 (the same as
+R's default and Excel's PERCENTILE.INC): for sorted samples ``x[0..n-1]`` the p-th percentile is
+``x[h]`` interpolated linearly at ``h = (n - 1) * p / 100``. Samples of all rounds are pooled.
+
+Confidence intervals (95% by default), chosen by what the data can support:
+
+* three or more rounds: a *round bootstrap*: rounds are resampled with replacement (a cluster
+  bootstrap), so between-process noise is in the interval; the round is the independent unit;
+* one or two rounds, for percentiles: the distribution-free *order-statistic* interval from the
+  binomial distribution of ranks; it holds for independent samples, so it sees only the noise
+  inside one process and is labelled ``within-process``;
+* one or two rounds, for the mean: a Student-t interval over the samples, also within-process;
+* ``min``/``max`` of a single round, or stored statistics without raw samples: no interval.
+
+Too few samples: a percentile p "rests on too few samples" when there are fewer than
+``ceil(log(0.05) / log(max(p, 1 - p)))`` of them: below that, even the sample maximum is not a
+95% upper bound of the true p95. That is 59 samples for p95, 299 for p99, 5 for p50.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from perfgate.model import Benchmark
+
+Metric = Literal["p50", "p95", "p99", "mean", "min", "max"]
+METRICS: tuple[Metric, ...] = ("p50", "p95", "p99", "mean", "min", "max")
+PERCENTILE_METHOD = "linear"
+CONFIDENCE = 0.95
+BOOTSTRAP_RESAMPLES = 1000
+MIN_ROUNDS_FOR_BOOTSTRAP = 3
+# Cap on pooled values held at once by the round bootstrap (resamples x samples), ~32 MB.
+_BOOTSTRAP_CHUNK_VALUES = 4_000_000
+
+IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
+Array = npt.NDArray[np.float64]
+
+
+def percent(metric: str) -> float | None:
+    """``"p95" -> 95.0``; None for metrics that are not percentiles."""
+    if len(metric) > 1 and metric[0] == "p" and metric[1:].isdigit():
+        return float(metric[1:])
+    return None
+
+
+def min_samples(metric: str, confidence: float = CONFIDENCE) -> int:
+    """Fewest samples on which ``metric`` is not flagged as resting on too few samples."""
+    p = percent(metric)
+    if p is None:
+        return 2 if metric == "mean" else 1
+    tail = max(p, 100.0 - p) / 100.0
+    if tail >= 1.0:
+        return 1
+    return math.ceil(math.log(1.0 - confidence) / math.log(tail))
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float | None  # None: the data cannot bound it from this side
+    high: float | None
+    method: IntervalMethod
+
+
+@dataclass(frozen=True, kw_only=True)
+class Summary:
+    """A benchmark's metric with its interval, and descriptive statistics of its samples."""
+
+    name: str
+    unit: str
+    direction: Literal["lower", "higher"]
+    metric: str  # the metric asked for
+    value: float
+    interval: Interval
+    n: int  # raw samples over all rounds (0 when the harness stored only statistics)
+    rounds: int
+    raw_samples: bool
+    few_samples: bool
+    metric_used: str  # differs from ``metric`` when only stored statistics were available
+    describe: dict[str, float] = field(default_factory=dict)
+
+
+def percentile(values: Sequence[float] | Array, p: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=float), p, method=PERCENTILE_METHOD))
+
+
+def statistic(values: Array, metric: str) -> float:
+    p = percent(metric)
+    if p is not None:
+        return float(np.percentile(values, p, method=PERCENTILE_METHOD))
+    if metric == "mean":
+        return float(np.mean(values))
+    if metric == "min":
+        return float(np.min(values))
+    if metric == "max":
+        return float(np.max(values))
+    raise ValueError(f"unknown metric {metric!r} (choose from {', '.join(METRICS)})")
+
+
+def describe(values: Array) -> dict[str, float]:
+    """The descriptive statistics every report can show."""
+    q = np.percentile(values, [25, 50, 75, 95, 99], method=PERCENTILE_METHOD)
+    return {
+        "min": float(values.min()),
+        "p25": float(q[0]),
+        "p50": float(q[1]),
+        "p75": float(q[2]),
+        "p95": float(q[3]),
+        "p99": float(q[4]),
+        "max": float(values.max()),
+        "mean": float(values.mean()),
+        "stdev": float(values.std(ddof=1)) if values.size > 1 else 0.0,
+        "iqr": float(q[2] - q[0]),
+    }
+
+
+def summarize(bench: Benchmark, metric: str, confidence: float = CONFIDENCE) -> Summary:
+    """Summarize one benchmark for ``metric``."""
+    if not bench.raw_samples:
+        return _summarize_stored(bench, metric)
+    rounds = [np.asarray(r, dtype=float) for r in bench.rounds]
+    pooled = np.concatenate(rounds) if len(rounds) > 1 else rounds[0]
+    value = statistic(pooled, metric)
+    if len(rounds) >= MIN_ROUNDS_FOR_BOOTSTRAP:
+        seed = zlib.crc32(bench.name.encode("utf-8", "surrogatepass"))
+        interval = round_bootstrap(rounds, metric, confidence, seed)
+    else:
+        interval = within_process_interval(pooled, metric, confidence)
+    interval = _containing(interval, value)
+    return Summary(
+        name=bench.name,
+        unit=bench.unit,
+        direction=bench.direction,
+        metric=metric,
+        value=value,
+        interval=interval,
+        n=int(pooled.size),
+        rounds=len(rounds),
+        raw_samples=True,
+        few_samples=pooled.size < min_samples(metric, confidence),
+        metric_used=metric,
+        describe=describe(pooled),
+    )
+
+
+def _summarize_stored(bench: Benchmark, metric: str) -> Summary:
+    # Without raw samples only what the harness stored can be shown; a missing percentile
+    # falls back to the median, and the summary says so (metric_used).
+    used = metric if metric in bench.stored else "p50"
+    return Summary(
+        name=bench.name,
+        unit=bench.unit,
+        direction=bench.direction,
+        metric=metric,
+        value=bench.stored[used],
+        interval=Interval(None, None, "none"),
+        n=0,
+        rounds=1,
+        raw_samples=False,
+        few_samples=True,
+        metric_used=used,
+        describe=dict(bench.stored),
+    )
+
+
+def within_process_interval(values: Array, metric: str, confidence: float) -> Interval:
+    """Interval treating every sample as independent (true only within one process)."""
+    p = percent(metric)
+    if p is not None:
+        low_rank, high_rank = order_statistic_ranks(values.size, p / 100.0, confidence)
+        ordered = np.sort(values)
+        low = None if low_rank is None else float(ordered[low_rank - 1])
+        high = None if high_rank is None else float(ordered[high_rank - 1])
+        return Interval(low, high, "within-process")
+    if metric == "mean" and values.size > 1:
+        from scipy import stats as scipy_stats  # noqa: PLC0415 - heavy, needed only here
+
+        half = float(
+            scipy_stats.t.ppf(0.5 + confidence / 2, values.size - 1)
+            * values.std(ddof=1)
+            / math.sqrt(values.size)
+        )
+        mean = float(values.mean())
+        return Interval(mean - half, mean + half, "within-process")
+    return Interval(None, None, "none")
+
+
+@lru_cache(maxsize=4096)
+def order_statistic_ranks(n: int, q: float, confidence: float) -> tuple[int | None, int | None]:
+    """1-based ranks ``(l, u)`` with ``P(x_(l) <= true q-quantile <= x_(u)) >= confidence``.
+
+    The count of samples below the true quantile is Binomial(n, q). A side the data cannot
+    bound at this confidence (too few samples) is None.
+    """
+    from scipy import stats as scipy_stats  # noqa: PLC0415 - heavy, needed only here
+
+    alpha = (1.0 - confidence) / 2.0
+    low = int(scipy_stats.binom.ppf(alpha, n, q))
+    high = int(scipy_stats.binom.ppf(1.0 - alpha, n, q)) + 1
+    return (low if low >= 1 else None, high if high <= n else None)
+
+
+def round_bootstrap(
+    rounds: list[Array], metric: str, confidence: float, seed: int
+) -> Interval:
+    """Percentile interval of ``metric`` over resamples of whole rounds (a cluster bootstrap)."""
+    rng = np.random.default_rng(seed)
+    count = len(rounds)
+    picks = rng.integers(0, count, size=(BOOTSTRAP_RESAMPLES, count))
+    lengths = {r.size for r in rounds}
+    estimates = np.empty(BOOTSTRAP_RESAMPLES)
+    if len(lengths) == 1:
+        table = np.stack(rounds)
+        per_resample = table.size
+        chunk = max(1, _BOOTSTRAP_CHUNK_VALUES // per_resample)
+        for start in range(0, BOOTSTRAP_RESAMPLES, chunk):
+            block = table[picks[start : start + chunk]].reshape(-1, per_resample)
+            estimates[start : start + chunk] = _statistic_rows(block, metric)
+    else:
+        for i, pick in enumerate(picks):
+            estimates[i] = statistic(np.concatenate([rounds[j] for j in pick]), metric)
+    alpha = (1.0 - confidence) / 2.0
+    low, high = np.quantile(estimates, [alpha, 1.0 - alpha])
+    return Interval(float(low), float(high), "round-bootstrap")
+
+
+def _statistic_rows(block: Array, metric: str) -> Array:
+    p = percent(metric)
+    if p is not None:
+        return np.percentile(block, p, axis=1, method=PERCENTILE_METHOD)
+    if metric == "mean":
+        return block.mean(axis=1)
+    if metric == "min":
+        return block.min(axis=1)
+    return block.max(axis=1)
+
+
+def _containing(interval: Interval, value: float) -> Interval:
+    """Widen an interval to contain its point estimate (a resampling artefact otherwise)."""
+    low = None if interval.low is None else min(interval.low, value)
+    high = None if interval.high is None else max(interval.high, value)
+    return Interval(low, high, interval.method)

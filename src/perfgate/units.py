@@ -1,0 +1,97 @@
+"""Human units for durations, sizes and percentages, parsing and formatting.
+
+Canonical units inside perfgate: durations in seconds (``"s"``), memory in bytes (``"B"``).
+Sizes use decimal SI prefixes (``1MB = 10**6 B``, like asv's output and ``ls --si``) and the
+IEC binary prefixes when written (``1MiB = 2**20 B``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+SECONDS = "s"
+BYTES = "B"
+
+_DURATIONS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "μs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "sec": 1.0,
+    "min": 60.0,
+}
+_SIZES = {
+    "b": 1.0,
+    "kb": 1e3,
+    "mb": 1e6,
+    "gb": 1e9,
+    "tb": 1e12,
+    "kib": 2.0**10,
+    "mib": 2.0**20,
+    "gib": 2.0**30,
+    "tib": 2.0**40,
+}
+_QUANTITY = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([^\d\s]*)\s*$")
+
+
+class UnitError(ValueError):
+    """A quantity that cannot be parsed; the message says what is accepted."""
+
+
+def parse_quantity(text: str | float, expected: str | None = None) -> tuple[float, str]:
+    """Parse ``"200ms"``, ``"500MB"`` or ``"10%"`` into ``(value, canonical_unit)``.
+
+    A bare number is returned with unit ``""``; ``expected`` (``"s"`` or ``"B"``) then assigns
+    it. A percentage returns a fraction with unit ``"%"`` (``"10%"`` -> ``0.1``).
+    """
+    if isinstance(text, bool):
+        raise UnitError(f"expected a quantity like '200ms' or '500MB', got {text!r}")
+    if isinstance(text, (int, float)):
+        value, suffix = float(text), ""
+    else:
+        match = _QUANTITY.match(str(text))
+        if not match:
+            raise UnitError(f"expected a quantity like '200ms' or '500MB', got {text!r}")
+        value, suffix = float(match.group(1)), match.group(2)
+    if not math.isfinite(value):
+        raise UnitError(f"expected a finite number, got {text!r}")
+    if suffix == "":
+        return value, expected or ""
+    if suffix == "%":
+        return value / 100.0, "%"
+    if suffix in _DURATIONS:
+        return value * _DURATIONS[suffix], SECONDS
+    if suffix.lower() in _SIZES:
+        return value * _SIZES[suffix.lower()], BYTES
+    accepted = "ns, us, ms, s, min; B, kB, MB, GB, KiB, MiB, GiB; %"
+    raise UnitError(f"unknown unit {suffix!r} in {text!r} (accepted: {accepted})")
+
+
+def format_value(value: float, unit: str, digits: int = 3) -> str:
+    """Format a value in its canonical unit with a readable prefix: ``0.0123 s -> '12.3 ms'``."""
+    if not math.isfinite(value):
+        return str(value)
+    if unit == SECONDS:
+        for suffix, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+            if abs(value) >= scale:
+                return f"{_sig(value / scale, digits)} {suffix}"
+        return f"{_sig(value / 1e-9, digits)} ns"
+    if unit == BYTES:
+        for suffix, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+            if abs(value) >= scale:
+                return f"{_sig(value / scale, digits)} {suffix}"
+        return f"{_sig(value, digits)} B"
+    text = _sig(value, digits)
+    return f"{text} {unit}" if unit else text
+
+
+def _sig(value: float, digits: int) -> str:
+    """``digits`` significant figures, without scientific notation for ordinary magnitudes."""
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(digits - 1 - magnitude, 0)
+    return f"{value:.{decimals}f}"
