@@ -68,6 +68,9 @@ def load_benchmarks_json(path: Path | None) -> dict[str, Any]:
 
 def read(data: Mapping[str, Any], source: str, described: Mapping[str, Any]) -> Run:
     """Build a :class:`Run` from one results file; ``described`` is ``benchmarks.json``."""
+    for key in ("results", "commit_hash"):
+        if key not in data:
+            raise KeyError(key)
     version = data.get("version")
     if version not in SUPPORTED_VERSIONS:
         raise UnsupportedVersion(version)

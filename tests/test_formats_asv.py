@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from perfgate import formats
+from perfgate.model import Run
+from tests.conftest import result_files
+
+PARAMETRIZED = "bench.TimeSuite.time_range"
+
+
+def _by_name(run: Run) -> dict[str, object]:
+    return {b.name: b for b in run.benchmarks}
+
+
+def test_v2_with_raw_samples(asv_results: Path) -> None:
+    [path] = result_files(asv_results)
+    raw = json.loads(path.read_text())
+    assert raw["version"] == 2
+    [run] = formats.load(path)
+    assert run.metadata.harness == "asv"
+    assert run.metadata.commit == raw["commit_hash"]
+    assert run.metadata.machine == "testbox"
+    names = {b.name for b in run.benchmarks}
+    # 2 x 2 parameter combinations, in asv's (cartesian product) order and spelling
+    assert {n for n in names if n.startswith(PARAMETRIZED)} == {
+        f"{PARAMETRIZED}({n}, {k})" for n in ("10", "100") for k in ("'a'", "'b'")
+    }
+    row = dict(zip(raw["result_columns"], raw["results"][PARAMETRIZED]))
+    bench = next(b for b in run.benchmarks if b.name == f"{PARAMETRIZED}(100, 'a')")
+    assert bench.params == {"n": "100", "kind": "'a'"}
+    assert bench.short_name == "time_range(100, 'a')"
+    assert bench.rounds == (tuple(row["samples"][2]),)
+    assert bench.n == 24  # asv runs 2 processes by default, each repeat=12
+    assert run.failed == ("bench.time_fails",)
+
+
+def test_v2_units_and_directions(asv_results: Path) -> None:
+    [run] = formats.load(asv_results)  # the results directory: benchmarks.json is skipped
+    by_name = {b.name: b for b in run.benchmarks}
+    assert by_name["bench.time_simple"].unit == "s"
+    assert by_name["bench.mem_list"].unit == "B"
+    assert by_name["bench.peakmem_list"].unit == "B"
+    assert by_name["bench.peakmem_list"].rounds[0][0] > 100_000  # a real peak RSS in bytes
+    assert by_name["bench.track_value"].unit == "widgets"
+    assert by_name["bench.track_value"].rounds == ((42.0,),)
+    assert by_name["bench.track_value"].direction == "lower"
+    assert by_name["bench.track_throughput"].unit == "ops/s"
+    assert by_name["bench.track_throughput"].direction == "higher"
+
+
+def test_v2_without_samples_keeps_stored_statistics(asv_results_no_samples: Path) -> None:
+    [path] = result_files(asv_results_no_samples)
+    raw = json.loads(path.read_text())
+    row = dict(zip(raw["result_columns"], raw["results"]["bench.time_simple"]))
+    [run] = formats.load(path)
+    bench = next(b for b in run.benchmarks if b.name == "bench.time_simple")
+    assert not bench.raw_samples
+    assert bench.stored["p50"] == row["result"][0]
+    assert bench.stored["p25"] == row["stats_q_25"][0]
+    # memory is measured once: that one value is its raw sample
+    assert next(b for b in run.benchmarks if b.name == "bench.mem_list").raw_samples
+
+
+@pytest.mark.slow
+def test_v1_results_from_asv_0_4(asv_v1_results: Path) -> None:
+    [path] = result_files(asv_v1_results)
+    raw = json.loads(path.read_text())
+    assert raw["version"] == 1
+    [run] = formats.load(path)
+    by_name = {b.name: b for b in run.benchmarks}
+    bench = by_name[f"{PARAMETRIZED}(10, 'b')"]
+    assert bench.rounds == (tuple(raw["results"][PARAMETRIZED]["samples"][1]),)
+    assert by_name["bench.mem_list"].unit == "B"
+    assert by_name["bench.track_throughput"].direction == "higher"
+    assert run.failed == ("bench.time_fails",)
+
+
+def test_benchmarks_json_alone_is_not_results(asv_results: Path) -> None:
+    with pytest.raises(formats.InputError, match="not a results file"):
+        formats.load(asv_results / "benchmarks.json")
+
+
+def test_sunpy_file_with_memory_benchmarks(shared_data: Path) -> None:
+    folder = shared_data / "sunpy-benchmarks" / "results" / "GH-Actions"
+    path = next(p for p in sorted(folder.glob("*.json")) if p.name != "machine.json")
+    [run] = formats.load(path)
+    by_name = {b.name: b for b in run.benchmarks}
+    peak = by_name["benchmarks_for_map.PeakMemorySuite.peakmem_sunpy_map"]
+    assert peak.unit == "B"
+    assert peak.raw_samples
+    timing = by_name["benchmarks_for_is_time.TimeSuite.time_is_time"]
+    assert not timing.raw_samples  # sunpy did not record samples
+    assert timing.stored["p50"] > 0
+
+
+def test_django_file_with_raw_samples(shared_data: Path) -> None:
+    folder = shared_data / "django-asv" / "results" / "ubuntu-latest"
+    path = next(p for p in sorted(folder.glob("*.json")) if p.name != "machine.json")
+    raw = json.loads(path.read_text())
+    [run] = formats.load(path)
+    assert run.metadata.commit == raw["commit_hash"]
+    with_samples = [b for b in run.benchmarks if b.raw_samples and b.unit == "s"]
+    assert with_samples
+    assert all(b.n == 10 for b in with_samples)
