@@ -5,8 +5,9 @@ How noise enters the verdict: a measured metric comes with a 95% interval (see
 given only when the whole interval lies beyond the critical limit. When the point estimate is
 beyond it but the interval reaches back across it, the status is ``warning`` with the note
 "possibly critical", so noise alone cannot fail a build. ``slow`` and ``warning`` are judged on
-the point estimate: they do not fail the gate. Without any interval (the harness stored only
-statistics, or ``min``/``max`` of one round) the point estimate decides, and the report says so.
+the point estimate: they do not fail the gate. Without any interval (a single measurement such as
+asv's ``peakmem_``, stored statistics only, or ``min``/``max`` of one round) the point estimate
+decides, and the report says so.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def evaluate(summary: Summary, rule: BudgetRule) -> BudgetVerdict:
         near = interval.high if higher else interval.low  # the interval's end nearest the limit
         if interval.method == "none":
             status: Status = "critical"
-            note = "no interval (no raw samples): judged on the value alone"
+            note = "no interval (a single measurement or no raw samples): judged on the value alone"
         elif near is not None and beyond(rule.critical, near):
             status = "critical"
         else:

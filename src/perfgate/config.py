@@ -129,7 +129,8 @@ def load_config(path: Path | None) -> Config:
     context = _Context(shown, lines)
     config = _validate(data, context, prefix)
     if context.problems:
-        raise ConfigError(context.problems)
+        # in file order, so the list reads top to bottom like the file
+        raise ConfigError(sorted(context.problems, key=lambda p: p.line or 0))
     return config
 
 

@@ -12,7 +12,8 @@ Confidence intervals (95% by default), chosen by what the data can support:
   binomial distribution of ranks; it holds for independent samples, so it sees only the noise
   inside one process and is labelled ``within-process``;
 * one or two rounds, for the mean: a Student-t interval over the samples, also within-process;
-* ``min``/``max`` of a single round, or stored statistics without raw samples: no interval.
+* ``min``/``max`` of a single round, a single measurement (asv's ``mem_``, ``peakmem_``,
+  ``track_``), or stored statistics without raw samples: no interval.
 
 Too few samples: a percentile p "rests on too few samples" when there are fewer than
 ``ceil(log(0.05) / log(max(p, 1 - p)))`` of them: below that, even the sample maximum is not a
@@ -130,7 +131,10 @@ def summarize(bench: Benchmark, metric: str, confidence: float = CONFIDENCE) -> 
     rounds = [np.asarray(r, dtype=float) for r in bench.rounds]
     pooled = np.concatenate(rounds) if len(rounds) > 1 else rounds[0]
     value = statistic(pooled, metric)
-    if len(rounds) >= MIN_ROUNDS_FOR_BOOTSTRAP:
+    if pooled.size == 1:
+        # a single measurement (asv's mem_/peakmem_/track_): there is nothing to resample
+        interval = Interval(None, None, "none")
+    elif len(rounds) >= MIN_ROUNDS_FOR_BOOTSTRAP:
         seed = zlib.crc32(bench.name.encode("utf-8", "surrogatepass"))
         interval = round_bootstrap(rounds, metric, confidence, seed)
     else:

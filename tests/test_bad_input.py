@@ -1,0 +1,168 @@
+"""Bad input: one line naming the file and the problem, exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from perfgate.model import NATIVE_KEY
+from tests.conftest import result_files
+from tests.test_cli import run_cli
+
+
+def assert_one_line_error(args: list[str | Path], *expected: str, cwd: Path | None = None) -> str:
+    done = run_cli(*args, cwd=cwd)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    for text in expected:
+        assert text in lines[0]
+    return lines[0]
+
+
+def _pytest_benchmark_edit(edit: Callable[[dict[str, object]], None]) -> Callable[
+        [Path, Path], Path]:
+    def make(source: Path, folder: Path) -> Path:
+        data = json.loads(source.read_text())
+        edit(data)
+        path = folder / "edited.json"
+        path.write_text(json.dumps(data))
+        return path
+    return make
+
+
+def _set_sample(value: float) -> Callable[[dict[str, object]], None]:
+    def edit(data: dict[str, object]) -> None:
+        data["benchmarks"][0]["stats"]["data"][0] = value  # type: ignore[index]
+    return edit
+
+
+def _duplicate(data: dict[str, object]) -> None:
+    data["benchmarks"].append(data["benchmarks"][0])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("make", "problem"), [
+    (lambda src, d: _write(d / "empty.json", ""), "file is empty"),
+    (lambda src, d: _write(d / "blank.json", "  \n"), "file is empty"),
+    (lambda src, d: _write(d / "cut.json", src.read_text()[: len(src.read_text()) // 2]),
+     "truncated JSON"),
+    (lambda src, d: _write(d / "junk.json", "{not json"), "invalid JSON at line 1"),
+    (lambda src, d: _write(d / "other.json", '{"hello": [1, 2]}'),
+     "JSON of no known result format"),
+    (lambda src, d: _write(d / "list.json", "[1, 2, 3]"), "JSON of no known result format"),
+    (lambda src, d: _write(d / "binary.json", b"\xff\xfe\x00garbage"), "not a text file"),
+    (lambda src, d: _write(d / "future.json", json.dumps({NATIVE_KEY: 99, "benchmarks": []})),
+     "native format version 99 not supported"),
+    (_pytest_benchmark_edit(_set_sample(float("nan"))), "not a finite number"),
+    (_pytest_benchmark_edit(_set_sample(-0.5)), "sample -0.5 is negative"),
+    (_pytest_benchmark_edit(_duplicate), "duplicate benchmark name"),
+], ids=["empty", "blank", "truncated", "invalid", "unknown-format", "list", "binary",
+        "native-version", "nan", "negative", "duplicate"])
+def test_bad_result_file(make: Callable[[Path, Path], Path], problem: str, bench_json: Path,
+                         tmp_path: Path) -> None:
+    path = make(bench_json, tmp_path)
+    assert_one_line_error(["check", path], str(path), problem)
+
+
+def test_unsupported_asv_version(asv_results: Path, tmp_path: Path) -> None:
+    [source] = result_files(asv_results)
+    data = json.loads(source.read_text())
+    data["version"] = 3
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps(data))
+    assert_one_line_error(["check", path], str(path), "asv results format version 3 not supported")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert_one_line_error(["check", tmp_path / "nope.json"], "nope.json", "no such file")
+
+
+def test_directory_with_no_results(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hi")
+    assert_one_line_error(["check", tmp_path], str(tmp_path), "holds no result files")
+
+
+def test_200_mb_file(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with path.open("wb") as handle:  # sparse: 200 MB on paper, nothing on disk
+        handle.truncate(200_000_000)
+    assert_one_line_error(["check", path], str(path), "200 MB", "PERFGATE_MAX_INPUT_MB")
+
+
+def test_same_name_in_different_units(asv_results: Path, tmp_path: Path) -> None:
+    [source] = result_files(asv_results)
+    data = json.loads(source.read_text())
+    other = tmp_path / "results" / "other"
+    other.mkdir(parents=True)
+    (tmp_path / "results" / "benchmarks.json").write_text(
+        (asv_results / "benchmarks.json").read_text().replace('"unit": "widgets"',
+                                                              '"unit": "gadgets"'))
+    (other / "r.json").write_text(json.dumps(data))
+    assert_one_line_error(["check", source, other / "r.json"], "bench.track_value",
+                          "'widgets'", "'gadgets'")
+
+
+def test_unknown_config_key_with_suggestion(bench_json: Path, tmp_path: Path) -> None:
+    config = tmp_path / "perfgate.yml"
+    config.write_text('version: 1\nbugdets:\n  "x*":\n    target: 1s\n')
+    line = assert_one_line_error(["check", bench_json, "--config", config],
+                                 f"{config}:2: bugdets: unknown key; did you mean 'budgets'?")
+    assert line.startswith("perfgate: error: ")
+
+
+def test_every_config_problem_reported_at_once(bench_json: Path, tmp_path: Path) -> None:
+    config = tmp_path / "perfgate.yml"
+    config.write_text(
+        "version: 1\n"
+        "metric: p97\n"
+        "budgets:\n"
+        '  "parse_*":\n'
+        "    target: 100ms\n"
+        "    warning: 200ms\n"
+        "    critical: 150ms\n"
+        '  "load_*":\n'
+        "    target: 2 parsecs\n"
+        "    critcal: 3s\n"
+    )
+    done = run_cli("check", bench_json, "--config", config)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"perfgate: error: {config}:2: metric: 'p97' is not one of p50, p95, p99, mean, min, max",
+        f'perfgate: error: {config}:7: budgets["parse_*"].critical: 150ms is below warning 200ms',
+        f"perfgate: error: {config}:9: budgets[\"load_*\"].target: unknown unit 'parsecs' in "
+        "'2 parsecs' (accepted: ns, us, ms, s, min; B, kB, MB, GB, KiB, MiB, GiB; %)",
+        f'perfgate: error: {config}:10: budgets["load_*"].critcal: unknown key; '
+        "did you mean 'critical'?",
+    ]
+
+
+def test_missing_config_file(bench_json: Path, tmp_path: Path) -> None:
+    assert_one_line_error(["check", bench_json, "--config", tmp_path / "nope.yml"],
+                          "nope.yml: no such file")
+
+
+def test_invalid_yaml(bench_json: Path, tmp_path: Path) -> None:
+    config = tmp_path / "perfgate.yml"
+    config.write_text("version: 1\nbudgets: [unclosed\n")
+    assert_one_line_error(["check", bench_json, "--config", config], f"{config}:3",
+                          "invalid YAML")
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    done = run_cli("check", "--format", "pdf", "x.json")
+    assert done.returncode == 2
+    assert "invalid choice: 'pdf'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def _write(path: Path, content: str | bytes) -> Path:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path

@@ -1,0 +1,201 @@
+"""The CLI end to end, as a user runs it: real harness output in, report and exit code out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from perfgate._cli import main
+from tests.conftest import result_files
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "perfgate", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, check=False,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+
+
+def write_config(folder: Path, text: str) -> Path:
+    path = folder / "perfgate.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_check_json_reports_documented_p95(bench_json: Path, tmp_path: Path) -> None:
+    config = write_config(tmp_path, "version: 1\n")
+    done = run_cli("check", bench_json, "--config", config, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["perfgate_report"] == 1
+    assert report["verdict"] == "pass"
+    raw = {b["fullname"]: b["stats"]["data"] for b in json.loads(bench_json.read_text())[
+        "benchmarks"]}
+    assert {b["name"] for b in report["benchmarks"]} == set(raw)
+    for bench in report["benchmarks"]:
+        samples = raw[bench["name"]]
+        assert bench["metric"] == "p95"
+        assert bench["unit"] == "s"
+        assert bench["head"]["value"] == pytest.approx(
+            float(np.percentile(samples, 95, method="linear")), rel=1e-12)
+        assert bench["head"]["n"] == len(samples)
+        assert bench["head"]["rounds"] == 1
+        low, high = bench["head"]["ci"]
+        assert low <= bench["head"]["value"] <= high
+
+
+def test_check_fails_when_critical_limit_is_clearly_below(bench_json: Path,
+                                                           tmp_path: Path) -> None:
+    # test_sleep_2ms sleeps 2 ms per call: its p95 is at least 2 ms
+    config = write_config(tmp_path, 'version: 1\nbudgets:\n  "*sleep*":\n    target: 0.2ms\n')
+    done = run_cli("check", bench_json, "--config", config, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["verdict"] == "fail"
+    [sleep] = [b for b in report["benchmarks"] if "sleep" in b["name"]]
+    assert sleep["budget"]["status"] == "critical"
+    assert sleep["budget"]["critical"] == pytest.approx(0.0003)
+    others = [b for b in report["benchmarks"] if "sleep" not in b["name"]]
+    assert all("budget" not in b for b in others)
+
+
+def test_check_passes_when_critical_limit_is_clearly_above(bench_json: Path,
+                                                            tmp_path: Path) -> None:
+    config = write_config(tmp_path, 'version: 1\nbudgets:\n  "*sleep*":\n    target: 1s\n'
+                          '  "test_parse_*":\n    target: 10ms\n')
+    done = run_cli("check", bench_json, "--config", config, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    statuses = {b["name"]: b["budget"]["status"] for b in report["benchmarks"] if "budget" in b}
+    assert len(statuses) == 3  # the sleep benchmark and both test_parse_sum variants
+    assert set(statuses.values()) == {"ok"}
+
+
+def test_minimal_config_from_the_issue_works_as_written(bench_json: Path,
+                                                         tmp_path: Path) -> None:
+    config = write_config(tmp_path, (
+        "version: 1\n"
+        "budgets:\n"
+        '  "test_parse_*":        # a name glob, matched against a benchmark\'s full and short name\n'
+        "    target: 200ms        # warning defaults to 1.2x target, critical to 1.5x\n"
+        '  "*peakmem_*":\n'
+        "    target: 500MB\n"
+    ))
+    done = run_cli("check", bench_json, "--config", config, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    budgets = [b["budget"] for b in report["benchmarks"] if "budget" in b]
+    assert len(budgets) == 2
+    for budget in budgets:
+        assert (budget["target"], budget["warning"], budget["critical"]) == pytest.approx(
+            (0.2, 0.24, 0.3))
+    assert report["unused_budgets"] == ["*peakmem_*"]
+
+
+def test_check_asv_results_with_memory_budget(asv_results: Path, tmp_path: Path) -> None:
+    [path] = result_files(asv_results)
+    config = write_config(tmp_path, 'version: 1\nbudgets:\n  "*peakmem_*":\n    target: 1kB\n'
+                          '  "time_range*":\n    target: 1s\n')
+    done = run_cli("check", path, "--config", config, "--format", "json")
+    report = json.loads(done.stdout)
+    by_name = {b["name"]: b for b in report["benchmarks"]}
+    peak = by_name["bench.peakmem_list"]
+    assert peak["unit"] == "B"
+    # one measurement, no interval: judged on the value alone, and far over 1.5 kB
+    assert peak["budget"]["status"] == "critical"
+    assert peak["head"]["ci_method"] == "none"
+    assert done.returncode == 1
+    ranges = [b for n, b in by_name.items() if n.startswith("bench.TimeSuite.time_range(")]
+    assert len(ranges) == 4
+    assert {b["budget"]["status"] for b in ranges} == {"ok"}
+    assert report["failed"] == ["bench.time_fails"]
+
+
+def test_check_sunpy_results_directory_layout(shared_data: Path, tmp_path: Path) -> None:
+    folder = shared_data / "sunpy-benchmarks" / "results" / "GH-Actions"
+    path = next(p for p in sorted(folder.glob("*.json")) if p.name != "machine.json")
+    config = write_config(tmp_path, 'version: 1\nbudgets:\n  "*peakmem_*":\n    target: 5GB\n')
+    done = run_cli("check", path, "--config", config, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    peaks = [b for b in report["benchmarks"] if ".peakmem_" in b["name"]]
+    assert peaks
+    assert all(b["unit"] == "B" and b["budget"]["status"] == "ok" for b in peaks)
+    timings = [b for b in report["benchmarks"] if ".time_" in b["name"]]
+    assert all(b["head"]["metric_used"] == "p50" and not b["head"]["raw_samples"]
+               for b in timings)
+
+
+def test_check_django_results_with_raw_samples(shared_data: Path, tmp_path: Path) -> None:
+    folder = shared_data / "django-asv" / "results" / "ubuntu-latest"
+    path = next(p for p in sorted(folder.glob("*.json")) if p.name != "machine.json")
+    done = run_cli("check", path, "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    raw = json.loads(path.read_text())
+    columns = raw["result_columns"]
+    report = json.loads(done.stdout)
+    by_name = {b["name"]: b for b in report["benchmarks"]}
+    checked = 0
+    for name, row in raw["results"].items():
+        fields = dict(zip(columns, row))
+        if fields.get("params") or not fields.get("samples") or name not in by_name:
+            continue
+        samples = fields["samples"][0]
+        assert by_name[name]["head"]["value"] == pytest.approx(
+            float(np.percentile(samples, 95)), rel=1e-12)
+        assert by_name[name]["head"]["few_samples"] is True  # 10 samples < 59
+        checked += 1
+    assert checked > 10
+
+
+def test_round_files_give_a_round_bootstrap_interval(bench_rounds: Path) -> None:
+    done = run_cli("check", bench_rounds, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    for bench in report["benchmarks"]:
+        assert bench["head"]["rounds"] == 3
+        assert bench["head"]["ci_method"] == "round-bootstrap"
+        assert bench["head"]["n"] >= 180
+
+
+def test_table_is_the_default_output(bench_json: Path, tmp_path: Path) -> None:
+    done = run_cli("check", bench_json, cwd=tmp_path)
+    assert done.returncode == 0
+    assert "perfgate check: PASS" in done.stdout
+    assert "test_bench.py::test_sleep_2ms" in done.stdout
+    assert " ms " in done.stdout
+
+
+def test_output_file_is_written_and_table_printed(bench_json: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "report.md"
+    done = run_cli("check", bench_json, "--format", "markdown", "--output", out, cwd=tmp_path)
+    assert done.returncode == 0
+    assert out.read_text().startswith("### \u2705 perfgate: pass")
+    assert "| benchmark | p95 |" in out.read_text()
+    assert "perfgate check: PASS" in done.stdout
+    assert f"wrote {out}" in done.stdout
+
+
+def test_help_does_not_import_numpy_scipy_or_rich() -> None:
+    code = (
+        "import sys\n"
+        "from perfgate._cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('numpy', 'scipy', 'rich', 'yaml') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert "HEAVY []" in done.stdout
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "usage: perfgate" in capsys.readouterr().out
