@@ -178,7 +178,7 @@ def test_output_file_is_written_and_table_printed(bench_json: Path, tmp_path: Pa
     done = run_cli("check", bench_json, "--format", "markdown", "--output", out, cwd=tmp_path)
     assert done.returncode == 0
     assert out.read_text().startswith("### \u2705 perfgate: pass")
-    assert "| benchmark | p95 |" in out.read_text()
+    assert "| benchmark | p95 | 95% interval | n (rounds) | target | status |" in out.read_text()
     assert "perfgate check: PASS" in done.stdout
     assert f"wrote {out}" in done.stdout
 

@@ -260,6 +260,8 @@ def _budget(
         if key in limits and limits[key][1] not in (unit, ""):
             ctx.add((*path, key), f"{limits[key][2]} is not in the same unit as target "
                     f"{limits['target'][2]}")
+    if len(ctx.problems) > before:
+        return None  # comparing limits in different units would only add noise
     higher = direction == "higher"
     for key, factor in (("warning", DEFAULT_WARNING_FACTOR), ("critical", DEFAULT_CRITICAL_FACTOR)):
         if key not in limits:

@@ -80,3 +80,10 @@ def _read_v1(data: Mapping[str, Any], source: str) -> Run:
 
 
 _READERS: dict[int, Callable[[Mapping[str, Any], str], Run]] = {NATIVE_FORMAT_VERSION: _read_v1}
+
+
+def dumps(run: Run) -> str:
+    """The native JSON text of ``run`` (strict JSON: samples are always finite)."""
+    import json  # noqa: PLC0415
+
+    return json.dumps(run.to_dict(), allow_nan=False, separators=(",", ":")) + "\n"

@@ -41,8 +41,7 @@ def samples(summary: Summary) -> str:
 def budget(row: Row) -> str:
     if row.budget is None:
         return "-"
-    rule = row.budget.rule
-    return f"{units.format_value(rule.target, row.unit)} ({rule.pattern})"
+    return units.format_value(row.budget.rule.target, row.unit)
 
 
 def notes(row: Row) -> list[str]:
@@ -50,9 +49,11 @@ def notes(row: Row) -> list[str]:
     head = row.head
     if not head.raw_samples:
         out.append(f"no raw samples: the harness's stored {head.metric_used} is shown")
+    elif head.n == 1:
+        out.append("a single measurement")
     elif head.few_samples:
         out.append(f"few samples: {row.metric} needs >= {min_samples(row.metric)}, has {head.n}")
-    if head.interval.method == "within-process":
+    if head.interval.method == "within-process" and head.n > 1:
         out.append("interval is within-process only (1-2 rounds)")
     if row.budget is not None and row.budget.note:
         out.append(row.budget.note)

@@ -25,7 +25,7 @@ def render_markdown(report: Report) -> str:
     lines.append(_cells.summary_line(report) + f" (fail-on: {report.fail_on})")
     lines.append("")
     metric = _cells.metric_header(report)
-    lines.append(f"| benchmark | {metric} | 95% interval | samples (rounds) | budget | status |")
+    lines.append(f"| benchmark | {metric} | 95% interval | n (rounds) | target | status |")
     lines.append("|---|---:|---|---:|---|---|")
     footnotes: list[str] = []
     for row in report.rows:
@@ -39,7 +39,7 @@ def render_markdown(report: Report) -> str:
             _cells.value(row),
             _cells.interval(row.head),
             _cells.samples(row.head),
-            escape(_cells.budget(row)),
+            _cells.budget(row),
             status,
         ]
         lines.append("| " + " | ".join(cells) + " |")

@@ -23,11 +23,12 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
     verdict = report.verdict.upper()
     table = Table(title=f"perfgate check: {verdict}", title_justify="left",
                   caption=_cells.summary_line(report), caption_justify="left")
-    table.add_column("benchmark", overflow="fold")
+    longest = max((len(row.name) for row in report.rows), default=10)
+    table.add_column("benchmark", overflow="fold", min_width=min(longest, 48))
     table.add_column(metric, justify="right", no_wrap=True)
     table.add_column("95% interval", no_wrap=True)
-    table.add_column("samples (rounds)", justify="right", no_wrap=True)
-    table.add_column("budget", overflow="fold")
+    table.add_column("n (rounds)", justify="right", no_wrap=True)
+    table.add_column("target", no_wrap=True)
     table.add_column("status", no_wrap=True)
     footnotes: list[str] = []
     for row in report.rows:

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from perfgate.model import Benchmark
+from perfgate.stats import (
+    min_samples,
+    order_statistic_ranks,
+    percentile,
+    round_bootstrap,
+    summarize,
+)
+
+
+def bench(*rounds: list[float], name: str = "b") -> Benchmark:
+    return Benchmark(name=name, short_name=name, unit="s",
+                     rounds=tuple(tuple(r) for r in rounds))
+
+
+def test_percentile_is_hyndman_fan_type_7() -> None:
+    samples = [1.0, 2.0, 3.0, 4.0, 10.0]
+    # h = (n - 1) * p = 4 * 0.95 = 3.8 -> x[3] + 0.8 * (x[4] - x[3]) = 4 + 0.8 * 6
+    assert percentile(samples, 95) == pytest.approx(8.8)
+    assert percentile(samples, 50) == 3.0
+
+
+@pytest.mark.parametrize(("metric", "needed"), [("p95", 59), ("p99", 299), ("p50", 5),
+                                                 ("mean", 2), ("max", 1)])
+def test_too_few_samples_rule(metric: str, needed: int) -> None:
+    assert min_samples(metric) == needed
+    assert summarize(bench([1.0] * needed), metric).few_samples is False
+    if needed > 1:
+        assert summarize(bench([1.0] * (needed - 1)), metric).few_samples is True
+
+
+def test_order_statistic_interval_covers_the_true_quantile() -> None:
+    # 2,000 independent samples of size 100 from an exponential distribution: the 95%
+    # interval for p95 must contain the true p95 (ln 20) about 95% of the time.
+    rng = np.random.default_rng(1)
+    true_p95 = np.log(20.0)
+    low_rank, high_rank = order_statistic_ranks(100, 0.95, 0.95)
+    assert low_rank is not None and high_rank is not None
+    ordered = np.sort(rng.exponential(size=(2000, 100)), axis=1)
+    covered = (ordered[:, low_rank - 1] <= true_p95) & (true_p95 <= ordered[:, high_rank - 1])
+    assert 0.93 <= covered.mean() <= 0.995
+
+
+def test_order_statistic_bounds_missing_when_too_few_samples() -> None:
+    low, high = order_statistic_ranks(20, 0.95, 0.95)
+    assert low is not None
+    assert high is None  # 20 samples cannot bound p95 from above
+
+
+def test_round_bootstrap_widens_with_between_round_noise() -> None:
+    rng = np.random.default_rng(2)
+    steady = [rng.normal(1.0, 0.01, 200) for _ in range(5)]
+    shifting = [rng.normal(1.0 + 0.1 * i, 0.01, 200) for i in range(5)]
+    narrow = round_bootstrap(steady, "p95", 0.95, seed=0)
+    wide = round_bootstrap(shifting, "p95", 0.95, seed=0)
+    assert narrow.low is not None and narrow.high is not None
+    assert wide.low is not None and wide.high is not None
+    assert (wide.high - wide.low) > 10 * (narrow.high - narrow.low)
+
+
+def test_round_bootstrap_with_unequal_round_lengths() -> None:
+    rng = np.random.default_rng(3)
+    rounds = [rng.normal(1.0, 0.05, size) for size in (100, 120, 90, 110)]
+    summary = summarize(bench(*[list(r) for r in rounds]), "mean")
+    assert summary.interval.method == "round-bootstrap"
+    assert summary.interval.low is not None and summary.interval.high is not None
+    assert summary.interval.low <= summary.value <= summary.interval.high
+    assert summary.rounds == 4
+    assert summary.n == 420
+
+
+def test_summary_is_deterministic() -> None:
+    rng = np.random.default_rng(4)
+    rounds = [list(rng.lognormal(0, 0.1, 80)) for _ in range(4)]
+    assert summarize(bench(*rounds), "p95") == summarize(bench(*rounds), "p95")
+
+
+def test_within_process_mean_interval() -> None:
+    summary = summarize(bench([1.0, 2.0, 3.0, 4.0, 5.0]), "mean")
+    assert summary.value == 3.0
+    assert summary.interval.method == "within-process"
+    # t(0.975, 4) = 2.776; sd = 1.581; half width = 2.776 * 1.581 / sqrt(5) = 1.963
+    assert summary.interval.low == pytest.approx(3.0 - 1.963, abs=1e-3)
+
+
+def test_stored_statistics_fall_back_to_median() -> None:
+    stored = Benchmark(name="b", short_name="b", unit="s", stored={"p50": 0.5, "max": 0.9})
+    summary = summarize(stored, "p95")
+    assert summary.value == 0.5
+    assert summary.metric_used == "p50"
+    assert summary.interval.method == "none"
+    assert summarize(stored, "max").value == 0.9
