@@ -43,11 +43,24 @@ def perf(session: nox.Session) -> None:
     REPORTS.mkdir(exist_ok=True)
     results = REPORTS / "pytest-benchmark.json"
     session.run(
-        "pytest", "benchmarks", "-q", "-p", "no:randomly", "--benchmark-only",
-        f"--benchmark-json={results}", "--benchmark-min-rounds=60",
+        "pytest",
+        "benchmarks",
+        "-q",
+        "-p",
+        "no:randomly",
+        "--benchmark-only",
+        f"--benchmark-json={results}",
+        "--benchmark-min-rounds=80",
         *session.posargs,
     )
     session.run(
-        "perfgate", "check", str(results), "--config", "perfgate.yml",
-        "--format", "json", "--output", str(REPORTS / "report.json"),
+        "perfgate",
+        "check",
+        str(results),
+        "--config",
+        "perfgate.yml",
+        "--format",
+        "json",
+        "--output",
+        str(REPORTS / "report.json"),
     )

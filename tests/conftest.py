@@ -11,7 +11,7 @@ from tests import harnesses
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
-PYTEST_BENCHMARK_SUITE = '''
+PYTEST_BENCHMARK_SUITE = """
 import time
 
 import pytest
@@ -30,7 +30,7 @@ def test_sort(benchmark):
 
 def test_sleep_2ms(benchmark):
     benchmark(time.sleep, 0.002)
-'''
+"""
 
 
 @pytest.fixture(scope="session")
@@ -62,8 +62,9 @@ def asv_results(asv_project: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     """asv >= 0.6 results (format v2) with raw samples: the ``results`` directory."""
     project = tmp_path_factory.mktemp("asv-v2")
     shutil.copytree(asv_project, project, dirs_exist_ok=True)
-    return harnesses.run_asv(harnesses.asv_executable(), project, "--record-samples",
-                             "-a", "repeat=12")
+    return harnesses.run_asv(
+        harnesses.asv_executable(), project, "--record-samples", "-a", "repeat=12"
+    )
 
 
 @pytest.fixture(scope="session")

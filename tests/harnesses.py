@@ -8,9 +8,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 import venv
 from pathlib import Path
+
+from benchmarks.harness import run_pytest_benchmark
+
+__all__ = ["run_pytest_benchmark"]
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "perfgate tests",
@@ -20,35 +23,15 @@ GIT_ENV = {
 }
 
 
-def run_pytest_benchmark(
-    folder: Path, test_source: str, *extra_args: str, min_rounds: int = 100
-) -> Path:
-    """Write ``test_source`` as a test module in ``folder``, run pytest-benchmark on it,
-    return the ``--benchmark-json`` file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "test_bench.py").write_text(textwrap.dedent(test_source), encoding="utf-8")
-    out = folder / "results.json"
-    subprocess.run(
-        [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            "--rootdir", str(folder), "-c", os.devnull, "--benchmark-only",
-            f"--benchmark-json={out}", f"--benchmark-min-rounds={min_rounds}",
-            "--benchmark-max-time=0.000001", "--benchmark-min-time=0", "--benchmark-warmup=off",
-            *extra_args, str(folder / "test_bench.py"),
-        ],
-        check=True, cwd=folder, capture_output=True, text=True,
-    )
-    return out
-
-
 def git(cwd: Path, *args: str) -> str:
     env = {**os.environ, **GIT_ENV}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+    )
     return done.stdout.strip()
 
 
-ASV_BENCHMARKS = '''
+ASV_BENCHMARKS = """
 class TimeSuite:
     params = ([10, 100], ["a", "b"])
     param_names = ["n", "kind"]
@@ -85,7 +68,7 @@ track_throughput.unit = "ops/s"
 
 def time_fails():
     raise ValueError("this benchmark fails on purpose")
-'''
+"""
 
 
 def make_asv_project(folder: Path) -> Path:
@@ -110,12 +93,29 @@ def run_asv(asv: Path, project: Path, *extra_args: str) -> Path:
     interpreter asv itself runs in; return the results directory."""
     env = {**os.environ, "HOME": str(project), **GIT_ENV}
     commit = git(project, "rev-parse", "HEAD")
-    subprocess.run([str(asv), "machine", "--yes", "--machine", "testbox"], cwd=project,
-                   env=env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [str(asv), "machine", "--yes", "--machine", "testbox"],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     done = subprocess.run(
-        [str(asv), "run", "--python=same", "--machine", "testbox",
-         f"--set-commit-hash={commit}", *extra_args],
-        cwd=project, env=env, check=False, capture_output=True, text=True,
+        [
+            str(asv),
+            "run",
+            "--python=same",
+            "--machine",
+            "testbox",
+            f"--set-commit-hash={commit}",
+            *extra_args,
+        ],
+        cwd=project,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
     )
     # asv exits 2 when a benchmark fails, and the suite has one that fails on purpose
     results = project / "results"
@@ -138,9 +138,14 @@ def legacy_asv(venv_dir: Path) -> Path:
     if asv.exists():
         return asv
     venv.create(venv_dir, with_pip=True, clear=True)
-    pip = [str(venv_dir / "bin" / "python"), "-m", "pip", "install", "--quiet",
-           "--disable-pip-version-check"]
+    pip = [
+        str(venv_dir / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
     subprocess.run([*pip, "setuptools<70", "wheel"], check=True, capture_output=True)
-    subprocess.run([*pip, "--no-build-isolation", "asv==0.4.2"], check=True,
-                   capture_output=True)
+    subprocess.run([*pip, "--no-build-isolation", "asv==0.4.2"], check=True, capture_output=True)
     return asv

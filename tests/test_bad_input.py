@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,46 +25,73 @@ def assert_one_line_error(args: list[str | Path], *expected: str, cwd: Path | No
     return lines[0]
 
 
-def _pytest_benchmark_edit(edit: Callable[[dict[str, object]], None]) -> Callable[
-        [Path, Path], Path]:
+def _pytest_benchmark_edit(
+    edit: Callable[[dict[str, Any]], None],
+) -> Callable[[Path, Path], Path]:
     def make(source: Path, folder: Path) -> Path:
         data = json.loads(source.read_text())
         edit(data)
         path = folder / "edited.json"
         path.write_text(json.dumps(data))
         return path
+
     return make
 
 
-def _set_sample(value: float) -> Callable[[dict[str, object]], None]:
-    def edit(data: dict[str, object]) -> None:
-        data["benchmarks"][0]["stats"]["data"][0] = value  # type: ignore[index]
+def _set_sample(value: float) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        data["benchmarks"][0]["stats"]["data"][0] = value
+
     return edit
 
 
-def _duplicate(data: dict[str, object]) -> None:
-    data["benchmarks"].append(data["benchmarks"][0])  # type: ignore[attr-defined]
+def _duplicate(data: dict[str, Any]) -> None:
+    data["benchmarks"].append(data["benchmarks"][0])
 
 
-@pytest.mark.parametrize(("make", "problem"), [
-    (lambda src, d: _write(d / "empty.json", ""), "file is empty"),
-    (lambda src, d: _write(d / "blank.json", "  \n"), "file is empty"),
-    (lambda src, d: _write(d / "cut.json", src.read_text()[: len(src.read_text()) // 2]),
-     "truncated JSON"),
-    (lambda src, d: _write(d / "junk.json", "{not json"), "invalid JSON at line 1"),
-    (lambda src, d: _write(d / "other.json", '{"hello": [1, 2]}'),
-     "JSON of no known result format"),
-    (lambda src, d: _write(d / "list.json", "[1, 2, 3]"), "JSON of no known result format"),
-    (lambda src, d: _write(d / "binary.json", b"\xff\xfe\x00garbage"), "not a text file"),
-    (lambda src, d: _write(d / "future.json", json.dumps({NATIVE_KEY: 99, "benchmarks": []})),
-     "native format version 99 not supported"),
-    (_pytest_benchmark_edit(_set_sample(float("nan"))), "not a finite number"),
-    (_pytest_benchmark_edit(_set_sample(-0.5)), "sample -0.5 is negative"),
-    (_pytest_benchmark_edit(_duplicate), "duplicate benchmark name"),
-], ids=["empty", "blank", "truncated", "invalid", "unknown-format", "list", "binary",
-        "native-version", "nan", "negative", "duplicate"])
-def test_bad_result_file(make: Callable[[Path, Path], Path], problem: str, bench_json: Path,
-                         tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda _src, d: _write(d / "empty.json", ""), "file is empty"),
+        (lambda _src, d: _write(d / "blank.json", "  \n"), "file is empty"),
+        (
+            lambda src, d: _write(d / "cut.json", src.read_text()[: len(src.read_text()) // 2]),
+            "truncated JSON",
+        ),
+        (lambda _src, d: _write(d / "junk.json", "{not json"), "invalid JSON at line 1"),
+        (
+            lambda _src, d: _write(d / "other.json", '{"hello": [1, 2]}'),
+            "JSON of no known result format",
+        ),
+        (lambda _src, d: _write(d / "list.json", "[1, 2, 3]"), "JSON of no known result format"),
+        (lambda _src, d: _write(d / "binary.json", b"\xff\xfe\x00garbage"), "not a text file"),
+        (
+            lambda _src, d: _write(
+                d / "future.json", json.dumps({NATIVE_KEY: 99, "benchmarks": []})
+            ),
+            "native format version 99 not supported",
+        ),
+        (_pytest_benchmark_edit(_set_sample(float("nan"))), "not a finite number"),
+        (_pytest_benchmark_edit(_set_sample(-0.5)), "sample -0.5 is negative"),
+        (_pytest_benchmark_edit(_duplicate), "duplicate benchmark name"),
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "truncated",
+        "invalid",
+        "unknown-format",
+        "list",
+        "binary",
+        "native-version",
+        "nan",
+        "negative",
+        "duplicate",
+    ],
+)
+def test_bad_result_file(
+    make: Callable[[Path, Path], Path], problem: str, bench_json: Path, tmp_path: Path
+) -> None:
     path = make(bench_json, tmp_path)
     assert_one_line_error(["check", path], str(path), problem)
 
@@ -99,18 +127,23 @@ def test_same_name_in_different_units(asv_results: Path, tmp_path: Path) -> None
     other = tmp_path / "results" / "other"
     other.mkdir(parents=True)
     (tmp_path / "results" / "benchmarks.json").write_text(
-        (asv_results / "benchmarks.json").read_text().replace('"unit": "widgets"',
-                                                              '"unit": "gadgets"'))
+        (asv_results / "benchmarks.json")
+        .read_text()
+        .replace('"unit": "widgets"', '"unit": "gadgets"')
+    )
     (other / "r.json").write_text(json.dumps(data))
-    assert_one_line_error(["check", source, other / "r.json"], "bench.track_value",
-                          "'widgets'", "'gadgets'")
+    assert_one_line_error(
+        ["check", source, other / "r.json"], "bench.track_value", "'widgets'", "'gadgets'"
+    )
 
 
 def test_unknown_config_key_with_suggestion(bench_json: Path, tmp_path: Path) -> None:
     config = tmp_path / "perfgate.yml"
     config.write_text('version: 1\nbugdets:\n  "x*":\n    target: 1s\n')
-    line = assert_one_line_error(["check", bench_json, "--config", config],
-                                 f"{config}:2: bugdets: unknown key; did you mean 'budgets'?")
+    line = assert_one_line_error(
+        ["check", bench_json, "--config", config],
+        f"{config}:2: bugdets: unknown key; did you mean 'budgets'?",
+    )
     assert line.startswith("perfgate: error: ")
 
 
@@ -142,18 +175,18 @@ def test_every_config_problem_reported_at_once(bench_json: Path, tmp_path: Path)
 
 
 def test_missing_config_file(bench_json: Path, tmp_path: Path) -> None:
-    assert_one_line_error(["check", bench_json, "--config", tmp_path / "nope.yml"],
-                          "nope.yml: no such file")
+    assert_one_line_error(
+        ["check", bench_json, "--config", tmp_path / "nope.yml"], "nope.yml: no such file"
+    )
 
 
 def test_invalid_yaml(bench_json: Path, tmp_path: Path) -> None:
     config = tmp_path / "perfgate.yml"
     config.write_text("version: 1\nbudgets: [unclosed\n")
-    assert_one_line_error(["check", bench_json, "--config", config], f"{config}:3",
-                          "invalid YAML")
+    assert_one_line_error(["check", bench_json, "--config", config], f"{config}:3", "invalid YAML")
 
 
-def test_usage_error_exits_2(tmp_path: Path) -> None:
+def test_usage_error_exits_2() -> None:
     done = run_cli("check", "--format", "pdf", "x.json")
     assert done.returncode == 2
     assert "invalid choice: 'pdf'" in done.stderr

@@ -19,21 +19,27 @@ def test_defaults_without_a_file() -> None:
 
 
 def test_budget_defaults_and_units(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, "perfgate.yml", (
-        "version: 1\n"
-        "metric: p99\n"
-        "fail-on: warning\n"
-        "budgets:\n"
-        '  "test_parse_*":\n'
-        "    target: 200ms\n"
-        '  "*peakmem_*":\n'
-        "    target: 500MB\n"
-        "    critical: 1GB\n"
-        "    metric: max\n"
-        '  "*throughput*":\n'
-        "    target: 1000\n"
-        "    direction: higher\n"
-    )))
+    config = load_config(
+        write(
+            tmp_path,
+            "perfgate.yml",
+            (
+                "version: 1\n"
+                "metric: p99\n"
+                "fail-on: warning\n"
+                "budgets:\n"
+                '  "test_parse_*":\n'
+                "    target: 200ms\n"
+                '  "*peakmem_*":\n'
+                "    target: 500MB\n"
+                "    critical: 1GB\n"
+                "    metric: max\n"
+                '  "*throughput*":\n'
+                "    target: 1000\n"
+                "    direction: higher\n"
+            ),
+        )
+    )
     parse, peak, throughput = config.budgets
     assert (parse.target, parse.warning, parse.critical) == pytest.approx((0.2, 0.24, 0.3))
     assert parse.unit == "s"
@@ -47,11 +53,15 @@ def test_budget_defaults_and_units(tmp_path: Path) -> None:
 
 
 def test_pyproject_tool_table(tmp_path: Path) -> None:
-    write(tmp_path, "pyproject.toml", (
-        '[project]\nname = "x"\n\n'
-        "[tool.perfgate]\nversion = 1\n\n"
-        '[tool.perfgate.budgets."load_*"]\ntarget = "2s"\n'
-    ))
+    write(
+        tmp_path,
+        "pyproject.toml",
+        (
+            '[project]\nname = "x"\n\n'
+            "[tool.perfgate]\nversion = 1\n\n"
+            '[tool.perfgate.budgets."load_*"]\ntarget = "2s"\n'
+        ),
+    )
     path = find_config(None, tmp_path)
     assert path == tmp_path / "pyproject.toml"
     [budget] = load_config(path).budgets
@@ -60,13 +70,17 @@ def test_pyproject_tool_table(tmp_path: Path) -> None:
 
 
 def test_pyproject_problem_has_a_key_path(tmp_path: Path) -> None:
-    path = write(tmp_path, "pyproject.toml", (
-        '[tool.perfgate]\nversion = 1\n[tool.perfgate.budgets."load_*"]\ntarget = "fast"\n'))
+    path = write(
+        tmp_path,
+        "pyproject.toml",
+        ('[tool.perfgate]\nversion = 1\n[tool.perfgate.budgets."load_*"]\ntarget = "fast"\n'),
+    )
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value) == (
         f'{path}: tool.perfgate.budgets["load_*"].target: expected a quantity like '
-        "'200ms' or '500MB', got 'fast'")
+        "'200ms' or '500MB', got 'fast'"
+    )
 
 
 def test_perfgate_yml_wins_over_pyproject(tmp_path: Path) -> None:
@@ -76,26 +90,44 @@ def test_perfgate_yml_wins_over_pyproject(tmp_path: Path) -> None:
     assert find_config(tmp_path / "other.yml", tmp_path) == tmp_path / "other.yml"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("budgets: {}\n", "perfgate.yml:1: version: missing; write `version: 1` first"),
-    ("version: 2\n", "perfgate.yml:1: version: config version 2 not supported (supported: 1)"),
-    ("version: 1\nversion: 1\n", "perfgate.yml:2: version: duplicate key 'version'"),
-    ("- a\n- b\n", "perfgate.yml:1: the config must be a mapping of keys"),
-    ("version: 1\nfail-on: sometimes\n",
-     "perfgate.yml:2: fail-on: 'sometimes' is not one of critical, major, warning, never"),
-    ('version: 1\nbudgets:\n  "a*": 5\n',
-     'perfgate.yml:3: budgets["a*"]: must be a mapping with at least `target`'),
-    ('version: 1\nbudgets:\n  "a*":\n    warning: 1s\n',
-     'perfgate.yml:3: budgets["a*"]: missing `target`'),
-    ('version: 1\nbudgets:\n  "a*":\n    target: 10%\n',
-     'perfgate.yml:4: budgets["a*"].target: 10% is a percentage'),
-    ('version: 1\nbudgets:\n  "a*":\n    target: 0ms\n',
-     'perfgate.yml:4: budgets["a*"].target: 0ms must be greater than zero'),
-    ('version: 1\nbudgets:\n  "a*":\n    target: 1s\n    warning: 2MB\n',
-     'perfgate.yml:5: budgets["a*"].warning: 2MB is not in the same unit as target 1s'),
-    ('version: 1\nbudgets:\n  "a*":\n    target: 100\n    critical: 200\n    direction: higher\n',
-     'perfgate.yml:5: budgets["a*"].critical: 200 is above warning 83.3'),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("budgets: {}\n", "perfgate.yml:1: version: missing; write `version: 1` first"),
+        ("version: 2\n", "perfgate.yml:1: version: config version 2 not supported (supported: 1)"),
+        ("version: 1\nversion: 1\n", "perfgate.yml:2: version: duplicate key 'version'"),
+        ("- a\n- b\n", "perfgate.yml:1: the config must be a mapping of keys"),
+        (
+            "version: 1\nfail-on: sometimes\n",
+            "perfgate.yml:2: fail-on: 'sometimes' is not one of critical, major, warning, never",
+        ),
+        (
+            'version: 1\nbudgets:\n  "a*": 5\n',
+            'perfgate.yml:3: budgets["a*"]: must be a mapping with at least `target`',
+        ),
+        (
+            'version: 1\nbudgets:\n  "a*":\n    warning: 1s\n',
+            'perfgate.yml:3: budgets["a*"]: missing `target`',
+        ),
+        (
+            'version: 1\nbudgets:\n  "a*":\n    target: 10%\n',
+            'perfgate.yml:4: budgets["a*"].target: 10% is a percentage',
+        ),
+        (
+            'version: 1\nbudgets:\n  "a*":\n    target: 0ms\n',
+            'perfgate.yml:4: budgets["a*"].target: 0ms must be greater than zero',
+        ),
+        (
+            'version: 1\nbudgets:\n  "a*":\n    target: 1s\n    warning: 2MB\n',
+            'perfgate.yml:5: budgets["a*"].warning: 2MB is not in the same unit as target 1s',
+        ),
+        (
+            'version: 1\nbudgets:\n  "a*":\n    target: 100\n    critical: 200\n'
+            "    direction: higher\n",
+            'perfgate.yml:5: budgets["a*"].critical: 200 is above warning 83.3',
+        ),
+    ],
+)
 def test_problems(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, "perfgate.yml", text)
     with pytest.raises(ConfigError) as caught:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from perfgate import formats
+from perfgate.errors import InputError
 from perfgate.model import Run
 from tests.conftest import result_files
 
@@ -29,7 +30,7 @@ def test_v2_with_raw_samples(asv_results: Path) -> None:
     assert {n for n in names if n.startswith(PARAMETRIZED)} == {
         f"{PARAMETRIZED}({n}, {k})" for n in ("10", "100") for k in ("'a'", "'b'")
     }
-    row = dict(zip(raw["result_columns"], raw["results"][PARAMETRIZED]))
+    row = dict(zip(raw["result_columns"], raw["results"][PARAMETRIZED], strict=False))
     bench = next(b for b in run.benchmarks if b.name == f"{PARAMETRIZED}(100, 'a')")
     assert bench.params == {"n": "100", "kind": "'a'"}
     assert bench.short_name == "time_range(100, 'a')"
@@ -55,7 +56,7 @@ def test_v2_units_and_directions(asv_results: Path) -> None:
 def test_v2_without_samples_keeps_stored_statistics(asv_results_no_samples: Path) -> None:
     [path] = result_files(asv_results_no_samples)
     raw = json.loads(path.read_text())
-    row = dict(zip(raw["result_columns"], raw["results"]["bench.time_simple"]))
+    row = dict(zip(raw["result_columns"], raw["results"]["bench.time_simple"], strict=False))
     [run] = formats.load(path)
     bench = next(b for b in run.benchmarks if b.name == "bench.time_simple")
     assert not bench.raw_samples
@@ -80,7 +81,7 @@ def test_v1_results_from_asv_0_4(asv_v1_results: Path) -> None:
 
 
 def test_benchmarks_json_alone_is_not_results(asv_results: Path) -> None:
-    with pytest.raises(formats.InputError, match="not a results file"):
+    with pytest.raises(InputError, match="not a results file"):
         formats.load(asv_results / "benchmarks.json")
 
 

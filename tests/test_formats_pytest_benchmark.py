@@ -37,8 +37,10 @@ def test_group_params_and_extra_info_kept(bench_json: Path) -> None:
 def test_storage_file_without_raw_data_keeps_stored_stats(tmp_path: Path) -> None:
     # `--benchmark-save` without `--benchmark-save-data` stores statistics only
     harnesses.run_pytest_benchmark(
-        tmp_path, "def test_x(benchmark):\n    benchmark(sum, range(10))\n",
-        f"--benchmark-storage=file://{tmp_path / 'storage'}", "--benchmark-save=base",
+        tmp_path,
+        "def test_x(benchmark):\n    benchmark(sum, range(10))\n",
+        f"--benchmark-storage=file://{tmp_path / 'storage'}",
+        "--benchmark-save=base",
     )
     [saved] = (tmp_path / "storage").rglob("*.json")
     [run] = formats.load(saved)

@@ -10,8 +10,7 @@ from perfgate.formats import native
 from perfgate.model import Benchmark, Metadata, Run, combine, direction_for_unit
 
 
-def test_native_round_trip_of_real_pytest_benchmark_run(bench_json: Path,
-                                                         tmp_path: Path) -> None:
+def test_native_round_trip_of_real_pytest_benchmark_run(bench_json: Path, tmp_path: Path) -> None:
     [run] = formats.load(bench_json)
     path = tmp_path / "run.json"
     path.write_text(native.dumps(run))
@@ -36,11 +35,17 @@ def test_native_round_trip_keeps_failed_and_stored(tmp_path: Path) -> None:
 
 
 def test_combine_makes_rounds_of_the_same_benchmark() -> None:
-    first = Run(benchmarks=(Benchmark(name="a", short_name="a", unit="s", rounds=((1.0,),)),),
-                source="r1.json")
-    second = Run(benchmarks=(Benchmark(name="a", short_name="a", unit="s", rounds=((2.0,),)),
-                             Benchmark(name="b", short_name="b", unit="s", rounds=((3.0,),))),
-                 source="r2.json")
+    first = Run(
+        benchmarks=(Benchmark(name="a", short_name="a", unit="s", rounds=((1.0,),)),),
+        source="r1.json",
+    )
+    second = Run(
+        benchmarks=(
+            Benchmark(name="a", short_name="a", unit="s", rounds=((2.0,),)),
+            Benchmark(name="b", short_name="b", unit="s", rounds=((3.0,),)),
+        ),
+        source="r2.json",
+    )
     merged, failed = combine([first, second])
     assert [b.name for b in merged] == ["a", "b"]
     assert merged[0].rounds == ((1.0,), (2.0,))
@@ -48,17 +53,29 @@ def test_combine_makes_rounds_of_the_same_benchmark() -> None:
 
 
 def test_combine_rejects_unit_mismatch() -> None:
-    first = Run(benchmarks=(Benchmark(name="a", short_name="a", unit="s", rounds=((1.0,),)),),
-                source="r1.json")
-    second = Run(benchmarks=(Benchmark(name="a", short_name="a", unit="B", rounds=((1.0,),)),),
-                 source="r2.json")
+    first = Run(
+        benchmarks=(Benchmark(name="a", short_name="a", unit="s", rounds=((1.0,),)),),
+        source="r1.json",
+    )
+    second = Run(
+        benchmarks=(Benchmark(name="a", short_name="a", unit="B", rounds=((1.0,),)),),
+        source="r2.json",
+    )
     with pytest.raises(ValueError, match=r"'s' in r1.json but in 'B' in r2.json"):
         combine([first, second])
 
 
-@pytest.mark.parametrize(("unit", "direction"), [
-    ("s", "lower"), ("B", "lower"), ("widgets", "lower"), ("ops/s", "higher"),
-    ("items/sec", "higher"), ("Hz", "higher"), ("requests per second", "higher"),
-])
+@pytest.mark.parametrize(
+    ("unit", "direction"),
+    [
+        ("s", "lower"),
+        ("B", "lower"),
+        ("widgets", "lower"),
+        ("ops/s", "higher"),
+        ("items/sec", "higher"),
+        ("Hz", "higher"),
+        ("requests per second", "higher"),
+    ],
+)
 def test_direction_for_unit(unit: str, direction: str) -> None:
     assert direction_for_unit(unit) == direction

@@ -18,8 +18,14 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def _rule(pattern: str, target: float, unit: str = "s") -> BudgetRule:
-    return BudgetRule(pattern=pattern, target=target, warning=target * 1.2,
-                      critical=target * 1.5, unit=unit, metric="p95")
+    return BudgetRule(
+        pattern=pattern,
+        target=target,
+        warning=target * 1.2,
+        critical=target * 1.5,
+        unit=unit,
+        metric="p95",
+    )
 
 
 def _report_input() -> tuple[list[Benchmark], Config]:
@@ -27,20 +33,34 @@ def _report_input() -> tuple[list[Benchmark], Config]:
         return tuple(base * (1 + (i % 10) / 100) for i in range(count))
 
     benchmarks = [
-        Benchmark(name="suite::test_fast", short_name="test_fast", unit="s",
-                  rounds=(samples(1e-5, 100),)),
-        Benchmark(name="suite::test_slow", short_name="test_slow", unit="s",
-                  rounds=tuple(samples(0.05, 40) for _ in range(3))),
-        Benchmark(name="suite::test_few", short_name="test_few", unit="s",
-                  rounds=(samples(2e-3, 12),)),
-        Benchmark(name="bench.peakmem_load", short_name="peakmem_load", unit="B",
-                  rounds=((2.5e7,),)),
-        Benchmark(name="bench.time_stored", short_name="time_stored", unit="s",
-                  stored={"p50": 0.3}),
+        Benchmark(
+            name="suite::test_fast", short_name="test_fast", unit="s", rounds=(samples(1e-5, 100),)
+        ),
+        Benchmark(
+            name="suite::test_slow",
+            short_name="test_slow",
+            unit="s",
+            rounds=tuple(samples(0.05, 40) for _ in range(3)),
+        ),
+        Benchmark(
+            name="suite::test_few", short_name="test_few", unit="s", rounds=(samples(2e-3, 12),)
+        ),
+        Benchmark(
+            name="bench.peakmem_load", short_name="peakmem_load", unit="B", rounds=((2.5e7,),)
+        ),
+        Benchmark(
+            name="bench.time_stored", short_name="time_stored", unit="s", stored={"p50": 0.3}
+        ),
     ]
-    config = Config(budgets=(_rule("*test_fast", 1e-3), _rule("*test_slow", 0.03),
-                             _rule("*peakmem_*", 5e7, "B"), _rule("nothing_*", 1.0)),
-                    source="perfgate.yml")
+    config = Config(
+        budgets=(
+            _rule("*test_fast", 1e-3),
+            _rule("*test_slow", 0.03),
+            _rule("*peakmem_*", 5e7, "B"),
+            _rule("nothing_*", 1.0),
+        ),
+        source="perfgate.yml",
+    )
     return benchmarks, config
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from perfgate.model import Benchmark
 from perfgate.stats import (
@@ -14,8 +15,7 @@ from perfgate.stats import (
 
 
 def bench(*rounds: list[float], name: str = "b") -> Benchmark:
-    return Benchmark(name=name, short_name=name, unit="s",
-                     rounds=tuple(tuple(r) for r in rounds))
+    return Benchmark(name=name, short_name=name, unit="s", rounds=tuple(tuple(r) for r in rounds))
 
 
 def test_percentile_is_hyndman_fan_type_7() -> None:
@@ -25,8 +25,9 @@ def test_percentile_is_hyndman_fan_type_7() -> None:
     assert percentile(samples, 50) == 3.0
 
 
-@pytest.mark.parametrize(("metric", "needed"), [("p95", 59), ("p99", 299), ("p50", 5),
-                                                 ("mean", 2), ("max", 1)])
+@pytest.mark.parametrize(
+    ("metric", "needed"), [("p95", 72), ("p99", 368), ("p50", 6), ("mean", 2), ("max", 1)]
+)
 def test_too_few_samples_rule(metric: str, needed: int) -> None:
     assert min_samples(metric) == needed
     assert summarize(bench([1.0] * needed), metric).few_samples is False
@@ -40,10 +41,16 @@ def test_order_statistic_interval_covers_the_true_quantile() -> None:
     rng = np.random.default_rng(1)
     true_p95 = np.log(20.0)
     low_rank, high_rank = order_statistic_ranks(100, 0.95, 0.95)
-    assert low_rank is not None and high_rank is not None
+    assert low_rank is not None
+    assert high_rank is not None
     ordered = np.sort(rng.exponential(size=(2000, 100)), axis=1)
     covered = (ordered[:, low_rank - 1] <= true_p95) & (true_p95 <= ordered[:, high_rank - 1])
     assert 0.93 <= covered.mean() <= 0.995
+
+
+def test_too_few_samples_is_where_the_interval_becomes_unbounded() -> None:
+    assert order_statistic_ranks(71, 0.95, 0.95)[1] is None
+    assert order_statistic_ranks(72, 0.95, 0.95)[1] is not None
 
 
 def test_order_statistic_bounds_missing_when_too_few_samples() -> None:
@@ -58,8 +65,10 @@ def test_round_bootstrap_widens_with_between_round_noise() -> None:
     shifting = [rng.normal(1.0 + 0.1 * i, 0.01, 200) for i in range(5)]
     narrow = round_bootstrap(steady, "p95", 0.95, seed=0)
     wide = round_bootstrap(shifting, "p95", 0.95, seed=0)
-    assert narrow.low is not None and narrow.high is not None
-    assert wide.low is not None and wide.high is not None
+    assert narrow.low is not None
+    assert narrow.high is not None
+    assert wide.low is not None
+    assert wide.high is not None
     assert (wide.high - wide.low) > 10 * (narrow.high - narrow.low)
 
 
@@ -68,7 +77,8 @@ def test_round_bootstrap_with_unequal_round_lengths() -> None:
     rounds = [rng.normal(1.0, 0.05, size) for size in (100, 120, 90, 110)]
     summary = summarize(bench(*[list(r) for r in rounds]), "mean")
     assert summary.interval.method == "round-bootstrap"
-    assert summary.interval.low is not None and summary.interval.high is not None
+    assert summary.interval.low is not None
+    assert summary.interval.high is not None
     assert summary.interval.low <= summary.value <= summary.interval.high
     assert summary.rounds == 4
     assert summary.n == 420
@@ -95,3 +105,12 @@ def test_stored_statistics_fall_back_to_median() -> None:
     assert summary.metric_used == "p50"
     assert summary.interval.method == "none"
     assert summarize(stored, "max").value == 0.9
+
+
+@pytest.mark.parametrize("n", [1, 5, 10, 20, 59, 60, 100, 1000])
+@pytest.mark.parametrize("q", [0.5, 0.95, 0.99])
+def test_order_statistic_ranks_match_scipy_binomial_quantiles(n: int, q: float) -> None:
+    low = int(scipy_stats.binom.ppf(0.025, n, q))
+    high = int(scipy_stats.binom.ppf(0.975, n, q)) + 1
+    expected = (low if low >= 1 else None, high if high <= n else None)
+    assert order_statistic_ranks(n, q, 0.95) == expected

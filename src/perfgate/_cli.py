@@ -39,18 +39,35 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check one side's results (files, or directories of round files) "
         "against the budgets in perfgate.yml.",
     )
-    check.add_argument("results", nargs="+", type=Path, metavar="RESULT",
-                       help="a result file (pytest-benchmark JSON, asv results, native) "
-                       "or a directory of them")
-    check.add_argument("--config", type=Path, metavar="F",
-                       help="config file (default: ./perfgate.yml, else pyproject.toml "
-                       "[tool.perfgate], else no budgets)")
-    check.add_argument("--format", choices=OUTPUT_FORMATS, default="table",
-                       help="report format (default: table)")
-    check.add_argument("--output", type=Path, metavar="F",
-                       help="write the report to F (the table is still printed)")
-    check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
-                       help="result format (default: detected per file)")
+    check.add_argument(
+        "results",
+        nargs="+",
+        type=Path,
+        metavar="RESULT",
+        help="a result file (pytest-benchmark JSON, asv results, native) or a directory of them",
+    )
+    check.add_argument(
+        "--config",
+        type=Path,
+        metavar="F",
+        help="config file (default: ./perfgate.yml, else pyproject.toml "
+        "[tool.perfgate], else no budgets)",
+    )
+    check.add_argument(
+        "--format", choices=OUTPUT_FORMATS, default="table", help="report format (default: table)"
+    )
+    check.add_argument(
+        "--output",
+        type=Path,
+        metavar="F",
+        help="write the report to F (the table is still printed)",
+    )
+    check.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        default="auto",
+        help="result format (default: detected per file)",
+    )
     return parser
 
 
@@ -74,8 +91,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "check":
             from perfgate.workflow import run_check  # noqa: PLC0415
 
-            return run_check(args.results, config_path=args.config, fmt=args.format,
-                             output=args.output, input_format=args.input_format)
+            return run_check(
+                args.results,
+                config_path=args.config,
+                fmt=args.format,
+                output=args.output,
+                input_format=args.input_format,
+            )
     except PerfgateError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             sys.stderr.write(f"perfgate: error: {line}\n")

@@ -44,13 +44,12 @@ def _walk(
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 key = str(key)
             line = key_node.start_mark.line + 1
+            key_path = (*path, key)
             if key in out:
-                raise DuplicateKeyError((*path, key), line)
-            lines[(*path, key)] = line
-            out[key] = _walk(value_node, (*path, key), lines, constructor)
+                raise DuplicateKeyError(key_path, line)
+            lines[key_path] = line
+            out[key] = _walk(value_node, key_path, lines, constructor)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [
-            _walk(item, (*path, i), lines, constructor) for i, item in enumerate(node.value)
-        ]
+        return [_walk(item, (*path, i), lines, constructor) for i, item in enumerate(node.value)]
     return constructor.construct_object(node, deep=True)

@@ -37,13 +37,28 @@ def check(
         if rule is not None:
             used.add(rule.pattern)
             if rule.direction != bench.direction:
-                raise ConfigError([ConfigProblem(
-                    rule.where, None, f'budgets["{rule.pattern}"].direction',
-                    f"{rule.direction!r}, but {bench.name!r} is {bench.direction}-is-better",
-                )])
+                raise ConfigError(
+                    [
+                        ConfigProblem(
+                            rule.where,
+                            None,
+                            f'budgets["{rule.pattern}"].direction',
+                            f"{rule.direction!r}, but {bench.name!r} is "
+                            f"{bench.direction}-is-better",
+                        )
+                    ]
+                )
             verdict = evaluate(summary, rule)
-        rows.append(Row(name=bench.name, metric=metric, unit=bench.unit,
-                        direction=bench.direction, head=summary, budget=verdict))
+        rows.append(
+            Row(
+                name=bench.name,
+                metric=metric,
+                unit=bench.unit,
+                direction=bench.direction,
+                head=summary,
+                budget=verdict,
+            )
+        )
     rows.sort(key=lambda r: (-STATUS_RANK.get(r.status, -1), r.name))
     failing = FAILING_STATUSES[config.fail_on]
     return Report(

@@ -15,6 +15,7 @@ benchmark's own unit.
 from __future__ import annotations
 
 import difflib
+import itertools
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -180,10 +181,12 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
     if version is None:
         ctx.add((*prefix, "version"), f"missing; write `version: {CONFIG_VERSION}` first")
     elif version != CONFIG_VERSION:
-        ctx.add((*prefix, "version"), f"config version {version!r} not supported "
-                f"(supported: {CONFIG_VERSION})")
-    metric = _choice(data, "metric", METRICS, "p95", prefix, ctx)
-    fail_on = _choice(data, "fail-on", FAIL_ON, "critical", prefix, ctx)
+        ctx.add(
+            (*prefix, "version"),
+            f"config version {version!r} not supported (supported: {CONFIG_VERSION})",
+        )
+    metric = _choice(data, "metric", METRICS, "p95", prefix, ctx=ctx)
+    fail_on = _choice(data, "fail-on", FAIL_ON, "critical", prefix, ctx=ctx)
     budgets = _budgets(data.get("budgets"), metric, (*prefix, "budgets"), ctx)
     return Config(
         metric=metric,
@@ -209,6 +212,7 @@ def _choice(
     choices: tuple[str, ...],
     default: str,
     prefix: tuple[Any, ...],
+    *,
     ctx: _Context,
 ) -> str:
     value = data.get(key, default)
@@ -242,8 +246,8 @@ def _budget(
         return None
     before = len(ctx.problems)
     _unknown_keys(entry, _BUDGET_KEYS, path, ctx)
-    metric = _choice(entry, "metric", METRICS, default_metric, path, ctx)
-    direction = _choice(entry, "direction", ("lower", "higher"), "lower", path, ctx)
+    metric = _choice(entry, "metric", METRICS, default_metric, path, ctx=ctx)
+    direction = _choice(entry, "direction", ("lower", "higher"), "lower", path, ctx=ctx)
     if "target" not in entry:
         ctx.add(path, "missing `target` (e.g. `target: 200ms`)")
         return None
@@ -258,8 +262,10 @@ def _budget(
     target, unit, _ = limits["target"]
     for key in ("warning", "critical"):
         if key in limits and limits[key][1] not in (unit, ""):
-            ctx.add((*path, key), f"{limits[key][2]} is not in the same unit as target "
-                    f"{limits['target'][2]}")
+            ctx.add(
+                (*path, key),
+                f"{limits[key][2]} is not in the same unit as target {limits['target'][2]}",
+            )
     if len(ctx.problems) > before:
         return None  # comparing limits in different units would only add noise
     higher = direction == "higher"
@@ -304,7 +310,7 @@ def _check_order(
     ctx: _Context,
 ) -> None:
     ordered = ("target", "warning", "critical")
-    for looser, stricter in zip(ordered, ordered[1:]):
+    for looser, stricter in itertools.pairwise(ordered):
         a, b = limits[looser], limits[stricter]
         wrong = b[0] > a[0] if higher else b[0] < a[0]
         if wrong:

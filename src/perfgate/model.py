@@ -33,7 +33,7 @@ def direction_for_unit(unit: str) -> Direction:
 
 @dataclass(frozen=True, kw_only=True)
 class Metadata:
-    """Where and how a run was recorded. Every field is optional: harnesses record different things."""
+    """Where and how a run was recorded. Every field is optional: harnesses differ."""
 
     commit: str | None = None
     branch: str | None = None

@@ -18,7 +18,7 @@ Verdict = Literal["pass", "fail"]
 
 @dataclass(frozen=True, kw_only=True)
 class Row:
-    """One benchmark in a report. ``head`` is the side being checked (the only side in ``check``)."""
+    """One benchmark in a report. ``head`` is the side being checked (``check`` has no base)."""
 
     name: str
     metric: str

@@ -6,6 +6,7 @@ files of one side) and returns one :class:`~perfgate.model.Run` per results file
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,11 @@ def load(path: Path, input_format: str = "auto") -> list[Run]:
         raise InputError(str(path), "no such file or directory")
     data = read_json(path)
     if input_format == "auto" and asv.is_auxiliary(data):
-        raise InputError(str(path), "this is asv's benchmarks.json or machine.json, "
-                         "not a results file (pass a results file or the results directory)")
+        raise InputError(
+            str(path),
+            "this is asv's benchmarks.json or machine.json, "
+            "not a results file (pass a results file or the results directory)",
+        )
     return [_read(path, data, input_format)]
 
 
@@ -47,8 +51,10 @@ def _read(path: Path, data: Any, input_format: str) -> Run:
     shown = str(path)
     fmt = input_format if input_format != "auto" else _sniff(data)
     if fmt is None:
-        raise InputError(shown, "JSON of no known result format "
-                         "(expected pytest-benchmark, asv or perfgate native)")
+        raise InputError(
+            shown,
+            "JSON of no known result format (expected pytest-benchmark, asv or perfgate native)",
+        )
     if not isinstance(data, dict):
         raise InputError(shown, f"not a {fmt} file: the top level is not a JSON object")
     try:
@@ -59,7 +65,7 @@ def _read(path: Path, data: Any, input_format: str) -> Run:
             run = asv.read(data, shown, described)
         else:
             run = native.read(data, shown)
-    except asv.UnsupportedVersion as exc:
+    except asv.UnsupportedVersionError as exc:
         raise InputError(shown, str(exc)) from None
     except KeyError as exc:
         raise InputError(shown, f"not a valid {fmt} file: missing key {exc}") from None
@@ -71,7 +77,9 @@ def _read(path: Path, data: Any, input_format: str) -> Run:
 
 
 def _sniff(data: Any) -> str | None:
-    for module in (native, pytest_benchmark, asv):
-        if module.sniff(data):
-            return module.FORMAT
-    return None
+    sniffers: tuple[tuple[str, Callable[[Any], bool]], ...] = (
+        (native.FORMAT, native.sniff),
+        (pytest_benchmark.FORMAT, pytest_benchmark.sniff),
+        (asv.FORMAT, asv.sniff),
+    )
+    return next((name for name, sniff in sniffers if sniff(data)), None)

@@ -73,7 +73,7 @@ def read(data: Mapping[str, Any], source: str, described: Mapping[str, Any]) -> 
             raise KeyError(key)
     version = data.get("version")
     if version not in SUPPORTED_VERSIONS:
-        raise UnsupportedVersion(version)
+        raise UnsupportedVersionError(version)
     rows = _rows_v2(data) if version == 2 else _rows_v1(data)
     benchmarks: list[Benchmark] = []
     failed: list[str] = []
@@ -93,12 +93,10 @@ def read(data: Mapping[str, Any], source: str, described: Mapping[str, Any]) -> 
         harness=FORMAT,
         environment=_str(data.get("env_name")),
     )
-    return Run(
-        metadata=metadata, benchmarks=tuple(benchmarks), failed=tuple(failed), source=source
-    )
+    return Run(metadata=metadata, benchmarks=tuple(benchmarks), failed=tuple(failed), source=source)
 
 
-class UnsupportedVersion(ValueError):
+class UnsupportedVersionError(ValueError):
     def __init__(self, version: object) -> None:
         supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
         super().__init__(f"asv results format version {version!r} not supported ({supported})")
@@ -116,7 +114,7 @@ def _rows_v2(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         if not isinstance(values, list):
             raise TypeError(f"{name}: result row is not a list")
         # asv drops trailing empty columns, so a row may be shorter than result_columns
-        rows[name] = dict(zip(columns, values))
+        rows[name] = dict(zip(columns, values, strict=False))
     return rows
 
 
@@ -126,9 +124,12 @@ def _rows_v1(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     results = data["results"]
     if not isinstance(results, dict):
         raise TypeError("results is not an object")
-    for name, entry in results.items():
-        if not isinstance(entry, dict):
-            entry = {"result": None if entry is None else [entry], "params": []}
+    for name, value in results.items():
+        entry = (
+            value
+            if isinstance(value, dict)
+            else {"result": None if value is None else [value], "params": []}
+        )
         result = entry.get("result")
         if result is not None and not isinstance(result, list):
             result = [result]
@@ -141,9 +142,11 @@ def _rows_v1(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             "samples": entry.get("samples"),
         }
         for key in ("q_25", "q_75"):
-            row[f"stats_{key}"] = None if stats is None else [
-                s.get(key) if isinstance(s, dict) else None for s in stats
-            ]
+            row[f"stats_{key}"] = (
+                None
+                if stats is None
+                else [s.get(key) if isinstance(s, dict) else None for s in stats]
+            )
         rows[name] = row
     return rows
 
@@ -177,7 +180,7 @@ def _expand(
             failed.append(label)  # asv's null/NaN: this combination failed or was skipped
             continue
         raw = samples[i]
-        if raw is None and not unit == units.SECONDS:
+        if raw is None and unit != units.SECONDS:
             raw = [value]  # memory and track benchmarks measure once: that is the sample
         rounds: tuple[tuple[float, ...], ...] = ()
         stored: dict[str, float] = {}
@@ -200,7 +203,7 @@ def _expand(
                 short_name=_label(short, combo),
                 unit=unit,
                 direction=direction_for_unit(unit),
-                params=dict(zip(names, combo)),
+                params=dict(zip(names, combo, strict=False)),
                 rounds=rounds,
                 stored=stored,
             )

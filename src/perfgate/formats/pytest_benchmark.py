@@ -17,8 +17,15 @@ from perfgate.model import Benchmark, Metadata, Run, check_samples
 FORMAT = "pytest-benchmark"
 
 # pytest-benchmark statistic -> perfgate metric name
-_STORED = {"median": "p50", "mean": "mean", "min": "min", "max": "max", "q1": "p25",
-           "q3": "p75", "stddev": "stdev"}
+_STORED = {
+    "median": "p50",
+    "mean": "mean",
+    "min": "min",
+    "max": "max",
+    "q1": "p25",
+    "q3": "p75",
+    "stddev": "stdev",
+}
 
 
 def sniff(data: Any) -> bool:

@@ -6,8 +6,13 @@ from perfgate import units
 from perfgate.stats import Summary, min_samples
 from perfgate.verdicts import Report, Row
 
-STATUS_LABEL = {"ok": "ok", "slow": "slow", "warning": "warning", "critical": "CRITICAL",
-                "none": "-"}
+STATUS_LABEL = {
+    "ok": "ok",
+    "slow": "slow",
+    "warning": "warning",
+    "critical": "CRITICAL",
+    "none": "-",
+}
 
 
 def metric_header(report: Report) -> str:
@@ -53,20 +58,30 @@ def notes(row: Row) -> list[str]:
         out.append("a single measurement")
     elif head.few_samples:
         out.append(f"few samples: {row.metric} needs >= {min_samples(row.metric)}, has {head.n}")
-    if head.interval.method == "within-process" and head.n > 1:
-        out.append("interval is within-process only (1-2 rounds)")
     if row.budget is not None and row.budget.note:
         out.append(row.budget.note)
     return out
 
 
+def general_notes(report: Report) -> list[str]:
+    """Notes that concern many rows at once, said once under the table."""
+    within = sum(1 for row in report.rows if row.head.interval.method == "within-process")
+    if not within:
+        return []
+    return [
+        f"{within} of {len(report.rows)} intervals come from 1-2 rounds and are within-process "
+        "only: they leave out the noise between processes (give more rounds for that)."
+    ]
+
+
 def summary_line(report: Report) -> str:
-    counts = [f"{report.count(s)} {s}" for s in ("critical", "warning", "slow", "ok")
-              if report.count(s)]
+    counts = [
+        f"{report.count(s)} {s}" for s in ("critical", "warning", "slow", "ok") if report.count(s)
+    ]
     unbudgeted = report.count("none")
     if unbudgeted:
         counts.append(f"{unbudgeted} without budget")
-    parts = [f"{len(report.rows)} benchmarks"] + counts
+    parts = [f"{len(report.rows)} benchmarks", *counts]
     if report.failed:
         parts.append(f"{len(report.failed)} failed in the harness")
     return ", ".join(parts)

@@ -46,13 +46,18 @@ def render_markdown(report: Report) -> str:
     if footnotes:
         lines.append("")
         lines.extend(footnotes)
+    for note in _cells.general_notes(report):
+        lines.append("")
+        lines.append(note)
     if report.failed:
         lines.append("")
         lines.append("Failed in the harness: " + ", ".join(f"`{_code(n)}`" for n in report.failed))
     if report.unused_budgets:
         lines.append("")
-        lines.append("Budgets that matched no benchmark: "
-                     + ", ".join(f"`{_code(p)}`" for p in report.unused_budgets))
+        lines.append(
+            "Budgets that matched no benchmark: "
+            + ", ".join(f"`{_code(p)}`" for p in report.unused_budgets)
+        )
     return "\n".join(lines) + "\n"
 
 

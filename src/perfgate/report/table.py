@@ -11,18 +11,33 @@ from rich.text import Text
 from perfgate.report import _cells
 from perfgate.verdicts import Report
 
-_STYLE = {"ok": "green", "slow": "yellow", "warning": "yellow", "critical": "bold red",
-          "none": "dim"}
+_STYLE = {
+    "ok": "green",
+    "slow": "yellow",
+    "warning": "yellow",
+    "critical": "bold red",
+    "none": "dim",
+}
 
 
 def render_table(report: Report, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or 120, force_terminal=color,
-                      no_color=not color, highlight=False, soft_wrap=False)
+    console = Console(
+        file=buffer,
+        width=width or 120,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        soft_wrap=False,
+    )
     metric = _cells.metric_header(report)
     verdict = report.verdict.upper()
-    table = Table(title=f"perfgate check: {verdict}", title_justify="left",
-                  caption=_cells.summary_line(report), caption_justify="left")
+    table = Table(
+        title=f"perfgate check: {verdict}",
+        title_justify="left",
+        caption=_cells.summary_line(report),
+        caption_justify="left",
+    )
     longest = max((len(row.name) for row in report.rows), default=10)
     table.add_column("benchmark", overflow="fold", min_width=min(longest, 48))
     table.add_column(metric, justify="right", no_wrap=True)
@@ -46,11 +61,13 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
             Text(status, style=_STYLE.get(row.status, "")),
         )
     console.print(table)
-    for line in footnotes:
-        console.print(Text(line))
+    lines = [*footnotes, *_cells.general_notes(report)]
+    if lines:
+        console.print(Text("\n".join(lines)))
     if report.failed:
         console.print(Text("failed in the harness: " + ", ".join(report.failed)))
     if report.unused_budgets:
-        console.print(Text("budgets that matched no benchmark: "
-                           + ", ".join(report.unused_budgets)))
+        console.print(
+            Text("budgets that matched no benchmark: " + ", ".join(report.unused_budgets))
+        )
     return buffer.getvalue()

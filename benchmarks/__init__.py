@@ -1,0 +1,2 @@
+"""perfgate's own benchmarks: shared workloads, the pytest-benchmark suite `nox -s perf` runs,
+and stand-alone measurement scripts."""

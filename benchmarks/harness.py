@@ -1,0 +1,44 @@
+"""Running pytest-benchmark for real, to produce result files (used by tests and benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+
+def run_pytest_benchmark(
+    folder: Path, test_source: str, *extra_args: str, min_rounds: int = 100
+) -> Path:
+    """Write ``test_source`` as a test module in ``folder``, run pytest-benchmark on it in a
+    fresh process, return its ``--benchmark-json`` file.
+
+    Each benchmark records at least ``min_rounds`` raw samples of one call each (no
+    calibration loop, no warm-up), which keeps generation of large files fast.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "test_bench.py").write_text(textwrap.dedent(test_source), encoding="utf-8")
+    out = folder / "results.json"
+    subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            "--rootdir", str(folder), "-c", os.devnull, "--benchmark-only",
+            f"--benchmark-json={out}", f"--benchmark-min-rounds={min_rounds}",
+            "--benchmark-max-time=0.000001", "--benchmark-min-time=0",
+            "--benchmark-warmup=off", *extra_args, str(folder / "test_bench.py"),
+        ],
+        check=True, cwd=folder, capture_output=True, text=True,
+    )  # fmt: skip
+    return out
+
+
+def wide_suite_source(count: int) -> str:
+    """A test module with ``count`` parametrized benchmarks of a small computation."""
+    return (
+        "import pytest\n\n\n"
+        f"@pytest.mark.parametrize('case', range({count}))\n"
+        "def test_case(benchmark, case):\n"
+        "    benchmark(sum, range(case % 50))\n"
+    )
