@@ -64,3 +64,10 @@ def perf(session: nox.Session) -> None:
         "--output",
         str(REPORTS / "report.json"),
     )
+
+
+@nox.session
+def loadbench(session: nox.Session) -> None:
+    """Time `perfgate check` on a real 1,000 x 1,000 pytest-benchmark file."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", "benchmarks/load_1000x1000.py")
