@@ -8,7 +8,8 @@ run, samples inside a round are correlated (see DESIGN.md, "Vocabulary").
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -121,16 +122,32 @@ class Run:
         }
 
 
-def check_samples(values: Sequence[float], unit: str) -> str | None:
-    """Return a problem with a benchmark's samples, or None. Time and memory cannot be negative."""
+def as_samples(values: object, unit: str, where: str) -> tuple[float, ...]:
+    """Validate raw samples and return them as floats; ValueError names ``where`` (the
+    benchmark) and the first bad value.
+
+    Time and memory cannot be negative. A large file holds millions of samples, so the
+    common case is checked at C speed (``array``, ``sum``, ``min``) and only a file with a
+    problem is walked value by value to name it.
+    """
+    if not isinstance(values, (list, tuple)) or not values:
+        raise ValueError(f"{where}: samples must be a non-empty list of numbers")
+    try:
+        floats = array("d", values)
+        numeric = not any(isinstance(v, bool) for v in values)
+    except TypeError:
+        numeric = False
+    negatives_allowed = unit not in (units.SECONDS, units.BYTES)
+    if numeric and math.isfinite(sum(floats)) and (negatives_allowed or min(floats) >= 0):
+        return tuple(floats)
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"sample {value!r} is not a number"
+            raise ValueError(f"{where}: sample {value!r} is not a number")
         if not math.isfinite(value):
-            return f"sample {value!r} is not a finite number"
-        if value < 0 and unit in (units.SECONDS, units.BYTES):
-            return f"sample {value!r} is negative"
-    return None
+            raise ValueError(f"{where}: sample {value!r} is not a finite number")
+        if value < 0 and not negatives_allowed:
+            raise ValueError(f"{where}: sample {value!r} is negative")
+    return tuple(floats)  # finite values whose sum overflowed: still valid
 
 
 def combine(runs: Iterable[Run]) -> tuple[list[Benchmark], list[str]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from perfgate import units
-from perfgate.model import Benchmark, Metadata, Run, check_samples, direction_for_unit
+from perfgate.model import Benchmark, Metadata, Run, as_samples, direction_for_unit
 
 FORMAT = "asv"
 SUPPORTED_VERSIONS = (1, 2)
@@ -185,15 +185,9 @@ def _expand(
         rounds: tuple[tuple[float, ...], ...] = ()
         stored: dict[str, float] = {}
         if raw is not None:
-            problem = check_samples(raw, unit)
-            if problem:
-                raise ValueError(f"{label}: {problem}")
-            rounds = (tuple(float(v) for v in raw),)
+            rounds = (as_samples(raw, unit, label),)
         else:
-            problem = check_samples([value], unit)
-            if problem:
-                raise ValueError(f"{label}: {problem}")
-            stored["p50"] = float(value)
+            (stored["p50"],) = as_samples([value], unit, label)
             for key, quartile in (("p25", q25[i]), ("p75", q75[i])):
                 if isinstance(quartile, (int, float)) and math.isfinite(quartile):
                     stored[key] = float(quartile)

@@ -11,7 +11,7 @@ from perfgate.model import (
     Benchmark,
     Metadata,
     Run,
-    check_samples,
+    as_samples,
 )
 
 FORMAT = "native"
@@ -44,17 +44,11 @@ def _read_v1(data: Mapping[str, Any], source: str) -> Run:
         direction = entry.get("direction", "lower")
         if direction not in ("lower", "higher"):
             raise ValueError(f"{name}: direction must be 'lower' or 'higher', got {direction!r}")
-        rounds = entry.get("rounds") or []
-        for samples in rounds:
-            if not isinstance(samples, list) or not samples:
-                raise ValueError(f"{name}: every round must be a non-empty list of samples")
-            problem = check_samples(samples, unit)
-            if problem:
-                raise ValueError(f"{name}: {problem}")
+        rounds = tuple(as_samples(r, unit, name) for r in entry.get("rounds") or [])
         stored = entry.get("stored") or {}
-        problem = check_samples(list(stored.values()), unit)
-        if problem:
-            raise ValueError(f"{name}: stored statistics: {problem}")
+        if stored:
+            values = as_samples(list(stored.values()), unit, f"{name}: stored statistics")
+            stored = dict(zip(map(str, stored), values, strict=False))
         if not rounds and not stored:
             raise ValueError(f"{name}: no rounds of samples and no stored statistics")
         benchmarks.append(
@@ -66,8 +60,8 @@ def _read_v1(data: Mapping[str, Any], source: str) -> Run:
                 params={str(k): str(v) for k, v in (entry.get("params") or {}).items()},
                 group=None if entry.get("group") is None else str(entry["group"]),
                 extra=dict(entry.get("extra") or {}),
-                rounds=tuple(tuple(float(v) for v in r) for r in rounds),
-                stored={str(k): float(v) for k, v in stored.items()},
+                rounds=rounds,
+                stored=stored,
             )
         )
     failed = data.get("failed") or []

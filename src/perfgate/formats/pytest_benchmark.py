@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from perfgate import units
-from perfgate.model import Benchmark, Metadata, Run, check_samples
+from perfgate.model import Benchmark, Metadata, Run, as_samples
 
 FORMAT = "pytest-benchmark"
 
@@ -70,20 +70,12 @@ def _benchmark(entry: Mapping[str, Any], name: str) -> Benchmark:
     rounds: tuple[tuple[float, ...], ...] = ()
     stored: dict[str, float] = {}
     if data is not None:
-        if not isinstance(data, list) or not data:
-            raise ValueError(f"{name}: stats.data is not a non-empty list")
-        problem = check_samples(data, units.SECONDS)
-        if problem:
-            raise ValueError(f"{name}: {problem}")
-        rounds = (tuple(float(v) for v in data),)
+        rounds = (as_samples(data, units.SECONDS, name),)
     else:
         for key, metric in _STORED.items():
             value = stats.get(key)
             if value is not None:
-                problem = check_samples([value], units.SECONDS)
-                if problem:
-                    raise ValueError(f"{name}: stats.{key}: {problem}")
-                stored[metric] = float(value)
+                (stored[metric],) = as_samples([value], units.SECONDS, f"{name}: stats.{key}")
         if "p50" not in stored:
             raise ValueError(f"{name}: neither stats.data nor stats.median is recorded")
     params = entry.get("params") or {}

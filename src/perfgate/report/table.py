@@ -20,6 +20,10 @@ _STYLE = {
 }
 
 
+# A terminal shows the worst rows; the full list is in --format markdown/json.
+MAX_TERMINAL_ROWS = 100
+
+
 def render_table(report: Report, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(
@@ -46,7 +50,7 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
     table.add_column("target", no_wrap=True)
     table.add_column("status", no_wrap=True)
     footnotes: list[str] = []
-    for row in report.rows:
+    for row in report.rows[:MAX_TERMINAL_ROWS]:
         status = _cells.STATUS_LABEL[row.status]
         row_notes = _cells.notes(row)
         if row_notes:
@@ -61,6 +65,15 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
             Text(status, style=_STYLE.get(row.status, "")),
         )
     console.print(table)
+    hidden = report.rows[MAX_TERMINAL_ROWS:]
+    if hidden:
+        statuses = ", ".join(sorted({_cells.STATUS_LABEL[r.status] for r in hidden}))
+        console.print(
+            Text(
+                f"... and {len(hidden)} more rows (status: {statuses}); "
+                "--format markdown or json lists them all"
+            )
+        )
     lines = [*footnotes, *_cells.general_notes(report)]
     if lines:
         console.print(Text("\n".join(lines)))
