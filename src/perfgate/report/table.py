@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 
 from rich.console import Console
 from rich.table import Table
@@ -26,9 +27,10 @@ MAX_TERMINAL_ROWS = 100
 
 def render_table(report: Report, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
+    # COLUMNS or the terminal's width; 120 when output is not a terminal (CI logs, pipes)
     console = Console(
         file=buffer,
-        width=width or 120,
+        width=width or shutil.get_terminal_size(fallback=(120, 24)).columns,
         force_terminal=color,
         no_color=not color,
         highlight=False,
