@@ -191,7 +191,7 @@ def test_output_file_is_written_and_table_printed(bench_json: Path, tmp_path: Pa
     out = tmp_path / "reports" / "report.md"
     done = run_cli("check", bench_json, "--format", "markdown", "--output", out, cwd=tmp_path)
     assert done.returncode == 0
-    assert out.read_text().startswith("### \u2705 perfgate: pass")
+    assert out.read_text().startswith("### \u2705 perfgate check: pass")
     assert "| benchmark | p95 | 95% interval | n (rounds) | target | status |" in out.read_text()
     assert "perfgate check: PASS" in done.stdout
     assert f"wrote {out}" in done.stdout

@@ -46,29 +46,45 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RESULT",
         help="a result file (pytest-benchmark JSON, asv results, native) or a directory of them",
     )
-    check.add_argument(
+    _report_options(check)
+
+    compare = commands.add_parser(
+        "compare",
+        help="compare head with base: ratio with interval, severity, budgets",
+        description="Compare HEAD with BASE, each a result file or a directory of round files "
+        "of one side. Rounds are the unit of inference; rounds of equal count are paired in "
+        "file-name order (as `perfgate run` writes them, interleaved).",
+    )
+    compare.add_argument("base", type=Path, metavar="BASE", help="base side: file or directory")
+    compare.add_argument("head", type=Path, metavar="HEAD", help="head side: file or directory")
+    _report_options(compare)
+    return parser
+
+
+def _report_options(command: argparse.ArgumentParser) -> None:
+    """Options every reporting command shares, declared once."""
+    command.add_argument(
         "--config",
         type=Path,
         metavar="F",
         help="config file (default: ./perfgate.yml, else pyproject.toml "
         "[tool.perfgate], else no budgets)",
     )
-    check.add_argument(
+    command.add_argument(
         "--format", choices=OUTPUT_FORMATS, default="table", help="report format (default: table)"
     )
-    check.add_argument(
+    command.add_argument(
         "--output",
         type=Path,
         metavar="F",
         help="write the report to F (the table is still printed)",
     )
-    check.add_argument(
+    command.add_argument(
         "--input-format",
         choices=INPUT_FORMATS,
         default="auto",
         help="result format (default: detected per file)",
     )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,6 +109,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
             return run_check(
                 args.results,
+                config_path=args.config,
+                fmt=args.format,
+                output=args.output,
+                input_format=args.input_format,
+            )
+        if args.command == "compare":
+            from perfgate.workflow import run_compare  # noqa: PLC0415
+
+            return run_compare(
+                args.base,
+                args.head,
                 config_path=args.config,
                 fmt=args.format,
                 output=args.output,

@@ -4,21 +4,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from perfgate.budgets import STATUS_RANK, evaluate, find_rule
-from perfgate.config import Config
+from perfgate.budgets import STATUS_RANK, BudgetVerdict, evaluate, find_rule
+from perfgate.config import BudgetRule, Config
 from perfgate.errors import ConfigError, ConfigProblem
 from perfgate.model import Benchmark
-from perfgate.stats import summarize
-from perfgate.verdicts import Report, Row
+from perfgate.stats import Summary, summarize
+from perfgate.verdicts import SEVERITY_RANK, Report, Row
 
-# Which budget statuses fail the gate for each `fail-on` setting. `major` is a regression
-# severity (see `perfgate compare`); for budgets it fails on critical, like `critical`.
+# What fails the gate for each `fail-on` setting: budget statuses and slowdown severities.
 FAILING_STATUSES: dict[str, frozenset[str]] = {
     "critical": frozenset({"critical"}),
-    "major": frozenset({"critical"}),
+    "major": frozenset({"critical"}),  # budgets have no `major`: critical, like `critical`
     "warning": frozenset({"warning", "critical"}),
     "never": frozenset(),
 }
+FAILING_SEVERITIES: dict[str, frozenset[str]] = {
+    "critical": frozenset({"critical"}),
+    "major": frozenset({"major", "critical"}),
+    "warning": frozenset({"minor", "major", "critical"}),
+    "never": frozenset(),
+}
+
+
+def budget_step(
+    bench: Benchmark, config: Config
+) -> tuple[str, Summary, BudgetRule | None, BudgetVerdict | None]:
+    """The metric a benchmark is judged on, its summary, and its budget verdict if any."""
+    rule = find_rule(bench.name, bench.short_name, bench.unit, config.budgets)
+    metric = rule.metric if rule else config.metric
+    summary = summarize(bench, metric)
+    if rule is None:
+        return metric, summary, None, None
+    if rule.direction != bench.direction:
+        raise ConfigError([ConfigProblem(
+            rule.where, None, f'budgets["{rule.pattern}"].direction',
+            f"{rule.direction!r}, but {bench.name!r} is {bench.direction}-is-better",
+        )])  # fmt: skip
+    return metric, summary, rule, evaluate(summary, rule)
 
 
 def check(
@@ -30,25 +52,9 @@ def check(
     rows: list[Row] = []
     used: set[str] = set()
     for bench in benchmarks:
-        rule = find_rule(bench.name, bench.short_name, bench.unit, config.budgets)
-        metric = rule.metric if rule else config.metric
-        summary = summarize(bench, metric)
-        verdict = None
+        metric, summary, rule, verdict = budget_step(bench, config)
         if rule is not None:
             used.add(rule.pattern)
-            if rule.direction != bench.direction:
-                raise ConfigError(
-                    [
-                        ConfigProblem(
-                            rule.where,
-                            None,
-                            f'budgets["{rule.pattern}"].direction',
-                            f"{rule.direction!r}, but {bench.name!r} is "
-                            f"{bench.direction}-is-better",
-                        )
-                    ]
-                )
-            verdict = evaluate(summary, rule)
         rows.append(
             Row(
                 name=bench.name,
@@ -59,14 +65,38 @@ def check(
                 budget=verdict,
             )
         )
-    rows.sort(key=lambda r: (-STATUS_RANK.get(r.status, -1), r.name))
-    failing = FAILING_STATUSES[config.fail_on]
+    return finish(rows, config, used=used, failed=failed, sources=sources)
+
+
+def finish(
+    rows: list[Row],
+    config: Config,
+    *,
+    used: set[str],
+    failed: Sequence[str],
+    sources: Sequence[str],
+    added: Sequence[str] = (),
+    removed: Sequence[str] = (),
+) -> Report:
+    """Order rows worst first and reach the verdict per `fail-on`."""
+    rows.sort(
+        key=lambda r: (
+            -SEVERITY_RANK.get(r.severity, 0) if r.slower else 0,
+            -STATUS_RANK.get(r.status, -1),
+            r.name,
+        )
+    )
+    statuses = FAILING_STATUSES[config.fail_on]
+    severities = FAILING_SEVERITIES[config.fail_on]
+    failing = any(r.status in statuses or (r.slower and r.severity in severities) for r in rows)
     return Report(
-        verdict="fail" if any(r.status in failing for r in rows) else "pass",
+        verdict="fail" if failing else "pass",
         fail_on=config.fail_on,
         rows=tuple(rows),
         failed=tuple(failed),
         unused_budgets=tuple(b.pattern for b in config.budgets if b.pattern not in used),
         config=config.source,
         sources=tuple(sources),
+        added=tuple(added),
+        removed=tuple(removed),
     )

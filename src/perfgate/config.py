@@ -32,7 +32,11 @@ FAIL_ON = ("critical", "major", "warning", "never")
 DEFAULT_WARNING_FACTOR = 1.2
 DEFAULT_CRITICAL_FACTOR = 1.5
 
-_TOP_KEYS = ("version", "metric", "fail-on", "budgets")
+_TOP_KEYS = ("version", "metric", "fail-on", "budgets", "regression", "rounds", "harness")
+_REGRESSION_KEYS = ("minor", "major", "critical", "alpha")
+_ROUNDS_KEYS = ("min", "max", "time-budget")
+_HARNESS_KEYS = ("type", "args", "install", "command", "output", "suite")
+HARNESS_TYPES = ("pytest-benchmark", "asv", "command")
 _BUDGET_KEYS = ("target", "warning", "critical", "metric", "direction")
 
 FailOn = Literal["critical", "major", "warning", "never"]
@@ -53,11 +57,47 @@ class BudgetRule:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Thresholds:
+    """Relative change head/base at which a slowdown becomes minor, major or critical, and the
+    suite-wide false-alarm rate (Holm) at which a change counts as significant."""
+
+    minor: float = 0.10
+    major: float = 0.20
+    critical: float = 0.50
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoundsPolicy:
+    """How many interleaved rounds `perfgate run --base` may use (adaptive stopping)."""
+
+    min: int = 3
+    max: int = 10
+    time_budget: float = 600.0  # seconds
+
+
+@dataclass(frozen=True, kw_only=True)
+class Harness:
+    """How `perfgate run` runs the benchmarks. ``install`` entries are pip arguments, with
+    ``{tree}`` standing for the side's source tree; ``suite`` is ``head`` (the suite of head
+    runs against both sides, like asv) or ``own`` (each side runs its own suite)."""
+
+    type: str = "pytest-benchmark"
+    args: tuple[str, ...] = ("--benchmark-only",)
+    install: tuple[str, ...] = ("{tree}", "pytest", "pytest-benchmark")
+    command: tuple[str, ...] = ()  # type "command": argv with {output} for the result file
+    suite: Literal["head", "own"] = "head"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     version: int = CONFIG_VERSION
     metric: str = "p95"
     fail_on: FailOn = "critical"
     budgets: tuple[BudgetRule, ...] = ()
+    regression: Thresholds = field(default_factory=Thresholds)
+    rounds: RoundsPolicy = field(default_factory=RoundsPolicy)
+    harness: Harness = field(default_factory=Harness)
     source: str | None = None  # the file it came from; None for built-in defaults
 
 
@@ -192,7 +232,97 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
         metric=metric,
         fail_on=fail_on,  # type: ignore[arg-type]  # validated against FAIL_ON above
         budgets=budgets,
+        regression=_regression(data.get("regression"), (*prefix, "regression"), ctx),
+        rounds=_rounds(data.get("rounds"), (*prefix, "rounds"), ctx),
+        harness=_harness(data.get("harness"), (*prefix, "harness"), ctx),
         source=ctx.file,
+    )
+
+
+def _section(
+    data: Any, keys: tuple[str, ...], path: tuple[Any, ...], ctx: _Context
+) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        ctx.add(path, f"must be a mapping with keys {', '.join(keys)}")
+        return {}
+    _unknown_keys(data, keys, path, ctx)
+    return data
+
+
+def _regression(data: Any, path: tuple[Any, ...], ctx: _Context) -> Thresholds:
+    section = _section(data, _REGRESSION_KEYS, path, ctx)
+    defaults = Thresholds()
+    values: dict[str, float] = {}
+    for key in _REGRESSION_KEYS:
+        if key not in section:
+            values[key] = getattr(defaults, key)
+            continue
+        try:
+            number, unit = units.parse_quantity(section[key])
+        except units.UnitError as exc:
+            ctx.add((*path, key), str(exc))
+            continue
+        if unit != "%" or not 0 < number < (1 if key == "alpha" else 100):
+            ctx.add((*path, key), f"{section[key]} must be a percentage like 10%")
+            continue
+        values[key] = number
+    if len(values) == len(_REGRESSION_KEYS) and not (
+        values["minor"] <= values["major"] <= values["critical"]
+    ):
+        ctx.add(path, "thresholds must be in order: minor <= major <= critical")
+    return Thresholds(**values) if len(values) == len(_REGRESSION_KEYS) else defaults
+
+
+def _rounds(data: Any, path: tuple[Any, ...], ctx: _Context) -> RoundsPolicy:
+    section = _section(data, _ROUNDS_KEYS, path, ctx)
+    defaults = RoundsPolicy()
+    counts: dict[str, int] = {}
+    for key in ("min", "max"):
+        value = section.get(key, getattr(defaults, key))
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            ctx.add((*path, key), f"{value!r} must be a whole number of rounds >= 1")
+            value = getattr(defaults, key)
+        counts[key] = value
+    if counts["min"] > counts["max"]:
+        ctx.add((*path, "min"), f"{counts['min']} is above max {counts['max']}")
+    budget = defaults.time_budget
+    if "time-budget" in section:
+        try:
+            budget, unit = units.parse_quantity(section["time-budget"], units.SECONDS)
+            if unit != units.SECONDS or budget <= 0:
+                raise units.UnitError(f"{section['time-budget']} is not a duration like 10min")
+        except units.UnitError as exc:
+            ctx.add((*path, "time-budget"), str(exc))
+            budget = defaults.time_budget
+    return RoundsPolicy(min=counts["min"], max=counts["max"], time_budget=budget)
+
+
+def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
+    section = _section(data, _HARNESS_KEYS, path, ctx)
+    defaults = Harness()
+    kind = _choice(section, "type", HARNESS_TYPES, defaults.type, path, ctx=ctx)
+    suite = _choice(section, "suite", ("head", "own"), defaults.suite, path, ctx=ctx)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("args", "install", "command"):
+        value = section.get(key, getattr(defaults, key))
+        if isinstance(value, str):
+            value = value.split()
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            ctx.add((*path, key), "must be a list of strings (arguments, one per item)")
+            value = getattr(defaults, key)
+        lists[key] = tuple(value)
+    if kind == "command" and not lists["command"]:
+        ctx.add(path, "type `command` needs `command`, an argv list with {output} in it")
+    if kind != "pytest-benchmark" and "args" not in section:
+        lists["args"] = ()
+    return Harness(
+        type=kind,
+        args=lists["args"],
+        install=lists["install"],
+        command=lists["command"],
+        suite=suite,  # type: ignore[arg-type]  # validated by _choice
     )
 
 

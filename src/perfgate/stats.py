@@ -231,7 +231,7 @@ def round_bootstrap(rounds: list[Array], metric: str, confidence: float, seed: i
         chunk = max(1, _BOOTSTRAP_CHUNK_VALUES // per_resample)
         for start in range(0, BOOTSTRAP_RESAMPLES, chunk):
             block = table[picks[start : start + chunk]].reshape(-1, per_resample)
-            estimates[start : start + chunk] = _statistic_rows(block, metric)
+            estimates[start : start + chunk] = statistic_rows(block, metric)
     else:
         for i, pick in enumerate(picks):
             estimates[i] = statistic(np.concatenate([rounds[j] for j in pick]), metric)
@@ -240,7 +240,7 @@ def round_bootstrap(rounds: list[Array], metric: str, confidence: float, seed: i
     return Interval(float(low), float(high), "round-bootstrap")
 
 
-def _statistic_rows(block: Array, metric: str) -> Array:
+def statistic_rows(block: Array, metric: str) -> Array:
     p = percent(metric)
     if p is not None:
         rows = np.percentile(block, p, axis=1, method=PERCENTILE_METHOD)

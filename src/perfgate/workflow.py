@@ -10,10 +10,12 @@ from typing import TextIO
 from perfgate import formats
 from perfgate._io import write_text_atomic
 from perfgate.check import check
+from perfgate.compare import compare
 from perfgate.config import find_config, load_config
 from perfgate.errors import InputError, UsageError
 from perfgate.model import Run, combine
 from perfgate.report import render
+from perfgate.verdicts import Report
 
 
 def load_side(paths: Sequence[Path], input_format: str) -> list[Run]:
@@ -43,6 +45,44 @@ def run_check(
     except ValueError as exc:
         raise InputError(", ".join(str(p) for p in paths), str(exc)) from None
     report = check(benchmarks, config, failed=failed, sources=[str(p) for p in paths])
+    return emit(report, fmt, output, stdout, width)
+
+
+def run_compare(
+    base: Path,
+    head: Path,
+    *,
+    config_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    input_format: str = "auto",
+    stdout: TextIO = sys.stdout,
+    width: int | None = None,
+) -> int:
+    """``perfgate compare``: 0 pass, 1 the gate failed. Raises PerfgateError for bad input."""
+    config = load_config(find_config(config_path, Path.cwd()))
+    sides = []
+    for path in (base, head):
+        try:
+            sides.append(combine(load_side([path], input_format)))
+        except ValueError as exc:
+            raise InputError(str(path), str(exc)) from None
+    (base_benchmarks, base_failed), (head_benchmarks, head_failed) = sides
+    try:
+        report = compare(
+            base_benchmarks,
+            head_benchmarks,
+            config,
+            failed=[*head_failed, *(f for f in base_failed if f not in head_failed)],
+            sources=[str(base), str(head)],
+        )
+    except ValueError as exc:
+        raise InputError(f"{base} vs {head}", str(exc)) from None
+    return emit(report, fmt, output, stdout, width)
+
+
+def emit(report: Report, fmt: str, output: Path | None, stdout: TextIO, width: int | None) -> int:
+    """Print (and write) the report; the exit code of its verdict."""
     text = render(report, fmt, width=width)
     if output is not None:
         write_text_atomic(output, text)

@@ -60,7 +60,12 @@ def read_json(path: Path) -> Any:
         return json.loads(text, parse_constant=_nan)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
-        if exc.pos >= len(text.rstrip()):
+        # a cut inside a number or a string makes the parser fail at that token's start,
+        # just before the end: an error within the last 64 characters of a file that parsed
+        # well up to there is a truncation
+        end = len(text.rstrip())
+        expecting = exc.msg.startswith(("Expecting", "Unterminated"))
+        if expecting and end - 64 <= exc.pos and exc.pos > end // 2:
             raise InputError(shown, f"truncated JSON (ends at {where})") from None
         raise InputError(shown, f"invalid JSON at {where}: {exc.msg}") from None
     except RecursionError:

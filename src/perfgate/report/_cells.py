@@ -15,6 +15,87 @@ STATUS_LABEL = {
 }
 
 
+def title(report: Report) -> str:
+    command = "compare" if report.compared else "check"
+    return f"perfgate {command}: {report.verdict.upper()}"
+
+
+def columns(report: Report) -> list[str]:
+    metric = metric_header(report)
+    if report.compared:
+        return [
+            "benchmark",
+            f"base {metric}",
+            f"head {metric}",
+            "change [95% CI]",
+            "severity",
+            "n (rounds)",
+            "budget",
+        ]
+    return ["benchmark", metric, "95% interval", "n (rounds)", "target", "status"]
+
+
+def cells(row: Row, report: Report) -> list[str]:
+    """The text of a row's cells, in :func:`columns` order (without any footnote marker)."""
+    if report.compared:
+        return [
+            row.name,
+            side_value(row, row.base),
+            side_value(row, row.head),
+            change(row),
+            severity(row),
+            compared_samples(row),
+            STATUS_LABEL[row.status],
+        ]
+    return [
+        row.name,
+        value(row),
+        interval(row.head),
+        samples(row.head),
+        budget(row),
+        STATUS_LABEL[row.status],
+    ]
+
+
+def side_value(row: Row, summary: Summary | None) -> str:
+    if summary is None:
+        return "-"
+    text = units.format_value(summary.value, row.unit)
+    return text if summary.metric_used == row.metric else f"{text} ({summary.metric_used})"
+
+
+def change(row: Row) -> str:
+    c = row.change
+    if c is None:
+        return "-"
+    return f"{_pct(c.ratio)} [{_pct(c.low)}, {_pct(c.high)}]"
+
+
+def _pct(ratio: float) -> str:
+    return f"{(ratio - 1.0) * 100:+.1f}%"
+
+
+def severity(row: Row) -> str:
+    c = row.change
+    if c is None:
+        return "no raw samples"
+    if c.direction == "unchanged":
+        return "unchanged"
+    if c.severity == "none":
+        return f"{c.direction} (below minor)"
+    label = (
+        c.severity.upper() if c.severity == "critical" and c.direction == "slower" else (c.severity)
+    )
+    return f"{c.direction}: {label}"
+
+
+def compared_samples(row: Row) -> str:
+    base, head = row.base, row.head
+    if base is None:
+        return samples(head)
+    return f"{base.n:,}/{head.n:,} ({base.rounds}/{head.rounds})"
+
+
 def metric_header(report: Report) -> str:
     metrics = {row.metric for row in report.rows}
     return metrics.pop() if len(metrics) == 1 else "value"
@@ -60,21 +141,60 @@ def notes(row: Row) -> list[str]:
         out.append(f"few samples: {row.metric} needs >= {min_samples(row.metric)}, has {head.n}")
     if row.budget is not None and row.budget.note:
         out.append(row.budget.note)
+    if row.change is not None and row.change.note:
+        out.append(row.change.note)
     return out
 
 
 def general_notes(report: Report) -> list[str]:
-    """Notes that concern many rows at once, said once under the table."""
+    """Notes that concern many rows at once, said once under the table (perfgate's own words;
+    benchmark names are listed by the renderers, each escaping them its own way)."""
+    out = list(report.notes)
+    if report.rounds_used is not None:
+        out.append(f"{report.rounds_used} interleaved rounds per side.")
+    if report.compared:
+        return out
     within = sum(1 for row in report.rows if row.head.interval.method == "within-process")
-    if not within:
-        return []
-    return [
-        f"{within} of {len(report.rows)} intervals come from 1-2 rounds and are within-process "
-        "only: they leave out the noise between processes (give more rounds for that)."
+    if within:
+        out.append(
+            f"{within} of {len(report.rows)} intervals come from 1-2 rounds and are "
+            "within-process only: they leave out the noise between processes (give more rounds "
+            "for that)."
+        )
+    return out
+
+
+def name_lists(report: Report) -> list[tuple[str, tuple[str, ...]]]:
+    """Lists of names shown under the table: (label, names), only the non-empty ones."""
+    lists = [
+        ("Only in head (added)", report.added),
+        ("Only in base (removed)", report.removed),
+        ("Failed in the harness", report.failed),
+        ("Budgets that matched no benchmark", report.unused_budgets),
     ]
+    return [(label, names) for label, names in lists if names]
 
 
 def summary_line(report: Report) -> str:
+    if report.compared:
+        slower = [
+            f"{report.count_severity(s)} {s}"
+            for s in ("critical", "major", "minor")
+            if report.count_severity(s)
+        ]
+        faster = sum(
+            1
+            for r in report.rows
+            if r.change and r.change.direction == "faster" and r.change.severity != "none"
+        )
+        parts = [f"{len(report.rows)} benchmarks compared"]
+        parts.append("slowdowns: " + (", ".join(slower) if slower else "none"))
+        if faster:
+            parts.append(f"{faster} improvements")
+        budgets = [f"{report.count(s)} {s}" for s in ("critical", "warning") if report.count(s)]
+        if budgets:
+            parts.append("budgets: " + ", ".join(budgets))
+        return ", ".join(parts)
     counts = [
         f"{report.count(s)} {s}" for s in ("critical", "warning", "slow", "ok") if report.count(s)
     ]

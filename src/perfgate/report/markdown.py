@@ -18,47 +18,47 @@ def escape(text: str) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    lines: list[str] = []
     icon = "\u274c" if report.verdict == "fail" else "\u2705"
-    lines.append(f"### {icon} perfgate: {report.verdict}")
-    lines.append("")
-    lines.append(_cells.summary_line(report) + f" (fail-on: {report.fail_on})")
-    lines.append("")
-    metric = _cells.metric_header(report)
-    lines.append(f"| benchmark | {metric} | 95% interval | n (rounds) | target | status |")
-    lines.append("|---|---:|---|---:|---|---|")
+    command = "compare" if report.compared else "check"
+    lines = [
+        f"### {icon} perfgate {command}: {report.verdict}",
+        "",
+        _cells.summary_line(report) + f" (fail-on: {report.fail_on})",
+        "",
+    ]
+    headers = _cells.columns(report)
+    lines.append("| " + " | ".join(headers) + " |")
+    lines.append(
+        "|"
+        + "|".join(
+            "---" if i == 0 else "---:" if i in _numeric(report) else "---"
+            for i in range(len(headers))
+        )
+        + "|"
+    )
     footnotes: list[str] = []
     for row in report.rows:
-        status = _cells.STATUS_LABEL[row.status]
+        texts = _cells.cells(row, report)
+        texts[0] = f"`{_code(row.name)}`"
         row_notes = _cells.notes(row)
         if row_notes:
             footnotes.append(f"{len(footnotes) + 1}. `{_code(row.name)}`: " + "; ".join(row_notes))
-            status += f" [{len(footnotes)}]"
-        cells = [
-            f"`{_code(row.name)}`",
-            _cells.value(row),
-            _cells.interval(row.head),
-            _cells.samples(row.head),
-            _cells.budget(row),
-            status,
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+            texts[-1] += f" [{len(footnotes)}]"
+        lines.append("| " + " | ".join(texts) + " |")
     if footnotes:
         lines.append("")
         lines.extend(footnotes)
     for note in _cells.general_notes(report):
         lines.append("")
         lines.append(note)
-    if report.failed:
+    for label, names in _cells.name_lists(report):
         lines.append("")
-        lines.append("Failed in the harness: " + ", ".join(f"`{_code(n)}`" for n in report.failed))
-    if report.unused_budgets:
-        lines.append("")
-        lines.append(
-            "Budgets that matched no benchmark: "
-            + ", ".join(f"`{_code(p)}`" for p in report.unused_budgets)
-        )
+        lines.append(f"{label}: " + ", ".join(f"`{_code(n)}`" for n in names))
     return "\n".join(lines) + "\n"
+
+
+def _numeric(report: Report) -> set[int]:
+    return {1, 2, 3, 5} if report.compared else {1, 3}
 
 
 def _code(text: str) -> str:

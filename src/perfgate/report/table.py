@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from perfgate.report import _cells
-from perfgate.verdicts import Report
+from perfgate.verdicts import Report, Row
 
 _STYLE = {
     "ok": "green",
@@ -19,7 +19,6 @@ _STYLE = {
     "critical": "bold red",
     "none": "dim",
 }
-
 
 # A terminal shows the worst rows; the full list is in --format markdown/json.
 MAX_TERMINAL_ROWS = 100
@@ -36,53 +35,45 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
         highlight=False,
         soft_wrap=False,
     )
-    metric = _cells.metric_header(report)
-    verdict = report.verdict.upper()
     table = Table(
-        title=f"perfgate check: {verdict}",
+        title=_cells.title(report),
         title_justify="left",
         caption=_cells.summary_line(report),
         caption_justify="left",
     )
     longest = max((len(row.name) for row in report.rows), default=10)
-    table.add_column("benchmark", overflow="fold", min_width=min(longest, 48))
-    table.add_column(metric, justify="right", no_wrap=True)
-    table.add_column("95% interval", no_wrap=True)
-    table.add_column("n (rounds)", justify="right", no_wrap=True)
-    table.add_column("target", no_wrap=True)
-    table.add_column("status", no_wrap=True)
+    numeric = {"base", "head", "n", "change"}
+    for i, header in enumerate(_cells.columns(report)):
+        if i == 0:
+            cap = 24 if report.compared else 48  # compare has more columns to fit
+            table.add_column(header, overflow="fold", min_width=min(longest, cap))
+        else:
+            right = header.split(" ")[0] in numeric or (not report.compared and i in (1, 3))
+            table.add_column(header, justify="right" if right else "left", no_wrap=True)
     footnotes: list[str] = []
     for row in report.rows[:MAX_TERMINAL_ROWS]:
-        status = _cells.STATUS_LABEL[row.status]
+        texts = _cells.cells(row, report)
         row_notes = _cells.notes(row)
         if row_notes:
             footnotes.append(f"[{len(footnotes) + 1}] {row.name}: " + "; ".join(row_notes))
-            status += f" [{len(footnotes)}]"
-        table.add_row(
-            Text(row.name),
-            _cells.value(row),
-            _cells.interval(row.head),
-            _cells.samples(row.head),
-            Text(_cells.budget(row)),
-            Text(status, style=_STYLE.get(row.status, "")),
-        )
+            texts[-1] += f" [{len(footnotes)}]"
+        table.add_row(*[Text(t, style=_style(row, i, report)) for i, t in enumerate(texts)])
     console.print(table)
     hidden = report.rows[MAX_TERMINAL_ROWS:]
     if hidden:
-        statuses = ", ".join(sorted({_cells.STATUS_LABEL[r.status] for r in hidden}))
         console.print(
-            Text(
-                f"... and {len(hidden)} more rows (status: {statuses}); "
-                "--format markdown or json lists them all"
-            )
+            Text(f"... and {len(hidden)} more rows; --format markdown or json lists them all")
         )
     lines = [*footnotes, *_cells.general_notes(report)]
+    lines.extend(f"{label}: {', '.join(names)}" for label, names in _cells.name_lists(report))
     if lines:
         console.print(Text("\n".join(lines)))
-    if report.failed:
-        console.print(Text("failed in the harness: " + ", ".join(report.failed)))
-    if report.unused_budgets:
-        console.print(
-            Text("budgets that matched no benchmark: " + ", ".join(report.unused_budgets))
-        )
     return buffer.getvalue()
+
+
+def _style(row: Row, column: int, report: Report) -> str:
+    if report.compared and column == 4 and row.change is not None and row.slower:
+        return _STYLE.get(row.change.severity, "")
+    if column == len(_cells.columns(report)) - 1:
+        return _STYLE.get(row.status, "")
+    return ""

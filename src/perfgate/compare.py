@@ -1,0 +1,190 @@
+"""``perfgate compare``'s decision: base and head benchmarks + config -> a Report.
+
+A slowdown is flagged when both hold:
+
+1. it is *significant*: its Holm-adjusted p-value across all compared benchmarks is below
+   ``regression.alpha`` (5%), which bounds the chance of any false alarm in a suite run;
+2. its interval *reaches* the minor threshold (10%): the magnitude floor. A change whose whole
+   interval lies below +10% is never flagged, however significant.
+
+Its severity is the highest threshold (minor 10%, major 20%, critical 50%) its interval reaches:
+"at least this bad is consistent with the data, and no slowdown at all is not". Improvements
+are graded the same way and never fail the gate.
+
+With a single round on a side the interval is within-process only: it cannot see the noise
+between processes, so such a comparison is capped at ``major`` (it never fails the gate under
+the default ``fail-on: critical``) and the report says so.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Sequence
+from dataclasses import replace
+
+from perfgate.check import budget_step, finish
+from perfgate.config import Config, Thresholds
+from perfgate.inference import RatioEstimate, estimate_ratio, holm
+from perfgate.model import Benchmark
+from perfgate.stats import CONFIDENCE, summarize
+from perfgate.verdicts import Change, Report, Row, Severity
+
+SINGLE_ROUND_CAP: Severity = "major"
+
+
+def compare(
+    base: Sequence[Benchmark],
+    head: Sequence[Benchmark],
+    config: Config,
+    *,
+    failed: Sequence[str] = (),
+    sources: Sequence[str] = (),
+) -> Report:
+    base_by_name = {b.name: b for b in base}
+    head_names = {b.name for b in head}
+    common = [b for b in head if b.name in base_by_name]
+    if not common:
+        raise ValueError("base and head have no benchmark in common")
+    for bench in common:
+        other = base_by_name[bench.name]
+        if other.unit != bench.unit:
+            raise ValueError(
+                f"benchmark {bench.name!r} is in {other.unit!r} in base but "
+                f"in {bench.unit!r} in head"
+            )
+    rows: list[Row] = []
+    used: set[str] = set()
+    estimates: list[RatioEstimate | None] = []
+    for bench in common:
+        metric, head_summary, rule, verdict = budget_step(bench, config)
+        if rule is not None:
+            used.add(rule.pattern)
+        other = base_by_name[bench.name]
+        rows.append(
+            Row(
+                name=bench.name,
+                metric=metric,
+                unit=bench.unit,
+                direction=bench.direction,
+                head=head_summary,
+                budget=verdict,
+                base=summarize(other, metric),
+            )
+        )
+        estimates.append(_estimate(other, bench, metric))
+    adjusted = holm([e.p_value if e else 1.0 for e in estimates])
+    for i, (row, estimate) in enumerate(zip(rows, estimates, strict=True)):
+        if estimate is not None:
+            change = classify(estimate, adjusted[i], row.direction, config.regression)
+            rows[i] = replace(row, change=change)
+    notes = []
+    if any(r.change and r.change.method == "within-process" for r in rows):
+        notes.append(
+            "Some comparisons rest on a single round per side: their intervals are "
+            "within-process only and their severity is capped at major."
+        )
+    report = finish(
+        rows,
+        config,
+        used=used,
+        failed=failed,
+        sources=sources,
+        added=[b.name for b in head if b.name not in base_by_name],
+        removed=[b.name for b in base if b.name not in head_names],
+    )
+    return replace(report, notes=tuple(notes))
+
+
+def _estimate(base: Benchmark, head: Benchmark, metric: str) -> RatioEstimate | None:
+    if not base.raw_samples or not head.raw_samples:
+        return None  # stored statistics only: nothing to infer from
+    return estimate_ratio(
+        base.rounds,
+        head.rounds,
+        metric,
+        paired=True,
+        confidence=CONFIDENCE,
+        seed=zlib.crc32(head.name.encode("utf-8", "surrogatepass")),
+    )
+
+
+def classify(
+    estimate: RatioEstimate, p_adjusted: float, direction: str, thresholds: Thresholds
+) -> Change:
+    """Significance, direction, severity and decisiveness of one estimate."""
+    # orient so that > 1 is worse: for higher-is-better units a lower ratio is a slowdown
+    if direction == "higher":
+        worse, low, high = 1 / estimate.ratio, 1 / estimate.high, 1 / estimate.low
+    else:
+        worse, low, high = estimate.ratio, estimate.low, estimate.high
+    significant = p_adjusted < thresholds.alpha
+    minor_limit = 1.0 + thresholds.minor
+    decisive = high < minor_limit or low >= minor_limit
+    note = None
+    if not significant or worse == 1.0:
+        return _change(
+            estimate,
+            p_adjusted,
+            significant=False,
+            direction="unchanged",
+            severity="none",
+            decisive=decisive,
+            note=note,
+        )
+    slower = worse > 1.0
+    reach = high if slower else 1.0 / low  # how large the change could be
+    severity = grade(reach, thresholds)
+    if estimate.method == "within-process" and severity == "critical":
+        severity = SINGLE_ROUND_CAP
+        note = "capped at major: a single round per side cannot rule out a one-process fluke"
+    return _change(
+        estimate,
+        p_adjusted,
+        significant=True,
+        direction="slower" if slower else "faster",
+        severity=severity,
+        decisive=decisive,
+        note=note,
+    )
+
+
+def grade(reach: float, thresholds: Thresholds) -> Severity:
+    """The highest threshold a change factor (> 1) reaches."""
+    for name, limit in (
+        ("critical", thresholds.critical),
+        ("major", thresholds.major),
+        ("minor", thresholds.minor),
+    ):
+        if reach >= 1.0 + limit - 1e-12:
+            return name  # type: ignore[return-value]
+    return "none"
+
+
+def _change(
+    estimate: RatioEstimate,
+    p_adjusted: float,
+    *,
+    significant: bool,
+    direction: str,
+    severity: Severity,
+    decisive: bool,
+    note: str | None,
+) -> Change:
+    return Change(
+        ratio=estimate.ratio,
+        low=estimate.low,
+        high=estimate.high,
+        p_value=estimate.p_value,
+        p_adjusted=p_adjusted,
+        significant=significant,
+        direction=direction,  # type: ignore[arg-type]
+        severity=severity,
+        method=estimate.method,
+        decisive=decisive,
+        note=note,
+    )
+
+
+def percent_change(ratio: float) -> float:
+    return (ratio - 1.0) * 100.0 if math.isfinite(ratio) else math.nan

@@ -1,0 +1,219 @@
+"""`perfgate compare`: real pytest-benchmark rounds for base and head, and the decision rules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from perfgate.compare import classify, grade
+from perfgate.config import Thresholds
+from perfgate.formats import native
+from perfgate.inference import RatioEstimate, estimate_ratio, holm
+from perfgate.model import Benchmark, Run
+from tests import harnesses
+from tests.test_cli import run_cli
+
+SUITE = """
+import time
+
+
+def test_sleep(benchmark):
+    benchmark(time.sleep, {sleep})
+
+
+def test_steady(benchmark):
+    benchmark(sum, range(2000))
+
+
+def test_{extra}(benchmark):
+    benchmark(sum, range(10))
+"""
+
+
+def _rounds(folder: Path, count: int, sleep: float, extra: str) -> Path:
+    side = folder / "rounds"
+    side.mkdir(parents=True)
+    for i in range(count):
+        out = harnesses.run_pytest_benchmark(
+            folder / f"r{i}", SUITE.format(sleep=sleep, extra=extra), min_rounds=40
+        )
+        shutil.copy(out, side / f"round-{i:03d}.json")
+    return side
+
+
+@pytest.fixture(scope="module")
+def base_rounds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _rounds(tmp_path_factory.mktemp("base"), 3, 0.001, "removed_later")
+
+
+@pytest.fixture(scope="module")
+def slow_head_rounds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # test_sleep sleeps twice as long: about +100%, far over the critical 50%
+    return _rounds(tmp_path_factory.mktemp("head"), 3, 0.002, "added_now")
+
+
+def test_real_slowdown_is_critical_and_fails(base_rounds: Path, slow_head_rounds: Path) -> None:
+    done = run_cli("compare", base_rounds, slow_head_rounds, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["verdict"] == "fail"
+    by_name = {b["name"].split("::")[-1]: b for b in report["benchmarks"]}
+    sleep = by_name["test_sleep"]
+    assert sleep["severity"] == "critical"
+    assert sleep["change"]["direction"] == "slower"
+    assert sleep["change"]["method"] == "paired-rounds"
+    assert 1.6 < sleep["ratio"] < 2.4
+    low, high = sleep["ci"]
+    assert low <= sleep["ratio"] <= high
+    assert sleep["base"]["rounds"] == sleep["head"]["rounds"] == 3
+    assert report["benchmarks"][0]["name"].endswith("test_sleep")  # worst first
+    assert [n.split("::")[-1] for n in report["added"]] == ["test_added_now"]
+    assert [n.split("::")[-1] for n in report["removed"]] == ["test_removed_later"]
+
+
+def test_same_results_on_both_sides_pass(base_rounds: Path) -> None:
+    done = run_cli("compare", base_rounds, base_rounds, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert {b["change"]["direction"] for b in report["benchmarks"]} == {"unchanged"}
+    assert {b["ratio"] for b in report["benchmarks"]} == {1.0}
+
+
+def test_table_and_markdown(base_rounds: Path, slow_head_rounds: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    done = run_cli(
+        "compare", base_rounds, slow_head_rounds, "--format", "markdown", "--output", out
+    )
+    assert done.returncode == 1
+    assert "perfgate compare: FAIL" in done.stdout
+    assert "slower: CRITICAL" in done.stdout
+    text = out.read_text()
+    assert text.startswith("### \u274c perfgate compare: fail")
+    assert "| benchmark | base p95 | head p95 | change [95% CI] | severity |" in text
+    assert "Only in head (added): `" in text
+
+
+def test_single_round_is_capped_at_major(base_rounds: Path, slow_head_rounds: Path) -> None:
+    first = sorted(base_rounds.iterdir())[0]
+    head = sorted(slow_head_rounds.iterdir())[0]
+    done = run_cli("compare", first, head, "--format", "json")
+    assert done.returncode == 0, done.stderr  # major does not fail under fail-on: critical
+    report = json.loads(done.stdout)
+    sleep = next(b for b in report["benchmarks"] if b["name"].endswith("test_sleep"))
+    assert sleep["change"]["method"] == "within-process"
+    assert sleep["severity"] == "major"
+    assert "capped at major" in sleep["change"]["note"]
+    assert report["notes"]
+
+
+def test_fail_on_major_fails_a_capped_comparison(
+    base_rounds: Path, slow_head_rounds: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "perfgate.yml"
+    config.write_text("version: 1\nfail-on: major\n")
+    first = sorted(base_rounds.iterdir())[0]
+    head = sorted(slow_head_rounds.iterdir())[0]
+    done = run_cli("compare", first, head, "--config", config)
+    assert done.returncode == 1
+
+
+def test_no_benchmark_in_common(base_rounds: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    run = Run(benchmarks=(Benchmark(name="x", short_name="x", unit="s", rounds=((1.0,),)),))
+    other.write_text(native.dumps(run))
+    done = run_cli("compare", base_rounds, other)
+    assert done.returncode == 2
+    assert "no benchmark in common" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_throughput_drop_is_a_slowdown(tmp_path: Path) -> None:
+    def side(value: float) -> Path:
+        folder = tmp_path / str(value)
+        folder.mkdir()
+        for r in range(5):
+            samples = tuple(value * (1 + 0.01 * ((r + i) % 3)) for i in range(20))
+            run = Run(
+                benchmarks=(
+                    Benchmark(
+                        name="ops",
+                        short_name="ops",
+                        unit="ops/s",
+                        direction="higher",
+                        rounds=(samples,),
+                    ),
+                )
+            )
+            (folder / f"round-{r}.json").write_text(native.dumps(run))
+        return folder
+
+    done = run_cli("compare", side(1000.0), side(500.0), "--format", "json")
+    report = json.loads(done.stdout)
+    [ops] = report["benchmarks"]
+    assert ops["change"]["direction"] == "slower"
+    assert ops["severity"] == "critical"
+    assert done.returncode == 1
+
+
+def test_holm_matches_the_textbook_example() -> None:
+    # p-values 0.01, 0.04, 0.03, 0.005 -> sorted 0.005*4, 0.01*3, 0.03*2, 0.04*1
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+
+
+def _estimate(
+    ratio: float, low: float, high: float, method: str = "paired-rounds"
+) -> RatioEstimate:
+    return RatioEstimate(ratio=ratio, low=low, high=high, p_value=0.001, method=method)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("ratio", "low", "high", "severity", "direction"),
+    [
+        (1.05, 1.03, 1.07, "none", "slower"),  # significant but wholly below +10%
+        (1.09, 1.07, 1.11, "minor", "slower"),  # reaches +10%
+        (1.25, 1.22, 1.28, "major", "slower"),
+        (1.49, 1.45, 1.53, "critical", "slower"),  # reaches +50%
+        (0.70, 0.65, 0.75, "critical", "faster"),  # could be 1/0.65 = 1.54x faster
+        (0.90, 0.88, 0.93, "minor", "faster"),  # 1/0.88 = 1.14x faster
+    ],
+)
+def test_severity_is_the_highest_threshold_the_interval_reaches(
+    ratio: float, low: float, high: float, severity: str, direction: str
+) -> None:
+    change = classify(_estimate(ratio, low, high), 0.001, "lower", Thresholds())
+    assert change.direction == direction
+    assert change.severity == severity
+    assert change.significant
+
+
+def test_grade_boundaries() -> None:
+    assert grade(1.0999, Thresholds()) == "none"
+    assert grade(1.10, Thresholds()) == "minor"
+    assert grade(1.50, Thresholds()) == "critical"
+
+
+def test_not_significant_is_never_flagged() -> None:
+    change = classify(_estimate(1.3, 0.9, 1.8), 0.2, "lower", Thresholds())
+    assert change.direction == "unchanged"
+    assert change.severity == "none"
+
+
+def test_decisive_when_interval_clears_the_minor_threshold() -> None:
+    assert classify(_estimate(1.02, 1.0, 1.05), 0.5, "lower", Thresholds()).decisive
+    assert classify(_estimate(1.3, 1.2, 1.4), 0.001, "lower", Thresholds()).decisive
+    assert not classify(_estimate(1.08, 1.02, 1.14), 0.01, "lower", Thresholds()).decisive
+
+
+def test_paired_rounds_cancel_shared_drift() -> None:
+    # each round drifts by up to +-20% on both sides alike; head is 3% slower in every pair
+    drift = [1.0, 1.2, 0.85, 1.1, 0.9]
+    base = [[d * (1 + 0.001 * i) for i in range(30)] for d in drift]
+    head = [[1.03 * v for v in r] for r in base]
+    paired = estimate_ratio(base, head, "p95", paired=True, confidence=0.95)
+    unpaired = estimate_ratio(base, head, "p95", paired=False, confidence=0.95)
+    assert paired.ratio == pytest.approx(1.03)
+    assert paired.high - paired.low < 1e-9  # the drift cancels exactly
+    assert unpaired.high - unpaired.low > 0.2  # without pairing the drift is noise
