@@ -58,10 +58,38 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("base", type=Path, metavar="BASE", help="base side: file or directory")
     compare.add_argument("head", type=Path, metavar="HEAD", help="head side: file or directory")
     _report_options(compare)
+
+    run = commands.add_parser(
+        "run",
+        help="run the configured harness; with --base, base and head interleaved, then compare",
+        description="Run the harness configured in perfgate.yml (`harness:`). Without --base, "
+        "run it in the current environment and check budgets. With --base, build an isolated "
+        "environment per side (base from a git worktree, head from the working tree), run "
+        "randomized interleaved rounds, stop once every benchmark is decided (or at the time "
+        "budget), and compare. Arguments after `--` go to the harness.",
+    )
+    run.add_argument("--base", metavar="REF", help="git ref of the base to compare against")
+    run.add_argument(
+        "--rounds",
+        type=int,
+        metavar="N",
+        help="a fixed number of rounds (default: adaptive, per perfgate.yml)",
+    )
+    run.add_argument(
+        "--out", type=Path, metavar="DIR", help="where round files go (default: .perfgate/run)"
+    )
+    run.add_argument("--seed", type=int, default=0, help="seed of the round order")
+    run.add_argument(
+        "harness_args",
+        nargs="*",
+        metavar="HARNESS-ARGS",
+        help="extra arguments for the harness (after --)",
+    )
+    _report_options(run, input_format=False)
     return parser
 
 
-def _report_options(command: argparse.ArgumentParser) -> None:
+def _report_options(command: argparse.ArgumentParser, *, input_format: bool = True) -> None:
     """Options every reporting command shares, declared once."""
     command.add_argument(
         "--config",
@@ -79,6 +107,8 @@ def _report_options(command: argparse.ArgumentParser) -> None:
         metavar="F",
         help="write the report to F (the table is still printed)",
     )
+    if not input_format:
+        return
     command.add_argument(
         "--input-format",
         choices=INPUT_FORMATS,
@@ -124,6 +154,19 @@ def _dispatch(args: argparse.Namespace) -> int:
                 fmt=args.format,
                 output=args.output,
                 input_format=args.input_format,
+            )
+        if args.command == "run":
+            from perfgate._run import run  # noqa: PLC0415
+
+            return run(
+                base_ref=args.base,
+                rounds=args.rounds,
+                out=args.out,
+                config_path=args.config,
+                fmt=args.format,
+                output=args.output,
+                extra=args.harness_args,
+                seed=args.seed,
             )
     except PerfgateError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:

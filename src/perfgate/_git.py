@@ -1,0 +1,62 @@
+"""The few git operations `perfgate run --base` needs, each raising PerfgateError in plain words."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from perfgate.errors import PerfgateError
+
+
+class GitError(PerfgateError):
+    """git failed or the repository is not in a state perfgate can use."""
+
+
+def git(repo: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed (needed for --base)") from None
+    if done.returncode != 0:
+        message = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise GitError(f"git {' '.join(args)}: {message}")
+    return done.stdout.strip()
+
+
+def toplevel(folder: Path) -> Path:
+    try:
+        return Path(git(folder, "rev-parse", "--show-toplevel"))
+    except GitError:
+        raise GitError(f"{folder}: not inside a git repository (--base needs one)") from None
+
+
+def resolve(repo: Path, ref: str) -> str:
+    """The full commit id of ``ref``, or a one-line error naming it."""
+    try:
+        return git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError:
+        raise GitError(f"base ref {ref!r} does not exist in {repo}") from None
+
+
+def dirty_files(repo: Path) -> list[str]:
+    """Tracked files with uncommitted changes (untracked files are not benchmarked)."""
+    status = git(repo, "status", "--porcelain", "--untracked-files=no")
+    return [line[3:] for line in status.splitlines() if line.strip()]
+
+
+def state_id(repo: Path) -> str:
+    """An id of the working tree's tracked content: HEAD, or a stash commit when dirty."""
+    stash = git(repo, "stash", "create")
+    return stash or git(repo, "rev-parse", "HEAD")
+
+
+def worktree(repo: Path, commit: str, folder: Path) -> Path:
+    """A detached worktree of ``commit`` at ``folder``, reused when it is already there."""
+    if (folder / ".git").exists():
+        if git(folder, "rev-parse", "HEAD") == commit:
+            return folder
+        git(repo, "worktree", "remove", "--force", str(folder))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    git(repo, "worktree", "prune")
+    git(repo, "worktree", "add", "--detach", "--force", str(folder), commit)
+    return folder

@@ -1,0 +1,143 @@
+"""Running the harness in rounds: each round runs every side once, in random order, each side
+in a fresh process, and leaves one result file per side (``<out>/<side>/round-NNN.json``).
+
+Randomizing the order inside each round keeps a slow drift of the machine (thermal state,
+a noisy neighbour) from always landing on the same side; pairing the sides by round lets the
+comparison cancel it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfgate.config import Harness
+from perfgate.errors import PerfgateError
+
+
+class HarnessError(PerfgateError):
+    """A side's harness failed twice in the same round."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Side:
+    name: str  # "base" or "head"
+    python: Path  # the side's environment
+    cwd: Path  # where the suite runs (head's tree, or the side's own)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoundPlan:
+    min_rounds: int
+    max_rounds: int
+    time_budget: float  # seconds for all rounds
+    seed: int
+
+
+def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -> list[str]:
+    """The argv that runs one round of ``side`` and writes ``output``."""
+    if harness.type == "pytest-benchmark":
+        # the env's `pytest` script, not `python -m pytest`: the latter puts the working
+        # directory on sys.path, and a flat-layout project would then import head's code
+        # on the base side. importlib mode keeps pytest from inserting the rootdir as well.
+        pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
+        return [
+            str(pytest),
+            *harness.args,
+            *extra,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--import-mode=importlib",
+            f"--benchmark-json={output}",
+        ]
+    return [
+        part.replace("{output}", str(output)).replace("{python}", str(side.python))
+        for part in (*harness.command, *extra)
+    ]
+
+
+def run_side(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -> str | None:
+    """Run one side once; the result file appears only when the harness succeeded.
+    Returns None on success, else the harness's last words."""
+    partial = output.with_name(f".{output.name}.partial")
+    partial.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        harness_command(harness, side, partial, extra),
+        cwd=side.cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    if done.returncode == 0 and partial.is_file() and partial.stat().st_size > 0:
+        partial.replace(output)
+        return None
+    partial.unlink(missing_ok=True)
+    words = (done.stderr.strip() or done.stdout.strip()).splitlines()
+    return f"exit {done.returncode}: {words[-1] if words else 'no output'}"
+
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_line: str) -> None:
+    pass
+
+
+def run_rounds(
+    sides: Sequence[Side],
+    plan: RoundPlan,
+    harness: Harness,
+    out: Path,
+    *,
+    extra: Sequence[str] = (),
+    can_stop: Callable[[int], bool] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Run rounds until ``can_stop(rounds_done)`` (checked from ``min_rounds`` on), the time
+    budget, or ``max_rounds``. Returns the number of finished rounds."""
+    for side in sides:
+        folder = out / side.name
+        if folder.exists():
+            shutil.rmtree(folder)  # rounds of an earlier run must not mix into this one
+        folder.mkdir(parents=True)
+    progress = progress or _quiet
+    rng = random.Random(plan.seed)  # noqa: S311 - an order of sides, not a secret
+    started = time.monotonic()
+    done = 0
+    while done < plan.max_rounds:
+        elapsed = time.monotonic() - started
+        if done and elapsed + elapsed / done > plan.time_budget:
+            progress(f"time budget of {plan.time_budget:.0f} s reached after {done} rounds")
+            break
+        order = list(sides)
+        rng.shuffle(order)
+        timings = []
+        for side in order:
+            output = out / side.name / f"round-{done:03d}.json"
+            began = time.monotonic()
+            problem = run_side(harness, side, output, extra)
+            if problem is not None:
+                progress(f"round {done + 1}: {side.name} failed ({problem}); retrying once")
+                problem = run_side(harness, side, output, extra)
+            if problem is not None:
+                raise HarnessError(
+                    f"the {side.name} side failed twice in round {done + 1} "
+                    f"({problem}); the {done} finished rounds are in {out}"
+                )
+            timings.append(f"{side.name} {time.monotonic() - began:.1f} s")
+        done += 1
+        progress(f"round {done}/{plan.max_rounds}: " + ", ".join(timings))
+        if can_stop is not None and done >= plan.min_rounds and can_stop(done):
+            progress(f"every benchmark is decided after {done} rounds: stopping")
+            break
+    return done
