@@ -137,7 +137,8 @@ def run_rounds(
             timings.append(f"{side.name} {time.monotonic() - began:.1f} s")
         done += 1
         progress(f"round {done}/{plan.max_rounds}: " + ", ".join(timings))
-        if can_stop is not None and done >= plan.min_rounds and can_stop(done):
+        early = plan.min_rounds <= done < plan.max_rounds
+        if can_stop is not None and early and can_stop(done):
             progress(f"every benchmark is decided after {done} rounds: stopping")
             break
     return done

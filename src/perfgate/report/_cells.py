@@ -81,19 +81,19 @@ def severity(row: Row) -> str:
         return "no raw samples"
     if c.direction == "unchanged":
         return "unchanged"
+    if c.direction == "faster":
+        return "faster" if c.severity == "none" else f"faster ({c.severity})"
     if c.severity == "none":
-        return f"{c.direction} (below minor)"
-    label = (
-        c.severity.upper() if c.severity == "critical" and c.direction == "slower" else (c.severity)
-    )
-    return f"{c.direction}: {label}"
+        return "slower (< minor)"
+    return c.severity.upper() if c.severity == "critical" else c.severity
 
 
 def compared_samples(row: Row) -> str:
     base, head = row.base, row.head
     if base is None:
         return samples(head)
-    return f"{base.n:,}/{head.n:,} ({base.rounds}/{head.rounds})"
+    rounds = base.rounds if base.rounds == head.rounds else f"{base.rounds}/{head.rounds}"
+    return f"{base.n:,}/{head.n:,} ({rounds})"
 
 
 def metric_header(report: Report) -> str:

@@ -1,0 +1,229 @@
+"""`perfgate run` on a real git project: worktree, per-side environments, interleaved rounds."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.harnesses import git
+from tests.test_cli import run_cli
+
+PACKAGE = """
+FACTOR = {factor}
+
+
+def work(n):
+    total = 0
+    for i in range(int(n * FACTOR)):
+        total += i
+    return total
+"""
+
+SUITE = """
+import pytest
+
+import slowpkg
+
+
+@pytest.mark.parametrize("n", [2000, 20000])
+def test_work(benchmark, n):
+    benchmark(slowpkg.work, n)
+"""
+
+CONFIG = """
+version: 1
+rounds:
+  min: 2
+  max: 8
+harness:
+  type: pytest-benchmark
+  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=40",
+         "--benchmark-max-time=0.05"]
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A src-layout package whose head commit makes `work` twice as slow."""
+    root = tmp_path_factory.mktemp("project")
+    (root / "src" / "slowpkg").mkdir(parents=True)
+    (root / "benchmarks").mkdir()
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "slowpkg"\nversion = "0.1"\n'
+    )
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=1.0))
+    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
+    (root / "perfgate.yml").write_text(CONFIG)
+    (root / ".gitignore").write_text(".perfgate/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=2.0))
+    git(root, "commit", "-qam", "head: twice the work")
+    return root
+
+
+@pytest.mark.slow
+def test_run_base_finds_the_slowdown(project: Path) -> None:
+    done = run_cli(
+        "run",
+        "--base",
+        "HEAD~1",
+        "--rounds",
+        "5",
+        "--format",
+        "json",
+        "--out",
+        project / ".perfgate" / "t1",
+        cwd=project,
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["rounds_used"] == 5
+    assert len(report["benchmarks"]) == 2
+    for bench in report["benchmarks"]:
+        assert bench["severity"] == "critical"
+        assert bench["change"]["method"] == "paired-rounds"
+        assert 1.5 < bench["ratio"] < 2.6
+        assert bench["base"]["rounds"] == bench["head"]["rounds"] == 5
+    assert "comparing base HEAD~1" in done.stderr
+    assert "round 5/5" in done.stderr
+    # one file per side and round, where --out says
+    assert len(list((project / ".perfgate" / "t1" / "base").glob("round-*.json"))) == 5
+
+
+@pytest.mark.slow
+def test_run_reuses_environments_and_stops_adaptively(project: Path) -> None:
+    envs_before = sorted(p.name for p in (project / ".perfgate" / "envs").iterdir())
+    done = run_cli(
+        "run",
+        "--base",
+        "HEAD~1",
+        "--format",
+        "json",
+        "--out",
+        project / ".perfgate" / "t2",
+        cwd=project,
+    )
+    assert done.returncode == 1, done.stderr
+    assert sorted(p.name for p in (project / ".perfgate" / "envs").iterdir()) == envs_before
+    report = json.loads(done.stdout)
+    # a 2x slowdown is decided well before the policy's maximum of 8 rounds
+    used = report["rounds_used"]
+    assert used < 8
+    assert f"every benchmark is decided after {used} rounds" in done.stderr
+
+
+@pytest.mark.slow
+def test_run_same_commit_passes_and_says_what_is_compared(project: Path) -> None:
+    (project / "benchmarks" / "notes.txt").write_text("untracked: not benchmarked")
+    done = run_cli(
+        "run",
+        "--base",
+        "HEAD",
+        "--rounds",
+        "2",
+        "--format",
+        "json",
+        "--out",
+        project / ".perfgate" / "t3",
+        cwd=project,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert all(b["severity"] in ("none", "minor") for b in report["benchmarks"])
+    assert all(b["severity"] != "critical" for b in report["benchmarks"])
+
+
+def test_dirty_tree_is_named(project: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(project), str(clone))
+    (clone / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=3.0))
+    done = run_cli("run", "--base", "nope-no-such-ref", cwd=clone)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"perfgate: error: base ref 'nope-no-such-ref' does not exist in {clone}"
+    )
+    done = run_cli(
+        "run", "--base", "HEAD", "--rounds", "1", "--config", clone / "missing.yml", cwd=clone
+    )
+    assert done.returncode == 2
+    assert "missing.yml: no such file" in done.stderr
+
+
+def test_not_a_git_repository(tmp_path: Path) -> None:
+    (tmp_path / "perfgate.yml").write_text("version: 1\n")
+    done = run_cli("run", "--base", "main", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "not inside a git repository" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_harness_crash_is_retried_then_reported(tmp_path: Path) -> None:
+    script = tmp_path / "flaky.py"
+    script.write_text("import sys\nsys.stderr.write('boom: the suite crashed\\n')\nsys.exit(3)\n")
+    (tmp_path / "perfgate.yml").write_text(
+        "version: 1\nharness:\n  type: command\n"
+        f"  command: [{sys.executable!r}, {str(script)!r}, '{{output}}']\n"
+    )
+    done = run_cli("run", "--rounds", "2", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "retrying once" in done.stderr
+    assert (
+        "perfgate: error: the head side failed twice in round 1 (exit 3: boom: the suite crashed)"
+    ) in done.stderr
+
+
+def test_run_without_base_checks_budgets(tmp_path: Path) -> None:
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "test_b.py").write_text(
+        "def test_sum(benchmark):\n    benchmark(sum, range(100))\n"
+    )
+    (tmp_path / "perfgate.yml").write_text(
+        "version: 1\nbudgets:\n  '*test_sum':\n    target: 1s\nharness:\n"
+        "  args: [benchmarks, --benchmark-only, --benchmark-min-rounds=80]\n"
+    )
+    done = run_cli("run", "--rounds", "2", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    [bench] = report["benchmarks"]
+    assert bench["head"]["rounds"] == 2
+    assert bench["budget"]["status"] == "ok"
+
+
+def test_interrupt_keeps_finished_rounds_and_exits_130(tmp_path: Path) -> None:
+    # each round of this harness takes a second; interrupt during the second round
+    script = tmp_path / "slow.py"
+    script.write_text(
+        "import json, sys, time\n"
+        "time.sleep(1.0)\n"
+        "json.dump({'perfgate_result': 1, 'metadata': {}, 'benchmarks': [{'name': 'x', "
+        "'unit': 's', 'rounds': [[0.1, 0.2]]}]}, open(sys.argv[1], 'w'))\n"
+    )
+    (tmp_path / "perfgate.yml").write_text(
+        "version: 1\nharness:\n  type: command\n"
+        f"  command: [{sys.executable!r}, {str(script)!r}, '{{output}}']\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "perfgate", "run", "--rounds", "5"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "CI": "true"},
+    )
+    time.sleep(1.6)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "interrupted; finished rounds are kept in" in err
+    kept = sorted(p.name for p in (tmp_path / ".perfgate" / "run" / "head").iterdir())
+    assert kept == ["round-000.json"]
