@@ -71,3 +71,10 @@ def loadbench(session: nox.Session) -> None:
     """Time `perfgate check` on a real 1,000 x 1,000 pytest-benchmark file."""
     session.install("-e", ".", "pytest", "pytest-benchmark")
     session.run("python", "benchmarks/load_1000x1000.py")
+
+
+@nox.session
+def ab_quality(session: nox.Session) -> None:
+    """Measure the A/B gate's false alarms and detection here (writes a table; ~10 min)."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", "benchmarks/ab_quality.py", *session.posargs)

@@ -51,7 +51,7 @@ harness:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A src-layout package whose head commit makes `work` twice as slow."""
+    """A src-layout package whose head commit makes `work` three times as slow."""
     root = tmp_path_factory.mktemp("project")
     (root / "src" / "slowpkg").mkdir(parents=True)
     (root / "benchmarks").mkdir()
@@ -66,8 +66,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
-    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=2.0))
-    git(root, "commit", "-qam", "head: twice the work")
+    # 3x the work: far over critical even where processes differ in speed by 1.5x
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=3.0))
+    git(root, "commit", "-qam", "head: three times the work")
     return root
 
 
@@ -92,7 +93,7 @@ def test_run_base_finds_the_slowdown(project: Path) -> None:
     for bench in report["benchmarks"]:
         assert bench["severity"] == "critical"
         assert bench["change"]["method"] == "paired-rounds"
-        assert 1.5 < bench["ratio"] < 2.6
+        assert 2.0 < bench["ratio"] < 4.5
         assert bench["base"]["rounds"] == bench["head"]["rounds"] == 5
     assert "comparing base HEAD~1" in done.stderr
     assert "round 5/5" in done.stderr
@@ -227,3 +228,11 @@ def test_interrupt_keeps_finished_rounds_and_exits_130(tmp_path: Path) -> None:
     assert "interrupted; finished rounds are kept in" in err
     kept = sorted(p.name for p in (tmp_path / ".perfgate" / "run" / "head").iterdir())
     assert kept == ["round-000.json"]
+
+
+def test_asv_harness_is_refused_with_a_way_forward(tmp_path: Path) -> None:
+    (tmp_path / "perfgate.yml").write_text("version: 1\nharness:\n  type: asv\n")
+    done = run_cli("run", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "does not drive asv yet" in done.stderr
+    assert len(done.stderr.splitlines()) == 1

@@ -51,6 +51,13 @@ def run(
         raise UsageError(f"--rounds must be 1 or more, got {rounds}")
     cwd = Path.cwd()
     config = load_config(find_config(config_path, cwd))
+    if config.harness.type == "asv":
+        # asv concatenates the samples of all its processes in one file, so perfgate cannot
+        # see rounds in it; running asv once per perfgate round is the planned way in.
+        raise UsageError(
+            "`perfgate run` does not drive asv yet: run `asv continuous` or "
+            "`asv run` per side and use `perfgate compare` on the result files"
+        )
     out = out or cwd / ".perfgate" / "run"
     with _progress(stderr) as progress:
         request = _Request(

@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 
+from perfgate.budgets import find_rule
 from perfgate.check import budget_step, finish
 from perfgate.config import Config, Thresholds
 from perfgate.inference import RatioEstimate, estimate_ratio, holm
@@ -43,24 +44,15 @@ def compare(
 ) -> Report:
     base_by_name = {b.name: b for b in base}
     head_names = {b.name for b in head}
-    common = [b for b in head if b.name in base_by_name]
-    if not common:
-        raise ValueError("base and head have no benchmark in common")
-    for bench in common:
-        other = base_by_name[bench.name]
-        if other.unit != bench.unit:
-            raise ValueError(
-                f"benchmark {bench.name!r} is in {other.unit!r} in base but "
-                f"in {bench.unit!r} in head"
-            )
+    changes = assess_changes(base, head, config)
     rows: list[Row] = []
     used: set[str] = set()
-    estimates: list[RatioEstimate | None] = []
-    for bench in common:
+    for bench in head:
+        if bench.name not in base_by_name:
+            continue
         metric, head_summary, rule, verdict = budget_step(bench, config)
         if rule is not None:
             used.add(rule.pattern)
-        other = base_by_name[bench.name]
         rows.append(
             Row(
                 name=bench.name,
@@ -69,15 +61,10 @@ def compare(
                 direction=bench.direction,
                 head=head_summary,
                 budget=verdict,
-                base=summarize(other, metric),
+                base=summarize(base_by_name[bench.name], metric),
+                change=changes.get(bench.name),
             )
         )
-        estimates.append(_estimate(other, bench, metric))
-    adjusted = holm([e.p_value if e else 1.0 for e in estimates])
-    for i, (row, estimate) in enumerate(zip(rows, estimates, strict=True)):
-        if estimate is not None:
-            change = classify(estimate, adjusted[i], row.direction, config.regression)
-            rows[i] = replace(row, change=change)
     notes = []
     if any(r.change and r.change.method == "within-process" for r in rows):
         notes.append(
@@ -94,6 +81,38 @@ def compare(
         removed=[b.name for b in base if b.name not in head_names],
     )
     return replace(report, notes=tuple(notes))
+
+
+def assess_changes(
+    base: Sequence[Benchmark], head: Sequence[Benchmark], config: Config
+) -> dict[str, Change]:
+    """The change of every benchmark on both sides (with raw samples), Holm-adjusted together.
+    Raises ValueError when there is nothing to compare or units disagree."""
+    base_by_name = {b.name: b for b in base}
+    common = [b for b in head if b.name in base_by_name]
+    if not common:
+        raise ValueError("base and head have no benchmark in common")
+    names: list[str] = []
+    estimates: list[RatioEstimate] = []
+    directions: list[str] = []
+    for bench in common:
+        other = base_by_name[bench.name]
+        if other.unit != bench.unit:
+            raise ValueError(
+                f"benchmark {bench.name!r} is in {other.unit!r} in base but "
+                f"in {bench.unit!r} in head"
+            )
+        rule = find_rule(bench.name, bench.short_name, bench.unit, config.budgets)
+        estimate = _estimate(other, bench, rule.metric if rule else config.metric)
+        if estimate is not None:
+            names.append(bench.name)
+            estimates.append(estimate)
+            directions.append(bench.direction)
+    adjusted = holm([e.p_value for e in estimates])
+    return {
+        name: classify(estimate, p, direction, config.regression)
+        for name, estimate, p, direction in zip(names, estimates, adjusted, directions, strict=True)
+    }
 
 
 def _estimate(base: Benchmark, head: Benchmark, metric: str) -> RatioEstimate | None:

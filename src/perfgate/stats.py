@@ -221,6 +221,7 @@ def order_statistic_ranks(n: int, q: float, confidence: float) -> tuple[int | No
 def round_bootstrap(rounds: list[Array], metric: str, confidence: float, seed: int) -> Interval:
     """Percentile interval of ``metric`` over resamples of whole rounds (a cluster bootstrap)."""
     rng = np.random.default_rng(seed)
+    rounds = [_sketch(r) for r in rounds]
     count = len(rounds)
     picks = rng.integers(0, count, size=(BOOTSTRAP_RESAMPLES, count))
     lengths = {r.size for r in rounds}
@@ -238,6 +239,21 @@ def round_bootstrap(rounds: list[Array], metric: str, confidence: float, seed: i
     alpha = (1.0 - confidence) / 2.0
     low, high = np.quantile(estimates, [alpha, 1.0 - alpha])
     return Interval(float(low), float(high), "round-bootstrap")
+
+
+SKETCH_SIZE = 256
+
+
+def _sketch(values: Array) -> Array:
+    """A round's values, or for a large round its SKETCH_SIZE evenly spaced quantiles.
+
+    The bootstrap resamples whole rounds, so only each round's distribution matters; 256
+    quantiles keep any percentile of the pooled resample within half a quantile step (0.2
+    percentile points) and cut the work for 10,000-sample rounds by 40x.
+    """
+    if values.size <= SKETCH_SIZE:
+        return values
+    return np.quantile(values, np.linspace(0.0, 1.0, SKETCH_SIZE), method=PERCENTILE_METHOD)
 
 
 def statistic_rows(block: Array, metric: str) -> Array:
