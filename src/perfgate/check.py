@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from perfgate.budgets import STATUS_RANK, BudgetVerdict, evaluate, find_rule
-from perfgate.config import BudgetRule, Config
+from perfgate.budgets import STATUS_RANK, evaluate, find_rule
+from perfgate.config import Config
 from perfgate.errors import ConfigError, ConfigProblem
 from perfgate.model import Benchmark
-from perfgate.stats import Summary, summarize
+from perfgate.stats import summarize
 from perfgate.verdicts import SEVERITY_RANK, Report, Row
 
 # What fails the gate for each `fail-on` setting: budget statuses and slowdown severities.
@@ -26,21 +26,29 @@ FAILING_SEVERITIES: dict[str, frozenset[str]] = {
 }
 
 
-def budget_step(
-    bench: Benchmark, config: Config
-) -> tuple[str, Summary, BudgetRule | None, BudgetVerdict | None]:
-    """The metric a benchmark is judged on, its summary, and its budget verdict if any."""
+def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
+    """A benchmark's row with its metric, summary and budget verdict; adds the pattern of the
+    budget that applied to ``used``."""
     rule = find_rule(bench.name, bench.short_name, bench.unit, config.budgets)
     metric = rule.metric if rule else config.metric
     summary = summarize(bench, metric)
-    if rule is None:
-        return metric, summary, None, None
-    if rule.direction != bench.direction:
-        raise ConfigError([ConfigProblem(
-            rule.where, None, f'budgets["{rule.pattern}"].direction',
-            f"{rule.direction!r}, but {bench.name!r} is {bench.direction}-is-better",
-        )])  # fmt: skip
-    return metric, summary, rule, evaluate(summary, rule)
+    verdict = None
+    if rule is not None:
+        used.add(rule.pattern)
+        if rule.direction != bench.direction:
+            raise ConfigError([ConfigProblem(
+                rule.where, None, f'budgets["{rule.pattern}"].direction',
+                f"{rule.direction!r}, but {bench.name!r} is {bench.direction}-is-better",
+            )])  # fmt: skip
+        verdict = evaluate(summary, rule)
+    return Row(
+        name=bench.name,
+        metric=metric,
+        unit=bench.unit,
+        direction=bench.direction,
+        head=summary,
+        budget=verdict,
+    )
 
 
 def check(
@@ -49,22 +57,8 @@ def check(
     failed: Sequence[str] = (),
     sources: Sequence[str] = (),
 ) -> Report:
-    rows: list[Row] = []
     used: set[str] = set()
-    for bench in benchmarks:
-        metric, summary, rule, verdict = budget_step(bench, config)
-        if rule is not None:
-            used.add(rule.pattern)
-        rows.append(
-            Row(
-                name=bench.name,
-                metric=metric,
-                unit=bench.unit,
-                direction=bench.direction,
-                head=summary,
-                budget=verdict,
-            )
-        )
+    rows = [head_row(bench, config, used) for bench in benchmarks]
     return finish(rows, config, used=used, failed=failed, sources=sources)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from perfgate.budgets import find_rule
-from perfgate.check import budget_step, finish
+from perfgate.check import finish, head_row
 from perfgate.config import Config, Thresholds
 from perfgate.inference import RatioEstimate, estimate_ratio, holm
 from perfgate.model import Benchmark
@@ -48,23 +48,12 @@ def compare(
     rows: list[Row] = []
     used: set[str] = set()
     for bench in head:
-        if bench.name not in base_by_name:
-            continue
-        metric, head_summary, rule, verdict = budget_step(bench, config)
-        if rule is not None:
-            used.add(rule.pattern)
-        rows.append(
-            Row(
-                name=bench.name,
-                metric=metric,
-                unit=bench.unit,
-                direction=bench.direction,
-                head=head_summary,
-                budget=verdict,
-                base=summarize(base_by_name[bench.name], metric),
-                change=changes.get(bench.name),
+        other = base_by_name.get(bench.name)
+        if other is not None:
+            row = head_row(bench, config, used)
+            rows.append(
+                replace(row, base=summarize(other, row.metric), change=changes.get(bench.name))
             )
-        )
     notes = []
     if any(r.change and r.change.method == "within-process" for r in rows):
         notes.append(
