@@ -128,7 +128,9 @@ def classify(
         worse, low, high = estimate.ratio, estimate.low, estimate.high
     significant = p_adjusted < thresholds.alpha
     minor_limit = 1.0 + thresholds.minor
-    decisive = high < minor_limit or low >= minor_limit
+    # decided: either no minor slowdown is possible any more, or a flagged one is certain
+    # (significant after Holm, not only by its own interval)
+    decisive = high < minor_limit or (significant and low >= minor_limit)
     note = None
     if not significant or worse == 1.0:
         return _change(
