@@ -8,6 +8,7 @@ JSON report versions:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from perfgate.budgets import BudgetVerdict
@@ -137,8 +138,9 @@ class Report:
     rounds_used: int | None = None  # run: interleaved rounds per side
     notes: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def compared(self) -> bool:
+        # cached: renderers ask once per row, and a scan per row made 500-row reports O(n^2)
         return any(row.change is not None for row in self.rows)
 
     def count_severity(self, severity: str, direction: str = "slower") -> int:
