@@ -124,7 +124,8 @@ def test_run_reuses_environments_and_stops_adaptively(project: Path) -> None:
 
 
 @pytest.mark.slow
-def test_run_same_commit_passes_and_says_what_is_compared(project: Path) -> None:
+def test_run_same_commit_flags_nothing_critical(project: Path) -> None:
+    # an untracked file does not make the tree dirty: only tracked files are benchmarked
     (project / "benchmarks" / "notes.txt").write_text("untracked: not benchmarked")
     done = run_cli(
         "run",
@@ -142,12 +143,31 @@ def test_run_same_commit_passes_and_says_what_is_compared(project: Path) -> None
     report = json.loads(done.stdout)
     assert all(b["severity"] in ("none", "minor") for b in report["benchmarks"])
     assert all(b["severity"] != "critical" for b in report["benchmarks"])
+    assert "uncommitted changes" not in done.stderr
 
 
 def test_dirty_tree_is_named(project: Path, tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(project), str(clone))
-    (clone / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=3.0))
+    (clone / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=5.0))
+    # an install list that cannot work: the run stops at the first environment, after it has
+    # said what will be compared
+    (clone / "perfgate.yml").write_text(
+        "version: 1\nharness:\n  install: ['{tree}/no-such-subproject']\n"
+    )
+    done = run_cli("run", "--base", "HEAD", "--rounds", "1", cwd=clone)
+    assert done.returncode == 2
+    assert (
+        "with uncommitted changes in 2 file(s): perfgate.yml, src/slowpkg/__init__.py"
+        in done.stderr
+    )
+    assert "perfgate: error: installing the base side failed" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_ref_and_missing_config(project: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(project), str(clone))
     done = run_cli("run", "--base", "nope-no-such-ref", cwd=clone)
     assert done.returncode == 2
     assert done.stderr.strip() == (
@@ -171,10 +191,7 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
 def test_harness_crash_is_retried_then_reported(tmp_path: Path) -> None:
     script = tmp_path / "flaky.py"
     script.write_text("import sys\nsys.stderr.write('boom: the suite crashed\\n')\nsys.exit(3)\n")
-    (tmp_path / "perfgate.yml").write_text(
-        "version: 1\nharness:\n  type: command\n"
-        f"  command: [{sys.executable!r}, {str(script)!r}, '{{output}}']\n"
-    )
+    _command_config(tmp_path, script)
     done = run_cli("run", "--rounds", "2", cwd=tmp_path)
     assert done.returncode == 2
     assert "retrying once" in done.stderr
@@ -209,10 +226,7 @@ def test_interrupt_keeps_finished_rounds_and_exits_130(tmp_path: Path) -> None:
         "json.dump({'perfgate_result': 1, 'metadata': {}, 'benchmarks': [{'name': 'x', "
         "'unit': 's', 'rounds': [[0.1, 0.2]]}]}, open(sys.argv[1], 'w'))\n"
     )
-    (tmp_path / "perfgate.yml").write_text(
-        "version: 1\nharness:\n  type: command\n"
-        f"  command: [{sys.executable!r}, {str(script)!r}, '{{output}}']\n"
-    )
+    _command_config(tmp_path, script)
     process = subprocess.Popen(
         [sys.executable, "-m", "perfgate", "run", "--rounds", "5"],
         cwd=tmp_path,
@@ -236,3 +250,11 @@ def test_asv_harness_is_refused_with_a_way_forward(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "does not drive asv yet" in done.stderr
     assert len(done.stderr.splitlines()) == 1
+
+
+def _command_config(folder: Path, script: Path) -> None:
+    """A perfgate.yml whose harness runs ``script OUTPUT`` with this interpreter."""
+    (folder / "perfgate.yml").write_text(
+        "version: 1\nharness:\n  type: command\n"
+        f"  command: [{sys.executable!r}, {str(script)!r}, '{{output}}']\n"
+    )

@@ -12,7 +12,7 @@ class GitError(PerfgateError):
     """git failed or the repository is not in a state perfgate can use."""
 
 
-def git(repo: Path, *args: str) -> str:
+def git(repo: Path, *args: str, strip: bool = True) -> str:
     try:
         done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
     except FileNotFoundError:
@@ -20,7 +20,7 @@ def git(repo: Path, *args: str) -> str:
     if done.returncode != 0:
         message = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise GitError(f"git {' '.join(args)}: {message}")
-    return done.stdout.strip()
+    return done.stdout.strip() if strip else done.stdout
 
 
 def toplevel(folder: Path) -> Path:
@@ -40,8 +40,10 @@ def resolve(repo: Path, ref: str) -> str:
 
 def dirty_files(repo: Path) -> list[str]:
     """Tracked files with uncommitted changes (untracked files are not benchmarked)."""
-    status = git(repo, "status", "--porcelain", "--untracked-files=no")
-    return [line[3:] for line in status.splitlines() if line.strip()]
+    # -z: NUL-separated, unquoted, and read unstripped: each entry starts with a two-letter
+    # status whose first letter may be a space ("XY path")
+    status = git(repo, "status", "--porcelain", "-z", "--untracked-files=no", strip=False)
+    return [entry[3:] for entry in status.split("\0") if len(entry) > 3]
 
 
 def state_id(repo: Path) -> str:

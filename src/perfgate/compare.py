@@ -18,7 +18,6 @@ the default ``fail-on: critical``) and the report says so.
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -194,7 +193,3 @@ def _change(
         decisive=decisive,
         note=note,
     )
-
-
-def percent_change(ratio: float) -> float:
-    return (ratio - 1.0) * 100.0 if math.isfinite(ratio) else math.nan
