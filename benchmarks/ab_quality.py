@@ -170,8 +170,13 @@ def trial(
     while True:
         result = outcome(side(data["A"], order[:r]), side(data[name], order[:r]), config)
         if rounds is not None or result["decisive"] or r >= min(10, k):
-            return result, r
+            break
         r += 1
+    if rounds is None:  # the fixed schedule on the same rounds: does stopping early change it?
+        fixed = order[: min(10, k)]
+        full = outcome(side(data["A"], fixed), side(data[name], fixed), config)
+        result["same_as_fixed"] = full["severity"] == result["severity"]
+    return result, r
 
 
 def evaluate(trials: int, adaptive_trials: int) -> tuple[str, int, int]:
@@ -183,11 +188,12 @@ def evaluate(trials: int, adaptive_trials: int) -> tuple[str, int, int]:
     for label, rounds in (("R = 1", 1), ("R = 5", 5), ("R = 10", 10), ("adaptive", None)):
         cell: dict[str, str] = {}
         used: list[int] = []
+        same_total = 0
         runs = trials if rounds is not None else adaptive_trials
         for name, slowdown in VARIANTS.items():
             if name == "A":
                 continue
-            flagged = significant = right = critical = suites = 0
+            flagged = significant = right = critical = suites = same = 0
             for _ in range(runs):
                 result, r = trial(data, name, rounds, rng, config)
                 used.append(r)
@@ -196,9 +202,11 @@ def evaluate(trials: int, adaptive_trials: int) -> tuple[str, int, int]:
                 suites += bool(result["flagged"])
                 significant += len(result["significant"])  # type: ignore[arg-type]
                 critical += severities.count("critical")
+                same += bool(result.get("same_as_fixed"))
                 if name != "A2":
                     right += severities.count(EXPECTED[slowdown])
             total = runs * count
+            same_total += same
             if name == "A2":
                 cell["A/A: false alarms per benchmark"] = f"{flagged / total:.1%}"
                 cell["A/A: suite runs with any false alarm"] = f"{suites / runs:.0%}"
@@ -208,6 +216,10 @@ def evaluate(trials: int, adaptive_trials: int) -> tuple[str, int, int]:
                     f"{significant / total:.0%} / {flagged / total:.0%} / {right / total:.0%}"
                 )
         cell["rounds per side (mean)"] = f"{statistics.mean(used):.1f}"
+        if rounds is None:
+            cell["trials whose verdicts equal R = 10 on the same rounds"] = (
+                f"{same_total / (runs * (len(VARIANTS) - 1)):.0%}"
+            )
         cell["trials"] = str(runs)
         columns.append((label, cell))
     table = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from perfgate._run import _progress
 from tests.harnesses import git
 from tests.test_cli import run_cli
 
@@ -244,17 +246,35 @@ def test_interrupt_keeps_finished_rounds_and_exits_130(tmp_path: Path) -> None:
     assert kept == ["round-000.json"]
 
 
-def test_asv_harness_is_refused_with_a_way_forward(tmp_path: Path) -> None:
-    (tmp_path / "perfgate.yml").write_text("version: 1\nharness:\n  type: asv\n")
-    done = run_cli("run", cwd=tmp_path)
-    assert done.returncode == 2
-    assert "does not drive asv yet" in done.stderr
-    assert len(done.stderr.splitlines()) == 1
-
-
 def _command_config(folder: Path, script: Path) -> None:
     """A perfgate.yml whose harness runs ``script OUTPUT`` with this interpreter."""
     (folder / "perfgate.yml").write_text(
         "version: 1\nharness:\n  type: command\n"
         f"  command: [{sys.executable!r}, {str(script)!r}, '{{output}}']\n"
     )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    terminal = _Terminal()
+    with _progress(terminal) as progress:
+        progress.rounds(0, 5)
+        progress.line("base: environment ready")
+        progress.rounds(2, 5)
+    shown = terminal.getvalue()
+    assert "base: environment ready" in shown
+    assert "benchmark rounds" in shown
+    assert "2/5" in shown
+    assert "━" in shown  # the bar itself
+    monkeypatch.setenv("CI", "true")
+    ci = _Terminal()
+    with _progress(ci) as progress:
+        progress.rounds(0, 5)
+        progress.line("round 1/5: base 1.0 s, head 1.1 s")
+        progress.rounds(1, 5)
+    assert ci.getvalue() == "perfgate: round 1/5: base 1.0 s, head 1.1 s\n"

@@ -30,12 +30,14 @@ def toplevel(folder: Path) -> Path:
         raise GitError(f"{folder}: not inside a git repository (--base needs one)") from None
 
 
-def resolve(repo: Path, ref: str) -> str:
+def resolve(repo: Path, ref: str, role: str = "base ref") -> str:
     """The full commit id of ``ref``, or a one-line error naming it."""
     try:
         return git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except GitError:
-        raise GitError(f"base ref {ref!r} does not exist in {repo}") from None
+        if ref == "HEAD":
+            raise GitError(f"{repo} has no commit yet (HEAD does not exist)") from None
+        raise GitError(f"{role} {ref!r} does not exist in {repo}") from None
 
 
 def dirty_files(repo: Path) -> list[str]:

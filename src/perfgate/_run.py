@@ -8,9 +8,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from perfgate import environments
+from perfgate import asv_driver, environments
 from perfgate._git import dirty_files, resolve, state_id, toplevel, worktree
 from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config
@@ -18,6 +18,10 @@ from perfgate.errors import InputError, UsageError
 from perfgate.model import Benchmark, combine
 from perfgate.runner import Progress, RoundPlan, Side, run_rounds
 from perfgate.workflow import emit, load_side, run_check
+
+if TYPE_CHECKING:
+    import rich.progress
+    from rich.console import Console
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,12 +56,7 @@ def run(
     cwd = Path.cwd()
     config = load_config(find_config(config_path, cwd))
     if config.harness.type == "asv":
-        # asv concatenates the samples of all its processes in one file, so perfgate cannot
-        # see rounds in it; running asv once per perfgate round is the planned way in.
-        raise UsageError(
-            "`perfgate run` does not drive asv yet: run `asv continuous` or "
-            "`asv run` per side and use `perfgate compare` on the result files"
-        )
+        asv_driver.runner_requirement()  # a clear error now, not after building environments
     out = out or cwd / ".perfgate" / "run"
     with _progress(stderr) as progress:
         request = _Request(
@@ -83,7 +82,11 @@ def run(
 
 def _head_only(req: _Request) -> int:
     # Without a base, the suite runs in the current environment, as a maintainer runs it.
-    side = Side(name="head", python=Path(sys.executable), cwd=Path.cwd())
+    cwd = Path.cwd()
+    side = Side(name="head", python=Path(sys.executable), cwd=cwd)
+    if req.config.harness.type == "asv":
+        repo = toplevel(cwd)
+        side = _asv_side(req, side, repo, repo, resolve(repo, "HEAD"))
     count = req.rounds or 1
     plan = RoundPlan(min_rounds=count, max_rounds=count, time_budget=float("inf"), seed=req.seed)
     run_rounds([side], plan, req.config.harness, req.out, extra=req.extra, progress=req.progress)
@@ -105,18 +108,26 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> int:
     what = f"the working tree at {head_commit[:10]}"
     if dirty:
         what += f" with uncommitted changes in {len(dirty)} file(s): {', '.join(dirty[:5])}"
-    progress(f"comparing base {base_ref} ({base_commit[:10]}) with head: {what}")
+    progress.line(f"comparing base {base_ref} ({base_commit[:10]}) with head: {what}")
     state = repo / ".perfgate"
     base_tree = worktree(repo, base_commit, state / "worktrees" / base_commit[:12])
     install = config.harness.install
+    if config.harness.type == "asv":
+        install = (*install, asv_driver.runner_requirement())
     python = sys.executable
     sides = []
-    for name, tree, tree_id in (("base", base_tree, base_commit), ("head", repo, state_id(repo))):
+    for name, tree, tree_id, commit in (
+        ("base", base_tree, base_commit, base_commit),
+        ("head", repo, state_id(repo), head_commit),
+    ):
         key = environments.env_key(name, tree_id, install, python)
-        progress(f"{name}: environment {key} (reused when the tree and install list match)")
+        progress.line(f"{name}: environment {key} (reused when the tree and install list match)")
         env_python = environments.ensure(state / "envs", key, tree, install, name)
         suite_root = repo if config.harness.suite == "head" else tree
-        sides.append(Side(name=name, python=env_python, cwd=suite_root / cwd.relative_to(repo)))
+        side = Side(name=name, python=env_python, cwd=suite_root / cwd.relative_to(repo))
+        if config.harness.type == "asv":
+            side = _asv_side(req, side, repo, suite_root, commit)
+        sides.append(side)
     policy = config.rounds
     if req.rounds is not None:  # a fixed schedule
         plan = RoundPlan(
@@ -143,6 +154,15 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> int:
     return emit(replace(report, rounds_used=used), req.fmt, req.output, req.stdout, None)
 
 
+def _asv_side(req: _Request, side: Side, repo: Path, suite_root: Path, commit: str) -> Side:
+    """The side with its private asv config; asv is told this machine's details first."""
+    conf = Path.cwd() / req.config.harness.asv_config
+    work = req.out / ".asv" / side.name
+    private = asv_driver.private_config(conf, repo, suite_root, work)
+    asv_driver.ensure_machine(private)
+    return replace(side, commit=commit, asv_config=private)
+
+
 def _sides(out: Path) -> tuple[list[Benchmark], list[Benchmark]]:
     loaded = []
     for name in ("base", "head"):
@@ -154,24 +174,50 @@ def _sides(out: Path) -> tuple[list[Benchmark], list[Benchmark]]:
     return loaded[0], loaded[1]
 
 
+class _Lines:
+    """CI and pipes: one plain line per event."""
+
+    def __init__(self, stderr: TextIO) -> None:
+        self._stderr = stderr
+
+    def line(self, text: str) -> None:
+        self._stderr.write(f"perfgate: {text}\n")
+        self._stderr.flush()
+
+    def rounds(self, done: int, total: int) -> None:
+        pass  # the line for the round says it already
+
+
+class _Bar:
+    """A terminal: log lines above a bar of finished rounds (out of the most it may take)."""
+
+    def __init__(self, console: Console, bar: rich.progress.Progress) -> None:
+        self._console = console
+        self._bar = bar
+        self._task = bar.add_task("rounds", total=None)
+
+    def line(self, text: str) -> None:
+        self._console.log(text)
+
+    def rounds(self, done: int, total: int) -> None:
+        self._bar.update(self._task, completed=done, total=total)
+
+
 @contextmanager
 def _progress(stderr: TextIO) -> Iterator[Progress]:
-    """Plain lines in CI and pipes; on a terminal, the same lines under a rich status spinner."""
+    """Plain lines in CI and pipes; on a terminal, the same lines above a progress bar."""
     if not stderr.isatty() or os.environ.get("CI"):
-
-        def line(text: str) -> None:
-            stderr.write(f"perfgate: {text}\n")
-            stderr.flush()
-
-        yield line
+        yield _Lines(stderr)
         return
+    import rich.progress  # noqa: PLC0415
     from rich.console import Console  # noqa: PLC0415
 
     console = Console(file=stderr)
-    with console.status("running benchmark rounds...") as status:
-
-        def show(text: str) -> None:
-            console.log(text)
-            status.update(text)
-
-        yield show
+    columns = (
+        rich.progress.TextColumn("benchmark rounds"),
+        rich.progress.BarColumn(),
+        rich.progress.MofNCompleteColumn(),
+        rich.progress.TimeElapsedColumn(),
+    )
+    with rich.progress.Progress(*columns, console=console, transient=True) as bar:
+        yield _Bar(console, bar)

@@ -35,7 +35,7 @@ DEFAULT_CRITICAL_FACTOR = 1.5
 _TOP_KEYS = ("version", "metric", "fail-on", "budgets", "regression", "rounds", "harness")
 _REGRESSION_KEYS = ("minor", "major", "critical", "alpha")
 _ROUNDS_KEYS = ("min", "max", "time-budget")
-_HARNESS_KEYS = ("type", "args", "install", "command", "output", "suite")
+_HARNESS_KEYS = ("type", "args", "install", "command", "suite", "asv-config")
 HARNESS_TYPES = ("pytest-benchmark", "asv", "command")
 _BUDGET_KEYS = ("target", "warning", "critical", "metric", "direction")
 
@@ -80,13 +80,25 @@ class RoundsPolicy:
 class Harness:
     """How `perfgate run` runs the benchmarks. ``install`` entries are pip arguments, with
     ``{tree}`` standing for the side's source tree; ``suite`` is ``head`` (the suite of head
-    runs against both sides, like asv) or ``own`` (each side runs its own suite)."""
+    runs against both sides, like asv) or ``own`` (each side runs its own suite). For asv,
+    ``args`` go to ``asv run`` and ``asv_config`` names the asv config, relative to the
+    directory perfgate runs in."""
 
     type: str = "pytest-benchmark"
     args: tuple[str, ...] = ("--benchmark-only",)
     install: tuple[str, ...] = ("{tree}", "pytest", "pytest-benchmark")
     command: tuple[str, ...] = ()  # type "command": argv with {output} for the result file
     suite: Literal["head", "own"] = "head"
+    asv_config: str = "asv.conf.json"
+
+
+# what a harness type runs with when the config does not say: asv gets one process per round
+# (a round is then one fresh process per side, as with the other harnesses)
+_TYPE_DEFAULTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "pytest-benchmark": {},
+    "asv": {"args": ("--attribute", "processes=1"), "install": ("{tree}",)},
+    "command": {"args": ()},
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -315,14 +327,20 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
         lists[key] = tuple(value)
     if kind == "command" and not lists["command"]:
         ctx.add(path, "type `command` needs `command`, an argv list with {output} in it")
-    if kind != "pytest-benchmark" and "args" not in section:
-        lists["args"] = ()
+    for key, value in _TYPE_DEFAULTS[kind].items():
+        if key not in section:
+            lists[key] = value
+    asv_config = section.get("asv-config", defaults.asv_config)
+    if not isinstance(asv_config, str) or not asv_config:
+        ctx.add((*path, "asv-config"), "must be a path (the asv config file)")
+        asv_config = defaults.asv_config
     return Harness(
         type=kind,
         args=lists["args"],
         install=lists["install"],
         command=lists["command"],
         suite=suite,  # type: ignore[arg-type]  # validated by _choice
+        asv_config=asv_config,
     )
 
 

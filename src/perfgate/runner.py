@@ -17,7 +17,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from perfgate import asv_driver
 from perfgate.config import Harness
 from perfgate.errors import PerfgateError
 
@@ -31,6 +33,8 @@ class Side:
     name: str  # "base" or "head"
     python: Path  # the side's environment
     cwd: Path  # where the suite runs (head's tree, or the side's own)
+    commit: str = ""  # what asv records the results under
+    asv_config: Path | None = None  # the side's private asv.conf.json (asv harness only)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,7 +46,13 @@ class RoundPlan:
 
 
 def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -> list[str]:
-    """The argv that runs one round of ``side`` and writes ``output``."""
+    """The argv that runs one round of ``side`` and writes ``output`` (for asv, the private
+    results folder of the side's config; :func:`run_side` moves the file to ``output``)."""
+    if harness.type == "asv":
+        if side.asv_config is None:
+            raise ValueError("an asv side needs its private asv config")
+        args = (*harness.args, *extra)
+        return asv_driver.command(side.asv_config, side.python, side.commit, args)
     if harness.type == "pytest-benchmark":
         # the env's `pytest` script, not `python -m pytest`: the latter puts the working
         # directory on sys.path, and a flat-layout project would then import head's code
@@ -78,7 +88,12 @@ def run_side(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -
         check=False,
         env=env,
     )
-    if done.returncode == 0 and partial.is_file() and partial.stat().st_size > 0:
+    accepted: tuple[int, ...] = (0,)
+    if harness.type == "asv" and side.asv_config is not None:
+        accepted = asv_driver.ACCEPTED_EXIT_CODES
+        if done.returncode not in accepted or not asv_driver.collect(side.asv_config, partial):
+            accepted = ()
+    if done.returncode in accepted and partial.is_file() and partial.stat().st_size > 0:
         partial.replace(output)
         return None
     partial.unlink(missing_ok=True)
@@ -86,11 +101,20 @@ def run_side(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -
     return f"exit {done.returncode}: {words[-1] if words else 'no output'}"
 
 
-Progress = Callable[[str], None]
+class Progress(Protocol):
+    """Where a run reports: log lines, and the rounds done so far (a bar on a terminal)."""
+
+    def line(self, text: str) -> None: ...
+
+    def rounds(self, done: int, total: int) -> None: ...
 
 
-def _quiet(_line: str) -> None:
-    pass
+class Quiet:
+    def line(self, text: str) -> None:
+        pass
+
+    def rounds(self, done: int, total: int) -> None:
+        pass
 
 
 def run_rounds(
@@ -110,14 +134,15 @@ def run_rounds(
         if folder.exists():
             shutil.rmtree(folder)  # rounds of an earlier run must not mix into this one
         folder.mkdir(parents=True)
-    progress = progress or _quiet
+    progress = progress or Quiet()
     rng = random.Random(plan.seed)  # noqa: S311 - an order of sides, not a secret
     started = time.monotonic()
     done = 0
+    progress.rounds(done, plan.max_rounds)
     while done < plan.max_rounds:
         elapsed = time.monotonic() - started
         if done and elapsed + elapsed / done > plan.time_budget:
-            progress(f"time budget of {plan.time_budget:.0f} s reached after {done} rounds")
+            progress.line(f"time budget of {plan.time_budget:.0f} s reached after {done} rounds")
             break
         order = list(sides)
         rng.shuffle(order)
@@ -127,7 +152,7 @@ def run_rounds(
             began = time.monotonic()
             problem = run_side(harness, side, output, extra)
             if problem is not None:
-                progress(f"round {done + 1}: {side.name} failed ({problem}); retrying once")
+                progress.line(f"round {done + 1}: {side.name} failed ({problem}); retrying once")
                 problem = run_side(harness, side, output, extra)
             if problem is not None:
                 raise HarnessError(
@@ -136,9 +161,10 @@ def run_rounds(
                 )
             timings.append(f"{side.name} {time.monotonic() - began:.1f} s")
         done += 1
-        progress(f"round {done}/{plan.max_rounds}: " + ", ".join(timings))
+        progress.line(f"round {done}/{plan.max_rounds}: " + ", ".join(timings))
+        progress.rounds(done, plan.max_rounds)
         early = plan.min_rounds <= done < plan.max_rounds
         if can_stop is not None and early and can_stop(done):
-            progress(f"every benchmark is decided after {done} rounds: stopping")
+            progress.line(f"every benchmark is decided after {done} rounds: stopping")
             break
     return done

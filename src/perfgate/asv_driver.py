@@ -1,0 +1,130 @@
+"""Driving asv for ``perfgate run``: one ``asv run`` per side and round, read as one round.
+
+asv concatenates the samples of all the processes of one invocation in a single results file,
+so rounds cannot be recovered from it afterwards. perfgate therefore calls asv once per side
+and round (``--attribute processes=1`` by default, so a round is one fresh process, as with the
+other harnesses) with ``--record-samples``, and moves the results file into the round folder.
+
+Environments: perfgate builds each side's environment itself (one per tree and install list,
+cached in ``.perfgate/envs/``, the working tree's uncommitted changes included) and hands it to
+asv as ``--environment existing:PYTHON``. asv's own ``environment_type`` is therefore not used
+by ``perfgate run``: asv cannot benchmark a dirty working tree, and two tools building
+environments for the same run would only disagree. ``asv_runner`` (what asv runs benchmarks
+with) is added to each side's install list at the version asv itself uses.
+
+asv writes into a private copy of ``asv.conf.json`` (``<out>/.asv/<side>/``), so the user's
+``results_dir`` is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from perfgate.errors import InputError, UsageError
+
+# asv exits 2 when one of the benchmarks failed; the results file then lists it as failed
+ACCEPTED_EXIT_CODES = (0, 2)
+
+
+def runner_requirement() -> str:
+    """The pip requirement for asv's benchmark runner, matching the installed asv."""
+    try:
+        metadata.version("asv")
+        return f"asv_runner=={metadata.version('asv_runner')}"
+    except metadata.PackageNotFoundError:
+        raise UsageError(
+            "the asv harness needs asv installed next to perfgate (pip install asv)"
+        ) from None
+
+
+def private_config(conf_path: Path, repo: Path, suite_root: Path, work: Path) -> Path:
+    """Write ``work/asv.conf.json``: the user's asv config with absolute paths and private
+    results, running the suite found under ``suite_root`` (head's tree or the side's own)."""
+    from asv import util  # noqa: PLC0415 - asv is only needed for this harness
+
+    if not conf_path.is_file():
+        raise InputError(str(conf_path), "no such file (set harness.asv-config in perfgate.yml)")
+    try:
+        data: dict[str, Any] = util.load_json(str(conf_path), js_comments=True)
+    except Exception as exc:  # asv raises its own errors and json5's
+        raise InputError(str(conf_path), f"asv cannot read it: {exc}") from None
+    conf_dir = conf_path.resolve().parent
+    benchmarks = (conf_dir / str(data.get("benchmark_dir", "benchmarks"))).resolve()
+    try:
+        relative = benchmarks.relative_to(repo.resolve())
+    except ValueError:
+        raise InputError(
+            str(conf_path), f"benchmark_dir {benchmarks} is outside the repository {repo}"
+        ) from None
+    data.update(
+        repo=str(repo),  # both commits live in the main repository
+        benchmark_dir=str(suite_root / relative),
+        results_dir=str(work / "results"),
+        html_dir=str(work / "html"),
+        env_dir=str(work / "env"),
+    )
+    work.mkdir(parents=True, exist_ok=True)
+    target = work / "asv.conf.json"
+    target.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return target
+
+
+def ensure_machine(config: Path) -> None:
+    """asv asks questions on its first run on a machine; answer them with asv's defaults
+    (``asv machine --yes``) unless ``~/.asv-machine.json`` already knows this machine."""
+    known = Path("~/.asv-machine.json").expanduser()
+    try:
+        machines = json.loads(known.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        machines = {}
+    if isinstance(machines, dict) and platform.node() in machines:
+        return
+    done = subprocess.run(
+        [sys.executable, "-m", "asv", "machine", "--yes", "--config", str(config)],
+        cwd=config.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+        raise UsageError(f"`asv machine --yes` failed: {last}")
+
+
+def command(config: Path, python: Path, commit: str, args: tuple[str, ...]) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "asv",
+        "run",
+        "--config",
+        str(config),
+        "--environment",
+        f"existing:{python}",
+        f"--set-commit-hash={commit}",
+        "--record-samples",
+        *args,
+    ]
+
+
+def collect(config: Path, output: Path) -> bool:
+    """Move the results file of the run that just ended to ``output``, with asv's
+    ``benchmarks.json`` beside it (units and parameter names). False when asv wrote none."""
+    results = config.parent / "results"
+    written = [p for p in results.glob("*/*.json") if p.name != "machine.json"]
+    if len(written) != 1:
+        for path in written:
+            path.unlink()
+        return False
+    written[0].replace(output)
+    described = results / "benchmarks.json"
+    if described.is_file():
+        shutil.copyfile(described, output.parent / "benchmarks.json")
+    return True

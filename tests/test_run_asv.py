@@ -1,0 +1,165 @@
+"""`perfgate run` driving asv: one `asv run` per side and round, in perfgate's environments."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.harnesses import git, make_asv_project
+from tests.test_cli import run_cli
+
+PACKAGE = """
+FACTOR = {factor}
+
+
+def work(n):
+    total = 0
+    for i in range(int(n * FACTOR)):
+        total += i
+    return total
+"""
+
+SUITE = """
+import slowpkg
+
+
+def time_work():
+    slowpkg.work(20000)
+
+
+def track_items():
+    return 10
+
+
+track_items.unit = "items"
+"""
+
+# asv's own environment type is named to show that `perfgate run` does not use it
+ASV_CONF = """{
+    // asv reads its config as JSON5: comments and all
+    "version": 1,
+    "project": "slowpkg",
+    "repo": ".",
+    "environment_type": "virtualenv",
+    "benchmark_dir": "benchmarks",
+    "results_dir": "results",
+    "html_dir": "html",
+    "branches": ["HEAD"],
+}
+"""
+
+CONFIG = """
+version: 1
+harness:
+  type: asv
+  args: ["--attribute", "processes=1", "--attribute", "repeat=40",
+         "--attribute", "warmup_time=0"]
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A src-layout package with an asv suite; head makes `work` three times as slow."""
+    root = tmp_path_factory.mktemp("asvproject")
+    (root / "src" / "slowpkg").mkdir(parents=True)
+    (root / "benchmarks").mkdir()
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "slowpkg"\nversion = "0.1"\n'
+    )
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=1.0))
+    (root / "benchmarks" / "__init__.py").write_text("")
+    (root / "benchmarks" / "bench.py").write_text(SUITE)
+    (root / "asv.conf.json").write_text(ASV_CONF)
+    (root / "perfgate.yml").write_text(CONFIG)
+    (root / ".gitignore").write_text(".perfgate/\nresults/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=3.0))
+    git(root, "commit", "-qam", "head: three times the work")
+    return root
+
+
+@pytest.mark.slow
+def test_run_base_with_asv_finds_the_slowdown(project: Path) -> None:
+    home = project / ".perfgate" / "home"  # asv keeps its machine file in $HOME
+    home.mkdir(parents=True)
+    out = project / ".perfgate" / "asv-run"
+    done = run_cli(
+        "run",
+        "--base",
+        "HEAD~1",
+        "--rounds",
+        "5",
+        "--format",
+        "json",
+        "--out",
+        out,
+        cwd=project,
+        env={"HOME": str(home)},
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["rounds_used"] == 5
+    rows = {bench["name"]: bench for bench in report["benchmarks"]}
+    slow = rows["bench.time_work"]
+    assert slow["severity"] == "critical"
+    assert slow["change"]["method"] == "paired-rounds"
+    assert 2.0 < slow["ratio"] < 4.5
+    assert slow["base"]["rounds"] == slow["head"]["rounds"] == 5
+    # a track_ benchmark is one value per round, the same on both sides
+    assert rows["bench.track_items"]["severity"] == "none"
+    # one asv results file per side and round, with asv's benchmarks.json beside them
+    for side in ("base", "head"):
+        assert len(list((out / side).glob("round-*.json"))) == 5
+        assert (out / side / "benchmarks.json").is_file()
+        recorded = json.loads((out / side / "round-000.json").read_text())
+        assert recorded["env_name"].startswith("existing")
+    # asv wrote into perfgate's private copy of its config, never into the project's results
+    assert not (project / "results").exists()
+    assert (home / ".asv-machine.json").is_file()
+
+
+@pytest.mark.slow
+def test_run_with_asv_checks_head_and_lists_failures(tmp_path: Path) -> None:
+    project = make_asv_project(tmp_path / "demo")
+    (project / "perfgate.yml").write_text(
+        "version: 1\nharness:\n  type: asv\n  args: ['--attribute', 'repeat=5']\n"
+        "budgets:\n  '*time_simple':\n    target: 10s\n"
+    )
+    done = run_cli(
+        "run", "--rounds", "2", "--format", "json", cwd=project, env={"HOME": str(tmp_path)}
+    )
+    # asv exits 2 for the benchmark that fails on purpose; perfgate reads the rest
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    names = {bench["name"] for bench in report["benchmarks"]}
+    assert "bench.time_simple" in names
+    assert "bench.TimeSuite.time_range(10, 'a')" in names
+    assert report["failed"] == ["bench.time_fails"]
+    simple = next(b for b in report["benchmarks"] if b["name"] == "bench.time_simple")
+    assert simple["head"]["rounds"] == 2
+    assert simple["budget"]["status"] == "ok"
+
+
+def test_missing_asv_config_and_empty_repository_are_one_line(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / "perfgate.yml").write_text(
+        "version: 1\nharness:\n  type: asv\n  asv-config: conf/asv.json\n"
+    )
+    done = run_cli("run", cwd=tmp_path, env={"HOME": str(tmp_path)})
+    assert done.returncode == 2
+    assert done.stderr == f"perfgate: error: {tmp_path} has no commit yet (HEAD does not exist)\n"
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "config")
+    done = run_cli("run", cwd=tmp_path, env={"HOME": str(tmp_path)})
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith(
+        "conf/asv.json: no such file (set harness.asv-config in perfgate.yml)"
+    )
+    assert len(done.stderr.splitlines()) == 1
+    # nothing was asked of asv yet: its machine file is written only when a run can start
+    assert not (tmp_path / ".asv-machine.json").exists()
