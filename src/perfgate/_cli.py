@@ -86,7 +86,89 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra arguments for the harness (after --)",
     )
     _report_options(run, input_format=False)
+    _history_parser(commands)
     return parser
+
+
+def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    history = commands.add_parser(
+        "history",
+        help="results across commits: import, show, detect change points, baseline",
+        description="An embedded SQLite history of runs across commits (default "
+        ".perfgate/history.sqlite, or `history: {db: PATH}` in perfgate.yml).",
+    )
+    actions = history.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    db_help = "history database (default: perfgate.yml's history.db, else .perfgate/history.sqlite)"
+
+    def common(action: argparse.ArgumentParser, *, metric: bool = True) -> None:
+        action.add_argument("--db", type=Path, metavar="PATH", help=db_help)
+        action.add_argument("--config", type=Path, metavar="F", help="config file")
+        if metric:
+            action.add_argument(
+                "--metric",
+                default="p50",
+                choices=("p50", "p95", "mean", "min", "max"),
+                help="value per commit (default p50, the level asv tracks too; stored-only "
+                "histories such as data.js fall back to their mean)",
+            )
+
+    imp = actions.add_parser(
+        "import",
+        help="import asv results, .benchmarks/, data.js or native files",
+        description="Import result files or folders: an asv results directory, a "
+        "pytest-benchmark storage folder (.benchmarks/), a github-action-benchmark data.js, "
+        "native files. Re-importing is a no-op. Unreadable files are listed and skipped "
+        "(exit 2 after importing the rest).",
+    )
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument(
+        "--repo",
+        type=Path,
+        metavar="DIR",
+        help="git repository that orders the commits (default: the current one, if any; "
+        "else the files' dates)",
+    )
+    common(imp, metric=False)
+
+    show = actions.add_parser("show", help="one benchmark's history: table, JSON or chart")
+    show.add_argument("benchmark", metavar="BENCH", help="full benchmark name")
+    show.add_argument("--machine", help="only this machine")
+    show.add_argument("--env", help="only this environment")
+    show.add_argument("--format", choices=("table", "json"), default="table")
+    show.add_argument(
+        "--chart", type=Path, metavar="FILE.html", help="also write a self-contained HTML chart"
+    )
+    common(show)
+
+    detect = actions.add_parser(
+        "detect",
+        help="change points in every stored series",
+        description="Find the commits where a benchmark's level stepped, with the level "
+        "before and after, the magnitude and a confidence.",
+    )
+    detect.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    detect.add_argument("--output", type=Path, metavar="F", help="write the report to F")
+    detect.add_argument(
+        "--min-change",
+        type=float,
+        default=0.05,
+        metavar="FRACTION",
+        help="smallest step reported (default 0.05 = 5%%)",
+    )
+    common(detect)
+
+    baseline = actions.add_parser(
+        "baseline",
+        help="write the classic stored baseline for `perfgate compare BASELINE HEAD`",
+        description="Write a native result file holding, per benchmark, its last N stored "
+        "runs (each one round). Compare with it when no same-job base exists; the report says "
+        "that a stored baseline from other runners is noisier.",
+    )
+    baseline.add_argument("--last", type=int, default=10, metavar="N", help="runs (default 10)")
+    baseline.add_argument("--out", type=Path, required=True, metavar="FILE")
+    baseline.add_argument("--machine", help="only this machine")
+    baseline.add_argument("--env", help="only this environment")
+    common(baseline, metric=False)
 
 
 def _report_options(command: argparse.ArgumentParser, *, input_format: bool = True) -> None:
@@ -168,8 +250,42 @@ def _dispatch(args: argparse.Namespace) -> int:
                 extra=args.harness_args,
                 seed=args.seed,
             )
+        if args.command == "history":
+            return _history(args)
     except PerfgateError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             sys.stderr.write(f"perfgate: error: {line}\n")
         return exc.exit_code
     raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover
+
+
+def _history(args: argparse.Namespace) -> int:
+    from perfgate.errors import UsageError  # noqa: PLC0415
+    from perfgate.history import commands  # noqa: PLC0415
+
+    if args.action is None:
+        raise UsageError("history needs an action: import, show, detect or baseline")
+    db = commands.db_path(args.db, args.config)
+    if args.action == "import":
+        return commands.import_command(args.paths, db=db, repo=args.repo)
+    if args.action == "show":
+        return commands.show_command(
+            args.benchmark,
+            db=db,
+            machine=args.machine,
+            environment=args.env,
+            metric=args.metric,
+            fmt=args.format,
+            chart=args.chart,
+        )
+    if args.action == "detect":
+        return commands.detect_command(
+            db=db,
+            metric=args.metric,
+            fmt=args.format,
+            output=args.output,
+            min_change=args.min_change,
+        )
+    return commands.baseline_command(
+        db=db, last=args.last, out=args.out, machine=args.machine, environment=args.env
+    )

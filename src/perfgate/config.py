@@ -32,7 +32,17 @@ FAIL_ON = ("critical", "major", "warning", "never")
 DEFAULT_WARNING_FACTOR = 1.2
 DEFAULT_CRITICAL_FACTOR = 1.5
 
-_TOP_KEYS = ("version", "metric", "fail-on", "budgets", "regression", "rounds", "harness")
+_TOP_KEYS = (
+    "version",
+    "metric",
+    "fail-on",
+    "budgets",
+    "regression",
+    "rounds",
+    "harness",
+    "history",
+)
+_HISTORY_KEYS = ("db",)
 _REGRESSION_KEYS = ("minor", "major", "critical", "alpha")
 _ROUNDS_KEYS = ("min", "max", "time-budget")
 _HARNESS_KEYS = ("type", "args", "install", "command", "suite", "asv-config")
@@ -110,6 +120,7 @@ class Config:
     regression: Thresholds = field(default_factory=Thresholds)
     rounds: RoundsPolicy = field(default_factory=RoundsPolicy)
     harness: Harness = field(default_factory=Harness)
+    history_db: str | None = None  # `history: {db: PATH}`; relative to where perfgate runs
     source: str | None = None  # the file it came from; None for built-in defaults
 
 
@@ -247,8 +258,18 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
         regression=_regression(data.get("regression"), (*prefix, "regression"), ctx),
         rounds=_rounds(data.get("rounds"), (*prefix, "rounds"), ctx),
         harness=_harness(data.get("harness"), (*prefix, "harness"), ctx),
+        history_db=_history_db(data.get("history"), (*prefix, "history"), ctx),
         source=ctx.file,
     )
+
+
+def _history_db(data: Any, path: tuple[Any, ...], ctx: _Context) -> str | None:
+    section = _section(data, _HISTORY_KEYS, path, ctx)
+    value = section.get("db")
+    if value is not None and (not isinstance(value, str) or not value):
+        ctx.add((*path, "db"), "must be a path (the history database file)")
+        return None
+    return value
 
 
 def _section(

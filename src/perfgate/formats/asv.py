@@ -20,6 +20,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,22 @@ def find_benchmarks_json(result_file: Path) -> Path | None:
     return None
 
 
-def load_benchmarks_json(path: Path | None) -> dict[str, Any]:
+def load_benchmarks_json(path: Path | None) -> Mapping[str, Any]:
     if path is None:
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return {}
+    return _described(str(path), stamp)
+
+
+@lru_cache(maxsize=8)
+def _described(path: str, _stamp: int) -> Mapping[str, Any]:
+    """benchmarks.json, read once per version of the file: a results tree of 1,000 files
+    shares one (the history importer reads them all)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}  # a damaged description only costs units; names still come from results
     return data if isinstance(data, dict) else {}

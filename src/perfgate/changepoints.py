@@ -1,0 +1,140 @@
+"""Change points in a benchmark's history: where its level stepped, by how much, how surely.
+
+Pure decisions: a series of values in commit order in, change points out.
+
+The segmentation is asv's own step detection (``asv.step_detect.detect_steps``: an L1
+piecewise-constant fit, a Potts model whose penalty asv chooses from the data). It was chosen
+by evaluation against ruptures' PELT and binary segmentation on the shared real histories with
+injected steps (``nox -s changepoint_quality``, table in ``docs/changepoints.md``): it had the
+best recall at equal precision there and is one to two orders of magnitude faster.
+
+On top of the segmentation, every method gets the same two filters, so that what is reported
+is what a maintainer would act on:
+
+* a **magnitude floor**: a step smaller than ``min_change`` (default 5%) of the level before it
+  is not reported (asv's own default regression threshold is 5% as well);
+* a **confidence**: a two-sided Mann-Whitney U test between up to ``window`` points on each
+  side of the step (1 - p); steps under ``min_confidence`` (default 0.99) are dropped. The test
+  is on ranks, so one wild point cannot make a step.
+
+Levels are segment medians; the magnitude is ``after / before - 1``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+DEFAULT_MIN_CHANGE = 0.05
+DEFAULT_MIN_CONFIDENCE = 0.99
+DEFAULT_WINDOW = 20
+MIN_SEGMENT = 3
+
+Segmenter = Callable[[Sequence[float]], list[int]]
+Values = Sequence[float] | npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangePoint:
+    index: int  # the first point at the new level
+    before: float  # median level of the segment before
+    after: float  # median level of the segment after
+    magnitude: float  # after / before - 1
+    confidence: float  # 1 - p of the rank test across the step
+
+
+def asv_segments(values: Sequence[float]) -> list[int]:
+    """Indices where asv's step detection starts a new segment."""
+    from asv.step_detect import detect_steps  # noqa: PLC0415 - only `history detect` needs asv
+
+    return [int(left) for left, *_rest in detect_steps(list(values))[1:]]
+
+
+def pelt_segments(values: Sequence[float], model: str = "l1") -> list[int]:
+    """ruptures' PELT on log values, with a BIC-like penalty from the robust noise level."""
+    import ruptures  # noqa: PLC0415 - an evaluation candidate, not a dependency
+
+    logs = np.log(np.asarray(values, dtype=float))
+    sigma = _robust_sigma(logs)
+    penalty = (
+        (3 * sigma * math.log(len(logs))) if model == "l1" else (3 * sigma**2 * math.log(len(logs)))
+    )
+    found = ruptures.Pelt(model=model, min_size=MIN_SEGMENT).fit(logs).predict(pen=penalty)
+    return [int(b) for b in found[:-1]]
+
+
+def binseg_segments(values: Sequence[float]) -> list[int]:
+    """ruptures' binary segmentation (L2 on log values), same penalty rule as PELT's."""
+    import ruptures  # noqa: PLC0415
+
+    logs = np.log(np.asarray(values, dtype=float))
+    penalty = 3 * _robust_sigma(logs) ** 2 * math.log(len(logs))
+    found = ruptures.Binseg(model="l2", min_size=MIN_SEGMENT).fit(logs).predict(pen=penalty)
+    return [int(b) for b in found[:-1]]
+
+
+SEGMENTERS: dict[str, Segmenter] = {
+    "asv": asv_segments,
+    "pelt-l1": pelt_segments,
+    "binseg-l2": binseg_segments,
+}
+
+
+def detect(
+    values: Sequence[float],
+    *,
+    method: str = "asv",
+    min_change: float = DEFAULT_MIN_CHANGE,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    window: int = DEFAULT_WINDOW,
+) -> list[ChangePoint]:
+    """The change points of ``values`` (positive numbers in commit order)."""
+    if len(values) < 2 * MIN_SEGMENT:
+        return []
+    y = np.asarray(values, dtype=float)
+    starts = [s for s in SEGMENTERS[method](values) if 0 < s < len(y)]
+    bounds = [0, *starts, len(y)]
+    found = []
+    for k, start in enumerate(starts, start=1):
+        before_seg = y[bounds[k - 1] : start]
+        after_seg = y[start : bounds[k + 1]]
+        before, after = float(np.median(before_seg)), float(np.median(after_seg))
+        if before <= 0:
+            continue
+        magnitude = after / before - 1
+        if abs(magnitude) < min_change:
+            continue
+        confidence = rank_confidence(before_seg[-window:], after_seg[:window])
+        if confidence < min_confidence:
+            continue
+        found.append(
+            ChangePoint(
+                index=start,
+                before=before,
+                after=after,
+                magnitude=magnitude,
+                confidence=confidence,
+            )
+        )
+    return found
+
+
+def rank_confidence(before: Values, after: Values) -> float:
+    """1 - p of a two-sided Mann-Whitney U test (0 when either side is too short)."""
+    if len(before) < 2 or len(after) < 2:
+        return 0.0
+    from scipy.stats import mannwhitneyu  # noqa: PLC0415
+
+    p = float(mannwhitneyu(before, after, alternative="two-sided").pvalue)
+    return 1.0 - p
+
+
+def _robust_sigma(logs: npt.NDArray[np.float64]) -> float:
+    """Noise level from successive differences (MAD), unaffected by the steps themselves."""
+    diffs = np.abs(np.diff(logs))
+    sigma = float(np.median(diffs)) / 0.6745 / math.sqrt(2) if diffs.size else 0.0
+    return sigma if sigma > 0 else 1e-6

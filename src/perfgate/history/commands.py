@@ -1,0 +1,281 @@
+"""``perfgate history import|show|detect|baseline``: the steps; the CLI only parses arguments."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from perfgate._io import write_text_atomic
+from perfgate.changepoints import DEFAULT_MIN_CHANGE, ChangePoint, detect
+from perfgate.config import find_config, load_config
+from perfgate.errors import InputError, UsageError
+from perfgate.history.importer import candidate_files, import_paths
+from perfgate.history.store import DEFAULT_DB, Point, SeriesKey, Store, open_store
+from perfgate.model import Benchmark, Metadata, Run
+
+EXIT_OK, EXIT_SKIPPED = 0, 2
+MIN_POINTS = 8  # fewer commits than this carry no step worth reporting
+BASELINE_HARNESS = "perfgate-history-baseline"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """A change point placed in its series: between commit ``after_commit`` (the last at the
+    old level) and ``first_commit`` (the first at the new level)."""
+
+    series: SeriesKey
+    change: ChangePoint
+    after_commit: str | None
+    first_commit: str | None
+    points: int
+
+    @property
+    def slower(self) -> bool:
+        up = self.change.magnitude > 0
+        return up if self.series.direction == "lower" else not up
+
+
+def db_path(db: Path | None, config_path: Path | None) -> Path:
+    """--db, else ``history.db`` from the config, else ``.perfgate/history.sqlite``."""
+    if db is not None:
+        return db
+    found = find_config(config_path, Path.cwd())
+    if found is not None:
+        configured = load_config(found).history_db
+        if configured:
+            return Path(configured)
+    return DEFAULT_DB
+
+
+def import_command(
+    paths: Sequence[Path], *, db: Path, repo: Path | None, stderr: TextIO = sys.stderr
+) -> int:
+    """Import; exit 2 (after importing the rest) when some files had to be skipped."""
+    files = list(candidate_files(paths))
+    store = open_store(db, create=True)
+    try:
+        with _progress(stderr, len(files)) as advance:
+            result = import_paths(store, files, advance=advance)
+        ordered = _order_by_git(store, repo)
+        counts = store.counts()
+    finally:
+        store.close()
+    for source, problem in result.skipped:
+        stderr.write(f"perfgate: skipped {source}: {problem}\n")
+    order = (
+        f"commit order from git for {ordered} commit(s)"
+        if ordered
+        else "commit order from the files' dates (no git repository given or found)"
+    )
+    stderr.write(
+        f"perfgate: imported {result.imported} run(s) from {result.files} file(s) into {db}"
+        f" ({result.already} already there, {len(result.skipped)} file(s) skipped); {order}; "
+        f"the store holds {counts['runs']} runs of {counts['benchmarks']} benchmarks\n"
+    )
+    return EXIT_SKIPPED if result.skipped else EXIT_OK
+
+
+def _order_by_git(store: Store, repo: Path | None) -> int:
+    """Positions of the stored commits in ``git rev-list --topo-order`` of ``repo`` (or of
+    the repository perfgate runs in, if any); 0 when there is none."""
+    where = repo or Path.cwd()
+    done = subprocess.run(
+        ["git", "rev-list", "--topo-order", "--reverse", "--all"],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        if repo is not None:
+            raise InputError(str(repo), "not a git repository (--repo gives commit order)")
+        return 0
+    return store.set_positions(done.stdout.split())
+
+
+def _matching(
+    store: Store, name: str, machine: str | None, environment: str | None
+) -> list[tuple[SeriesKey, list[Point]]]:
+    found = store.series(name, machine=machine, environment=environment)
+    if not found:
+        close = store.names_like(name.rsplit(".", 1)[-1].rsplit("::", 1)[-1])
+        hint = f"; similar: {', '.join(close)}" if close else ""
+        raise UsageError(f"no history for benchmark {name!r} in {store.path}{hint}")
+    return found
+
+
+def show_command(
+    name: str,
+    *,
+    db: Path,
+    machine: str | None,
+    environment: str | None,
+    metric: str,
+    fmt: str,
+    chart: Path | None,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    from perfgate.history import render  # noqa: PLC0415
+
+    store = open_store(db, create=False)
+    try:
+        series = _matching(store, name, machine, environment)
+    finally:
+        store.close()
+    findings = [f for key, points in series for f in _findings(key, points, metric)]
+    if chart is not None:
+        write_text_atomic(chart, render.chart_html(series, findings, metric))
+        sys.stderr.write(f"perfgate: chart written to {chart}\n")
+    if fmt == "json":
+        stdout.write(render.series_json(series, findings, metric))
+    else:
+        render.series_table(series, metric, stdout)
+    return EXIT_OK
+
+
+def detect_command(
+    *,
+    db: Path,
+    metric: str,
+    fmt: str,
+    output: Path | None,
+    min_change: float = DEFAULT_MIN_CHANGE,
+    stdout: TextIO = sys.stdout,
+) -> int:
+    from perfgate.history import render  # noqa: PLC0415
+
+    store = open_store(db, create=False)
+    try:
+        keys = store.series_keys()
+        findings: list[Finding] = []
+        series = 0
+        with _progress(sys.stderr, len(keys)) as advance:
+            for key in keys:
+                for found_key, points in store.series(
+                    key.name, unit=key.unit, machine=key.machine, environment=key.environment
+                ):
+                    series += 1
+                    findings.extend(_findings(found_key, points, metric, min_change))
+                advance()
+    finally:
+        store.close()
+    findings.sort(key=lambda f: (not f.slower, -abs(f.change.magnitude)))
+    text = render.render_findings(findings, series, metric, fmt)
+    if output is not None:
+        write_text_atomic(output, text)
+    if output is None or fmt == "table":
+        stdout.write(text)
+    return EXIT_OK
+
+
+def _findings(
+    key: SeriesKey, points: list[Point], metric: str, min_change: float = DEFAULT_MIN_CHANGE
+) -> list[Finding]:
+    kept = [(p, p.value(metric)) for p in points]
+    usable = [(p, v) for p, v in kept if v is not None and v > 0]
+    if len(usable) < MIN_POINTS:
+        return []
+    values = [v for _p, v in usable]
+    return [
+        Finding(
+            series=key,
+            change=change,
+            after_commit=usable[change.index - 1][0].commit,
+            first_commit=usable[change.index][0].commit,
+            points=len(usable),
+        )
+        for change in detect(values, min_change=min_change)
+    ]
+
+
+def baseline_command(
+    *,
+    db: Path,
+    last: int,
+    out: Path,
+    machine: str | None,
+    environment: str | None,
+) -> int:
+    """Write the classic stored baseline as a native file: for each benchmark, its last
+    ``last`` stored runs (each a round), for ``perfgate compare BASELINE HEAD``."""
+    if last < 1:
+        raise UsageError(f"--last must be 1 or more, got {last}")
+    from perfgate.formats.native import dumps  # noqa: PLC0415
+
+    store = open_store(db, create=False)
+    try:
+        benchmarks = []
+        for key in store.series_keys():
+            if (machine and key.machine != machine) or (
+                environment and key.environment != environment
+            ):
+                continue
+            recent = store.recent_samples(key, last)
+            bench = _baseline_benchmark(key, recent)
+            if bench is not None:
+                benchmarks.append(bench)
+    finally:
+        store.close()
+    if not benchmarks:
+        raise UsageError(f"no stored runs in {db} match (machine {machine}, env {environment})")
+    names = [b.name for b in benchmarks]
+    if len(set(names)) != len(names):
+        raise UsageError(
+            "benchmarks were stored from several machines or environments; choose one "
+            "with --machine and --env"
+        )
+    run = Run(
+        metadata=Metadata(harness=BASELINE_HARNESS, environment=f"last {last} stored runs"),
+        benchmarks=tuple(benchmarks),
+    )
+    write_text_atomic(out, dumps(run))
+    sys.stderr.write(
+        f"perfgate: baseline of {len(benchmarks)} benchmarks (last {last} stored runs each) "
+        f"written to {out}\n"
+    )
+    return EXIT_OK
+
+
+def _baseline_benchmark(
+    key: SeriesKey, recent: list[tuple[str | None, tuple[float, ...] | None, float | None]]
+) -> Benchmark | None:
+    """Raw samples of each stored run become one round; for runs with statistics only
+    (data.js), the median of their stored means."""
+    rounds = tuple(samples for _c, samples, _m in recent if samples)
+    means = [m for _c, _s, m in recent if m is not None]
+    if not rounds and not means:
+        return None
+    return Benchmark(
+        name=key.name,
+        short_name=key.name.rsplit(".", 1)[-1],
+        unit=key.unit,
+        direction="higher" if key.direction == "higher" else "lower",
+        rounds=rounds,
+        stored={} if rounds else {"mean": statistics.median(means)},
+    )
+
+
+@contextmanager
+def _progress(stderr: TextIO, total: int) -> Iterator[Callable[[], None]]:
+    """A rich progress bar on a terminal; nothing in CI and pipes (a summary line follows)."""
+    if not stderr.isatty() or os.environ.get("CI") or total < 2:
+        yield lambda: None
+        return
+    import rich.progress  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415
+
+    with rich.progress.Progress(
+        *rich.progress.Progress.get_default_columns(),
+        rich.progress.MofNCompleteColumn(),
+        console=Console(file=stderr),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("history", total=total)
+        yield lambda: bar.advance(task)

@@ -1,0 +1,105 @@
+"""``perfgate history import``: result files and folders into the store.
+
+What a path may be: an asv results directory (every machine and environment under it, as asv
+lays them out; ``benchmarks.json`` and ``machine.json`` are read for units, not imported), a
+pytest-benchmark storage folder (``.benchmarks/``), a github-action-benchmark ``data.js``,
+native perfgate files, or any single result file. A file that cannot be read is listed and
+skipped; the rest is imported. Each run is its own transaction, so a re-import after a crash
+picks up where the last one stopped (runs already stored are recognized and skipped).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from perfgate import formats
+from perfgate.errors import InputError
+from perfgate.formats import action_benchmark, asv
+from perfgate.formats._json import read_json
+from perfgate.history.store import SUMMARY_COLUMNS, Store
+from perfgate.model import Benchmark, Run
+from perfgate.stats import PERCENTILE_METHOD
+
+_NUMPY_FROM = 2000
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0  # runs newly stored
+    already: int = 0  # runs that were stored before (re-import)
+    files: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+
+
+def candidate_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files to import under ``paths``, in a stable order."""
+    for path in paths:
+        if not path.exists():
+            raise InputError(str(path), "no such file or directory")
+        if path.is_file():
+            yield path
+            continue
+        for found in sorted(path.rglob("*")):
+            if found.is_file() and (found.suffix == ".json" or action_benchmark.is_data_js(found)):
+                yield found
+
+
+def read_runs(path: Path) -> list[Run]:
+    """The runs in one file (none for asv's auxiliary files); InputError when unreadable."""
+    if action_benchmark.is_data_js(path):
+        return action_benchmark.load(path)
+    if path.name in ("benchmarks.json", "machine.json") and asv.is_auxiliary(read_json(path)):
+        return []
+    return formats.load(path)
+
+
+def summary(bench: Benchmark) -> dict[str, float | None]:
+    """The per-run values the store keeps beside the samples (type-7 percentiles, as in
+    :mod:`perfgate.stats`; the standard library's ``inclusive`` method is the same
+    definition and, unlike numpy, costs nothing per call on asv's 10-sample benchmarks)."""
+    if not bench.rounds:
+        return {column: bench.stored.get(column) for column in SUMMARY_COLUMNS}
+    values = [v for r in bench.rounds for v in r]
+    if len(values) == 1:
+        p50 = p95 = values[0]
+    elif len(values) < _NUMPY_FROM:
+        cuts = statistics.quantiles(values, n=100, method="inclusive")
+        p50, p95 = cuts[49], cuts[94]
+    else:
+        p50, p95 = (float(q) for q in np.percentile(values, [50, 95], method=PERCENTILE_METHOD))
+    return {
+        "p50": p50,
+        "p95": p95,
+        "mean": math.fsum(values) / len(values),
+        "min": min(values),
+        "max": max(values),
+    }
+
+
+def import_paths(
+    store: Store, files: list[Path], *, advance: Callable[[], None] | None = None
+) -> ImportResult:
+    result = ImportResult()
+    for path in files:
+        try:
+            runs = read_runs(path)
+        except InputError as exc:
+            result.skipped.append((exc.path, exc.problem))
+        else:
+            result.files += 1
+            for run in runs:
+                if not run.benchmarks:
+                    continue
+                if store.add_run(run, [summary(b) for b in run.benchmarks]):
+                    result.imported += 1
+                else:
+                    result.already += 1
+        if advance is not None:
+            advance()
+    return result

@@ -1,0 +1,263 @@
+"""How history reads: change-point reports (table, markdown, JSON), a benchmark's table, and
+its trend chart as one self-contained HTML page (inline SVG, no script, no network)."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import shutil
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from perfgate.history.store import Point, SeriesKey
+from perfgate.report.markdown import escape
+from perfgate.units import format_value
+
+if TYPE_CHECKING:
+    from perfgate.history.commands import Finding
+
+CHANGES_VERSION = 1
+_MAX_TERMINAL_ROWS = 100
+
+
+def _short(commit: str | None) -> str:
+    return commit[:8] if commit else "?"
+
+
+def _where(key: SeriesKey) -> str:
+    parts = [p for p in (key.machine, key.environment) if p]
+    return "/".join(parts) or "-"
+
+
+def _cells(finding: Finding) -> list[str]:
+    change = finding.change
+    unit = finding.series.unit
+    return [
+        finding.series.name,
+        _where(finding.series),
+        f"{_short(finding.after_commit)}..{_short(finding.first_commit)}",
+        format_value(change.before, unit),
+        format_value(change.after, unit),
+        f"{change.magnitude:+.1%} ({'slower' if finding.slower else 'faster'})",
+        f"{change.confidence:.3f}",
+    ]
+
+
+_HEADERS = ["benchmark", "machine/env", "commits", "before", "after", "change", "confidence"]
+
+
+def render_findings(found: Sequence[Finding], series: int, metric: str, fmt: str) -> str:
+    title = (
+        f"{len(found)} change point(s) in {series} series "
+        f"({metric} per commit; slowdowns first, largest first)"
+    )
+    if fmt == "json":
+        return _findings_json(found, series, metric)
+    if fmt == "markdown":
+        lines = [f"### {title}", "", "| " + " | ".join(_HEADERS) + " |", "|---" * 7 + "|"]
+        for finding in found:
+            cells = _cells(finding)
+            cells[0], cells[1] = escape(cells[0]), escape(cells[1])
+            cells[2] = f"`{cells[2]}`"
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n"
+    table = Table(title=title, title_justify="left")
+    for header in _HEADERS:
+        table.add_column(
+            header,
+            justify="right" if header in ("before", "after") else "left",
+            overflow="fold" if header in ("benchmark", "machine/env") else "ellipsis",
+            no_wrap=header not in ("benchmark", "machine/env"),
+        )
+    for finding in found[:_MAX_TERMINAL_ROWS]:
+        styled = [Text(c) for c in _cells(finding)]
+        styled[5].stylize("bold red" if finding.slower else "green")
+        table.add_row(*styled)
+    text = _print(table)
+    if len(found) > _MAX_TERMINAL_ROWS:
+        text += f"... {len(found) - _MAX_TERMINAL_ROWS} more (use --format markdown or json)\n"
+    return text
+
+
+def _findings_json(found: Sequence[Finding], series: int, metric: str) -> str:
+    return (
+        json.dumps(
+            {
+                "perfgate_changes": CHANGES_VERSION,
+                "metric": metric,
+                "series": series,
+                "changes": [
+                    {
+                        "benchmark": f.series.name,
+                        "unit": f.series.unit,
+                        "machine": f.series.machine,
+                        "environment": f.series.environment,
+                        "commits": [f.after_commit, f.first_commit],
+                        "index": f.change.index,
+                        "points": f.points,
+                        "before": f.change.before,
+                        "after": f.change.after,
+                        "magnitude": f.change.magnitude,
+                        "direction": "slower" if f.slower else "faster",
+                        "confidence": f.change.confidence,
+                    }
+                    for f in found
+                ],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+def _print(renderable: Table) -> str:
+    buffer = io.StringIO()
+    width = shutil.get_terminal_size(fallback=(120, 24)).columns
+    Console(file=buffer, width=width, no_color=True, highlight=False).print(renderable)
+    return buffer.getvalue()
+
+
+def _date(point: Point) -> str:
+    if point.date is None:
+        return "?"
+    return datetime.fromtimestamp(point.date, tz=timezone.utc).strftime("%Y-%m-%d")
+
+
+def series_table(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str, out: TextIO) -> None:
+    for key, points in series:
+        table = Table(
+            title=f"{key.name} [{_where(key)}]: {metric} per commit, {len(points)} run(s)",
+            title_justify="left",
+        )
+        for header in ("commit", "date", metric, "n", "rounds"):
+            table.add_column(header, justify="left" if header in ("commit", "date") else "right")
+        shown = points[-_MAX_TERMINAL_ROWS:]
+        for point in shown:
+            value = point.value(metric)
+            table.add_row(
+                _short(point.commit),
+                _date(point),
+                "-" if value is None else format_value(value, key.unit),
+                str(point.n) if point.n else "stored",
+                str(point.rounds),
+            )
+        out.write(_print(table))
+        if len(points) > len(shown):
+            out.write(f"(the last {len(shown)} of {len(points)}; --chart draws them all)\n")
+
+
+def series_json(
+    series: Sequence[tuple[SeriesKey, list[Point]]], found: Sequence[Finding], metric: str
+) -> str:
+    return (
+        json.dumps(
+            {
+                "perfgate_history": CHANGES_VERSION,
+                "metric": metric,
+                "series": [
+                    {
+                        "benchmark": key.name,
+                        "unit": key.unit,
+                        "machine": key.machine,
+                        "environment": key.environment,
+                        "points": [
+                            {
+                                "commit": p.commit,
+                                "date": p.date,
+                                "value": p.value(metric),
+                                "n": p.n,
+                                "rounds": p.rounds,
+                            }
+                            for p in points
+                        ],
+                        "changes": [
+                            {"index": f.change.index, "magnitude": f.change.magnitude}
+                            for f in found
+                            if f.series == key
+                        ],
+                    }
+                    for key, points in series
+                ],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+_W, _H, _PAD = 960, 320, 56
+
+
+def chart_html(
+    series: Sequence[tuple[SeriesKey, list[Point]]], found: Sequence[Finding], metric: str
+) -> str:
+    """One SVG chart per series: the metric per commit, each point titled with its commit,
+    date and value (hover), change points as dashed lines labelled with their magnitude."""
+    name = series[0][0].name
+    body = [
+        f"<h1>{html.escape(name)}</h1>",
+        f"<p>{html.escape(metric)} per commit, oldest left. Dashed lines: change points "
+        "(perfgate history detect). Hover a point for its commit.</p>",
+    ]
+    for key, points in series:
+        body.append(_svg(key, points, [f for f in found if f.series == key], metric))
+    return (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        f"<title>{html.escape(name)}: history</title>"
+        "<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}"
+        "svg{background:#fafafa;border:1px solid #ddd;margin-bottom:1.5em}"
+        ".pt{fill:#2b6cb0}.pt:hover{fill:#c05621;r:5}.line{fill:none;stroke:#90cdf4}"
+        ".cp{stroke:#c53030;stroke-dasharray:4 3}.slow{fill:#c53030}.fast{fill:#2f855a}"
+        "text{font-size:12px}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def _svg(key: SeriesKey, points: list[Point], found: Sequence[Finding], metric: str) -> str:
+    values = [(i, p, p.value(metric)) for i, p in enumerate(points)]
+    usable = [(i, p, v) for i, p, v in values if v is not None and v > 0]  # as detect sees it
+    caption = html.escape(f"{_where(key)} ({key.unit}, {len(points)} runs)")
+    if not usable:
+        return f"<p>{caption}: no values</p>"
+    low = min(v for _i, _p, v in usable)
+    high = max(v for _i, _p, v in usable)
+    span = (high - low) or abs(high) or 1.0
+    last = max(len(points) - 1, 1)
+
+    def x(i: int) -> float:
+        return _PAD + (_W - 2 * _PAD) * i / last
+
+    def y(v: float) -> float:
+        return _H - _PAD - (_H - 2 * _PAD) * (v - low) / span
+
+    path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, _p, v in usable)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" '
+        f'role="img" aria-label="{caption}">',
+        f'<text x="{_PAD}" y="20">{caption}</text>',
+        f'<text x="4" y="{y(high) + 4:.1f}">{html.escape(format_value(high, key.unit))}</text>',
+        f'<text x="4" y="{y(low) + 4:.1f}">{html.escape(format_value(low, key.unit))}</text>',
+        f'<polyline class="line" points="{path}"/>',
+    ]
+    usable_index = [i for i, _p, _v in usable]
+    for finding in found:
+        at = x(usable_index[finding.change.index])
+        css = "slow" if finding.slower else "fast"
+        label = html.escape(f"{finding.change.magnitude:+.1%} at {_short(finding.first_commit)}")
+        parts.append(f'<line class="cp" x1="{at:.1f}" x2="{at:.1f}" y1="30" y2="{_H - 30}"/>')
+        parts.append(f'<text class="{css}" x="{at + 4:.1f}" y="40">{label}</text>')
+    for i, point, value in usable:
+        tip = html.escape(
+            f"{_short(point.commit)} {_date(point)}: {format_value(value, key.unit)} (n={point.n})"
+        )
+        parts.append(
+            f'<circle class="pt" cx="{x(i):.1f}" cy="{y(value):.1f}" r="3"><title>{tip}</title>'
+            "</circle>"
+        )
+    parts.append("</svg>")
+    return "\n".join(parts)

@@ -1,0 +1,394 @@
+"""The history store: an embedded SQLite database of runs across commits.
+
+Layout (schema version 1; ``PRAGMA user_version`` holds the version and :data:`MIGRATIONS`
+brings an older file up to date):
+
+* ``commits``: hash, date (seconds since the epoch), position in the repository's history when
+  it was known at import time (``git rev-list --topo-order``), else NULL;
+* ``runs``: one harness invocation: commit, branch, machine, environment, harness, the source
+  file, and ``key``, the identity that makes re-importing the same file a no-op;
+* ``benchmarks``: name and unit (the same name in two units is two series);
+* ``results``: per run and benchmark, the summary (n, rounds, p50, p95, mean, min, max) and the
+  raw samples as a float64 blob (NULL when the harness stored statistics only).
+
+Concurrency and crashes: the database runs in WAL mode; every run is written in its own
+``BEGIN IMMEDIATE`` transaction, so a second writer (another CI job) waits for it (up to the
+lock timeout), and a process killed mid-write leaves every earlier run intact and no part of
+the interrupted one. The busy timeout is 30 s, or ``PERFGATE_LOCK_TIMEOUT`` seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from array import array
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from perfgate.errors import InputError
+from perfgate.model import Benchmark, Run
+
+DEFAULT_DB = Path(".perfgate") / "history.sqlite"
+DEFAULT_LOCK_TIMEOUT = 30.0
+SUMMARY_COLUMNS = ("p50", "p95", "mean", "min", "max")
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE commits (
+        hash TEXT PRIMARY KEY,
+        date REAL,
+        position INTEGER
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        commit_hash TEXT REFERENCES commits(hash),
+        date REAL,
+        branch TEXT,
+        machine TEXT NOT NULL,
+        environment TEXT NOT NULL,
+        harness TEXT,
+        source TEXT
+    );
+    CREATE INDEX runs_by_commit ON runs(commit_hash);
+    CREATE TABLE benchmarks (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        UNIQUE (name, unit)
+    );
+    CREATE TABLE results (
+        benchmark_id INTEGER NOT NULL REFERENCES benchmarks(id),
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        n INTEGER NOT NULL,
+        rounds INTEGER NOT NULL,
+        p50 REAL, p95 REAL, mean REAL, min REAL, max REAL,
+        samples BLOB,
+        PRIMARY KEY (benchmark_id, run_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX results_by_run ON results(run_id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Point:
+    """One run of one benchmark in a series, in commit order."""
+
+    commit: str | None
+    date: float | None
+    machine: str
+    environment: str
+    n: int
+    rounds: int
+    values: dict[str, float | None]  # SUMMARY_COLUMNS
+
+    def value(self, metric: str) -> float | None:
+        """``metric``, or the mean when only statistics were stored (data.js)."""
+        found = self.values.get(metric)
+        return found if found is not None else self.values.get("mean")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeriesKey:
+    name: str
+    unit: str
+    direction: str
+    machine: str
+    environment: str
+
+
+def lock_timeout() -> float:
+    text = os.environ.get("PERFGATE_LOCK_TIMEOUT", "")
+    try:
+        return float(text) if text else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
+class Store:
+    """An open history database. Use :func:`open_store`."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _locked(self.path, exc) from None
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def add_run(self, run: Run, summaries: Sequence[dict[str, float | None]]) -> bool:
+        """Store ``run`` (``summaries[i]`` belongs to ``run.benchmarks[i]``) in one
+        transaction. False when the same run was stored before (re-import)."""
+        meta = run.metadata
+        machine, env = meta.machine or "", meta.environment or ""
+        key = run_key(run)
+        date = _epoch(meta.timestamp)
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM runs WHERE key = ?", (key,)).fetchone():
+                return False
+            if meta.commit:
+                db.execute(
+                    "INSERT INTO commits (hash, date) VALUES (?, ?) ON CONFLICT (hash) DO "
+                    "UPDATE SET date = COALESCE(commits.date, excluded.date)",
+                    (meta.commit, date),
+                )
+            run_id = db.execute(
+                "INSERT INTO runs (key, commit_hash, date, branch, machine, environment, "
+                "harness, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, meta.commit, date, meta.branch, machine, env, meta.harness, run.source),
+            ).lastrowid
+            rows = []
+            for bench, summary in zip(run.benchmarks, summaries, strict=True):
+                rows.append(
+                    (
+                        self._benchmark_id(db, bench),
+                        run_id,
+                        bench.n,
+                        len(bench.rounds),
+                        *(summary.get(column) for column in SUMMARY_COLUMNS),
+                        _blob(bench),
+                    )
+                )
+            db.executemany(
+                "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, p50, p95, "
+                "mean, min, max, samples) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return True
+
+    @staticmethod
+    def _benchmark_id(db: sqlite3.Connection, bench: Benchmark) -> int:
+        found = db.execute(
+            "SELECT id FROM benchmarks WHERE name = ? AND unit = ?", (bench.name, bench.unit)
+        ).fetchone()
+        if found:
+            return int(found[0])
+        cursor = db.execute(
+            "INSERT INTO benchmarks (name, unit, direction) VALUES (?, ?, ?)",
+            (bench.name, bench.unit, bench.direction),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def set_positions(self, order: Sequence[str]) -> int:
+        """Record each stored commit's position in ``order`` (oldest first; full hashes).
+        Returns how many stored commits were found there."""
+        where = {commit: i for i, commit in enumerate(order)}
+        with self._write() as db:
+            stored = [row[0] for row in db.execute("SELECT hash FROM commits")]
+            known = [(where[h], h) for h in stored if h in where]
+            db.executemany("UPDATE commits SET position = ? WHERE hash = ?", known)
+        return len(known)
+
+    def counts(self) -> dict[str, int]:
+        tables = ("runs", "benchmarks", "results", "commits")
+        return {t: int(self._db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}  # noqa: S608 - fixed names
+
+    def series_keys(self) -> list[SeriesKey]:
+        """Every (benchmark, machine, environment) with at least one stored value."""
+        rows = self._db.execute(
+            "SELECT DISTINCT b.name, b.unit, b.direction, u.machine, u.environment "
+            "FROM results r JOIN benchmarks b ON b.id = r.benchmark_id "
+            "JOIN runs u ON u.id = r.run_id ORDER BY b.name, b.unit, u.machine, u.environment"
+        )
+        return [
+            SeriesKey(name=n, unit=unit, direction=d, machine=m, environment=e)
+            for n, unit, d, m, e in rows
+        ]
+
+    def names_like(self, pattern: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT DISTINCT name FROM benchmarks WHERE name LIKE ? ORDER BY name LIMIT 5",
+            (f"%{pattern}%",),
+        )
+        return [row[0] for row in rows]
+
+    def series(
+        self,
+        name: str,
+        *,
+        unit: str | None = None,
+        machine: str | None = None,
+        environment: str | None = None,
+    ) -> list[tuple[SeriesKey, list[Point]]]:
+        """The history of benchmark ``name``, one series per unit, machine and environment,
+        each in commit order (position in the repository when known, then date)."""
+        query = (
+            "SELECT b.unit, b.direction, u.machine, u.environment, u.commit_hash, "
+            "COALESCE(c.date, u.date), r.n, r.rounds, r.p50, r.p95, r.mean, r.min, r.max "
+            "FROM benchmarks b JOIN results r ON r.benchmark_id = b.id "
+            "JOIN runs u ON u.id = r.run_id LEFT JOIN commits c ON c.hash = u.commit_hash "
+            "WHERE b.name = ?"
+        )
+        args: list[object] = [name]
+        for column, value in (
+            ("b.unit", unit),
+            ("u.machine", machine),
+            ("u.environment", environment),
+        ):
+            if value is not None:
+                query += f" AND {column} = ?"
+                args.append(value)
+        query += (
+            " ORDER BY b.unit, u.machine, u.environment, c.position IS NULL, c.position, "
+            "COALESCE(c.date, u.date), u.id"
+        )
+        grouped: dict[tuple[str, str, str, str], list[Point]] = {}
+        for row in self._db.execute(query, args):
+            unit_, direction, mach, env, commit, date, n, rounds, *values = row
+            grouped.setdefault((unit_, direction, mach, env), []).append(
+                Point(
+                    commit=commit,
+                    date=date,
+                    machine=mach,
+                    environment=env,
+                    n=n,
+                    rounds=rounds,
+                    values=dict(zip(SUMMARY_COLUMNS, values, strict=True)),
+                )
+            )
+        return [
+            (SeriesKey(name=name, unit=u, direction=d, machine=m, environment=e), points)
+            for (u, d, m, e), points in grouped.items()
+        ]
+
+    def recent_samples(
+        self, key: SeriesKey, last: int
+    ) -> list[tuple[str | None, tuple[float, ...] | None, float | None]]:
+        """The last ``last`` runs of a series, oldest first: (commit, raw samples, mean)."""
+        rows = self._db.execute(
+            "SELECT u.commit_hash, r.samples, r.mean FROM benchmarks b "
+            "JOIN results r ON r.benchmark_id = b.id JOIN runs u ON u.id = r.run_id "
+            "LEFT JOIN commits c ON c.hash = u.commit_hash "
+            "WHERE b.name = ? AND b.unit = ? AND u.machine = ? AND u.environment = ? "
+            "ORDER BY c.position IS NULL DESC, c.position DESC, COALESCE(c.date, u.date) DESC, "
+            "u.id DESC LIMIT ?",
+            (key.name, key.unit, key.machine, key.environment, last),
+        ).fetchall()
+        return [
+            (commit, tuple(array("d", blob)) if blob else None, mean)
+            for commit, blob, mean in reversed(rows)
+        ]
+
+
+def open_store(path: Path, *, create: bool) -> Store:
+    """Open (and with ``create``, create or migrate) the history database at ``path``.
+    Raises InputError for a missing, locked, corrupt, foreign or newer database."""
+    shown = str(path)
+    if not create and not path.is_file():
+        raise InputError(
+            shown, "no history database here (create one with `perfgate history import`)"
+        )
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    timeout = lock_timeout()
+    try:
+        db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise InputError(shown, f"cannot open the history database: {exc}") from None
+    try:
+        # reads first: nothing is written to a file that turns out not to be ours
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = int(db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+        if version == 0 and tables:
+            raise InputError(shown, "an SQLite database, but not a perfgate history")
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                shown,
+                f"history schema version {version} is newer than this perfgate "
+                f"understands ({SCHEMA_VERSION}); upgrade perfgate",
+            )
+        db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        if create or version < SCHEMA_VERSION:
+            db.execute("PRAGMA journal_mode = WAL")
+            _migrate(db, version)
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.OperationalError as exc:
+        db.close()
+        raise _locked(path, exc) from None
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise InputError(
+            shown, f"not a perfgate history database, or it is corrupt ({exc})"
+        ) from None
+    except InputError:
+        db.close()
+        raise
+    return Store(path, db)
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    for target in range(version, SCHEMA_VERSION):
+        db.execute("BEGIN IMMEDIATE")
+        # another writer may have migrated while this one waited for the lock
+        if int(db.execute("PRAGMA user_version").fetchone()[0]) > target:
+            db.execute("ROLLBACK")
+            continue
+        for statement in MIGRATIONS[target].split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {target + 1}")
+        db.execute("COMMIT")
+
+
+def _locked(path: Path, exc: sqlite3.OperationalError) -> InputError:
+    if "locked" in str(exc) or "busy" in str(exc):
+        return InputError(
+            str(path),
+            f"the history database is locked by another process (waited {lock_timeout():g} s; "
+            "PERFGATE_LOCK_TIMEOUT sets the wait)",
+        )
+    return InputError(str(path), f"history database error: {exc}")
+
+
+def run_key(run: Run) -> str:
+    """What identifies a run across imports: the same file imported twice has the same key."""
+    meta = run.metadata
+    parts = [
+        meta.harness or "",
+        meta.commit or "",
+        meta.machine or "",
+        meta.environment or "",
+        meta.timestamp or "",
+        meta.branch or "",
+    ]
+    if not meta.commit and not meta.timestamp:
+        parts.append(run.source or "")  # nothing else tells two such runs apart
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _blob(bench: Benchmark) -> bytes | None:
+    if not bench.rounds:
+        return None
+    return array("d", [v for r in bench.rounds for v in r]).tobytes()
+
+
+def _epoch(timestamp: str | None) -> float | None:
+    if not timestamp:
+        return None
+    try:
+        parsed = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp()
