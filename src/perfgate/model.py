@@ -32,6 +32,10 @@ def direction_for_unit(unit: str) -> Direction:
     return "higher" if text.endswith(_HIGHER_IS_BETTER_SUFFIXES) else "lower"
 
 
+# Metadata.harness of a base written by `perfgate history baseline` (reports say so)
+STORED_BASELINE = "perfgate-history-baseline"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Metadata:
     """Where and how a run was recorded. Every field is optional: harnesses differ."""

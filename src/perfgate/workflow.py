@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -13,9 +14,16 @@ from perfgate.check import check
 from perfgate.compare import compare
 from perfgate.config import find_config, load_config
 from perfgate.errors import InputError, UsageError
-from perfgate.model import Run, combine
+from perfgate.model import STORED_BASELINE, Run, combine
 from perfgate.report import render
 from perfgate.verdicts import Report
+
+STORED_BASELINE_NOTE = (
+    "base is a stored baseline (recent runs from the history, measured in other jobs, "
+    "often on other runners): it carries job-to-job noise that a same-job base does not "
+    "(on django's GitHub runners the p95 change between jobs is ~29%, within one job ~4%); "
+    "`perfgate run --base` measures both sides in the same job"
+)
 
 
 def load_side(paths: Sequence[Path], input_format: str) -> list[Run]:
@@ -62,9 +70,14 @@ def run_compare(
     """``perfgate compare``: 0 pass, 1 the gate failed. Raises PerfgateError for bad input."""
     config = load_config(find_config(config_path, Path.cwd()))
     sides = []
+    stored_baseline = False
     for path in (base, head):
+        runs = load_side([path], input_format)
+        stored_baseline = stored_baseline or (
+            path is base and any(r.metadata.harness == STORED_BASELINE for r in runs)
+        )
         try:
-            sides.append(combine(load_side([path], input_format)))
+            sides.append(combine(runs))
         except ValueError as exc:
             raise InputError(str(path), str(exc)) from None
     (base_benchmarks, base_failed), (head_benchmarks, head_failed) = sides
@@ -78,6 +91,8 @@ def run_compare(
         )
     except ValueError as exc:
         raise InputError(f"{base} vs {head}", str(exc)) from None
+    if stored_baseline:
+        report = replace(report, notes=(*report.notes, STORED_BASELINE_NOTE))
     return emit(report, fmt, output, stdout, width)
 
 

@@ -18,11 +18,10 @@ from perfgate.config import find_config, load_config
 from perfgate.errors import InputError, UsageError
 from perfgate.history.importer import candidate_files, import_paths
 from perfgate.history.store import DEFAULT_DB, Point, SeriesKey, Store, open_store
-from perfgate.model import Benchmark, Metadata, Run
+from perfgate.model import STORED_BASELINE, Benchmark, Metadata, Run
 
 EXIT_OK, EXIT_SKIPPED = 0, 2
 MIN_POINTS = 8  # fewer commits than this carry no step worth reporting
-BASELINE_HARNESS = "perfgate-history-baseline"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -232,7 +231,7 @@ def baseline_command(
             "with --machine and --env"
         )
     run = Run(
-        metadata=Metadata(harness=BASELINE_HARNESS, environment=f"last {last} stored runs"),
+        metadata=Metadata(harness=STORED_BASELINE, environment=f"last {last} stored runs"),
         benchmarks=tuple(benchmarks),
     )
     write_text_atomic(out, dumps(run))

@@ -33,7 +33,7 @@ _NUMPY_FROM = 2000
 class ImportResult:
     imported: int = 0  # runs newly stored
     already: int = 0  # runs that were stored before (re-import)
-    files: int = 0
+    files: int = 0  # files that held runs
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
 
 
@@ -92,7 +92,7 @@ def import_paths(
         except InputError as exc:
             result.skipped.append((exc.path, exc.problem))
         else:
-            result.files += 1
+            result.files += bool(runs)  # asv's benchmarks.json and machine.json hold none
             for run in runs:
                 if not run.benchmarks:
                     continue

@@ -1,0 +1,228 @@
+"""History figures: import vs `asv publish` on the same results, detect time, query time.
+
+Run: ``nox -s history_bench`` (writes ``docs/history-performance.md``; needs ../shared/data).
+
+* Import: ``perfgate history import`` of an asv results tree into a new database, and
+  ``asv publish`` over the same results (a private config pointing at them, a one-commit
+  stand-in repository, since the real one is not reachable offline), each in a fresh process,
+  alternated, ``--repeat`` times; wall time and peak RSS (``wait4``) per process, medians.
+* Detect: ``perfgate history detect`` over every series of the three shared histories.
+* Query: one benchmark's history over 10,000 commits (a store of 10,000 runs x 20
+  benchmarks written through the store's API), ``Store.series`` timed in-process, median of 50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def measured(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process."""
+    with tempfile.TemporaryFile("w+") as errors:
+        began = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - began
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(argv)} failed: {errors.read()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def import_vs_publish(name: str, results: Path, work: Path, repeat: int) -> str:
+    repo = work / "repo"
+    if not repo.exists():
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+        subprocess.run(
+            ["git", "-C", str(repo), "-c", "user.name=x", "-c", "user.email=x@x",
+             "commit", "-q", "--allow-empty", "-m", "stand-in"],
+            check=True,
+        )  # fmt: skip
+        (work / "bench").mkdir()
+    ours: list[tuple[float, float]] = []
+    theirs: list[tuple[float, float]] = []
+    for i in range(repeat):
+        db = work / f"{name}-{i}.sqlite"
+        ours.append(
+            measured(
+                [
+                    sys.executable,
+                    "-m",
+                    "perfgate",
+                    "history",
+                    "import",
+                    str(results),
+                    "--db",
+                    str(db),
+                ],
+                work,
+            )
+        )
+        conf = work / f"{name}-asv.json"
+        conf.write_text(
+            json.dumps(
+                {
+                    "version": 1,
+                    "project": name,
+                    "repo": str(repo),
+                    "branches": ["HEAD"],
+                    "environment_type": "existing",
+                    "results_dir": str(results),
+                    "html_dir": str(work / f"{name}-html-{i}"),
+                    "benchmark_dir": str(work / "bench"),
+                }
+            )
+        )
+        theirs.append(
+            measured([sys.executable, "-m", "asv", "publish", "--config", str(conf)], work)
+        )
+    files = sum(
+        1 for p in results.rglob("*.json") if p.name not in ("benchmarks.json", "machine.json")
+    )
+    t_ours = statistics.median(t for t, _ in ours)
+    t_theirs = statistics.median(t for t, _ in theirs)
+    m_ours = statistics.median(m for _, m in ours)
+    m_theirs = statistics.median(m for _, m in theirs)
+    return (
+        f"| {name} ({files} files) | {t_ours:.1f} s, {m_ours:.0f} MB | "
+        f"{t_theirs:.1f} s, {m_theirs:.0f} MB | {t_ours / t_theirs:.2f}x | "
+        f"{m_ours / m_theirs:.2f}x |"
+    )
+
+
+def detect_all(work: Path) -> str:
+    db = work / "all.sqlite"
+    sources = [
+        SHARED / "django-asv" / "results",
+        SHARED / "sunpy-benchmarks" / "results",
+        SHARED / "pypdf-bench" / "data.js",
+    ]
+    measured(
+        [
+            sys.executable,
+            "-m",
+            "perfgate",
+            "history",
+            "import",
+            *map(str, sources),
+            "--db",
+            str(db),
+        ],
+        work,
+    )
+    from perfgate.history.store import open_store  # noqa: PLC0415
+
+    store = open_store(db, create=False)
+    series = len(store.series_keys())
+    store.close()
+    out = work / "changes.json"
+    wall, peak = measured(
+        [
+            sys.executable,
+            "-m",
+            "perfgate",
+            "history",
+            "detect",
+            "--db",
+            str(db),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ],
+        work,
+    )
+    changes = len(json.loads(out.read_text())["changes"])
+    return (
+        f"`history detect` over {series} series of all three histories: {wall:.1f} s wall, "
+        f"{peak:.0f} MB peak, {changes} change points"
+    )
+
+
+def query_10k(work: Path) -> str:
+    from perfgate.history.importer import summary  # noqa: PLC0415
+    from perfgate.history.store import open_store  # noqa: PLC0415
+    from perfgate.model import Benchmark, Metadata, Run  # noqa: PLC0415
+
+    store = open_store(work / "10k.sqlite", create=True)
+    commits = [f"{i:040x}" for i in range(10_000)]
+    for i, commit in enumerate(commits):
+        run = Run(
+            metadata=Metadata(commit=commit, machine="ci", timestamp="2020-01-01T00:00:00+00:00"),
+            benchmarks=tuple(
+                Benchmark(
+                    name=f"bench_{b}",
+                    short_name=f"bench_{b}",
+                    unit="s",
+                    rounds=((0.001 * (1 + i % 7), 0.0011, 0.0012),),
+                )
+                for b in range(20)
+            ),
+        )
+        store.add_run(run, [summary(b) for b in run.benchmarks])
+    store.set_positions(commits)
+    timings = []
+    for _ in range(50):
+        began = time.perf_counter()
+        ((_key, points),) = store.series("bench_7")
+        timings.append(time.perf_counter() - began)
+    assert len(points) == 10_000
+    store.close()
+    median_ms = statistics.median(timings) * 1000
+    return (
+        "one benchmark's history over 10,000 commits (store of 200,000 results): "
+        f"{median_ms:.1f} ms median of 50 queries (target < 50 ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "history-performance.md")
+    args = parser.parse_args()
+    if not SHARED.is_dir():
+        sys.exit(f"needs the shared histories in {SHARED}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        rows = [
+            import_vs_publish("django-asv", SHARED / "django-asv" / "results", work, args.repeat),
+            import_vs_publish(
+                "sunpy-benchmarks", SHARED / "sunpy-benchmarks" / "results", work, args.repeat
+            ),
+        ]
+        detect_line = detect_all(work)
+        query_line = query_10k(work)
+    text = "\n".join(
+        [
+            "# History: import, detect and query, measured",
+            "",
+            f"Command: `nox -s history_bench -- --repeat {args.repeat}` (method in "
+            "`benchmarks/history_bench.py`). Medians of fresh processes, alternated, on this "
+            "project's 2-core VM; ratios are perfgate / asv from the same run.",
+            "",
+            "| results | perfgate history import | asv publish | time ratio | memory ratio |",
+            "|---|---:|---:|---:|---:|",
+            *rows,
+            "",
+            f"- {detect_line}.",
+            f"- {query_line}.",
+            "",
+        ]
+    )
+    print(text)
+    args.output.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,335 @@
+"""`perfgate history`: a real SQLite store filled from real asv and pytest-benchmark output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perfgate.formats.native import dumps
+from perfgate.model import Benchmark, Metadata, Run
+from tests import harnesses
+from tests.harnesses import GIT_ENV, git
+from tests.test_cli import run_cli
+
+# dates run backwards: the files' dates and the git history disagree on the order
+DATES = ["2024-03-04T10:00:00+00:00", "2024-03-03T10:00:00+00:00", "2024-03-02T10:00:00+00:00"]
+
+
+@pytest.fixture(scope="module")
+def asv_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """An asv project with three commits, asv run on each: (results dir, commits oldest first)."""
+    project = harnesses.make_asv_project(tmp_path_factory.mktemp("asv-history"))
+    commits = []
+    for i, date in enumerate(DATES):
+        (project / "CHANGES").write_text(f"change {i}\n")
+        env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        subprocess.run(["git", "add", "-A"], cwd=project, env=env, check=True)
+        subprocess.run(["git", "commit", "-qm", f"c{i}"], cwd=project, env=env, check=True)
+        commits.append(git(project, "rev-parse", "HEAD"))
+        results = harnesses.run_asv(
+            harnesses.asv_executable(), project, "--record-samples", "-a", "repeat=5"
+        )
+    return results, commits
+
+
+def _show(db: Path, name: str, *extra: str, cwd: Path | None = None) -> Any:
+    done = run_cli("history", "show", name, "--db", db, "--format", "json", *extra, cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_asv_results_import_in_git_order_and_reimport_is_a_no_op(
+    asv_history: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    results, commits = asv_history
+    project = results.parent
+    db = tmp_path / "h.sqlite"
+    done = run_cli("history", "import", results, "--db", db, "--repo", project)
+    assert done.returncode == 0, done.stderr
+    assert "imported 3 run(s) from 3 file(s)" in done.stderr
+    assert "commit order from git for 3 commit(s)" in done.stderr
+    shown = _show(db, "bench.time_simple")
+    (series,) = shown["series"]
+    assert [p["commit"] for p in series["points"]] == commits
+    assert all(p["n"] >= 5 and p["value"] > 0 for p in series["points"])  # repeat=5 x processes
+    assert series["machine"] == "testbox"
+    # parametrized asv benchmarks are one series per combination
+    assert _show(db, "bench.TimeSuite.time_range(100, 'b')")["series"]
+    again = run_cli("history", "import", results, "--db", db, "--repo", project)
+    assert again.returncode == 0
+    assert "imported 0 run(s) from 3 file(s) into" in again.stderr
+    assert "(3 already there, 0 file(s) skipped)" in again.stderr
+    # without git, the files' (commit) dates order the series: here the reverse
+    db2 = tmp_path / "dates.sqlite"
+    assert run_cli("history", "import", results, "--db", db2, cwd=tmp_path).returncode == 0
+    (by_date,) = _show(db2, "bench.time_simple")["series"]
+    assert [p["commit"] for p in by_date["points"]] == commits[::-1]
+
+
+def test_pytest_benchmark_storage_imports_and_the_chart_is_a_page(tmp_path: Path) -> None:
+    storage = tmp_path / ".benchmarks"
+    for i in range(2):
+        harnesses.run_pytest_benchmark(
+            tmp_path / f"run{i}",
+            "def test_sum(benchmark):\n    benchmark(sum, range(1000))\n",
+            "--benchmark-autosave",
+            f"--benchmark-storage=file://{storage}",
+            min_rounds=20,
+        )
+    saved = sorted(storage.rglob("*.json"))
+    assert len(saved) == 2  # pytest-benchmark's own layout: <machine-id>/0001_....json
+    db = tmp_path / "h.sqlite"
+    done = run_cli("history", "import", storage, "--db", db, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "imported 2 run(s)" in done.stderr
+    chart = tmp_path / "chart.html"
+    table = run_cli(
+        "history", "show", "test_bench.py::test_sum", "--db", db, "--chart", chart, cwd=tmp_path
+    )
+    assert table.returncode == 0, table.stderr
+    assert "p50 per commit, 2 run(s)" in table.stdout
+    page = chart.read_text()
+    assert page.startswith("<!doctype html>")
+    assert page.count("<circle") == 2
+    assert "<script" not in page
+
+
+def _native_runs(folder: Path, count: int, *, benchmarks: int = 40, first: int = 0) -> None:
+    """Native files as perfgate writes them: one commit each, raw samples."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(first, first + count):
+        run = Run(
+            metadata=Metadata(
+                commit=hashlib.sha1(str(i).encode()).hexdigest(),  # noqa: S324 - an id
+                machine="ci",
+                timestamp=f"2024-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}+00:00",
+            ),
+            benchmarks=tuple(
+                Benchmark(
+                    name=f"bench_{b}",
+                    short_name=f"bench_{b}",
+                    unit="s",
+                    rounds=(tuple(0.001 * (1 + b) * (1 + 0.01 * (k % 7)) for k in range(200)),),
+                )
+                for b in range(benchmarks)
+            ),
+        )
+        (folder / f"run-{i:04d}.json").write_text(dumps(run))
+
+
+def _counts(db: Path) -> tuple[int, int, list[int]]:
+    with sqlite3.connect(db) as con:
+        runs = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+        results = con.execute("SELECT count(*) FROM results").fetchone()[0]
+        per_run = [r[0] for r in con.execute("SELECT count(*) FROM results GROUP BY run_id")]
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    return runs, results, per_run
+
+
+def test_corrupt_files_are_listed_and_skipped_the_rest_imported(
+    tmp_path: Path, bench_json: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(bench_json, folder / "good.json")
+    (folder / "truncated.json").write_text(bench_json.read_text()[:500])
+    (folder / "empty.json").write_text("")
+    db = tmp_path / "h.sqlite"
+    done = run_cli("history", "import", folder, "--db", db, cwd=tmp_path)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert f"perfgate: skipped {folder / 'empty.json'}: file is empty" in lines
+    assert any(line.startswith(f"perfgate: skipped {folder / 'truncated.json'}") for line in lines)
+    assert "imported 1 run(s) from 1 file(s)" in lines[-1]
+    assert "2 file(s) skipped" in lines[-1]
+    assert "Traceback" not in done.stderr
+    assert _counts(db)[0] == 1
+
+
+def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
+    _native_runs(tmp_path / "a", 30, first=0)
+    _native_runs(tmp_path / "b", 30, first=1000)
+    db = tmp_path / "h.sqlite"
+    # create the schema first, as the first CI job would
+    assert (
+        run_cli("history", "import", tmp_path / "a" / "run-0000.json", "--db", db).returncode == 0
+    )
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "perfgate",
+                "history",
+                "import",
+                str(tmp_path / side),
+                "--db",
+                str(db),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+        )
+        for side in ("a", "b")
+    ]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    runs, results, per_run = _counts(db)
+    assert runs == 60
+    assert results == 60 * 40
+    assert set(per_run) == {40}
+
+
+def test_a_kill_mid_import_keeps_earlier_runs_and_no_half_run(tmp_path: Path) -> None:
+    _native_runs(tmp_path / "early", 5, first=0)
+    _native_runs(tmp_path / "late", 300, first=100)
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", tmp_path / "early", "--db", db).returncode == 0
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "perfgate",
+            "history",
+            "import",
+            str(tmp_path / "late"),
+            "--db",
+            str(db),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
+    deadline = time.monotonic() + 120
+    while _counts(db)[0] < 10 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    runs, _results, per_run = _counts(db)
+    assert 10 <= runs < 305, "the kill must land mid-import for this test to mean anything"
+    assert set(per_run) == {40}  # every stored run is whole
+    with sqlite3.connect(db) as con:
+        early = [r[0] for r in con.execute("SELECT source FROM runs ORDER BY id LIMIT 5")]
+    assert all("early" in source for source in early)
+    # importing again completes the rest and stores nothing twice
+    done = run_cli("history", "import", tmp_path / "late", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert _counts(db)[0] == 305
+
+
+def test_locked_corrupt_and_newer_databases_are_one_line_and_untouched(
+    tmp_path: Path, bench_json: Path
+) -> None:
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", bench_json, "--db", db).returncode == 0
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "perfgate",
+                "history",
+                "import",
+                str(bench_json),
+                "--db",
+                str(db),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PERFGATE_LOCK_TIMEOUT": "0.3"},
+            check=False,
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"perfgate: error: {db}: the history database is locked by another process "
+        "(waited 0.3 s; PERFGATE_LOCK_TIMEOUT sets the wait)\n"
+    )
+    assert _counts(db)[0] == 1
+
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not a database at all" * 200)
+    before = garbage.read_bytes()
+    done = run_cli("history", "import", bench_json, "--db", garbage)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"perfgate: error: {garbage}: not a perfgate history database")
+    assert len(done.stderr.splitlines()) == 1
+    assert garbage.read_bytes() == before
+
+    newer = tmp_path / "newer.sqlite"
+    with sqlite3.connect(newer) as con:
+        con.execute("PRAGMA user_version = 99")
+    done = run_cli("history", "detect", "--db", newer)
+    assert done.returncode == 2
+    assert "history schema version 99 is newer than this perfgate understands" in done.stderr
+
+    done = run_cli("history", "detect", "--db", tmp_path / "missing.sqlite")
+    assert done.returncode == 2
+    assert "no history database here" in done.stderr
+
+
+def test_baseline_from_history_compares_and_says_it_is_stored(
+    tmp_path: Path, bench_rounds: Path, bench_json: Path
+) -> None:
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", bench_rounds, "--db", db).returncode == 0
+    base = tmp_path / "baseline.json"
+    done = run_cli("history", "baseline", "--last", "3", "--out", base, "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "last 3 stored runs each" in done.stderr
+    compared = run_cli("compare", base, bench_json, "--format", "json")
+    assert compared.returncode in (0, 1), compared.stderr
+    report = json.loads(compared.stdout)
+    assert any(note.startswith("base is a stored baseline") for note in report["notes"])
+    assert all(b["base"]["rounds"] == 3 for b in report["benchmarks"])
+
+
+def test_detect_on_real_histories_finds_an_injected_step(shared_data: Path, tmp_path: Path) -> None:
+    """pypdf's real data.js history, imported; then a copy of it with a 40% slowdown from a
+    known commit on in one benchmark: detect reports that commit."""
+    source = shared_data / "pypdf-bench" / "data.js"
+    text = source.read_text()
+    data = json.loads(text[text.index("{") :].rstrip().rstrip(";"))
+    entries = data["entries"]["CPython Benchmark"]
+    at = len(entries) // 2
+    bench = "tests/bench.py::test_page_operations"
+    for entry in entries[at:]:
+        for b in entry["benches"]:
+            if b["name"] == bench:
+                b["value"] /= 1.4  # iter/sec: 40% slower
+    injected = tmp_path / "data.js"
+    injected.write_text("window.BENCHMARK_DATA = " + json.dumps(data))
+    db = tmp_path / "h.sqlite"
+    done = run_cli("history", "import", injected, "--db", db)
+    assert done.returncode == 0, done.stderr
+    found = run_cli("history", "detect", "--db", db, "--format", "json")
+    assert found.returncode == 0, found.stderr
+    report = json.loads(found.stdout)
+    assert report["perfgate_changes"] == 1
+    mine = [
+        c
+        for c in report["changes"]
+        if c["benchmark"] == bench and c["environment"] == "CPython Benchmark"
+    ]
+    first = entries[at]["commit"]["id"]
+    assert any(abs(c["index"] - at) <= 3 and c["direction"] == "slower" for c in mine), (
+        first,
+        mine,
+    )
