@@ -78,3 +78,30 @@ def ab_quality(session: nox.Session) -> None:
     """Measure the A/B gate's false alarms and detection here (writes a table; ~10 min)."""
     session.install("-e", ".", "pytest", "pytest-benchmark")
     session.run("python", "benchmarks/ab_quality.py", *session.posargs)
+
+
+@nox.session
+def changepoint_quality(session: nox.Session) -> None:
+    """Evaluate change-point methods on the shared histories (writes docs/changepoints.md)."""
+    session.install("-e", ".", "ruptures")
+    args = session.posargs or ["--length", "200", "--max-series", "60"]
+    session.run("python", "benchmarks/changepoint_quality.py", *args)
+    if not session.posargs:  # the long-history section: one-pass vs recursive asv only
+        session.run(
+            "python",
+            "benchmarks/changepoint_quality.py",
+            "--length",
+            "1000",
+            "--max-series",
+            "60",
+            "--methods",
+            "asv-recursive,asv",
+            "--append",
+        )
+
+
+@nox.session
+def history_bench(session: nox.Session) -> None:
+    """Time history import (vs asv publish), detect and a 10,000-commit query."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/history_bench.py", *session.posargs)

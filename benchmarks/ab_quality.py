@@ -226,7 +226,8 @@ def evaluate(trials: int, adaptive_trials: int) -> tuple[str, int, int]:
         "| measure | " + " | ".join(label for label, _ in columns) + " |",
         "|---|" + "---:|" * len(columns),
     ]
-    for key in columns[0][1]:
+    keys = list(dict.fromkeys(key for _label, cell in columns for key in cell))
+    for key in keys:
         table.append(f"| {key} | " + " | ".join(c.get(key, "") for _, c in columns) + " |")
     return "\n".join(table), len(data["A"]), count
 

@@ -128,6 +128,9 @@ def main() -> None:
     parser.add_argument("--max-series", type=int, default=80)
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "changepoints.md")
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument(
+        "--append", action="store_true", help="add this run's table to --output as a section"
+    )
     args = parser.parse_args()
     methods = tuple(args.methods.split(","))
     if not SHARED.is_dir():
@@ -155,7 +158,13 @@ def main() -> None:
         command=f"nox -s changepoint_quality -- --length {args.length} --seed {args.seed} "
         f"--max-series {args.max_series} --methods {args.methods}",
     )
-    args.output.write_text(text, encoding="utf-8")
+    if args.append:
+        section = SECTION.format(table=table, count=len(series), length=args.length)
+        command = text.splitlines()[2]
+        with args.output.open("a", encoding="utf-8") as out:
+            out.write(section.replace("COMMAND", command))
+    else:
+        args.output.write_text(text, encoding="utf-8")
 
 
 TEMPLATE = """# Change-point detection: which method, measured
@@ -166,6 +175,15 @@ Data: {count} windows of {length} consecutive commits, drawn from the real histo
 stored mean for pypdf). A step of +5/10/25/50% is injected at a random position away from
 what the method already finds; a hit is a change point within {tolerance} commits of it. Every
 method shares perfgate's filters (magnitude >= 5%, rank-test confidence >= 0.99).
+
+{table}
+
+"""
+
+
+SECTION = """## Long histories: {count} windows of {length} commits
+
+COMMAND
 
 {table}
 

@@ -133,3 +133,23 @@ def test_problems(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_history_db_and_asv_config_keys(tmp_path: Path) -> None:
+    path = tmp_path / "perfgate.yml"
+    path.write_text(
+        "version: 1\nhistory:\n  db: ci/history.sqlite\n"
+        "harness:\n  type: asv\n  asv-config: conf/asv.conf.json\n"
+    )
+    config = load_config(path)
+    assert config.history_db == "ci/history.sqlite"
+    assert config.harness.asv_config == "conf/asv.conf.json"
+    # asv's defaults: one process per round, the project alone installed
+    assert config.harness.args == ("--attribute", "processes=1")
+    assert config.harness.install == ("{tree}",)
+    path.write_text("version: 1\nhistory:\n  db: 3\n  dbb: x\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    text = str(caught.value)
+    assert "history.db: must be a path" in text
+    assert "did you mean 'db'?" in text
