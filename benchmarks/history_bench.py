@@ -27,6 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 
 
+def perfgate(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "perfgate", *map(str, args)]
+
+
 def measured(argv: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one process."""
     with tempfile.TemporaryFile("w+") as errors:
@@ -54,21 +58,7 @@ def import_vs_publish(name: str, results: Path, work: Path, repeat: int) -> str:
     theirs: list[tuple[float, float]] = []
     for i in range(repeat):
         db = work / f"{name}-{i}.sqlite"
-        ours.append(
-            measured(
-                [
-                    sys.executable,
-                    "-m",
-                    "perfgate",
-                    "history",
-                    "import",
-                    str(results),
-                    "--db",
-                    str(db),
-                ],
-                work,
-            )
-        )
+        ours.append(measured(perfgate("history", "import", results, "--db", db), work))
         conf = work / f"{name}-asv.json"
         conf.write_text(
             json.dumps(
@@ -108,19 +98,7 @@ def detect_all(work: Path) -> str:
         SHARED / "sunpy-benchmarks" / "results",
         SHARED / "pypdf-bench" / "data.js",
     ]
-    measured(
-        [
-            sys.executable,
-            "-m",
-            "perfgate",
-            "history",
-            "import",
-            *map(str, sources),
-            "--db",
-            str(db),
-        ],
-        work,
-    )
+    measured(perfgate("history", "import", *sources, "--db", db), work)
     from perfgate.history.store import open_store  # noqa: PLC0415
 
     store = open_store(db, create=False)
@@ -128,20 +106,7 @@ def detect_all(work: Path) -> str:
     store.close()
     out = work / "changes.json"
     wall, peak = measured(
-        [
-            sys.executable,
-            "-m",
-            "perfgate",
-            "history",
-            "detect",
-            "--db",
-            str(db),
-            "--format",
-            "json",
-            "--output",
-            str(out),
-        ],
-        work,
+        perfgate("history", "detect", "--db", db, "--format", "json", "--output", out), work
     )
     changes = len(json.loads(out.read_text())["changes"])
     return (

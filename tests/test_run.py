@@ -55,20 +55,24 @@ harness:
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A src-layout package whose head commit makes `work` three times as slow."""
     root = tmp_path_factory.mktemp("project")
+    return slow_package_project(root, {"benchmarks/test_bench.py": SUITE, "perfgate.yml": CONFIG})
+
+
+def slow_package_project(root: Path, files: dict[str, str]) -> Path:
+    """Package ``slowpkg`` plus ``files``, committed as base; head commits 3x the work (far
+    over critical even where processes differ in speed by 1.5x)."""
     (root / "src" / "slowpkg").mkdir(parents=True)
-    (root / "benchmarks").mkdir()
     (root / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
         '\n[project]\nname = "slowpkg"\nversion = "0.1"\n'
     )
     (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=1.0))
-    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
-    (root / "perfgate.yml").write_text(CONFIG)
-    (root / ".gitignore").write_text(".perfgate/\n")
+    for name, text in {".gitignore": ".perfgate/\nresults/\n", **files}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
-    # 3x the work: far over critical even where processes differ in speed by 1.5x
     (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=3.0))
     git(root, "commit", "-qam", "head: three times the work")
     return root

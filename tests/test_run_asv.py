@@ -9,17 +9,7 @@ import pytest
 
 from tests.harnesses import git, make_asv_project
 from tests.test_cli import run_cli
-
-PACKAGE = """
-FACTOR = {factor}
-
-
-def work(n):
-    total = 0
-    for i in range(int(n * FACTOR)):
-        total += i
-    return total
-"""
+from tests.test_run import slow_package_project
 
 SUITE = """
 import slowpkg
@@ -62,25 +52,13 @@ harness:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A src-layout package with an asv suite; head makes `work` three times as slow."""
-    root = tmp_path_factory.mktemp("asvproject")
-    (root / "src" / "slowpkg").mkdir(parents=True)
-    (root / "benchmarks").mkdir()
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
-        '\n[project]\nname = "slowpkg"\nversion = "0.1"\n'
-    )
-    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=1.0))
-    (root / "benchmarks" / "__init__.py").write_text("")
-    (root / "benchmarks" / "bench.py").write_text(SUITE)
-    (root / "asv.conf.json").write_text(ASV_CONF)
-    (root / "perfgate.yml").write_text(CONFIG)
-    (root / ".gitignore").write_text(".perfgate/\nresults/\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
-    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=3.0))
-    git(root, "commit", "-qam", "head: three times the work")
-    return root
+    files = {
+        "benchmarks/__init__.py": "",
+        "benchmarks/bench.py": SUITE,
+        "asv.conf.json": ASV_CONF,
+        "perfgate.yml": CONFIG,
+    }
+    return slow_package_project(tmp_path_factory.mktemp("asvproject"), files)
 
 
 @pytest.mark.slow
