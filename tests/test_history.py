@@ -333,3 +333,79 @@ def test_detect_on_real_histories_finds_an_injected_step(shared_data: Path, tmp_
         first,
         mine,
     )
+
+
+def _stepped_history(folder: Path, commits: int = 30, step_at: int = 15) -> None:
+    """Native files as perfgate writes them: bench_0 is 3x slower from commit ``step_at`` on,
+    bench_1 stays flat (a little noise in both)."""
+    folder.mkdir(parents=True)
+    for i in range(commits):
+        wobble = 1 + 0.01 * ((i * 7) % 5)
+        run = Run(
+            metadata=Metadata(
+                commit=hashlib.sha1(f"c{i}".encode()).hexdigest(),  # noqa: S324 - an id
+                machine="ci",
+                timestamp=f"2024-02-{i + 1:02d}T00:00:00+00:00",
+            ),
+            benchmarks=tuple(
+                Benchmark(
+                    name=name,
+                    short_name=name,
+                    unit="s",
+                    rounds=(tuple(level * wobble * (1 + 0.001 * k) for k in range(20)),),
+                )
+                for name, level in (
+                    ("bench_0", 0.003 if i >= step_at else 0.001),
+                    ("bench_<b>|1", 0.002),
+                )
+            ),
+        )
+        (folder / f"run-{i:02d}.json").write_text(dumps(run))
+
+
+def test_detect_reports_the_step_in_every_format_using_the_configured_db(tmp_path: Path) -> None:
+    _stepped_history(tmp_path / "runs")
+    (tmp_path / "perfgate.yml").write_text("version: 1\nhistory:\n  db: store/h.sqlite\n")
+    done = run_cli("history", "import", "runs", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "store" / "h.sqlite").is_file()  # history.db from perfgate.yml
+    found = run_cli("history", "detect", "--format", "json", cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    (change,) = json.loads(found.stdout)["changes"]
+    step_commit = hashlib.sha1(b"c15").hexdigest()  # noqa: S324
+    assert change["benchmark"] == "bench_0"
+    assert change["commits"] == [hashlib.sha1(b"c14").hexdigest(), step_commit]  # noqa: S324
+    assert change["direction"] == "slower"
+    assert 1.8 < change["magnitude"] < 2.2
+    table = run_cli("history", "detect", cwd=tmp_path)
+    assert "1 change point(s) in 2 series" in table.stdout
+    assert f"..{step_commit[:8]}" in table.stdout
+    assert "slower" in table.stdout
+    markdown = run_cli("history", "detect", "--format", "markdown", cwd=tmp_path)
+    assert "| bench\\_0 |" in markdown.stdout
+    # the flat benchmark's hostile name never reaches the markdown unescaped
+    chart = tmp_path / "c.html"
+    shown = run_cli("history", "show", "bench_<b>|1", "--chart", chart, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    page = chart.read_text()
+    assert "<b>|1" not in page
+    assert "bench_&lt;b&gt;|1" in page
+    stepped = tmp_path / "step.html"
+    assert run_cli("history", "show", "bench_0", "--chart", stepped, cwd=tmp_path).returncode == 0
+    assert 'class="cp"' in stepped.read_text()  # the change point is drawn
+    bad = run_cli("history", "detect", "--min-change", "5", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert bad.stderr == (
+        "perfgate: error: --min-change is a fraction in [0, 1), like 0.05; got 5.0\n"
+    )
+
+
+def test_a_broken_data_js_is_skipped_with_its_reason(tmp_path: Path, bench_json: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(bench_json, folder / "good.json")
+    (folder / "data.js").write_text('window.BENCHMARK_DATA = {"entries": {"s": [{"commit"')
+    done = run_cli("history", "import", folder, "--db", tmp_path / "h.sqlite")
+    assert done.returncode == 2
+    assert f"perfgate: skipped {folder / 'data.js'}: invalid JSON" in done.stderr
+    assert "imported 1 run(s) from 1 file(s)" in done.stderr

@@ -150,6 +150,8 @@ def detect_command(
 ) -> int:
     from perfgate.history import render  # noqa: PLC0415
 
+    if not 0 <= min_change < 1:
+        raise UsageError(f"--min-change is a fraction in [0, 1), like 0.05; got {min_change}")
     store = open_store(db, create=False)
     try:
         keys = store.series_keys()
