@@ -64,9 +64,9 @@ def windows(length: int, seed: int) -> list[tuple[str, list[float]]]:
     out = []
     for key in store.series_keys():
         for _key, points in store.series(
-            key.name, unit=key.unit, machine=key.machine, environment=key.environment
+            key.name, "p50", unit=key.unit, machine=key.machine, environment=key.environment
         ):
-            values = [p.value("p50") for p in points]
+            values = [p.value for p in points]
             clean = [v for v in values if v is not None and v > 0]
             if len(clean) < length:
                 continue

@@ -11,6 +11,7 @@ from perfgate import __version__
 
 INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "native")
 OUTPUT_FORMATS = ("table", "markdown", "json")
+FAIL_ON_CHOICES = ("critical", "major", "warning", "never")  # config.FAIL_ON, without its import
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -80,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, default=0, help="seed of the round order")
     run.add_argument(
+        "--time-budget",
+        metavar="DURATION",
+        help="stop starting rounds after this long, e.g. 10min (default: perfgate.yml, else 10min)",
+    )
+    run.add_argument(
         "harness_args",
         nargs="*",
         metavar="HARNESS-ARGS",
@@ -87,7 +93,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _report_options(run, input_format=False)
     _history_parser(commands)
+    _github_parser(commands)
     return parser
+
+
+def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    github = commands.add_parser(
+        "github",
+        help="GitHub: the Action's step, the sticky pull-request comment",
+        description="What the perfgate GitHub Action runs. `action` reads its inputs from "
+        "PERFGATE_INPUT_* variables and the GITHUB_* files; `comment` posts or updates the "
+        "sticky comment (GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL from the "
+        "environment).",
+    )
+    actions = github.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.add_parser(
+        "action",
+        help="run the gate as the composite Action does (inputs from PERFGATE_INPUT_*)",
+    )
+    comment = actions.add_parser(
+        "comment",
+        help="post or update the sticky comment from a JSON report or a fork's artifact",
+    )
+    comment.add_argument("--report", type=Path, metavar="F", help="a JSON report (--format json)")
+    comment.add_argument("--pr", type=int, metavar="N", help="pull request number")
+    comment.add_argument(
+        "--artifact",
+        type=Path,
+        metavar="DIR",
+        help="a fork run's artifact folder (report.json, pr-number, context.json)",
+    )
+    comment.add_argument("--repo", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY")
+    comment.add_argument(
+        "--expect-head-sha",
+        metavar="SHA",
+        help="post only if the pull request's head is this commit (the triggering run's)",
+    )
+    comment.add_argument("--run-url", metavar="URL", help="link to the workflow run")
+    comment.add_argument("--asv-url", metavar="URL", help="link to the asv site")
+    comment.add_argument(
+        "--key", default="perfgate", help="tells apart several perfgate comments on one PR"
+    )
 
 
 def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -189,6 +235,11 @@ def _report_options(command: argparse.ArgumentParser, *, input_format: bool = Tr
         metavar="F",
         help="write the report to F (the table is still printed)",
     )
+    command.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        help="what fails the gate (default: perfgate.yml `fail-on`, else critical)",
+    )
     if not input_format:
         return
     command.add_argument(
@@ -225,6 +276,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 fmt=args.format,
                 output=args.output,
                 input_format=args.input_format,
+                fail_on=args.fail_on,
             )
         if args.command == "compare":
             from perfgate.workflow import run_compare  # noqa: PLC0415
@@ -236,6 +288,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 fmt=args.format,
                 output=args.output,
                 input_format=args.input_format,
+                fail_on=args.fail_on,
             )
         if args.command == "run":
             from perfgate._run import run  # noqa: PLC0415
@@ -249,9 +302,13 @@ def _dispatch(args: argparse.Namespace) -> int:
                 output=args.output,
                 extra=args.harness_args,
                 seed=args.seed,
+                fail_on=args.fail_on,
+                time_budget=args.time_budget,
             )
         if args.command == "history":
             return _history(args)
+        if args.command == "github":
+            return _github(args)
     except PerfgateError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             sys.stderr.write(f"perfgate: error: {line}\n")
@@ -289,3 +346,28 @@ def _history(args: argparse.Namespace) -> int:
     return commands.baseline_command(
         db=db, last=args.last, out=args.out, machine=args.machine, environment=args.env
     )
+
+
+def _github(args: argparse.Namespace) -> int:
+    from perfgate.errors import PerfgateError, UsageError  # noqa: PLC0415
+    from perfgate.github import commands  # noqa: PLC0415
+
+    if args.action == "action":
+        try:
+            return commands.action_command()
+        except PerfgateError as exc:  # shown on the run's page as well as in the log
+            for line in str(exc).splitlines():
+                print(f"::error title=perfgate::{line.replace('%', '%25')}")
+            raise
+    if args.action == "comment":
+        return commands.comment_command(
+            report_path=args.report,
+            number=args.pr,
+            artifact=args.artifact,
+            repository=args.repo,
+            expect_head_sha=args.expect_head_sha,
+            run_url=args.run_url,
+            asv_url=args.asv_url,
+            key=args.key,
+        )
+    raise UsageError("github needs an action: action or comment")

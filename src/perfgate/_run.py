@@ -10,10 +10,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from perfgate import asv_driver, environments
+from perfgate import asv_driver, environments, units
 from perfgate._git import dirty_files, resolve, state_id, toplevel, worktree
 from perfgate.compare import compare
-from perfgate.config import Config, find_config, load_config
+from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.errors import InputError, UsageError
 from perfgate.model import Benchmark, combine
 from perfgate.runner import Progress, RoundPlan, Side, run_rounds
@@ -48,13 +48,19 @@ def run(
     output: Path | None,
     extra: Sequence[str],
     seed: int = 0,
+    fail_on: str | None = None,
+    time_budget: str | None = None,
     stdout: TextIO = sys.stdout,
     stderr: TextIO = sys.stderr,
 ) -> int:
     if rounds is not None and rounds < 1:
         raise UsageError(f"--rounds must be 1 or more, got {rounds}")
     cwd = Path.cwd()
-    config = load_config(find_config(config_path, cwd))
+    config = with_overrides(
+        load_config(find_config(config_path, cwd)),
+        fail_on=fail_on,
+        time_budget=_duration(time_budget),
+    )
     if config.harness.type == "asv":
         asv_driver.runner_requirement()  # a clear error now, not after building environments
     out = out or cwd / ".perfgate" / "run"
@@ -96,7 +102,20 @@ def _head_only(req: _Request) -> int:
         fmt=req.fmt,
         output=req.output,
         stdout=req.stdout,
+        fail_on=req.config.fail_on,
     )
+
+
+def _duration(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        seconds, unit = units.parse_quantity(text, units.SECONDS)
+    except units.UnitError as exc:
+        raise UsageError(f"--time-budget: {exc}") from None
+    if unit != units.SECONDS or seconds <= 0:
+        raise UsageError(f"--time-budget must be a positive duration like 10min, got {text!r}")
+    return seconds
 
 
 def _interleaved(req: _Request, base_ref: str, cwd: Path) -> int:

@@ -18,12 +18,12 @@ import difflib
 import itertools
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from perfgate import units
-from perfgate.errors import ConfigError, ConfigProblem
+from perfgate.errors import ConfigError, ConfigProblem, UsageError
 from perfgate.stats import METRICS
 
 CONFIG_VERSION = 1
@@ -485,3 +485,16 @@ def _check_order(
         if wrong:
             side = "above" if higher else "below"
             ctx.add((*path, stricter), f"{b[2]} is {side} {looser} {a[2]}")
+
+
+def with_overrides(
+    config: Config, *, fail_on: str | None = None, time_budget: float | None = None
+) -> Config:
+    """``config`` with command-line options in place of its own settings (None keeps them)."""
+    if fail_on is not None:
+        if fail_on not in FAIL_ON:
+            raise UsageError(f"fail-on must be one of {', '.join(FAIL_ON)}, got {fail_on!r}")
+        config = replace(config, fail_on=fail_on)  # type: ignore[arg-type]  # checked above
+    if time_budget is not None:
+        config = replace(config, rounds=replace(config.rounds, time_budget=time_budget))
+    return config

@@ -12,7 +12,7 @@ from perfgate import formats
 from perfgate._io import write_text_atomic
 from perfgate.check import check
 from perfgate.compare import compare
-from perfgate.config import find_config, load_config
+from perfgate.config import find_config, load_config, with_overrides
 from perfgate.errors import InputError, UsageError
 from perfgate.model import STORED_BASELINE, Run, combine
 from perfgate.report import render
@@ -42,11 +42,12 @@ def run_check(
     input_format: str = "auto",
     stdout: TextIO = sys.stdout,
     width: int | None = None,
+    fail_on: str | None = None,
 ) -> int:
     """``perfgate check``: 0 pass, 1 the gate failed. Raises PerfgateError for bad input."""
     if not paths:
         raise UsageError("check needs at least one result file or directory")
-    config = load_config(find_config(config_path, Path.cwd()))
+    config = with_overrides(load_config(find_config(config_path, Path.cwd())), fail_on=fail_on)
     runs = load_side(paths, input_format)
     try:
         benchmarks, failed = combine(runs)
@@ -66,9 +67,10 @@ def run_compare(
     input_format: str = "auto",
     stdout: TextIO = sys.stdout,
     width: int | None = None,
+    fail_on: str | None = None,
 ) -> int:
     """``perfgate compare``: 0 pass, 1 the gate failed. Raises PerfgateError for bad input."""
-    config = load_config(find_config(config_path, Path.cwd()))
+    config = with_overrides(load_config(find_config(config_path, Path.cwd())), fail_on=fail_on)
     sides = []
     stored_baseline = False
     for path in (base, head):

@@ -100,9 +100,9 @@ def _order_by_git(store: Store, repo: Path | None) -> int:
 
 
 def _matching(
-    store: Store, name: str, machine: str | None, environment: str | None
+    store: Store, name: str, metric: str, machine: str | None, environment: str | None
 ) -> list[tuple[SeriesKey, list[Point]]]:
-    found = store.series(name, machine=machine, environment=environment)
+    found = store.series(name, metric, machine=machine, environment=environment)
     if not found:
         close = store.names_like(name.rsplit(".", 1)[-1].rsplit("::", 1)[-1])
         hint = f"; similar: {', '.join(close)}" if close else ""
@@ -125,10 +125,10 @@ def show_command(
 
     store = open_store(db, create=False)
     try:
-        series = _matching(store, name, machine, environment)
+        series = _matching(store, name, metric, machine, environment)
     finally:
         store.close()
-    findings = [f for key, points in series for f in _findings(key, points, metric)]
+    findings = [f for key, points in series for f in _findings(key, points)]
     if chart is not None:
         write_text_atomic(chart, render.chart_html(series, findings, metric))
         sys.stderr.write(f"perfgate: chart written to {chart}\n")
@@ -160,10 +160,14 @@ def detect_command(
         with _progress(sys.stderr, len(keys)) as advance:
             for key in keys:
                 for found_key, points in store.series(
-                    key.name, unit=key.unit, machine=key.machine, environment=key.environment
+                    key.name,
+                    metric,
+                    unit=key.unit,
+                    machine=key.machine,
+                    environment=key.environment,
                 ):
                     series += 1
-                    findings.extend(_findings(found_key, points, metric, min_change))
+                    findings.extend(_findings(found_key, points, min_change))
                 advance()
     finally:
         store.close()
@@ -177,9 +181,9 @@ def detect_command(
 
 
 def _findings(
-    key: SeriesKey, points: list[Point], metric: str, min_change: float = DEFAULT_MIN_CHANGE
+    key: SeriesKey, points: list[Point], min_change: float = DEFAULT_MIN_CHANGE
 ) -> list[Finding]:
-    kept = [(p, p.value(metric)) for p in points]
+    kept = [(p, p.value) for p in points]
     usable = [(p, v) for p, v in kept if v is not None and v > 0]
     if len(usable) < MIN_POINTS:
         return []

@@ -139,7 +139,7 @@ def series_table(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str, o
             table.add_column(header, justify="left" if header in ("commit", "date") else "right")
         shown = points[-_MAX_TERMINAL_ROWS:]
         for point in shown:
-            value = point.value(metric)
+            value = point.value
             table.add_row(
                 _short(point.commit),
                 _date(point),
@@ -170,7 +170,7 @@ def series_json(
                             {
                                 "commit": p.commit,
                                 "date": p.date,
-                                "value": p.value(metric),
+                                "value": p.value,
                                 "n": p.n,
                                 "rounds": p.rounds,
                             }
@@ -219,9 +219,9 @@ def chart_html(
 
 
 def _svg(key: SeriesKey, points: list[Point], found: Sequence[Finding], metric: str) -> str:
-    values = [(i, p, p.value(metric)) for i, p in enumerate(points)]
+    values = [(i, p, p.value) for i, p in enumerate(points)]
     usable = [(i, p, v) for i, p, v in values if v is not None and v > 0]  # as detect sees it
-    caption = html.escape(f"{_where(key)} ({key.unit}, {len(points)} runs)")
+    caption = html.escape(f"{_where(key)} ({metric} in {key.unit}, {len(points)} runs)")
     if not usable:
         return f"<p>{caption}: no values</p>"
     low = min(v for _i, _p, v in usable)

@@ -63,4 +63,12 @@ def _numeric(report: Report) -> set[int]:
 
 def _code(text: str) -> str:
     # inside a code span only backticks and pipes (table cells) need care
-    return text.replace("\n", " ").replace("`", "'").replace("|", "\\|")
+    return text.replace("\r", " ").replace("\n", " ").replace("`", "'").replace("|", "\\|")
+
+
+def code_span(text: str, limit: int = 200) -> str:
+    """User text as an inert code span for a table cell, at most ``limit`` characters
+    (markdown, HTML and @mentions do nothing inside a code span)."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
+    return f"`{_code(text)}`"

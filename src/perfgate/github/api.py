@@ -1,0 +1,132 @@
+"""The few GitHub REST calls perfgate makes, through urllib, against ``GITHUB_API_URL`` (so
+GitHub Enterprise Server works): list an issue's comments (paginated), create one, update one,
+read a pull request."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+API_VERSION = "2022-11-28"
+_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
+_MAX_PAGES = 100  # 10,000 comments: far beyond any pull request
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+class GitHubError(Exception):
+    """A failed call: ``status`` is the HTTP status (0 when nothing answered)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comment:
+    id: int
+    body: str
+    author: str
+    author_type: str
+    url: str
+
+
+class Client:
+    def __init__(self, api_url: str, token: str, repository: str, timeout: float = 30.0) -> None:
+        if not _REPOSITORY.match(repository):
+            raise ValueError(f"repository {repository!r} is not owner/name")
+        if not api_url.startswith(("https://", "http://")):
+            raise ValueError(f"GITHUB_API_URL {api_url!r} is not an http(s) URL")
+        self._api = api_url.rstrip("/")
+        self._token = token
+        self._repo = repository
+        self._timeout = timeout
+
+    def comments(self, number: int) -> list[Comment]:
+        """Every comment of issue or pull request ``number``, following ``Link: rel=next``."""
+        url: str | None = f"{self._repo_url()}/issues/{number}/comments?per_page=100"
+        found: list[Comment] = []
+        for _page in range(_MAX_PAGES):
+            if url is None:
+                break
+            data, headers = self._call("GET", url)
+            found.extend(_comment(item) for item in data)
+            url = self._next(headers.get("Link", ""))
+        return found
+
+    def create_comment(self, number: int, body: str) -> Comment:
+        data, _ = self._call("POST", f"{self._repo_url()}/issues/{number}/comments", {"body": body})
+        return _comment(data)
+
+    def update_comment(self, comment_id: int, body: str) -> Comment:
+        url = f"{self._repo_url()}/issues/comments/{comment_id}"
+        data, _ = self._call("PATCH", url, {"body": body})
+        return _comment(data)
+
+    def pull_head_sha(self, number: int) -> str:
+        data, _ = self._call("GET", f"{self._repo_url()}/pulls/{number}")
+        return str(data["head"]["sha"])
+
+    def _repo_url(self) -> str:
+        owner, name = self._repo.split("/")
+        return f"{self._api}/repos/{quote(owner)}/{quote(name)}"
+
+    def _next(self, link: str) -> str | None:
+        match = _NEXT.search(link)
+        if match is None:
+            return None
+        url = match.group(1)
+        # the token goes only where the API lives, whatever a Link header says
+        if not url.startswith(self._api + "/"):
+            raise GitHubError(0, f"refusing to follow a next-page link off {self._api}: {url}")
+        return url
+
+    def _call(
+        self, method: str, url: str, payload: dict[str, Any] | None = None
+    ) -> tuple[Any, Any]:
+        request = urllib.request.Request(  # noqa: S310 - http(s) only, checked in __init__
+            url,
+            method=method,
+            data=None if payload is None else json.dumps(payload).encode(),
+            headers={
+                "Accept": "application/vnd.github+json",
+                "Authorization": f"Bearer {self._token}",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": "perfgate",
+                **({"Content-Type": "application/json"} if payload is not None else {}),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
+                return json.loads(response.read() or b"null"), response.headers
+        except urllib.error.HTTPError as exc:
+            raise GitHubError(exc.code, f"{method} {url}: {exc.code} {_message(exc)}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise GitHubError(0, f"{method} {url}: {exc}") from None
+        except json.JSONDecodeError:
+            raise GitHubError(0, f"{method} {url}: the answer is not JSON") from None
+
+
+def _message(exc: urllib.error.HTTPError) -> str:
+    try:
+        return str(json.loads(exc.read())["message"])
+    except (ValueError, KeyError, TypeError, OSError):
+        return exc.reason if isinstance(exc.reason, str) else ""
+
+
+def _comment(item: Any) -> Comment:
+    try:
+        user = item.get("user") or {}
+        return Comment(
+            id=int(item["id"]),
+            body=str(item.get("body") or ""),
+            author=str(user.get("login", "")),
+            author_type=str(user.get("type", "")),
+            url=str(item.get("html_url", "")),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise GitHubError(0, f"unexpected comment in the answer: {exc}") from None

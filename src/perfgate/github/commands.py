@@ -1,0 +1,318 @@
+"""``perfgate github action`` (the composite Action's one step) and ``perfgate github comment``
+(the sticky comment from a report, or from a fork's artifact in a ``workflow_run`` job).
+
+The gate's exit code never depends on the comment: a comment that cannot be posted (a fork's
+read-only token: 403) is a warning. On a fork's pull request the comment is not attempted; the
+report and the pull request number go to an artifact folder for the ``workflow_run`` poster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfgate._git import GitError, git, resolve
+from perfgate.errors import InputError, PerfgateError, UsageError
+from perfgate.github import workflow_files as wf
+from perfgate.github.api import Client, Comment, GitHubError
+from perfgate.github.comment import (
+    SUMMARY_LIMIT,
+    Context,
+    marker_for,
+    render_comment,
+    safe_url,
+)
+from perfgate.github.inputs import ActionInputs, parse_inputs
+from perfgate.github.report_file import ReportData, load_report
+
+DEFAULT_API = "https://api.github.com"
+MAX_CONTEXT_BYTES = 64 * 1024
+ARTIFACT_FILES = ("report.json", "pr-number", "context.json")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Posted:
+    action: str  # "created" or "updated"
+    comment: Comment
+
+
+def upsert_comment(
+    client: Client, number: int, body: str, marker: str, author: str | None
+) -> Posted:
+    """Update perfgate's comment on ``number`` in place, or create it once.
+
+    perfgate's comment is the first whose body starts with ``marker`` and whose author is
+    ``author`` when given, else a bot (``github-actions[bot]`` for the default token): a
+    person's comment that quotes the marker is never edited.
+    """
+    for comment in client.comments(number):
+        if not comment.body.startswith(marker):
+            continue
+        if (comment.author == author) if author else comment.author_type == "Bot":
+            return Posted(action="updated", comment=client.update_comment(comment.id, body))
+    return Posted(action="created", comment=client.create_comment(number, body))
+
+
+def action_command(env: Mapping[str, str] | None = None) -> int:
+    """Everything the Action does after installing perfgate; returns the gate's exit code."""
+    env = os.environ if env is None else env
+    try:
+        inputs = parse_inputs(env)
+    except UsageError as exc:
+        wf.print_lines(
+            f"::error title=perfgate input::{wf.escape_data(line)}"
+            for line in str(exc).splitlines()
+        )
+        raise
+    os.chdir(inputs.working_directory)
+    event = env.get("GITHUB_EVENT_PATH")
+    pr = wf.pull_request(Path(event) if event else None)
+    out = Path(env.get("RUNNER_TEMP") or ".perfgate") / "perfgate-action"
+    shutil.rmtree(out, ignore_errors=True)
+    report_json, report_md = out / "report.json", out / "report.md"
+    base = _base_commit(inputs, pr)
+    from perfgate._run import run  # noqa: PLC0415 - the heavy part, once inputs are good
+
+    code = run(
+        base_ref=base,
+        rounds=inputs.rounds,
+        out=out / "rounds",
+        config_path=inputs.config,
+        fmt="json",
+        output=report_json,
+        extra=inputs.harness_args,
+        fail_on=inputs.fail_on,
+        time_budget=inputs.time_budget,
+    )
+    report = load_report(report_json)
+    context = Context(
+        marker=marker_for(inputs.comment_key),
+        run_url=_run_url(env),
+        asv_url=inputs.asv_url,
+        environment=_environment(env),
+        base=base,
+        head=_head(),
+    )
+    summary = render_comment(report, context, limit=SUMMARY_LIMIT - 1024)
+    report_md.write_text(summary, encoding="utf-8")
+    wf.write_summary(_path(env, "GITHUB_STEP_SUMMARY"), summary)
+    wf.print_lines(wf.annotation_lines(report))
+    outputs = _outputs(report, report_json, report_md)
+    if inputs.comment and pr is not None:
+        outputs.update(
+            _comment_or_artifact(
+                inputs=inputs, pr=pr, report=report, context=context, out=out, env=env
+            )
+        )
+    wf.write_outputs(_path(env, "GITHUB_OUTPUT"), outputs)
+    return code
+
+
+def _comment_or_artifact(
+    *,
+    inputs: ActionInputs,
+    pr: wf.PullRequest,
+    report: ReportData,
+    context: Context,
+    out: Path,
+    env: Mapping[str, str],
+) -> dict[str, str]:
+    if pr.from_fork:
+        folder = out / "comment-artifact"
+        write_artifact(folder, out / "report.json", pr.number, context)
+        wf.print_lines(
+            [
+                "::notice title=perfgate::a fork's pull request gets a read-only token: the "
+                "comment is left to the perf-comment workflow (artifact perfgate-comment)"
+            ]
+        )
+        return {"artifact-dir": str(folder)}
+    body = render_comment(report, context)
+    client = Client(env.get("GITHUB_API_URL") or DEFAULT_API, inputs.token, pr.repository)
+    try:
+        posted = upsert_comment(
+            client, pr.number, body, context.marker, env.get("PERFGATE_COMMENT_AUTHOR")
+        )
+    except GitHubError as exc:
+        wf.print_lines([f"::warning title=perfgate comment::{wf.escape_data(_why(exc))}"])
+        return {}
+    sys.stderr.write(f"perfgate: {posted.action} the comment {posted.comment.url}\n")
+    return {"comment-url": posted.comment.url}
+
+
+def _why(exc: GitHubError) -> str:
+    if exc.status == 403:
+        return (
+            f"{exc} - the token cannot write comments (a fork's pull request, or missing "
+            "`permissions: pull-requests: write`); the gate's result is unaffected"
+        )
+    return f"{exc} - the gate's result is unaffected"
+
+
+def write_artifact(folder: Path, report_json: Path, number: int, context: Context) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(report_json, folder / "report.json")
+    (folder / "pr-number").write_text(f"{number}\n", encoding="ascii")
+    facts = {"environment": context.environment, "base": context.base, "head": context.head}
+    (folder / "context.json").write_text(json.dumps(facts), encoding="utf-8")
+
+
+def comment_command(
+    *,
+    report_path: Path | None,
+    number: int | None,
+    artifact: Path | None,
+    repository: str | None,
+    expect_head_sha: str | None,
+    run_url: str | None,
+    asv_url: str | None,
+    key: str,
+    env: Mapping[str, str] | None = None,
+) -> int:
+    """Post or update the sticky comment; from a fork's artifact, check it first."""
+    env = os.environ if env is None else env
+    facts: dict[str, str | None] = {}
+    if artifact is not None:
+        report_path, number, facts = read_artifact(artifact)
+    if report_path is None or number is None:
+        raise UsageError("give --report and --pr, or --artifact")
+    repository = repository or env.get("GITHUB_REPOSITORY")
+    token = env.get("GITHUB_TOKEN", "")
+    if not repository or not token:
+        raise UsageError("needs GITHUB_REPOSITORY (or --repo) and GITHUB_TOKEN in the environment")
+    for label, url in (("--run-url", run_url), ("--asv-url", asv_url)):
+        if url is not None and not safe_url(url):
+            raise UsageError(f"{label} {url!r} is not a plain http(s) URL")
+    report = load_report(report_path)
+    try:
+        client = Client(env.get("GITHUB_API_URL") or DEFAULT_API, token, repository)
+        marker = marker_for(key)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    context = Context(
+        marker=marker,
+        run_url=run_url,
+        asv_url=asv_url,
+        environment=facts.get("environment"),
+        base=facts.get("base"),
+        head=facts.get("head"),
+    )
+    try:
+        if expect_head_sha is not None:
+            actual = client.pull_head_sha(number)
+            if actual != expect_head_sha:
+                raise InputError(
+                    str(artifact or report_path),
+                    f"pull request #{number} is at {actual[:12]}, not at the run's head "
+                    f"{expect_head_sha[:12]}: not posting",
+                )
+        posted = upsert_comment(
+            client,
+            number,
+            render_comment(report, context),
+            marker,
+            env.get("PERFGATE_COMMENT_AUTHOR"),
+        )
+    except GitHubError as exc:
+        wf.print_lines([f"::warning title=perfgate comment::{wf.escape_data(_why(exc))}"])
+        return 0
+    sys.stdout.write(f"{posted.action} {posted.comment.url}\n")
+    return 0
+
+
+def read_artifact(folder: Path) -> tuple[Path, int, dict[str, str | None]]:
+    """The report, pull request number and facts of a fork's artifact, all treated as data."""
+    for name in ARTIFACT_FILES:
+        if not (folder / name).is_file():
+            raise InputError(str(folder), f"artifact without {name}")
+    number_text = (folder / "pr-number").read_bytes()[:32].decode("ascii", "replace").strip()
+    if not number_text.isdigit() or not 0 < int(number_text) < 10**9:
+        raise InputError(
+            str(folder / "pr-number"), f"{number_text[:20]!r} is not a pull request number"
+        )
+    raw = (folder / "context.json").read_bytes()
+    if len(raw) > MAX_CONTEXT_BYTES:
+        raise InputError(str(folder / "context.json"), "too large")
+    try:
+        loaded = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError(str(folder / "context.json"), "not JSON") from None
+    facts: dict[str, str | None] = {}
+    if isinstance(loaded, dict):
+        for key in ("environment", "base", "head"):
+            value = loaded.get(key)
+            facts[key] = value if isinstance(value, str) else None
+    return folder / "report.json", int(number_text), facts
+
+
+def _base_commit(inputs: ActionInputs, pr: wf.PullRequest | None) -> str | None:
+    """The commit to compare with: the ``base`` input, else the pull request's merge-base with
+    its base branch; None (budgets only) for other events without a ``base`` input."""
+    ref = inputs.base or (pr.base_sha if pr else None)
+    if ref is None:
+        return None
+    repo = Path.cwd()
+    try:
+        commit = resolve(repo, ref)
+    except GitError:
+        # a shallow checkout: fetch the one commit (GitHub serves any reachable commit)
+        sys.stderr.write(f"perfgate: fetching {ref} (use actions/checkout with fetch-depth: 0)\n")
+        git(repo, "fetch", "--no-tags", "--depth=1", "origin", ref)
+        commit = resolve(repo, ref)
+    try:
+        return git(repo, "merge-base", commit, "HEAD")
+    except GitError:
+        return commit  # no common history here (shallow): the base commit itself
+
+
+def _head() -> str | None:
+    try:
+        return resolve(Path.cwd(), "HEAD")
+    except PerfgateError:
+        return None
+
+
+def _run_url(env: Mapping[str, str]) -> str | None:
+    server, repo, run_id = (
+        env.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    if not (server and repo and run_id and run_id.isdigit()):
+        return None
+    url = f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}"
+    return url if safe_url(url) else None
+
+
+def _environment(env: Mapping[str, str]) -> str:
+    runner = " ".join(v for v in (env.get("RUNNER_OS"), env.get("RUNNER_ARCH")) if v)
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"{runner or platform.system()}, {python}"
+
+
+def _outputs(report: ReportData, report_json: Path, report_md: Path) -> dict[str, str]:
+    def slower(severity: str) -> int:
+        return sum(e.direction == "slower" and e.severity == severity for e in report.entries)
+
+    def budget(status: str) -> int:
+        return sum(e.budget_status == status for e in report.entries)
+
+    return {
+        "verdict": report.verdict,
+        "critical": str(slower("critical")),
+        "major": str(slower("major")),
+        "minor": str(slower("minor")),
+        "budget-critical": str(budget("critical")),
+        "budget-warning": str(budget("warning")),
+        "report-json": str(report_json.resolve()),
+        "report-markdown": str(report_md.resolve()),
+    }
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    value = env.get(name)
+    return Path(value) if value else None

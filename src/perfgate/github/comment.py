@@ -1,0 +1,236 @@
+"""The sticky PR comment and the job summary: markdown rendered from a JSON report.
+
+Layout: a hidden marker (how the comment is found again), a headline verdict, the notable
+benchmarks (slowdowns, budget problems, improvements) sorted by severity, the others folded in
+``<details>``, then rounds, environment and links. Every piece of user text (benchmark names,
+units, notes, the environment line) is escaped or put in a code span, so names cannot inject
+markdown, HTML or @mentions. The whole text stays under ``limit`` bytes of UTF-8 (GitHub takes
+65,536 characters in a comment and 1 MiB in a job summary): rows are dropped from the end
+(unchanged ones first) and the comment says how many.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from perfgate import units
+from perfgate.github.report_file import Entry, ReportData, Side
+from perfgate.report.markdown import code_span, escape
+
+COMMENT_LIMIT = 65_536
+SUMMARY_LIMIT = 1024 * 1024
+_MARGIN = 512  # room for the line that says rows were cut
+_SEVERITY_RANK = {"critical": 3, "major": 2, "minor": 1, "none": 0}
+_STATUS_RANK = {"critical": 3, "warning": 2, "slow": 1, "ok": 0, "none": 0}
+_STATUS_TEXT = {
+    "critical": "CRITICAL",
+    "warning": "warning",
+    "slow": "slow",
+    "ok": "ok",
+    "none": "-",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Context:
+    """What the comment says besides the report."""
+
+    marker: str = "<!-- perfgate-comment -->"
+    run_url: str | None = None
+    asv_url: str | None = None
+    environment: str | None = None  # e.g. "Linux X64, CPython 3.12.4"
+    base: str | None = None  # commit hashes
+    head: str | None = None
+
+
+def marker_for(key: str) -> str:
+    """The hidden marker of the sticky comment; ``key`` tells apart several perfgate jobs on
+    one pull request (letters, digits, ``-``, ``_`` and ``.`` only)."""
+    if not key or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in key):
+        raise ValueError(f"comment key {key!r} may hold letters, digits, -, _ and . only")
+    return f"<!-- perfgate-comment:{key} -->"
+
+
+def rank(entry: Entry) -> tuple[int, int, int]:
+    """Sort key, worst first: slowdowns by severity, budget problems, then improvements."""
+    slower = _SEVERITY_RANK[entry.severity] if entry.direction == "slower" else 0
+    faster = _SEVERITY_RANK[entry.severity] if entry.direction == "faster" else 0
+    return (-slower, -_STATUS_RANK[entry.budget_status], -faster)
+
+
+def notable(entry: Entry) -> bool:
+    return entry.severity != "none" or _STATUS_RANK[entry.budget_status] > 0
+
+
+def render_comment(report: ReportData, context: Context, limit: int = COMMENT_LIMIT) -> str:
+    entries = sorted(report.entries, key=rank)  # stable: report order within a rank
+    shown = [e for e in entries if notable(e)]
+    folded = [e for e in entries if not notable(e)]
+    head = [context.marker, _headline(report), "", _summary(report, context), ""]
+    tail = _tail(report, context)
+    header = _table_header(report)
+    budget = limit - _size(head) - _size(tail) - 2 * _size(header) - _MARGIN
+    shown_rows, folded_rows = [_row(e, report) for e in shown], [_row(e, report) for e in folded]
+    kept_shown, kept_folded = _fit(shown_rows, folded_rows, budget)
+    lines = list(head)
+    if kept_shown:
+        lines += [*header, *shown_rows[:kept_shown], ""]
+    elif not shown:
+        lines += ["No slowdowns, improvements or budget problems.", ""]
+    if kept_folded:
+        label = "unchanged" if report.compared else "within budget or without one"
+        lines += [
+            "<details>",
+            f"<summary>{len(folded)} benchmarks {label}</summary>",
+            "",
+            *header,
+            *folded_rows[:kept_folded],
+            "",
+            "</details>",
+            "",
+        ]
+    cut = len(shown) - kept_shown + len(folded) - kept_folded
+    if cut:
+        lines += [
+            f"**{cut} of {len(entries)} rows are not shown** (the text is limited to "
+            f"{limit:,} bytes); the JSON report has them all.",
+            "",
+        ]
+    return "\n".join([*lines, *tail]) + "\n"
+
+
+def _fit(shown: list[str], folded: list[str], budget: int) -> tuple[int, int]:
+    """How many notable and folded rows fit in ``budget`` bytes, notable ones first."""
+    kept = [0, 0]
+    for which, rows in enumerate((shown, folded)):
+        for text in rows:
+            cost = len(text.encode()) + 1
+            if cost > budget:
+                return kept[0], kept[1]
+            budget -= cost
+            kept[which] += 1
+    return kept[0], kept[1]
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line.encode()) + 1 for line in lines)
+
+
+def _headline(report: ReportData) -> str:
+    icon = "\u274c" if report.verdict == "fail" else "\u2705"
+    slower = [
+        f"{n} {severity} slowdown{'s' if n != 1 else ''}"
+        for severity in ("critical", "major", "minor")
+        if (
+            n := sum(
+                1 for e in report.entries if e.direction == "slower" and e.severity == severity
+            )
+        )
+    ]
+    budgets = [
+        f"{n} over {status} budget"
+        for status in ("critical", "warning")
+        if (n := sum(1 for e in report.entries if e.budget_status == status))
+    ]
+    findings = ", ".join([*slower, *budgets]) or (
+        "no slowdowns" if report.compared else "all budgets met"
+    )
+    return f"### {icon} perfgate: {report.verdict} \u2014 {findings}"
+
+
+def _summary(report: ReportData, context: Context) -> str:
+    metrics = sorted({e.metric for e in report.entries})
+    what = f"{len(report.entries)} benchmarks" + (
+        f", metric {', '.join(escape(m) for m in metrics)}" if metrics else ""
+    )
+    if context.base and context.head:
+        what += f", base {code_span(context.base[:10])} vs head {code_span(context.head[:10])}"
+    return f"{what}; the gate fails on {report.fail_on}."
+
+
+def _table_header(report: ReportData) -> list[str]:
+    if report.compared:
+        return [
+            "| benchmark | base | head | change [95% CI] | severity | budget |",
+            "|---|---:|---:|---:|---|---|",
+        ]
+    return ["| benchmark | value | budget target | budget |", "|---|---:|---:|---|"]
+
+
+def _row(entry: Entry, report: ReportData) -> str:
+    name = code_span(entry.name)
+    status = _STATUS_TEXT.get(entry.budget_status, "-")
+    if not report.compared:
+        target = "-" if entry.budget_target is None else _value(entry.budget_target, entry.unit)
+        return f"| {name} | {_side(entry.head, entry)} | {target} | {status} |"
+    base = "-" if entry.base is None else _side(entry.base, entry)
+    return (
+        f"| {name} | {base} | {_side(entry.head, entry)} | {_change(entry)} | "
+        f"{_severity(entry)} | {status} |"
+    )
+
+
+def _side(side: Side, entry: Entry) -> str:
+    text = _value(side.value, entry.unit)
+    if side.metric_used and side.metric_used != entry.metric:
+        text += f" ({escape(side.metric_used)})"
+    samples = f"n={side.n:,}, {side.rounds} round{'s' if side.rounds != 1 else ''}"
+    return f"{text} <sub>{samples}</sub>"
+
+
+def _value(value: float, unit: str) -> str:
+    return escape(units.format_value(value, unit))
+
+
+def _change(entry: Entry) -> str:
+    if entry.ratio is None:
+        return "-"
+    text = _pct(entry.ratio)
+    if entry.ci is not None:
+        text += f" [{_pct(entry.ci[0])}, {_pct(entry.ci[1])}]"
+    return text
+
+
+def _pct(ratio: float) -> str:
+    return f"{(ratio - 1.0) * 100:+.1f}%"
+
+
+def _severity(entry: Entry) -> str:
+    if entry.ratio is None:
+        return "no raw samples"
+    if entry.severity == "none":
+        return {"slower": "slower (< minor)"}.get(entry.direction, entry.direction)
+    label = "**CRITICAL**" if entry.severity == "critical" else entry.severity
+    return f"{label} slower" if entry.direction == "slower" else f"{label} faster"
+
+
+def _tail(report: ReportData, context: Context) -> list[str]:
+    lines: list[str] = []
+    for label, names in (
+        ("Only in head (added)", report.added),
+        ("Only in base (removed)", report.removed),
+        ("Failed in the harness", report.failed),
+    ):
+        if names:
+            shown = ", ".join(code_span(n) for n in names[:20])
+            more = f" and {len(names) - 20} more" if len(names) > 20 else ""
+            lines += [f"{label}: {shown}{more}", ""]
+    lines += [escape(note[:500]) for note in report.notes[:10]]
+    facts = []
+    if report.rounds_used is not None:
+        facts.append(f"{report.rounds_used} interleaved rounds per side")
+    if context.environment:
+        facts.append(escape(context.environment[:200]))
+    for label, url in (("workflow run", context.run_url), ("asv site", context.asv_url)):
+        if url and safe_url(url):
+            facts.append(f"[{label}]({url})")
+    if facts:
+        lines += ["", "<sub>" + " \u00b7 ".join(facts) + "</sub>"]
+    return lines
+
+
+def safe_url(url: str) -> bool:
+    """An http(s) URL that cannot break out of a markdown link."""
+    return url.startswith(("https://", "http://")) and not any(
+        c in url for c in " \t\r\n()<>[]\"'`\\"
+    )

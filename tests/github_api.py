@@ -1,0 +1,172 @@
+"""A local HTTP server that answers like GitHub's REST API for issue comments and pulls.
+
+Endpoints (as documented for REST API version 2022-11-28):
+  GET   /repos/{owner}/{repo}/issues/{number}/comments?per_page=&page=  (Link: rel="next")
+  POST  /repos/{owner}/{repo}/issues/{number}/comments                  -> 201
+  PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}              -> 200
+  GET   /repos/{owner}/{repo}/pulls/{number}
+Requests need ``Authorization: Bearer <token>``; a read-only token gets GitHub's 403 on writes.
+The server serves at most ``page_size`` comments a page whatever ``per_page`` asks, so a test
+can make pagination happen with a handful of comments.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+_LIST = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$")
+_ONE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$")
+_PULL = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+
+
+@dataclass
+class FakeGitHub:
+    token: str = "ghs_test_token"  # noqa: S105 - the fake server's own token
+    read_only: bool = False
+    page_size: int = 2
+    bot: str = "github-actions[bot]"
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # by issue
+    pulls: dict[int, str] = field(default_factory=dict)  # number -> head sha
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    next_link_host: str | None = None  # answer with a next-page link to another host
+    _next_id: int = 1000
+    url: str = ""
+
+    def add_comment(self, issue: int, body: str, login: str, kind: str = "User") -> int:
+        self._next_id += 1
+        self.comments.setdefault(issue, []).append(
+            {
+                "id": self._next_id,
+                "body": body,
+                "user": {"login": login, "type": kind},
+                "html_url": f"https://github.example/pr/{issue}#issuecomment-{self._next_id}",
+            }
+        )
+        return self._next_id
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [(m, p) for m, p in self.requests if m in ("POST", "PATCH")]
+
+
+def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_args: object) -> None:
+            pass
+
+        def _send(self, status: int, data: object, headers: dict[str, str] | None = None) -> None:
+            body = json.dumps(data).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _authorized(self) -> bool:
+            state.requests.append((self.command, self.path))
+            if self.headers.get("Authorization") not in (
+                f"Bearer {state.token}",
+                f"token {state.token}",
+            ):
+                self._send(401, {"message": "Bad credentials"})
+                return False
+            return True
+
+        def _forbidden(self) -> bool:
+            if state.read_only:
+                self._send(403, {"message": "Resource not accessible by integration"})
+                return True
+            return False
+
+        def do_GET(self) -> None:
+            if not self._authorized():
+                return
+            parts = urlsplit(self.path)
+            if match := _LIST.match(parts.path):
+                query = parse_qs(parts.query)
+                page = int(query.get("page", ["1"])[0])
+                per_page = min(int(query.get("per_page", ["30"])[0]), state.page_size)
+                items = state.comments.get(int(match.group(3)), [])
+                chunk = items[(page - 1) * per_page : page * per_page]
+                headers = {}
+                if page * per_page < len(items):
+                    host = state.next_link_host or state.url
+                    link = f"{host}{parts.path}?per_page={per_page}&page={page + 1}"
+                    headers["Link"] = f'<{link}>; rel="next"'
+                self._send(200, chunk, headers)
+            elif match := _PULL.match(parts.path):
+                number = int(match.group(3))
+                if number not in state.pulls:
+                    self._send(404, {"message": "Not Found"})
+                else:
+                    self._send(200, {"number": number, "head": {"sha": state.pulls[number]}})
+            else:
+                self._send(404, {"message": "Not Found"})
+
+        def _body(self) -> dict[str, Any]:
+            length = int(self.headers.get("Content-Length", "0"))
+            data = json.loads(self.rfile.read(length))
+            assert isinstance(data, dict)
+            return data
+
+        def do_POST(self) -> None:
+            if not self._authorized() or self._forbidden():
+                return
+            match = _LIST.match(urlsplit(self.path).path)
+            if not match:
+                self._send(404, {"message": "Not Found"})
+                return
+            body = self._body()["body"]
+            if len(body) > 65_536:
+                self._send(422, {"message": "Validation Failed: body is too long"})
+                return
+            issue = int(match.group(3))
+            new_id = state.add_comment(issue, body, state.bot, "Bot")
+            self._send(201, state.comments[issue][-1] | {"id": new_id})
+
+        def do_PATCH(self) -> None:
+            if not self._authorized() or self._forbidden():
+                return
+            match = _ONE.match(urlsplit(self.path).path)
+            if not match:
+                self._send(404, {"message": "Not Found"})
+                return
+            body = self._body()["body"]
+            if len(body) > 65_536:
+                self._send(422, {"message": "Validation Failed: body is too long"})
+                return
+            wanted = int(match.group(3))
+            for items in state.comments.values():
+                for item in items:
+                    if item["id"] == wanted:
+                        item["body"] = body
+                        self._send(200, item)
+                        return
+            self._send(404, {"message": "Not Found"})
+
+    return Handler
+
+
+class Server:
+    """``with Server(FakeGitHub()) as api:`` serves on 127.0.0.1; ``api.url`` is the base."""
+
+    def __init__(self, state: FakeGitHub) -> None:
+        self.state = state
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+        state.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeGitHub:
+        self._thread.start()
+        return self.state
+
+    def __exit__(self, *_exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()

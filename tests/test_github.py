@@ -1,0 +1,303 @@
+"""The sticky comment, job summary, annotations and the REST calls, against real reports and a
+local server that answers like GitHub's REST API."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from perfgate.errors import InputError, UsageError
+from perfgate.github import workflow_files as wf
+from perfgate.github.api import Client, GitHubError
+from perfgate.github.commands import upsert_comment
+from perfgate.github.comment import COMMENT_LIMIT, SUMMARY_LIMIT, Context, render_comment
+from perfgate.github.inputs import parse_inputs
+from perfgate.github.report_file import load_report
+from tests.github_api import FakeGitHub, Server
+from tests.github_reports import HOSTILE_IDS, slowdown_report, wide_report
+from tests.test_cli import run_cli
+
+MARKER = "<!-- perfgate-comment:perfgate -->"
+
+
+@pytest.fixture(scope="module")
+def slowdown(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return slowdown_report(tmp_path_factory.mktemp("slowdown"))
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return wide_report(tmp_path_factory.mktemp("wide"))
+
+
+def test_comment_headline_and_table_sorted_by_severity(slowdown: Path) -> None:
+    report = load_report(slowdown)
+    assert report.verdict == "fail"
+    text = render_comment(report, Context(marker=MARKER, run_url="https://github.example/r/1"))
+    assert text.startswith(MARKER + "\n### \u274c perfgate: fail \u2014 2 critical slowdowns")
+    table = text.split("<details>")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    # the two slowed benchmarks lead the table; the four unchanged ones are folded
+    assert len(rows) == 2
+    assert all("**CRITICAL** slower" in row for row in rows)
+    assert "<summary>4 benchmarks unchanged</summary>" in text
+    assert "[workflow run](https://github.example/r/1)" in text
+    assert "n=400, 5 rounds" in text  # samples and rounds on every number
+
+
+def test_hostile_names_are_inert(slowdown: Path) -> None:
+    text = render_comment(load_report(slowdown), Context(marker=MARKER))
+    lines = [line for line in text.splitlines() if line.startswith("| `")]
+    assert len(lines) == len(HOSTILE_IDS)
+    for line in lines:
+        name_cell = line.split(" | ")[0]
+        # each name is one code span: backticks inside are gone, pipes are escaped
+        assert name_cell.count("`") == 2
+        assert "|" not in name_cell[2:].replace("\\|", "")
+        assert len(name_cell) < 220  # 300-character names are cut
+    # outside code spans nothing of the names survives as markup
+    outside = "".join(part for i, part in enumerate(text.split("`")) if i % 2 == 0)
+    for needle in ("<img", "@octocat", "](https://evil", "<!-- hidden"):
+        assert needle not in outside
+
+
+def test_job_summary_and_outputs_and_annotations(slowdown: Path, tmp_path: Path) -> None:
+    report = load_report(slowdown)
+    summary_file, outputs_file = tmp_path / "summary.md", tmp_path / "outputs"
+    wf.write_summary(summary_file, render_comment(report, Context(), limit=SUMMARY_LIMIT))
+    wf.write_outputs(outputs_file, {"verdict": report.verdict, "path": "a\nb"})
+    assert "2 critical slowdowns" in summary_file.read_text()
+    parsed = _parse_outputs(outputs_file.read_text())
+    assert parsed == {"verdict": "fail", "path": "a\nb"}
+    lines = wf.annotation_lines(report)
+    assert [line.split(" ")[0] for line in lines] == ["::error", "::error"]
+    for line in lines:
+        assert "\n" not in line
+        assert "critical slowdown" in line
+        assert "% [" not in line  # percent signs are escaped as %25
+        assert "%25" in line
+
+
+def test_annotations_at_most_ten(wide: Path) -> None:
+    report = load_report(wide)
+    many = type(report)(
+        **{
+            **report.__dict__,
+            "entries": tuple(
+                type(e)(**{**e.__dict__, "severity": "critical", "direction": "slower"})
+                for e in report.entries
+            ),
+        }
+    )
+    lines = wf.annotation_lines(many)
+    assert len(lines) == 11
+    assert lines[-1].startswith("::notice")
+    assert "190 more findings" in lines[-1]
+
+
+def test_wide_suite_is_cut_to_fit_and_says_so(wide: Path) -> None:
+    report = load_report(wide)
+    assert len(report.entries) == 200
+    comment = render_comment(report, Context(marker=MARKER))
+    assert len(comment.encode()) <= COMMENT_LIMIT
+    assert "rows are not shown" in comment
+    shown = sum(1 for line in comment.splitlines() if line.startswith("| `"))
+    cut = int(comment.split("**")[1].split(" of ")[0])
+    assert shown + cut == 200
+    assert 0 < cut < 200
+    summary = render_comment(report, Context(marker=MARKER), limit=SUMMARY_LIMIT)
+    assert "not shown" not in summary
+    assert sum(1 for line in summary.splitlines() if line.startswith("| `")) == 200
+
+
+def test_sticky_comment_created_once_then_updated_across_pages(slowdown: Path) -> None:
+    body = render_comment(load_report(slowdown), Context(marker=MARKER))
+    with Server(FakeGitHub()) as api:
+        for i in range(5):  # other comments first: the list spans three pages of two
+            api.add_comment(7, f"review comment {i}", "someone")
+        # a person quoting the marker is never edited
+        api.add_comment(7, MARKER + " quoted by a person", "someone")
+        client = Client(api.url, api.token, "octo/proj")
+        first = upsert_comment(client, 7, body, MARKER, None)
+        second = upsert_comment(client, 7, body.replace("fail", "FAIL"), MARKER, None)
+        assert (first.action, second.action) == ("created", "updated")
+        assert first.comment.id == second.comment.id
+        assert [m for m, _ in api.writes()] == ["POST", "PATCH"]
+        pages = [p for m, p in api.requests if m == "GET"]
+        assert any("page=4" in p for p in pages)  # followed rel="next" to the last page
+        mine = [c for c in api.comments[7] if c["user"]["type"] == "Bot"]
+        assert len(mine) == 1
+        assert "FAIL" in mine[0]["body"]
+        assert api.comments[7][5]["body"] == MARKER + " quoted by a person"
+
+
+def test_read_only_token_gets_403() -> None:
+    with Server(FakeGitHub(read_only=True)) as api:
+        client = Client(api.url, api.token, "octo/proj")
+        with pytest.raises(GitHubError) as info:
+            upsert_comment(client, 7, "body", MARKER, None)
+        assert info.value.status == 403
+        assert "Resource not accessible by integration" in str(info.value)
+
+
+def test_token_never_follows_a_link_to_another_host() -> None:
+    with Server(FakeGitHub(next_link_host="http://attacker.invalid")) as api:
+        for i in range(3):
+            api.add_comment(7, f"c{i}", "someone")
+        client = Client(api.url, api.token, "octo/proj")
+        with pytest.raises(GitHubError, match="refusing to follow"):
+            client.comments(7)
+
+
+def test_comment_command_posts_and_degrades_403_to_a_warning(slowdown: Path) -> None:
+    for read_only in (False, True):
+        with Server(FakeGitHub(read_only=read_only)) as api:
+            env = {"GITHUB_TOKEN": api.token, "GITHUB_API_URL": api.url}
+            done = run_cli(
+                "github", "comment", "--report", slowdown, "--pr", "7", "--repo", "octo/proj",
+                env=env,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            if read_only:
+                assert done.stdout.startswith("::warning title=perfgate comment::")
+                assert "403" in done.stdout
+                assert not api.comments.get(7)
+            else:
+                assert done.stdout.startswith("created https://")
+                assert api.comments[7][0]["body"].startswith(MARKER)
+
+
+def test_fork_artifact_is_posted_only_for_the_runs_head(slowdown: Path, tmp_path: Path) -> None:
+    artifact = tmp_path / "artifact"
+    artifact.mkdir()
+    shutil.copy(slowdown, artifact / "report.json")
+    (artifact / "pr-number").write_text("12\n")
+    (artifact / "context.json").write_text(json.dumps({"environment": "Linux X64 @everyone"}))
+    with Server(FakeGitHub()) as api:
+        api.pulls[12] = "a" * 40
+        env = {"GITHUB_TOKEN": api.token, "GITHUB_API_URL": api.url}
+        args: list[str | Path] = ["github", "comment", "--artifact", artifact, "--repo", "o/p"]
+        wrong = run_cli(*args, "--expect-head-sha", "b" * 40, env=env)
+        assert wrong.returncode == 2
+        assert "not at the run's head" in wrong.stderr
+        assert not api.writes()
+        right = ["--expect-head-sha", "a" * 40, "--run-url", "https://x.test/r"]
+        done = run_cli(*args, *right, env=env)
+        assert done.returncode == 0, done.stderr
+        body = api.comments[12][0]["body"]
+        assert "\\@everyone" in body  # the artifact's text is escaped like any user text
+    (artifact / "pr-number").write_text("12; rm -rf /")
+    bad = run_cli(*args, env=env)
+    assert bad.returncode == 2
+    assert "not a pull request number" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"{", "not JSON"),
+        (b'{"perfgate_report": 2, "benchmarks": []}', "`perfgate_report` is not 1"),
+        (
+            b'{"perfgate_report": 1, "verdict": "pass", "fail_on": "critical", "benchmarks":'
+            b' [{"name": "a", "metric": "p95", "unit": "s", "head": {"value": NaN, "n": 1,'
+            b' "rounds": 1}}]}',
+            "not a finite number",
+        ),
+        (b'{"perfgate_report": 1, "verdict": "maybe"}', "not a list"),
+    ],
+)
+def test_bad_reports_are_one_line_errors(tmp_path: Path, content: bytes, problem: str) -> None:
+    path = tmp_path / "report.json"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=problem):
+        load_report(path)
+    done = run_cli("github", "comment", "--report", path, "--pr", "1", "--repo", "o/r",
+                   env={"GITHUB_TOKEN": "t", "GITHUB_API_URL": "http://127.0.0.1:9"})  # fmt: skip
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert problem in done.stderr
+
+
+def test_action_inputs_are_validated_together(tmp_path: Path) -> None:
+    env = {
+        "PERFGATE_INPUT_ROUNDS": "ten",
+        "PERFGATE_INPUT_TIME_BUDGET": "soon",
+        "PERFGATE_INPUT_FAIL_ON": "sometimes",
+        "PERFGATE_INPUT_COMMENT": "yes",
+        "PERFGATE_INPUT_COMMENT_KEY": "a b",
+        "PERFGATE_INPUT_WORKING_DIRECTORY": str(tmp_path / "missing"),
+        "PERFGATE_INPUT_HARNESS_ARGS": "'unclosed",
+        "PERFGATE_INPUT_ASV_URL": "javascript:alert(1)",
+    }
+    with pytest.raises(UsageError) as info:
+        parse_inputs(env)
+    lines = str(info.value).splitlines()
+    names = [line.split("`")[1] for line in lines]
+    assert names == [
+        "rounds", "time-budget", "fail-on", "comment", "comment-key", "working-directory",
+        "harness-args", "asv-url",
+    ]  # fmt: skip
+    good = parse_inputs(
+        {
+            "PERFGATE_INPUT_ROUNDS": "5",
+            "PERFGATE_INPUT_TIME_BUDGET": "15min",
+            "PERFGATE_INPUT_HARNESS_ARGS": "-k 'not slow'",
+            "PERFGATE_INPUT_GITHUB_TOKEN": "t",
+            "PERFGATE_INPUT_WORKING_DIRECTORY": str(tmp_path),
+        }
+    )
+    assert good.rounds == 5
+    assert good.harness_args == ("-k", "not slow")
+    assert good.comment
+
+
+def test_markdown_renders_as_a_table_in_a_browser(slowdown: Path, tmp_path: Path) -> None:
+    """GitHub's markdown (cmark-gfm with the table extension), looked at in headless Chromium."""
+    cmark, chromium = shutil.which("cmark-gfm"), shutil.which("chromium")
+    if cmark is None or chromium is None:
+        pytest.skip("needs Debian's cmark-gfm and chromium (.ci/run installs them)")
+    text = render_comment(load_report(slowdown), Context(marker=MARKER))
+    html = subprocess.run(
+        [cmark, "--extension", "table", "--extension", "autolink"],
+        input=text, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    page = tmp_path / "comment.html"
+    page.write_text(f"<!doctype html><meta charset=utf-8><body>{html}</body>", encoding="utf-8")
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]  # fmt: skip
+    shot = tmp_path / "comment.png"
+    subprocess.run(
+        [chromium, *flags, f"--screenshot={shot}", "--window-size=1200,900", page.as_uri()],
+        capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert shot.stat().st_size > 5_000
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout  # fmt: skip
+    assert dom.count("<table>") == 2  # the notable rows, and the folded ones
+    assert dom.count("<tr>") == 2 + 6  # two header rows, six benchmarks
+    assert "<img" not in dom
+    assert "<details>" in dom
+    assert "&lt;img src=x onerror=alert(1)&gt;" in dom
+
+
+def _parse_outputs(text: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        name, delimiter = line.split("<<")
+        collected = []
+        for inner in lines:
+            if inner == delimiter:
+                break
+            collected.append(inner)
+        values[name] = "\n".join(collected)
+    return values
