@@ -87,6 +87,7 @@ def test_read_only_token_is_a_warning_and_fork_gets_an_artifact(
         assert "403 Resource not accessible by integration" in denied.log
         assert not api.comments
 
+        api.requests.clear()
         env = job_env(tmp_path / "fork", api.url, pr_event(base, head, fork=True))
         fork = runner.run({"rounds": "3"}, env, root, token=api.token)
         assert fork.returncode == 1, fork.log
