@@ -105,3 +105,20 @@ def history_bench(session: nox.Session) -> None:
     """Time history import (vs asv publish), detect and a 10,000-commit query."""
     session.install("-e", ".")
     session.run("python", "benchmarks/history_bench.py", *session.posargs)
+
+
+@nox.session
+def asv(session: nox.Session) -> None:
+    """asv on commits of main not measured yet (`-- RANGE` for others), into .asv/results."""
+    session.install("asv>=0.6", "virtualenv")
+    session.run("asv", "machine", "--yes")
+    session.run("asv", "run", "--show-stderr", *(session.posargs or ["NEW"]))
+
+
+@nox.session
+def asv_publish(session: nox.Session) -> None:
+    """Build the asv site in .asv/html (`-- serve` also serves it on localhost)."""
+    session.install("asv>=0.6")
+    session.run("asv", "publish")
+    if "serve" in session.posargs:
+        session.run("asv", "preview")

@@ -8,9 +8,13 @@ from pathlib import Path
 import numpy as np
 
 from perfgate import formats
+from perfgate.changepoints import detect
 from perfgate.check import check
+from perfgate.compare import compare
 from perfgate.config import BudgetRule, Config, load_config
-from perfgate.model import Benchmark, Run
+from perfgate.history.importer import summary
+from perfgate.history.store import Store, open_store
+from perfgate.model import Benchmark, Metadata, Run
 from perfgate.report import render
 from perfgate.stats import Summary, summarize
 from perfgate.verdicts import Report
@@ -75,3 +79,45 @@ def check_suite(benchmarks: list[Benchmark], config: Config) -> Report:
 
 def render_report(report: Report, fmt: str) -> str:
     return render(report, fmt, width=120)
+
+
+def compare_suite(base: list[Benchmark], head: list[Benchmark], config: Config) -> Report:
+    return compare(base, head, config)
+
+
+def stepped_series(length: int, seed: int = 0) -> list[float]:
+    """A noisy history with a 20% step two thirds of the way along."""
+    rng = np.random.default_rng(seed)
+    values = 1e-3 * rng.lognormal(0.0, 0.03, length)
+    values[2 * length // 3 :] *= 1.2
+    return [float(v) for v in values]
+
+
+def detect_steps(values: list[float]) -> int:
+    return len(detect(values))
+
+
+def history_runs(commits: int, benchmarks: int) -> list[Run]:
+    """``commits`` runs of ``benchmarks`` benchmarks each, one per commit."""
+    series = synthetic_benchmarks(benchmarks, 20)
+    return [
+        Run(
+            metadata=Metadata(
+                commit=f"{i:040x}", machine="bench", timestamp="2026-01-01T00:00:00+00:00"
+            ),
+            benchmarks=tuple(series),
+        )
+        for i in range(commits)
+    ]
+
+
+def history_insert(path: Path, runs: list[Run]) -> Store:
+    store = open_store(path, create=True)
+    for run in runs:
+        store.add_run(run, [summary(b) for b in run.benchmarks])
+    store.set_positions([str(r.metadata.commit) for r in runs])
+    return store
+
+
+def history_query(store: Store, name: str) -> int:
+    return sum(len(points) for _key, points in store.series(name, "p95"))
