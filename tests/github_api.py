@@ -110,38 +110,35 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(404, {"message": "Not Found"})
 
-        def _body(self) -> dict[str, Any]:
-            length = int(self.headers.get("Content-Length", "0"))
-            data = json.loads(self.rfile.read(length))
-            assert isinstance(data, dict)
-            return data
-
-        def do_POST(self) -> None:
+        def _body(self, pattern: re.Pattern[str]) -> tuple[re.Match[str], str] | None:
+            """The matched path and the new comment's body, or None once an error is sent."""
             if not self._authorized() or self._forbidden():
-                return
-            match = _LIST.match(urlsplit(self.path).path)
+                return None
+            match = pattern.match(urlsplit(self.path).path)
             if not match:
                 self._send(404, {"message": "Not Found"})
-                return
-            body = self._body()["body"]
+                return None
+            length = int(self.headers.get("Content-Length", "0"))
+            body = str(json.loads(self.rfile.read(length))["body"])
             if len(body) > 65_536:
                 self._send(422, {"message": "Validation Failed: body is too long"})
+                return None
+            return match, body
+
+        def do_POST(self) -> None:
+            found = self._body(_LIST)
+            if found is None:
                 return
+            match, body = found
             issue = int(match.group(3))
             new_id = state.add_comment(issue, body, state.bot, "Bot")
             self._send(201, state.comments[issue][-1] | {"id": new_id})
 
         def do_PATCH(self) -> None:
-            if not self._authorized() or self._forbidden():
+            found = self._body(_ONE)
+            if found is None:
                 return
-            match = _ONE.match(urlsplit(self.path).path)
-            if not match:
-                self._send(404, {"message": "Not Found"})
-                return
-            body = self._body()["body"]
-            if len(body) > 65_536:
-                self._send(422, {"message": "Validation Failed: body is too long"})
-                return
+            match, body = found
             wanted = int(match.group(3))
             for items in state.comments.values():
                 for item in items:

@@ -18,6 +18,7 @@ from perfgate.github.commands import upsert_comment
 from perfgate.github.comment import COMMENT_LIMIT, SUMMARY_LIMIT, Context, render_comment
 from perfgate.github.inputs import parse_inputs
 from perfgate.github.report_file import load_report
+from tests.action_runner import parse_outputs
 from tests.github_api import FakeGitHub, Server
 from tests.github_reports import HOSTILE_IDS, slowdown_report, wide_report
 from tests.test_cli import run_cli
@@ -72,7 +73,7 @@ def test_job_summary_and_outputs_and_annotations(slowdown: Path, tmp_path: Path)
     wf.write_summary(summary_file, render_comment(report, Context(), limit=SUMMARY_LIMIT))
     wf.write_outputs(outputs_file, {"verdict": report.verdict, "path": "a\nb"})
     assert "2 critical slowdowns" in summary_file.read_text()
-    parsed = _parse_outputs(outputs_file.read_text())
+    parsed = parse_outputs(outputs_file.read_text())
     assert parsed == {"verdict": "fail", "path": "a\nb"}
     lines = wf.annotation_lines(report)
     assert [line.split(" ")[0] for line in lines] == ["::error", "::error"]
@@ -103,16 +104,22 @@ def test_annotations_at_most_ten(wide: Path) -> None:
 def test_wide_suite_is_cut_to_fit_and_says_so(wide: Path) -> None:
     report = load_report(wide)
     assert len(report.entries) == 200
-    comment = render_comment(report, Context(marker=MARKER))
-    assert len(comment.encode()) <= COMMENT_LIMIT
-    assert "rows are not shown" in comment
-    shown = sum(1 for line in comment.splitlines() if line.startswith("| `"))
-    cut = int(comment.split("**")[1].split(" of ")[0])
-    assert shown + cut == 200
-    assert 0 < cut < 200
     summary = render_comment(report, Context(marker=MARKER), limit=SUMMARY_LIMIT)
     assert "not shown" not in summary
     assert sum(1 for line in summary.splitlines() if line.startswith("| `")) == 200
+    full = len(summary.encode())
+    # GitHub's comment limit, and a quarter of the full text: both cut rows and say how many
+    for limit in (COMMENT_LIMIT, full // 4):
+        comment = render_comment(report, Context(marker=MARKER), limit=limit)
+        assert len(comment.encode()) <= limit
+        if full <= limit:
+            assert "not shown" not in comment
+            continue
+        assert "rows are not shown" in comment
+        shown = sum(1 for line in comment.splitlines() if line.startswith("| `"))
+        cut = int(comment.split("**")[1].split(" of ")[0])
+        assert shown + cut == 200
+        assert 0 < cut < 200
 
 
 def test_sticky_comment_created_once_then_updated_across_pages(slowdown: Path) -> None:
@@ -291,17 +298,3 @@ def test_markdown_renders_as_a_table_in_a_browser(slowdown: Path, tmp_path: Path
     assert "<img" not in dom
     assert "<details>" in dom
     assert "&lt;img src=x onerror=alert(1)&gt;" in dom
-
-
-def _parse_outputs(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        name, delimiter = line.split("<<")
-        collected = []
-        for inner in lines:
-            if inner == delimiter:
-                break
-            collected.append(inner)
-        values[name] = "\n".join(collected)
-    return values
