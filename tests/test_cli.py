@@ -72,6 +72,31 @@ def test_check_fails_when_critical_limit_is_clearly_below(bench_json: Path, tmp_
     assert all("budget" not in b for b in others)
 
 
+def test_fail_on_option_overrides_the_config(bench_json: Path, tmp_path: Path) -> None:
+    config = write_config(tmp_path, 'version: 1\nbudgets:\n  "*sleep*":\n    target: 0.2ms\n')
+    done = run_cli(
+        "check", bench_json, "--config", config, "--fail-on", "never", "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["fail_on"] == "never"
+    assert report["verdict"] == "pass"
+    bad = run_cli("check", bench_json, "--config", config, "--fail-on", "sometimes")
+    assert bad.returncode == 2
+    assert "invalid choice: 'sometimes'" in bad.stderr
+
+
+def test_run_time_budget_must_be_a_duration(tmp_path: Path) -> None:
+    write_config(tmp_path, "version: 1\n")
+    for value, message in (
+        ("soon", "expected a quantity like '200ms' or '500MB', got 'soon'"),
+        ("0s", "'0s' is not a positive duration like 10min"),
+    ):
+        done = run_cli("run", "--time-budget", value, cwd=tmp_path)
+        assert done.returncode == 2
+        assert done.stderr.splitlines() == [f"perfgate: error: --time-budget: {message}"]
+
+
 def test_check_passes_when_critical_limit_is_clearly_above(
     bench_json: Path, tmp_path: Path
 ) -> None:

@@ -110,12 +110,9 @@ def _duration(text: str | None) -> float | None:
     if text is None:
         return None
     try:
-        seconds, unit = units.parse_quantity(text, units.SECONDS)
+        return units.parse_duration(text)
     except units.UnitError as exc:
         raise UsageError(f"--time-budget: {exc}") from None
-    if unit != units.SECONDS or seconds <= 0:
-        raise UsageError(f"--time-budget must be a positive duration like 10min, got {text!r}")
-    return seconds
 
 
 def _interleaved(req: _Request, base_ref: str, cwd: Path) -> int:

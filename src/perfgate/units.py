@@ -41,6 +41,14 @@ class UnitError(ValueError):
     """A quantity that cannot be parsed; the message says what is accepted."""
 
 
+def parse_duration(text: str) -> float:
+    """A positive duration like ``"10min"`` or ``"90s"``, in seconds; UnitError otherwise."""
+    seconds, unit = parse_quantity(text, SECONDS)
+    if unit != SECONDS or seconds <= 0:
+        raise UnitError(f"{text!r} is not a positive duration like 10min")
+    return seconds
+
+
 def parse_quantity(text: str | float, expected: str | None = None) -> tuple[float, str]:
     """Parse ``"200ms"``, ``"500MB"`` or ``"10%"`` into ``(value, canonical_unit)``.
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfgate._git import GitError, git, resolve
+from perfgate._io import write_text_atomic
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.github import workflow_files as wf
 from perfgate.github.api import Client, Comment, GitHubError
@@ -100,7 +101,7 @@ def action_command(env: Mapping[str, str] | None = None) -> int:
         head=_head(),
     )
     summary = render_comment(report, context, limit=SUMMARY_LIMIT - 1024)
-    report_md.write_text(summary, encoding="utf-8")
+    write_text_atomic(report_md, summary)
     wf.write_summary(_path(env, "GITHUB_STEP_SUMMARY"), summary)
     wf.print_lines(wf.annotation_lines(report))
     outputs = _outputs(report, report_json, report_md)

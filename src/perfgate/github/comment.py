@@ -11,12 +11,14 @@ markdown, HTML or @mentions. The whole text stays under ``limit`` bytes of UTF-8
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from perfgate import units
 from perfgate.github.report_file import Entry, ReportData, Side
 from perfgate.report.markdown import code_span, escape
 
+COMMENT_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 COMMENT_LIMIT = 65_536
 SUMMARY_LIMIT = 1024 * 1024
 _MARGIN = 512  # room for the line that says rows were cut
@@ -45,9 +47,9 @@ class Context:
 
 def marker_for(key: str) -> str:
     """The hidden marker of the sticky comment; ``key`` tells apart several perfgate jobs on
-    one pull request (letters, digits, ``-``, ``_`` and ``.`` only)."""
-    if not key or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in key):
-        raise ValueError(f"comment key {key!r} may hold letters, digits, -, _ and . only")
+    one pull request (up to 64 letters, digits, ``-``, ``_`` and ``.``)."""
+    if not COMMENT_KEY.match(key):
+        raise ValueError(f"comment key {key!r}: use up to 64 letters, digits, -, _ and .")
     return f"<!-- perfgate-comment:{key} -->"
 
 

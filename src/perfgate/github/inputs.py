@@ -7,17 +7,15 @@ together, one line each.
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from perfgate import units
+from perfgate.config import FAIL_ON
 from perfgate.errors import UsageError
-
-FAIL_ON = ("critical", "major", "warning", "never")
-_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+from perfgate.github.comment import COMMENT_KEY
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,7 +54,7 @@ def parse_inputs(env: Mapping[str, str]) -> ActionInputs:
     if comment_text not in ("true", "false"):
         bad("comment", f"{comment_text!r} is not true or false")
     key = _get(env, "comment-key") or "perfgate"
-    if not _KEY.match(key):
+    if not COMMENT_KEY.match(key):
         bad("comment-key", "use up to 64 letters, digits, '-', '_' or '.'")
     workdir = Path(_get(env, "working-directory") or ".")
     if not workdir.is_dir():
@@ -103,7 +101,7 @@ def _rounds(text: str, bad: Callable[[str, str], None]) -> int | None:
 
 def _is_duration(text: str) -> bool:
     try:
-        seconds, unit = units.parse_quantity(text, units.SECONDS)
+        units.parse_duration(text)
     except units.UnitError:
         return False
-    return unit == units.SECONDS and seconds > 0
+    return True
