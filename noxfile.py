@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nox
 
+# the helper an adopter imports from the installed perfgate, taken here from this checkout
+# (nox runs without perfgate installed; perfgate.nox needs only the standard library)
+sys.path.insert(0, str(Path(__file__).parent / "src"))
+import perfgate.nox
+
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_venv = "yes"
-
-ROOT = Path(__file__).parent
-REPORTS = ROOT / ".perfgate"
 
 
 @nox.session
@@ -38,32 +41,8 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def perf(session: nox.Session) -> None:
-    """The main job: benchmark perfgate's own operations and check this repo's budgets."""
-    session.install("-e", ".", "pytest", "pytest-benchmark")
-    REPORTS.mkdir(exist_ok=True)
-    results = REPORTS / "pytest-benchmark.json"
-    session.run(
-        "pytest",
-        "benchmarks",
-        "-q",
-        "-p",
-        "no:randomly",
-        "--benchmark-only",
-        f"--benchmark-json={results}",
-        "--benchmark-min-rounds=80",
-        *session.posargs,
-    )
-    session.run(
-        "perfgate",
-        "check",
-        str(results),
-        "--config",
-        "perfgate.yml",
-        "--format",
-        "json",
-        "--output",
-        str(REPORTS / "report.json"),
-    )
+    """The main job: this repo's benchmarks vs the default branch's merge-base, budgets, p95."""
+    perfgate.nox.perf(session, install=["-e", "."])
 
 
 @nox.session

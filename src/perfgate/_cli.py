@@ -69,7 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         "randomized interleaved rounds, stop once every benchmark is decided (or at the time "
         "budget), and compare. Arguments after `--` go to the harness.",
     )
-    run.add_argument("--base", metavar="REF", help="git ref of the base to compare against")
+    run.add_argument(
+        "--base",
+        metavar="REF",
+        help="git ref of the base to compare against; `auto`: the merge-base of HEAD and the "
+        "default branch (origin/HEAD, main or master), or head alone in its own environment "
+        "when that is HEAD and the tree is clean",
+    )
     run.add_argument(
         "--rounds",
         type=int,
@@ -84,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-budget",
         metavar="DURATION",
         help="stop starting rounds after this long, e.g. 10min (default: perfgate.yml, else 10min)",
+    )
+    run.add_argument(
+        "--record",
+        action="store_true",
+        help="store a run of head alone in the history (perfgate history), e.g. on main",
     )
     run.add_argument(
         "harness_args",
@@ -233,7 +244,10 @@ def _report_options(command: argparse.ArgumentParser, *, input_format: bool = Tr
         "--output",
         type=Path,
         metavar="F",
-        help="write the report to F (the table is still printed)",
+        action="append",
+        default=[],
+        help="write the report to F, again for more files: a .json file gets JSON, a .md "
+        "file markdown, any other --format (the table is still printed)",
     )
     command.add_argument(
         "--fail-on",
@@ -274,7 +288,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 args.results,
                 config_path=args.config,
                 fmt=args.format,
-                output=args.output,
+                outputs=args.output,
                 input_format=args.input_format,
                 fail_on=args.fail_on,
             )
@@ -286,7 +300,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 args.head,
                 config_path=args.config,
                 fmt=args.format,
-                output=args.output,
+                outputs=args.output,
                 input_format=args.input_format,
                 fail_on=args.fail_on,
             )
@@ -299,11 +313,12 @@ def _dispatch(args: argparse.Namespace) -> int:
                 out=args.out,
                 config_path=args.config,
                 fmt=args.format,
-                output=args.output,
+                outputs=args.output,
                 extra=args.harness_args,
                 seed=args.seed,
                 fail_on=args.fail_on,
                 time_budget=args.time_budget,
+                record=args.record,
             )
         if args.command == "history":
             return _history(args)

@@ -64,3 +64,41 @@ def worktree(repo: Path, commit: str, folder: Path) -> Path:
     git(repo, "worktree", "prune")
     git(repo, "worktree", "add", "--detach", "--force", str(folder), commit)
     return folder
+
+
+DEFAULT_BRANCHES = ("origin/main", "origin/master", "main", "master")
+
+
+def default_branch(repo: Path) -> str | None:
+    """The branch pull requests merge into: ``origin/HEAD``'s target, else the first of
+    :data:`DEFAULT_BRANCHES` that exists, else None."""
+    try:
+        return git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    except GitError:
+        pass
+    for branch in DEFAULT_BRANCHES:
+        try:
+            git(repo, "rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}")
+        except GitError:
+            continue
+        return branch
+    return None
+
+
+def auto_base(repo: Path) -> tuple[str | None, str]:
+    """The base ``--base auto`` means, and why: the merge-base of HEAD and the default branch.
+
+    None when there is nothing to compare: no default branch, no common history, or HEAD *is*
+    the merge-base and the tree is clean (a fresh clone of main). With uncommitted changes,
+    the merge-base is compared with the working tree even when it is HEAD.
+    """
+    branch = default_branch(repo)
+    if branch is None:
+        return None, "no default branch (origin/HEAD, main or master) to compare with"
+    try:
+        base = git(repo, "merge-base", "HEAD", branch)
+    except GitError:
+        return None, f"HEAD and {branch} share no history"
+    if base == resolve(repo, "HEAD") and not dirty_files(repo):
+        return None, f"HEAD is {branch} (or its merge-base) and the tree is clean"
+    return base, f"the merge-base of HEAD and {branch}"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from perfgate import asv_driver, environments, units
-from perfgate._git import dirty_files, resolve, state_id, toplevel, worktree
+from perfgate._git import auto_base, dirty_files, resolve, state_id, toplevel, worktree
 from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.errors import InputError, UsageError
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+AUTO = "auto"  # --base auto: the merge-base with the default branch (see _git.auto_base)
+
+
 @dataclass(frozen=True, kw_only=True)
 class _Request:
     config: Config
@@ -31,10 +34,12 @@ class _Request:
     rounds: int | None
     out: Path
     fmt: str
-    output: Path | None
+    outputs: tuple[Path, ...]
     extra: tuple[str, ...]
     seed: int
+    record: bool
     stdout: TextIO
+    stderr: TextIO
     progress: Progress
 
 
@@ -45,14 +50,18 @@ def run(
     out: Path | None,
     config_path: Path | None,
     fmt: str,
-    output: Path | None,
-    extra: Sequence[str],
+    outputs: Sequence[Path] = (),
+    extra: Sequence[str] = (),
     seed: int = 0,
     fail_on: str | None = None,
     time_budget: str | None = None,
+    record: bool = False,
     stdout: TextIO = sys.stdout,
     stderr: TextIO = sys.stderr,
 ) -> int:
+    """``perfgate run``. ``base_ref`` None: head alone, in this environment; ``"auto"``: the
+    merge-base of HEAD and the default branch, or head alone in its own environment when there
+    is nothing to compare. ``record``: store a head-only run in the history."""
     if rounds is not None and rounds < 1:
         raise UsageError(f"--rounds must be 1 or more, got {rounds}")
     cwd = Path.cwd()
@@ -71,15 +80,25 @@ def run(
             rounds=rounds,
             out=out,
             fmt=fmt,
-            output=output,
+            outputs=tuple(outputs),
             extra=tuple(extra),
             seed=seed,
+            record=record,
             stdout=stdout,
+            stderr=stderr,
             progress=progress,
         )
         try:
             if base_ref is None:
                 return _head_only(request)
+            if base_ref == AUTO:
+                repo = toplevel(cwd)
+                found, why = auto_base(repo)
+                if found is None:
+                    progress.line(f"--base auto: nothing to compare ({why}); head alone")
+                    return _head_isolated(request, repo, cwd)
+                progress.line(f"--base auto: {found[:10]}, {why}")
+                base_ref = found
             return _interleaved(request, base_ref, cwd)
         except KeyboardInterrupt:
             stderr.write(f"perfgate: interrupted; finished rounds are kept in {out}\n")
@@ -93,17 +112,34 @@ def _head_only(req: _Request) -> int:
     if req.config.harness.type == "asv":
         repo = toplevel(cwd)
         side = _asv_side(req, side, repo, repo, resolve(repo, "HEAD"))
+    return _check_head(req, side)
+
+
+def _head_isolated(req: _Request, repo: Path, cwd: Path) -> int:
+    # `--base auto` with nothing to compare: head in the environment a comparison would use,
+    # so that the calling environment (a nox session) needs nothing but perfgate
+    (side,) = _build_sides(req, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))])
+    return _check_head(req, side)
+
+
+def _check_head(req: _Request, side: Side) -> int:
     count = req.rounds or 1
     plan = RoundPlan(min_rounds=count, max_rounds=count, time_budget=float("inf"), seed=req.seed)
     run_rounds([side], plan, req.config.harness, req.out, extra=req.extra, progress=req.progress)
-    return run_check(
+    code = run_check(
         [req.out / "head"],
         config_path=req.config_path,
         fmt=req.fmt,
-        output=req.output,
+        outputs=req.outputs,
         stdout=req.stdout,
         fail_on=req.config.fail_on,
     )
+    if req.record:
+        from perfgate.history.commands import db_path, import_command  # noqa: PLC0415
+
+        db = db_path(None, req.config_path)
+        import_command([req.out / "head"], db=db, repo=None, stderr=req.stderr)
+    return code
 
 
 def _duration(text: str | None) -> float | None:
@@ -125,25 +161,16 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> int:
     if dirty:
         what += f" with uncommitted changes in {len(dirty)} file(s): {', '.join(dirty[:5])}"
     progress.line(f"comparing base {base_ref} ({base_commit[:10]}) with head: {what}")
-    state = repo / ".perfgate"
-    base_tree = worktree(repo, base_commit, state / "worktrees" / base_commit[:12])
-    install = config.harness.install
-    if config.harness.type == "asv":
-        install = (*install, asv_driver.runner_requirement())
-    python = sys.executable
-    sides = []
-    for name, tree, tree_id, commit in (
-        ("base", base_tree, base_commit, base_commit),
-        ("head", repo, state_id(repo), head_commit),
-    ):
-        key = environments.env_key(name, tree_id, install, python)
-        progress.line(f"{name}: environment {key} (reused when the tree and install list match)")
-        env_python = environments.ensure(state / "envs", key, tree, install, name)
-        suite_root = repo if config.harness.suite == "head" else tree
-        side = Side(name=name, python=env_python, cwd=suite_root / cwd.relative_to(repo))
-        if config.harness.type == "asv":
-            side = _asv_side(req, side, repo, suite_root, commit)
-        sides.append(side)
+    base_tree = worktree(repo, base_commit, repo / ".perfgate" / "worktrees" / base_commit[:12])
+    sides = _build_sides(
+        req,
+        repo,
+        cwd,
+        [
+            ("base", base_tree, base_commit, base_commit),
+            ("head", repo, state_id(repo), head_commit),
+        ],
+    )
     policy = config.rounds
     if req.rounds is not None:  # a fixed schedule
         plan = RoundPlan(
@@ -167,7 +194,31 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> int:
     )
     base, head = _sides(out)
     report = compare(base, head, config, sources=[str(out / "base"), str(out / "head")])
-    return emit(replace(report, rounds_used=used), req.fmt, req.output, req.stdout, None)
+    if req.record:
+        progress.line("--record: nothing stored (history keeps runs of one commit, not A/B runs)")
+    return emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout, None)
+
+
+def _build_sides(
+    req: _Request, repo: Path, cwd: Path, specs: Sequence[tuple[str, Path, str, str]]
+) -> list[Side]:
+    """Each (name, tree, tree id, commit) as a side with its own environment, built once per
+    tree state and install list (under .perfgate/envs)."""
+    config, progress = req.config, req.progress
+    install = config.harness.install
+    if config.harness.type == "asv":
+        install = (*install, asv_driver.runner_requirement())
+    sides = []
+    for name, tree, tree_id, commit in specs:
+        key = environments.env_key(name, tree_id, install, sys.executable)
+        progress.line(f"{name}: environment {key} (reused when the tree and install list match)")
+        env_python = environments.ensure(repo / ".perfgate" / "envs", key, tree, install, name)
+        suite_root = repo if config.harness.suite == "head" else tree
+        side = Side(name=name, python=env_python, cwd=suite_root / cwd.relative_to(repo))
+        if config.harness.type == "asv":
+            side = _asv_side(req, side, repo, suite_root, commit)
+        sides.append(side)
+    return sides
 
 
 def _asv_side(req: _Request, side: Side, repo: Path, suite_root: Path, commit: str) -> Side:

@@ -38,7 +38,7 @@ def run_check(
     *,
     config_path: Path | None,
     fmt: str,
-    output: Path | None,
+    outputs: Sequence[Path] = (),
     input_format: str = "auto",
     stdout: TextIO = sys.stdout,
     width: int | None = None,
@@ -54,7 +54,7 @@ def run_check(
     except ValueError as exc:
         raise InputError(", ".join(str(p) for p in paths), str(exc)) from None
     report = check(benchmarks, config, failed=failed, sources=[str(p) for p in paths])
-    return emit(report, fmt, output, stdout, width)
+    return emit(report, fmt, outputs, stdout, width)
 
 
 def run_compare(
@@ -63,7 +63,7 @@ def run_compare(
     *,
     config_path: Path | None,
     fmt: str,
-    output: Path | None,
+    outputs: Sequence[Path] = (),
     input_format: str = "auto",
     stdout: TextIO = sys.stdout,
     width: int | None = None,
@@ -95,17 +95,31 @@ def run_compare(
         raise InputError(f"{base} vs {head}", str(exc)) from None
     if stored_baseline:
         report = replace(report, notes=(*report.notes, STORED_BASELINE_NOTE))
-    return emit(report, fmt, output, stdout, width)
+    return emit(report, fmt, outputs, stdout, width)
 
 
-def emit(report: Report, fmt: str, output: Path | None, stdout: TextIO, width: int | None) -> int:
-    """Print (and write) the report; the exit code of its verdict."""
-    text = render(report, fmt, width=width)
-    if output is not None:
-        write_text_atomic(output, text)
-        if fmt != "table":  # a human at the terminal still sees the result
-            stdout.write(render(report, "table", width=width))
+FORMAT_BY_SUFFIX = {".json": "json", ".md": "markdown", ".markdown": "markdown"}
+
+
+def output_format(path: Path, fmt: str) -> str:
+    """The format written to ``path``: JSON for ``.json``, markdown for ``.md``, else ``fmt``."""
+    return FORMAT_BY_SUFFIX.get(path.suffix.lower(), fmt)
+
+
+def emit(
+    report: Report, fmt: str, outputs: Sequence[Path], stdout: TextIO, width: int | None
+) -> int:
+    """Print the report and write it to each of ``outputs``; the exit code of its verdict.
+
+    With outputs, the terminal gets the table (a human still sees the result) and a line per
+    file written; without, ``fmt`` goes to stdout (for pipes).
+    """
+    if not outputs:
+        stdout.write(render(report, fmt, width=width))
+        return 1 if report.verdict == "fail" else 0
+    for output in outputs:
+        write_text_atomic(output, render(report, output_format(output, fmt), width=width))
+    stdout.write(render(report, "table", width=width))
+    for output in outputs:
         stdout.write(f"wrote {output}\n")
-    else:
-        stdout.write(text)
     return 1 if report.verdict == "fail" else 0
