@@ -58,6 +58,21 @@ def test_check_json_reports_documented_p95(bench_json: Path, tmp_path: Path) -> 
         assert low <= bench["head"]["value"] <= high
 
 
+def test_one_run_writes_several_reports_by_suffix(bench_json: Path, tmp_path: Path) -> None:
+    config = write_config(tmp_path, "version: 1\n")
+    out_json, out_md, out_txt = tmp_path / "r.json", tmp_path / "r.md", tmp_path / "r.txt"
+    done = run_cli(
+        "check", bench_json, "--config", config, "--format", "markdown",
+        "--output", out_json, "--output", out_md, "--output", out_txt,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out_json.read_text())["perfgate_report"] == 1
+    assert out_md.read_text().startswith("### ")  # markdown
+    assert out_txt.read_text() == out_md.read_text()  # any other suffix: --format
+    assert "\u2503" in done.stdout  # the terminal still gets the table
+    assert done.stdout.count("wrote ") == 3
+
+
 def test_check_fails_when_critical_limit_is_clearly_below(bench_json: Path, tmp_path: Path) -> None:
     # test_sleep_2ms sleeps 2 ms per call: its p95 is at least 2 ms
     config = write_config(tmp_path, 'version: 1\nbudgets:\n  "*sleep*":\n    target: 0.2ms\n')

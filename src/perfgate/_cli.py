@@ -105,7 +105,28 @@ def build_parser() -> argparse.ArgumentParser:
     _report_options(run, input_format=False)
     _history_parser(commands)
     _github_parser(commands)
+    _init_parser(commands)
     return parser
+
+
+def _init_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    init = commands.add_parser(
+        "init",
+        help="set perfgate up in a project: perfgate.yml, a nox session, a workflow",
+        description="Write perfgate.yml (for the pytest-benchmark or asv suite found), a `perf` "
+        "session in noxfile.py, .github/workflows/perf.yml using the Action, an example "
+        "benchmark when there is no suite, and with --asv an asv configuration and suite. "
+        "Existing files are kept unless --force; an existing noxfile.py is never replaced "
+        "(--force appends the session).",
+    )
+    init.add_argument("--asv", action="store_true", help="also asv.conf.json and asv_bench/")
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.add_argument(
+        "--action",
+        metavar="OWNER/REPO@REF",
+        help="the Action the workflow uses (default: perfgate's own, at this version)",
+    )
+    init.add_argument("--dir", type=Path, default=Path(), help="the project (default: here)")
 
 
 def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -320,10 +341,9 @@ def _dispatch(args: argparse.Namespace) -> int:
                 time_budget=args.time_budget,
                 record=args.record,
             )
-        if args.command == "history":
-            return _history(args)
-        if args.command == "github":
-            return _github(args)
+        handler = {"history": _history, "github": _github, "init": _init}.get(args.command)
+        if handler is not None:
+            return handler(args)
     except PerfgateError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             sys.stderr.write(f"perfgate: error: {line}\n")
@@ -361,6 +381,12 @@ def _history(args: argparse.Namespace) -> int:
     return commands.baseline_command(
         db=db, last=args.last, out=args.out, machine=args.machine, environment=args.env
     )
+
+
+def _init(args: argparse.Namespace) -> int:
+    from perfgate.init_command import init_command  # noqa: PLC0415
+
+    return init_command(args.dir, asv=args.asv, force=args.force, action=args.action)
 
 
 def _github(args: argparse.Namespace) -> int:

@@ -1,0 +1,51 @@
+"""``perfgate init``: detect, plan, write, and say what happened and what to do next."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from perfgate import scaffold
+from perfgate.errors import UsageError
+
+
+def init_command(
+    root: Path, *, asv: bool, force: bool, action: str | None, stdout: TextIO = sys.stdout
+) -> int:
+    if not root.is_dir():
+        raise UsageError(f"--dir {root}: no such directory")
+    if action is not None and ("@" not in action or "/" not in action.split("@", 1)[0]):
+        raise UsageError(f"--action {action!r}: expected OWNER/REPO@REF")
+    project = scaffold.detect(root)
+    stdout.write(_found(project))
+    files = scaffold.plan(project, asv=asv, action=action or scaffold.ACTION)
+    kept_nox = False
+    for item, outcome in scaffold.apply(root, files, force=force):
+        if outcome == "kept" and item.mode == "append-if-forced":
+            kept_nox = True
+            stdout.write("kept noxfile.py: add these lines to it (or run again with --force)\n")
+            stdout.write(item.text.lstrip("\n") + "\n")
+        elif outcome == "kept":
+            stdout.write(f"kept {item.path} (it exists; --force overwrites it)\n")
+        else:
+            stdout.write(f"{outcome} {item.path}\n")
+    if project.noxfile == "with-perf":
+        stdout.write("kept noxfile.py: it has a `perf` session already\n")
+    stdout.write(
+        "next: `nox -s perf` benchmarks this tree (compared with the default branch when on "
+        "another branch or with changes); commit .github/workflows/perf.yml for pull requests"
+        + (" once noxfile.py has the session" if kept_nox else "")
+        + "\n"
+    )
+    return 0
+
+
+def _found(project: scaffold.Project) -> str:
+    suites = []
+    if project.pytest_benchmark:
+        suites.append(f"pytest-benchmark tests in {', '.join(project.pytest_benchmark)}/")
+    if project.asv_config:
+        suites.append(f"asv ({project.asv_config})")
+    what = " and ".join(suites) if suites else "no benchmark suite (an example is written)"
+    return f"perfgate init: {project.name}: {what}\n"

@@ -1,0 +1,355 @@
+"""``perfgate init``: what an existing project has, and the files that set perfgate up for it.
+
+:func:`detect` reads the project (read-only); :func:`plan` decides the files from what was
+found (pure); :func:`apply` writes them, never over an existing file unless forced. An
+existing ``noxfile.py`` is never replaced: with ``--force`` the ``perf`` session is appended
+to it, otherwise the lines to add are shown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from perfgate import __version__
+from perfgate._git import default_branch, toplevel
+from perfgate._io import write_text_atomic
+from perfgate.errors import PerfgateError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+ACTION = f"perfgate/perfgate@v{__version__}"
+SUITE_FOLDERS = ("benchmarks", "benchmark", "bench", "tests", "test")
+EXTRAS = ("bench", "benchmark", "benchmarks", "test", "tests")
+_USES_BENCHMARK = re.compile(r"def test\w*\([^)]*\bbenchmark\b")
+_SKIP = {".git", ".nox", ".venv", "venv", ".tox", ".perfgate", ".asv", "node_modules", "build"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Project:
+    """What :func:`detect` found."""
+
+    name: str  # the distribution name (pyproject.toml), else the folder's name
+    package: str  # what the example benchmark imports
+    pytest_benchmark: tuple[str, ...]  # folders with tests that use the `benchmark` fixture
+    asv_config: str | None  # asv.conf.json when there is one
+    extra: str | None  # an optional-dependencies group the benchmarks likely need
+    branch: str  # the default branch (for asv)
+    noxfile: Literal["none", "without-perf", "with-perf"]
+    ignores_reports: bool  # .gitignore lists .perfgate/
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planned:
+    path: str  # relative to the project root
+    text: str
+    # create: a new file (kept if it exists, unless forced); append: added to the end of the
+    # file, created if missing (.gitignore); append-if-forced: noxfile.py's session
+    mode: Literal["create", "append", "append-if-forced"] = "create"
+
+
+def detect(root: Path) -> Project:
+    meta = _pyproject(root)
+    name = str(meta.get("name") or root.resolve().name)
+    suites = tuple(sorted({_top(root, f) for f in _benchmark_files(root)}))
+    asv_config = "asv.conf.json" if (root / "asv.conf.json").is_file() else None
+    groups = meta.get("optional-dependencies")
+    extra = next((e for e in EXTRAS if e in groups), None) if isinstance(groups, dict) else None
+    noxfile = root / "noxfile.py"
+    nox_state: Literal["none", "without-perf", "with-perf"] = "none"
+    if noxfile.is_file():
+        text = noxfile.read_text(encoding="utf-8", errors="replace")
+        nox_state = "with-perf" if re.search(r"^def perf\(", text, re.M) else "without-perf"
+    return Project(
+        name=name,
+        package=_package(root, name),
+        pytest_benchmark=suites,
+        asv_config=asv_config,
+        extra=extra,
+        branch=_branch(root),
+        noxfile=nox_state,
+        ignores_reports=_ignores_reports(root / ".gitignore"),
+    )
+
+
+def _ignores_reports(gitignore: Path) -> bool:
+    if not gitignore.is_file():
+        return False
+    lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+    return any(line.strip().strip("/") == ".perfgate" for line in lines)
+
+
+def _branch(root: Path) -> str:
+    try:
+        branch = default_branch(toplevel(root))
+    except PerfgateError:  # not a git repository (yet)
+        branch = None
+    return (branch or "main").removeprefix("origin/")
+
+
+def _pyproject(root: Path) -> dict[str, object]:
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        project = tomllib.loads(path.read_text(encoding="utf-8")).get("project", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    return project if isinstance(project, dict) else {}
+
+
+def _benchmark_files(root: Path) -> list[Path]:
+    found = []
+    for folder in SUITE_FOLDERS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*.py"):
+            if _SKIP.intersection(path.relative_to(root).parts):
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if _USES_BENCHMARK.search(text):
+                found.append(path)
+    return found
+
+
+def _top(root: Path, path: Path) -> str:
+    return path.relative_to(root).parts[0]
+
+
+def _package(root: Path, name: str) -> str:
+    """The import name: the distribution's name normalized, else the only package in src/."""
+    module = re.sub(r"[^0-9A-Za-z_]", "_", name).lower()
+    src = root / "src"
+    if not (src / module).is_dir() and src.is_dir():
+        packages = [p.name for p in src.iterdir() if (p / "__init__.py").is_file()]
+        if len(packages) == 1:
+            return packages[0]
+    return module
+
+
+def plan(project: Project, *, asv: bool = False, action: str = ACTION) -> list[Planned]:
+    """The files for ``project``: perfgate.yml, the nox session, the workflow, and with
+    ``asv`` an asv configuration and suite (unless the project has asv already)."""
+    files = [
+        Planned(path="perfgate.yml", text=_config(project)),
+        Planned(path=".github/workflows/perf.yml", text=_workflow(action)),
+    ]
+    if project.noxfile == "none":
+        files.append(Planned(path="noxfile.py", text=NOXFILE_HEADER + NOX_SESSION))
+    elif project.noxfile == "without-perf":
+        files.append(Planned(path="noxfile.py", text=NOX_APPEND, mode="append-if-forced"))
+    if not project.ignores_reports:
+        files.append(Planned(path=".gitignore", text=GITIGNORE, mode="append"))
+    if not project.pytest_benchmark and not project.asv_config:
+        files.append(
+            Planned(path="benchmarks/test_benchmarks.py", text=_pytest_example(project.package))
+        )
+    if asv and not project.asv_config:
+        files.append(Planned(path="asv.conf.json", text=_asv_config(project)))
+        files.append(Planned(path="asv_bench/__init__.py", text=""))
+        files.append(
+            Planned(path=f"asv_bench/bench_{project.package}.py", text=_asv_example(project))
+        )
+    return files
+
+
+def _config(project: Project) -> str:
+    tree = f"{{tree}}[{project.extra}]" if project.extra else "{tree}"
+    use_asv = project.asv_config is not None and not project.pytest_benchmark
+    lines = [
+        "# perfgate's configuration: `nox -s perf` and the Action in .github/workflows/perf.yml",
+        "# read it. Written by `perfgate init`.",
+        "version: 1",
+        "metric: p95",
+        "fail-on: critical",
+        "",
+        "# Budgets per benchmark (fnmatch patterns on the name), checked on every run. Measure",
+        "# first (`nox -s perf` prints each p95), then set a target about 2x today's p95:",
+        "# budgets:",
+        '#   "*test_parse_large_file":',
+        "#     target: 50ms        # warning at 1.2x, critical (fails) at 1.5x the target",
+        "budgets: {}",
+        "",
+        "# How base and head are benchmarked: each side's tree installed in its own environment.",
+        "harness:",
+    ]
+    if use_asv:
+        lines += [
+            "  type: asv",
+            f"  asv-config: {project.asv_config}",
+            f'  install: ["{tree}"]',
+        ]
+    else:
+        folders = list(project.pytest_benchmark) or ["benchmarks"]
+        args = [*folders, "--benchmark-only", "--benchmark-min-rounds=75"]
+        lines += [
+            "  type: pytest-benchmark",
+            "  # 75 samples a benchmark at least: a p95 needs 72 for a bounded 95% interval",
+            f"  args: {json.dumps(args)}",
+            f'  install: ["{tree}", "pytest", "pytest-benchmark"]',
+        ]
+        if project.asv_config:
+            lines.append(f"  # {project.asv_config} found too: `type: asv` would run that suite")
+    lines += [
+        "",
+        "# Rounds: base and head alternate, one process each per round; the gate stops early",
+        "# once every benchmark is decided.",
+        "rounds:",
+        "  min: 3",
+        "  max: 10",
+        "  time-budget: 15min",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+NOXFILE_HEADER = '''\
+# /// script
+# dependencies = ["nox", "perfgate"]
+# ///
+"""nox sessions (`nox -l` lists them). Written by `perfgate init`."""
+
+from __future__ import annotations
+
+import nox
+
+import perfgate.nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+'''
+
+NOX_SESSION = '''
+
+@nox.session
+def perf(session: nox.Session) -> None:
+    """Benchmarks: vs the default branch (interleaved rounds), budgets, the p95 table."""
+    perfgate.nox.perf(session)
+'''
+
+GITIGNORE = "# perfgate: reports, round files, environments, the history store\n.perfgate/\n"
+
+NOX_APPEND = (
+    "\n\n# `nox -s perf`, added by `perfgate init` (perfgate must be importable where nox runs:\n"
+    "# `pip install nox perfgate`)\nimport perfgate.nox  # noqa: E402\n" + NOX_SESSION
+)
+
+
+def _workflow(action: str) -> str:
+    return f"""\
+# perfgate on pull requests: base and head benchmarked in the same job, interleaved; one
+# sticky comment with the p95 table; the check fails on a critical slowdown. Written by
+# `perfgate init`; pin the action to a commit SHA for supply-chain safety.
+name: perf
+on:
+  pull_request:
+
+permissions: {{}}
+
+concurrency:
+  group: perf-${{{{ github.event.pull_request.number }}}}
+  cancel-in-progress: true
+
+jobs:
+  perf:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    permissions:
+      contents: read
+      pull-requests: write # the sticky comment
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          fetch-depth: 0 # the merge-base with the base branch
+          persist-credentials: false
+      - uses: {action}
+        with:
+          python-version: "3.12"
+          time-budget: 15min
+"""
+
+
+def _pytest_example(package: str) -> str:
+    return f'''\
+"""pytest-benchmark suite run by `nox -s perf` (written by `perfgate init`).
+
+Each test times one operation of {package} with the `benchmark` fixture; replace the
+example with the operations your users wait for, at realistic sizes.
+"""
+
+import importlib
+
+
+def test_import_{package}(benchmark):
+    module = importlib.import_module("{package}")
+    benchmark(importlib.reload, module)
+'''
+
+
+def _asv_config(project: Project) -> str:
+    config = {
+        "version": 1,
+        "project": project.name,
+        "repo": ".",
+        "branches": [project.branch],
+        "environment_type": "virtualenv",
+        "build_command": ["python -m pip wheel --no-deps -w {build_cache_dir} {build_dir}"],
+        "benchmark_dir": "asv_bench",
+        "env_dir": ".asv/env",
+        "results_dir": ".asv/results",
+        "html_dir": ".asv/html",
+    }
+    return json.dumps(config, indent=4) + "\n"
+
+
+def _asv_example(project: Project) -> str:
+    return f'''\
+"""asv benchmarks of {project.name} across commits (written by `perfgate init`).
+
+`asv run` times every `time_*` method, `peakmem_*` records peak memory; replace the example
+with the operations your users wait for.
+"""
+
+import importlib
+
+
+class Import:
+    def time_import(self):
+        importlib.reload(importlib.import_module("{project.package}"))
+
+    def peakmem_import(self):
+        importlib.reload(importlib.import_module("{project.package}"))
+'''
+
+
+Outcome = Literal["wrote", "appended to", "overwrote", "kept"]
+
+
+def apply(root: Path, files: Sequence[Planned], *, force: bool) -> list[tuple[Planned, Outcome]]:
+    """Write ``files`` under ``root``; an existing file is kept unless ``force`` (or, for an
+    ``append`` item, added to)."""
+    done: list[tuple[Planned, Outcome]] = []
+    for item in files:
+        path = root / item.path
+        existed = path.exists()
+        if existed and item.mode == "create" and not force:
+            outcome: Outcome = "kept"
+        elif existed and item.mode == "append-if-forced" and not force:
+            outcome = "kept"
+        elif existed and item.mode != "create":
+            existing = path.read_text(encoding="utf-8")
+            write_text_atomic(path, existing.rstrip("\n") + "\n" + item.text)
+            outcome = "appended to"
+        else:
+            write_text_atomic(path, item.text)
+            outcome = "overwrote" if existed else "wrote"
+        done.append((item, outcome))
+    return done

@@ -1,0 +1,214 @@
+"""`perfgate init` on scratch projects, `--base auto`'s choice of base, and the end-to-end flow
+a newcomer follows: `perfgate init`, then `nox -s perf` on main, then on a slower branch."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from perfgate._git import auto_base
+from perfgate.config import load_config
+from tests.harnesses import git
+from tests.test_cli import run_cli
+from tests.test_run import PACKAGE
+
+SUITE = """
+import slowpkg
+
+
+def test_work(benchmark):
+    benchmark(slowpkg.work, 2000)
+"""
+
+
+def small_project(root: Path, *, suite: bool = True) -> Path:
+    """A src-layout package with a `test` extra (and a pytest-benchmark suite), committed on
+    main."""
+    (root / "src" / "slowpkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "slowpkg"\nversion = "0.1"\n'
+        '[project.optional-dependencies]\ntest = ["pytest"]\n'
+    )
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=1.0))
+    if suite:
+        (root / "benchmarks").mkdir()
+        (root / "benchmarks" / "test_bench.py").write_text(SUITE)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    return root
+
+
+def test_init_writes_a_working_setup_and_never_overwrites(tmp_path: Path) -> None:
+    root = small_project(tmp_path / "proj")
+    done = run_cli("init", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "pytest-benchmark tests in benchmarks/" in done.stdout
+    for name in ("perfgate.yml", "noxfile.py", ".github/workflows/perf.yml", ".gitignore"):
+        assert f"wrote {name}" in done.stdout
+    config = load_config(root / "perfgate.yml")
+    assert config.harness.type == "pytest-benchmark"
+    assert config.harness.args[0] == "benchmarks"
+    assert config.harness.install[0] == "{tree}[test]"  # the project's test extra
+    assert "def perf(session" in (root / "noxfile.py").read_text()
+    assert not (root / "benchmarks" / "test_benchmarks.py").exists()  # it has a suite
+    workflow = yaml.safe_load((root / ".github/workflows/perf.yml").read_text())
+    steps = workflow["jobs"]["perf"]["steps"]
+    assert steps[-1]["uses"].startswith("perfgate/perfgate@v")
+
+    # run again: everything is kept, the user's edits survive, .gitignore gains no duplicate
+    (root / "perfgate.yml").write_text("version: 1\n# mine\n")
+    again = run_cli("init", cwd=root)
+    assert again.returncode == 0, again.stderr
+    assert "kept perfgate.yml (it exists; --force overwrites it)" in again.stdout
+    assert "kept noxfile.py: it has a `perf` session already" in again.stdout
+    assert (root / "perfgate.yml").read_text() == "version: 1\n# mine\n"
+    assert (root / ".gitignore").read_text().count(".perfgate/") == 1
+
+    forced = run_cli("init", "--force", "--action", "me/perfgate@0123abc", cwd=root)
+    assert "overwrote perfgate.yml" in forced.stdout
+    assert "me/perfgate@0123abc" in (root / ".github/workflows/perf.yml").read_text()
+
+
+def test_an_existing_noxfile_gets_the_session_only_with_force(tmp_path: Path) -> None:
+    root = small_project(tmp_path / "proj")
+    mine = 'import nox\n\n\n@nox.session\ndef tests(session):\n    session.run("pytest")\n'
+    (root / "noxfile.py").write_text(mine)
+    done = run_cli("init", cwd=root)
+    assert "kept noxfile.py: add these lines to it" in done.stdout
+    assert "perfgate.nox.perf(session)" in done.stdout  # the lines, shown
+    assert (root / "noxfile.py").read_text() == mine
+    forced = run_cli("init", "--force", cwd=root)
+    assert "appended to noxfile.py" in forced.stdout
+    text = (root / "noxfile.py").read_text()
+    assert text.startswith(mine)
+    assert "def perf(session" in text
+    compile(text, "noxfile.py", "exec")  # still Python
+
+
+def test_asv_projects_and_the_asv_option(tmp_path: Path) -> None:
+    # an asv suite alone: the harness is asv
+    root = small_project(tmp_path / "asvproj", suite=False)
+    (root / "asv.conf.json").write_text('{"version": 1, "project": "slowpkg"}')
+    done = run_cli("init", cwd=root)
+    assert "asv (asv.conf.json)" in done.stdout
+    config = load_config(root / "perfgate.yml")
+    assert config.harness.type == "asv"
+    assert not (root / "asv_bench").exists()
+
+    # no suite at all: an example pytest-benchmark file, and with --asv an asv setup
+    bare = small_project(tmp_path / "bare", suite=False)
+    done = run_cli("init", "--asv", cwd=bare)
+    assert "no benchmark suite (an example is written)" in done.stdout
+    example = (bare / "benchmarks" / "test_benchmarks.py").read_text()
+    assert 'import_module("slowpkg")' in example
+    conf = json.loads((bare / "asv.conf.json").read_text())
+    assert conf["branches"] == ["main"]
+    assert conf["benchmark_dir"] == "asv_bench"
+    assert (bare / "asv_bench" / "bench_slowpkg.py").is_file()
+
+
+def test_scaffolded_workflow_passes_githubs_schema(tmp_path: Path) -> None:
+    root = small_project(tmp_path / "proj")
+    assert run_cli("init", cwd=root).returncode == 0
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    done = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows",
+         str(root / ".github/workflows/perf.yml")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dir", "nowhere"], "perfgate: error: --dir nowhere: no such directory\n"),
+        (["--action", "latest"], "perfgate: error: --action 'latest': expected OWNER/REPO@REF\n"),
+    ],
+)
+def test_init_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    done = run_cli("init", *args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == message
+
+
+def test_auto_base(tmp_path: Path) -> None:
+    root = small_project(tmp_path / "proj")
+    base, why = auto_base(root)
+    assert base is None
+    assert "the tree is clean" in why
+    # uncommitted changes on main: compare HEAD with the working tree
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=2.0))
+    head = git(root, "rev-parse", "HEAD")
+    assert auto_base(root)[0] == head
+    git(root, "checkout", "-q", "--", ".")
+    # a branch: the merge-base with main, even after main moved on
+    git(root, "checkout", "-qb", "feature")
+    (root / "NOTES").write_text("x")
+    git(root, "add", "NOTES")
+    git(root, "commit", "-qm", "feature")
+    git(root, "checkout", "-q", "main")
+    (root / "OTHER").write_text("y")
+    git(root, "add", "OTHER")
+    git(root, "commit", "-qm", "main moves")
+    git(root, "checkout", "-q", "feature")
+    assert auto_base(root) == (head, "the merge-base of HEAD and main")
+    # a clone: origin/HEAD names the default branch (the one the source has checked out)
+    git(root, "checkout", "-q", "main")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "-b", "feature", str(root), str(clone))
+    assert auto_base(clone) == (head, "the merge-base of HEAD and origin/main")
+    # no default branch to compare with
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    git(lone, "init", "-q", "-b", "trunk")
+    git(lone, "commit", "-q", "--allow-empty", "-m", "first")
+    assert auto_base(lone)[0] is None
+
+
+@pytest.mark.slow
+def test_init_then_nox_perf_on_main_then_on_a_slower_branch(tmp_path: Path) -> None:
+    root = small_project(tmp_path / "proj")
+    assert run_cli("init", cwd=root).returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "perfgate init")
+    env = {**os.environ, "COLUMNS": "120"}
+    env.pop("VIRTUAL_ENV", None)  # an outer nox session's; the inner one makes its own
+    nox = [sys.executable, "-m", "nox", "-s", "perf"]
+
+    # main, clean: head alone, checked against budgets, stored in the history
+    first = subprocess.run(nox, cwd=root, env=env, capture_output=True, text=True, check=False)
+    log = first.stdout + first.stderr
+    assert first.returncode == 0, log
+    assert "nothing to compare" in log
+    assert "p95" in log
+    assert "test_work" in log
+    assert "imported 1 run(s)" in log
+    assert (root / ".perfgate" / "history.sqlite").is_file()
+    assert json.loads((root / ".perfgate" / "report.json").read_text())["verdict"] == "pass"
+
+    # a branch that makes `work` three times as slow: compared with main, and it fails
+    git(root, "checkout", "-qb", "slower")
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=3.0))
+    git(root, "commit", "-qam", "three times the work")
+    second = subprocess.run(
+        [*nox, "--", "--rounds", "5"], cwd=root, env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    log = second.stdout + second.stderr
+    assert second.returncode == 1, log
+    assert "the merge-base of HEAD and main" in log
+    assert "5 interleaved rounds per side" in log
+    report = json.loads((root / ".perfgate" / "report.json").read_text())
+    assert report["verdict"] == "fail"
+    (bench,) = report["benchmarks"]
+    assert bench["severity"] == "critical"
+    assert "CRITICAL" in (root / ".perfgate" / "report.md").read_text()
