@@ -35,7 +35,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over src, tests and benchmarks."""
-    session.install("-e", ".[test]", "mypy", "types-PyYAML", "nox")
+    session.install("-e", ".[test]", "mypy", "types-PyYAML", "types-psutil", "nox")
     session.run("mypy", "--strict")
 
 

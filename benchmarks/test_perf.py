@@ -86,6 +86,11 @@ def test_history_query_200_commits(benchmark: Any, tmp_path: Path) -> None:
     assert points == 200
 
 
+def test_monitor_1000_measures(benchmark: Any) -> None:
+    # perfgate.monitor's overhead: p95 / 1000 is the cost of one measure() (target <= 2 us)
+    assert benchmark(workloads.monitor_measures, 1000) == 1000
+
+
 def test_load_config(benchmark: Any) -> None:
     config = benchmark(workloads.load_config_file, ROOT / "perfgate.yml")
     assert config.budgets

@@ -121,3 +121,15 @@ def history_insert(path: Path, runs: list[Run]) -> Store:
 
 def history_query(store: Store, name: str) -> int:
     return sum(len(points) for _key, points in store.series(name, "p95"))
+
+
+def monitor_measures(count: int) -> int:
+    """``count`` empty ``measure()`` blocks (no memory sampling) on a fresh monitor: the
+    monitor's own overhead per measurement is the time divided by ``count``."""
+    from perfgate.monitor import Monitor  # noqa: PLC0415
+
+    m = Monitor(enabled=True)
+    for _ in range(count):
+        with m.measure("op"):
+            pass
+    return count
