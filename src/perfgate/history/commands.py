@@ -276,6 +276,8 @@ def _progress(stderr: TextIO, total: int) -> Iterator[Callable[[], None]]:
     import rich.progress  # noqa: PLC0415
     from rich.console import Console  # noqa: PLC0415
 
+    from perfgate.throttle import ProgressThrottler  # noqa: PLC0415
+
     with rich.progress.Progress(
         *rich.progress.Progress.get_default_columns(),
         rich.progress.MofNCompleteColumn(),
@@ -283,4 +285,15 @@ def _progress(stderr: TextIO, total: int) -> Iterator[Callable[[], None]]:
         transient=True,
     ) as bar:
         task = bar.add_task("history", total=total)
-        yield lambda: bar.advance(task)
+        throttle = ProgressThrottler()
+        done = 0
+
+        def advance() -> None:
+            nonlocal done
+            done += 1
+            if done == total:
+                throttle.force_next()
+            if throttle.ready():  # 960 files: a handful of redraws, not 960
+                bar.update(task, completed=done)
+
+        yield advance
