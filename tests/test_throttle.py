@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import io
 
+import pytest
+import rich.progress
+
+from perfgate.history.commands import _progress
 from perfgate.throttle import ProgressThrottler
 
 
@@ -35,3 +39,24 @@ def test_zero_interval_lets_everything_through_and_negative_is_refused() -> None
     assert all(throttle.ready() for _ in range(10))
     with pytest.raises(ValueError, match="0 or more"):
         ProgressThrottler(-1.0)
+
+
+def test_history_import_progress_bar_is_throttled(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    updates: list[object] = []
+    real_update = rich.progress.Progress.update
+
+    def counting(self: rich.progress.Progress, *args: object, **kwargs: object) -> None:
+        updates.append(kwargs.get("completed"))
+        real_update(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rich.progress.Progress, "update", counting)
+    with _progress(Terminal(), 5_000) as advance:
+        for _ in range(5_000):
+            advance()
+    assert updates[-1] == 5_000  # the last item is always shown
+    assert len(updates) < 50  # not one redraw per file
