@@ -45,7 +45,7 @@ _TOP_KEYS = (
 _HISTORY_KEYS = ("db",)
 _REGRESSION_KEYS = ("minor", "major", "critical", "alpha")
 _ROUNDS_KEYS = ("min", "max", "time-budget")
-_HARNESS_KEYS = ("type", "args", "install", "command", "suite", "asv-config")
+_HARNESS_KEYS = ("type", "args", "install", "command", "suite", "asv-config", "memory")
 HARNESS_TYPES = ("pytest-benchmark", "asv", "command")
 _BUDGET_KEYS = ("target", "warning", "critical", "metric", "direction")
 
@@ -92,7 +92,8 @@ class Harness:
     ``{tree}`` standing for the side's source tree; ``suite`` is ``head`` (the suite of head
     runs against both sides, like asv) or ``own`` (each side runs its own suite). For asv,
     ``args`` go to ``asv run`` and ``asv_config`` names the asv config, relative to the
-    directory perfgate runs in."""
+    directory perfgate runs in. ``memory`` (pytest-benchmark only) loads perfgate's pytest
+    plugin, which adds a ``NAME (peak memory)`` benchmark beside each timed one."""
 
     type: str = "pytest-benchmark"
     args: tuple[str, ...] = ("--benchmark-only",)
@@ -100,6 +101,7 @@ class Harness:
     command: tuple[str, ...] = ()  # type "command": argv with {output} for the result file
     suite: Literal["head", "own"] = "head"
     asv_config: str = "asv.conf.json"
+    memory: bool = False
 
 
 # what a harness type runs with when the config does not say: asv gets one process per round
@@ -355,6 +357,13 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
     if not isinstance(asv_config, str) or not asv_config:
         ctx.add((*path, "asv-config"), "must be a path (the asv config file)")
         asv_config = defaults.asv_config
+    memory = section.get("memory", defaults.memory)
+    if not isinstance(memory, bool):
+        ctx.add((*path, "memory"), "must be true or false")
+        memory = defaults.memory
+    elif memory and kind != "pytest-benchmark":
+        ctx.add((*path, "memory"), "is for pytest-benchmark (asv has mem_ and peakmem_)")
+        memory = False
     return Harness(
         type=kind,
         args=lists["args"],
@@ -362,6 +371,7 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
         command=lists["command"],
         suite=suite,  # type: ignore[arg-type]  # validated by _choice
         asv_config=asv_config,
+        memory=memory,
     )
 
 

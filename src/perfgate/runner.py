@@ -22,6 +22,7 @@ from typing import Protocol
 from perfgate import asv_driver
 from perfgate.config import Harness
 from perfgate.errors import PerfgateError
+from perfgate.pytest_plugin import FOLDER, MODULE
 
 
 class HarnessError(PerfgateError):
@@ -58,9 +59,11 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
         # directory on sys.path, and a flat-layout project would then import head's code
         # on the base side. importlib mode keeps pytest from inserting the rootdir as well.
         pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
+        memory = ("-p", MODULE, "--perfgate-memory") if harness.memory else ()
         return [
             str(pytest),
             *harness.args,
+            *memory,
             *extra,
             "-q",
             "-p",
@@ -80,6 +83,8 @@ def run_side(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -
     partial = output.with_name(f".{output.name}.partial")
     partial.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if harness.memory:  # the plugin, importable without perfgate in the side's environment
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
     done = subprocess.run(
         harness_command(harness, side, partial, extra),
         cwd=side.cwd,

@@ -196,6 +196,9 @@ def _config(project: Project) -> str:
             "  # 75 samples a benchmark at least: a p95 needs 72 for a bounded 95% interval",
             f"  args: {json.dumps(args)}",
             f'  install: ["{tree}", "pytest", "pytest-benchmark"]',
+            "  # true: also compare each benchmark's peak memory (tracemalloc), as `NAME (peak",
+            "  # memory)` rows; budgets for them take sizes such as 500MB",
+            "  memory: false",
         ]
         if project.asv_config:
             lines.append(f"  # {project.asv_config} found too: `type: asv` would run that suite")

@@ -4,6 +4,10 @@ One file is one round: pytest-benchmark runs every benchmark in a single process
 ``stats.data`` (one value per round of the harness, already divided by its iterations) become
 the samples. Files saved without ``--benchmark-save-data`` carry only statistics: those are
 kept as stored values and the benchmark is flagged as having no raw samples.
+
+A benchmark measured with perfgate's pytest plugin (``--perfgate-memory``) carries its peak
+memory per measuring call in ``extra_info``: it becomes a second benchmark, ``NAME (peak
+memory)``, in bytes, with the same params and group.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from perfgate import units
 from perfgate.model import Benchmark, Metadata, Run, as_samples
 
 FORMAT = "pytest-benchmark"
+MEMORY_KEY = "perfgate_peak_memory"  # perfgate.pytest_plugin.perfgate_memory.KEY
+MEMORY_SUFFIX = " (peak memory)"
 
 # pytest-benchmark statistic -> perfgate metric name
 _STORED = {
@@ -47,7 +53,11 @@ def read(data: Mapping[str, Any], source: str) -> Run:
         if name in seen:
             raise ValueError(f"duplicate benchmark name {name!r}")
         seen.add(name)
-        benchmarks.append(_benchmark(entry, name))
+        timed = _benchmark(entry, name)
+        benchmarks.append(timed)
+        memory = _memory(timed, entry.get("extra_info"))
+        if memory is not None:
+            benchmarks.append(memory)
     commit = data.get("commit_info") or {}
     machine = data.get("machine_info") or {}
     metadata = Metadata(
@@ -86,9 +96,24 @@ def _benchmark(entry: Mapping[str, Any], name: str) -> Benchmark:
         direction="lower",
         params={str(k): str(v) for k, v in params.items()},
         group=_str(entry.get("group")),
-        extra=dict(entry.get("extra_info") or {}),
+        extra={k: v for k, v in (entry.get("extra_info") or {}).items() if k != MEMORY_KEY},
         rounds=rounds,
         stored=stored,
+    )
+
+
+def _memory(timed: Benchmark, extra: object) -> Benchmark | None:
+    if not isinstance(extra, dict) or MEMORY_KEY not in extra:
+        return None
+    label = f"{timed.name}: extra_info.{MEMORY_KEY}"
+    return Benchmark(
+        name=timed.name + MEMORY_SUFFIX,
+        short_name=timed.short_name + MEMORY_SUFFIX,
+        unit=units.BYTES,
+        direction="lower",
+        params=timed.params,
+        group=timed.group,
+        rounds=(as_samples(extra[MEMORY_KEY], units.BYTES, label),),
     )
 
 

@@ -1,0 +1,13 @@
+"""perfgate's pytest plugin (:mod:`perfgate_memory`), kept importable on its own.
+
+`perfgate run` puts this folder on the benchmark process's ``PYTHONPATH`` and loads the plugin
+with ``-p perfgate_memory``, so a side's environment needs no perfgate installed. Where
+perfgate is installed, the plugin is also registered through the ``pytest11`` entry point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FOLDER = Path(__file__).resolve().parent
+MODULE = "perfgate_memory"
