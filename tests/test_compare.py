@@ -15,6 +15,7 @@ from perfgate.inference import RatioEstimate, estimate_ratio, holm
 from perfgate.model import Benchmark, Run
 from tests import harnesses
 from tests.test_cli import run_cli
+from tests.test_report import validate_junit
 
 SUITE = """
 def test_work(benchmark):
@@ -92,6 +93,31 @@ def test_table_and_markdown(base_rounds: Path, slow_head_rounds: Path, tmp_path:
     assert text.startswith("### \u274c perfgate compare: fail")
     assert "| benchmark | base p95 | head p95 | change [95% CI] | severity |" in text
     assert "Only in head (added): `" in text
+
+
+def test_junit_report_fails_the_slow_benchmark(
+    base_rounds: Path, slow_head_rounds: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.xml"  # .xml: JUnit, whatever --format says
+    done = run_cli("compare", base_rounds, slow_head_rounds, "--output", out)
+    assert done.returncode == 1
+    root = validate_junit(out.read_text())
+    suite = root.find("testsuite")
+    assert suite is not None
+    cases = {c.get("name", "").split("::")[-1]: c for c in suite.iter("testcase")}
+    work = cases["test_work"]
+    failure = work.find("failure")
+    assert failure is not None
+    assert "critical slowdown: +" in failure.get("message", "")
+    assert work.find("system-out") is not None
+    assert cases["test_steady"].find("failure") is None  # unchanged: a passing testcase
+    skipped = cases["test_removed_later"].find("skipped")  # only in base
+    assert skipped is not None
+    assert suite.get("failures") == "1"
+    assert suite.get("skipped") == "1"
+    props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert props["verdict"] == "fail"
+    assert str(props["added"]).endswith("test_added_now")
 
 
 def test_single_round_is_capped_at_major(base_rounds: Path, slow_head_rounds: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -64,12 +66,23 @@ def _report_input() -> tuple[list[Benchmark], Config]:
     return benchmarks, config
 
 
-@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def validate_junit(text: str) -> ET.Element:
+    """Parse a JUnit report after validating it against the schema CI tools accept."""
+    import xmlschema  # noqa: PLC0415 - a test dependency, needed by the JUnit tests only
+
+    xmlschema.XMLSchema(GOLDEN / "junit.xsd").validate(io.StringIO(text))
+    return ET.fromstring(text)  # noqa: S314 - our own output, just validated
+
+
+SUFFIX = {"table": "txt", "markdown": "md", "json": "json", "junit": "xml"}
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "junit"])
 def test_golden(fmt: str) -> None:
     benchmarks, config = _report_input()
     report = check(benchmarks, config, failed=["bench.time_broken"], sources=["results.json"])
     text = render(report, fmt, width=100)
-    golden = GOLDEN / f"check.{ {'table': 'txt', 'markdown': 'md', 'json': 'json'}[fmt] }"
+    golden = GOLDEN / f"check.{SUFFIX[fmt]}"
     if os.environ.get("PERFGATE_REGENERATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
@@ -83,6 +96,49 @@ def test_verdict_follows_fail_on() -> None:
     assert check(benchmarks, relaxed).verdict == "pass"
     report = json.loads(render(check(benchmarks, config), "json"))
     assert report["benchmarks"][0]["name"] == "suite::test_slow"  # worst first
+
+
+def test_junit_marks_the_critical_budget_as_the_failure() -> None:
+    benchmarks, config = _report_input()
+    report = check(benchmarks, config, failed=["bench.time_broken"], sources=["results.json"])
+    root = validate_junit(render(report, "junit"))
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert [n for n, c in cases.items() if c.find("failure") is not None] == ["suite::test_slow"]
+    assert cases["bench.time_broken"].find("error") is not None
+    out = cases["suite::test_few"].findtext("system-out") or ""
+    assert "NOTE: few samples" in out
+    relaxed = check(benchmarks, Config(budgets=config.budgets, fail_on="never"))
+    root = validate_junit(render(relaxed, "junit"))
+    assert not list(root.iter("failure"))  # fail-on: never: the critical budget is a warning
+    slow = next(c for c in root.iter("testcase") if c.get("name") == "suite::test_slow")
+    assert "WARNING: budget critical" in (slow.findtext("system-out") or "")
+
+
+def test_junit_schema_rejects_what_ci_tools_would_not_read() -> None:
+    import xmlschema  # noqa: PLC0415
+
+    schema = xmlschema.XMLSchema(GOLDEN / "junit.xsd")
+    good = '<testsuites><testsuite name="s" tests="1"><testcase name="t"/></testsuite></testsuites>'
+    assert schema.is_valid(io.StringIO(good))
+    for bad in (
+        good.replace(' name="t"', ""),  # a testcase needs a name
+        good.replace('tests="1"', 'tests="-1"'),
+        good.replace('<testcase name="t"/>', '<testcase name="t"><failure/><error/></testcase>'),
+        good.replace("<testsuite ", "<suite ").replace("</testsuite>", "</suite>"),
+    ):
+        assert not schema.is_valid(io.StringIO(bad)), bad
+
+
+def test_junit_holds_hostile_names_as_inert_text() -> None:
+    name = "t<x>&\"'\x00\x1b[31m\ud800 ]]> @team |`|\n" + "\u202e" + "x" * 10_000
+    bench = Benchmark(name=name, short_name=name, unit="s", rounds=((1e-3, 2e-3),))
+    text = render(check([bench], Config()), "junit")
+    root = validate_junit(text)
+    [case] = root.iter("testcase")
+    got = case.get("name") or ""
+    assert got.startswith("t<x>&\"'\ufffd\ufffd[31m\ufffd ]]> @team |`|")  # round-trips
+    assert len(got) > 10_000
+    assert "<x>" not in text  # escaped in the file
 
 
 def test_markdown_escapes_user_text() -> None:

@@ -11,6 +11,7 @@ from perfgate import __version__
 
 INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "native")
 OUTPUT_FORMATS = ("table", "markdown", "json")
+REPORT_FORMATS = (*OUTPUT_FORMATS, "junit")  # report.RENDER_FORMATS, without its import
 FAIL_ON_CHOICES = ("critical", "major", "warning", "never")  # config.FAIL_ON, without its import
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -259,7 +260,7 @@ def _report_options(command: argparse.ArgumentParser, *, input_format: bool = Tr
         "[tool.perfgate], else no budgets)",
     )
     command.add_argument(
-        "--format", choices=OUTPUT_FORMATS, default="table", help="report format (default: table)"
+        "--format", choices=REPORT_FORMATS, default="table", help="report format (default: table)"
     )
     command.add_argument(
         "--output",
@@ -268,7 +269,7 @@ def _report_options(command: argparse.ArgumentParser, *, input_format: bool = Tr
         action="append",
         default=[],
         help="write the report to F, again for more files: a .json file gets JSON, a .md "
-        "file markdown, any other --format (the table is still printed)",
+        "file markdown, a .xml file JUnit XML, any other --format (the table is still printed)",
     )
     command.add_argument(
         "--fail-on",

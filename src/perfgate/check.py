@@ -26,6 +26,13 @@ FAILING_SEVERITIES: dict[str, frozenset[str]] = {
 }
 
 
+def fails_gate(row: Row, fail_on: str) -> bool:
+    """Whether this row alone fails the gate under ``fail_on``."""
+    return row.status in FAILING_STATUSES[fail_on] or (
+        row.slower and row.severity in FAILING_SEVERITIES[fail_on]
+    )
+
+
 def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
     """A benchmark's row with its metric, summary and budget verdict; adds the pattern of the
     budget that applied to ``used``."""
@@ -80,9 +87,7 @@ def finish(
             r.name,
         )
     )
-    statuses = FAILING_STATUSES[config.fail_on]
-    severities = FAILING_SEVERITIES[config.fail_on]
-    failing = any(r.status in statuses or (r.slower and r.severity in severities) for r in rows)
+    failing = any(fails_gate(r, config.fail_on) for r in rows)
     return Report(
         verdict="fail" if failing else "pass",
         fail_on=config.fail_on,

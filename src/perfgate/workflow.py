@@ -98,11 +98,17 @@ def run_compare(
     return emit(report, fmt, outputs, stdout, width)
 
 
-FORMAT_BY_SUFFIX = {".json": "json", ".md": "markdown", ".markdown": "markdown"}
+FORMAT_BY_SUFFIX = {
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".xml": "junit",
+}
 
 
 def output_format(path: Path, fmt: str) -> str:
-    """The format written to ``path``: JSON for ``.json``, markdown for ``.md``, else ``fmt``."""
+    """The format written to ``path``: JSON for ``.json``, markdown for ``.md``, JUnit XML for
+    ``.xml``, else ``fmt``."""
     return FORMAT_BY_SUFFIX.get(path.suffix.lower(), fmt)
 
 
