@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,23 @@ def test_throughput_drop_is_a_slowdown(tmp_path: Path) -> None:
     assert ops["change"]["direction"] == "slower"
     assert ops["severity"] == "critical"
     assert done.returncode == 1
+
+
+def test_two_rounds_are_capped_at_major_and_not_decided() -> None:
+    """A/A on 200 benchmarks with 2 rounds once drew a false critical: 1 degree of freedom."""
+    estimate = RatioEstimate(
+        ratio=1.8, low=1.6, high=2.0, p_value=1e-6, method="paired-rounds", rounds=2
+    )
+    change = classify(estimate, 1e-4, "lower", Thresholds())
+    assert (change.severity, change.decisive) == ("major", False)
+    assert change.note is not None
+    assert "fewer than 3 rounds" in change.note
+    three = classify(replace(estimate, rounds=3), 1e-4, "lower", Thresholds())
+    assert (three.severity, three.decisive) == ("critical", True)
+    # and from real rounds: estimate_ratio counts them
+    base = [[1.0, 1.1, 1.0], [1.05, 1.0, 1.1]]
+    head = [[2.0, 2.2, 2.0], [2.1, 2.0, 2.3]]
+    assert estimate_ratio(base, head, "p95", paired=True, confidence=0.95).rounds == 2
 
 
 def test_holm_matches_the_textbook_example() -> None:

@@ -13,7 +13,10 @@ are graded the same way and never fail the gate.
 
 With a single round on a side the interval is within-process only: it cannot see the noise
 between processes, so such a comparison is capped at ``major`` (it never fails the gate under
-the default ``fail-on: critical``) and the report says so.
+the default ``fail-on: critical``) and the report says so. Two rounds a side are capped the same
+way: the paired t interval then has one degree of freedom, and its variance estimate, from a
+single difference of differences, is near zero often enough that in a 200-benchmark A/A suite
+one benchmark passed even Holm's alpha/200 and came out critical.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from perfgate.stats import CONFIDENCE, summarize
 from perfgate.verdicts import Change, Report, Row, Severity
 
 SINGLE_ROUND_CAP: Severity = "major"
+FEW_ROUNDS = 3  # fewer rounds than this on a side: severity capped at SINGLE_ROUND_CAP
 
 
 def compare(
@@ -58,6 +62,11 @@ def compare(
         notes.append(
             "Some comparisons rest on a single round per side: their intervals are "
             "within-process only and their severity is capped at major."
+        )
+    elif any(r.change and r.change.note == TWO_ROUNDS_NOTE for r in rows):
+        notes.append(
+            f"Comparisons on fewer than {FEW_ROUNDS} rounds per side are capped at major: "
+            "give more rounds for a verdict that can fail the gate."
         )
     report = finish(
         rows,
@@ -144,9 +153,13 @@ def classify(
     slower = worse > 1.0
     reach = high if slower else 1.0 / low  # how large the change could be
     severity = grade(reach, thresholds)
-    if estimate.method == "within-process" and severity == "critical":
+    if severity == "critical" and estimate.method == "within-process":
         severity = SINGLE_ROUND_CAP
         note = "capped at major: a single round per side cannot rule out a one-process fluke"
+    elif severity == "critical" and 0 < estimate.rounds < FEW_ROUNDS:
+        severity = SINGLE_ROUND_CAP
+        note = TWO_ROUNDS_NOTE
+        decisive = False  # another round can lift the cap: adaptive stopping goes on
     return _change(
         estimate,
         p_adjusted,
@@ -156,6 +169,12 @@ def classify(
         decisive=decisive,
         note=note,
     )
+
+
+TWO_ROUNDS_NOTE = (
+    f"capped at major: fewer than {FEW_ROUNDS} rounds per side leave the t interval too few "
+    "degrees of freedom to rule out a fluke"
+)
 
 
 def grade(reach: float, thresholds: Thresholds) -> Severity:

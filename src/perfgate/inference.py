@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -46,6 +46,7 @@ class RatioEstimate:
     high: float
     p_value: float
     method: Method
+    rounds: int = 0  # the fewer rounds of the two sides (0: not known)
 
 
 def per_round(rounds: Sequence[Sequence[float]], metric: str) -> Array:
@@ -66,9 +67,12 @@ def estimate_ratio(
         b = np.log(_positive(per_round(base, metric)))
         h = np.log(_positive(per_round(head, metric)))
         if paired and len(b) == len(h):
-            return _t_interval(h - b, confidence, "paired-rounds")
-        return _welch(b, h, confidence)
-    return _within_process(base, head, metric, confidence, seed)
+            estimate = _t_interval(h - b, confidence, "paired-rounds")
+        else:
+            estimate = _welch(b, h, confidence)
+    else:
+        estimate = _within_process(base, head, metric, confidence, seed)
+    return replace(estimate, rounds=min(len(base), len(head)))
 
 
 def _positive(values: Array) -> Array:

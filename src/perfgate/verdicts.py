@@ -39,6 +39,7 @@ class Change:
     severity: Severity
     method: str  # paired-rounds, unpaired-rounds, within-process
     decisive: bool  # no further round could change whether it reaches the minor threshold
+    # (nor lift a few-rounds cap on its severity)
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
