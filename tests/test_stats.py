@@ -9,7 +9,9 @@ from perfgate.stats import (
     min_samples,
     order_statistic_ranks,
     percentile,
+    resampled_statistic,
     round_bootstrap,
+    statistic,
     summarize,
 )
 
@@ -114,3 +116,24 @@ def test_order_statistic_ranks_match_scipy_binomial_quantiles(n: int, q: float) 
     high = int(scipy_stats.binom.ppf(0.975, n, q)) + 1
     expected = (low if low >= 1 else None, high if high <= n else None)
     assert order_statistic_ranks(n, q, 0.95) == expected
+
+
+@pytest.mark.parametrize("metric", ["p50", "p95", "p99", "mean", "min", "max"])
+def test_resampled_statistic_equals_pooling_each_resample(metric: str) -> None:
+    """The round bootstrap never pools; it must give what pooling would, to the last bits."""
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        count = int(rng.integers(3, 40))
+        rounds = [
+            rng.lognormal(0.0, 0.3, size=int(rng.integers(1, 300))) * rng.lognormal(0.0, 0.2)
+            for _ in range(count)
+        ]
+        if trial % 2:  # ties across and within rounds
+            rounds = [np.round(r, 1) for r in rounds]
+        picks = rng.integers(0, count, size=(200, count))
+        draws = np.zeros((200, count), dtype=np.int64)
+        for row, pick in enumerate(picks):
+            np.add.at(draws[row], pick, 1)
+        pooled = [statistic(np.concatenate([rounds[k] for k in pick]), metric) for pick in picks]
+        got = resampled_statistic(rounds, draws, metric)
+        np.testing.assert_allclose(got, pooled, rtol=1e-13, atol=0)

@@ -50,7 +50,10 @@ class RatioEstimate:
 
 
 def per_round(rounds: Sequence[Sequence[float]], metric: str) -> Array:
-    return np.array([statistic(np.asarray(r, dtype=float), metric) for r in rounds])
+    arrays = [np.asarray(r, dtype=float) for r in rounds]
+    if len(arrays) > 1 and len({a.size for a in arrays}) == 1:  # one call for all rounds
+        return statistic_rows(np.stack(arrays), metric)
+    return np.array([statistic(a, metric) for a in arrays])
 
 
 def estimate_ratio(
