@@ -47,9 +47,10 @@ def perf(session: nox.Session) -> None:
 
 @nox.session
 def loadbench(session: nox.Session) -> None:
-    """Time `perfgate check` on a real 1,000 x 1,000 pytest-benchmark file."""
+    """Time `perfgate check` on 1,000 x 1,000 samples and `compare` on 2,000 x 50 rounds."""
     session.install("-e", ".", "pytest", "pytest-benchmark")
     session.run("python", "benchmarks/load_1000x1000.py")
+    session.run("python", "benchmarks/load_compare_2000x50.py")
 
 
 @nox.session
