@@ -7,7 +7,7 @@ import pytest
 
 from perfgate import formats
 from perfgate.formats import native
-from perfgate.model import Benchmark, Metadata, Run, combine, direction_for_unit
+from perfgate.model import Benchmark, Metadata, Run, as_samples, combine, direction_for_unit
 
 
 def test_native_round_trip_of_real_pytest_benchmark_run(bench_json: Path, tmp_path: Path) -> None:
@@ -79,3 +79,12 @@ def test_combine_rejects_unit_mismatch() -> None:
 )
 def test_direction_for_unit(unit: str, direction: str) -> None:
     assert direction_for_unit(unit) == direction
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1.0, float("nan"), 2.0], [1.0, float("inf")], [1.0, 1e200], [2.0, -1.0]],
+)
+def test_samples_that_no_report_could_hold_are_refused(values: list[float]) -> None:
+    with pytest.raises(ValueError, match="bench: sample"):
+        as_samples(values, "s", "bench")

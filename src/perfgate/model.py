@@ -126,6 +126,11 @@ class Run:
         }
 
 
+# No measurement comes near this (1e150 s, B or ops/s); beyond it, squares of deviations
+# overflow and a report could not hold its standard deviation.
+LARGEST_SAMPLE = 1e150
+
+
 def as_samples(values: object, unit: str, where: str) -> tuple[float, ...]:
     """Validate raw samples and return them as floats; ValueError names ``where`` (the
     benchmark) and the first bad value.
@@ -143,16 +148,23 @@ def as_samples(values: object, unit: str, where: str) -> tuple[float, ...]:
     except TypeError:
         numeric = False
     negatives_allowed = unit not in (units.SECONDS, units.BYTES)
-    if numeric and math.isfinite(sum(floats)) and (negatives_allowed or min(floats) >= 0):
+    if (
+        numeric
+        and math.isfinite(sum(floats))  # NaN and inf (max and min can step over a NaN)
+        and max(floats) <= LARGEST_SAMPLE
+        and min(floats) >= (-LARGEST_SAMPLE if negatives_allowed else 0.0)
+    ):
         return tuple(floats)
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{where}: sample {value!r} is not a number")
         if not math.isfinite(value):
             raise ValueError(f"{where}: sample {value!r} is not a finite number")
+        if abs(value) > LARGEST_SAMPLE:
+            raise ValueError(f"{where}: sample {value!r} is beyond {LARGEST_SAMPLE:g}")
         if value < 0 and not negatives_allowed:
             raise ValueError(f"{where}: sample {value!r} is negative")
-    return tuple(floats)  # finite values whose sum overflowed: still valid
+    return tuple(floats)
 
 
 def combine(runs: Iterable[Run]) -> tuple[list[Benchmark], list[str]]:

@@ -16,7 +16,7 @@ from perfgate.formats._json import read_json
 from perfgate.model import Run
 
 FORMATS = ("auto", pytest_benchmark.FORMAT, asv.FORMAT, native.FORMAT)
-_MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
+_MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError)
 
 
 def load(path: Path, input_format: str = "auto") -> list[Run]:
