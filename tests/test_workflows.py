@@ -54,9 +54,9 @@ def test_github_schemas() -> None:
         assert done.returncode == 0, done.stdout + done.stderr
 
 
-def _zizmor(*paths: Path) -> list[dict[str, object]]:
+def _zizmor(*paths: Path, persona: str = "regular") -> list[dict[str, object]]:
     done = subprocess.run(
-        [_bin("zizmor"), "--offline", "--format", "json", *map(str, paths)],
+        [_bin("zizmor"), "--offline", "--persona", persona, "--format", "json", *map(str, paths)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     findings: list[dict[str, object]] = json.loads(done.stdout or "[]")
@@ -78,6 +78,21 @@ def test_zizmor_finds_nothing_of_medium_severity_or_above(tmp_path: Path) -> Non
     bad.parent.mkdir(parents=True)
     bad.write_text(UNSAFE_WORKFLOW)
     assert {"High"} <= {_severity(f) for f in _zizmor(bad)}
+
+
+def test_zizmor_pedantic_finds_nothing_and_every_ignore_says_why() -> None:
+    found = _zizmor(ACTION, *WORKFLOWS, persona="pedantic")
+    assert [f["ident"] for f in found] == []
+    for path in (ACTION, *WORKFLOWS):
+        lines = path.read_text().splitlines()
+        for number, line in enumerate(lines):
+            if "zizmor: ignore[" not in line:
+                continue
+            reason_after = line.split("]", 1)[1].strip(" -")
+            reason_above = number > 0 and lines[number - 1].strip().startswith("#")
+            assert reason_after or reason_above, (
+                f"{path.name}:{number + 1}: an ignore without a why"
+            )
 
 
 def test_actionlint(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
