@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from perfgate import units
 from perfgate.stats import Summary, min_samples
 from perfgate.verdicts import Report, Row
@@ -13,6 +15,24 @@ STATUS_LABEL = {
     "critical": "CRITICAL",
     "none": "-",
 }
+
+
+# C0 and C1 controls (escape sequences, newlines) and the marks that reorder a line (bidi)
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+NAME_LIMIT = 200
+
+
+def printable(text: str) -> str:
+    """User text that cannot act on a terminal or reorder a line: each control character
+    shown as its escape (``\\x1b``, ``\\n``, ``\\u202e``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def display_name(name: str, limit: int = NAME_LIMIT) -> str:
+    """A benchmark name as reports show it: printable, at most ``limit`` characters (the JSON
+    and JUnit reports keep the full name)."""
+    text = printable(name)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def title(report: Report) -> str:
@@ -39,7 +59,7 @@ def cells(row: Row, report: Report) -> list[str]:
     """The text of a row's cells, in :func:`columns` order (without any footnote marker)."""
     if report.compared:
         return [
-            row.name,
+            display_name(row.name),
             side_value(row, row.base),
             side_value(row, row.head),
             change(row),
@@ -48,7 +68,7 @@ def cells(row: Row, report: Report) -> list[str]:
             STATUS_LABEL[row.status],
         ]
     return [
-        row.name,
+        display_name(row.name),
         value(row),
         interval(row.head),
         samples(row.head),

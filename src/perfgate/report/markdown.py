@@ -12,7 +12,7 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@])")
 
 def escape(text: str) -> str:
     """Make user text (benchmark names) inert in a markdown table cell."""
-    text = text.replace("\r", " ").replace("\n", " ")
+    text = _cells.printable(text.replace("\r", " ").replace("\n", " "))
     text = text.replace("&", "&amp;")
     return _SPECIAL.sub(r"\\\1", text)
 
@@ -39,10 +39,11 @@ def render_markdown(report: Report) -> str:
     footnotes: list[str] = []
     for row in report.rows:
         texts = _cells.cells(row, report)
-        texts[0] = f"`{_code(row.name)}`"
+        texts[0] = f"`{_code(_cells.display_name(row.name))}`"
         row_notes = _cells.notes(row)
         if row_notes:
-            footnotes.append(f"{len(footnotes) + 1}. `{_code(row.name)}`: " + "; ".join(row_notes))
+            name = _code(_cells.display_name(row.name))
+            footnotes.append(f"{len(footnotes) + 1}. `{name}`: " + "; ".join(row_notes))
             texts[-1] += f" [{len(footnotes)}]"
         lines.append("| " + " | ".join(texts) + " |")
     if footnotes:
@@ -53,7 +54,7 @@ def render_markdown(report: Report) -> str:
         lines.append(note)
     for label, names in _cells.name_lists(report):
         lines.append("")
-        lines.append(f"{label}: " + ", ".join(f"`{_code(n)}`" for n in names))
+        lines.append(f"{label}: " + ", ".join(f"`{_code(_cells.display_name(n))}`" for n in names))
     return "\n".join(lines) + "\n"
 
 
@@ -62,8 +63,9 @@ def _numeric(report: Report) -> set[int]:
 
 
 def _code(text: str) -> str:
-    # inside a code span only backticks and pipes (table cells) need care
-    return text.replace("\r", " ").replace("\n", " ").replace("`", "'").replace("|", "\\|")
+    # inside a code span only backticks and pipes (table cells) need care, and control
+    # characters (newlines, escape sequences, bidi marks) are shown as their escapes
+    return _cells.printable(text).replace("`", "'").replace("|", "\\|")
 
 
 def code_span(text: str, limit: int = 200) -> str:

@@ -41,7 +41,7 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
         caption=_cells.summary_line(report),
         caption_justify="left",
     )
-    longest = max((len(row.name) for row in report.rows), default=10)
+    longest = max((len(_cells.display_name(row.name)) for row in report.rows), default=10)
     numeric = {"base", "head", "n", "change"}
     for i, header in enumerate(_cells.columns(report)):
         if i == 0:
@@ -55,7 +55,8 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
         texts = _cells.cells(row, report)
         row_notes = _cells.notes(row)
         if row_notes:
-            footnotes.append(f"[{len(footnotes) + 1}] {row.name}: " + "; ".join(row_notes))
+            name = _cells.display_name(row.name)
+            footnotes.append(f"[{len(footnotes) + 1}] {name}: " + "; ".join(row_notes))
             texts[-1] += f" [{len(footnotes)}]"
         table.add_row(*[Text(t, style=_style(row, i, report)) for i, t in enumerate(texts)])
     console.print(table)
@@ -65,7 +66,10 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
             Text(f"... and {len(hidden)} more rows; --format markdown or json lists them all")
         )
     lines = [*footnotes, *_cells.general_notes(report)]
-    lines.extend(f"{label}: {', '.join(names)}" for label, names in _cells.name_lists(report))
+    lines.extend(
+        f"{label}: {', '.join(map(_cells.display_name, names))}"
+        for label, names in _cells.name_lists(report)
+    )
     if lines:
         console.print(Text("\n".join(lines)))
     return buffer.getvalue()

@@ -1,0 +1,128 @@
+"""Hostile benchmark names through every output: terminal table, markdown, JSON, JUnit, the PR
+comment and job summary, workflow annotations, and the history chart page.
+
+The names carry markdown, HTML, @mentions, backticks, pipes, newlines, terminal escapes, rich
+markup, bidi overrides, a 10 kB string and combining characters. Each output must show them as
+text: no markup, no extra table row, no extra line, no workflow command, no escape sequence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from perfgate.check import check
+from perfgate.compare import compare
+from perfgate.config import Config
+from perfgate.github.comment import SUMMARY_LIMIT, Context, render_comment
+from perfgate.github.report_file import ReportData, parse_report
+from perfgate.github.workflow_files import annotation_lines
+from perfgate.history.render import chart_html
+from perfgate.history.store import Point, SeriesKey
+from perfgate.model import Benchmark
+from perfgate.report import render
+from perfgate.verdicts import Report
+from tests.test_report import validate_junit
+
+HOSTILE = (
+    "a|b`c`` <img src=x onerror=alert(1)> @octocat **bold** [link](https://evil.example)",
+    "line1\nline2\r\n::error::injected by a name",
+    "\x1b[31mred\x1b[0m [bold red]rich markup[/] \u202eevil\u202c",
+    "<!-- hidden --> </details></table> <script>alert(1)</script> &amp;",
+    "long " + "x" * 10_000,
+    "snake \U0001f40d zero\u200bwidth e\u0301 \ufeffbom",
+)
+SLOWED = HOSTILE[0]  # 3x slower in head: a critical row, an annotation
+
+
+def _rounds(scale: float) -> tuple[tuple[float, ...], ...]:
+    return tuple(
+        tuple(scale * 1e-3 * (1 + 0.01 * ((i * 7 + k) % 5)) for i in range(40)) for k in range(4)
+    )
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, Report]:
+    base = [Benchmark(name=n, short_name=n, unit="s", rounds=_rounds(1.0)) for n in HOSTILE]
+    head = [
+        Benchmark(name=n, short_name=n, unit="s", rounds=_rounds(3.0 if n == SLOWED else 1.0))
+        for n in HOSTILE
+    ]
+    return {"check": check(head, Config()), "compare": compare(base, head, Config())}
+
+
+def _outside_code(markdown: str) -> str:
+    """The markdown with its code spans removed: where markup would take effect."""
+    return re.sub(r"`[^`\n]*`", "", markdown)
+
+
+@pytest.mark.parametrize("kind", ["check", "compare"])
+def test_terminal_table(reports: dict[str, Report], kind: str) -> None:
+    text = render(reports[kind], "table", width=160)
+    assert "\x1b" not in text  # no escape sequence reaches the terminal
+    assert "\u202e" not in text  # no bidi override reorders the line
+    assert "[bold red]rich markup[/]" in text  # shown as typed, not interpreted by rich
+    assert not any(line.startswith("::error") for line in text.splitlines())
+    assert len(text) < 40_000  # the 10 kB name is shortened
+
+
+@pytest.mark.parametrize("kind", ["check", "compare"])
+def test_markdown_report(reports: dict[str, Report], kind: str) -> None:
+    text = render(reports[kind], "markdown")
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(HOSTILE)  # no name adds or breaks a row
+    outside = _outside_code(text)
+    for needle in ("<img", "<script", "@octocat", "](https://evil", "<!--", "</details>"):
+        assert needle not in outside, needle
+    assert "\x1b" not in text
+
+
+@pytest.mark.parametrize("kind", ["check", "compare"])
+def test_json_and_junit_keep_names_exactly(reports: dict[str, Report], kind: str) -> None:
+    names = {b["name"] for b in json.loads(render(reports[kind], "json"))["benchmarks"]}
+    assert names == set(HOSTILE)
+    root = validate_junit(render(reports[kind], "junit"))
+    assert len(list(root.iter("testcase"))) == len(HOSTILE)
+
+
+def _github_report(report: Report) -> ReportData:
+    return parse_report(json.loads(render(report, "json")))
+
+
+def test_pr_comment_and_job_summary(reports: dict[str, Report]) -> None:
+    data = _github_report(reports["compare"])
+    for limit in (65_536, SUMMARY_LIMIT):
+        text = render_comment(data, Context(), limit=limit)
+        assert len(text) <= limit
+        outside = _outside_code(text)
+        for needle in ("<img", "<script", "@octocat", "](https://evil", "</table>", "\x1b"):
+            assert needle not in outside, needle
+        assert "<!-- hidden" not in outside
+        assert outside.count("<details>") == outside.count("</details>")  # no name closes ours
+
+
+def test_workflow_annotations(reports: dict[str, Report]) -> None:
+    lines = annotation_lines(_github_report(reports["compare"]))
+    assert len(lines) == 1  # the one critical slowdown, nothing injected
+    [line] = lines
+    assert line.startswith("::error title=perfgate%3A critical slowdown::")
+    assert "\n" not in line
+    assert "\r" not in line
+    assert line.count("::") == 2 + line.split("::", 2)[2].count("::")  # later ones are data
+
+
+def test_history_chart_page() -> None:
+    name = HOSTILE[3] + HOSTILE[0]
+    key = SeriesKey(name=name, unit="s", direction="lower", machine="<b>m</b>", environment="e&")
+    points = [
+        Point(
+            commit=f"{i:040x}", date=1.7e9 + i, machine="m", environment="e", n=5, rounds=1, value=v
+        )
+        for i, v in enumerate([1e-3, 1.1e-3, 1e-3])
+    ]
+    page = chart_html([(key, points)], [], "p95")
+    for needle in ("<script", "<img", "<b>m</b>", "<!-- hidden", "</table>"):
+        assert needle not in page, needle
+    assert "&lt;script&gt;" in page  # shown, escaped
