@@ -223,8 +223,11 @@ def test_run_without_base_checks_budgets(tmp_path: Path) -> None:
     assert bench["budget"]["status"] == "ok"
 
 
-def test_interrupt_keeps_finished_rounds_and_exits_130(tmp_path: Path) -> None:
-    # each round of this harness takes a second; interrupt during the second round
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupt_keeps_finished_rounds_and_says_where_it_stopped(
+    tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    # each round of this harness takes a second; the signal comes during the second round
     script = tmp_path / "slow.py"
     script.write_text(
         "import json, sys, time\n"
@@ -241,13 +244,20 @@ def test_interrupt_keeps_finished_rounds_and_exits_130(tmp_path: Path) -> None:
         text=True,
         env={**os.environ, "CI": "true"},
     )
-    time.sleep(1.6)
-    process.send_signal(signal.SIGINT)
+    kept_dir = tmp_path / ".perfgate" / "run" / "head"
+    deadline = time.monotonic() + 30
+    while not (kept_dir / "round-000.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.4)  # into the second round
+    process.send_signal(sig)
     _out, err = process.communicate(timeout=30)
-    assert process.returncode == 130
-    assert "interrupted; finished rounds are kept in" in err
-    kept = sorted(p.name for p in (tmp_path / ".perfgate" / "run" / "head").iterdir())
-    assert kept == ["round-000.json"]
+    assert process.returncode == code, err
+    assert f"stopped by {sig.name} during round 2 of up to 5" in err
+    assert "1 finished round is kept in" in err
+    assert sorted(p.name for p in kept_dir.iterdir()) == ["round-000.json"]
+    assert json.loads((kept_dir / "round-000.json").read_text())["benchmarks"][0]["name"] == "x"
+    # the kept round is a valid input on its own
+    assert run_cli("check", kept_dir, cwd=tmp_path).returncode == 0
 
 
 def _command_config(folder: Path, script: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ OUTPUT_FORMATS = ("table", "markdown", "json")
 REPORT_FORMATS = (*OUTPUT_FORMATS, "junit")  # report.RENDER_FORMATS, without its import
 FAIL_ON_CHOICES = ("critical", "major", "warning", "never")  # config.FAIL_ON, without its import
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 
 class _Parser(argparse.ArgumentParser):
@@ -292,11 +293,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    previous = _on_sigterm(_terminate)
     try:
         return _dispatch(args)
-    except KeyboardInterrupt:
-        sys.stderr.write("perfgate: interrupted\n")
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        name = str(getattr(exc, "signal", "") or "SIGINT")
+        sys.stderr.write(f"perfgate: interrupted ({name})\n")
+        return EXIT_TERMINATED if name == "SIGTERM" else EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            _on_sigterm(previous)
+
+
+def _on_sigterm(handler: object) -> object:
+    """Install a SIGTERM handler; the one before it (none outside the main thread)."""
+    try:
+        return signal.signal(signal.SIGTERM, handler)  # type: ignore[arg-type]
+    except ValueError:  # not the main thread: leave signals alone
+        return None
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    """SIGTERM (a CI job cancelled, `kill`): stop like Ctrl-C, keeping finished work."""
+    from perfgate.errors import TerminatedError  # noqa: PLC0415
+
+    raise TerminatedError
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.errors import InputError, UsageError
 from perfgate.model import Benchmark, combine
-from perfgate.runner import Progress, RoundPlan, Side, run_rounds
+from perfgate.runner import Progress, RoundPlan, RunInterruptedError, Side, run_rounds
 from perfgate.workflow import emit, load_side, run_check
 
 if TYPE_CHECKING:
@@ -100,6 +100,17 @@ def run(
                 progress.line(f"--base auto: {found[:10]}, {why}")
                 base_ref = found
             return _interleaved(request, base_ref, cwd)
+        except RunInterruptedError as exc:
+            kept = (
+                "1 finished round is"
+                if exc.finished == 1
+                else f"{exc.finished} finished rounds are"
+            )
+            stderr.write(
+                f"perfgate: stopped by {exc}; {kept} kept in {out} (per side; the "
+                "unfinished round was dropped)\n"
+            )
+            raise
         except KeyboardInterrupt:
             stderr.write(f"perfgate: interrupted; finished rounds are kept in {out}\n")
             raise

@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from perfgate._io import write_text_atomic
 from perfgate.errors import InputError, UsageError
 
 # asv exits 2 when one of the benchmarks failed; the results file then lists it as failed
@@ -72,7 +73,7 @@ def private_config(conf_path: Path, repo: Path, suite_root: Path, work: Path) ->
     )
     work.mkdir(parents=True, exist_ok=True)
     target = work / "asv.conf.json"
-    target.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    write_text_atomic(target, json.dumps(data, indent=2))
     return target
 
 

@@ -48,3 +48,9 @@ class ConfigError(PerfgateError):
 
 class UsageError(PerfgateError):
     """Command-line arguments that do not fit together."""
+
+
+class TerminatedError(KeyboardInterrupt):
+    """SIGTERM, turned into an interrupt so that runs stop the way Ctrl-C stops them."""
+
+    signal = "SIGTERM"

@@ -106,6 +106,46 @@ def run_side(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -
     return f"exit {done.returncode}: {words[-1] if words else 'no output'}"
 
 
+class RunInterruptedError(KeyboardInterrupt):
+    """A run stopped by Ctrl-C or SIGTERM: ``finished`` complete rounds are on disk."""
+
+    def __init__(self, finished: int, planned: int, signal: str) -> None:
+        super().__init__(f"{signal} during round {finished + 1} of up to {planned}")
+        self.finished = finished
+        self.signal = signal
+
+
+def signal_name(exc: KeyboardInterrupt) -> str:
+    return str(getattr(exc, "signal", "") or "SIGINT")
+
+
+def _one_round(
+    harness: Harness,
+    order: Sequence[Side],
+    out: Path,
+    *,
+    index: int,
+    extra: Sequence[str],
+    progress: Progress,
+) -> list[str]:
+    """Run every side once, in ``order``; their timings. Raises HarnessError."""
+    timings = []
+    for side in order:
+        output = out / side.name / f"round-{index:03d}.json"
+        began = time.monotonic()
+        problem = run_side(harness, side, output, extra)
+        if problem is not None:
+            progress.line(f"round {index + 1}: {side.name} failed ({problem}); retrying once")
+            problem = run_side(harness, side, output, extra)
+        if problem is not None:
+            raise HarnessError(
+                f"the {side.name} side failed twice in round {index + 1} "
+                f"({problem}); the {index} finished rounds are in {out}"
+            )
+        timings.append(f"{side.name} {time.monotonic() - began:.1f} s")
+    return timings
+
+
 class Progress(Protocol):
     """Where a run reports: log lines, and the rounds done so far (a bar on a terminal)."""
 
@@ -151,20 +191,13 @@ def run_rounds(
             break
         order = list(sides)
         rng.shuffle(order)
-        timings = []
-        for side in order:
-            output = out / side.name / f"round-{done:03d}.json"
-            began = time.monotonic()
-            problem = run_side(harness, side, output, extra)
-            if problem is not None:
-                progress.line(f"round {done + 1}: {side.name} failed ({problem}); retrying once")
-                problem = run_side(harness, side, output, extra)
-            if problem is not None:
-                raise HarnessError(
-                    f"the {side.name} side failed twice in round {done + 1} "
-                    f"({problem}); the {done} finished rounds are in {out}"
-                )
-            timings.append(f"{side.name} {time.monotonic() - began:.1f} s")
+        try:
+            timings = _one_round(harness, order, out, index=done, extra=extra, progress=progress)
+        except KeyboardInterrupt as exc:
+            # a half-finished round would pair one side's round with nothing: drop it
+            for side in sides:
+                (out / side.name / f"round-{done:03d}.json").unlink(missing_ok=True)
+            raise RunInterruptedError(done, plan.max_rounds, signal_name(exc)) from None
         done += 1
         progress.line(f"round {done}/{plan.max_rounds}: " + ", ".join(timings))
         progress.rounds(done, plan.max_rounds)

@@ -158,10 +158,10 @@ def _why(exc: GitHubError) -> str:
 
 def write_artifact(folder: Path, report_json: Path, number: int, context: Context) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(report_json, folder / "report.json")
-    (folder / "pr-number").write_text(f"{number}\n", encoding="ascii")
+    write_text_atomic(folder / "report.json", report_json.read_text(encoding="utf-8"))
+    write_text_atomic(folder / "pr-number", f"{number}\n")
     facts = {"environment": context.environment, "base": context.base, "head": context.head}
-    (folder / "context.json").write_text(json.dumps(facts), encoding="utf-8")
+    write_text_atomic(folder / "context.json", json.dumps(facts))
 
 
 def comment_command(
