@@ -184,17 +184,21 @@ HOSTILE_VALUES: tuple[Any, ...] = (
 )
 
 
-@pytest.mark.parametrize("kind", ["pytest-benchmark", "asv", "native"])
+@pytest.mark.parametrize("kind", ["pytest-benchmark", "asv", "native", "data.js"])
 def test_every_place_replaced_by_every_hostile_value(
     real_documents: dict[str, Any], kind: str
 ) -> None:
     """Exhaustive where hypothesis samples: each place of the document, each kind of value."""
-    document = NATIVE if kind == "native" else real_documents[kind]
+    document = {"native": NATIVE, "data.js": DATA_JS}.get(kind) or real_documents[kind]
     name = "abcdef12-existing-py.json" if kind == "asv" else "results.json"
     deleted = object()
     for path in _paths(document):
         for value in (*HOSTILE_VALUES, deleted):
-            check_file(json.dumps(_replaced(document, path, value, deleted)).encode(), name)
+            text = json.dumps(_replaced(document, path, value, deleted)).encode()
+            if kind == "data.js":
+                _import_outcome(b"window.BENCHMARK_DATA = " + text)
+            else:
+                check_file(text, name)
 
 
 NATIVE = {
@@ -212,6 +216,48 @@ NATIVE = {
 @given(data=st.data())
 def test_mutated_native_file_is_read_or_refused_cleanly(data: st.DataObject) -> None:
     check_file(json.dumps(data.draw(_mutations(NATIVE))).encode())
+
+
+DATA_JS = {
+    "lastUpdate": 1700000000000,
+    "repoUrl": "https://github.com/o/r",
+    "entries": {
+        "Python Benchmark with pytest-benchmark": [
+            {
+                "commit": {"id": "a" * 40, "message": "m", "timestamp": "2024-01-01T00:00:00Z"},
+                "date": 1700000000000,
+                "tool": "pytest",
+                "benches": [
+                    {"name": "test_x", "value": 12.5, "unit": "iter/sec", "range": "stddev: 0.1"}
+                ],
+            }
+        ]
+    },
+}
+
+
+def _import_outcome(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "data.js"
+        path.write_bytes(data)
+        code, err = run_perfgate(
+            "history", "import", str(path), "--db", str(Path(folder) / "h.sqlite")
+        )
+    assert code in (0, 2), (code, err)  # imported, or listed as skipped
+    assert "Traceback" not in err
+
+
+@FUZZ
+@given(st.binary(max_size=500))
+def test_history_import_of_arbitrary_data_js_bytes(data: bytes) -> None:
+    _import_outcome(b"window.BENCHMARK_DATA = " + data)
+
+
+@FUZZ
+@given(data=st.data())
+def test_history_import_of_a_mutated_data_js(data: st.DataObject) -> None:
+    document = data.draw(_mutations(DATA_JS))
+    _import_outcome(b"window.BENCHMARK_DATA = " + json.dumps(document).encode())
 
 
 @FUZZ

@@ -27,7 +27,7 @@ import sqlite3
 from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
@@ -156,6 +156,8 @@ class Store:
         """Store ``run`` (``summaries[i]`` belongs to ``run.benchmarks[i]``) in one
         transaction. False when the same run was stored before (re-import)."""
         meta = run.metadata
+        if meta.commit is not None and not meta.commit.strip():
+            meta = replace(meta, commit=None)  # an empty commit id is no commit
         machine, env = meta.machine or "", meta.environment or ""
         key = run_key(run)
         date = _epoch(meta.timestamp)
