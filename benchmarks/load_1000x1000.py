@@ -45,15 +45,18 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def peak_rss_mb(command: list[str]) -> float:
-    """Peak RSS of ``command``, measured by a wrapper process whose only child it is."""
+def peak_rss_mb(command: list[str], *, accept: tuple[int, ...] = (0,)) -> float:
+    """Peak RSS of ``command``, measured by a wrapper process whose only child it is; an exit
+    code outside ``accept`` is an error."""
     code = (
         "import resource, subprocess, sys\n"
-        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "done = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL)\n"
+        "if str(done.returncode) not in sys.argv[1].split(','): sys.exit(done.returncode)\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
+    accepted = ",".join(map(str, accept))
     done = subprocess.run(
-        [sys.executable, "-c", code, *command], check=True, capture_output=True, text=True
+        [sys.executable, "-c", code, accepted, *command], check=True, capture_output=True, text=True
     )
     return int(done.stdout.strip()) / 1024  # Linux reports KiB
 
