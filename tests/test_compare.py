@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from perfgate.compare import classify, grade
-from perfgate.config import Thresholds
+from perfgate.compare import classify, compare, grade
+from perfgate.config import Config, Thresholds
 from perfgate.formats import native
 from perfgate.inference import RatioEstimate, estimate_ratio, holm
 from perfgate.model import Benchmark, Run
@@ -194,10 +194,16 @@ def test_two_rounds_are_capped_at_major_and_not_decided() -> None:
     assert "fewer than 3 rounds" in change.note
     three = classify(replace(estimate, rounds=3), 1e-4, "lower", Thresholds())
     assert (three.severity, three.decisive) == ("critical", True)
-    # and from real rounds: estimate_ratio counts them
+    # and from real rounds: estimate_ratio counts them, and the report says why it is capped
     base = [[1.0, 1.1, 1.0], [1.05, 1.0, 1.1]]
     head = [[2.0, 2.2, 2.0], [2.1, 2.0, 2.3]]
     assert estimate_ratio(base, head, "p95", paired=True, confidence=0.95).rounds == 2
+
+    def side(rounds: list[list[float]]) -> list[Benchmark]:
+        return [Benchmark(name="b", short_name="b", unit="s", rounds=tuple(map(tuple, rounds)))]
+
+    report = compare(side(base), side(head), Config())
+    assert any("fewer than 3 rounds per side are capped at major" in n for n in report.notes)
 
 
 def test_holm_matches_the_textbook_example() -> None:

@@ -153,3 +153,18 @@ def test_history_db_and_asv_config_keys(tmp_path: Path) -> None:
     text = str(caught.value)
     assert "history.db: must be a path" in text
     assert "did you mean 'db'?" in text
+
+
+def test_harness_memory_key(tmp_path: Path) -> None:
+    path = tmp_path / "perfgate.yml"
+    path.write_text("version: 1\nharness:\n  memory: true\n")
+    assert load_config(path).harness.memory is True
+    assert load_config(None).harness.memory is False
+    for text, message in (
+        ("harness:\n  memory: yes please\n", "harness.memory: must be true or false"),
+        ("harness:\n  type: asv\n  memory: true\n", "harness.memory: is for pytest-benchmark"),
+    ):
+        path.write_text("version: 1\n" + text)
+        with pytest.raises(ConfigError) as caught:
+            load_config(path)
+        assert message in str(caught.value)

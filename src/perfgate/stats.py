@@ -42,8 +42,6 @@ PERCENTILE_METHOD: Literal["linear"] = "linear"
 CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 1000
 MIN_ROUNDS_FOR_BOOTSTRAP = 3
-# Cap on pooled values held at once by the round bootstrap (resamples x samples), ~32 MB.
-_BOOTSTRAP_CHUNK_VALUES = 4_000_000
 
 IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
 Array = npt.NDArray[np.float64]
