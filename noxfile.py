@@ -61,6 +61,14 @@ def ab_quality(session: nox.Session) -> None:
 
 
 @nox.session
+def quality(session: nox.Session) -> None:
+    """perfgate's verdicts side by side with asv, pytest-benchmark, github-action-benchmark and
+    stored-baseline rules on ../shared/data and the A/B pool (writes docs/quality.md)."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", "-m", "benchmarks.quality", *session.posargs)
+
+
+@nox.session
 def changepoint_quality(session: nox.Session) -> None:
     """Evaluate change-point methods on the shared histories (writes docs/changepoints.md)."""
     session.install("-e", ".", "ruptures")
