@@ -115,26 +115,32 @@ def same_job(jobs: list[Job], pg: Perfgate) -> list[Tally]:
         suite = pg.suite(names, job.base, job.head)
         changes = rules.perfgate_decide(suite, pg.config)
         ours.suite(any(map(flagged, changes)))
-        alarms_asv = alarms_pyb = False
         for i, name in enumerate(names):
             ours.unchanged(flagged(changes[i]), critical(changes[i]))
             ours.rounds.append(2)
-            base, head = flat(job.base[name]), flat(job.head[name])
-            a, p = rules.asv_compare(base, head), rules.pytest_benchmark_fails(base, head)
-            asv.unchanged(a, a)
-            pyb.unchanged(p, p)
-            alarms_asv |= a
-            alarms_pyb |= p
             for s in SLOWDOWNS:
                 change = pg.lone(suite, i, name, job.base[name], scale(job.head[name], 1 + s))
                 ours.slowed(s, flagged(change), critical(change))
-                slow = [x * (1 + s) for x in head]
-                a, p = rules.asv_compare(base, slow), rules.pytest_benchmark_fails(base, slow)
-                asv.slowed(s, a, a)
-                pyb.slowed(s, p, p)
-        asv.suite(alarms_asv)
-        pyb.suite(alarms_pyb)
+        sample_rules(asv, pyb, [(flat(job.base[n]), flat(job.head[n])) for n in names])
     return [ours, asv, pyb]
+
+
+def sample_rules(asv: Tally, pyb: Tally, sides: Sequence[tuple[list[float], list[float]]]) -> None:
+    """asv compare and pytest-benchmark over one suite run's (base, head) samples, unchanged
+    and with each slowdown."""
+    alarmed = [False, False]
+    for base, head in sides:
+        for s in (0.0, *SLOWDOWNS):
+            slow = [x * (1 + s) for x in head]
+            verdicts = (rules.asv_compare(base, slow), rules.pytest_benchmark_fails(base, slow))
+            for k, tally in enumerate((asv, pyb)):
+                if s:
+                    tally.slowed(s, verdicts[k], verdicts[k])
+                else:
+                    tally.unchanged(verdicts[k], verdicts[k])
+                    alarmed[k] |= verdicts[k]
+    asv.suite(alarmed[0])
+    pyb.suite(alarmed[1])
 
 
 class Composite:
@@ -175,19 +181,9 @@ def ten_rounds(trials: list[Composite], pg: Perfgate) -> list[Tally]:
                 tally.unchanged(flagged(change), critical(change))
                 tally.rounds.append(r)
         full_base, full_head = by_rounds[policy.max]
-        alarms_asv = alarms_pyb = False
+        sample_rules(asv, pyb, [(flat(full_base[n]), flat(full_head[n])) for n in names])
         for i, name in enumerate(names):
-            base, head = flat(full_base[name]), flat(full_head[name])
-            a, p = rules.asv_compare(base, head), rules.pytest_benchmark_fails(base, head)
-            asv.unchanged(a, a)
-            pyb.unchanged(p, p)
-            alarms_asv |= a
-            alarms_pyb |= p
             for s in SLOWDOWNS:
-                slow = [x * (1 + s) for x in head]
-                a, p = rules.asv_compare(base, slow), rules.pytest_benchmark_fails(base, slow)
-                asv.slowed(s, a, a)
-                pyb.slowed(s, p, p)
                 r, change = _adaptive_lone(
                     pg,
                     names=names,
@@ -204,8 +200,6 @@ def ten_rounds(trials: list[Composite], pg: Perfgate) -> list[Tally]:
                     suites[policy.max], i, name, base_r[name], scale(head_r[name], 1 + s)
                 )
                 fixed.slowed(s, flagged(change), critical(change))
-        asv.suite(alarms_asv)
-        pyb.suite(alarms_pyb)
     return [fixed, adaptive, asv, pyb]
 
 
