@@ -22,6 +22,7 @@ SHARED = ROOT.parent / "shared" / "data"
 DJANGO = SHARED / "django-asv" / "results" / "ubuntu-latest"
 JOB_GAP_MS = 3_600_000
 SAMPLES = 10  # per benchmark and file: 2 processes x 5
+MIN_HISTORY = 10  # stored values a history rule needs before it judges (the median's window)
 
 Rounds = tuple[tuple[float, ...], ...]
 
@@ -133,6 +134,3 @@ def histories(cache: Path) -> list[Series]:
             )
     store.close()
     return out
-
-
-MIN_HISTORY = 10  # stored values a history rule needs before it judges (the median's window)
