@@ -57,7 +57,7 @@ from benchmarks.quality_data import median as median_of
 from benchmarks.quality_tally import SLOWDOWNS, Tally, table
 from perfgate.config import Config
 from perfgate.inference import RatioEstimate
-from perfgate.verdicts import Change
+from perfgate.report.model import Change
 
 CACHE = ROOT / ".perfgate" / "cache" / "quality-history.sqlite"
 JOBS_PER_TRIAL = 5  # 10 rounds a side

@@ -31,8 +31,8 @@ from typing import Any
 from perfgate.compare import classify
 from perfgate.config import Config
 from perfgate.inference import RatioEstimate, estimate_ratio, holm
+from perfgate.report.model import Change
 from perfgate.stats import CONFIDENCE
-from perfgate.verdicts import Change
 
 Rounds = Sequence[Sequence[float]]
 

@@ -14,10 +14,10 @@ from perfgate.compare import compare
 from perfgate.config import BudgetRule, Config, load_config
 from perfgate.history.importer import summary
 from perfgate.history.store import Store, open_store
-from perfgate.model import Benchmark, Metadata, Run
+from perfgate.model import Benchmark, Metadata, Run, Summary
 from perfgate.report import render
-from perfgate.stats import Summary, summarize
-from perfgate.verdicts import Report
+from perfgate.report.model import Report
+from perfgate.stats import summarize
 
 
 def synthetic_benchmarks(

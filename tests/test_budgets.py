@@ -4,7 +4,7 @@ import pytest
 
 from perfgate.budgets import evaluate, find_rule
 from perfgate.config import BudgetRule
-from perfgate.stats import Interval, Summary
+from perfgate.model import Interval, Summary
 
 
 def rule(

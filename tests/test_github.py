@@ -8,17 +8,20 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from perfgate import gate
+from perfgate.commands.github import upsert_comment
 from perfgate.errors import InputError, UsageError
 from perfgate.github import workflow_files as wf
 from perfgate.github.api import Client, GitHubError
-from perfgate.github.commands import upsert_comment
 from perfgate.github.comment import COMMENT_LIMIT, SUMMARY_LIMIT, Context, render_comment
 from perfgate.github.inputs import parse_inputs
-from perfgate.github.report_file import load_report
+from perfgate.report.model import Change
+from perfgate.report.read import load_report
 from tests.action_runner import parse_outputs
 from tests.github_api import FakeGitHub, Server
 from tests.github_reports import HOSTILE_IDS, slowdown_report, wide_report
@@ -87,15 +90,13 @@ def test_job_summary_and_outputs_and_annotations(slowdown: Path, tmp_path: Path)
 
 def test_annotations_at_most_ten(wide: Path) -> None:
     report = load_report(wide)
-    many = type(report)(
-        **{
-            **report.__dict__,
-            "entries": tuple(
-                type(e)(**{**e.__dict__, "severity": "critical", "direction": "slower"})
-                for e in report.entries
-            ),
-        }
-    )
+    slowdown = Change(
+        ratio=2.0, low=1.9, high=2.1, p_value=0.0, p_adjusted=0.0, significant=True,
+        direction="slower", severity="critical", method="paired-rounds", decisive=True,
+    )  # fmt: skip
+    rows = [replace(row, change=slowdown) for row in report.rows]
+    many = gate.finish("compare", rows, report.fail_on)
+    assert all(row.gate.level == "error" for row in many.rows)
     lines = wf.annotation_lines(many)
     assert len(lines) == 11
     assert lines[-1].startswith("::notice")
@@ -104,7 +105,7 @@ def test_annotations_at_most_ten(wide: Path) -> None:
 
 def test_wide_suite_is_cut_to_fit_and_says_so(wide: Path) -> None:
     report = load_report(wide)
-    assert len(report.entries) == 200
+    assert len(report.rows) == 200
     summary = render_comment(report, Context(marker=MARKER), limit=SUMMARY_LIMIT)
     assert "not shown" not in summary
     assert sum(1 for line in summary.splitlines() if line.startswith("| `")) == 200

@@ -17,13 +17,13 @@ from perfgate.check import check
 from perfgate.compare import compare
 from perfgate.config import Config
 from perfgate.github.comment import SUMMARY_LIMIT, Context, render_comment
-from perfgate.github.report_file import ReportData, parse_report
 from perfgate.github.workflow_files import annotation_lines
 from perfgate.history.render import chart_html
 from perfgate.history.store import Point, SeriesKey
 from perfgate.model import Benchmark
 from perfgate.report import render
-from perfgate.verdicts import Report
+from perfgate.report.model import Report
+from perfgate.report.read import report_from_dict
 from tests.test_report import validate_junit
 
 HOSTILE = (
@@ -87,8 +87,8 @@ def test_json_and_junit_keep_names_exactly(reports: dict[str, Report], kind: str
     assert len(list(root.iter("testcase"))) == len(HOSTILE)
 
 
-def _github_report(report: Report) -> ReportData:
-    return parse_report(json.loads(render(report, "json")))
+def _github_report(report: Report) -> Report:
+    return report_from_dict(json.loads(render(report, "json")))
 
 
 def test_pr_comment_and_job_summary(reports: dict[str, Report]) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from perfgate._run import _progress
+from perfgate.commands.run import _progress
 from tests.harnesses import git
 from tests.test_cli import run_cli
 

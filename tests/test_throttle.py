@@ -7,7 +7,7 @@ import io
 import pytest
 import rich.progress
 
-from perfgate.history.commands import _progress
+from perfgate.commands.history import _progress
 from perfgate.throttle import ProgressThrottler
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from perfgate import __version__
+from perfgate.options import OPTIONS
 
-INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "native")
-OUTPUT_FORMATS = ("table", "markdown", "json")
-REPORT_FORMATS = (*OUTPUT_FORMATS, "junit")  # report.RENDER_FORMATS, without its import
-FAIL_ON_CHOICES = ("critical", "major", "warning", "never")  # config.FAIL_ON, without its import
+if TYPE_CHECKING:
+    from perfgate.report.model import Report
+
+OUTPUT_FORMATS = ("table", "markdown", "json")  # history detect's formats (no JUnit)
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -78,21 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
         "default branch (origin/HEAD, main or master), or head alone in its own environment "
         "when that is HEAD and the tree is clean",
     )
-    run.add_argument(
-        "--rounds",
-        type=int,
-        metavar="N",
-        help="a fixed number of rounds (default: adaptive, per perfgate.yml)",
-    )
+    _option(run, "rounds", type=int, metavar="N")
     run.add_argument(
         "--out", type=Path, metavar="DIR", help="where round files go (default: .perfgate/run)"
     )
     run.add_argument("--seed", type=int, default=0, help="seed of the round order")
-    run.add_argument(
-        "--time-budget",
-        metavar="DURATION",
-        help="stop starting rounds after this long, e.g. 10min (default: perfgate.yml, else 10min)",
-    )
+    _option(run, "time_budget", metavar="DURATION")
     run.add_argument(
         "--record",
         action="store_true",
@@ -253,16 +246,8 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 def _report_options(command: argparse.ArgumentParser, *, input_format: bool = True) -> None:
     """Options every reporting command shares, declared once."""
-    command.add_argument(
-        "--config",
-        type=Path,
-        metavar="F",
-        help="config file (default: ./perfgate.yml, else pyproject.toml "
-        "[tool.perfgate], else no budgets)",
-    )
-    command.add_argument(
-        "--format", choices=REPORT_FORMATS, default="table", help="report format (default: table)"
-    )
+    _option(command, "config", type=Path, metavar="F")
+    _option(command, "format")
     command.add_argument(
         "--output",
         type=Path,
@@ -272,19 +257,23 @@ def _report_options(command: argparse.ArgumentParser, *, input_format: bool = Tr
         help="write the report to F, again for more files: a .json file gets JSON, a .md "
         "file markdown, a .xml file JUnit XML, any other --format (the table is still printed)",
     )
-    command.add_argument(
-        "--fail-on",
-        choices=FAIL_ON_CHOICES,
-        help="what fails the gate (default: perfgate.yml `fail-on`, else critical)",
-    )
-    if not input_format:
-        return
-    command.add_argument(
-        "--input-format",
-        choices=INPUT_FORMATS,
-        default="auto",
-        help="result format (default: detected per file)",
-    )
+    _option(command, "fail_on", default=None)  # None: perfgate.yml decides
+    if input_format:
+        _option(command, "input_format")
+
+
+def _option(command: argparse.ArgumentParser, name: str, **extra: Any) -> None:
+    """Add the option ``name`` of :data:`perfgate.options.OPTIONS` with its flag, choices,
+    default and help; ``extra`` adds what argparse needs besides (type, metavar)."""
+    option = OPTIONS[name]
+    assert option.flag is not None, name  # noqa: S101 - a programming error, caught by tests
+    settings: dict[str, Any] = {"help": option.help, "dest": option.name}
+    if option.choices is not None:
+        settings["choices"] = option.choices
+    if option.default is not None and option.config_key is None:
+        settings["default"] = option.default  # else the config's value (or its default) wins
+    settings.update(extra)
+    command.add_argument(option.flag, **settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -321,61 +310,82 @@ def _terminate(_signum: int, _frame: object) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    """Run the command; the one place where outcomes become exit codes and error lines."""
     from perfgate.errors import PerfgateError  # noqa: PLC0415 - keep --help import-light
 
+    in_action = args.command == "github" and args.action == "action"
     try:
-        if args.command == "check":
-            from perfgate.workflow import run_check  # noqa: PLC0415
-
-            return run_check(
-                args.results,
-                config_path=args.config,
-                fmt=args.format,
-                outputs=args.output,
-                input_format=args.input_format,
-                fail_on=args.fail_on,
-            )
-        if args.command == "compare":
-            from perfgate.workflow import run_compare  # noqa: PLC0415
-
-            return run_compare(
-                args.base,
-                args.head,
-                config_path=args.config,
-                fmt=args.format,
-                outputs=args.output,
-                input_format=args.input_format,
-                fail_on=args.fail_on,
-            )
-        if args.command == "run":
-            from perfgate._run import run  # noqa: PLC0415
-
-            return run(
-                base_ref=args.base,
-                rounds=args.rounds,
-                out=args.out,
-                config_path=args.config,
-                fmt=args.format,
-                outputs=args.output,
-                extra=args.harness_args,
-                seed=args.seed,
-                fail_on=args.fail_on,
-                time_budget=args.time_budget,
-                record=args.record,
-            )
-        handler = {"history": _history, "github": _github, "init": _init}.get(args.command)
-        if handler is not None:
-            return handler(args)
+        handlers: dict[str, Callable[[argparse.Namespace], int | Report]] = {
+            "check": _check,
+            "compare": _compare,
+            "run": _run,
+            "history": _history,
+            "github": _github,
+            "init": _init,
+        }
+        outcome = handlers[args.command](args)
     except PerfgateError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
+        lines = str(exc).splitlines() or [type(exc).__name__]
+        for line in lines:
             sys.stderr.write(f"perfgate: error: {line}\n")
+        if in_action:  # shown on the run's page as well as in the log
+            for line in lines:
+                escaped = line.replace("%", "%25").replace("\r", "%0D")
+                print(f"::error title=perfgate::{escaped}", flush=True)
         return exc.exit_code
-    raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover
+    if isinstance(outcome, int):
+        return outcome
+    return EXIT_FAIL if outcome.verdict == "fail" else EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> Report:
+    from perfgate.commands.check import check_command  # noqa: PLC0415
+
+    return check_command(
+        args.results,
+        config_path=args.config,
+        fmt=args.format,
+        outputs=args.output,
+        input_format=args.input_format,
+        fail_on=args.fail_on,
+    )
+
+
+def _compare(args: argparse.Namespace) -> Report:
+    from perfgate.commands.compare import compare_command  # noqa: PLC0415
+
+    return compare_command(
+        args.base,
+        args.head,
+        config_path=args.config,
+        fmt=args.format,
+        outputs=args.output,
+        input_format=args.input_format,
+        fail_on=args.fail_on,
+    )
+
+
+def _run(args: argparse.Namespace) -> Report:
+    from perfgate.commands.run import run_command  # noqa: PLC0415
+
+    return run_command(
+        base_ref=args.base,
+        rounds=args.rounds,
+        out=args.out,
+        config_path=args.config,
+        fmt=args.format,
+        outputs=args.output,
+        extra=args.harness_args,
+        seed=args.seed,
+        fail_on=args.fail_on,
+        time_budget=args.time_budget,
+        record=args.record,
+    )
 
 
 def _history(args: argparse.Namespace) -> int:
+    from perfgate.commands import history as commands  # noqa: PLC0415
     from perfgate.errors import UsageError  # noqa: PLC0415
-    from perfgate.history import commands  # noqa: PLC0415
 
     if args.action is None:
         raise UsageError("history needs an action: import, show, detect or baseline")
@@ -406,22 +416,17 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from perfgate.init_command import init_command  # noqa: PLC0415
+    from perfgate.commands.init import init_command  # noqa: PLC0415
 
     return init_command(args.dir, asv=args.asv, force=args.force, action=args.action)
 
 
-def _github(args: argparse.Namespace) -> int:
-    from perfgate.errors import PerfgateError, UsageError  # noqa: PLC0415
-    from perfgate.github import commands  # noqa: PLC0415
+def _github(args: argparse.Namespace) -> int | Report:
+    from perfgate.commands import github as commands  # noqa: PLC0415
+    from perfgate.errors import UsageError  # noqa: PLC0415
 
     if args.action == "action":
-        try:
-            return commands.action_command()
-        except PerfgateError as exc:  # shown on the run's page as well as in the log
-            for line in str(exc).splitlines():
-                print(f"::error title=perfgate::{line.replace('%', '%25')}")
-            raise
+        return commands.action_command()
     if args.action == "comment":
         return commands.comment_command(
             report_path=args.report,

@@ -13,24 +13,13 @@ decides, and the report says so.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Literal
 
 from perfgate import units
 from perfgate.config import BudgetRule
-from perfgate.stats import Summary
-
-Status = Literal["ok", "slow", "warning", "critical"]
-STATUS_RANK: dict[str, int] = {"ok": 0, "slow": 1, "warning": 2, "critical": 3}
-
-
-@dataclass(frozen=True, kw_only=True)
-class BudgetVerdict:
-    rule: BudgetRule
-    unit: str  # the unit the limits are in (the benchmark's)
-    status: Status
-    note: str | None = None
+from perfgate.model import Summary
+from perfgate.options import BudgetStatus
+from perfgate.report.model import Budget
 
 
 def find_rule(
@@ -46,7 +35,7 @@ def find_rule(
     return None
 
 
-def evaluate(summary: Summary, rule: BudgetRule) -> BudgetVerdict:
+def evaluate(summary: Summary, rule: BudgetRule) -> Budget:
     higher = summary.direction == "higher"
     value = summary.value
 
@@ -58,7 +47,7 @@ def evaluate(summary: Summary, rule: BudgetRule) -> BudgetVerdict:
         interval = summary.interval
         near = interval.high if higher else interval.low  # the interval's end nearest the limit
         if interval.method == "none":
-            status: Status = "critical"
+            status: BudgetStatus = "critical"
             note = "no interval (a single measurement or no raw samples): judged on the value alone"
         elif near is not None and beyond(rule.critical, near):
             status = "critical"
@@ -75,4 +64,11 @@ def evaluate(summary: Summary, rule: BudgetRule) -> BudgetVerdict:
         status = "slow"
     else:
         status = "ok"
-    return BudgetVerdict(rule=rule, unit=summary.unit, status=status, note=note)
+    return Budget(
+        pattern=rule.pattern,
+        target=rule.target,
+        warning=rule.warning,
+        critical=rule.critical,
+        status=status,
+        note=note,
+    )

@@ -25,13 +25,15 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 
+from perfgate import gate
 from perfgate.budgets import find_rule
-from perfgate.check import finish, head_row
+from perfgate.check import head_row, unused_budgets
 from perfgate.config import Config, Thresholds
 from perfgate.inference import RatioEstimate, estimate_ratio, holm
 from perfgate.model import Benchmark
+from perfgate.options import ChangeDirection, Severity
+from perfgate.report.model import Change, Report, Row
 from perfgate.stats import CONFIDENCE, summarize
-from perfgate.verdicts import Change, Report, Row, Severity
 
 SINGLE_ROUND_CAP: Severity = "major"
 FEW_ROUNDS = 3  # fewer rounds than this on a side: severity capped at SINGLE_ROUND_CAP
@@ -68,16 +70,18 @@ def compare(
             f"Comparisons on fewer than {FEW_ROUNDS} rounds per side are capped at major: "
             "give more rounds for a verdict that can fail the gate."
         )
-    report = finish(
+    return gate.finish(
+        "compare",
         rows,
-        config,
-        used=used,
+        config.fail_on,
+        unused_budgets=unused_budgets(config, used),
         failed=failed,
         sources=sources,
+        config=config.source,
         added=[b.name for b in head if b.name not in base_by_name],
         removed=[b.name for b in base if b.name not in head_names],
+        notes=notes,
     )
-    return replace(report, notes=tuple(notes))
 
 
 def assess_changes(
@@ -179,13 +183,14 @@ TWO_ROUNDS_NOTE = (
 
 def grade(reach: float, thresholds: Thresholds) -> Severity:
     """The highest threshold a change factor (> 1) reaches."""
-    for name, limit in (
+    levels: tuple[tuple[Severity, float], ...] = (
         ("critical", thresholds.critical),
         ("major", thresholds.major),
         ("minor", thresholds.minor),
-    ):
+    )
+    for name, limit in levels:
         if reach >= 1.0 + limit - 1e-12:
-            return name  # type: ignore[return-value]
+            return name
     return "none"
 
 
@@ -194,7 +199,7 @@ def _change(
     p_adjusted: float,
     *,
     significant: bool,
-    direction: str,
+    direction: ChangeDirection,
     severity: Severity,
     decisive: bool,
     note: str | None,
@@ -206,7 +211,7 @@ def _change(
         p_value=estimate.p_value,
         p_adjusted=p_adjusted,
         significant=significant,
-        direction=direction,  # type: ignore[arg-type]
+        direction=direction,
         severity=severity,
         method=estimate.method,
         decisive=decisive,

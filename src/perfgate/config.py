@@ -20,15 +20,23 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from perfgate import units
 from perfgate.errors import ConfigError, ConfigProblem, UsageError
-from perfgate.stats import METRICS
+from perfgate.options import (
+    DIRECTIONS,
+    FAIL_ON,
+    HARNESS_TYPES,
+    METRICS,
+    FailOn,
+    HarnessType,
+    Metric,
+)
 
 CONFIG_VERSION = 1
+_Choice = TypeVar("_Choice", bound=str)
 CONFIG_FILENAMES = ("perfgate.yml", "perfgate.yaml")
-FAIL_ON = ("critical", "major", "warning", "never")
 DEFAULT_WARNING_FACTOR = 1.2
 DEFAULT_CRITICAL_FACTOR = 1.5
 
@@ -46,10 +54,7 @@ _HISTORY_KEYS = ("db",)
 _REGRESSION_KEYS = ("minor", "major", "critical", "alpha")
 _ROUNDS_KEYS = ("min", "max", "time-budget")
 _HARNESS_KEYS = ("type", "args", "install", "command", "suite", "asv-config", "memory")
-HARNESS_TYPES = ("pytest-benchmark", "asv", "command")
 _BUDGET_KEYS = ("target", "warning", "critical", "metric", "direction")
-
-FailOn = Literal["critical", "major", "warning", "never"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +66,7 @@ class BudgetRule:
     warning: float
     critical: float
     unit: str  # "s", "B", or "" (a bare number: the benchmark's own unit)
-    metric: str
+    metric: Metric
     direction: Literal["lower", "higher"] = "lower"
     where: str = ""  # "perfgate.yml:4", for messages
 
@@ -95,7 +100,7 @@ class Harness:
     directory perfgate runs in. ``memory`` (pytest-benchmark only) loads perfgate's pytest
     plugin, which adds a ``NAME (peak memory)`` benchmark beside each timed one."""
 
-    type: str = "pytest-benchmark"
+    type: HarnessType = "pytest-benchmark"
     args: tuple[str, ...] = ("--benchmark-only",)
     install: tuple[str, ...] = ("{tree}", "pytest", "pytest-benchmark")
     command: tuple[str, ...] = ()  # type "command": argv with {output} for the result file
@@ -116,7 +121,7 @@ _TYPE_DEFAULTS: dict[str, dict[str, tuple[str, ...]]] = {
 @dataclass(frozen=True, kw_only=True)
 class Config:
     version: int = CONFIG_VERSION
-    metric: str = "p95"
+    metric: Metric = "p95"
     fail_on: FailOn = "critical"
     budgets: tuple[BudgetRule, ...] = ()
     regression: Thresholds = field(default_factory=Thresholds)
@@ -255,7 +260,7 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
     budgets = _budgets(data.get("budgets"), metric, (*prefix, "budgets"), ctx)
     return Config(
         metric=metric,
-        fail_on=fail_on,  # type: ignore[arg-type]  # validated against FAIL_ON above
+        fail_on=fail_on,
         budgets=budgets,
         regression=_regression(data.get("regression"), (*prefix, "regression"), ctx),
         rounds=_rounds(data.get("rounds"), (*prefix, "rounds"), ctx),
@@ -325,9 +330,7 @@ def _rounds(data: Any, path: tuple[Any, ...], ctx: _Context) -> RoundsPolicy:
     budget = defaults.time_budget
     if "time-budget" in section:
         try:
-            budget, unit = units.parse_quantity(section["time-budget"], units.SECONDS)
-            if unit != units.SECONDS or budget <= 0:
-                raise units.UnitError(f"{section['time-budget']} is not a duration like 10min")
+            budget = units.parse_duration(section["time-budget"])
         except units.UnitError as exc:
             ctx.add((*path, "time-budget"), str(exc))
             budget = defaults.time_budget
@@ -369,7 +372,7 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
         args=lists["args"],
         install=lists["install"],
         command=lists["command"],
-        suite=suite,  # type: ignore[arg-type]  # validated by _choice
+        suite=suite,
         asv_config=asv_config,
         memory=memory,
     )
@@ -388,21 +391,22 @@ def _unknown_keys(
 def _choice(
     data: Mapping[str, Any],
     key: str,
-    choices: tuple[str, ...],
-    default: str,
+    choices: tuple[_Choice, ...],
+    default: _Choice,
     prefix: tuple[Any, ...],
     *,
     ctx: _Context,
-) -> str:
+) -> _Choice:
     value = data.get(key, default)
-    if value not in choices:
-        ctx.add((*prefix, key), f"{value!r} is not one of {', '.join(choices)}")
-        return default
-    return str(value)
+    for choice in choices:  # the choice itself, typed as its Literal
+        if value == choice and isinstance(value, str):
+            return choice
+    ctx.add((*prefix, key), f"{value!r} is not one of {', '.join(choices)}")
+    return default
 
 
 def _budgets(
-    data: Any, default_metric: str, path: tuple[Any, ...], ctx: _Context
+    data: Any, default_metric: Metric, path: tuple[Any, ...], ctx: _Context
 ) -> tuple[BudgetRule, ...]:
     if data is None:
         return ()
@@ -418,7 +422,7 @@ def _budgets(
 
 
 def _budget(
-    pattern: str, entry: Any, default_metric: str, path: tuple[Any, ...], ctx: _Context
+    pattern: str, entry: Any, default_metric: Metric, path: tuple[Any, ...], ctx: _Context
 ) -> BudgetRule | None:
     if not isinstance(entry, dict):
         ctx.add(path, "must be a mapping with at least `target` (e.g. `target: 200ms`)")
@@ -426,7 +430,7 @@ def _budget(
     before = len(ctx.problems)
     _unknown_keys(entry, _BUDGET_KEYS, path, ctx)
     metric = _choice(entry, "metric", METRICS, default_metric, path, ctx=ctx)
-    direction = _choice(entry, "direction", ("lower", "higher"), "lower", path, ctx=ctx)
+    direction = _choice(entry, "direction", DIRECTIONS, "lower", path, ctx=ctx)
     if "target" not in entry:
         ctx.add(path, "missing `target` (e.g. `target: 200ms`)")
         return None
@@ -502,9 +506,15 @@ def with_overrides(
 ) -> Config:
     """``config`` with command-line options in place of its own settings (None keeps them)."""
     if fail_on is not None:
-        if fail_on not in FAIL_ON:
-            raise UsageError(f"fail-on must be one of {', '.join(FAIL_ON)}, got {fail_on!r}")
-        config = replace(config, fail_on=fail_on)  # type: ignore[arg-type]  # checked above
+        config = replace(config, fail_on=parse_fail_on(fail_on))
     if time_budget is not None:
         config = replace(config, rounds=replace(config.rounds, time_budget=time_budget))
     return config
+
+
+def parse_fail_on(text: str) -> FailOn:
+    """A ``fail-on`` value from the command line or an Action input; UsageError otherwise."""
+    for choice in FAIL_ON:
+        if text == choice:
+            return choice
+    raise UsageError(f"fail-on must be one of {', '.join(FAIL_ON)}, got {text!r}")

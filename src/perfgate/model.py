@@ -11,11 +11,10 @@ import math
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 from perfgate import units
-
-Direction = Literal["lower", "higher"]
+from perfgate.options import Direction, IntervalMethod
 
 # Native result format. Changelog of versions:
 #   1 (perfgate 0.1): metadata, benchmarks with rounds of raw samples, failed benchmark names.
@@ -30,6 +29,35 @@ def direction_for_unit(unit: str) -> Direction:
     """Lower is better, except throughput-type units (``ops/s``, ``items/sec``, ``Hz``)."""
     text = unit.strip().lower()
     return "higher" if text.endswith(_HIGHER_IS_BETTER_SUFFIXES) else "lower"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A confidence interval of a statistic; ``method`` says what noise it includes."""
+
+    low: float | None  # None: the data cannot bound it from this side
+    high: float | None
+    method: IntervalMethod
+
+
+@dataclass(frozen=True, kw_only=True)
+class Summary:
+    """A benchmark's metric on one side with its interval, and descriptive statistics of its
+    samples (made by :func:`perfgate.stats.summarize`)."""
+
+    name: str
+    unit: str
+    direction: Direction
+    metric: str  # the metric asked for
+    value: float
+    interval: Interval
+    n: int  # raw samples over all rounds (0 when the harness stored only statistics)
+    rounds: int
+    raw_samples: bool
+    few_samples: bool
+    min_n: int = 1  # the fewest samples on which ``metric`` is not "few samples"
+    metric_used: str  # differs from ``metric`` when only stored statistics were available
+    describe: dict[str, float] = field(default_factory=dict)
 
 
 # Metadata.harness of a base written by `perfgate history baseline` (reports say so)

@@ -27,23 +27,21 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from perfgate.model import Benchmark
+from perfgate.model import Benchmark, Interval, Summary
+from perfgate.options import METRICS
 
-Metric = Literal["p50", "p95", "p99", "mean", "min", "max"]
-METRICS: tuple[Metric, ...] = ("p50", "p95", "p99", "mean", "min", "max")
 PERCENTILE_METHOD: Literal["linear"] = "linear"
 CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 1000
 MIN_ROUNDS_FOR_BOOTSTRAP = 3
 
-IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
 Array = npt.NDArray[np.float64]
 
 
@@ -63,31 +61,6 @@ def min_samples(metric: str, confidence: float = CONFIDENCE) -> int:
     if tail >= 1.0:
         return 1
     return math.ceil(math.log((1.0 - confidence) / 2.0) / math.log(tail))
-
-
-@dataclass(frozen=True)
-class Interval:
-    low: float | None  # None: the data cannot bound it from this side
-    high: float | None
-    method: IntervalMethod
-
-
-@dataclass(frozen=True, kw_only=True)
-class Summary:
-    """A benchmark's metric with its interval, and descriptive statistics of its samples."""
-
-    name: str
-    unit: str
-    direction: Literal["lower", "higher"]
-    metric: str  # the metric asked for
-    value: float
-    interval: Interval
-    n: int  # raw samples over all rounds (0 when the harness stored only statistics)
-    rounds: int
-    raw_samples: bool
-    few_samples: bool
-    metric_used: str  # differs from ``metric`` when only stored statistics were available
-    describe: dict[str, float] = field(default_factory=dict)
 
 
 def percentile(values: Sequence[float] | Array, p: float) -> float:
@@ -151,6 +124,7 @@ def summarize(bench: Benchmark, metric: str, confidence: float = CONFIDENCE) -> 
         rounds=len(rounds),
         raw_samples=True,
         few_samples=pooled.size < min_samples(metric, confidence),
+        min_n=min_samples(metric, confidence),
         metric_used=metric,
         describe=describe(pooled),
     )
@@ -171,6 +145,7 @@ def _summarize_stored(bench: Benchmark, metric: str) -> Summary:
         rounds=1,
         raw_samples=False,
         few_samples=True,
+        min_n=min_samples(metric),
         metric_used=used,
         describe=dict(bench.stored),
     )

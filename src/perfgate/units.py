@@ -103,3 +103,13 @@ def _sig(value: float, digits: int) -> str:
     magnitude = math.floor(math.log10(abs(value)))
     decimals = max(digits - 1 - magnitude, 0)
     return f"{value:.{decimals}f}"
+
+
+def format_change(ratio: float) -> str:
+    """A ratio head/base as a signed percentage change: ``1.25 -> '+25.0%'``."""
+    return f"{(ratio - 1.0) * 100:+.1f}%"
+
+
+def format_ratio_interval(ratio: float, low: float, high: float) -> str:
+    """``'+25.0% [+20.1%, +30.2%]'``: a change with its interval."""
+    return f"{format_change(ratio)} [{format_change(low)}, {format_change(high)}]"

@@ -6,16 +6,16 @@ files of one side) and returns one :class:`~perfgate.model.Run` per results file
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from perfgate.errors import InputError
 from perfgate.formats import asv, native, pytest_benchmark
 from perfgate.formats._json import read_json
-from perfgate.model import Run
+from perfgate.model import STORED_BASELINE, Benchmark, Run, combine
 
-FORMATS = ("auto", pytest_benchmark.FORMAT, asv.FORMAT, native.FORMAT)
 _MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError)
 
 
@@ -33,6 +33,30 @@ def load(path: Path, input_format: str = "auto") -> list[Run]:
             "not a results file (pass a results file or the results directory)",
         )
     return [_read(path, data, input_format)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SideResults:
+    """Everything read for one side of a comparison (or the one side of a check)."""
+
+    benchmarks: list[Benchmark]
+    failed: list[str]  # benchmarks the harness reported as failed
+    stored_baseline: bool  # written by `perfgate history baseline`, not measured in this job
+
+
+def load_side(paths: Sequence[Path], input_format: str = "auto") -> SideResults:
+    """One side's benchmarks (the rounds of every file combined); InputError names the paths
+    when the files do not combine."""
+    runs = [run for path in paths for run in load(path, input_format)]
+    try:
+        benchmarks, failed = combine(runs)
+    except ValueError as exc:
+        raise InputError(", ".join(str(p) for p in paths), str(exc)) from None
+    return SideResults(
+        benchmarks=benchmarks,
+        failed=failed,
+        stored_baseline=any(r.metadata.harness == STORED_BASELINE for r in runs),
+    )
 
 
 def _load_dir(folder: Path, input_format: str) -> list[Run]:

@@ -1,7 +1,7 @@
 """The sticky PR comment and the job summary: markdown rendered from a JSON report.
 
 Layout: a hidden marker (how the comment is found again), a headline verdict, the notable
-benchmarks (slowdowns, budget problems, improvements) sorted by severity, the others folded in
+benchmarks (slowdowns, budget problems, improvements) in the gate's order, the others folded in
 ``<details>``, then rounds, environment and links. Every piece of user text (benchmark names,
 units, notes, the environment line) is escaped or put in a code span, so names cannot inject
 markdown, HTML or @mentions. The whole text stays under ``limit`` bytes of UTF-8 (GitHub takes
@@ -15,15 +15,14 @@ import re
 from dataclasses import dataclass
 
 from perfgate import units
-from perfgate.github.report_file import Entry, ReportData, Side
+from perfgate.model import Summary
 from perfgate.report.markdown import code_span, escape
+from perfgate.report.model import Report, Row
 
 COMMENT_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 COMMENT_LIMIT = 65_536
 SUMMARY_LIMIT = 1024 * 1024
 _MARGIN = 512  # room for the line that says rows were cut
-_SEVERITY_RANK = {"critical": 3, "major": 2, "minor": 1, "none": 0}
-_STATUS_RANK = {"critical": 3, "warning": 2, "slow": 1, "ok": 0, "none": 0}
 _STATUS_TEXT = {
     "critical": "CRITICAL",
     "warning": "warning",
@@ -53,21 +52,10 @@ def marker_for(key: str) -> str:
     return f"<!-- perfgate-comment:{key} -->"
 
 
-def rank(entry: Entry) -> tuple[int, int, int]:
-    """Sort key, worst first: slowdowns by severity, budget problems, then improvements."""
-    slower = _SEVERITY_RANK[entry.severity] if entry.direction == "slower" else 0
-    faster = _SEVERITY_RANK[entry.severity] if entry.direction == "faster" else 0
-    return (-slower, -_STATUS_RANK[entry.budget_status], -faster)
-
-
-def notable(entry: Entry) -> bool:
-    return entry.severity != "none" or _STATUS_RANK[entry.budget_status] > 0
-
-
-def render_comment(report: ReportData, context: Context, limit: int = COMMENT_LIMIT) -> str:
-    entries = sorted(report.entries, key=rank)  # stable: report order within a rank
-    shown = [e for e in entries if notable(e)]
-    folded = [e for e in entries if not notable(e)]
+def render_comment(report: Report, context: Context, limit: int = COMMENT_LIMIT) -> str:
+    entries = report.rows  # in the gate's order, worst first
+    shown = [e for e in entries if e.notable]
+    folded = [e for e in entries if not e.notable]
     head = [context.marker, _headline(report), "", _summary(report, context), ""]
     tail = _tail(report, context)
     header = _table_header(report)
@@ -118,21 +106,17 @@ def _size(lines: list[str]) -> int:
     return sum(len(line.encode()) + 1 for line in lines)
 
 
-def _headline(report: ReportData) -> str:
+def _headline(report: Report) -> str:
     icon = "\u274c" if report.verdict == "fail" else "\u2705"
     slower = [
         f"{n} {severity} slowdown{'s' if n != 1 else ''}"
         for severity in ("critical", "major", "minor")
-        if (
-            n := sum(
-                1 for e in report.entries if e.direction == "slower" and e.severity == severity
-            )
-        )
+        if (n := report.count_severity(severity))
     ]
     budgets = [
         f"{n} over {status} budget"
         for status in ("critical", "warning")
-        if (n := sum(1 for e in report.entries if e.budget_status == status))
+        if (n := report.count(status))
     ]
     findings = ", ".join([*slower, *budgets]) or (
         "no slowdowns" if report.compared else "all budgets met"
@@ -140,9 +124,9 @@ def _headline(report: ReportData) -> str:
     return f"### {icon} perfgate: {report.verdict} \u2014 {findings}"
 
 
-def _summary(report: ReportData, context: Context) -> str:
-    metrics = sorted({e.metric for e in report.entries})
-    what = f"{len(report.entries)} benchmarks" + (
+def _summary(report: Report, context: Context) -> str:
+    metrics = sorted({e.metric for e in report.rows})
+    what = f"{len(report.rows)} benchmarks" + (
         f", metric {', '.join(escape(m) for m in metrics)}" if metrics else ""
     )
     if context.base and context.head:
@@ -150,7 +134,7 @@ def _summary(report: ReportData, context: Context) -> str:
     return f"{what}; the gate fails on {report.fail_on}."
 
 
-def _table_header(report: ReportData) -> list[str]:
+def _table_header(report: Report) -> list[str]:
     if report.compared:
         return [
             "| benchmark | base | head | change [95% CI] | severity | budget |",
@@ -159,11 +143,11 @@ def _table_header(report: ReportData) -> list[str]:
     return ["| benchmark | value | budget target | budget |", "|---|---:|---:|---|"]
 
 
-def _row(entry: Entry, report: ReportData) -> str:
+def _row(entry: Row, report: Report) -> str:
     name = code_span(entry.name)
-    status = _STATUS_TEXT.get(entry.budget_status, "-")
+    status = _STATUS_TEXT.get(entry.status, "-")
     if not report.compared:
-        target = "-" if entry.budget_target is None else _value(entry.budget_target, entry.unit)
+        target = "-" if entry.budget is None else _value(entry.budget.target, entry.unit)
         return f"| {name} | {_side(entry.head, entry)} | {target} | {status} |"
     base = "-" if entry.base is None else _side(entry.base, entry)
     return (
@@ -172,7 +156,7 @@ def _row(entry: Entry, report: ReportData) -> str:
     )
 
 
-def _side(side: Side, entry: Entry) -> str:
+def _side(side: Summary, entry: Row) -> str:
     text = _value(side.value, entry.unit)
     if side.metric_used and side.metric_used != entry.metric:
         text += f" ({escape(side.metric_used)})"
@@ -184,29 +168,22 @@ def _value(value: float, unit: str) -> str:
     return escape(units.format_value(value, unit))
 
 
-def _change(entry: Entry) -> str:
-    if entry.ratio is None:
-        return "-"
-    text = _pct(entry.ratio)
-    if entry.ci is not None:
-        text += f" [{_pct(entry.ci[0])}, {_pct(entry.ci[1])}]"
-    return text
+def _change(entry: Row) -> str:
+    c = entry.change
+    return "-" if c is None else units.format_ratio_interval(c.ratio, c.low, c.high)
 
 
-def _pct(ratio: float) -> str:
-    return f"{(ratio - 1.0) * 100:+.1f}%"
-
-
-def _severity(entry: Entry) -> str:
-    if entry.ratio is None:
+def _severity(entry: Row) -> str:
+    c = entry.change
+    if c is None:
         return "no raw samples"
-    if entry.severity == "none":
-        return {"slower": "slower (< minor)"}.get(entry.direction, entry.direction)
-    label = "**CRITICAL**" if entry.severity == "critical" else entry.severity
-    return f"{label} slower" if entry.direction == "slower" else f"{label} faster"
+    if c.severity == "none":
+        return {"slower": "slower (< minor)"}.get(c.direction, c.direction)
+    label = "**CRITICAL**" if c.severity == "critical" else c.severity
+    return f"{label} slower" if c.direction == "slower" else f"{label} faster"
 
 
-def _tail(report: ReportData, context: Context) -> list[str]:
+def _tail(report: Report, context: Context) -> list[str]:
     lines: list[str] = []
     for label, names in (
         ("Only in head (added)", report.added),

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfgate import units
-from perfgate.config import FAIL_ON
+from perfgate.config import parse_fail_on
 from perfgate.errors import UsageError
 from perfgate.github.comment import COMMENT_KEY
+from perfgate.options import FAIL_ON, OPTIONS, FailOn
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,7 +25,7 @@ class ActionInputs:
     base: str | None
     rounds: int | None
     time_budget: str | None
-    fail_on: str | None
+    fail_on: FailOn | None
     comment: bool
     comment_key: str
     token: str
@@ -34,7 +35,10 @@ class ActionInputs:
 
 
 def _get(env: Mapping[str, str], name: str) -> str:
-    return env.get(f"PERFGATE_INPUT_{name.upper().replace('-', '_')}", "").strip()
+    """The input ``name`` as action.yml hands it over (see Option.env_var)."""
+    known = {o.action_input: o.env_var for o in OPTIONS.values() if o.env_var is not None}
+    variable = known.get(name) or f"PERFGATE_INPUT_{name.upper().replace('-', '_')}"
+    return env.get(variable, "").strip()
 
 
 def parse_inputs(env: Mapping[str, str]) -> ActionInputs:
@@ -47,9 +51,13 @@ def parse_inputs(env: Mapping[str, str]) -> ActionInputs:
     time_budget = _get(env, "time-budget") or None
     if time_budget is not None and not _is_duration(time_budget):
         bad("time-budget", f"{time_budget!r} is not a duration like 10min")
-    fail_on = _get(env, "fail-on") or None
-    if fail_on is not None and fail_on not in FAIL_ON:
-        bad("fail-on", f"{fail_on!r} is not one of {', '.join(FAIL_ON)}")
+    fail_on_text = _get(env, "fail-on") or None
+    fail_on: FailOn | None = None
+    if fail_on_text is not None:
+        try:
+            fail_on = parse_fail_on(fail_on_text)
+        except UsageError:
+            bad("fail-on", f"{fail_on_text!r} is not one of {', '.join(FAIL_ON)}")
     comment_text = (_get(env, "comment") or "true").lower()
     if comment_text not in ("true", "false"):
         bad("comment", f"{comment_text!r} is not true or false")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfgate.errors import InputError
-from perfgate.github.comment import SUMMARY_LIMIT, rank
-from perfgate.github.report_file import Entry, ReportData
-from perfgate.units import format_value
+from perfgate.github.comment import SUMMARY_LIMIT
+from perfgate.report.model import Report, Row
+from perfgate.units import format_change, format_value
 
 MAX_ANNOTATIONS = 10
 MAX_EVENT_BYTES = 25 * 1024 * 1024
@@ -70,15 +70,15 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation_lines(report: ReportData, limit: int = MAX_ANNOTATIONS) -> list[str]:
-    """``::error``/``::warning`` lines for the worst findings, at most ``limit``."""
-    findings = sorted((e for e in report.entries if _level(e)), key=rank)
+def annotation_lines(report: Report, limit: int = MAX_ANNOTATIONS) -> list[str]:
+    """An annotation for each of the worst findings, at most ``limit``: ``::error`` for a row
+    that fails the gate, ``::warning`` for any other finding (levels are the gate's)."""
+    findings = [row for row in report.rows if row.gate.level is not None]
     lines = []
-    for entry in findings[:limit]:
-        level = _level(entry)
-        title = escape_property(f"perfgate: {_what(entry)}")
-        name = entry.name if len(entry.name) <= 200 else entry.name[:199] + "\u2026"
-        lines.append(f"::{level} title={title}::{escape_data(name + ': ' + _detail(entry))}")
+    for row in findings[:limit]:
+        title = escape_property(f"perfgate: {_what(row)}")
+        name = row.name if len(row.name) <= 200 else row.name[:199] + "\u2026"
+        lines.append(f"::{row.gate.level} title={title}::{escape_data(name + ': ' + _detail(row))}")
     if len(findings) > limit:
         lines.append(
             f"::notice title=perfgate::{len(findings) - limit} more findings in the report"
@@ -86,39 +86,23 @@ def annotation_lines(report: ReportData, limit: int = MAX_ANNOTATIONS) -> list[s
     return lines
 
 
-def _level(entry: Entry) -> str | None:
-    if entry.direction == "slower" and entry.severity == "critical":
-        return "error"
-    if entry.budget_status == "critical":
-        return "error"
-    if entry.direction == "slower" and entry.severity in ("major", "minor"):
-        return "warning"
-    if entry.budget_status in ("warning", "slow"):
-        return "warning"
-    return None
+def _what(row: Row) -> str:
+    if row.slower and row.severity != "none":
+        return f"{row.severity} slowdown"
+    return f"budget {row.status}"
 
 
-def _what(entry: Entry) -> str:
-    if entry.direction == "slower" and entry.severity != "none":
-        return f"{entry.severity} slowdown"
-    return f"budget {entry.budget_status}"
-
-
-def _detail(entry: Entry) -> str:
-    head = format_value(entry.head.value, entry.unit)
-    if entry.base is not None and entry.ratio is not None:
-        base = format_value(entry.base.value, entry.unit)
-        text = f"{entry.metric} {base} -> {head} ({(entry.ratio - 1) * 100:+.1f}%"
-        if entry.ci is not None:
-            low, high = ((c - 1) * 100 for c in entry.ci)
-            text += f", 95% CI [{low:+.1f}%, {high:+.1f}%]"
-        return text + ")"
-    target = (
-        ""
-        if entry.budget_target is None
-        else f" (target {format_value(entry.budget_target, entry.unit)})"
-    )
-    return f"{entry.metric} {head}{target}"
+def _detail(row: Row) -> str:
+    head = format_value(row.head.value, row.unit)
+    if row.base is not None and row.change is not None:
+        base = format_value(row.base.value, row.unit)
+        c = row.change
+        return (
+            f"{row.metric} {base} -> {head} ({format_change(c.ratio)}, "
+            f"95% CI [{format_change(c.low)}, {format_change(c.high)}])"
+        )
+    target = "" if row.budget is None else f" (target {format_value(row.budget.target, row.unit)})"
+    return f"{row.metric} {head}{target}"
 
 
 def write_outputs(path: Path | None, values: Mapping[str, str]) -> None:

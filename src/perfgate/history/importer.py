@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from perfgate import formats
+from perfgate._git import GitError, git
 from perfgate.errors import InputError
 from perfgate.formats import action_benchmark, asv
 from perfgate.formats._json import read_json
-from perfgate.history.store import SUMMARY_COLUMNS, Store
+from perfgate.history.store import SUMMARY_COLUMNS, Store, open_store
 from perfgate.model import Benchmark, Run
 from perfgate.stats import PERCENTILE_METHOD
 
@@ -103,3 +104,68 @@ def import_paths(
         if advance is not None:
             advance()
     return result
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportOutcome:
+    """What an import did, for the command to say."""
+
+    db: Path
+    result: ImportResult
+    ordered: int  # commits placed in git's order (0: ordered by the files' dates)
+    runs: int  # in the store afterwards
+    benchmarks: int
+
+    def lines(self) -> list[str]:
+        """The outcome in words: a line per skipped file, then one summary line."""
+        result = self.result
+        order = (
+            f"commit order from git for {self.ordered} commit(s)"
+            if self.ordered
+            else "commit order from the files' dates (no git repository given or found)"
+        )
+        return [
+            *(f"skipped {source}: {problem}" for source, problem in result.skipped),
+            f"imported {result.imported} run(s) from {result.files} file(s) into {self.db}"
+            f" ({result.already} already there, {len(result.skipped)} file(s) skipped); "
+            f"{order}; the store holds {self.runs} runs of {self.benchmarks} benchmarks",
+        ]
+
+
+def import_into(
+    db: Path,
+    files: Sequence[Path],
+    *,
+    repo: Path | None,
+    advance: Callable[[], None] = lambda: None,
+) -> ImportOutcome:
+    """Import ``files`` into the store at ``db`` (made if missing) and order its commits by
+    git (``repo``, else the repository perfgate runs in, if any)."""
+    store = open_store(db, create=True)
+    try:
+        result = import_paths(store, list(files), advance=advance)
+        ordered = _order_by_git(store, repo)
+        counts = store.counts()
+    finally:
+        store.close()
+    return ImportOutcome(
+        db=db,
+        result=result,
+        ordered=ordered,
+        runs=counts["runs"],
+        benchmarks=counts["benchmarks"],
+    )
+
+
+def _order_by_git(store: Store, repo: Path | None) -> int:
+    """Positions of the stored commits in ``git rev-list --topo-order`` of ``repo`` (or of
+    the repository perfgate runs in, if any); 0 when there is none."""
+    try:
+        listed = git(repo or Path.cwd(), "rev-list", "--topo-order", "--reverse", "--all")
+    except GitError:
+        if repo is not None:
+            raise InputError(
+                str(repo), "not a git repository (--repo gives commit order)"
+            ) from None
+        return 0
+    return store.set_positions(listed.split())

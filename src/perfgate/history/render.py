@@ -20,7 +20,7 @@ from perfgate.report.markdown import escape
 from perfgate.units import format_value
 
 if TYPE_CHECKING:
-    from perfgate.history.commands import Finding
+    from perfgate.history.findings import Finding
 
 CHANGES_VERSION = 1
 _MAX_TERMINAL_ROWS = 100

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Literal
 
 from perfgate import units
-from perfgate.stats import Summary, min_samples
-from perfgate.verdicts import Report, Row
+from perfgate.model import Summary
+from perfgate.report.model import Report, Row
 
 STATUS_LABEL = {
     "ok": "ok",
@@ -36,45 +38,58 @@ def display_name(name: str, limit: int = NAME_LIMIT) -> str:
 
 
 def title(report: Report) -> str:
-    command = "compare" if report.compared else "check"
-    return f"perfgate {command}: {report.verdict.upper()}"
+    return f"perfgate {report.kind}: {report.verdict.upper()}"
 
 
-def columns(report: Report) -> list[str]:
+@dataclass(frozen=True)
+class Column:
+    """A column of the table: its role (what it holds), header and alignment."""
+
+    role: Literal[
+        "name", "base", "head", "change", "severity", "samples", "value", "interval", "target",
+        "status",
+    ]  # fmt: skip
+    header: str
+    numeric: bool = False
+
+
+def columns(report: Report) -> list[Column]:
     metric = metric_header(report)
     if report.compared:
         return [
-            "benchmark",
-            f"base {metric}",
-            f"head {metric}",
-            "change [95% CI]",
-            "severity",
-            "n (rounds)",
-            "budget",
+            Column("name", "benchmark"),
+            Column("base", f"base {metric}", numeric=True),
+            Column("head", f"head {metric}", numeric=True),
+            Column("change", "change [95% CI]", numeric=True),
+            Column("severity", "severity"),
+            Column("samples", "n (rounds)", numeric=True),
+            Column("status", "budget"),
         ]
-    return ["benchmark", metric, "95% interval", "n (rounds)", "target", "status"]
+    return [
+        Column("name", "benchmark"),
+        Column("value", metric, numeric=True),
+        Column("interval", "95% interval"),
+        Column("samples", "n (rounds)", numeric=True),
+        Column("target", "target"),
+        Column("status", "status"),
+    ]
 
 
 def cells(row: Row, report: Report) -> list[str]:
     """The text of a row's cells, in :func:`columns` order (without any footnote marker)."""
-    if report.compared:
-        return [
-            display_name(row.name),
-            side_value(row, row.base),
-            side_value(row, row.head),
-            change(row),
-            severity(row),
-            compared_samples(row),
-            STATUS_LABEL[row.status],
-        ]
-    return [
-        display_name(row.name),
-        value(row),
-        interval(row.head),
-        samples(row.head),
-        budget(row),
-        STATUS_LABEL[row.status],
-    ]
+    text = {
+        "name": lambda: display_name(row.name),
+        "base": lambda: side_value(row, row.base),
+        "head": lambda: side_value(row, row.head),
+        "change": lambda: change(row),
+        "severity": lambda: severity(row),
+        "samples": lambda: compared_samples(row) if report.compared else samples(row.head),
+        "value": lambda: value(row),
+        "interval": lambda: interval(row.head),
+        "target": lambda: budget(row),
+        "status": lambda: STATUS_LABEL[row.status],
+    }
+    return [text[column.role]() for column in columns(report)]
 
 
 def side_value(row: Row, summary: Summary | None) -> str:
@@ -88,11 +103,7 @@ def change(row: Row) -> str:
     c = row.change
     if c is None:
         return "-"
-    return f"{_pct(c.ratio)} [{_pct(c.low)}, {_pct(c.high)}]"
-
-
-def _pct(ratio: float) -> str:
-    return f"{(ratio - 1.0) * 100:+.1f}%"
+    return units.format_ratio_interval(c.ratio, c.low, c.high)
 
 
 def severity(row: Row) -> str:
@@ -147,7 +158,7 @@ def samples(summary: Summary) -> str:
 def budget(row: Row) -> str:
     if row.budget is None:
         return "-"
-    return units.format_value(row.budget.rule.target, row.unit)
+    return units.format_value(row.budget.target, row.unit)
 
 
 def notes(row: Row) -> list[str]:
@@ -158,7 +169,7 @@ def notes(row: Row) -> list[str]:
     elif head.n == 1:
         out.append("a single measurement")
     elif head.few_samples:
-        out.append(f"few samples: {row.metric} needs >= {min_samples(row.metric)}, has {head.n}")
+        out.append(f"few samples: {row.metric} needs >= {head.min_n}, has {head.n}")
     if row.budget is not None and row.budget.note:
         out.append(row.budget.note)
     if row.change is not None and row.change.note:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from perfgate.verdicts import Report
+from perfgate.report.model import Report
 
 
-def render_json(report: Report) -> str:
+def render_json(report: Report, *, width: int | None = None) -> str:  # noqa: ARG001
     # allow_nan=False: the contract is strict JSON; summaries never hold NaN.
     return json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n"

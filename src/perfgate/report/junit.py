@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from perfgate.check import fails_gate
 from perfgate.report import _cells
-from perfgate.verdicts import Report, Row
+from perfgate.report.model import Report, Row
 
 # what XML 1.0 cannot hold, even escaped
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -31,8 +30,8 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def render_junit(report: Report) -> str:
-    command = "compare" if report.compared else "check"
+def render_junit(report: Report, *, width: int | None = None) -> str:  # noqa: ARG001
+    command = report.kind
     suites = ET.Element("testsuites", name="perfgate")
     suite = ET.SubElement(suites, "testsuite", name=f"perfgate {command}")
     properties = ET.SubElement(suite, "properties")
@@ -42,12 +41,16 @@ def render_junit(report: Report) -> str:
     for row in report.rows:
         case = _case(suite, row.name, command)
         lines = [_describe(row, report)]
-        if fails_gate(row, report.fail_on):
+        if row.gate.fails:
             failures += 1
             ET.SubElement(
-                case, "failure", message=xml_text(_why(row)), type=f"perfgate.{command}"
+                case,
+                "failure",
+                message=xml_text("; ".join(row.gate.reasons)),
+                type=f"perfgate.{command}",
             ).text = xml_text(lines[0])
-        lines += [f"WARNING: {w}" for w in _warnings(row, report)]
+        else:
+            lines += [f"WARNING: {reason}" for reason in row.gate.reasons]
         lines += [f"NOTE: {n}" for n in _cells.notes(row)]
         ET.SubElement(case, "system-out").text = xml_text("\n".join(lines))
     for name in report.failed:
@@ -95,25 +98,8 @@ def _properties(report: Report) -> list[tuple[str, str]]:
 
 def _describe(row: Row, report: Report) -> str:
     """The row in words: what the table shows, with its column names."""
-    headers = _cells.columns(report)
+    columns = _cells.columns(report)
     texts = _cells.cells(row, report)
-    return "; ".join(f"{h}: {t}" for h, t in zip(headers[1:], texts[1:], strict=True))
-
-
-def _why(row: Row) -> str:
-    reasons = []
-    if row.budget is not None and row.status in ("warning", "critical"):
-        reasons.append(f"budget {row.status}: {_cells.value(row)} against {_cells.budget(row)}")
-    if row.slower and row.change is not None:
-        reasons.append(f"{row.change.severity} slowdown: {_cells.change(row)}")
-    return "; ".join(reasons) or "fails the gate"
-
-
-def _warnings(row: Row, report: Report) -> list[str]:
-    found = []
-    if not fails_gate(row, report.fail_on):
-        if row.status in ("slow", "warning", "critical"):
-            found.append(f"budget {row.status}: {_cells.value(row)} against {_cells.budget(row)}")
-        if row.slower and row.change is not None and row.change.severity != "none":
-            found.append(f"{row.change.severity} slowdown: {_cells.change(row)}")
-    return found
+    return "; ".join(
+        f"{c.header}: {t}" for c, t in zip(columns, texts, strict=True) if c.role != "name"
+    )

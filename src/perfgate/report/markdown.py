@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from perfgate.report import _cells
-from perfgate.verdicts import Report
+from perfgate.report.model import Report
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@])")
 
@@ -17,25 +17,17 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa: ARG001
     icon = "\u274c" if report.verdict == "fail" else "\u2705"
-    command = "compare" if report.compared else "check"
     lines = [
-        f"### {icon} perfgate {command}: {report.verdict}",
+        f"### {icon} perfgate {report.kind}: {report.verdict}",
         "",
         _cells.summary_line(report) + f" (fail-on: {report.fail_on})",
         "",
     ]
-    headers = _cells.columns(report)
-    lines.append("| " + " | ".join(headers) + " |")
-    lines.append(
-        "|"
-        + "|".join(
-            "---" if i == 0 else "---:" if i in _numeric(report) else "---"
-            for i in range(len(headers))
-        )
-        + "|"
-    )
+    columns = _cells.columns(report)
+    lines.append("| " + " | ".join(c.header for c in columns) + " |")
+    lines.append("|" + "|".join("---:" if c.numeric else "---" for c in columns) + "|")
     footnotes: list[str] = []
     for row in report.rows:
         texts = _cells.cells(row, report)
@@ -56,10 +48,6 @@ def render_markdown(report: Report) -> str:
         lines.append("")
         lines.append(f"{label}: " + ", ".join(f"`{_code(_cells.display_name(n))}`" for n in names))
     return "\n".join(lines) + "\n"
-
-
-def _numeric(report: Report) -> set[int]:
-    return {1, 2, 3, 5} if report.compared else {1, 3}
 
 
 def _code(text: str) -> str:

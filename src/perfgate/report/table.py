@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from perfgate.report import _cells
-from perfgate.verdicts import Report, Row
+from perfgate.report.model import Report, Row
 
 _STYLE = {
     "ok": "green",
@@ -24,7 +24,7 @@ _STYLE = {
 MAX_TERMINAL_ROWS = 100
 
 
-def render_table(report: Report, width: int | None = None, color: bool = False) -> str:
+def render_table(report: Report, *, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
     # COLUMNS or the terminal's width; 120 when output is not a terminal (CI logs, pipes)
     console = Console(
@@ -42,14 +42,15 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
         caption_justify="left",
     )
     longest = max((len(_cells.display_name(row.name)) for row in report.rows), default=10)
-    numeric = {"base", "head", "n", "change"}
-    for i, header in enumerate(_cells.columns(report)):
-        if i == 0:
+    columns = _cells.columns(report)
+    for column in columns:
+        if column.role == "name":
             cap = 24 if report.compared else 48  # compare has more columns to fit
-            table.add_column(header, overflow="fold", min_width=min(longest, cap))
+            table.add_column(column.header, overflow="fold", min_width=min(longest, cap))
         else:
-            right = header.split(" ")[0] in numeric or (not report.compared and i in (1, 3))
-            table.add_column(header, justify="right" if right else "left", no_wrap=True)
+            table.add_column(
+                column.header, justify="right" if column.numeric else "left", no_wrap=True
+            )
     footnotes: list[str] = []
     for row in report.rows[:MAX_TERMINAL_ROWS]:
         texts = _cells.cells(row, report)
@@ -58,7 +59,9 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
             name = _cells.display_name(row.name)
             footnotes.append(f"[{len(footnotes) + 1}] {name}: " + "; ".join(row_notes))
             texts[-1] += f" [{len(footnotes)}]"
-        table.add_row(*[Text(t, style=_style(row, i, report)) for i, t in enumerate(texts)])
+        table.add_row(
+            *[Text(t, style=_style(row, c.role)) for c, t in zip(columns, texts, strict=True)]
+        )
     console.print(table)
     hidden = report.rows[MAX_TERMINAL_ROWS:]
     if hidden:
@@ -75,9 +78,9 @@ def render_table(report: Report, width: int | None = None, color: bool = False) 
     return buffer.getvalue()
 
 
-def _style(row: Row, column: int, report: Report) -> str:
-    if report.compared and column == 4 and row.change is not None and row.slower:
+def _style(row: Row, role: str) -> str:
+    if role == "severity" and row.change is not None and row.slower:
         return _STYLE.get(row.change.severity, "")
-    if column == len(_cells.columns(report)) - 1:
+    if role == "status":
         return _STYLE.get(row.status, "")
     return ""

@@ -4,41 +4,22 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from perfgate._io import write_text_atomic
-from perfgate.changepoints import DEFAULT_MIN_CHANGE, ChangePoint, detect
+from perfgate.changepoints import DEFAULT_MIN_CHANGE
 from perfgate.config import find_config, load_config
-from perfgate.errors import InputError, UsageError
-from perfgate.history.importer import candidate_files, import_paths
+from perfgate.errors import UsageError
+from perfgate.history.findings import Finding, findings_of
+from perfgate.history.importer import candidate_files, import_into
 from perfgate.history.store import DEFAULT_DB, Point, SeriesKey, Store, open_store
 from perfgate.model import STORED_BASELINE, Benchmark, Metadata, Run
 
 EXIT_OK, EXIT_SKIPPED = 0, 2
-MIN_POINTS = 8  # fewer commits than this carry no step worth reporting
-
-
-@dataclass(frozen=True, kw_only=True)
-class Finding:
-    """A change point placed in its series: between commit ``after_commit`` (the last at the
-    old level) and ``first_commit`` (the first at the new level)."""
-
-    series: SeriesKey
-    change: ChangePoint
-    after_commit: str | None
-    first_commit: str | None
-    points: int
-
-    @property
-    def slower(self) -> bool:
-        up = self.change.magnitude > 0
-        return up if self.series.direction == "lower" else not up
 
 
 def db_path(db: Path | None, config_path: Path | None) -> Path:
@@ -58,45 +39,11 @@ def import_command(
 ) -> int:
     """Import; exit 2 (after importing the rest) when some files had to be skipped."""
     files = list(candidate_files(paths))
-    store = open_store(db, create=True)
-    try:
-        with _progress(stderr, len(files)) as advance:
-            result = import_paths(store, files, advance=advance)
-        ordered = _order_by_git(store, repo)
-        counts = store.counts()
-    finally:
-        store.close()
-    for source, problem in result.skipped:
-        stderr.write(f"perfgate: skipped {source}: {problem}\n")
-    order = (
-        f"commit order from git for {ordered} commit(s)"
-        if ordered
-        else "commit order from the files' dates (no git repository given or found)"
-    )
-    stderr.write(
-        f"perfgate: imported {result.imported} run(s) from {result.files} file(s) into {db}"
-        f" ({result.already} already there, {len(result.skipped)} file(s) skipped); {order}; "
-        f"the store holds {counts['runs']} runs of {counts['benchmarks']} benchmarks\n"
-    )
-    return EXIT_SKIPPED if result.skipped else EXIT_OK
-
-
-def _order_by_git(store: Store, repo: Path | None) -> int:
-    """Positions of the stored commits in ``git rev-list --topo-order`` of ``repo`` (or of
-    the repository perfgate runs in, if any); 0 when there is none."""
-    where = repo or Path.cwd()
-    done = subprocess.run(
-        ["git", "rev-list", "--topo-order", "--reverse", "--all"],
-        cwd=where,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        if repo is not None:
-            raise InputError(str(repo), "not a git repository (--repo gives commit order)")
-        return 0
-    return store.set_positions(done.stdout.split())
+    with _progress(stderr, len(files)) as advance:
+        outcome = import_into(db, files, repo=repo, advance=advance)
+    for line in outcome.lines():
+        stderr.write(f"perfgate: {line}\n")
+    return EXIT_SKIPPED if outcome.result.skipped else EXIT_OK
 
 
 def _matching(
@@ -128,7 +75,7 @@ def show_command(
         series = _matching(store, name, metric, machine, environment)
     finally:
         store.close()
-    findings = [f for key, points in series for f in _findings(key, points)]
+    findings = [f for key, points in series for f in findings_of(key, points)]
     if chart is not None:
         write_text_atomic(chart, render.chart_html(series, findings, metric))
         sys.stderr.write(f"perfgate: chart written to {chart}\n")
@@ -167,7 +114,7 @@ def detect_command(
                     environment=key.environment,
                 ):
                     series += 1
-                    findings.extend(_findings(found_key, points, min_change))
+                    findings.extend(findings_of(found_key, points, min_change))
                 advance()
     finally:
         store.close()
@@ -178,26 +125,6 @@ def detect_command(
     if output is None or fmt == "table":
         stdout.write(text)
     return EXIT_OK
-
-
-def _findings(
-    key: SeriesKey, points: list[Point], min_change: float = DEFAULT_MIN_CHANGE
-) -> list[Finding]:
-    kept = [(p, p.value) for p in points]
-    usable = [(p, v) for p, v in kept if v is not None and v > 0]
-    if len(usable) < MIN_POINTS:
-        return []
-    values = [v for _p, v in usable]
-    return [
-        Finding(
-            series=key,
-            change=change,
-            after_commit=usable[change.index - 1][0].commit,
-            first_commit=usable[change.index][0].commit,
-            points=len(usable),
-        )
-        for change in detect(values, min_change=min_change)
-    ]
 
 
 def baseline_command(

@@ -30,7 +30,8 @@ from perfgate.github.comment import (
     safe_url,
 )
 from perfgate.github.inputs import ActionInputs, parse_inputs
-from perfgate.github.report_file import ReportData, load_report
+from perfgate.report.model import Report
+from perfgate.report.read import load_report
 
 DEFAULT_API = "https://api.github.com"
 MAX_CONTEXT_BYTES = 64 * 1024
@@ -60,17 +61,10 @@ def upsert_comment(
     return Posted(action="created", comment=client.create_comment(number, body))
 
 
-def action_command(env: Mapping[str, str] | None = None) -> int:
-    """Everything the Action does after installing perfgate; returns the gate's exit code."""
+def action_command(env: Mapping[str, str] | None = None) -> Report:
+    """Everything the Action does after installing perfgate; returns the gate's report."""
     env = os.environ if env is None else env
-    try:
-        inputs = parse_inputs(env)
-    except UsageError as exc:
-        wf.print_lines(
-            f"::error title=perfgate input::{wf.escape_data(line)}"
-            for line in str(exc).splitlines()
-        )
-        raise
+    inputs = parse_inputs(env)  # a bad input: UsageError, one ::error line each in _cli
     os.chdir(inputs.working_directory)
     event = env.get("GITHUB_EVENT_PATH")
     pr = wf.pull_request(Path(event) if event else None)
@@ -78,9 +72,9 @@ def action_command(env: Mapping[str, str] | None = None) -> int:
     shutil.rmtree(out, ignore_errors=True)
     report_json, report_md = out / "report.json", out / "report.md"
     base = _base_commit(inputs, pr)
-    from perfgate._run import run  # noqa: PLC0415 - the heavy part, once inputs are good
+    from perfgate.commands.run import run_command  # noqa: PLC0415 - once inputs are good
 
-    code = run(
+    ran = run_command(
         base_ref=base,
         rounds=inputs.rounds,
         out=out / "rounds",
@@ -91,7 +85,7 @@ def action_command(env: Mapping[str, str] | None = None) -> int:
         fail_on=inputs.fail_on,
         time_budget=inputs.time_budget,
     )
-    report = load_report(report_json)
+    report = load_report(report_json)  # what the fork poster will read, read the same way
     context = Context(
         marker=marker_for(inputs.comment_key),
         run_url=_run_url(env),
@@ -112,14 +106,14 @@ def action_command(env: Mapping[str, str] | None = None) -> int:
             )
         )
     wf.write_outputs(_path(env, "GITHUB_OUTPUT"), outputs)
-    return code
+    return ran
 
 
 def _comment_or_artifact(
     *,
     inputs: ActionInputs,
     pr: wf.PullRequest,
-    report: ReportData,
+    report: Report,
     context: Context,
     out: Path,
     env: Mapping[str, str],
@@ -295,20 +289,14 @@ def _environment(env: Mapping[str, str]) -> str:
     return f"{runner or platform.system()}, {python}"
 
 
-def _outputs(report: ReportData, report_json: Path, report_md: Path) -> dict[str, str]:
-    def slower(severity: str) -> int:
-        return sum(e.direction == "slower" and e.severity == severity for e in report.entries)
-
-    def budget(status: str) -> int:
-        return sum(e.budget_status == status for e in report.entries)
-
+def _outputs(report: Report, report_json: Path, report_md: Path) -> dict[str, str]:
     return {
         "verdict": report.verdict,
-        "critical": str(slower("critical")),
-        "major": str(slower("major")),
-        "minor": str(slower("minor")),
-        "budget-critical": str(budget("critical")),
-        "budget-warning": str(budget("warning")),
+        "critical": str(report.count_severity("critical")),
+        "major": str(report.count_severity("major")),
+        "minor": str(report.count_severity("minor")),
+        "budget-critical": str(report.count("critical")),
+        "budget-warning": str(report.count("warning")),
         "report-json": str(report_json.resolve()),
         "report-markdown": str(report_md.resolve()),
     }

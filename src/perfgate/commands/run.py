@@ -10,14 +10,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from perfgate import asv_driver, environments, units
+from perfgate import asv_driver, environments, formats, units
 from perfgate._git import auto_base, dirty_files, resolve, state_id, toplevel, worktree
+from perfgate.check import check
+from perfgate.commands._output import emit
 from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.errors import InputError, UsageError
-from perfgate.model import Benchmark, combine
+from perfgate.model import Benchmark
+from perfgate.report.model import Report
 from perfgate.runner import Progress, RoundPlan, RunInterruptedError, Side, run_rounds
-from perfgate.workflow import emit, load_side, run_check
 
 if TYPE_CHECKING:
     import rich.progress
@@ -43,7 +45,7 @@ class _Request:
     progress: Progress
 
 
-def run(
+def run_command(
     *,
     base_ref: str | None,
     rounds: int | None,
@@ -58,7 +60,7 @@ def run(
     record: bool = False,
     stdout: TextIO = sys.stdout,
     stderr: TextIO = sys.stderr,
-) -> int:
+) -> Report:
     """``perfgate run``. ``base_ref`` None: head alone, in this environment; ``"auto"``: the
     merge-base of HEAD and the default branch, or head alone in its own environment when there
     is nothing to compare. ``record``: store a head-only run in the history."""
@@ -116,7 +118,7 @@ def run(
             raise
 
 
-def _head_only(req: _Request) -> int:
+def _head_only(req: _Request) -> Report:
     # Without a base, the suite runs in the current environment, as a maintainer runs it.
     cwd = Path.cwd()
     side = Side(name="head", python=Path(sys.executable), cwd=cwd)
@@ -126,31 +128,39 @@ def _head_only(req: _Request) -> int:
     return _check_head(req, side)
 
 
-def _head_isolated(req: _Request, repo: Path, cwd: Path) -> int:
+def _head_isolated(req: _Request, repo: Path, cwd: Path) -> Report:
     # `--base auto` with nothing to compare: head in the environment a comparison would use,
     # so that the calling environment (a nox session) needs nothing but perfgate
     (side,) = _build_sides(req, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))])
     return _check_head(req, side)
 
 
-def _check_head(req: _Request, side: Side) -> int:
+def _check_head(req: _Request, side: Side) -> Report:
     count = req.rounds or 1
     plan = RoundPlan(min_rounds=count, max_rounds=count, time_budget=float("inf"), seed=req.seed)
     run_rounds([side], plan, req.config.harness, req.out, extra=req.extra, progress=req.progress)
-    code = run_check(
-        [req.out / "head"],
-        config_path=req.config_path,
-        fmt=req.fmt,
-        outputs=req.outputs,
-        stdout=req.stdout,
-        fail_on=req.config.fail_on,
-    )
+    head = formats.load_side([req.out / "head"])
+    sources = [str(req.out / "head")]
+    report = check(head.benchmarks, req.config, failed=head.failed, sources=sources)
+    emit(report, req.fmt, req.outputs, req.stdout)
     if req.record:
-        from perfgate.history.commands import db_path, import_command  # noqa: PLC0415
+        _record(req)
+    return report
 
-        db = db_path(None, req.config_path)
-        import_command([req.out / "head"], db=db, repo=None, stderr=req.stderr)
-    return code
+
+def _record(req: _Request) -> None:
+    """--record: store head's rounds in the history; a file that could not be stored is an
+    input error (exit 2), said after the report."""
+    from perfgate.history.importer import candidate_files, import_into  # noqa: PLC0415
+    from perfgate.history.store import DEFAULT_DB  # noqa: PLC0415
+
+    db = Path(req.config.history_db) if req.config.history_db else DEFAULT_DB
+    outcome = import_into(db, list(candidate_files([req.out / "head"])), repo=None)
+    for line in outcome.lines():
+        req.progress.line(f"--record: {line}")
+    if outcome.result.skipped:
+        skipped = len(outcome.result.skipped)
+        raise InputError(str(db), f"--record: {skipped} file(s) could not be stored (see above)")
 
 
 def _duration(text: str | None) -> float | None:
@@ -162,7 +172,7 @@ def _duration(text: str | None) -> float | None:
         raise UsageError(f"--time-budget: {exc}") from None
 
 
-def _interleaved(req: _Request, base_ref: str, cwd: Path) -> int:
+def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
     config, out, progress = req.config, req.out, req.progress
     repo = toplevel(cwd)
     base_commit = resolve(repo, base_ref)
@@ -207,7 +217,7 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> int:
     report = compare(base, head, config, sources=[str(out / "base"), str(out / "head")])
     if req.record:
         progress.line("--record: nothing stored (history keeps runs of one commit, not A/B runs)")
-    return emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout, None)
+    return emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout)
 
 
 def _build_sides(
@@ -242,14 +252,8 @@ def _asv_side(req: _Request, side: Side, repo: Path, suite_root: Path, commit: s
 
 
 def _sides(out: Path) -> tuple[list[Benchmark], list[Benchmark]]:
-    loaded = []
-    for name in ("base", "head"):
-        try:
-            benchmarks, _failed = combine(load_side([out / name], "auto"))
-        except ValueError as exc:
-            raise InputError(str(out / name), str(exc)) from None
-        loaded.append(benchmarks)
-    return loaded[0], loaded[1]
+    base, head = (formats.load_side([out / name]) for name in ("base", "head"))
+    return base.benchmarks, head.benchmarks
 
 
 class _Lines:

@@ -1,0 +1,55 @@
+"""``perfgate compare BASE HEAD``: head against base, and the budgets."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from perfgate import formats
+from perfgate.commands._output import emit
+from perfgate.compare import compare
+from perfgate.config import find_config, load_config, with_overrides
+from perfgate.errors import InputError
+from perfgate.report.model import Report
+
+STORED_BASELINE_NOTE = (
+    "base is a stored baseline (recent runs from the history, measured in other jobs, "
+    "often on other runners): it carries job-to-job noise that a same-job base does not "
+    "(on django's GitHub runners the p95 change between jobs is ~29%, within one job ~4%); "
+    "`perfgate run --base` measures both sides in the same job"
+)
+
+
+def compare_command(
+    base: Path,
+    head: Path,
+    *,
+    config_path: Path | None,
+    fmt: str,
+    outputs: Sequence[Path] = (),
+    input_format: str = "auto",
+    stdout: TextIO = sys.stdout,
+    width: int | None = None,
+    fail_on: str | None = None,
+) -> Report:
+    """The compare report, shown and written. Raises PerfgateError for bad input."""
+    config = with_overrides(load_config(find_config(config_path, Path.cwd())), fail_on=fail_on)
+    base_side = formats.load_side([base], input_format)
+    head_side = formats.load_side([head], input_format)
+    failed = [*head_side.failed, *(f for f in base_side.failed if f not in head_side.failed)]
+    try:
+        report = compare(
+            base_side.benchmarks,
+            head_side.benchmarks,
+            config,
+            failed=failed,
+            sources=[str(base), str(head)],
+        )
+    except ValueError as exc:
+        raise InputError(f"{base} vs {head}", str(exc)) from None
+    if base_side.stored_baseline:
+        report = replace(report, notes=(*report.notes, STORED_BASELINE_NOTE))
+    return emit(report, fmt, outputs, stdout, width)

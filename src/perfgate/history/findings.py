@@ -1,0 +1,47 @@
+"""Change points placed in their stored series: which commits a step lies between."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from perfgate.changepoints import DEFAULT_MIN_CHANGE, ChangePoint, detect
+from perfgate.history.store import Point, SeriesKey
+
+MIN_POINTS = 8  # fewer commits than this carry no step worth reporting
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """A change point placed in its series: between commit ``after_commit`` (the last at the
+    old level) and ``first_commit`` (the first at the new level)."""
+
+    series: SeriesKey
+    change: ChangePoint
+    after_commit: str | None
+    first_commit: str | None
+    points: int
+
+    @property
+    def slower(self) -> bool:
+        up = self.change.magnitude > 0
+        return up if self.series.direction == "lower" else not up
+
+
+def findings_of(
+    key: SeriesKey, points: list[Point], min_change: float = DEFAULT_MIN_CHANGE
+) -> list[Finding]:
+    kept = [(p, p.value) for p in points]
+    usable = [(p, v) for p, v in kept if v is not None and v > 0]
+    if len(usable) < MIN_POINTS:
+        return []
+    values = [v for _p, v in usable]
+    return [
+        Finding(
+            series=key,
+            change=change,
+            after_commit=usable[change.index - 1][0].commit,
+            first_commit=usable[change.index][0].commit,
+            points=len(usable),
+        )
+        for change in detect(values, min_change=min_change)
+    ]

@@ -1,0 +1,154 @@
+"""perfgate's vocabulary and its options, each declared once (standard library only).
+
+The words of DESIGN.md section 3 as Literal types with their choices in order of rank, and a
+table of the options a user sets: the CLI flag, the Action input and the ``perfgate.yml`` key
+of each, its choices and its default. ``_cli``, ``github.inputs`` and ``config`` read this table;
+nothing here imports numpy, scipy, rich or PyYAML, so ``perfgate --help`` stays light.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+Verdict = Literal["pass", "fail"]
+Kind = Literal["check", "compare"]
+Severity = Literal["none", "minor", "major", "critical"]
+Status = Literal["none", "ok", "slow", "warning", "critical"]  # "none": no budget applies
+BudgetStatus = Literal["ok", "slow", "warning", "critical"]
+FailOn = Literal["critical", "major", "warning", "never"]
+Direction = Literal["lower", "higher"]  # which way is better
+ChangeDirection = Literal["slower", "faster", "unchanged"]
+HarnessType = Literal["pytest-benchmark", "asv", "command"]
+Metric = Literal["p50", "p95", "p99", "mean", "min", "max"]
+IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
+AnnotationLevel = Literal["error", "warning"]
+
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+KINDS: tuple[Kind, ...] = get_args(Kind)
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+STATUSES: tuple[Status, ...] = get_args(Status)
+BUDGET_STATUSES: tuple[BudgetStatus, ...] = get_args(BudgetStatus)
+FAIL_ON: tuple[FailOn, ...] = get_args(FailOn)
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+CHANGE_DIRECTIONS: tuple[ChangeDirection, ...] = get_args(ChangeDirection)
+HARNESS_TYPES: tuple[HarnessType, ...] = get_args(HarnessType)
+METRICS: tuple[Metric, ...] = get_args(Metric)
+INTERVAL_METHODS: tuple[IntervalMethod, ...] = get_args(IntervalMethod)
+
+SEVERITY_RANK: dict[Severity, int] = {s: i for i, s in enumerate(SEVERITIES)}
+STATUS_RANK: dict[Status, int] = {s: i for i, s in enumerate(STATUSES)}
+
+INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "native")
+
+# The output formats: name -> (its renderer as "module:function", the file suffixes that choose
+# it for --output). A renderer is ``f(report, *, width=None) -> str``; adding a format is one
+# line here, the renderer module and its test.
+RENDERERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "table": ("perfgate.report.table:render_table", ()),
+    "markdown": ("perfgate.report.markdown:render_markdown", (".md", ".markdown")),
+    "json": ("perfgate.report.json:render_json", (".json",)),
+    "junit": ("perfgate.report.junit:render_junit", (".xml",)),
+}
+REPORT_FORMATS = tuple(RENDERERS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Option:
+    """One setting a user can make, with every name it goes by."""
+
+    name: str  # the Python name (``fail_on``)
+    flag: str | None  # the CLI flag (``--fail-on``)
+    action_input: str | None  # the Action's input (``fail-on``)
+    config_key: str | None  # the key path in perfgate.yml (``fail-on``, ``rounds.time-budget``)
+    choices: tuple[str, ...] | None
+    default: str | None
+    help: str
+
+    @property
+    def env_var(self) -> str | None:
+        """The variable action.yml hands the input through (``PERFGATE_INPUT_FAIL_ON``)."""
+        if self.action_input is None:
+            return None
+        return "PERFGATE_INPUT_" + self.action_input.upper().replace("-", "_")
+
+
+OPTIONS: dict[str, Option] = {
+    option.name: option
+    for option in (
+        Option(
+            name="fail_on",
+            flag="--fail-on",
+            action_input="fail-on",
+            config_key="fail-on",
+            choices=FAIL_ON,
+            default="critical",
+            help="what fails the gate (default: perfgate.yml `fail-on`, else critical)",
+        ),
+        Option(
+            name="time_budget",
+            flag="--time-budget",
+            action_input="time-budget",
+            config_key="rounds.time-budget",
+            choices=None,
+            default="10min",
+            help="stop starting rounds after this long, e.g. 10min "
+            "(default: perfgate.yml, else 10min)",
+        ),
+        Option(
+            name="rounds",
+            flag="--rounds",
+            action_input="rounds",
+            config_key=None,  # perfgate.yml sets rounds.min and rounds.max instead
+            choices=None,
+            default=None,
+            help="a fixed number of rounds (default: adaptive, per perfgate.yml)",
+        ),
+        Option(
+            name="config",
+            flag="--config",
+            action_input="config",
+            config_key=None,
+            choices=None,
+            default=None,
+            help="config file (default: ./perfgate.yml, else pyproject.toml [tool.perfgate], "
+            "else no budgets)",
+        ),
+        Option(
+            name="metric",
+            flag=None,
+            action_input=None,
+            config_key="metric",
+            choices=METRICS,
+            default="p95",
+            help="the statistic budgets and tables use",
+        ),
+        Option(
+            name="harness_type",
+            flag=None,
+            action_input=None,
+            config_key="harness.type",
+            choices=HARNESS_TYPES,
+            default="pytest-benchmark",
+            help="the harness perfgate runs",
+        ),
+        Option(
+            name="format",
+            flag="--format",
+            action_input=None,
+            config_key=None,
+            choices=REPORT_FORMATS,
+            default="table",
+            help="report format (default: table)",
+        ),
+        Option(
+            name="input_format",
+            flag="--input-format",
+            action_input=None,
+            config_key=None,
+            choices=INPUT_FORMATS,
+            default="auto",
+            help="result format (default: detected per file)",
+        ),
+    )
+}

@@ -1,0 +1,221 @@
+"""The one report model: what ``check`` and ``compare`` decided, and its versioned JSON form.
+
+Every output reads this model: the terminal table, markdown, JSON, JUnit, the PR comment, the
+job summary, the annotations and the Action's outputs. A JSON report is read back into the same
+model by :func:`perfgate.report.read.report_from_dict` (the Action and the fork poster do).
+
+JSON report versions (``perfgate_report``):
+  1 (perfgate 0.1): verdict, fail_on, benchmarks with per-side statistics, budget status, and
+    (compare) base, ratio, ci, severity, change; added/removed benchmarks.
+    Later in 0.1, compatible additions: ``kind`` (check | compare), per benchmark ``gate``
+    (fails, level, reasons) and per side ``min_n``. A reader of 1 that ignores unknown keys
+    reads both; perfgate reads reports without them (kind then follows from the base columns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from perfgate.model import Summary
+from perfgate.options import (
+    AnnotationLevel,
+    BudgetStatus,
+    ChangeDirection,
+    Direction,
+    FailOn,
+    Kind,
+    Severity,
+    Status,
+    Verdict,
+)
+
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Budget:
+    """The budget that applied to a benchmark, and the status of its value against it."""
+
+    pattern: str  # the budget's name glob in the config
+    target: float  # limits in the benchmark's unit
+    warning: float
+    critical: float
+    status: BudgetStatus
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """head vs base for one benchmark: ratio head/base of the metric with its interval.
+
+    ``direction`` is judged in the benchmark's own sense (for throughput, a lower ratio is
+    ``slower``); ``severity`` grades a slowdown or an improvement alike.
+    """
+
+    ratio: float
+    low: float
+    high: float
+    p_value: float
+    p_adjusted: float  # Holm, across the suite
+    significant: bool
+    direction: ChangeDirection
+    severity: Severity
+    method: str  # paired-rounds, unpaired-rounds, within-process
+    decisive: bool  # no further round could change whether it reaches the minor threshold
+    # (nor lift a few-rounds cap on its severity)
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gate:
+    """What the gate made of one row (see :mod:`perfgate.gate`): whether it fails the gate
+    under the report's ``fail-on``, the annotation level it deserves, and why, in words."""
+
+    fails: bool = False
+    level: AnnotationLevel | None = None  # "error" exactly when it fails the gate
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    """One benchmark in a report. ``head`` is the side being checked (``check`` has no base)."""
+
+    name: str
+    metric: str
+    unit: str
+    direction: Direction
+    head: Summary
+    budget: Budget | None = None
+    base: Summary | None = None
+    change: Change | None = None
+    gate: Gate = field(default_factory=Gate)
+
+    @property
+    def status(self) -> Status:
+        return self.budget.status if self.budget else "none"
+
+    @property
+    def severity(self) -> Severity:
+        return self.change.severity if self.change else "none"
+
+    @property
+    def slower(self) -> bool:
+        return self.change is not None and self.change.direction == "slower"
+
+    @property
+    def faster(self) -> bool:
+        return self.change is not None and self.change.direction == "faster"
+
+    @property
+    def notable(self) -> bool:
+        """A change beyond the minor threshold or a budget not met: shown, not folded."""
+        return self.severity != "none" or self.status in ("slow", "warning", "critical")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    kind: Kind
+    verdict: Verdict
+    fail_on: FailOn
+    rows: tuple[Row, ...]  # worst first (the gate's order)
+    failed: tuple[str, ...] = ()  # benchmarks the harness reported as failed
+    unused_budgets: tuple[str, ...] = ()  # budget globs that matched no benchmark
+    config: str | None = None
+    sources: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()  # compare: only in head
+    removed: tuple[str, ...] = ()  # compare: only in base
+    rounds_used: int | None = None  # run: interleaved rounds per side
+    notes: tuple[str, ...] = ()
+
+    @property
+    def compared(self) -> bool:
+        return self.kind == "compare"
+
+    def count_severity(self, severity: Severity, direction: ChangeDirection = "slower") -> int:
+        return sum(
+            1
+            for r in self.rows
+            if r.change and r.change.direction == direction and r.change.severity == severity
+        )
+
+    def count(self, status: Status) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "perfgate_report": REPORT_VERSION,
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "fail_on": self.fail_on,
+            "config": self.config,
+            "sources": list(self.sources),
+            "benchmarks": [_row_to_dict(row) for row in self.rows],
+            "failed": list(self.failed),
+            "unused_budgets": list(self.unused_budgets),
+            "added": list(self.added),
+            "removed": list(self.removed),
+            "rounds_used": self.rounds_used,
+            "notes": list(self.notes),
+        }
+
+
+def _row_to_dict(row: Row) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": row.name,
+        "metric": row.metric,
+        "unit": row.unit,
+        "direction": row.direction,
+        "head": _side_to_dict(row.head),
+    }
+    if row.base is not None:
+        data["base"] = _side_to_dict(row.base)
+    if row.change is not None:
+        change = row.change
+        data["ratio"] = change.ratio
+        data["ci"] = [change.low, change.high]
+        data["severity"] = change.severity
+        data["change"] = {
+            "ratio": change.ratio,
+            "ci": [change.low, change.high],
+            "p_value": change.p_value,
+            "p_adjusted": change.p_adjusted,
+            "significant": change.significant,
+            "direction": change.direction,
+            "severity": change.severity,
+            "method": change.method,
+            "decisive": change.decisive,
+            "note": change.note,
+        }
+    if row.budget is not None:
+        budget = row.budget
+        data["budget"] = {
+            "pattern": budget.pattern,
+            "target": budget.target,
+            "warning": budget.warning,
+            "critical": budget.critical,
+            "status": budget.status,
+            "note": budget.note,
+        }
+    data["gate"] = {
+        "fails": row.gate.fails,
+        "level": row.gate.level,
+        "reasons": list(row.gate.reasons),
+    }
+    return data
+
+
+def _side_to_dict(summary: Summary) -> dict[str, Any]:
+    interval = summary.interval
+    return {
+        "value": summary.value,
+        "metric_used": summary.metric_used,
+        "ci": [interval.low, interval.high],
+        "ci_method": interval.method,
+        "n": summary.n,
+        "rounds": summary.rounds,
+        "raw_samples": summary.raw_samples,
+        "few_samples": summary.few_samples,
+        "min_n": summary.min_n,
+        "stats": summary.describe,
+    }

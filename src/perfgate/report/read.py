@@ -1,0 +1,252 @@
+"""Read a JSON report back into the one :class:`~perfgate.report.model.Report`.
+
+The Action renders the comment from the JSON report it wrote, and the fork poster from a
+report made by a fork's workflow run, so everything here is untrusted: sizes are bounded,
+choices checked, numbers finite, and a problem names its key path (``benchmarks[3].head.n``).
+Text stays plain strings for the renderers to escape. The rows' gate decisions and the verdict
+are made again by :mod:`perfgate.gate` under the report's ``fail_on``, so what is shown follows
+the same rules whoever wrote the file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from perfgate import gate
+from perfgate.errors import InputError
+from perfgate.model import Interval, Summary
+from perfgate.options import (
+    BUDGET_STATUSES,
+    CHANGE_DIRECTIONS,
+    DIRECTIONS,
+    FAIL_ON,
+    INTERVAL_METHODS,
+    KINDS,
+    SEVERITIES,
+    VERDICTS,
+)
+from perfgate.report.model import REPORT_VERSION, Budget, Change, Report, Row
+
+MAX_REPORT_BYTES = 50 * 1024 * 1024
+MAX_BENCHMARKS = 100_000
+MAX_NAMES = 100_000
+MAX_STATS = 64  # descriptive statistics per side
+
+_Choice = TypeVar("_Choice", bound=str)
+
+
+class ReportFormatError(ValueError):
+    """A decoded JSON value that is not a perfgate report; the message has the key path."""
+
+
+def load_report(path: Path) -> Report:
+    """Read and validate ``path``; any problem is one InputError naming the file."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            raise ReportFormatError(
+                f"{size:,} bytes, more than the {MAX_REPORT_BYTES:,} a report may have"
+            )
+        data = json.loads(path.read_bytes())
+        return report_from_dict(data)
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot be read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), f"not JSON: {exc.msg} at line {exc.lineno}") from None
+    except (ReportFormatError, RecursionError) as exc:
+        raise InputError(str(path), f"not a perfgate JSON report: {exc}") from None
+    except ValueError as exc:  # Python's own limits, e.g. integers of over 4,300 digits
+        raise InputError(str(path), f"not a perfgate JSON report: {exc}") from None
+
+
+def report_from_dict(data: object) -> Report:
+    """Validate a decoded JSON report; a ReportFormatError says what is unexpected, where."""
+    root = _Node(data, "the report").mapping()
+    if root.get("perfgate_report") != REPORT_VERSION:
+        raise ReportFormatError(f"`perfgate_report` is not {REPORT_VERSION}")
+    top = _Node(root, "")
+    benchmarks = top["benchmarks"].items(MAX_BENCHMARKS)
+    rows = [_row(item) for item in benchmarks]
+    kind = top.get("kind")
+    if kind is not None:
+        chosen = kind.choice(KINDS)
+    else:  # written before reports named their kind: a base column means compare
+        chosen = "compare" if any(r.base is not None for r in rows) else "check"
+    fail_on = top["fail_on"].choice(FAIL_ON)
+    top["verdict"].choice(VERDICTS)  # checked, then decided again by the gate
+    rounds = top.get("rounds_used")
+    return gate.finish(
+        chosen,
+        rows,
+        fail_on,
+        unused_budgets=top.names("unused_budgets"),
+        failed=top.names("failed"),
+        sources=top.names("sources"),
+        config=top.optional_text("config"),
+        added=top.names("added"),
+        removed=top.names("removed"),
+        rounds_used=None if rounds is None else rounds.count(),
+        notes=top.names("notes"),
+    )
+
+
+def _row(node: _Node) -> Row:
+    base = node.get("base")
+    change = node.get("change")
+    budget = node.get("budget")
+    unit = node.optional_text("unit") or ""
+    direction = node.get("direction")
+    return Row(
+        name=node["name"].text(),
+        metric=node["metric"].text(),
+        unit=unit,
+        direction="lower" if direction is None else direction.choice(DIRECTIONS),
+        head=_side(node["head"], unit),
+        base=None if base is None else _side(base, unit),
+        change=None if change is None else _change(change),
+        budget=None if budget is None else _budget(budget),
+    )
+
+
+def _side(node: _Node, unit: str) -> Summary:
+    low, high = node["ci"].pair(optional=True) if node.get("ci") is not None else (None, None)
+    method = node.get("ci_method")
+    raw = node.get("raw_samples")
+    few = node.get("few_samples")
+    min_n = node.get("min_n")
+    stats = node.get("stats")
+    return Summary(
+        name="",
+        unit=unit,
+        direction="lower",
+        metric=node.optional_text("metric_used") or "",
+        value=node["value"].number(),
+        interval=Interval(low, high, "none" if method is None else method.choice(INTERVAL_METHODS)),
+        n=node["n"].count(),
+        rounds=node["rounds"].count(),
+        raw_samples=True if raw is None else raw.boolean(),
+        few_samples=False if few is None else few.boolean(),
+        min_n=1 if min_n is None else min_n.count(),
+        metric_used=node.optional_text("metric_used") or "",
+        describe={} if stats is None else stats.numbers(MAX_STATS),
+    )
+
+
+def _change(node: _Node) -> Change:
+    low, high = node["ci"].pair()
+    note = node.optional_text("note")
+    p_value, p_adjusted = node.get("p_value"), node.get("p_adjusted")
+    significant, decisive = node.get("significant"), node.get("decisive")
+    return Change(
+        ratio=node["ratio"].number(),
+        low=low if low is not None else math.nan,
+        high=high if high is not None else math.nan,
+        p_value=1.0 if p_value is None else p_value.number(),
+        p_adjusted=1.0 if p_adjusted is None else p_adjusted.number(),
+        significant=False if significant is None else significant.boolean(),
+        direction=node["direction"].choice(CHANGE_DIRECTIONS),
+        severity=node["severity"].choice(SEVERITIES),
+        method=node.optional_text("method") or "",
+        decisive=True if decisive is None else decisive.boolean(),
+        note=note,
+    )
+
+
+def _budget(node: _Node) -> Budget:
+    return Budget(
+        pattern=node.optional_text("pattern") or "",
+        target=node["target"].number(),
+        warning=node["warning"].number(),
+        critical=node["critical"].number(),
+        status=node["status"].choice(BUDGET_STATUSES),
+        note=node.optional_text("note"),
+    )
+
+
+class _Node:
+    """A decoded JSON value and its key path; typed getters raise ReportFormatError."""
+
+    def __init__(self, value: object, where: str) -> None:
+        self.value = value
+        self.where = where
+
+    def _fail(self, what: str) -> ReportFormatError:
+        return ReportFormatError(f"{self.where or 'the report'} is not {what}")
+
+    def mapping(self) -> Mapping[str, Any]:
+        if not isinstance(self.value, dict):
+            raise self._fail("an object")
+        return self.value
+
+    def _child(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def get(self, key: str) -> _Node | None:
+        value = self.mapping().get(key)
+        return None if value is None else _Node(value, self._child(key))
+
+    def __getitem__(self, key: str) -> _Node:
+        return _Node(self.mapping().get(key), self._child(key))
+
+    def items(self, limit: int) -> list[_Node]:
+        if not isinstance(self.value, list):
+            raise self._fail("a list")
+        if len(self.value) > limit:
+            raise ReportFormatError(f"{self.where} has more than {limit:,} entries")
+        return [_Node(v, f"{self.where}[{i}]") for i, v in enumerate(self.value)]
+
+    def text(self) -> str:
+        if not isinstance(self.value, str):
+            raise self._fail("a string")
+        return self.value
+
+    def optional_text(self, key: str) -> str | None:
+        node = self.get(key)
+        return None if node is None else node.text()
+
+    def names(self, key: str) -> tuple[str, ...]:
+        node = self.get(key)
+        return () if node is None else tuple(item.text() for item in node.items(MAX_NAMES))
+
+    def choice(self, choices: tuple[_Choice, ...]) -> _Choice:
+        for choice in choices:
+            if self.value == choice:
+                return choice
+        raise self._fail(f"one of {', '.join(choices)}")
+
+    def number(self) -> float:
+        value = self.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._fail("a finite number")
+        if not math.isfinite(value):
+            raise self._fail("a finite number")
+        return float(value)
+
+    def count(self) -> int:
+        if isinstance(self.value, bool) or not isinstance(self.value, int) or self.value < 0:
+            raise self._fail("a count")
+        return self.value
+
+    def boolean(self) -> bool:
+        if not isinstance(self.value, bool):
+            raise self._fail("true or false")
+        return self.value
+
+    def pair(self, *, optional: bool = False) -> tuple[float | None, float | None]:
+        items = self.items(2)
+        if len(items) != 2:
+            raise self._fail("[low, high]")
+        low, high = (None if optional and i.value is None else i.number() for i in items)
+        return low, high
+
+    def numbers(self, limit: int) -> dict[str, float]:
+        data = self.mapping()
+        if len(data) > limit:
+            raise ReportFormatError(f"{self.where} has more than {limit} entries")
+        return {str(k): _Node(v, f"{self.where}.{k}").number() for k, v in data.items()}
