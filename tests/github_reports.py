@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from tests.harnesses import run_pytest_benchmark
-from tests.test_cli import run_cli
+from tests.helpers import run_cli
 
 HOSTILE_IDS = [
     "<img src=x onerror=alert(1)>",

@@ -11,7 +11,7 @@ import pytest
 
 from perfgate.model import NATIVE_KEY
 from tests.conftest import result_files
-from tests.test_cli import run_cli
+from tests.helpers import run_cli
 
 
 def assert_one_line_error(args: list[str | Path], *expected: str, cwd: Path | None = None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,25 +12,7 @@ import pytest
 
 from perfgate._cli import main
 from tests.conftest import result_files
-
-
-def run_cli(
-    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "perfgate", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-        env={**os.environ, "COLUMNS": "120", **(env or {})},
-    )
-
-
-def write_config(folder: Path, text: str) -> Path:
-    path = folder / "perfgate.yml"
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.helpers import run_cli, write_config
 
 
 def test_check_json_reports_documented_p95(bench_json: Path, tmp_path: Path) -> None:

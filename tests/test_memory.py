@@ -14,7 +14,7 @@ import pytest
 from perfgate.formats import load
 from perfgate.pytest_plugin import FOLDER, MODULE
 from tests.harnesses import git
-from tests.test_cli import run_cli, write_config
+from tests.helpers import run_cli, write_config
 
 MB = 1_000_000
 

@@ -13,7 +13,7 @@ import pytest
 
 from perfgate import monitor
 from perfgate.monitor import BudgetEvent, Monitor, budget_status
-from tests.test_cli import run_cli, write_config
+from tests.helpers import run_cli, write_config
 
 
 def test_measure_and_timed_record_every_call() -> None:

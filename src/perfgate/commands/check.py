@@ -22,11 +22,12 @@ def check_command(
     fmt: str,
     outputs: Sequence[Path] = (),
     input_format: str = "auto",
-    stdout: TextIO = sys.stdout,
+    stdout: TextIO | None = None,
     width: int | None = None,
     fail_on: str | None = None,
 ) -> Report:
     """The check report, shown and written. Raises PerfgateError for bad input."""
+    stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     if not paths:
         raise UsageError("check needs at least one result file or directory")
     config = with_overrides(load_config(find_config(config_path, Path.cwd())), fail_on=fail_on)

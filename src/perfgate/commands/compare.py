@@ -31,11 +31,12 @@ def compare_command(
     fmt: str,
     outputs: Sequence[Path] = (),
     input_format: str = "auto",
-    stdout: TextIO = sys.stdout,
+    stdout: TextIO | None = None,
     width: int | None = None,
     fail_on: str | None = None,
 ) -> Report:
     """The compare report, shown and written. Raises PerfgateError for bad input."""
+    stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     config = with_overrides(load_config(find_config(config_path, Path.cwd())), fail_on=fail_on)
     base_side = formats.load_side([base], input_format)
     head_side = formats.load_side([head], input_format)

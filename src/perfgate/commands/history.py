@@ -35,9 +35,10 @@ def db_path(db: Path | None, config_path: Path | None) -> Path:
 
 
 def import_command(
-    paths: Sequence[Path], *, db: Path, repo: Path | None, stderr: TextIO = sys.stderr
+    paths: Sequence[Path], *, db: Path, repo: Path | None, stderr: TextIO | None = None
 ) -> int:
     """Import; exit 2 (after importing the rest) when some files had to be skipped."""
+    stderr = stderr or sys.stderr  # at call time: tests and callers swap them
     files = list(candidate_files(paths))
     with _progress(stderr, len(files)) as advance:
         outcome = import_into(db, files, repo=repo, advance=advance)
@@ -66,8 +67,9 @@ def show_command(
     metric: str,
     fmt: str,
     chart: Path | None,
-    stdout: TextIO = sys.stdout,
+    stdout: TextIO | None = None,
 ) -> int:
+    stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     from perfgate.history import render  # noqa: PLC0415
 
     store = open_store(db, create=False)
@@ -93,8 +95,9 @@ def detect_command(
     fmt: str,
     output: Path | None,
     min_change: float = DEFAULT_MIN_CHANGE,
-    stdout: TextIO = sys.stdout,
+    stdout: TextIO | None = None,
 ) -> int:
+    stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     from perfgate.history import render  # noqa: PLC0415
 
     if not 0 <= min_change < 1:

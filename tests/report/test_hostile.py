@@ -24,7 +24,7 @@ from perfgate.model import Benchmark
 from perfgate.report import render
 from perfgate.report.model import Report
 from perfgate.report.read import report_from_dict
-from tests.test_report import validate_junit
+from tests.helpers import validate_junit
 
 HOSTILE = (
     "a|b`c`` <img src=x onerror=alert(1)> @octocat **bold** [link](https://evil.example)",

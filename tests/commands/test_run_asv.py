@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.harnesses import git, make_asv_project
-from tests.test_cli import run_cli
-from tests.test_run import slow_package_project
+from tests.helpers import run_cli, slow_package_project
 
 SUITE = """
 import slowpkg
@@ -51,7 +50,7 @@ harness:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A src-layout package with an asv suite; head makes `work` three times as slow."""
+    """A src-layout package with an asv suite; head makes `work` ten times as slow."""
     files = {
         "benchmarks/__init__.py": "",
         "benchmarks/bench.py": SUITE,
@@ -86,7 +85,7 @@ def test_run_base_with_asv_finds_the_slowdown(project: Path) -> None:
     slow = rows["bench.time_work"]
     assert slow["severity"] == "critical"
     assert slow["change"]["method"] == "paired-rounds"
-    assert 2.0 < slow["ratio"] < 4.5
+    assert slow["ratio"] > 1.5  # direction and severity, not the size of a real timing
     assert slow["base"]["rounds"] == slow["head"]["rounds"] == 5
     # a track_ benchmark is one value per round, the same on both sides
     assert rows["bench.track_items"]["severity"] == "none"

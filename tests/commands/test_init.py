@@ -15,15 +15,14 @@ import yaml
 from perfgate._git import auto_base
 from perfgate.config import load_config
 from tests.harnesses import git
-from tests.test_cli import run_cli
-from tests.test_run import PACKAGE
+from tests.helpers import PACKAGE, run_cli
 
 SUITE = """
 import slowpkg
 
 
 def test_work(benchmark):
-    benchmark(slowpkg.work, 2000)
+    benchmark(slowpkg.work, 50000)  # a 5 ms sleep: head's 10x shows under any load
 """
 
 
@@ -195,10 +194,10 @@ def test_init_then_nox_perf_on_main_then_on_a_slower_branch(tmp_path: Path) -> N
     assert (root / ".perfgate" / "history.sqlite").is_file()
     assert json.loads((root / ".perfgate" / "report.json").read_text())["verdict"] == "pass"
 
-    # a branch that makes `work` three times as slow: compared with main, and it fails
+    # a branch that makes `work` ten times as slow: compared with main, and it fails
     git(root, "checkout", "-qb", "slower")
-    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=3.0))
-    git(root, "commit", "-qam", "three times the work")
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=10.0))
+    git(root, "commit", "-qam", "ten times the work")
     second = subprocess.run(
         [*nox, "--", "--rounds", "5"], cwd=root, env=env, capture_output=True, text=True,
         check=False,

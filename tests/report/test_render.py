@@ -5,18 +5,17 @@ from __future__ import annotations
 import io
 import json
 import os
-import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from perfgate.check import check
+from perfgate.compare import compare
 from perfgate.config import BudgetRule, Config
+from perfgate.github.comment import Context, render_comment
 from perfgate.model import Benchmark
 from perfgate.report import render
 from perfgate.report.markdown import escape
-
-GOLDEN = Path(__file__).parent / "golden"
+from tests.helpers import GOLDEN, validate_junit
 
 
 def _rule(pattern: str, target: float, unit: str = "s") -> BudgetRule:
@@ -66,15 +65,78 @@ def _report_input() -> tuple[list[Benchmark], Config]:
     return benchmarks, config
 
 
-def validate_junit(text: str) -> ET.Element:
-    """Parse a JUnit report after validating it against the schema CI tools accept."""
-    import xmlschema  # noqa: PLC0415 - a test dependency, needed by the JUnit tests only
-
-    xmlschema.XMLSchema(GOLDEN / "junit.xsd").validate(io.StringIO(text))
-    return ET.fromstring(text)  # noqa: S314 - our own output, just validated
+SUFFIX = {"table": "txt", "markdown": "md", "json": "json", "junit": "xml", "comment": "comment.md"}
 
 
-SUFFIX = {"table": "txt", "markdown": "md", "json": "json", "junit": "xml"}
+def _compare_input() -> tuple[list[Benchmark], list[Benchmark], Config]:
+    """Fixed rounds for both sides: one critical slowdown, one unchanged, one faster, one with
+    stored statistics only, one only in base and one only in head."""
+
+    def rounds(level: float, phase: int) -> tuple[tuple[float, ...], ...]:
+        # each round drifts by its own few percent; head's rounds drift in another order
+        return tuple(
+            tuple(level * (1 + (r * phase % 5) / 100) * (1 + (i % 10) / 100) for i in range(40))
+            for r in range(5)
+        )
+
+    def bench(name: str, level: float, stored: bool = False, phase: int = 1) -> Benchmark:
+        if stored:
+            return Benchmark(name=name, short_name=name, unit="s", stored={"p50": level})
+        return Benchmark(name=name, short_name=name, unit="s", rounds=rounds(level, phase))
+
+    base = [
+        bench("suite::test_slowed", 0.010),
+        bench("suite::test_steady", 0.002),
+        bench("suite::test_faster", 0.040),
+        bench("bench.time_stored", 0.3, stored=True),
+        bench("suite::test_removed", 0.001),
+    ]
+    head = [
+        bench("suite::test_slowed", 0.025, phase=2),
+        bench("suite::test_steady", 0.002, phase=3),
+        bench("suite::test_faster", 0.020, phase=2),
+        bench("bench.time_stored", 0.31, stored=True),
+        bench("suite::test_added", 0.001),
+    ]
+    config = Config(budgets=(_rule("*test_steady", 1e-3),), source="perfgate.yml")
+    return base, head, config
+
+
+def _golden(name: str, text: str) -> None:
+    golden = GOLDEN / name
+    if os.environ.get("PERFGATE_REGENERATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "junit", "comment"])
+def test_compare_golden(fmt: str) -> None:
+    base, head, config = _compare_input()
+    report = compare(base, head, config, sources=["base", "head"])
+    if fmt == "comment":
+        text = render_comment(report, Context(base="b" * 40, head="c" * 40))
+    else:
+        text = render(report, fmt, width=120)
+    _golden(f"compare.{SUFFIX[fmt]}", text)
+
+
+def test_compare_golden_decisions() -> None:
+    """What the golden compare files show, said in words (so a regenerated file that changed a
+    decision fails here too)."""
+    base, head, config = _compare_input()
+    report = compare(base, head, config)
+    rows = {row.name: row for row in report.rows}
+    assert report.kind == "compare"
+    assert report.verdict == "fail"
+    assert rows["suite::test_slowed"].severity == "critical"
+    assert rows["suite::test_slowed"].gate.fails
+    assert rows["suite::test_faster"].faster
+    assert not rows["suite::test_faster"].gate.fails
+    assert rows["suite::test_steady"].status == "critical"  # 2 ms against a 1 ms budget
+    assert rows["bench.time_stored"].change is None
+    assert report.rows[0].name == "suite::test_slowed"  # worst first
+    assert report.added == ("suite::test_added",)
+    assert report.removed == ("suite::test_removed",)
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json", "junit"])
@@ -82,10 +144,7 @@ def test_golden(fmt: str) -> None:
     benchmarks, config = _report_input()
     report = check(benchmarks, config, failed=["bench.time_broken"], sources=["results.json"])
     text = render(report, fmt, width=100)
-    golden = GOLDEN / f"check.{SUFFIX[fmt]}"
-    if os.environ.get("PERFGATE_REGENERATE_GOLDEN"):
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    _golden(f"check.{SUFFIX[fmt]}", text)
 
 
 def test_verdict_follows_fail_on() -> None:

@@ -24,7 +24,7 @@ from asv import util as asv_util
 
 from tests.harnesses import git
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NPM_PACKAGES = [
     "jquery@3.3.1",
     "flot@0.8.3",

@@ -20,7 +20,7 @@ from perfgate.formats.native import dumps
 from perfgate.model import Benchmark, Metadata, Run
 from tests import harnesses
 from tests.harnesses import GIT_ENV, git
-from tests.test_cli import run_cli
+from tests.helpers import run_cli
 
 # dates run backwards: the files' dates and the git history disagree on the order
 DATES = ["2024-03-04T10:00:00+00:00", "2024-03-03T10:00:00+00:00", "2024-03-02T10:00:00+00:00"]

@@ -25,7 +25,7 @@ from perfgate.report.read import load_report
 from tests.action_runner import parse_outputs
 from tests.github_api import FakeGitHub, Server
 from tests.github_reports import HOSTILE_IDS, slowdown_report, wide_report
-from tests.test_cli import run_cli
+from tests.helpers import run_cli
 
 MARKER = "<!-- perfgate-comment:perfgate -->"
 

@@ -1,0 +1,99 @@
+"""Helpers shared by the tests: running the CLI as a user does, configs, the JUnit schema, and
+the small git project whose head commit is slower by a fixed factor."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from tests.harnesses import git
+
+TESTS = Path(__file__).resolve().parent
+GOLDEN = TESTS / "golden"
+DATA = TESTS / "data"
+
+
+def run_cli(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m perfgate ARGS`` in a fresh process, at a pinned terminal width."""
+    return subprocess.run(
+        [sys.executable, "-m", "perfgate", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        env={**os.environ, "COLUMNS": "120", **(env or {})},
+    )
+
+
+def write_config(folder: Path, text: str) -> Path:
+    path = folder / "perfgate.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def validate_junit(text: str) -> ET.Element:
+    """Parse a JUnit report after validating it against the schema CI tools accept."""
+    import xmlschema  # noqa: PLC0415 - a test dependency, needed by the JUnit tests only
+
+    xmlschema.XMLSchema(GOLDEN / "junit.xsd").validate(io.StringIO(text))
+    return ET.fromstring(text)  # noqa: S314 - our own output, just validated
+
+
+# sleep-based work: head's slowdown is a fixed factor that no load on the machine can hide
+PACKAGE = """
+import time
+
+FACTOR = {factor}
+
+
+def work(n):
+    time.sleep(n * FACTOR / 1e7)
+"""
+
+RUN_SUITE = """
+import pytest
+
+import slowpkg
+
+
+@pytest.mark.parametrize("n", [20000, 50000])
+def test_work(benchmark, n):
+    benchmark(slowpkg.work, n)
+"""
+
+RUN_CONFIG = """
+version: 1
+rounds:
+  min: 2
+  max: 8
+harness:
+  type: pytest-benchmark
+  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=15",
+         "--benchmark-max-time=0.05"]
+"""
+
+
+def slow_package_project(root: Path, files: dict[str, str]) -> Path:
+    """Package ``slowpkg`` plus ``files``, committed as base; head sleeps 10x as long in
+    ``work`` (2-5 ms -> 20-50 ms a call: far over critical under any load)."""
+    (root / "src" / "slowpkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "slowpkg"\nversion = "0.1"\n'
+    )
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=1.0))
+    for name, text in {".gitignore": ".perfgate/\nresults/\n", **files}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=10.0))
+    git(root, "commit", "-qam", "head: ten times the work")
+    return root
