@@ -9,6 +9,7 @@ from perfgate import formats
 from perfgate.errors import InputError
 from perfgate.model import Run
 from tests.conftest import result_files
+from tests.helpers import DATA
 
 PARAMETRIZED = "bench.TimeSuite.time_range"
 
@@ -107,3 +108,36 @@ def test_django_file_with_raw_samples(shared_data: Path) -> None:
     with_samples = [b for b in run.benchmarks if b.raw_samples and b.unit == "s"]
     assert with_samples
     assert all(b.n == 10 for b in with_samples)
+
+
+COMMITTED = DATA  # small real asv outputs, made by `python -m tests.data.make_data`
+
+
+def _committed(folder: str) -> Path:
+    return next((COMMITTED / folder / "testbox").glob("*-*.json"))
+
+
+def test_committed_asv_file_with_samples_of_two_processes() -> None:
+    """asv as django's CI runs it (2 processes, --record-samples): 10 samples per timing, and
+    the stored statistics are not needed."""
+    path = _committed("asv-samples")
+    raw = json.loads(path.read_text())
+    [run] = formats.load(path)
+    assert run.metadata.commit == raw["commit_hash"]
+    timings = [b for b in run.benchmarks if b.unit == "s"]
+    assert len(timings) == 5
+    assert all(b.raw_samples and b.n == 10 for b in timings)
+    assert run.failed == ("bench.time_fails",)
+
+
+def test_committed_asv_file_without_samples_keeps_stored_statistics() -> None:
+    """asv's default output: timings hold only the median and quartiles; mem_ and peakmem_
+    are single measurements, read as such."""
+    [run] = formats.load(_committed("asv-no-samples"))
+    by_name = {b.name: b for b in run.benchmarks}
+    timing = by_name["bench.time_simple"]
+    assert not timing.raw_samples
+    assert timing.stored["p25"] <= timing.stored["p50"] <= timing.stored["p75"]
+    peak = by_name["bench.peakmem_list"]
+    assert (peak.unit, peak.raw_samples, peak.n) == ("B", True, 1)
+    assert by_name["bench.track_throughput"].direction == "higher"
