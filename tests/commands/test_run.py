@@ -196,6 +196,9 @@ def test_interrupt_keeps_finished_rounds_and_says_where_it_stopped(
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "CI": "true"},
+        # a background job of a script inherits SIGINT ignored, and Python then never turns it
+        # into KeyboardInterrupt: give perfgate the default, as a terminal would
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
     )
     kept_dir = tmp_path / ".perfgate" / "run" / "head"
     deadline = time.monotonic() + 30
