@@ -55,8 +55,9 @@ from benchmarks.quality_data import (
 )
 from benchmarks.quality_data import median as median_of
 from benchmarks.quality_tally import SLOWDOWNS, Tally, table
+from perfgate.compare import decision_statistic
 from perfgate.config import Config
-from perfgate.inference import RatioEstimate
+from perfgate.inference import Evidence
 from perfgate.report.model import Change
 
 CACHE = ROOT / ".perfgate" / "cache" / "quality-history.sqlite"
@@ -86,23 +87,17 @@ class Perfgate:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.metric = config.metric
+        self.metric = decision_statistic(config)
 
     def suite(
         self, names: Sequence[str], base: dict[str, Rounds], head: dict[str, Rounds]
-    ) -> list[RatioEstimate]:
-        return [rules.perfgate_estimate(n, base[n], head[n], self.metric) for n in names]
+    ) -> list[Evidence]:
+        return [rules.perfgate_evidence(n, base[n], head[n], self.config) for n in names]
 
-    def lone(
-        self,
-        suite: Sequence[RatioEstimate],
-        index: int,
-        name: str,
-        base: Rounds,
-        head: Rounds,
-    ) -> Change:
-        estimate = rules.perfgate_estimate(name, base, head, self.metric)
-        return rules.perfgate_one_changed(suite, index, estimate, self.config)
+    def lone(self, suite: Sequence[Evidence], index: int, factor: float) -> Change:
+        """The verdict when benchmark ``index`` alone is ``factor`` times as slow."""
+        changed = suite[index].shifted(math.log(factor))
+        return rules.perfgate_one_changed(suite, index, changed, self.config)
 
 
 def same_job(jobs: list[Job], pg: Perfgate) -> list[Tally]:
@@ -115,11 +110,11 @@ def same_job(jobs: list[Job], pg: Perfgate) -> list[Tally]:
         suite = pg.suite(names, job.base, job.head)
         changes = rules.perfgate_decide(suite, pg.config)
         ours.suite(any(map(flagged, changes)))
-        for i, name in enumerate(names):
+        for i, _name in enumerate(names):
             ours.unchanged(flagged(changes[i]), critical(changes[i]))
             ours.rounds.append(2)
             for s in SLOWDOWNS:
-                change = pg.lone(suite, i, name, job.base[name], scale(job.head[name], 1 + s))
+                change = pg.lone(suite, i, 1 + s)
                 ours.slowed(s, flagged(change), critical(change))
         sample_rules(asv, pyb, [(flat(job.base[n]), flat(job.head[n])) for n in names])
     return [ours, asv, pyb]
@@ -182,11 +177,10 @@ def ten_rounds(trials: list[Composite], pg: Perfgate) -> list[Tally]:
                 tally.rounds.append(r)
         full_base, full_head = by_rounds[policy.max]
         sample_rules(asv, pyb, [(flat(full_base[n]), flat(full_head[n])) for n in names])
-        for i, name in enumerate(names):
+        for i, _name in enumerate(names):
             for s in SLOWDOWNS:
                 r, change = _adaptive_lone(
                     pg,
-                    names=names,
                     index=i,
                     slowdown=s,
                     by_rounds=by_rounds,
@@ -195,10 +189,7 @@ def ten_rounds(trials: list[Composite], pg: Perfgate) -> list[Tally]:
                 )
                 adaptive.slowed(s, flagged(change), critical(change))
                 adaptive.rounds.append(r)
-                base_r, head_r = by_rounds[policy.max]
-                change = pg.lone(
-                    suites[policy.max], i, name, base_r[name], scale(head_r[name], 1 + s)
-                )
+                change = pg.lone(suites[policy.max], i, 1 + s)
                 fixed.slowed(s, flagged(change), critical(change))
     return [fixed, adaptive, asv, pyb]
 
@@ -214,8 +205,7 @@ def fixed_rounds(trials: list[Composite], pg: Perfgate) -> Tally:
             tally.unchanged(flagged(changes[i]), critical(changes[i]))
             tally.rounds.append(len(trial.base[name]))
             for s in SLOWDOWNS:
-                head = scale(trial.head[name], 1 + s)
-                change = pg.lone(suite, i, name, trial.base[name], head)
+                change = pg.lone(suite, i, 1 + s)
                 tally.slowed(s, flagged(change), critical(change))
     return tally
 
@@ -223,11 +213,10 @@ def fixed_rounds(trials: list[Composite], pg: Perfgate) -> Tally:
 def _adaptive_lone(
     pg: Perfgate,
     *,
-    names: list[str],
     index: int,
     slowdown: float,
     by_rounds: dict[int, tuple[dict[str, Rounds], dict[str, Rounds]]],
-    suites: dict[int, list[RatioEstimate]],
+    suites: dict[int, list[Evidence]],
     plain: dict[int, list[Change]],
 ) -> tuple[int, Change]:
     """Adaptive stopping with one benchmark slowed: rounds are added until every verdict of
@@ -235,12 +224,9 @@ def _adaptive_lone(
     A shortcut skips the whole-suite check when another benchmark was undecided in the
     unchanged suite: the slowed one can only change the others' Holm-adjusted p-values, which
     decides a benchmark only if its interval already lies above +10% (not seen in A/A)."""
-    name = names[index]
     last = max(by_rounds)
-    for r, (base, head) in by_rounds.items():
-        estimate = rules.perfgate_estimate(
-            name, base[name], scale(head[name], 1 + slowdown), pg.metric
-        )
+    for r in by_rounds:
+        estimate = suites[r][index].shifted(math.log(1 + slowdown))
         change = rules.perfgate_one_changed(suites[r], index, estimate, pg.config)
         if r == last:
             return r, change
@@ -313,9 +299,7 @@ def stored_baseline(jobs: list[Job], pg: Perfgate, min_history: int) -> list[Tal
                         else:
                             tallies[key].slowed(s, alarm, crit)
                     if s:
-                        change = pg.lone(
-                            suite, i, name, previous[name], scale(job.head[name], 1 + s)
-                        )
+                        change = pg.lone(suite, i, 1 + s)
                         ours.slowed(s, flagged(change), critical(change))
             for key, tally in {**value, "asv": asv, "pyb": pyb}.items():
                 tally.suite(alarmed[key])
@@ -372,7 +356,7 @@ def live_section(trials: int, seed: int) -> tuple[list[Tally], str]:
             head = ab_quality.side(data[variant], now)
             changes = rules.perfgate_decide(
                 [
-                    rules.perfgate_estimate(b.name, b.rounds, h.rounds, config.metric)
+                    rules.perfgate_evidence(b.name, b.rounds, h.rounds, config)
                     for b, h in zip(base, head, strict=True)
                 ],
                 config,
@@ -466,7 +450,7 @@ def mde_section(
                 total += 1
                 for k in MDE_MULTIPLES:
                     factor = math.exp(k * mde[name])
-                    change = pg.lone(suite, i, name, base[name], scale(head[name], factor))
+                    change = pg.lone(suite, i, factor)
                     hits[k] += change.significant and change.direction == "slower"
         rates = [hits[k] / total for k in MDE_MULTIPLES]
         lines.append(

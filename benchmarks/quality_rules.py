@@ -15,24 +15,25 @@ live in services or JavaScript are written out here from their documentation:
   quantile, and a new value above it is an alert. The window is the last 64 values (the
   ``--threshold-max-sample-size`` of Bencher's own example), at least 2.
 
-perfgate's rule is its own code: :func:`perfgate.inference.estimate_ratio` per benchmark,
-:func:`perfgate.inference.holm` over the suite and :func:`perfgate.compare.classify`, the
-three steps :func:`perfgate.compare.assess_changes` runs (a test checks they agree).
+perfgate's rule is its own code: :func:`perfgate.compare.gather` per benchmark,
+:func:`perfgate.inference.infer` over the suite and :func:`perfgate.compare.classify`, the
+three steps :func:`perfgate.compare.assess_changes` runs (a test checks they agree). An
+injected slowdown shifts a benchmark's evidence (:meth:`~perfgate.inference.Evidence.shifted`):
+the same as measuring head's scaled samples, since every decision statistic scales with them.
 """
 
 from __future__ import annotations
 
 import functools
 import statistics
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from perfgate.compare import classify
+from perfgate.compare import classify, decision_statistic, gather
 from perfgate.config import Config
-from perfgate.inference import RatioEstimate, estimate_ratio, holm
+from perfgate.inference import Evidence, infer
+from perfgate.model import Benchmark
 from perfgate.report.model import Change
-from perfgate.stats import CONFIDENCE
 
 Rounds = Sequence[Sequence[float]]
 
@@ -104,35 +105,36 @@ def _t_quantile(dof: int) -> float:
     return float(stdtrit(dof, BENCHER_BOUNDARY))
 
 
-def perfgate_estimate(name: str, base: Rounds, head: Rounds, metric: str) -> RatioEstimate:
-    """One benchmark's estimate, exactly as ``assess_changes`` makes it."""
-    return estimate_ratio(
-        base,
-        head,
-        metric,
-        paired=True,
-        confidence=CONFIDENCE,
-        seed=zlib.crc32(name.encode("utf-8", "surrogatepass")),
-    )
+def perfgate_evidence(name: str, base: Rounds, head: Rounds, config: Config) -> Evidence:
+    """One benchmark's evidence, exactly as ``assess_changes`` gathers it."""
+
+    def side(rounds: Rounds) -> Benchmark:
+        return Benchmark(
+            name=name, short_name=name, unit="s", rounds=tuple(tuple(r) for r in rounds)
+        )
+
+    found = gather(side(base), side(head), decision_statistic(config))
+    if found is None:
+        raise ValueError(f"{name}: nothing to compare")
+    return found
 
 
 def perfgate_decide(
-    estimates: Sequence[RatioEstimate], config: Config, direction: str = "lower"
+    evidence: Sequence[Evidence], config: Config, direction: str = "lower"
 ) -> list[Change]:
-    """Holm over the suite, then perfgate's classification of every estimate."""
-    adjusted = holm([e.p_value for e in estimates])
+    """The suite judged together, then perfgate's classification of every estimate."""
+    statistic = decision_statistic(config)
     return [
-        classify(e, p, direction, config.regression)
-        for e, p in zip(estimates, adjusted, strict=True)
+        classify(e, direction, config.regression, statistic)
+        for e in infer(evidence, alpha=config.regression.alpha)
     ]
 
 
 def perfgate_one_changed(
-    suite: Sequence[RatioEstimate], index: int, changed: RatioEstimate, config: Config
+    suite: Sequence[Evidence], index: int, changed: Evidence, config: Config
 ) -> Change:
     """The verdict on benchmark ``index`` when it alone changed in its suite run: the other
-    benchmarks keep their own (unchanged) estimates, so Holm counts the whole suite."""
-    estimates = list(suite)
-    estimates[index] = changed
-    adjusted = holm([e.p_value for e in estimates])
-    return classify(changed, adjusted[index], "lower", config.regression)
+    benchmarks keep their own (unchanged) evidence, so the suite's noise and Holm count it."""
+    evidence = list(suite)
+    evidence[index] = changed
+    return perfgate_decide(evidence, config)[index]

@@ -99,7 +99,8 @@ def test_perfgate_yml_wins_over_pyproject(tmp_path: Path) -> None:
         ("- a\n- b\n", "perfgate.yml:1: the config must be a mapping of keys"),
         (
             "version: 1\nfail-on: sometimes\n",
-            "perfgate.yml:2: fail-on: 'sometimes' is not one of critical, major, warning, never",
+            "perfgate.yml:2: fail-on: 'sometimes' is not one of "
+            "critical, major, warning, inconclusive, never",
         ),
         (
             'version: 1\nbudgets:\n  "a*": 5\n',

@@ -3,6 +3,8 @@ the rows and the verdict, for every `fail-on`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from perfgate import gate
@@ -31,7 +33,19 @@ def _row(
         change = Change(
             ratio=1.6, low=1.55, high=1.65, p_value=0.001, p_adjusted=0.001, significant=True,
             direction="slower" if direction == "slower" else "faster", severity=severity,
-            method="paired-rounds", decisive=True,
+            method="paired-rounds", decisive=True, upper=1.64, rounds=5,
+        )  # fmt: skip
+    elif direction == "slower":  # decided: no slowdown of the minor threshold
+        change = Change(
+            ratio=1.0, low=0.97, high=1.03, p_value=0.9, p_adjusted=1.0, significant=False,
+            direction="unchanged", severity="none", method="paired-rounds", decisive=True,
+            upper=1.02, rounds=5,
+        )  # fmt: skip
+    if direction == "undecided":
+        change = Change(
+            ratio=1.1, low=0.9, high=1.3, p_value=0.3, p_adjusted=1.0, significant=False,
+            direction="inconclusive", severity="none", method="within-process",
+            decisive=False, upper=1.25, rounds=1,
         )  # fmt: skip
     budget = None
     if status is not None:
@@ -44,14 +58,15 @@ def _row(
 
 # (what the row shows, the fail-on settings under which it fails the gate)
 CASES: list[tuple[Row, set[FailOn]]] = [
-    (_row(severity="critical"), {"critical", "major", "warning"}),
+    (_row(severity="critical"), {"critical", "major", "warning", "inconclusive"}),
     (_row(severity="major"), {"major", "warning"}),
     (_row(severity="minor"), {"warning"}),
-    (_row(status="critical"), {"critical", "major", "warning"}),
+    (_row(status="critical"), {"critical", "major", "warning", "inconclusive"}),
     (_row(status="warning"), {"warning"}),
     (_row(status="slow"), set()),
     (_row(status="ok"), set()),
     (_row(severity="critical", direction="faster"), set()),  # improvements never fail
+    (_row(direction="undecided"), {"inconclusive"}),  # undecided fails only when asked
 ]
 
 
@@ -65,8 +80,9 @@ def test_each_row_fails_exactly_under_its_fail_on(
     # error exactly when it fails; a finding that does not fail is a warning
     slowdown = row.slower and row.severity != "none"
     finding = slowdown or row.status in ("slow", "warning", "critical")
-    assert decided.level == ("error" if decided.fails else "warning" if finding else None)
-    assert bool(decided.reasons) == (decided.fails or finding)
+    notice = "notice" if row.inconclusive else None
+    assert decided.level == ("error" if decided.fails else "warning" if finding else notice)
+    assert bool(decided.reasons) == (decided.fails or finding or row.inconclusive)
 
 
 def test_reasons_name_the_budget_and_the_slowdown() -> None:
@@ -103,6 +119,28 @@ def test_finish_orders_worst_first_and_reaches_the_verdict() -> None:
     assert gate.finish("compare", rows, "never").verdict == "pass"
     assert gate.finish("compare", rows[:3], "critical").verdict == "pass"
     assert gate.finish("compare", rows[:3], "warning").verdict == "fail"
+
+
+def test_undecided_rows_say_what_the_run_could_have_detected() -> None:
+    decided = gate.judge(_row(direction="undecided"), "critical")
+    assert (decided.fails, decided.level) == (False, "notice")
+    assert decided.reasons == (
+        "inconclusive: a slowdown of +25.0% or more is ruled out (95%), a smaller one is not "
+        "measurable with 1 round a side",
+    )
+
+
+def test_a_comparison_that_assessed_nothing_is_inconclusive_never_pass() -> None:
+    row = replace(_row(), change=None)
+    assert row.inconclusive
+    report = gate.finish("compare", [row], "critical")
+    assert report.verdict == "inconclusive"
+    assert report.rows[0].gate.reasons[0].startswith("inconclusive: not assessed")
+    assert gate.finish("compare", [row], "inconclusive").verdict == "fail"
+    budgeted = replace(
+        row, budget=Budget(pattern="*", target=1, warning=2, critical=3, status="ok")
+    )
+    assert gate.finish("compare", [budgeted], "critical").verdict == "pass"  # a budget was
 
 
 def test_every_severity_is_in_the_fail_on_table() -> None:

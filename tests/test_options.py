@@ -59,7 +59,9 @@ def test_every_action_input_in_the_table_is_declared_in_action_yml() -> None:
 def test_fail_on_parses_only_its_choices() -> None:
     for choice in OPTIONS["fail_on"].choices or ():
         assert parse_fail_on(choice) == choice
-    with pytest.raises(UsageError, match="fail-on must be one of critical, major, warning, never"):
+    with pytest.raises(
+        UsageError, match="fail-on must be one of critical, major, warning, inconclusive, never"
+    ):
         parse_fail_on("sometimes")
 
 

@@ -89,19 +89,23 @@ def test_perfgate_rule_is_what_compare_decides() -> None:
     for seed in range(5):
         base, head = suite(seed)
         expected = assess_changes(base, head, config)
-        estimates = [
-            quality_rules.perfgate_estimate(b.name, b.rounds, h.rounds, config.metric)
+        evidence = [
+            quality_rules.perfgate_evidence(b.name, b.rounds, h.rounds, config)
             for b, h in zip(base, head, strict=True)
         ]
-        decided = quality_rules.perfgate_decide(estimates, config)
+        decided = quality_rules.perfgate_decide(evidence, config)
         assert [expected[b.name] for b in base] == decided
-        # one benchmark slowed in its suite: the same as compare on that suite
+        # one benchmark slowed in its suite: the same as compare on that suite, whether the
+        # slowdown is measured from scaled samples or shifted evidence
         slowed = replace(head[2], rounds=quality.scale(head[2].rounds, 1.4))
-        changed = quality_rules.perfgate_estimate("b2", base[2].rounds, slowed.rounds, "p95")
-        lone = quality_rules.perfgate_one_changed(estimates, 2, changed, config)
+        changed = quality_rules.perfgate_evidence("b2", base[2].rounds, slowed.rounds, config)
+        lone = quality_rules.perfgate_one_changed(evidence, 2, changed, config)
         whole = assess_changes(base, [*head[:2], slowed, *head[3:]], config)
         assert lone == whole["b2"]
         assert lone.direction == "slower"
+        shifted = quality.Perfgate(config).lone(evidence, 2, 1.4)
+        assert shifted.direction == lone.direction
+        assert shifted.ratio == pytest.approx(lone.ratio, rel=1e-9)
 
 
 def test_tally_rows_and_where_perfgate_is_not_best() -> None:

@@ -1,6 +1,9 @@
 """``perfgate compare``'s decision: base and head benchmarks + config -> a Report.
 
-A slowdown is flagged when both hold:
+The change of each benchmark is the ratio head/base of the *decision statistic* (by default
+:data:`DEFAULT_STATISTIC`, chosen by measurement: docs/verdict-engine.md; ``regression:
+{statistic: ...}`` or an explicit top-level ``metric:`` choose another), judged over the whole
+suite by :mod:`perfgate.inference`. A slowdown is flagged when both hold:
 
 1. it is *significant*: its Holm-adjusted p-value across all compared benchmarks is below
    ``regression.alpha`` (5%), which bounds the chance of any false alarm in a suite run;
@@ -8,15 +11,14 @@ A slowdown is flagged when both hold:
    interval lies below +10% is never flagged, however significant.
 
 Its severity is the highest threshold (minor 10%, major 20%, critical 50%) its interval reaches:
-"at least this bad is consistent with the data, and no slowdown at all is not". Improvements
-are graded the same way and never fail the gate.
+"at least this bad is consistent with the data, and no slowdown at all is not". The interval is
+Holm-consistent, so the label and the interval shown never disagree. Improvements are graded
+the same way and never fail the gate.
 
-With a single round on a side the interval is within-process only: it cannot see the noise
-between processes, so such a comparison is capped at ``major`` (it never fails the gate under
-the default ``fail-on: critical``) and the report says so. Two rounds a side are capped the same
-way: the paired t interval then has one degree of freedom, and its variance estimate, from a
-single difference of differences, is near zero often enough that in a 200-benchmark A/A suite
-one benchmark passed even Holm's alpha/200 and came out critical.
+A row that is not significant is ``unchanged`` only when the run rules out a slowdown of the
+minor threshold (its one-sided 95% upper bound is below +10%); otherwise it is
+``inconclusive``, with that bound as the smallest slowdown the run could have detected. A
+benchmark with neither raw samples nor a stored median on both sides cannot be assessed.
 """
 
 from __future__ import annotations
@@ -26,17 +28,28 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from perfgate import gate
-from perfgate.budgets import find_rule
 from perfgate.check import head_row, unused_budgets
 from perfgate.config import Config, Thresholds
-from perfgate.inference import RatioEstimate, estimate_ratio, holm
+from perfgate.inference import (
+    DEFAULT_TAU,
+    MIN_SUITE,
+    Evidence,
+    RatioEstimate,
+    infer,
+    measure,
+    measure_stored,
+)
 from perfgate.model import Benchmark
 from perfgate.options import ChangeDirection, Severity
 from perfgate.report.model import Change, Report, Row
-from perfgate.stats import CONFIDENCE, summarize
+from perfgate.stats import summarize
 
-SINGLE_ROUND_CAP: Severity = "major"
-FEW_ROUNDS = 3  # fewer rounds than this on a side: severity capped at SINGLE_ROUND_CAP
+DEFAULT_STATISTIC = "p25"
+
+
+def decision_statistic(config: Config) -> str:
+    """The per-round statistic the regression decision compares."""
+    return config.statistic or DEFAULT_STATISTIC
 
 
 def compare(
@@ -59,17 +72,7 @@ def compare(
             rows.append(
                 replace(row, base=summarize(other, row.metric), change=changes.get(bench.name))
             )
-    notes = []
-    if any(r.change and r.change.method == "within-process" for r in rows):
-        notes.append(
-            "Some comparisons rest on a single round per side: their intervals are "
-            "within-process only and their severity is capped at major."
-        )
-    elif any(r.change and r.change.note == TWO_ROUNDS_NOTE for r in rows):
-        notes.append(
-            f"Comparisons on fewer than {FEW_ROUNDS} rounds per side are capped at major: "
-            "give more rounds for a verdict that can fail the gate."
-        )
+    notes = _notes(rows, decision_statistic(config))
     return gate.finish(
         "compare",
         rows,
@@ -84,17 +87,34 @@ def compare(
     )
 
 
+def _notes(rows: Sequence[Row], statistic: str) -> list[str]:
+    notes = [
+        f"The change is the ratio head/base of each round's {statistic} (the decision "
+        "statistic); intervals are 95% and suite-wide (Holm), the base and head columns show "
+        "the pooled value of the table's metric."
+    ]
+    methods = {r.change.method for r in rows if r.change is not None}
+    if methods & {"within-process", "stored-statistics"}:
+        notes.append(
+            "Some comparisons rest on one round (or stored statistics) per side: the noise "
+            "between processes is taken from the spread of the whole suite (with fewer than "
+            f"{MIN_SUITE} such benchmarks, {DEFAULT_TAU:.0%} as measured on GitHub's runners)."
+        )
+    return notes
+
+
 def assess_changes(
     base: Sequence[Benchmark], head: Sequence[Benchmark], config: Config
 ) -> dict[str, Change]:
-    """The change of every benchmark on both sides (with raw samples), Holm-adjusted together.
-    Raises ValueError when there is nothing to compare or units disagree."""
+    """The change of every benchmark on both sides, judged together. Raises ValueError when
+    there is nothing to compare or units disagree."""
     base_by_name = {b.name: b for b in base}
     common = [b for b in head if b.name in base_by_name]
     if not common:
         raise ValueError("base and head have no benchmark in common")
+    statistic = decision_statistic(config)
     names: list[str] = []
-    estimates: list[RatioEstimate] = []
+    evidence: list[Evidence] = []
     directions: list[str] = []
     for bench in common:
         other = base_by_name[bench.name]
@@ -103,82 +123,71 @@ def assess_changes(
                 f"benchmark {bench.name!r} is in {other.unit!r} in base but "
                 f"in {bench.unit!r} in head"
             )
-        rule = find_rule(bench.name, bench.short_name, bench.unit, config.budgets)
-        estimate = _estimate(other, bench, rule.metric if rule else config.metric)
-        if estimate is not None:
+        found = gather(other, bench, statistic)
+        if found is not None:
             names.append(bench.name)
-            estimates.append(estimate)
+            evidence.append(found)
             directions.append(bench.direction)
-    adjusted = holm([e.p_value for e in estimates])
+    estimates = infer(evidence, alpha=config.regression.alpha)
     return {
-        name: classify(estimate, p, direction, config.regression)
-        for name, estimate, p, direction in zip(names, estimates, adjusted, directions, strict=True)
+        name: classify(estimate, direction, config.regression, statistic)
+        for name, estimate, direction in zip(names, estimates, directions, strict=True)
     }
 
 
-def _estimate(base: Benchmark, head: Benchmark, metric: str) -> RatioEstimate | None:
-    if not base.raw_samples or not head.raw_samples:
-        return None  # stored statistics only: nothing to infer from
-    return estimate_ratio(
-        base.rounds,
-        head.rounds,
-        metric,
-        paired=True,
-        confidence=CONFIDENCE,
-        seed=zlib.crc32(head.name.encode("utf-8", "surrogatepass")),
-    )
+def gather(base: Benchmark, head: Benchmark, statistic: str) -> Evidence | None:
+    """One benchmark's evidence: from raw samples where both sides have them, else from the
+    stored statistics; None when neither side can be compared."""
+    if base.raw_samples and head.raw_samples:
+        if base.n < 2 and head.n < 2 and len(base.rounds) < 2:
+            return None  # a single measurement a side (asv's mem_, track_): nothing to infer
+        return measure(
+            base.rounds,
+            head.rounds,
+            statistic,
+            paired=True,
+            seed=zlib.crc32(head.name.encode("utf-8", "surrogatepass")),
+        )
+    return measure_stored(dict(base.stored), dict(head.stored))
 
 
 def classify(
-    estimate: RatioEstimate, p_adjusted: float, direction: str, thresholds: Thresholds
+    estimate: RatioEstimate, direction: str, thresholds: Thresholds, statistic: str = ""
 ) -> Change:
     """Significance, direction, severity and decisiveness of one estimate."""
     # orient so that > 1 is worse: for higher-is-better units a lower ratio is a slowdown
     if direction == "higher":
         worse, low, high = 1 / estimate.ratio, 1 / estimate.high, 1 / estimate.low
+        upper = 1 / estimate.lower
     else:
-        worse, low, high = estimate.ratio, estimate.low, estimate.high
-    significant = p_adjusted < thresholds.alpha
+        worse, low, high, upper = estimate.ratio, estimate.low, estimate.high, estimate.upper
+    significant = estimate.p_adjusted < thresholds.alpha
     minor_limit = 1.0 + thresholds.minor
     # decided: either no minor slowdown is possible any more, or a flagged one is certain
-    # (significant after Holm, not only by its own interval)
-    decisive = high < minor_limit or (significant and low >= minor_limit)
-    note = None
-    if not significant or worse == 1.0:
-        return _change(
-            estimate,
-            p_adjusted,
-            significant=False,
-            direction="unchanged",
-            severity="none",
-            decisive=decisive,
-            note=note,
-        )
-    slower = worse > 1.0
-    reach = high if slower else 1.0 / low  # how large the change could be
-    severity = grade(reach, thresholds)
-    if severity == "critical" and estimate.method == "within-process":
-        severity = SINGLE_ROUND_CAP
-        note = "capped at major: a single round per side cannot rule out a one-process fluke"
-    elif severity == "critical" and 0 < estimate.rounds < FEW_ROUNDS:
-        severity = SINGLE_ROUND_CAP
-        note = TWO_ROUNDS_NOTE
-        decisive = False  # another round can lift the cap: adaptive stopping goes on
-    return _change(
-        estimate,
-        p_adjusted,
-        significant=True,
-        direction="slower" if slower else "faster",
+    decisive = upper < minor_limit or (significant and low >= minor_limit)
+    state: ChangeDirection
+    severity: Severity = "none"
+    if significant and worse != 1.0:
+        slower = worse > 1.0
+        state = "slower" if slower else "faster"
+        severity = grade(high if slower else 1.0 / low, thresholds)
+    else:
+        state = "unchanged" if upper < minor_limit else "inconclusive"
+    return Change(
+        ratio=estimate.ratio,
+        low=estimate.low,
+        high=estimate.high,
+        p_value=estimate.p_value,
+        p_adjusted=estimate.p_adjusted,
+        significant=significant and worse != 1.0,
+        direction=state,
         severity=severity,
+        method=estimate.method,
         decisive=decisive,
-        note=note,
+        upper=upper,
+        statistic=statistic,
+        rounds=estimate.rounds,
     )
-
-
-TWO_ROUNDS_NOTE = (
-    f"capped at major: fewer than {FEW_ROUNDS} rounds per side leave the t interval too few "
-    "degrees of freedom to rule out a fluke"
-)
 
 
 def grade(reach: float, thresholds: Thresholds) -> Severity:
@@ -192,28 +201,3 @@ def grade(reach: float, thresholds: Thresholds) -> Severity:
         if reach >= 1.0 + limit - 1e-12:
             return name
     return "none"
-
-
-def _change(
-    estimate: RatioEstimate,
-    p_adjusted: float,
-    *,
-    significant: bool,
-    direction: ChangeDirection,
-    severity: Severity,
-    decisive: bool,
-    note: str | None,
-) -> Change:
-    return Change(
-        ratio=estimate.ratio,
-        low=estimate.low,
-        high=estimate.high,
-        p_value=estimate.p_value,
-        p_adjusted=p_adjusted,
-        significant=significant,
-        direction=direction,
-        severity=severity,
-        method=estimate.method,
-        decisive=decisive,
-        note=note,
-    )

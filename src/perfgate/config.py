@@ -51,7 +51,8 @@ _TOP_KEYS = (
     "history",
 )
 _HISTORY_KEYS = ("db",)
-_REGRESSION_KEYS = ("minor", "major", "critical", "alpha")
+_REGRESSION_KEYS = ("minor", "major", "critical", "alpha")  # percentages
+_REGRESSION_ALL_KEYS = (*_REGRESSION_KEYS, "statistic")
 _ROUNDS_KEYS = ("min", "max", "time-budget")
 _HARNESS_KEYS = ("type", "args", "install", "command", "suite", "asv-config", "memory")
 _BUDGET_KEYS = ("target", "warning", "critical", "metric", "direction")
@@ -128,6 +129,9 @@ class Config:
     rounds: RoundsPolicy = field(default_factory=RoundsPolicy)
     harness: Harness = field(default_factory=Harness)
     history_db: str | None = None  # `history: {db: PATH}`; relative to where perfgate runs
+    # the statistic the regression decision compares, when the config names one
+    # (`regression: {statistic: ...}`, else an explicit top-level `metric:`); None: the default
+    statistic: str | None = None
     source: str | None = None  # the file it came from; None for built-in defaults
 
 
@@ -263,6 +267,7 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
         fail_on=fail_on,
         budgets=budgets,
         regression=_regression(data.get("regression"), (*prefix, "regression"), ctx),
+        statistic=_statistic(data, metric, prefix, ctx),
         rounds=_rounds(data.get("rounds"), (*prefix, "rounds"), ctx),
         harness=_harness(data.get("harness"), (*prefix, "harness"), ctx),
         history_db=_history_db(data.get("history"), (*prefix, "history"), ctx),
@@ -292,7 +297,7 @@ def _section(
 
 
 def _regression(data: Any, path: tuple[Any, ...], ctx: _Context) -> Thresholds:
-    section = _section(data, _REGRESSION_KEYS, path, ctx)
+    section = _section(data, _REGRESSION_ALL_KEYS, path, ctx)
     defaults = Thresholds()
     values: dict[str, float] = {}
     for key in _REGRESSION_KEYS:
@@ -313,6 +318,28 @@ def _regression(data: Any, path: tuple[Any, ...], ctx: _Context) -> Thresholds:
     ):
         ctx.add(path, "thresholds must be in order: minor <= major <= critical")
     return Thresholds(**values) if len(values) == len(_REGRESSION_KEYS) else defaults
+
+
+def _statistic(
+    data: dict[str, Any], metric: str, prefix: tuple[Any, ...], ctx: _Context
+) -> str | None:
+    section = data.get("regression")
+    if isinstance(section, dict) and "statistic" in section:
+        value = section["statistic"]
+        if not isinstance(value, str) or not _is_statistic(value):
+            ctx.add(
+                (*prefix, "regression", "statistic"),
+                f"{value!r} is not a statistic: p1 ... p99, mean, min or max",
+            )
+            return None
+        return value
+    return metric if "metric" in data else None
+
+
+def _is_statistic(text: str) -> bool:
+    if text in ("mean", "min", "max"):
+        return True
+    return len(text) in (2, 3) and text[0] == "p" and text[1:].isdigit() and 0 < int(text[1:]) < 100
 
 
 def _rounds(data: Any, path: tuple[Any, ...], ctx: _Context) -> RoundsPolicy:

@@ -2,8 +2,11 @@
 
 For each row: whether it fails the gate under ``fail-on``, the annotation level it deserves
 (``error`` exactly when it fails, ``warning`` for any other finding: a slowdown of at least
-minor severity or a budget not met) and the reasons in words. For the report: the order of the
-rows (worst first) and the verdict. Renderers only print what is decided here.
+minor severity or a budget not met; ``notice`` for a row the run could not decide) and the
+reasons in words. For the report: the order of the rows (worst first) and the verdict:
+``fail`` when a row fails, ``inconclusive`` when a comparison assessed nothing at all (no row
+compared and no budget), else ``pass``. ``fail-on: inconclusive`` fails like ``critical`` and
+also on every row the run could not decide. Renderers only print what is decided here.
 """
 
 from __future__ import annotations
@@ -19,18 +22,21 @@ from perfgate.options import (
     FailOn,
     Kind,
     Severity,
+    Verdict,
 )
 from perfgate.report.model import Gate, Report, Row
 
 # What fails the gate for each `fail-on` setting: budget statuses and slowdown severities.
 FAILING_STATUSES: dict[FailOn, frozenset[BudgetStatus]] = {
     "critical": frozenset({"critical"}),
+    "inconclusive": frozenset({"critical"}),
     "major": frozenset({"critical"}),  # budgets have no `major`: critical, like `critical`
     "warning": frozenset({"warning", "critical"}),
     "never": frozenset(),
 }
 FAILING_SEVERITIES: dict[FailOn, frozenset[Severity]] = {
     "critical": frozenset({"critical"}),
+    "inconclusive": frozenset({"critical"}),
     "major": frozenset({"major", "critical"}),
     "warning": frozenset({"minor", "major", "critical"}),
     "never": frozenset(),
@@ -41,8 +47,10 @@ def judge(row: Row, fail_on: FailOn) -> Gate:
     """The gate's decision on one row."""
     budget_finding = row.budget is not None and row.budget.status != "ok"
     slowdown_finding = row.slower and row.severity != "none"
-    fails = (row.budget is not None and row.budget.status in FAILING_STATUSES[fail_on]) or (
-        row.slower and row.severity in FAILING_SEVERITIES[fail_on]
+    fails = (
+        (row.budget is not None and row.budget.status in FAILING_STATUSES[fail_on])
+        or (row.slower and row.severity in FAILING_SEVERITIES[fail_on])
+        or (row.inconclusive and fail_on == "inconclusive")
     )
     reasons: list[str] = []
     if budget_finding and row.budget is not None:
@@ -54,18 +62,48 @@ def judge(row: Row, fail_on: FailOn) -> Gate:
     if slowdown_finding and row.change is not None:
         change = units.format_ratio_interval(row.change.ratio, row.change.low, row.change.high)
         reasons.append(f"{row.severity} slowdown: {change}")
+    if row.inconclusive:
+        reasons.append(undecided(row))
     if fails:
         return Gate(fails=True, level="error", reasons=tuple(reasons) or ("fails the gate",))
-    if reasons:
+    if budget_finding or slowdown_finding:
         return Gate(fails=False, level="warning", reasons=tuple(reasons))
+    if reasons:
+        return Gate(fails=False, level="notice", reasons=tuple(reasons))
     return Gate()
 
 
-def order(row: Row) -> tuple[int, int, int, str]:
-    """Sort key, worst first: slowdowns by severity, budget problems, improvements, name."""
+def undecided(row: Row) -> str:
+    """Why a compared row is inconclusive, with the smallest slowdown it could have shown."""
+    change = row.change
+    if change is None:
+        return (
+            "inconclusive: not assessed (neither raw samples nor a stored median on both "
+            "sides, or a single measurement a side)"
+        )
+    rounds = f"{change.rounds} round{'s' if change.rounds != 1 else ''} a side"
+    return (
+        f"inconclusive: a slowdown of {units.format_change(change.upper)} or more is ruled "
+        f"out (95%), a smaller one is not measurable with {rounds}"
+    )
+
+
+def order(row: Row) -> tuple[int, int, int, int, str]:
+    """Sort key, worst first: slowdowns by severity, budget problems, undecided rows,
+    improvements, then by name."""
     slower = SEVERITY_RANK[row.severity] if row.slower else 0
     faster = SEVERITY_RANK[row.severity] if row.faster else 0
-    return (-slower, -STATUS_RANK[row.status], -faster, row.name)
+    return (-slower, -STATUS_RANK[row.status], -int(row.inconclusive), -faster, row.name)
+
+
+def verdict(kind: Kind, rows: Sequence[Row]) -> Verdict:
+    """fail if a row fails; a comparison that assessed nothing is inconclusive, never pass."""
+    if any(row.gate.fails for row in rows):
+        return "fail"
+    assessed = any(row.change is not None or row.budget is not None for row in rows)
+    if kind == "compare" and not assessed:
+        return "inconclusive"
+    return "pass"
 
 
 def finish(
@@ -86,7 +124,7 @@ def finish(
     judged = sorted((replace(row, gate=judge(row, fail_on)) for row in rows), key=order)
     return Report(
         kind=kind,
-        verdict="fail" if any(row.gate.fails for row in judged) else "pass",
+        verdict=verdict(kind, judged),
         fail_on=fail_on,
         rows=tuple(judged),
         failed=tuple(failed),
@@ -97,21 +135,4 @@ def finish(
         removed=tuple(removed),
         rounds_used=rounds_used,
         notes=tuple(notes),
-    )
-
-
-def rejudge(report: Report, fail_on: FailOn) -> Report:
-    """The same report under another ``fail-on``."""
-    return finish(
-        report.kind,
-        report.rows,
-        fail_on,
-        unused_budgets=report.unused_budgets,
-        failed=report.failed,
-        sources=report.sources,
-        config=report.config,
-        added=report.added,
-        removed=report.removed,
-        rounds_used=report.rounds_used,
-        notes=report.notes,
     )

@@ -1,24 +1,32 @@
-"""Pure inference for base/head comparisons: the ratio head/base with rounds as the unit.
+"""Pure inference for base/head comparisons: the ratio head/base of the decision statistic,
+with the round as the unit and strength borrowed across the suite.
 
-The independent unit is the *round* (one process): samples inside a process are correlated,
-so treating them as independent is badly over-confident on shared runners (DESIGN.md §2).
+Two stages. :func:`measure` turns one benchmark's two sides into :class:`Evidence`: log-ratios
+of the decision statistic and what is known of their noise. :func:`infer` judges a whole
+suite's evidence at once, because with few rounds one benchmark alone cannot tell its noise:
 
-* Both sides with 2+ rounds, paired (rounds interleaved: round k of base and of head ran back
-  to back): the metric is computed per round, and the per-round log-ratios
-  ``log(head_k / base_k)`` get a Student-t interval and a paired t-test. Pairing removes the
-  slow drift of a shared runner, which hits both members of a pair alike.
-* Both sides with 2+ rounds, different counts (not paired): Welch's t on the per-round log
-  metrics.
-* A side with a single round: nothing measures the noise between processes. The interval
-  comes from a bootstrap of samples within the process (labelled ``within-process``), and
-  :mod:`perfgate.compare` caps the severity it can lead to.
+* **Rounds on both sides, paired** (``perfgate run``: round k of base and of head ran back to
+  back). The statistic is computed per round; the per-round log-ratios get a *moderated* t
+  test: each benchmark's variance is shrunk toward a prior fitted over the suite (the
+  empirical-Bayes method of limma, Smyth 2004), so 2 or 3 rounds give a usable test with
+  ``d0 + R - 1`` degrees of freedom instead of ``R - 1``. A per-round speed factor (the median
+  log-ratio of the suite in that pair, centred) is removed first when the suite is large
+  enough: it is the shared runner's process-to-process speed, common to every benchmark of the
+  pair, and centring keeps a change that slows every benchmark in the mean (see
+  docs/verdict-engine.md).
+* **Rounds on both sides, different counts**: Welch's t on per-round log statistics.
+* **One round on a side** (asv's one file per side) or **stored statistics only** (asv without
+  ``--record-samples``): one log-ratio per benchmark, with its within-process standard error
+  (a bootstrap of the samples, or asv's stored 99% interval / quartiles) plus a between-process
+  variance ``tau^2`` common to the suite, fitted so that the suite's standardized log-ratios
+  have the spread of a normal around their median (a robust, shift-free fit: a change that
+  slows every benchmark moves the median, not the spread). With fewer than
+  ``MIN_SUITE`` such benchmarks, ``tau`` is the measured default ``DEFAULT_TAU``.
 
-Ratios are geometric: the point estimate is ``exp(mean log-ratio)``; with one round per side,
-the ratio of the pooled metric. Suite-wide false alarms are controlled with Holm's method
-(:func:`holm`): it bounds the chance of *any* false alarm in a suite run (the family-wise
-error rate) at alpha under any dependence between benchmarks, which is what a maintainer
-experiences as "this PR failed for nothing"; Benjamini-Hochberg would bound only the expected
-fraction of false alarms among the alarms.
+P-values are Holm-adjusted over the suite (family-wise false-alarm control) and each row's
+interval is Holm-consistent: a rejected row's interval is at its own Holm level, every other
+row's at the level where Holm stopped, so "unchanged" never sits beside an interval that
+excludes zero. ``upper`` is the one-sided 95% bound ("no slowdown larger than this").
 """
 
 from __future__ import annotations
@@ -32,21 +40,65 @@ import numpy as np
 
 from perfgate.stats import Array, statistic, statistic_rows
 
-Method = Literal["paired-rounds", "unpaired-rounds", "within-process"]
-BOOTSTRAP_RESAMPLES = 1000
+Method = Literal["paired-rounds", "unpaired-rounds", "within-process", "stored-statistics"]
+BOOTSTRAP_RESAMPLES = 400
 WITHIN_PROCESS_CAP = 2048
+MIN_ROUNDS_TO_TEST = 3  # rounds a side for a test on per-round values (fewer: pooled)
+MIN_SUITE = 5  # benchmarks needed to fit the suite's noise (tau, or the variance prior)
+DEFAULT_TAU = 0.03  # between-process sd of a log-ratio when the suite is too small to fit it
+# (django's same-job pairs on GitHub runners: a robust sd of ~2%, rounded up)
+SPEED_FACTOR_MIN_SUITE = 10  # benchmarks a pair needs before its speed factor is removed
+# one log-ratio a benchmark: tested against a t with this many degrees of freedom, not a
+# normal - timing noise between processes has heavier tails than a normal's
+SINGLE_DOF = float(__import__("os").environ.get("PERFGATE_SINGLE_DOF", "8"))
+CHI2_1_MEDIAN = 0.454936423119572  # the median of a chi-square with 1 degree of freedom
+Z_99 = 2.5758293035489004
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evidence:
+    """One benchmark's log-ratios and their noise, before the suite is judged."""
+
+    method: Method
+    diffs: tuple[float, ...] = ()  # paired-rounds: per-round log(head/base)
+    base_logs: tuple[float, ...] = ()  # unpaired-rounds: per-round log statistics
+    head_logs: tuple[float, ...] = ()
+    log_ratio: float = 0.0  # within-process and stored: log(head/base) of the statistic
+    within_var: float = 0.0  # its within-process variance
+
+    @property
+    def rounds(self) -> int:
+        if self.method == "paired-rounds":
+            return len(self.diffs)
+        if self.method == "unpaired-rounds":
+            return min(len(self.base_logs), len(self.head_logs))
+        return 1
+
+    def shifted(self, log_factor: float) -> Evidence:
+        """The same evidence with head scaled by ``exp(log_factor)`` (injected changes)."""
+        return replace(
+            self,
+            diffs=tuple(d + log_factor for d in self.diffs),
+            head_logs=tuple(h + log_factor for h in self.head_logs),
+            log_ratio=self.log_ratio + log_factor,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
 class RatioEstimate:
-    """head/base of a metric (> 1: head is larger), with a two-sided interval and p-value."""
+    """head/base of the decision statistic (> 1: head is larger) as the suite judged it."""
 
     ratio: float
-    low: float
+    low: float  # Holm-consistent interval (see the module docstring)
     high: float
+    upper: float  # one-sided 95% upper bound: no increase beyond this
+    lower: float  # one-sided 95% lower bound: no decrease beyond this
     p_value: float
+    p_adjusted: float
     method: Method
-    rounds: int = 0  # the fewer rounds of the two sides (0: not known)
+    rounds: int = 0
+    se: float = 0.0  # standard error of the log-ratio
+    dof: float = math.inf
 
 
 def per_round(rounds: Sequence[Sequence[float]], metric: str) -> Array:
@@ -56,26 +108,70 @@ def per_round(rounds: Sequence[Sequence[float]], metric: str) -> Array:
     return np.array([statistic(a, metric) for a in arrays])
 
 
-def estimate_ratio(
+def measure(
     base: Sequence[Sequence[float]],
     head: Sequence[Sequence[float]],
     metric: str,
     *,
-    paired: bool,
-    confidence: float,
+    paired: bool = True,
     seed: int = 0,
-) -> RatioEstimate:
-    """Compare two sides given as rounds of raw samples."""
-    if len(base) >= 2 and len(head) >= 2:
+) -> Evidence:
+    """Evidence from raw samples, given as rounds per side. With fewer than
+    ``MIN_ROUNDS_TO_TEST`` rounds on a side the rounds are pooled: one or two per-round values
+    carry too little of their own noise, and the suite's spread is the better judge."""
+    if len(base) >= MIN_ROUNDS_TO_TEST and len(head) >= MIN_ROUNDS_TO_TEST:
         b = np.log(_positive(per_round(base, metric)))
         h = np.log(_positive(per_round(head, metric)))
         if paired and len(b) == len(h):
-            estimate = _t_interval(h - b, confidence, "paired-rounds")
-        else:
-            estimate = _welch(b, h, confidence)
-    else:
-        estimate = _within_process(base, head, metric, confidence, seed)
-    return replace(estimate, rounds=min(len(base), len(head)))
+            return Evidence(method="paired-rounds", diffs=tuple(map(float, h - b)))
+        return Evidence(
+            method="unpaired-rounds",
+            base_logs=tuple(map(float, b)),
+            head_logs=tuple(map(float, h)),
+        )
+    b_all = np.concatenate([np.asarray(r, dtype=float) for r in base])
+    h_all = np.concatenate([np.asarray(r, dtype=float) for r in head])
+    rng = np.random.default_rng(seed)
+    log_b, var_b = _log_statistic(b_all, metric, rng)
+    log_h, var_h = _log_statistic(h_all, metric, rng)
+    return Evidence(method="within-process", log_ratio=log_h - log_b, within_var=var_b + var_h)
+
+
+def measure_stored(base: dict[str, float], head: dict[str, float]) -> Evidence | None:
+    """Evidence from stored statistics (asv without raw samples): the medians, with the
+    standard error of each from its stored 99% interval, else from its quartiles and sample
+    count; None without a median on both sides."""
+    if "p50" not in base or "p50" not in head or base["p50"] <= 0 or head["p50"] <= 0:
+        return None
+    return Evidence(
+        method="stored-statistics",
+        log_ratio=math.log(head["p50"]) - math.log(base["p50"]),
+        within_var=_stored_var(base) + _stored_var(head),
+    )
+
+
+def _stored_var(stored: dict[str, float]) -> float:
+    median = stored["p50"]
+    low, high = stored.get("ci99_low"), stored.get("ci99_high")
+    if low is not None and high is not None and 0 < low <= median <= high:
+        return (math.log(high / low) / (2 * Z_99)) ** 2
+    q25, q75, n = stored.get("p25"), stored.get("p75"), stored.get("n")
+    if q25 is not None and q75 is not None and q75 >= q25 and n:
+        sd = (q75 - q25) / 1.349  # the IQR of a normal
+        return (1.2533 * sd / math.sqrt(n) / median) ** 2  # the standard error of a median
+    return 0.0  # nothing known: the suite's tau carries it all
+
+
+def _log_statistic(values: Array, metric: str, rng: np.random.Generator) -> tuple[float, float]:
+    """log of the statistic and its bootstrap variance, samples taken as independent."""
+    point = math.log(max(statistic(values, metric), 1e-300))
+    if values.size < 2:
+        return point, 0.0
+    if values.size > WITHIN_PROCESS_CAP:
+        values = rng.choice(values, WITHIN_PROCESS_CAP, replace=False)
+    picks = rng.integers(0, values.size, size=(BOOTSTRAP_RESAMPLES, values.size))
+    logs = np.log(_positive(statistic_rows(values[picks], metric)))
+    return point, float(logs.var(ddof=1))
 
 
 def _positive(values: Array) -> Array:
@@ -83,110 +179,196 @@ def _positive(values: Array) -> Array:
     return np.maximum(values, np.finfo(float).tiny)
 
 
-def _t_interval(diffs: Array, confidence: float, method: Method) -> RatioEstimate:
-    from scipy.special import stdtr, stdtrit  # noqa: PLC0415 - keep CLI start-up light
+@dataclass(frozen=True)
+class _Test:
+    """One benchmark's test before multiplicity: estimate, standard error, reference df."""
 
-    count = diffs.size
-    mean = float(diffs.mean())
-    sd = float(diffs.std(ddof=1))
-    if sd == 0.0:
-        return _degenerate(mean, method)
-    se = sd / math.sqrt(count)
-    half = float(stdtrit(count - 1, 0.5 + confidence / 2)) * se
-    p_value = float(2.0 * stdtr(count - 1, -abs(mean) / se))
+    mean: float
+    se: float
+    dof: float
+    method: Method
+    rounds: int
+
+
+def infer(
+    evidence: Sequence[Evidence], *, alpha: float = 0.05, speed_factor: bool = True
+) -> list[RatioEstimate]:
+    """Judge a suite: p-values, Holm, Holm-consistent intervals, one-sided bounds."""
+    if speed_factor:
+        evidence = remove_speed_factor(evidence)
+    tests: list[_Test | None] = [None] * len(evidence)
+    _paired_tests(evidence, tests)
+    _unpaired_tests(evidence, tests)
+    _single_tests(evidence, tests)
+    return _judge([t for t in tests if t is not None], alpha, [t is not None for t in tests])
+
+
+def remove_speed_factor(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Paired evidence with each pair's speed factor removed: the median per-round log-ratio
+    of the suite in that pair, minus its mean over the pairs (so the mean change is kept)."""
+    paired = [e for e in evidence if e.method == "paired-rounds"]
+    if len(paired) < SPEED_FACTOR_MIN_SUITE:
+        return list(evidence)
+    count = max(len(e.diffs) for e in paired)
+    same = [e for e in paired if len(e.diffs) == count]
+    if len(same) < SPEED_FACTOR_MIN_SUITE or count < 3:
+        return list(evidence)
+    block = np.array([e.diffs for e in same])
+    factor = np.median(block, axis=0)
+    factor -= factor.mean()
+    return [
+        replace(e, diffs=tuple(float(d) for d in np.asarray(e.diffs) - factor))
+        if e.method == "paired-rounds" and len(e.diffs) == count
+        else e
+        for e in evidence
+    ]
+
+
+def _paired_tests(evidence: Sequence[Evidence], tests: list[_Test | None]) -> None:
+    index = [i for i, e in enumerate(evidence) if e.method == "paired-rounds"]
+    if not index:
+        return
+    means, variances, dofs = [], [], []
+    for i in index:
+        diffs = np.asarray(evidence[i].diffs)
+        means.append(float(diffs.mean()))
+        variances.append(float(diffs.var(ddof=1)))
+        dofs.append(diffs.size - 1)
+    d0, s0 = fit_prior(variances, dofs) if len(index) >= MIN_SUITE else (0.0, 0.0)
+    for i, mean, var, dof in zip(index, means, variances, dofs, strict=True):
+        rounds = dof + 1
+        # d0 = inf: the suite says every benchmark has the prior's noise
+        moderated = s0 if math.isinf(d0) else (d0 * s0 + dof * var) / (d0 + dof)
+        tests[i] = _Test(mean, math.sqrt(moderated / rounds), d0 + dof, "paired-rounds", rounds)
+
+
+def fit_prior(variances: Sequence[float], dofs: Sequence[int]) -> tuple[float, float]:
+    """limma's prior for sample variances (``fitFDist`` by moments): the prior degrees of
+    freedom ``d0`` (``inf``: every benchmark has the same noise) and the prior variance."""
+    from scipy.special import digamma, polygamma  # noqa: PLC0415
+
+    var = np.maximum(np.asarray(variances, dtype=float), 1e-12)
+    dof = np.asarray(dofs, dtype=float)
+    e = np.log(var) - digamma(dof / 2) + np.log(dof / 2)
+    emean = float(e.mean())
+    evar = float(e.var(ddof=1)) - float(np.mean(polygamma(1, dof / 2)))
+    if evar <= 0:
+        return math.inf, math.exp(emean)
+    d0 = 2 * _trigamma_inverse(evar)
+    s0 = math.exp(emean + float(digamma(d0 / 2)) - math.log(d0 / 2))
+    return d0, s0
+
+
+def _trigamma_inverse(x: float) -> float:
+    """y with trigamma(y) = x (Newton's method, as limma does)."""
+    from scipy.special import polygamma  # noqa: PLC0415
+
+    if x > 1e7:
+        return 1 / math.sqrt(x)
+    if x < 1e-6:
+        return 1 / x
+    y = 0.5 + 1 / x
+    for _ in range(50):
+        tri = float(polygamma(1, y))
+        step = tri * (1 - tri / x) / float(polygamma(2, y))
+        y += step
+        if -step / y < 1e-8:
+            break
+    return y
+
+
+def _unpaired_tests(evidence: Sequence[Evidence], tests: list[_Test | None]) -> None:
+    for i, e in enumerate(evidence):
+        if e.method != "unpaired-rounds":
+            continue
+        b, h = np.asarray(e.base_logs), np.asarray(e.head_logs)
+        vb, vh = float(b.var(ddof=1)) / b.size, float(h.var(ddof=1)) / h.size
+        se = math.sqrt(vb + vh)
+        dof = (vb + vh) ** 2 / (vb**2 / (b.size - 1) + vh**2 / (h.size - 1)) if se else math.inf
+        tests[i] = _Test(float(h.mean() - b.mean()), se, dof, "unpaired-rounds", e.rounds)
+
+
+def _single_tests(evidence: Sequence[Evidence], tests: list[_Test | None]) -> None:
+    index = [
+        i for i, e in enumerate(evidence) if e.method in ("within-process", "stored-statistics")
+    ]
+    if not index:
+        return
+    logs = np.array([evidence[i].log_ratio for i in index])
+    within = np.array([evidence[i].within_var for i in index])
+    tau2 = fit_tau2(logs, within, SINGLE_DOF) if len(index) >= MIN_SUITE else DEFAULT_TAU**2
+    for k, i in enumerate(index):
+        se = math.sqrt(within[k] + tau2)
+        tests[i] = _Test(float(logs[k]), se, SINGLE_DOF, evidence[i].method, 1)
+
+
+def fit_tau2(logs: Array, within: Array, dof: float = math.inf) -> float:
+    """The between-process variance that makes the median standardized squared deviation
+    from the suite's median log-ratio that of a normal (bisection; 0 if none is needed)."""
+    deviations = (logs - np.median(logs)) ** 2
+
+    from scipy.special import ndtri, stdtrit  # noqa: PLC0415
+
+    # the median of a squared t (a normal's: chi-square 1) with the reference's df
+    target = (float(ndtri(0.75)) if math.isinf(dof) else float(stdtrit(dof, 0.75))) ** 2
+
+    def spread(tau2: float) -> float:
+        return float(np.median(deviations / np.maximum(within + tau2, 1e-24)))
+
+    if spread(0.0) <= target:
+        return 0.0
+    low, high = 0.0, max(float(deviations.max()), 1e-12)
+    for _ in range(100):
+        middle = (low + high) / 2
+        low, high = (middle, high) if spread(middle) > target else (low, middle)
+    return high
+
+
+def _judge(tests: list[_Test], alpha: float, present: list[bool]) -> list[RatioEstimate]:
+    from scipy.special import ndtr, ndtri, stdtr, stdtrit  # noqa: PLC0415
+
+    def cdf(dof: float, x: float) -> float:
+        return float(ndtr(x)) if math.isinf(dof) else float(stdtr(dof, x))
+
+    def quantile(dof: float, q: float) -> float:
+        return float(ndtri(q)) if math.isinf(dof) else float(stdtrit(dof, q))
+
+    p_values = []
+    for t in tests:
+        if t.se == 0.0:
+            p_values.append(1.0 if t.mean == 0.0 else 0.0)
+        else:
+            p_values.append(2.0 * cdf(t.dof, -abs(t.mean) / t.se))
+    adjusted = holm(p_values)
+    multipliers = holm_levels(p_values, adjusted, alpha)
+    out: list[RatioEstimate] = []
+    for t, p, p_adj, m in zip(tests, p_values, adjusted, multipliers, strict=True):
+        half = quantile(t.dof, 1 - alpha / (2 * m)) * t.se
+        one_sided = quantile(t.dof, 0.95) * t.se
+        out.append(
+            RatioEstimate(
+                ratio=math.exp(t.mean),
+                low=math.exp(t.mean - half),
+                high=math.exp(t.mean + half),
+                upper=math.exp(t.mean + one_sided),
+                lower=math.exp(t.mean - one_sided),
+                p_value=p,
+                p_adjusted=p_adj,
+                method=t.method,
+                rounds=t.rounds,
+                se=t.se,
+                dof=t.dof,
+            )
+        )
+    it = iter(out)
+    return [next(it) if here else _nothing() for here in present]
+
+
+def _nothing() -> RatioEstimate:  # pragma: no cover - infer always has a test per evidence
     return RatioEstimate(
-        ratio=math.exp(mean),
-        low=math.exp(mean - half),
-        high=math.exp(mean + half),
-        p_value=p_value,
-        method=method,
-    )
-
-
-def _welch(b: Array, h: Array, confidence: float) -> RatioEstimate:
-    from scipy.special import stdtr, stdtrit  # noqa: PLC0415
-
-    mean = float(h.mean() - b.mean())
-    vb, vh = float(b.var(ddof=1)) / b.size, float(h.var(ddof=1)) / h.size
-    se = math.sqrt(vb + vh)
-    if se == 0.0:
-        return _degenerate(mean, "unpaired-rounds")
-    # Welch-Satterthwaite degrees of freedom
-    dof = (vb + vh) ** 2 / (vb**2 / (b.size - 1) + vh**2 / (h.size - 1))
-    half = float(stdtrit(dof, 0.5 + confidence / 2)) * se
-    p_value = float(2.0 * stdtr(dof, -abs(mean) / se))
-    return RatioEstimate(
-        ratio=math.exp(mean),
-        low=math.exp(mean - half),
-        high=math.exp(mean + half),
-        p_value=p_value,
-        method="unpaired-rounds",
-    )
-
-
-def _within_process(
-    base: Sequence[Sequence[float]],
-    head: Sequence[Sequence[float]],
-    metric: str,
-    confidence: float,
-    seed: int,
-) -> RatioEstimate:
-    """Bootstrap samples (as if independent) within the pooled rounds of each side."""
-    from scipy.special import ndtr  # noqa: PLC0415
-
-    b = np.concatenate([np.asarray(r, dtype=float) for r in base])
-    h = np.concatenate([np.asarray(r, dtype=float) for r in head])
-    point = math.log(max(statistic(h, metric), 1e-300)) - math.log(
-        max(statistic(b, metric), 1e-300)
-    )
-    if b.size < 2 or h.size < 2:
-        return _degenerate(point, "within-process", p_value=1.0)
-    rng = np.random.default_rng(seed)
-    # at most WITHIN_PROCESS_CAP samples per side: more would only narrow an interval that
-    # already leaves out the noise between processes, at a high cost for 10,000-sample rounds
-    if b.size > WITHIN_PROCESS_CAP:
-        b = rng.choice(b, WITHIN_PROCESS_CAP, replace=False)
-    if h.size > WITHIN_PROCESS_CAP:
-        h = rng.choice(h, WITHIN_PROCESS_CAP, replace=False)
-    b_stats = _resampled(b, metric, rng)
-    h_stats = _resampled(h, metric, rng)
-    logs = np.log(_positive(h_stats)) - np.log(_positive(b_stats))
-    alpha = (1.0 - confidence) / 2.0
-    low, high = np.quantile(logs, [alpha, 1.0 - alpha])
-    sd = float(logs.std(ddof=1))
-    # normal approximation of the bootstrap distribution: a continuous p-value, so Holm's
-    # smallest thresholds (alpha / number of benchmarks) stay reachable
-    p_value = (
-        1.0
-        if sd == 0.0 and point == 0.0
-        else (0.0 if sd == 0.0 else float(2.0 * ndtr(-abs(point) / sd)))
-    )
-    low, high = min(float(low), point), max(float(high), point)
-    return RatioEstimate(
-        ratio=math.exp(point),
-        low=math.exp(low),
-        high=math.exp(high),
-        p_value=p_value,
-        method="within-process",
-    )
-
-
-def _resampled(values: Array, metric: str, rng: np.random.Generator) -> Array:
-    out = np.empty(BOOTSTRAP_RESAMPLES)
-    chunk = max(1, 2_000_000 // values.size)
-    for start in range(0, BOOTSTRAP_RESAMPLES, chunk):
-        stop = min(start + chunk, BOOTSTRAP_RESAMPLES)
-        picks = rng.integers(0, values.size, size=(stop - start, values.size))
-        out[start:stop] = statistic_rows(values[picks], metric)
-    return out
-
-
-def _degenerate(log_ratio: float, method: Method, p_value: float | None = None) -> RatioEstimate:
-    """No variation at all between rounds: the interval is the point."""
-    if p_value is None:
-        p_value = 1.0 if log_ratio == 0.0 else 0.0
-    ratio = math.exp(log_ratio)
-    return RatioEstimate(ratio=ratio, low=ratio, high=ratio, p_value=p_value, method=method)
+        ratio=1.0, low=0.0, high=math.inf, upper=math.inf, lower=0.0, p_value=1.0,
+        p_adjusted=1.0, method="within-process",
+    )  # fmt: skip
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
@@ -199,3 +381,15 @@ def holm(p_values: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (count - rank) * p_values[index]))
         adjusted[index] = running
     return adjusted
+
+
+def holm_levels(p_values: Sequence[float], adjusted: Sequence[float], alpha: float) -> list[int]:
+    """Each row's Holm multiplier for a consistent interval: a rejected row's own step
+    (``count - rank``), every other row the step where Holm stopped."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    count = len(p_values)
+    levels = [1] * count
+    rejected = sum(1 for p in adjusted if p < alpha)
+    for rank, index in enumerate(order):
+        levels[index] = count - rank if adjusted[index] < alpha else count - rejected
+    return [max(level, 1) for level in levels]

@@ -98,7 +98,9 @@ class Benchmark:
 
     ``rounds`` holds raw samples per round. When the harness stored only statistics
     (``raw_samples`` is False), ``rounds`` is empty and ``stored`` maps perfgate metric names
-    (``p50``, ``mean``, ``min``, ``max``, ``p25``, ``p75``, ``stdev``) to the stored values.
+    (``p50``, ``mean``, ``min``, ``max``, ``p25``, ``p75``, ``stdev``) to the stored values,
+    and, where the harness kept them, ``ci99_low``/``ci99_high`` (a 99% interval of the median)
+    and ``n`` (how many samples the statistics summarize).
     """
 
     name: str

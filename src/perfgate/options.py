@@ -11,18 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-Verdict = Literal["pass", "fail"]
+Verdict = Literal["pass", "fail", "inconclusive"]  # inconclusive: nothing could be assessed
 Kind = Literal["check", "compare"]
 Severity = Literal["none", "minor", "major", "critical"]
 Status = Literal["none", "ok", "slow", "warning", "critical"]  # "none": no budget applies
 BudgetStatus = Literal["ok", "slow", "warning", "critical"]
-FailOn = Literal["critical", "major", "warning", "never"]
+FailOn = Literal["critical", "major", "warning", "inconclusive", "never"]
 Direction = Literal["lower", "higher"]  # which way is better
-ChangeDirection = Literal["slower", "faster", "unchanged"]
+ChangeDirection = Literal["slower", "faster", "unchanged", "inconclusive"]
 HarnessType = Literal["pytest-benchmark", "asv", "command"]
 Metric = Literal["p50", "p95", "p99", "mean", "min", "max"]
 IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
-AnnotationLevel = Literal["error", "warning"]
+AnnotationLevel = Literal["error", "warning", "notice"]
 
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 KINDS: tuple[Kind, ...] = get_args(Kind)

@@ -133,7 +133,9 @@ def test_compare_golden_decisions() -> None:
     assert rows["suite::test_faster"].faster
     assert not rows["suite::test_faster"].gate.fails
     assert rows["suite::test_steady"].status == "critical"  # 2 ms against a 1 ms budget
-    assert rows["bench.time_stored"].change is None
+    stored = rows["bench.time_stored"].change
+    assert stored is not None
+    assert (stored.method, stored.direction) == ("stored-statistics", "unchanged")
     assert report.rows[0].name == "suite::test_slowed"  # worst first
     assert report.added == ("suite::test_added",)
     assert report.removed == ("suite::test_removed",)

@@ -182,8 +182,7 @@ def _expand(
     if not isinstance(result, list) or len(result) != len(combos):
         raise ValueError(f"{name}: {len(combos)} parameter combinations but result is {result!r}")
     samples = _per_combo(row.get("samples"), len(combos))
-    q25 = _per_combo(row.get("stats_q_25"), len(combos))
-    q75 = _per_combo(row.get("stats_q_75"), len(combos))
+    kept = {key: _per_combo(row.get(column), len(combos)) for key, column in STORED_COLUMNS.items()}
     short = name.rsplit(".", 1)[-1]
     for i, combo in enumerate(combos):
         label = _label(name, combo)
@@ -200,9 +199,10 @@ def _expand(
             rounds = (as_samples(raw, unit, label),)
         else:
             (stored["p50"],) = as_samples([value], unit, label)
-            for key, quartile in (("p25", q25[i]), ("p75", q75[i])):
-                if isinstance(quartile, (int, float)) and math.isfinite(quartile):
-                    stored[key] = float(quartile)
+            for key, column in kept.items():
+                found = column[i]
+                if isinstance(found, (int, float)) and math.isfinite(found) and found > 0:
+                    stored[key] = float(found)
         out.append(
             Benchmark(
                 name=label,
@@ -214,6 +214,17 @@ def _expand(
                 stored=stored,
             )
         )
+
+
+# what a timing without raw samples keeps of asv's statistics: the quartiles, the 99% interval
+# of the median and the number of samples (``stats_repeat``) - what the compare infers from
+STORED_COLUMNS = {
+    "p25": "stats_q_25",
+    "p75": "stats_q_75",
+    "ci99_low": "stats_ci_99_a",
+    "ci99_high": "stats_ci_99_b",
+    "n": "stats_repeat",
+}
 
 
 def _per_combo(column: Any, count: int) -> Sequence[Any]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from perfgate import units
 from perfgate.model import Summary
-from perfgate.report.markdown import code_span, escape
+from perfgate.report.markdown import ICONS, code_span, escape
 from perfgate.report.model import Report, Row
 
 COMMENT_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -107,7 +107,7 @@ def _size(lines: list[str]) -> int:
 
 
 def _headline(report: Report) -> str:
-    icon = "\u274c" if report.verdict == "fail" else "\u2705"
+    icon = ICONS[report.verdict]
     slower = [
         f"{n} {severity} slowdown{'s' if n != 1 else ''}"
         for severity in ("critical", "major", "minor")
@@ -118,6 +118,9 @@ def _headline(report: Report) -> str:
         for status in ("critical", "warning")
         if (n := report.count(status))
     ]
+    undecided = sum(1 for row in report.rows if row.inconclusive)
+    if undecided:
+        budgets.append(f"{undecided} inconclusive")
     findings = ", ".join([*slower, *budgets]) or (
         "no slowdowns" if report.compared else "all budgets met"
     )
@@ -176,7 +179,9 @@ def _change(entry: Row) -> str:
 def _severity(entry: Row) -> str:
     c = entry.change
     if c is None:
-        return "no raw samples"
+        return "not assessed"
+    if c.direction == "inconclusive":
+        return f"inconclusive (< {units.format_change(c.upper)})"
     if c.severity == "none":
         return {"slower": "slower (< minor)"}.get(c.direction, c.direction)
     label = "**CRITICAL**" if c.severity == "critical" else c.severity

@@ -109,9 +109,11 @@ def change(row: Row) -> str:
 def severity(row: Row) -> str:
     c = row.change
     if c is None:
-        return "no raw samples"
+        return "not assessed"
     if c.direction == "unchanged":
         return "unchanged"
+    if c.direction == "inconclusive":
+        return f"inconclusive (< {units.format_change(c.upper)})"
     if c.direction == "faster":
         return "faster" if c.severity == "none" else f"faster ({c.severity})"
     if c.severity == "none":
@@ -220,6 +222,9 @@ def summary_line(report: Report) -> str:
         )
         parts = [f"{len(report.rows)} benchmarks compared"]
         parts.append("slowdowns: " + (", ".join(slower) if slower else "none"))
+        undecided = sum(1 for r in report.rows if r.inconclusive)
+        if undecided:
+            parts.append(f"{undecided} inconclusive")
         if faster:
             parts.append(f"{faster} improvements")
         budgets = [f"{report.count(s)} {s}" for s in ("critical", "warning") if report.count(s)]

@@ -17,8 +17,11 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+ICONS = {"fail": "\u274c", "pass": "\u2705", "inconclusive": "\u26a0\ufe0f"}
+
+
 def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa: ARG001
-    icon = "\u274c" if report.verdict == "fail" else "\u2705"
+    icon = ICONS[report.verdict]
     lines = [
         f"### {icon} perfgate {report.kind}: {report.verdict}",
         "",

@@ -10,6 +10,9 @@ JSON report versions (``perfgate_report``):
     Later in 0.1, compatible additions: ``kind`` (check | compare), per benchmark ``gate``
     (fails, level, reasons) and per side ``min_n``. A reader of 1 that ignores unknown keys
     reads both; perfgate reads reports without them (kind then follows from the base columns).
+    Verdict engine v2 (0.2): verdict ``inconclusive`` (nothing could be assessed), fail_on
+    ``inconclusive``, change direction ``inconclusive`` and per change ``upper`` (the one-sided
+    95% bound on the slowdown), ``statistic`` and ``rounds``; ``ci`` is now suite-wide (Holm).
 """
 
 from __future__ import annotations
@@ -63,7 +66,9 @@ class Change:
     severity: Severity
     method: str  # paired-rounds, unpaired-rounds, within-process
     decisive: bool  # no further round could change whether it reaches the minor threshold
-    # (nor lift a few-rounds cap on its severity)
+    upper: float = float("inf")  # one-sided 95% bound on the slowdown (in the worse sense)
+    statistic: str = ""  # the decision statistic compared (per round)
+    rounds: int = 0  # rounds per side the inference used (the fewer of the two)
     note: str | None = None
 
 
@@ -108,9 +113,22 @@ class Row:
         return self.change is not None and self.change.direction == "faster"
 
     @property
+    def inconclusive(self) -> bool:
+        """Compared, but the run could not decide: a slowdown of the minor threshold is
+        neither shown nor ruled out (or nothing could be compared at all)."""
+        return self.base is not None and (
+            self.change is None or self.change.direction == "inconclusive"
+        )
+
+    @property
     def notable(self) -> bool:
-        """A change beyond the minor threshold or a budget not met: shown, not folded."""
-        return self.severity != "none" or self.status in ("slow", "warning", "critical")
+        """A change beyond the minor threshold, a budget not met, or undecided: shown, not
+        folded."""
+        return (
+            self.severity != "none"
+            or self.status in ("slow", "warning", "critical")
+            or self.inconclusive
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,6 +203,9 @@ def _row_to_dict(row: Row) -> dict[str, Any]:
             "severity": change.severity,
             "method": change.method,
             "decisive": change.decisive,
+            "upper": change.upper,
+            "statistic": change.statistic,
+            "rounds": change.rounds,
             "note": change.note,
         }
     if row.budget is not None:

@@ -143,6 +143,7 @@ def _change(node: _Node) -> Change:
     note = node.optional_text("note")
     p_value, p_adjusted = node.get("p_value"), node.get("p_adjusted")
     significant, decisive = node.get("significant"), node.get("decisive")
+    upper, rounds = node.get("upper"), node.get("rounds")
     return Change(
         ratio=node["ratio"].number(),
         low=low if low is not None else math.nan,
@@ -154,6 +155,9 @@ def _change(node: _Node) -> Change:
         severity=node["severity"].choice(SEVERITIES),
         method=node.optional_text("method") or "",
         decisive=True if decisive is None else decisive.boolean(),
+        upper=math.inf if upper is None else upper.number(),
+        statistic=node.optional_text("statistic") or "",
+        rounds=0 if rounds is None else rounds.count(),
         note=note,
     )
 
