@@ -69,6 +69,21 @@ def quality(session: nox.Session) -> None:
 
 
 @nox.session
+def verdict_eval(session: nox.Session) -> None:
+    """The verdict engine's targets on django's same-job pairs, per decision statistic
+    (one file a side, without samples, 2 and 10 rounds; asv's own rule beside it)."""
+    session.install("-e", ".")
+    session.run("python", "-m", "benchmarks.verdict_eval", *session.posargs)
+
+
+@nox.session
+def loaded_runner(session: nox.Session) -> None:
+    """The verdict engine on this machine, idle or with CPU hogs (`-- --hogs 2`)."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", "benchmarks/loaded_runner.py", *session.posargs)
+
+
+@nox.session
 def changepoint_quality(session: nox.Session) -> None:
     """Evaluate change-point methods on the shared histories (writes docs/changepoints.md)."""
     session.install("-e", ".", "ruptures")

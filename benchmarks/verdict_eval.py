@@ -212,6 +212,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--statistics", default=",".join(CANDIDATES))
     parser.add_argument("--max-jobs", type=int)
+    parser.add_argument(
+        "--skip-jobs", type=int, default=0, help="leave out the first N jobs (a held-out run)"
+    )
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--rounds", default="10", help="rounds a side in the composite trials")
     parser.add_argument("--seed", type=int, default=1)
@@ -223,7 +226,7 @@ def main() -> None:
         print(f"verdict_eval: error: needs the shared histories in {SHARED}", file=sys.stderr)
         sys.exit(2)
     began = time.monotonic()
-    jobs = django_jobs()[: args.max_jobs]
+    jobs = django_jobs()[args.skip_jobs :][: args.max_jobs]
     config = Config()
     modes: dict[str, Callable[[Job, str, str], Evidence | None]] = {
         "one-file": one_file,

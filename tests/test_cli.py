@@ -20,7 +20,7 @@ def test_check_json_reports_documented_p95(bench_json: Path, tmp_path: Path) -> 
     done = run_cli("check", bench_json, "--config", config, "--format", "json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["perfgate_report"] == 1
+    assert report["perfgate_report"] == 2
     assert report["verdict"] == "pass"
     raw = {
         b["fullname"]: b["stats"]["data"] for b in json.loads(bench_json.read_text())["benchmarks"]
@@ -47,7 +47,7 @@ def test_one_run_writes_several_reports_by_suffix(bench_json: Path, tmp_path: Pa
         "--output", out_json, "--output", out_md, "--output", out_txt,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert json.loads(out_json.read_text())["perfgate_report"] == 1
+    assert json.loads(out_json.read_text())["perfgate_report"] == 2
     assert out_md.read_text().startswith("### ")  # markdown
     assert out_txt.read_text() == out_md.read_text()  # any other suffix: --format
     assert "\u2503" in done.stdout  # the terminal still gets the table

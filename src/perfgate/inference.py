@@ -47,7 +47,7 @@ MIN_ROUNDS_TO_TEST = 3  # rounds a side for a test on per-round values (fewer: p
 MIN_SUITE = 5  # benchmarks needed to fit the suite's noise (tau, or the variance prior)
 DEFAULT_TAU = 0.03  # between-process sd of a log-ratio when the suite is too small to fit it
 # (django's same-job pairs on GitHub runners: a robust sd of ~2%, rounded up)
-SPEED_FACTOR_MIN_SUITE = 10  # benchmarks a pair needs before its speed factor is removed
+SPEED_FACTOR_MIN_SUITE = 5  # benchmarks a pair needs before its speed factor is removed
 # one log-ratio a benchmark: tested against a t with this many degrees of freedom, not a
 # normal - timing noise between processes has heavier tails than a normal's
 SINGLE_DOF = float(__import__("os").environ.get("PERFGATE_SINGLE_DOF", "8"))

@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from perfgate.compare import classify, grade
-from perfgate.config import Thresholds
+from perfgate.compare import classify, compare, grade
+from perfgate.config import Config, Thresholds
 from perfgate.formats import native
+from perfgate.github.comment import Context, render_comment
 from perfgate.inference import (
     Evidence,
     RatioEstimate,
@@ -325,3 +326,45 @@ def test_paired_rounds_cancel_shared_drift() -> None:
     assert paired.ratio == pytest.approx(1.03)
     assert paired.high - paired.low < 1e-9  # the drift cancels exactly
     assert unpaired.high - unpaired.low > 0.2  # without pairing the drift is noise
+
+
+def test_a_comparison_that_assessed_nothing_is_inconclusive(tmp_path: Path) -> None:
+    """One measurement a side (a memory reading) cannot be compared: the verdict says so, and
+    `fail-on: inconclusive` fails on it."""
+    for side, value in (("base", 1000.0), ("head", 1200.0)):
+        bench = Benchmark(name="mem", short_name="mem", unit="B", rounds=((value,),))
+        (tmp_path / f"{side}.json").write_text(native.dumps(Run(benchmarks=(bench,))))
+    done = run_cli("compare", tmp_path / "base.json", tmp_path / "head.json", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["verdict"] == "inconclusive"
+    assert report["benchmarks"][0]["gate"]["reasons"][0].startswith("inconclusive: not assessed")
+    table = run_cli("compare", tmp_path / "base.json", tmp_path / "head.json")
+    assert "perfgate compare: INCONCLUSIVE" in table.stdout
+    assert "not assessed" in table.stdout
+    strict = run_cli(
+        "compare", tmp_path / "base.json", tmp_path / "head.json", "--fail-on", "inconclusive"
+    )
+    assert strict.returncode == 1
+
+
+def test_undecided_rows_are_shown_unfolded_in_the_comment() -> None:
+    rng = np.random.default_rng(7)
+
+    def bench(name: str, spread: float, level: float) -> Benchmark:
+        rounds = tuple(tuple(level * np.exp(rng.normal(0, spread, 20))) for _ in range(3))
+        return Benchmark(name=name, short_name=name, unit="s", rounds=rounds)
+
+    base = [bench(f"quiet{i}", 0.002, 1e-3) for i in range(6)] + [bench("noisy", 0.4, 1e-3)]
+    head = [bench(f"quiet{i}", 0.002, 1e-3) for i in range(6)] + [bench("noisy", 0.4, 1e-3)]
+    report = compare(base, head, Config())
+    noisy = next(r for r in report.rows if r.name == "noisy")
+    assert noisy.inconclusive
+    assert noisy.change is not None
+    assert noisy.change.upper >= 1.1
+    comment = render_comment(report, Context())
+    shown, _, folded = comment.partition("<details>")
+    assert "`noisy`" in shown
+    assert "inconclusive (< +" in shown
+    assert "`noisy`" not in folded
+    assert "1 inconclusive" in comment.splitlines()[1]

@@ -214,7 +214,7 @@ def test_fork_artifact_is_posted_only_for_the_runs_head(slowdown: Path, tmp_path
     ("content", "problem"),
     [
         (b"{", "not JSON"),
-        (b'{"perfgate_report": 2, "benchmarks": []}', "`perfgate_report` is not 1"),
+        (b'{"perfgate_report": 3, "benchmarks": []}', "`perfgate_report` is 3, not 1 or 2"),
         (
             b'{"perfgate_report": 1, "verdict": "pass", "fail_on": "critical", "benchmarks":'
             b' [{"name": "a", "metric": "p95", "unit": "s", "head": {"value": NaN, "n": 1,'

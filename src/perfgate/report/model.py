@@ -10,9 +10,11 @@ JSON report versions (``perfgate_report``):
     Later in 0.1, compatible additions: ``kind`` (check | compare), per benchmark ``gate``
     (fails, level, reasons) and per side ``min_n``. A reader of 1 that ignores unknown keys
     reads both; perfgate reads reports without them (kind then follows from the base columns).
-    Verdict engine v2 (0.2): verdict ``inconclusive`` (nothing could be assessed), fail_on
-    ``inconclusive``, change direction ``inconclusive`` and per change ``upper`` (the one-sided
-    95% bound on the slowdown), ``statistic`` and ``rounds``; ``ci`` is now suite-wide (Holm).
+  2 (perfgate 0.2, the verdict engine v2): new values a reader of 1 would refuse - verdict
+    ``inconclusive`` (a comparison that assessed nothing), fail_on ``inconclusive``, change
+    direction ``inconclusive`` - and per change ``upper`` (the one-sided 95% bound on the
+    slowdown), ``statistic`` (the decision statistic) and ``rounds``; ``ci`` is suite-wide
+    (Holm-consistent). perfgate reads 1 and 2.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from perfgate.options import (
     Verdict,
 )
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,7 +29,7 @@ from perfgate.options import (
     SEVERITIES,
     VERDICTS,
 )
-from perfgate.report.model import REPORT_VERSION, Budget, Change, Report, Row
+from perfgate.report.model import READABLE_VERSIONS, Budget, Change, Report, Row
 
 MAX_REPORT_BYTES = 50 * 1024 * 1024
 MAX_BENCHMARKS = 100_000
@@ -68,8 +68,10 @@ def load_report(path: Path) -> Report:
 def report_from_dict(data: object) -> Report:
     """Validate a decoded JSON report; a ReportFormatError says what is unexpected, where."""
     root = _Node(data, "the report").mapping()
-    if root.get("perfgate_report") != REPORT_VERSION:
-        raise ReportFormatError(f"`perfgate_report` is not {REPORT_VERSION}")
+    version = root.get("perfgate_report")
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        readable = " or ".join(map(str, READABLE_VERSIONS))
+        raise ReportFormatError(f"`perfgate_report` is {version!r}, not {readable}")
     top = _Node(root, "")
     benchmarks = top["benchmarks"].items(MAX_BENCHMARKS)
     rows = [_row(item) for item in benchmarks]
