@@ -68,7 +68,7 @@ def _asv_side(folder: Path, slowed: float, *args: str) -> Path:
 def asv_pair(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, Path, str]:
-    args = ("-a", "processes=2", "-a", "repeat=5")
+    args: tuple[str, ...] = ("-a", "processes=2", "-a", "repeat=5")
     if request.param == "samples":
         args = ("--record-samples", *args)
     root = tmp_path_factory.mktemp(f"asv-{request.param}")
