@@ -169,3 +169,14 @@ def test_harness_memory_key(tmp_path: Path) -> None:
         with pytest.raises(ConfigError) as caught:
             load_config(path)
         assert message in str(caught.value)
+
+
+def test_the_decision_statistic_has_its_own_key(tmp_path: Path) -> None:
+    path = tmp_path / "perfgate.yml"
+    path.write_text("version: 1\nmetric: p95\nregression:\n  statistic: p10\n")
+    assert load_config(path).statistic == "p10"
+    path.write_text("version: 1\nmetric: p95\n")  # metric is for budgets and tables only
+    assert load_config(path).statistic is None
+    path.write_text("version: 1\nregression:\n  statistic: median\n")
+    with pytest.raises(ConfigError, match=r"regression.statistic: 'median' is not a statistic"):
+        load_config(path)

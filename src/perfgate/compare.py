@@ -2,7 +2,7 @@
 
 The change of each benchmark is the ratio head/base of the *decision statistic* (by default
 :data:`DEFAULT_STATISTIC`, chosen by measurement: docs/verdict-engine.md; ``regression:
-{statistic: ...}`` or an explicit top-level ``metric:`` choose another), judged over the whole
+{statistic: ...}`` chooses another; ``metric:`` is for budgets and tables), judged over the whole
 suite by :mod:`perfgate.inference`. A slowdown is flagged when both hold:
 
 1. it is *significant*: its Holm-adjusted p-value across all compared benchmarks is below
@@ -130,7 +130,13 @@ def assess_changes(
             directions.append(bench.direction)
     estimates = infer(evidence, alpha=config.regression.alpha)
     return {
-        name: classify(estimate, direction, config.regression, statistic)
+        # stored statistics compare the stored medians, whatever the decision statistic
+        name: classify(
+            estimate,
+            direction,
+            config.regression,
+            "p50" if estimate.method == "stored-statistics" else statistic,
+        )
         for name, estimate, direction in zip(names, estimates, directions, strict=True)
     }
 

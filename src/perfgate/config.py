@@ -130,7 +130,7 @@ class Config:
     harness: Harness = field(default_factory=Harness)
     history_db: str | None = None  # `history: {db: PATH}`; relative to where perfgate runs
     # the statistic the regression decision compares, when the config names one
-    # (`regression: {statistic: ...}`, else an explicit top-level `metric:`); None: the default
+    # (`regression: {statistic: ...}`); None: the default (perfgate.compare.DEFAULT_STATISTIC)
     statistic: str | None = None
     source: str | None = None  # the file it came from; None for built-in defaults
 
@@ -267,7 +267,7 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
         fail_on=fail_on,
         budgets=budgets,
         regression=_regression(data.get("regression"), (*prefix, "regression"), ctx),
-        statistic=_statistic(data, metric, prefix, ctx),
+        statistic=_statistic(data, prefix, ctx),
         rounds=_rounds(data.get("rounds"), (*prefix, "rounds"), ctx),
         harness=_harness(data.get("harness"), (*prefix, "harness"), ctx),
         history_db=_history_db(data.get("history"), (*prefix, "history"), ctx),
@@ -320,9 +320,7 @@ def _regression(data: Any, path: tuple[Any, ...], ctx: _Context) -> Thresholds:
     return Thresholds(**values) if len(values) == len(_REGRESSION_KEYS) else defaults
 
 
-def _statistic(
-    data: dict[str, Any], metric: str, prefix: tuple[Any, ...], ctx: _Context
-) -> str | None:
+def _statistic(data: dict[str, Any], prefix: tuple[Any, ...], ctx: _Context) -> str | None:
     section = data.get("regression")
     if isinstance(section, dict) and "statistic" in section:
         value = section["statistic"]
@@ -333,7 +331,9 @@ def _statistic(
             )
             return None
         return value
-    return metric if "metric" in data else None
+    # not `metric:`: `perfgate init` writes `metric: p95` for budgets and tables, and taking it
+    # as the decision statistic would bring back the tail that a loaded runner fills with noise
+    return None
 
 
 def _is_statistic(text: str) -> bool:

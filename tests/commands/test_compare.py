@@ -107,7 +107,7 @@ def test_table_and_markdown(base_rounds: Path, slow_head_rounds: Path, tmp_path:
     assert "CRITICAL" in done.stdout
     text = out.read_text()
     assert text.startswith("### \u274c perfgate compare: fail")
-    assert "| benchmark | base p95 | head p95 | change [95% CI] | severity |" in text
+    assert "| benchmark | base p95 | head p95 | change in p25 [95% CI] | severity |" in text
     assert "Only in head (added): `" in text
 
 

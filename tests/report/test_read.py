@@ -111,7 +111,7 @@ def test_compare_of_stored_statistics_says_compare_everywhere(tmp_path: Path) ->
     report = load_report(out)
     assert report.kind == "compare"
     comment = render_comment(report, Context())
-    assert "| benchmark | base | head | change [95% CI] | severity | budget |" in comment
+    assert "| benchmark | base | head | change in p50 [95% CI] | severity | budget |" in comment
     assert "major slower" in comment  # compared from the stored medians
     assert report.rows[0].change is not None
     assert report.rows[0].change.method == "stored-statistics"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from perfgate import units
 from perfgate.model import Summary
+from perfgate.report._cells import change_header
 from perfgate.report.markdown import ICONS, code_span, escape
 from perfgate.report.model import Report, Row
 
@@ -140,7 +141,7 @@ def _summary(report: Report, context: Context) -> str:
 def _table_header(report: Report) -> list[str]:
     if report.compared:
         return [
-            "| benchmark | base | head | change [95% CI] | severity | budget |",
+            f"| benchmark | base | head | {change_header(report)} | severity | budget |",
             "|---|---:|---:|---:|---|---|",
         ]
     return ["| benchmark | value | budget target | budget |", "|---|---:|---:|---|"]

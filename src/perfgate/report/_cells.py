@@ -60,7 +60,7 @@ def columns(report: Report) -> list[Column]:
             Column("name", "benchmark"),
             Column("base", f"base {metric}", numeric=True),
             Column("head", f"head {metric}", numeric=True),
-            Column("change", "change [95% CI]", numeric=True),
+            Column("change", change_header(report), numeric=True),
             Column("severity", "severity"),
             Column("samples", "n (rounds)", numeric=True),
             Column("status", "budget"),
@@ -127,6 +127,12 @@ def compared_samples(row: Row) -> str:
         return samples(head)
     rounds = base.rounds if base.rounds == head.rounds else f"{base.rounds}/{head.rounds}"
     return f"{base.n:,}/{head.n:,} ({rounds})"
+
+
+def change_header(report: Report) -> str:
+    """The change column names the statistic it compares, which may not be the table's."""
+    used = {row.change.statistic for row in report.rows if row.change and row.change.statistic}
+    return f"change in {used.pop()} [95% CI]" if len(used) == 1 else "change [95% CI]"
 
 
 def metric_header(report: Report) -> str:
