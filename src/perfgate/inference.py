@@ -49,8 +49,10 @@ DEFAULT_TAU = 0.03  # between-process sd of a log-ratio when the suite is too sm
 # (django's same-job pairs on GitHub runners: a robust sd of ~2%, rounded up)
 SPEED_FACTOR_MIN_SUITE = 5  # benchmarks a pair needs before its speed factor is removed
 # one log-ratio a benchmark: tested against a t with this many degrees of freedom, not a
-# normal - timing noise between processes has heavier tails than a normal's
-SINGLE_DOF = float(__import__("os").environ.get("PERFGATE_SINGLE_DOF", "8"))
+# normal - timing noise between processes has heavier tails than a normal's (chosen on
+# django's first 100 same-job pairs: 4 cost recall, a normal raised 8% of suites' false
+# alarms; docs/verdict-engine.md)
+SINGLE_DOF = 8.0
 CHI2_1_MEDIAN = 0.454936423119572  # the median of a chi-square with 1 degree of freedom
 Z_99 = 2.5758293035489004
 
@@ -200,7 +202,7 @@ def infer(
     _paired_tests(evidence, tests)
     _unpaired_tests(evidence, tests)
     _single_tests(evidence, tests)
-    return _judge([t for t in tests if t is not None], alpha, [t is not None for t in tests])
+    return _judge([t for t in tests if t is not None], alpha)
 
 
 def remove_speed_factor(evidence: Sequence[Evidence]) -> list[Evidence]:
@@ -324,7 +326,7 @@ def fit_tau2(logs: Array, within: Array, dof: float = math.inf) -> float:
     return high
 
 
-def _judge(tests: list[_Test], alpha: float, present: list[bool]) -> list[RatioEstimate]:
+def _judge(tests: list[_Test], alpha: float) -> list[RatioEstimate]:
     from scipy.special import ndtr, ndtri, stdtr, stdtrit  # noqa: PLC0415
 
     def cdf(dof: float, x: float) -> float:
@@ -360,15 +362,7 @@ def _judge(tests: list[_Test], alpha: float, present: list[bool]) -> list[RatioE
                 dof=t.dof,
             )
         )
-    it = iter(out)
-    return [next(it) if here else _nothing() for here in present]
-
-
-def _nothing() -> RatioEstimate:  # pragma: no cover - infer always has a test per evidence
-    return RatioEstimate(
-        ratio=1.0, low=0.0, high=math.inf, upper=math.inf, lower=0.0, p_value=1.0,
-        p_adjusted=1.0, method="within-process",
-    )  # fmt: skip
+    return out
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
