@@ -77,8 +77,13 @@ def _run(suite: str, entry: Mapping[str, Any], source: str) -> Run:
         )
     date = entry.get("date")
     when = commit.get("timestamp")
-    if not isinstance(when, str) and isinstance(date, (int, float)):
-        when = datetime.fromtimestamp(date / 1000, tz=timezone.utc).isoformat()
+    if not isinstance(when, str):  # a timestamp that is not text is not one (a bool, a number)
+        when = None
+        if isinstance(date, (int, float)) and not isinstance(date, bool):
+            try:
+                when = datetime.fromtimestamp(date / 1000, tz=timezone.utc).isoformat()
+            except (OverflowError, OSError, ValueError):  # a date no calendar holds
+                when = None
     metadata = Metadata(
         commit=str(commit["id"]),
         timestamp=when,
