@@ -15,11 +15,14 @@ import pytest
 
 from perfgate import gate
 from perfgate.commands.github import upsert_comment
+from perfgate.compare import compare
+from perfgate.config import Config
 from perfgate.errors import InputError, UsageError
 from perfgate.github import workflow_files as wf
 from perfgate.github.api import Client, GitHubError
 from perfgate.github.comment import COMMENT_LIMIT, SUMMARY_LIMIT, Context, render_comment
 from perfgate.github.inputs import parse_inputs
+from perfgate.model import Benchmark
 from perfgate.report.model import Change
 from perfgate.report.read import load_report
 from tests.action_runner import parse_outputs
@@ -304,3 +307,10 @@ def test_markdown_renders_as_a_table_in_a_browser(slowdown: Path, tmp_path: Path
     assert "<img" not in dom
     assert "<details>" in dom
     assert "&lt;img src=x onerror=alert(1)&gt;" in dom
+
+
+def test_an_undecided_row_is_a_notice_that_says_why() -> None:
+    base = Benchmark(name="mem", short_name="mem", unit="B", rounds=((1000.0,),))
+    report = compare([base], [replace(base, rounds=((1300.0,),))], Config())
+    (line,) = wf.annotation_lines(report)
+    assert line.startswith("::notice title=perfgate%3A inconclusive::mem: inconclusive: not ")

@@ -89,10 +89,14 @@ def annotation_lines(report: Report, limit: int = MAX_ANNOTATIONS) -> list[str]:
 def _what(row: Row) -> str:
     if row.slower and row.severity != "none":
         return f"{row.severity} slowdown"
-    return f"budget {row.status}"
+    if row.status in ("slow", "warning", "critical"):
+        return f"budget {row.status}"
+    return "inconclusive"
 
 
 def _detail(row: Row) -> str:
+    if _what(row) == "inconclusive":
+        return row.gate.reasons[-1] if row.gate.reasons else "inconclusive"
     head = format_value(row.head.value, row.unit)
     if row.base is not None and row.change is not None:
         base = format_value(row.base.value, row.unit)
