@@ -23,6 +23,8 @@ HOSTILE_IDS = [
 ]
 
 SLOWING_SUITE = """
+import time
+
 import pytest
 
 FACTOR = {factor}
@@ -31,8 +33,9 @@ IDS = {ids!r}
 
 @pytest.mark.parametrize("case", range(len(IDS)), ids=IDS)
 def test_work(benchmark, case):
-    # the first two do FACTOR times the work; the rest the same on both sides
-    benchmark(sum, range(int(20_000 * (FACTOR if case < 2 else 1.0))))
+    # the first two sleep FACTOR times as long; the rest the same on both sides (sleeps: no
+    # load on the machine fakes or hides the difference)
+    benchmark(time.sleep, 0.0005 * (FACTOR if case < 2 else 1.0))
 """
 
 WIDE_SUITE = """
@@ -53,7 +56,8 @@ def compared_report(folder: Path, suite: str, rounds: int, min_rounds: int, **fm
     report's path."""
     for side in ("base", "head"):
         (folder / side).mkdir(parents=True)
-        for i in range(rounds):
+    for i in range(rounds):  # interleaved, as `perfgate run` pairs them
+        for side in ("base", "head"):
             factor = fmt.get(f"{side}_factor", 1.0)
             source = suite.format(factor=factor, ids=HOSTILE_IDS, count=fmt.get("count", 0))
             out = run_pytest_benchmark(folder / f"work-{side}-{i}", source, min_rounds=min_rounds)
@@ -67,8 +71,8 @@ def compared_report(folder: Path, suite: str, rounds: int, min_rounds: int, **fm
 
 
 def slowdown_report(folder: Path) -> Path:
-    """Six hostile names, two of them 10x slower in head: a critical, failing report (10x:
-    far over critical even when other processes load the machine)."""
+    """Six hostile names, two of them sleeping 10x as long in head: a critical, failing
+    report whatever else loads the machine."""
     return compared_report(folder, SLOWING_SUITE, rounds=5, min_rounds=80, head_factor=10.0)
 
 
