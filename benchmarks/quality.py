@@ -196,7 +196,7 @@ def ten_rounds(trials: list[Composite], pg: Perfgate) -> list[Tally]:
 
 def fixed_rounds(trials: list[Composite], pg: Perfgate) -> Tally:
     """perfgate with another config (here: another metric) on the same 10-round trials."""
-    tally = Tally(f"perfgate, `metric: {pg.metric}`", "10 rounds a side (5 jobs)")
+    tally = Tally(f"perfgate, `statistic: {pg.metric}`", "10 rounds a side (5 jobs)")
     for trial in trials:
         suite = pg.suite(trial.names, trial.base, trial.head)
         changes = rules.perfgate_decide(suite, pg.config)
@@ -428,7 +428,7 @@ def mde_section(
     z_alpha = float(ndtri(1 - alpha / (2 * size)))
     facts = {"suite size": float(size), "z_alpha": z_alpha}
     lines = [
-        "| metric | rounds a side | median sd of a round's log-ratio | median theoretical MDE | "
+        "| statistic | rounds a side | median sd of a round's log-ratio | median theoretical MDE | "
         + " | ".join(f"detected at {k:g}x MDE" for k in MDE_MULTIPLES)
         + " | perfgate / theoretical |",
         "|---|---:|---:|---:|" + "---:|" * (len(MDE_MULTIPLES) + 1),
@@ -546,7 +546,7 @@ def main() -> None:
     say("django: same-job rules done")
     rng = random.Random(args.seed)  # noqa: S311 - sampling, not a secret
     trials = [Composite(jobs, rng) for _ in range(args.trials)]
-    p50 = Perfgate(dataclasses.replace(Config(), metric="p50"))
+    p50 = Perfgate(dataclasses.replace(Config(), statistic="p50"))
     ten = [*ten_rounds(trials, pg), fixed_rounds(trials, p50)]
     say(f"django: {args.trials} ten-round trials done")
     stored = stored_baseline(jobs, pg, MIN_HISTORY)
