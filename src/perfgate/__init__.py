@@ -1,8 +1,8 @@
 """perfgate: performance CI for Python projects.
 
-The command line is the main interface (``perfgate --help``). The importable API is kept small
-on purpose; implementation lives in modules whose names start with an underscore or in
-sub-packages that are documented as internal.
+The command line is the main interface (``perfgate --help``); ARCHITECTURE.md maps the
+packages. The supported Python APIs are ``perfgate.monitor`` (runtime instrumentation) and
+``perfgate.nox`` (helpers for noxfiles); every other module is internal and may change.
 """
 
 from __future__ import annotations
