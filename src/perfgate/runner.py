@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,51 @@ from perfgate.pytest_plugin import FOLDER, MODULE
 
 
 class HarnessError(PerfgateError):
-    """A side's harness failed twice in the same round."""
+    """A side's harness failed (twice in the same round, or once where retrying is futile)."""
+
+
+# pytest's exit codes that no retry changes: 2 interrupted (collection errors: an import that
+# fails), 4 usage error, 5 no tests collected
+DETERMINISTIC_EXITS = {"pytest-benchmark": frozenset({2, 4, 5})}
+TAIL_LINES = 8
+# what says why, best first: an exception with its message, then a line flagged as an error
+_ERROR_LINES = (re.compile(r"\b\w*(Error|Exception)\s*:\s*\S"), re.compile(r"\bERROR\b"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class HarnessFailure:
+    """What a failed harness run left: its exit code, the line that says why, the last lines
+    of both streams and where the whole log is."""
+
+    returncode: int
+    reason: str  # the first error line (an exception's line when there is one), else the last
+    stdout_tail: tuple[str, ...]
+    stderr_tail: tuple[str, ...]
+    log: Path
+    deterministic: bool  # retrying cannot help (a collection or usage error)
+
+    def summary(self) -> str:
+        return f"exit {self.returncode}: {self.reason}"
+
+    def details(self) -> list[str]:
+        """The last lines of both streams, for the user to see (the log has everything)."""
+        return [
+            f"{name}: {line}"
+            for name, tail in (("stderr", self.stderr_tail), ("stdout", self.stdout_tail))
+            for line in tail
+        ]
+
+
+def first_error_line(stdout: str, stderr: str) -> str:
+    """The line that says why a harness failed: the first naming an exception with its
+    message (stderr, then stdout), else the first flagged ERROR, else the last line."""
+    for pattern in _ERROR_LINES:
+        for text in (stderr, stdout):
+            for line in text.splitlines():
+                if pattern.search(line):
+                    return line.strip().removeprefix("E ").strip()[:300]
+    words = (stderr.strip() or stdout.strip()).splitlines()
+    return words[-1].strip()[:300] if words else "no output"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,9 +122,11 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
     ]
 
 
-def run_side(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -> str | None:
+def run_side(
+    harness: Harness, side: Side, output: Path, extra: Sequence[str]
+) -> HarnessFailure | None:
     """Run one side once; the result file appears only when the harness succeeded.
-    Returns None on success, else the harness's last words."""
+    Returns None on success, else what the failure left (its log is kept beside the rounds)."""
     partial = output.with_name(f".{output.name}.partial")
     partial.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -102,8 +149,23 @@ def run_side(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -
         partial.replace(output)
         return None
     partial.unlink(missing_ok=True)
-    words = (done.stderr.strip() or done.stdout.strip()).splitlines()
-    return f"exit {done.returncode}: {words[-1] if words else 'no output'}"
+    log = output.parent.parent / "logs" / f"{side.name}-{output.stem}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    command = " ".join(harness_command(harness, side, partial, extra))
+    log.write_text(
+        f"$ {command}\n(in {side.cwd}; exit {done.returncode})\n\n--- stdout ---\n{done.stdout}"
+        f"\n--- stderr ---\n{done.stderr}\n",
+        encoding="utf-8",
+        errors="replace",
+    )
+    return HarnessFailure(
+        returncode=done.returncode,
+        reason=first_error_line(done.stdout, done.stderr),
+        stdout_tail=tuple(done.stdout.rstrip().splitlines()[-TAIL_LINES:]),
+        stderr_tail=tuple(done.stderr.rstrip().splitlines()[-TAIL_LINES:]),
+        log=log,
+        deterministic=done.returncode in DETERMINISTIC_EXITS.get(harness.type, frozenset()),
+    )
 
 
 class RunInterruptedError(KeyboardInterrupt):
@@ -134,13 +196,22 @@ def _one_round(
         output = out / side.name / f"round-{index:03d}.json"
         began = time.monotonic()
         problem = run_side(harness, side, output, extra)
-        if problem is not None:
-            progress.line(f"round {index + 1}: {side.name} failed ({problem}); retrying once")
+        if problem is not None and not problem.deterministic:
+            progress.line(
+                f"round {index + 1}: {side.name} failed ({problem.summary()}); retrying once"
+            )
             problem = run_side(harness, side, output, extra)
         if problem is not None:
+            for line in problem.details():
+                progress.line(f"{side.name}: {line}")
+            how = (
+                "failed, not retried (a collection or usage error does not go away)"
+                if problem.deterministic
+                else "failed twice"
+            )
             raise HarnessError(
-                f"the {side.name} side failed twice in round {index + 1} "
-                f"({problem}); the {index} finished rounds are in {out}"
+                f"the {side.name} side {how} in round {index + 1} ({problem.summary()}); "
+                f"the {index} finished rounds are in {out}; the full log is {problem.log}"
             )
         timings.append(f"{side.name} {time.monotonic() - began:.1f} s")
     return timings

@@ -18,6 +18,7 @@ from perfgate.commands.run import _progress
 from perfgate.errors import InputError
 from perfgate.history import importer
 from perfgate.model import Run
+from perfgate.runner import first_error_line
 from tests.harnesses import git
 from tests.helpers import PACKAGE, RUN_CONFIG, RUN_SUITE, run_cli, slow_package_project
 
@@ -157,6 +158,43 @@ def test_harness_crash_is_retried_then_reported(tmp_path: Path) -> None:
     assert (
         "perfgate: error: the head side failed twice in round 1 (exit 3: boom: the suite crashed)"
     ) in done.stderr
+
+
+def test_a_suite_that_cannot_import_says_why_and_is_not_retried(tmp_path: Path) -> None:
+    """pytest-benchmark writes its collection error to stdout and exits 2: perfgate shows the
+    exception's line first, the last lines of both streams, keeps the whole log, and does not
+    retry what no retry can fix."""
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "test_b.py").write_text(
+        "import no_such_dependency_group_module\n\n\n"
+        "def test_sum(benchmark):\n    benchmark(sum, range(100))\n"
+    )
+    (tmp_path / "perfgate.yml").write_text(
+        "version: 1\nharness:\n  args: [benchmarks, --benchmark-only]\n"
+    )
+    done = run_cli("run", "--rounds", "2", cwd=tmp_path, env={"CI": "true"})
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("perfgate: error:")]
+    assert len(errors) == 1
+    assert "the head side failed, not retried" in errors[0]
+    assert (
+        "(exit 2: ModuleNotFoundError: No module named 'no_such_dependency_group_module')"
+        in (errors[0])
+    )
+    assert "retrying" not in done.stderr
+    assert "perfgate: head: stdout: " in done.stderr  # the stream's last lines are shown
+    log = tmp_path / ".perfgate" / "run" / "logs" / "head-round-000.log"
+    assert "ModuleNotFoundError" in log.read_text()
+    assert str(log) in errors[0]
+
+
+def test_first_error_line_prefers_the_exception() -> None:
+    out = "collected 0 items / 1 error\nE   ImportError: cannot import name 'x'\n1 error in 0.1s"
+    assert first_error_line(out, "warner(PytestBenchmarkWarning(text))") == (
+        "ImportError: cannot import name 'x'"
+    )
+    assert first_error_line("", "boom\nlast words") == "last words"
+    assert first_error_line("", "") == "no output"
 
 
 def test_run_without_base_checks_budgets(tmp_path: Path) -> None:
