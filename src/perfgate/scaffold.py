@@ -28,7 +28,15 @@ else:  # pragma: no cover - Python 3.10
 
 ACTION = f"perfgate/perfgate@v{__version__}"
 SUITE_FOLDERS = ("benchmarks", "benchmark", "bench", "tests", "test")
-EXTRAS = ("bench", "benchmark", "benchmarks", "test", "tests")
+EXTRAS = ("bench", "benchmark", "benchmarks", "perf", "test", "tests")
+# pytest-benchmark's defaults run a microsecond benchmark for a second and record millions of
+# samples (one round once made a 315 MB file): each sample lasts at least 100 us (calibrated
+# calls per sample) and each benchmark at most 0.2 s a round, so <= ~2,000 samples a round
+BOUNDED_ARGS = (
+    "--benchmark-min-rounds=75",
+    "--benchmark-min-time=0.0001",
+    "--benchmark-max-time=0.2",
+)
 _USES_BENCHMARK = re.compile(r"def test\w*\([^)]*\bbenchmark\b")
 _SKIP = {".git", ".nox", ".venv", "venv", ".tox", ".perfgate", ".asv", "node_modules", "build"}
 
@@ -42,6 +50,9 @@ class Project:
     pytest_benchmark: tuple[str, ...]  # folders with tests that use the `benchmark` fixture
     asv_config: str | None  # asv.conf.json when there is one
     extra: str | None  # an optional-dependencies group the benchmarks likely need
+    # requirements of the PEP 735 dependency groups the benchmarks likely need (pip cannot
+    # install a group into another tree's environment by name, so they are written out)
+    group_requirements: tuple[str, ...] = ()
     branch: str  # the default branch (for asv)
     noxfile: Literal["none", "without-perf", "with-perf"]
     ignores_reports: bool  # .gitignore lists .perfgate/
@@ -74,10 +85,36 @@ def detect(root: Path) -> Project:
         pytest_benchmark=suites,
         asv_config=asv_config,
         extra=extra,
+        group_requirements=_group_requirements(root),
         branch=_branch(root),
         noxfile=nox_state,
         ignores_reports=_ignores_reports(root / ".gitignore"),
     )
+
+
+def _group_requirements(root: Path) -> tuple[str, ...]:
+    """The requirements of the first dependency group named like a benchmark or test group
+    (``[dependency-groups]``, PEP 735), with ``{include-group = ...}`` entries followed."""
+    groups = _pyproject_table(root).get("dependency-groups")
+    if not isinstance(groups, dict):
+        return ()
+    name = next((g for g in EXTRAS if g in groups), None)
+    if name is None:
+        return ()
+    found: list[str] = []
+
+    def add(group: str, seen: frozenset[str]) -> None:
+        entries = groups.get(group)
+        if group in seen or not isinstance(entries, list):
+            return
+        for entry in entries:
+            if isinstance(entry, str) and entry not in found:
+                found.append(entry)
+            elif isinstance(entry, dict) and isinstance(entry.get("include-group"), str):
+                add(entry["include-group"], seen | {group})
+
+    add(name, frozenset())
+    return tuple(found)
 
 
 def _ignores_reports(gitignore: Path) -> bool:
@@ -96,14 +133,19 @@ def _branch(root: Path) -> str:
 
 
 def _pyproject(root: Path) -> dict[str, object]:
+    project = _pyproject_table(root).get("project", {})
+    return project if isinstance(project, dict) else {}
+
+
+def _pyproject_table(root: Path) -> dict[str, object]:
     path = root / "pyproject.toml"
     if not path.is_file():
         return {}
     try:
-        project = tomllib.loads(path.read_text(encoding="utf-8")).get("project", {})
+        table: dict[str, object] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}
-    return project if isinstance(project, dict) else {}
+    return table
 
 
 def _benchmark_files(root: Path) -> list[Path]:
@@ -182,20 +224,26 @@ def _config(project: Project) -> str:
         "# How base and head are benchmarked: each side's tree installed in its own environment.",
         "harness:",
     ]
+    groups = list(project.group_requirements)
+    if groups:
+        lines.append("  # the benchmarks' dependency group, written out from pyproject.toml")
     if use_asv:
         lines += [
             "  type: asv",
             f"  asv-config: {project.asv_config}",
-            f'  install: ["{tree}"]',
+            f"  install: {json.dumps([tree, *groups])}",
         ]
     else:
         folders = list(project.pytest_benchmark) or ["benchmarks"]
-        args = [*folders, "--benchmark-only", "--benchmark-min-rounds=75"]
+        args = [*folders, "--benchmark-only", *BOUNDED_ARGS]
+        install = [tree, "pytest", "pytest-benchmark", *(g for g in groups if g not in (
+            "pytest", "pytest-benchmark"))]  # fmt: skip
         lines += [
             "  type: pytest-benchmark",
-            "  # 75 samples a benchmark at least: a p95 needs 72 for a bounded 95% interval",
+            "  # 75 samples a benchmark at least (a p95 needs 72 for a bounded 95% interval);",
+            "  # samples of >= 100 us and <= 0.2 s a benchmark keep a round's file small",
             f"  args: {json.dumps(args)}",
-            f'  install: ["{tree}", "pytest", "pytest-benchmark"]',
+            f"  install: {json.dumps(install)}",
             "  # true: also compare each benchmark's peak memory (tracemalloc), as `NAME (peak",
             "  # memory)` rows; budgets for them take sizes such as 500MB",
             "  memory: false",

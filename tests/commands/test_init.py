@@ -211,3 +211,25 @@ def test_init_then_nox_perf_on_main_then_on_a_slower_branch(tmp_path: Path) -> N
     (bench,) = report["benchmarks"]
     assert bench["severity"] == "critical"
     assert "CRITICAL" in (root / ".perfgate" / "report.md").read_text()
+
+
+def test_init_installs_the_benchmarks_dependency_group_and_bounds_the_harness(
+    tmp_path: Path,
+) -> None:
+    """A suite importing a package listed only in `[dependency-groups]` (PEP 735): init writes
+    the group's requirements into the install list, and harness arguments that bound a
+    microsecond benchmark's samples."""
+    root = small_project(tmp_path / "proj")
+    with (root / "pyproject.toml").open("a") as pyproject:
+        pyproject.write(
+            '\n[dependency-groups]\nlint = ["ruff"]\n'
+            'bench = ["pytest-benchmark>=4", "tomli-w", {include-group = "lint"}]\n'
+        )
+    done = run_cli("init", cwd=root)
+    assert done.returncode == 0, done.stderr
+    config = load_config(root / "perfgate.yml")
+    assert config.harness.install == (
+        "{tree}[test]", "pytest", "pytest-benchmark", "pytest-benchmark>=4", "tomli-w", "ruff",
+    )  # fmt: skip
+    assert "--benchmark-max-time=0.2" in config.harness.args
+    assert "--benchmark-min-time=0.0001" in config.harness.args
