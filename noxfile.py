@@ -62,16 +62,18 @@ def ab_quality(session: nox.Session) -> None:
 
 @nox.session
 def quality(session: nox.Session) -> None:
-    """perfgate's verdicts side by side with asv, pytest-benchmark, github-action-benchmark and
-    stored-baseline rules on ../shared/data and the A/B pool (writes docs/quality.md)."""
+    """perfgate beside asv, pytest-benchmark and stored-baseline rules (docs/quality.md).
+
+    Runs every rule on ../shared/data and the A/B pool and writes docs/quality.md."""
     session.install("-e", ".", "pytest", "pytest-benchmark")
     session.run("python", "-m", "benchmarks.quality", *session.posargs)
 
 
 @nox.session
 def verdict_eval(session: nox.Session) -> None:
-    """The verdict engine's targets on django's same-job pairs, per decision statistic
-    (one file a side, without samples, 2 and 10 rounds; asv's own rule beside it)."""
+    """The verdict engine's targets on django's same-job pairs, per decision statistic.
+
+    One asv file a side, without samples, 2 and 10 rounds; asv's own rule beside it."""
     session.install("-e", ".")
     session.run("python", "-m", "benchmarks.verdict_eval", *session.posargs)
 

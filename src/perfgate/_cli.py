@@ -32,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="perfgate",
         description="Performance CI for Python projects: budgets and base/head comparisons "
         "that hold on noisy CI runners.",
-        epilog="Exit codes: 0 pass (warnings allowed), 1 gate failed, 2 usage, config or input "
-        "error, 130 interrupted.",
+        epilog="Exit codes: 0 pass (warnings allowed) or inconclusive, 1 gate failed, 2 usage, "
+        "config or input error, 130 interrupted, 143 terminated.",
     )
     parser.add_argument("--version", action="version", version=f"perfgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
