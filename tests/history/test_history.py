@@ -409,3 +409,12 @@ def test_a_broken_data_js_is_skipped_with_its_reason(tmp_path: Path, bench_json:
     assert done.returncode == 2
     assert f"perfgate: skipped {folder / 'data.js'}: invalid JSON" in done.stderr
     assert "imported 1 run(s) from 1 file(s)" in done.stderr
+
+
+def test_detect_with_nothing_found_says_so_in_a_sentence() -> None:
+    from perfgate.history.render import render_findings  # noqa: PLC0415
+
+    table = render_findings([], 3, "p50", "table")
+    assert table == "No change points in 3 series (p50 per commit).\n"
+    assert render_findings([], 3, "p50", "markdown").startswith("### No change points in 3")
+    assert json.loads(render_findings([], 3, "p50", "json"))["changes"] == []

@@ -59,6 +59,9 @@ def render_findings(found: Sequence[Finding], series: int, metric: str, fmt: str
     )
     if fmt == "json":
         return _findings_json(found, series, metric)
+    if not found:  # a sentence, not an empty table
+        prefix = "### " if fmt == "markdown" else ""
+        return f"{prefix}No change points in {series} series ({metric} per commit).\n"
     if fmt == "markdown":
         lines = [f"### {title}", "", "| " + " | ".join(_HEADERS) + " |", "|---" * 7 + "|"]
         for finding in found:
