@@ -1,8 +1,10 @@
 """One isolated virtual environment per side, with the project installed from that side's tree.
 
-An environment is reused when its key matches: the side's tree content (commit, or a stash id
-for a dirty working tree), the install list and the interpreter. Keys are folder names under
-``.perfgate/envs/``; a half-built environment is never reused (a marker is written last).
+An environment is reused when its key matches: the tree's content (commit, or a stash id for a
+dirty working tree), the install list and the interpreter - not the side, so the environment
+built for head on main serves as base on a branch, and an A/A run builds one. Keys are folder
+names under ``.perfgate/envs/``; a half-built environment is never reused (a marker is written
+last).
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ class EnvBuildError(PerfgateError):
     """An environment could not be built: the message names the side and pip's last words."""
 
 
-def env_key(side: str, tree_id: str, install: Sequence[str], python: str) -> str:
+def env_key(tree_id: str, install: Sequence[str], python: str) -> str:
     digest = hashlib.sha256("\0".join([tree_id, *install, python]).encode()).hexdigest()
-    return f"{side}-{digest[:16]}"
+    return f"env-{digest[:16]}"
 
 
 def ensure(root: Path, key: str, tree: Path, install: Sequence[str], side: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -87,6 +88,7 @@ def test_run_reuses_environments_and_stops_adaptively(project: Path) -> None:
 def test_run_same_commit_flags_nothing_critical(project: Path) -> None:
     # an untracked file does not make the tree dirty: only tracked files are benchmarked
     (project / "benchmarks" / "notes.txt").write_text("untracked: not benchmarked")
+    envs_before = sorted(p.name for p in (project / ".perfgate" / "envs").iterdir())
     done = run_cli(
         "run",
         "--base",
@@ -104,6 +106,11 @@ def test_run_same_commit_flags_nothing_critical(project: Path) -> None:
     assert all(b["severity"] in ("none", "minor") for b in report["benchmarks"])
     assert all(b["severity"] != "critical" for b in report["benchmarks"])
     assert "uncommitted changes" not in done.stderr
+    # environments are keyed by content: base at HEAD is head's environment, not a new one
+    keys = re.findall(r"(base|head): environment (env-\w+)", done.stderr)
+    assert len(keys) == 2
+    assert keys[0][1] == keys[1][1]
+    assert sorted(p.name for p in (project / ".perfgate" / "envs").iterdir()) == envs_before
 
 
 def test_dirty_tree_is_named(project: Path, tmp_path: Path) -> None:

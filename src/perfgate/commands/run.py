@@ -233,7 +233,7 @@ def _build_sides(
         install = (*install, asv_driver.runner_requirement())
     sides = []
     for name, tree, tree_id, commit in specs:
-        key = environments.env_key(name, tree_id, install, sys.executable)
+        key = environments.env_key(tree_id, install, sys.executable)
         progress.line(f"{name}: environment {key} (reused when the tree and install list match)")
         env_python = environments.ensure(repo / ".perfgate" / "envs", key, tree, install, name)
         suite_root = repo if config.harness.suite == "head" else tree
