@@ -232,4 +232,6 @@ def test_init_installs_the_benchmarks_dependency_group_and_bounds_the_harness(
         "{tree}[test]", "pytest", "pytest-benchmark", "pytest-benchmark>=4", "tomli-w", "ruff",
     )  # fmt: skip
     assert "--benchmark-max-time=0.2" in config.harness.args
+    # the first run after init should be head alone: init says to commit first
+    assert "next: commit what init wrote" in done.stdout
     assert "--benchmark-min-time=0.0001" in config.harness.args

@@ -34,10 +34,10 @@ def init_command(
     if project.noxfile == "with-perf":
         stdout.write("kept noxfile.py: it has a `perf` session already\n")
     stdout.write(
-        "next: `nox -s perf` benchmarks this tree (compared with the default branch when on "
-        "another branch or with changes); commit .github/workflows/perf.yml for pull requests"
-        + (" once noxfile.py has the session" if kept_nox else "")
-        + "\n"
+        "next: commit what init wrote (`git add -A && git commit -m 'perfgate init'`): with "
+        "uncommitted changes `nox -s perf` compares them with the default branch, on a clean "
+        "default branch it checks this tree alone; .github/workflows/perf.yml then runs on "
+        "pull requests" + (" once noxfile.py has the session" if kept_nox else "") + "\n"
     )
     return 0
 
