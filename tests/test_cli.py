@@ -235,3 +235,29 @@ def test_help_does_not_import_numpy_scipy_or_rich() -> None:
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage: perfgate" in capsys.readouterr().out
+
+
+def test_lone_surrogates_in_names_are_shown_escaped_and_skipped_by_history(
+    tmp_path: Path,
+) -> None:
+    """JSON may hold "\\ud800", which no encoding can write: check and compare show it as its
+    escape, and a history import lists that file as skipped and imports the rest."""
+    odd = tmp_path / "odd.json"
+    odd.write_text(
+        '{"perfgate_result": 1, "metadata": {}, "benchmarks": [{"name": "x\\ud800y", '
+        '"unit": "s", "rounds": [[0.1, 0.2, 0.3]]}]}'
+    )
+    plain = tmp_path / "plain.json"
+    plain.write_text(odd.read_text().replace("x\\ud800y", "plain"))
+    for args in (["check", odd], ["check", odd, "--format", "markdown"], ["compare", odd, odd]):
+        done = run_cli(*args)
+        assert done.returncode == 0, done.stderr
+        assert "x\\ud800y" in done.stdout
+    written = tmp_path / "report.md"
+    assert run_cli("check", odd, "--output", written).returncode == 0
+    assert "x\\ud800y" in written.read_text()
+    done = run_cli("history", "import", odd, plain, "--db", tmp_path / "h.sqlite")
+    assert done.returncode == 2
+    assert f"skipped {odd}: a name or value holds a lone surrogate" in done.stderr
+    assert "imported 1 run(s)" in done.stderr
+    assert "Traceback" not in done.stderr

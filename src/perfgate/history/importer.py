@@ -97,7 +97,14 @@ def import_paths(
             for run in runs:
                 if not run.benchmarks:
                     continue
-                if store.add_run(run, [summary(b) for b in run.benchmarks]):
+                try:
+                    added = store.add_run(run, [summary(b) for b in run.benchmarks])
+                except UnicodeEncodeError:  # SQLite stores UTF-8, which a lone surrogate is not
+                    result.skipped.append(
+                        (str(path), "a name or value holds a lone surrogate (like \\ud800)")
+                    )
+                    continue
+                if added:
                     result.imported += 1
                 else:
                     result.already += 1

@@ -19,15 +19,18 @@ STATUS_LABEL = {
 }
 
 
-# C0 and C1 controls (escape sequences, newlines) and the marks that reorder a line (bidi)
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls (escape sequences, newlines), the marks that reorder a line (bidi) and
+# lone surrogates (no encoding can write them: JSON input may hold "\ud800")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 NAME_LIMIT = 200
 
 
 def printable(text: str) -> str:
     """User text that cannot act on a terminal or reorder a line: each control character
     shown as its escape (``\\x1b``, ``\\n``, ``\\u202e``)."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _UNPRINTABLE.sub(
+        lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text
+    )
 
 
 def display_name(name: str, limit: int = NAME_LIMIT) -> str:
