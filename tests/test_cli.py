@@ -249,7 +249,12 @@ def test_lone_surrogates_in_names_are_shown_escaped_and_skipped_by_history(
     )
     plain = tmp_path / "plain.json"
     plain.write_text(odd.read_text().replace("x\\ud800y", "plain"))
-    for args in (["check", odd], ["check", odd, "--format", "markdown"], ["compare", odd, odd]):
+    runs: list[list[str | Path]] = [
+        ["check", odd],
+        ["check", odd, "--format", "markdown"],
+        ["compare", odd, odd],
+    ]
+    for args in runs:
         done = run_cli(*args)
         assert done.returncode == 0, done.stderr
         assert "x\\ud800y" in done.stdout
