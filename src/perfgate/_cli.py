@@ -13,6 +13,7 @@ from perfgate import __version__
 from perfgate.options import OPTIONS
 
 if TYPE_CHECKING:
+    from perfgate.commands._output import ReportOptions
     from perfgate.report.model import Report
 
 OUTPUT_FORMATS = ("table", "markdown", "json")  # history detect's formats (no JUnit)
@@ -342,31 +343,28 @@ def _dispatch(args: argparse.Namespace) -> int:
     return EXIT_FAIL if outcome.verdict == "fail" else EXIT_OK
 
 
-def _check(args: argparse.Namespace) -> Report:
-    from perfgate.commands.check import check_command  # noqa: PLC0415
+def _options_of(args: argparse.Namespace) -> ReportOptions:
+    from perfgate.commands._output import ReportOptions  # noqa: PLC0415
 
-    return check_command(
-        args.results,
+    return ReportOptions(
         config_path=args.config,
         fmt=args.format,
         outputs=args.output,
         input_format=args.input_format,
         fail_on=args.fail_on,
     )
+
+
+def _check(args: argparse.Namespace) -> Report:
+    from perfgate.commands.check import check_command  # noqa: PLC0415
+
+    return check_command(args.results, _options_of(args))
 
 
 def _compare(args: argparse.Namespace) -> Report:
     from perfgate.commands.compare import compare_command  # noqa: PLC0415
 
-    return compare_command(
-        args.base,
-        args.head,
-        config_path=args.config,
-        fmt=args.format,
-        outputs=args.output,
-        input_format=args.input_format,
-        fail_on=args.fail_on,
-    )
+    return compare_command(args.base, args.head, _options_of(args))
 
 
 def _run(args: argparse.Namespace) -> Report:

@@ -3,13 +3,39 @@ names) with the table on the terminal."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from perfgate._io import write_text_atomic
+from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.report import format_for, render
 from perfgate.report.model import Report
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportOptions:
+    """The options every reporting command shares (``--config``, ``--format``, ``--output``,
+    ``--input-format``, ``--fail-on``), declared once in the CLI's option table."""
+
+    config_path: Path | None = None
+    fmt: str = "table"
+    outputs: Sequence[Path] = ()
+    input_format: str = "auto"
+    fail_on: str | None = None
+    width: int | None = None
+    stdout: TextIO | None = field(default=None, compare=False)
+
+    def config(self) -> Config:
+        """perfgate.yml (found from here unless ``--config``) with ``--fail-on`` applied."""
+        found = find_config(self.config_path, Path.cwd())
+        return with_overrides(load_config(found), fail_on=self.fail_on)
+
+    def emit(self, report: Report) -> Report:
+        # sys.stdout at call time: tests and callers swap it
+        return emit(report, self.fmt, self.outputs, self.stdout or sys.stdout, self.width)
 
 
 def emit(

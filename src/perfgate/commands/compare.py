@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
 
 from perfgate import formats
-from perfgate.commands._output import emit
+from perfgate.commands._output import ReportOptions
 from perfgate.compare import compare
-from perfgate.config import find_config, load_config, with_overrides
 from perfgate.errors import InputError
 from perfgate.report.model import Report
 
@@ -23,23 +19,11 @@ STORED_BASELINE_NOTE = (
 )
 
 
-def compare_command(
-    base: Path,
-    head: Path,
-    *,
-    config_path: Path | None,
-    fmt: str,
-    outputs: Sequence[Path] = (),
-    input_format: str = "auto",
-    stdout: TextIO | None = None,
-    width: int | None = None,
-    fail_on: str | None = None,
-) -> Report:
+def compare_command(base: Path, head: Path, options: ReportOptions) -> Report:
     """The compare report, shown and written. Raises PerfgateError for bad input."""
-    stdout = stdout or sys.stdout  # at call time: tests and callers swap them
-    config = with_overrides(load_config(find_config(config_path, Path.cwd())), fail_on=fail_on)
-    base_side = formats.load_side([base], input_format)
-    head_side = formats.load_side([head], input_format)
+    config = options.config()
+    base_side = formats.load_side([base], options.input_format)
+    head_side = formats.load_side([head], options.input_format)
     failed = [*head_side.failed, *(f for f in base_side.failed if f not in head_side.failed)]
     try:
         report = compare(
@@ -53,4 +37,4 @@ def compare_command(
         raise InputError(f"{base} vs {head}", str(exc)) from None
     if base_side.stored_baseline:
         report = replace(report, notes=(*report.notes, STORED_BASELINE_NOTE))
-    return emit(report, fmt, outputs, stdout, width)
+    return options.emit(report)
