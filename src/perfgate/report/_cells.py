@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -78,8 +79,9 @@ def columns(report: Report) -> list[Column]:
     ]
 
 
-def cells(row: Row, report: Report) -> list[str]:
-    """The text of a row's cells, in :func:`columns` order (without any footnote marker)."""
+def cells(row: Row, report: Report, columns_: Sequence[Column]) -> list[str]:
+    """The text of a row's cells for ``columns_`` (the report's :func:`columns`, made once per
+    report: they look at every row), without any footnote marker."""
     text = {
         "name": lambda: display_name(row.name),
         "base": lambda: side_value(row, row.base),
@@ -92,7 +94,7 @@ def cells(row: Row, report: Report) -> list[str]:
         "target": lambda: budget(row),
         "status": lambda: STATUS_LABEL[row.status],
     }
-    return [text[column.role]() for column in columns(report)]
+    return [text[column.role]() for column in columns_]
 
 
 def side_value(row: Row, summary: Summary | None) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 
 from perfgate.report import _cells
 from perfgate.report.model import Report, Row
@@ -38,9 +39,10 @@ def render_junit(report: Report, *, width: int | None = None) -> str:  # noqa: A
     for name, value in _properties(report):
         ET.SubElement(properties, "property", name=name, value=xml_text(value))
     failures = errors = skipped = 0
+    columns = _cells.columns(report)
     for row in report.rows:
         case = _case(suite, row.name, command)
-        lines = [_describe(row, report)]
+        lines = [_describe(row, report, columns)]
         if row.gate.fails:
             failures += 1
             ET.SubElement(
@@ -96,10 +98,9 @@ def _properties(report: Report) -> list[tuple[str, str]]:
     return props
 
 
-def _describe(row: Row, report: Report) -> str:
+def _describe(row: Row, report: Report, columns: Sequence[_cells.Column]) -> str:
     """The row in words: what the table shows, with its column names."""
-    columns = _cells.columns(report)
-    texts = _cells.cells(row, report)
+    texts = _cells.cells(row, report, columns)
     return "; ".join(
         f"{c.header}: {t}" for c, t in zip(columns, texts, strict=True) if c.role != "name"
     )

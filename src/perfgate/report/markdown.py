@@ -33,7 +33,7 @@ def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa
     lines.append("|" + "|".join("---:" if c.numeric else "---" for c in columns) + "|")
     footnotes: list[str] = []
     for row in report.rows:
-        texts = _cells.cells(row, report)
+        texts = _cells.cells(row, report, columns)
         texts[0] = f"`{_code(_cells.display_name(row.name))}`"
         row_notes = _cells.notes(row)
         if row_notes:

@@ -53,7 +53,7 @@ def render_table(report: Report, *, width: int | None = None, color: bool = Fals
             )
     footnotes: list[str] = []
     for row in report.rows[:MAX_TERMINAL_ROWS]:
-        texts = _cells.cells(row, report)
+        texts = _cells.cells(row, report, columns)
         row_notes = _cells.notes(row)
         if row_notes:
             name = _cells.display_name(row.name)
