@@ -114,11 +114,18 @@ def test_directory_with_no_results(tmp_path: Path) -> None:
     assert_one_line_error(["check", tmp_path], str(tmp_path), "holds no result files")
 
 
-def test_200_mb_file(tmp_path: Path) -> None:
+def test_file_over_the_input_limit(tmp_path: Path) -> None:
     path = tmp_path / "huge.json"
-    with path.open("wb") as handle:  # sparse: 200 MB on paper, nothing on disk
-        handle.truncate(200_000_000)
-    assert_one_line_error(["check", path], str(path), "200 MB", "PERFGATE_MAX_INPUT_MB")
+    with path.open("wb") as handle:  # sparse: 5 GB on paper, nothing on disk
+        handle.truncate(5_000_000_000)
+    assert_one_line_error(["check", path], str(path), "5000 MB", "PERFGATE_MAX_INPUT_MB")
+
+
+def test_large_file_of_no_json_is_streamed_to_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "zeros.json"
+    with path.open("wb") as handle:  # sparse: 80 MB of NUL bytes, over the streaming threshold
+        handle.truncate(80_000_000)
+    assert_one_line_error(["check", path], str(path), "invalid JSON")
 
 
 def test_same_name_in_different_units(asv_results: Path, tmp_path: Path) -> None:

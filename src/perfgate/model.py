@@ -169,7 +169,7 @@ def as_samples(values: object, unit: str, where: str) -> tuple[float, ...]:
     common case is checked at C speed (``array``, ``sum``, ``min``) and only a file with a
     problem is walked value by value to name it.
     """
-    if not isinstance(values, (list, tuple)) or not values:
+    if not isinstance(values, (list, tuple, array)) or not values:
         raise ValueError(f"{where}: samples must be a non-empty list of numbers")
     try:
         floats = array("d", values)

@@ -1,18 +1,33 @@
-"""Reading JSON result files defensively: size limit, empty files, corrupt text, NaN."""
+"""Reading JSON result files defensively: size limits, empty files, corrupt text, NaN.
+
+Files up to :data:`STREAM_ABOVE_BYTES` are parsed whole by the standard library. Larger ones
+(pytest-benchmark at its default settings writes hundreds of megabytes for a suite of
+microsecond benchmarks) are streamed with ijson: each array of numbers goes straight into a
+float64 array (8 bytes a sample instead of a Python float's 32), so memory stays near the
+samples' own size instead of several times the file's.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+from array import array
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from perfgate.errors import InputError
 
-# A pytest-benchmark file with 1,000 benchmarks x 1,000 raw samples is about 25 MB. Anything
-# above this limit is almost certainly not a result file (or would exhaust a CI runner's
-# memory); PERFGATE_MAX_INPUT_MB raises it.
-DEFAULT_MAX_INPUT_MB = 100
+# A pytest-benchmark file with 1,000 benchmarks x 1,000 raw samples is about 25 MB; one of
+# 64 microsecond benchmarks at pytest-benchmark's defaults, 315 MB. Beyond 4 GB a file is
+# almost certainly not a result file; PERFGATE_MAX_INPUT_MB raises (or lowers) the limit.
+DEFAULT_MAX_INPUT_MB = 4000
+STREAM_ABOVE_BYTES = 64 * 1024 * 1024
+# Result files hold a few objects per benchmark (pytest-benchmark: 6, asv: 10, perfgate's own
+# format: one array a round). Two million is far beyond any real suite; a file of a million
+# `{}` would otherwise take gigabytes as Python objects.
+MAX_CONTAINERS = 2_000_000
+MAX_DEPTH = 64  # result files nest 5 levels deep at most
+_INT_DIGITS = 300  # a longer integer is read as a float (inf beyond 1e308), never as a bignum
 
 
 def max_input_bytes() -> int:
@@ -28,6 +43,13 @@ def _nan(token: str) -> float:
     # Python's json accepts NaN/Infinity; keep them as floats and let the readers decide
     # whether they mean "skipped" (asv) or are an error (a raw sample).
     return float(token.lower().replace("infinity", "inf"))
+
+
+def _int(token: str) -> int | float:
+    # Python refuses to convert integers of over 4,300 digits (a ValueError in the middle of
+    # parsing); no measurement has 300 digits, so such a number becomes a float and the
+    # readers reject it as out of range
+    return int(token) if len(token) <= _INT_DIGITS else float(token)
 
 
 def read_json(path: Path) -> Any:
@@ -49,15 +71,22 @@ def read_json(path: Path) -> Any:
     if size == 0:
         raise InputError(shown, "file is empty")
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(shown, "not a text file (invalid UTF-8)") from None
+        if size > STREAM_ABOVE_BYTES:
+            with path.open("rb") as handle:
+                return _stream(handle, shown)
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError(shown, f"cannot read: {exc.strerror}") from None
+    if raw.count(b"{") + raw.count(b"[") > MAX_CONTAINERS:
+        raise InputError(shown, _too_many())
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(shown, "not a text file (invalid UTF-8)") from None
     if not text.strip():
         raise InputError(shown, "file is empty")
     try:
-        return json.loads(text, parse_constant=_nan)
+        return json.loads(text, parse_constant=_nan, parse_int=_int)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         # a cut inside a number or a string makes the parser fail at that token's start,
@@ -70,3 +99,87 @@ def read_json(path: Path) -> Any:
         raise InputError(shown, f"invalid JSON at {where}: {exc.msg}") from None
     except RecursionError:
         raise InputError(shown, "JSON nested too deeply") from None
+
+
+def _too_many() -> str:
+    return f"more than {MAX_CONTAINERS:,} JSON objects and arrays: not a result file"
+
+
+def _stream(handle: IO[bytes], shown: str) -> Any:
+    """Build the document from ijson's events; arrays of numbers become float64 arrays."""
+    import ijson  # noqa: PLC0415  # only large files need it
+
+    builder = _Builder(shown)
+    try:
+        for event, value in ijson.basic_parse(handle, use_float=True, buf_size=1 << 20):
+            builder.event(event, value)
+    except ijson.JSONError as exc:
+        text = str(exc).strip()
+        first = text.splitlines()[0] if text else "cut short"
+        raise InputError(shown, f"invalid JSON: {first}") from None
+    except UnicodeDecodeError:
+        raise InputError(shown, "not a text file (invalid UTF-8)") from None
+    return builder.root
+
+
+class _Builder:
+    """Objects from parser events. A container joins its parent when it closes, so an array
+    that held only numbers is handed over as the ``array("d")`` it was collected in."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.open: list[_Open] = []  # innermost last
+        self.root: Any = None
+        self.containers = 0
+
+    def event(self, event: str, value: Any) -> None:
+        if event == "number" and self.open:
+            self.open[-1].number(value)
+        elif event == "map_key":
+            self.open[-1].key = value
+        elif event in ("start_map", "start_array"):
+            self.containers += 1
+            if self.containers > MAX_CONTAINERS:
+                raise InputError(self.shown, _too_many())
+            if len(self.open) >= MAX_DEPTH:
+                raise InputError(self.shown, "JSON nested too deeply")
+            self.open.append(_Open(mapping=event == "start_map"))
+        elif event in ("end_map", "end_array"):
+            self.add(self.open.pop().value())
+        else:  # string, boolean, null, or a number that is the whole document
+            self.add(value)
+
+    def add(self, value: Any) -> None:
+        if self.open:
+            self.open[-1].add(value)
+        else:
+            self.root = value
+
+
+class _Open:
+    """An object or array being read; an array's leading numbers are kept as float64."""
+
+    __slots__ = ("items", "key", "numbers")
+
+    def __init__(self, *, mapping: bool) -> None:
+        self.items: dict[str, Any] | list[Any] = {} if mapping else []
+        self.numbers: array[float] | None = None if mapping else array("d")
+        self.key = ""
+
+    def number(self, value: float) -> None:
+        if self.numbers is not None and not self.items:
+            self.numbers.append(value)
+        else:
+            self.add(value)
+
+    def add(self, value: Any) -> None:
+        if isinstance(self.items, dict):
+            self.items[self.key] = value
+            return
+        if self.numbers:  # a mixed array: its numbers so far become list items
+            self.items.extend(self.numbers)
+            self.numbers = None
+        self.items.append(value)
+
+    def value(self) -> Any:
+        return self.numbers if self.numbers and not self.items else self.items

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from array import array
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -26,6 +27,9 @@ from typing import Any
 
 from perfgate import units
 from perfgate.model import Benchmark, Metadata, Run, as_samples, direction_for_unit
+
+# a JSON array: a list, or the float64 array a large file's numbers are streamed into
+_ARRAYS = (list, array)
 
 FORMAT = "asv"
 SUPPORTED_VERSIONS = (1, 2)
@@ -123,7 +127,7 @@ def _rows_v2(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         raise TypeError("results is not an object")
     rows: dict[str, dict[str, Any]] = {}
     for name, values in results.items():
-        if not isinstance(values, list):
+        if not isinstance(values, _ARRAYS):
             raise TypeError(f"{name}: result row is not a list")
         # asv drops trailing empty columns, so a row may be shorter than result_columns
         rows[name] = dict(zip(columns, values, strict=False))
@@ -143,7 +147,7 @@ def _rows_v1(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             else {"result": None if value is None else [value], "params": []}
         )
         result = entry.get("result")
-        if result is not None and not isinstance(result, list):
+        if result is not None and not isinstance(result, _ARRAYS):
             result = [result]
         stats = entry.get("stats")
         if stats is not None and not isinstance(stats, list):
@@ -179,7 +183,7 @@ def _expand(
     if result is None:
         failed.extend(_label(name, c) for c in combos)
         return
-    if not isinstance(result, list) or len(result) != len(combos):
+    if not isinstance(result, _ARRAYS) or len(result) != len(combos):
         raise ValueError(f"{name}: {len(combos)} parameter combinations but result is {result!r}")
     samples = _per_combo(row.get("samples"), len(combos))
     kept = {key: _per_combo(row.get(column), len(combos)) for key, column in STORED_COLUMNS.items()}
@@ -228,7 +232,7 @@ STORED_COLUMNS = {
 
 
 def _per_combo(column: Any, count: int) -> Sequence[Any]:
-    if isinstance(column, list) and len(column) == count:
+    if isinstance(column, _ARRAYS) and len(column) == count:
         return column
     return [None] * count
 

@@ -1,0 +1,94 @@
+"""The JSON layer: files above the streaming threshold read to the same runs, hostile
+documents end in one InputError (never a traceback, a hang or gigabytes of objects)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from perfgate import formats
+from perfgate.errors import InputError
+from perfgate.formats import _json
+from tests.conftest import result_files
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.fixture(params=["whole", "streamed"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "streamed":
+        monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+    return str(request.param)
+
+
+def _real_files(bench_json: Path, asv_results: Path) -> list[Path]:
+    committed = [DATA / "pytest-benchmark.json", *result_files(DATA / "asv-samples")]
+    return [bench_json, *result_files(asv_results), *committed]
+
+
+def test_streamed_files_read_to_the_same_runs(
+    bench_json: Path, asv_results: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for path in _real_files(bench_json, asv_results):
+        whole = formats.load(path)
+        monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+        streamed = formats.load(path)
+        monkeypatch.undo()
+        assert [r.benchmarks for r in streamed] == [r.benchmarks for r in whole], path
+        assert [r.metadata for r in streamed] == [r.metadata for r in whole], path
+
+
+def test_streaming_keeps_samples_as_float64(
+    bench_json: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+    data = _json.read_json(bench_json)
+    samples = data["benchmarks"][0]["stats"]["data"]
+    assert samples.typecode == "d"  # 8 bytes a sample, not a list of Python floats
+    assert len(samples) == len(json.loads(bench_json.read_text())["benchmarks"][0]["stats"]["data"])
+
+
+def test_mixed_arrays_keep_their_items(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+    path = tmp_path / "mixed.json"
+    document = {"a": [1, "x", 2.5, None, [3, 4], {"b": []}], "c": [], "d": 7, "e": [[1.5]]}
+    path.write_text(json.dumps(document))
+    read = _json.read_json(path)
+    # an array's leading numbers are collected as floats (every reader takes 1.0 for 1)
+    assert read["a"][:4] == [1.0, "x", 2.5, None]
+    assert list(read["a"][4]) == [3.0, 4.0]
+    assert read["a"][5] == {"b": []}
+    assert read["c"] == []
+    assert read["d"] == 7
+    assert list(read["e"][0]) == [1.5]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("[" + "{}," * (_json.MAX_CONTAINERS + 1) + "{}]", "objects and arrays"),
+        ('{"benchmarks": [' + "[" * 5000 + "]" * 5000 + "]}", "nested too deeply"),
+        ('{"version": ' + "9" * 5000 + "}", "."),
+        ('{"a": [1, 2', "JSON"),
+        ("   ", "empty|premature EOF"),
+    ],
+    ids=["a million objects", "nested", "5000-digit integer", "cut short", "blank"],
+)
+def test_hostile_json_is_one_input_error(
+    tmp_path: Path, mode: str, content: str, problem: str
+) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_text(content)
+    with pytest.raises(InputError, match=problem) as caught:
+        formats.load(path)
+    assert "\n" not in str(caught.value), mode
+
+
+def test_huge_integer_is_a_number_out_of_range(tmp_path: Path) -> None:
+    path = tmp_path / "version.json"
+    path.write_text('{"perfgate_result": ' + "9" * 5000 + ', "benchmarks": []}')
+    with pytest.raises(InputError):
+        formats.load(path)
+    assert _json.read_json(path)["perfgate_result"] == float("inf")
