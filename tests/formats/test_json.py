@@ -92,3 +92,28 @@ def test_huge_integer_is_a_number_out_of_range(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         formats.load(path)
     assert _json.read_json(path)["perfgate_result"] == float("inf")
+
+
+def test_a_cache_reads_each_round_file_once(
+    bench_rounds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`perfgate run` asks after every round whether it may stop: old rounds are not re-read."""
+    reads: list[Path] = []
+    original = _json.read_json
+
+    def counting(path: Path) -> object:
+        reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(formats, "read_json", counting)
+    side = tmp_path / "head"
+    side.mkdir()
+    cache: formats.ReadCache = {}
+    files = sorted(bench_rounds.glob("*.json"))
+    for count, source in enumerate(files, start=1):
+        (side / source.name).write_bytes(source.read_bytes())
+        benchmarks = formats.load_side([side], cache=cache).benchmarks
+        assert {len(b.rounds) for b in benchmarks} == {count}
+    assert len(reads) == len(files)  # not 1 + 2 + 3
+    uncached = formats.load_side([side]).benchmarks
+    assert uncached == benchmarks

@@ -207,15 +207,17 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
             seed=req.seed,
         )
 
+    cache: formats.ReadCache = {}  # each round file is read once
+
     def decided(_done: int) -> bool:
-        base, head = _sides(out)
+        base, head = _sides(out, cache)
         report = compare(base, head, config)
         return all(row.change is None or row.change.decisive for row in report.rows)
 
     used = run_rounds(
         sides, plan, config.harness, out, extra=req.extra, can_stop=decided, progress=progress
     )
-    base, head = _sides(out)
+    base, head = _sides(out, cache)
     report = compare(base, head, config, sources=[str(out / "base"), str(out / "head")])
     if req.record:
         progress.line("--record: nothing stored (history keeps runs of one commit, not A/B runs)")
@@ -253,8 +255,8 @@ def _asv_side(req: _Request, side: Side, repo: Path, suite_root: Path, commit: s
     return replace(side, commit=commit, asv_config=private)
 
 
-def _sides(out: Path) -> tuple[list[Benchmark], list[Benchmark]]:
-    base, head = (formats.load_side([out / name]) for name in ("base", "head"))
+def _sides(out: Path, cache: formats.ReadCache) -> tuple[list[Benchmark], list[Benchmark]]:
+    base, head = (formats.load_side([out / name], cache=cache) for name in ("base", "head"))
     return base.benchmarks, head.benchmarks
 
 

@@ -19,10 +19,18 @@ from perfgate.model import STORED_BASELINE, Benchmark, Run, combine
 _MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError)
 
 
-def load(path: Path, input_format: str = "auto") -> list[Run]:
-    """Read every run under ``path``; raise :class:`InputError` for anything unreadable."""
+# A file already read, by (path, size, modification time): None for asv's auxiliary files
+ReadCache = dict[tuple[Path, int, int], Run | None]
+
+
+def load(path: Path, input_format: str = "auto", cache: ReadCache | None = None) -> list[Run]:
+    """Read every run under ``path``; raise :class:`InputError` for anything unreadable.
+
+    With a ``cache``, a file of a directory read before (same size and modification time) is
+    not read again: `perfgate run` checks after each round whether it may stop, and reads only
+    the new round's files."""
     if path.is_dir():
-        return _load_dir(path, input_format)
+        return _load_dir(path, input_format, {} if cache is None else cache)
     if not path.exists():
         raise InputError(str(path), "no such file or directory")
     data = read_json(path)
@@ -44,10 +52,12 @@ class SideResults:
     stored_baseline: bool  # written by `perfgate history baseline`, not measured in this job
 
 
-def load_side(paths: Sequence[Path], input_format: str = "auto") -> SideResults:
+def load_side(
+    paths: Sequence[Path], input_format: str = "auto", cache: ReadCache | None = None
+) -> SideResults:
     """One side's benchmarks (the rounds of every file combined); InputError names the paths
     when the files do not combine."""
-    runs = [run for path in paths for run in load(path, input_format)]
+    runs = [run for path in paths for run in load(path, input_format, cache)]
     try:
         benchmarks, failed = combine(runs)
     except ValueError as exc:
@@ -59,13 +69,18 @@ def load_side(paths: Sequence[Path], input_format: str = "auto") -> SideResults:
     )
 
 
-def _load_dir(folder: Path, input_format: str) -> list[Run]:
+def _load_dir(folder: Path, input_format: str, cache: ReadCache) -> list[Run]:
     runs: list[Run] = []
     for path in sorted(folder.rglob("*.json")):
-        data = read_json(path)
-        if input_format in ("auto", asv.FORMAT) and asv.is_auxiliary(data):
-            continue
-        runs.append(_read(path, data, input_format))
+        stat = path.stat()
+        key = (path, stat.st_size, stat.st_mtime_ns)
+        if key not in cache:
+            data = read_json(path)
+            auxiliary = input_format in ("auto", asv.FORMAT) and asv.is_auxiliary(data)
+            cache[key] = None if auxiliary else _read(path, data, input_format)
+        run = cache[key]
+        if run is not None:
+            runs.append(run)
     if not runs:
         raise InputError(str(folder), "directory holds no result files (*.json)")
     return runs
