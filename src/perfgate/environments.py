@@ -10,12 +10,13 @@ last).
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import sys
+import time
 import venv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from perfgate._proc import run_captured
 from perfgate.errors import PerfgateError
 
 _READY = "perfgate-ready"
@@ -30,24 +31,39 @@ def env_key(tree_id: str, install: Sequence[str], python: str) -> str:
     return f"env-{digest[:16]}"
 
 
-def ensure(root: Path, key: str, tree: Path, install: Sequence[str], side: str) -> Path:
-    """The python of a ready environment for ``key``, building it if needed."""
+def ensure(
+    root: Path,
+    key: str,
+    tree: Path,
+    install: Sequence[str],
+    side: str,
+    *,
+    say: Callable[[str], None] | None = None,
+) -> Path:
+    """The python of a ready environment for ``key``, building it if needed; ``say`` hears
+    one line per step (and a sign of life every half minute while pip works)."""
+    say = say or (lambda _text: None)
     folder = root / key
     python = folder / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     if (folder / _READY).exists() and python.exists():
+        say(f"{side}: environment {key} reused (same tree, install list and interpreter)")
         return python
+    began = time.monotonic()
+    say(f"{side}: building environment {key} in {root}")
     venv.EnvBuilder(with_pip=True, clear=True).create(folder)
     args = [arg.replace("{tree}", str(tree)) for arg in install]
-    done = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args],
-        capture_output=True,
-        text=True,
-        check=False,
+    say(f"{side}: pip install {' '.join(args)}")
+    done = run_captured(
+        [str(python), "-m", "pip", "install", "--disable-pip-version-check", *args],
+        beat=lambda seconds: say(f"{side}: pip still installing ({seconds:.0f} s)"),
     )
+    (folder / "pip-install.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise EnvBuildError(
-            f"installing the {side} side failed (pip install {' '.join(args)}): {last}"
+            f"installing the {side} side failed (pip install {' '.join(args)}): {last} "
+            f"(pip's whole output: {folder / 'pip-install.log'})"
         )
     (folder / _READY).write_text(" ".join(args), encoding="utf-8")
+    say(f"{side}: environment ready in {time.monotonic() - began:.0f} s")
     return python

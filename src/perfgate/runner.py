@@ -12,7 +12,6 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from perfgate import asv_driver
+from perfgate._proc import run_captured
 from perfgate.config import Harness
 from perfgate.errors import PerfgateError
 from perfgate.pytest_plugin import FOLDER, MODULE
@@ -123,22 +123,22 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
 
 
 def run_side(
-    harness: Harness, side: Side, output: Path, extra: Sequence[str]
+    harness: Harness,
+    side: Side,
+    output: Path,
+    extra: Sequence[str],
+    beat: Callable[[float], None] | None = None,
 ) -> HarnessFailure | None:
     """Run one side once; the result file appears only when the harness succeeded.
-    Returns None on success, else what the failure left (its log is kept beside the rounds)."""
+    Returns None on success, else what the failure left (its log is kept beside the rounds).
+    ``beat(seconds)`` is called every half minute while the harness runs."""
     partial = output.with_name(f".{output.name}.partial")
     partial.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     if harness.memory:  # the plugin, importable without perfgate in the side's environment
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        harness_command(harness, side, partial, extra),
-        cwd=side.cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
+    done = run_captured(
+        harness_command(harness, side, partial, extra), cwd=side.cwd, env=env, beat=beat
     )
     accepted: tuple[int, ...] = (0,)
     if harness.type == "asv" and side.asv_config is not None:
@@ -195,12 +195,16 @@ def _one_round(
     for side in order:
         output = out / side.name / f"round-{index:03d}.json"
         began = time.monotonic()
-        problem = run_side(harness, side, output, extra)
+
+        def beat(seconds: float, name: str = side.name) -> None:
+            progress.waiting(f"round {index + 1}: {name} running for {seconds:.0f} s")
+
+        problem = run_side(harness, side, output, extra, beat)
         if problem is not None and not problem.deterministic:
             progress.line(
                 f"round {index + 1}: {side.name} failed ({problem.summary()}); retrying once"
             )
-            problem = run_side(harness, side, output, extra)
+            problem = run_side(harness, side, output, extra, beat)
         if problem is not None:
             for line in problem.details():
                 progress.line(f"{side.name}: {line}")
@@ -222,11 +226,17 @@ class Progress(Protocol):
 
     def line(self, text: str) -> None: ...
 
+    def waiting(self, text: str) -> None:
+        """A sign of life during long work (a line in CI, the bar's text on a terminal)."""
+
     def rounds(self, done: int, total: int) -> None: ...
 
 
 class Quiet:
     def line(self, text: str) -> None:
+        pass
+
+    def waiting(self, text: str) -> None:
         pass
 
     def rounds(self, done: int, total: int) -> None:

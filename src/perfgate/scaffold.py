@@ -280,7 +280,7 @@ nox.options.default_venv_backend = "uv|virtualenv"
 
 NOX_SESSION = '''
 
-@nox.session
+@nox.session(reuse_venv=True)  # perfgate is installed once, not on every call
 def perf(session: nox.Session) -> None:
     """Benchmarks: vs the default branch (interleaved rounds), budgets, the p95 table."""
     perfgate.nox.perf(session)

@@ -236,8 +236,9 @@ def _build_sides(
     sides = []
     for name, tree, tree_id, commit in specs:
         key = environments.env_key(tree_id, install, sys.executable)
-        progress.line(f"{name}: environment {key} (reused when the tree and install list match)")
-        env_python = environments.ensure(repo / ".perfgate" / "envs", key, tree, install, name)
+        env_python = environments.ensure(
+            repo / ".perfgate" / "envs", key, tree, install, name, say=progress.line
+        )
         suite_root = repo if config.harness.suite == "head" else tree
         side = Side(name=name, python=env_python, cwd=suite_root / cwd.relative_to(repo))
         if config.harness.type == "asv":
@@ -270,6 +271,9 @@ class _Lines:
         self._stderr.write(f"perfgate: {text}\n")
         self._stderr.flush()
 
+    def waiting(self, text: str) -> None:
+        self.line(text)
+
     def rounds(self, done: int, total: int) -> None:
         pass  # the line for the round says it already
 
@@ -280,10 +284,14 @@ class _Bar:
     def __init__(self, console: Console, bar: rich.progress.Progress) -> None:
         self._console = console
         self._bar = bar
-        self._task = bar.add_task("rounds", total=None)
+        self._task = bar.add_task("benchmark rounds", total=None)
 
     def line(self, text: str) -> None:
         self._console.log(text)
+        self._bar.update(self._task, description="benchmark rounds")
+
+    def waiting(self, text: str) -> None:
+        self._bar.update(self._task, description=text)
 
     def rounds(self, done: int, total: int) -> None:
         self._bar.update(self._task, completed=done, total=total)
@@ -300,7 +308,7 @@ def _progress(stderr: TextIO) -> Iterator[Progress]:
 
     console = Console(file=stderr)
     columns = (
-        rich.progress.TextColumn("benchmark rounds"),
+        rich.progress.TextColumn("{task.description}"),
         rich.progress.BarColumn(),
         rich.progress.MofNCompleteColumn(),
         rich.progress.TimeElapsedColumn(),
