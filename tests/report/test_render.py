@@ -204,3 +204,32 @@ def test_junit_holds_hostile_names_as_inert_text() -> None:
 
 def test_markdown_escapes_user_text() -> None:
     assert escape("a|b <img src=x> @team *x*") == r"a\|b \<img src=x\> \@team \*x\*"
+
+
+def test_table_states_a_common_prefix_once_and_gives_names_the_room() -> None:
+    """A CI log's table: the shared `path::` said once in the title, long names whole (no
+    folding into a narrow column), nothing cut at 120 columns."""
+    long = "test_parse_document_with_many_nested_sections_and_tables"
+    names = [f"benchmarks/test_perf.py::{long}[{n}]" for n in (10, 1000)]
+    benchmarks = [
+        Benchmark(name=n, short_name=n, unit="s", rounds=((1e-3, 1.1e-3, 1.2e-3),)) for n in names
+    ]
+    report = compare(benchmarks, benchmarks, Config())
+    text = render(report, "table", width=400)
+    assert "names after benchmarks/test_perf.py::" in text
+    rows = [line for line in text.splitlines() if long in line and line.startswith("│")]
+    assert len(rows) == 2  # one line a row: no folding
+    assert all("benchmarks/test_perf.py::" not in row for row in rows)
+    assert all(line.rstrip().endswith(("┃", "│", "┓", "┛", "┩", "┗", "┏", "┡", "┘", "┐", "┤"))
+               for line in text.splitlines()[1:6])  # fmt: skip  # the border is whole
+    narrow = render(report, "table", width=100)
+    assert max(map(len, narrow.splitlines())) <= 100  # a terminal's width is kept
+
+
+def test_no_prefix_for_names_that_share_only_a_word() -> None:
+    from perfgate.report._cells import common_prefix  # noqa: PLC0415
+
+    assert common_prefix(["test_a", "test_b"]) == ""
+    assert common_prefix(["bench.Suite.time_a", "bench.Suite.time_b"]) == "bench.Suite."
+    assert common_prefix(["x::a", "x::"]) == ""  # every name keeps something
+    assert common_prefix(["only::one"]) == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +40,21 @@ def display_name(name: str, limit: int = NAME_LIMIT) -> str:
     and JUnit reports keep the full name)."""
     text = printable(name)
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+_SEPARATORS = ("::", "/", ".")
+
+
+def common_prefix(names: Sequence[str]) -> str:
+    """What every name starts with, up to and including its last separator (``::``, ``/`` or
+    ``.``), such as ``benchmarks/test_perf.py::``; empty for fewer than two names or when the
+    names share no such start. Every name keeps something after it."""
+    if len(names) < 2:
+        return ""
+    shared = os.path.commonprefix(list(names))  # noqa: RUF071  # characters, not paths
+    cut = max((shared.rfind(sep) + len(sep) if sep in shared else 0) for sep in _SEPARATORS)
+    prefix = shared[:cut]
+    return prefix if all(len(name) > len(prefix) for name in names) else ""
 
 
 def title(report: Report) -> str:
@@ -79,11 +95,12 @@ def columns(report: Report) -> list[Column]:
     ]
 
 
-def cells(row: Row, report: Report, columns_: Sequence[Column]) -> list[str]:
+def cells(row: Row, report: Report, columns_: Sequence[Column], prefix: str = "") -> list[str]:
     """The text of a row's cells for ``columns_`` (the report's :func:`columns`, made once per
-    report: they look at every row), without any footnote marker."""
+    report: they look at every row), without any footnote marker; the name without
+    ``prefix`` (a :func:`common_prefix` the table states once)."""
     text = {
-        "name": lambda: display_name(row.name),
+        "name": lambda: display_name(row.name.removeprefix(prefix)),
         "base": lambda: side_value(row, row.base),
         "head": lambda: side_value(row, row.head),
         "change": lambda: change(row),

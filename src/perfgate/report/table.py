@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import sys
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
@@ -22,45 +25,53 @@ _STYLE = {
 
 # A terminal shows the worst rows; the full list is in --format markdown/json.
 MAX_TERMINAL_ROWS = 100
+WIDE = 400  # the width of a table that is not on a terminal
 
 
 def render_table(report: Report, *, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
-    # COLUMNS or the terminal's width; 120 when output is not a terminal (CI logs, pipes)
     console = Console(
         file=buffer,
-        width=width or shutil.get_terminal_size(fallback=(120, 24)).columns,
+        width=width or _width(),
         force_terminal=color,
         no_color=not color,
         highlight=False,
         soft_wrap=False,
     )
+    rows = report.rows[:MAX_TERMINAL_ROWS]
+    prefix = _cells.common_prefix([row.name for row in report.rows])
+    columns = _cells.columns(report)
+    texts = [_cells.cells(row, report, columns, prefix=prefix) for row in rows]
+    footnotes: list[str] = []
+    for row, row_texts in zip(rows, texts, strict=True):
+        row_notes = _cells.notes(row)
+        if row_notes:
+            name = _cells.display_name(row.name.removeprefix(prefix))
+            footnotes.append(f"[{len(footnotes) + 1}] {name}: " + "; ".join(row_notes))
+            row_texts[-1] += f" [{len(footnotes)}]"
+    title = _cells.title(report)
+    if prefix:
+        title += f" (benchmark names after {_cells.display_name(prefix)})"
     table = Table(
-        title=_cells.title(report),
+        title=title,
         title_justify="left",
         caption=_cells.summary_line(report),
         caption_justify="left",
     )
-    longest = max((len(_cells.display_name(row.name)) for row in report.rows), default=10)
-    columns = _cells.columns(report)
-    for column in columns:
+    for index, column in enumerate(columns):
         if column.role == "name":
-            cap = 24 if report.compared else 48  # compare has more columns to fit
-            table.add_column(column.header, overflow="fold", min_width=min(longest, cap))
+            table.add_column(
+                column.header,
+                overflow="fold",
+                min_width=_name_width(console.width, columns, texts, index),
+            )
         else:
             table.add_column(
                 column.header, justify="right" if column.numeric else "left", no_wrap=True
             )
-    footnotes: list[str] = []
-    for row in report.rows[:MAX_TERMINAL_ROWS]:
-        texts = _cells.cells(row, report, columns)
-        row_notes = _cells.notes(row)
-        if row_notes:
-            name = _cells.display_name(row.name)
-            footnotes.append(f"[{len(footnotes) + 1}] {name}: " + "; ".join(row_notes))
-            texts[-1] += f" [{len(footnotes)}]"
+    for row, row_texts in zip(rows, texts, strict=True):
         table.add_row(
-            *[Text(t, style=_style(row, c.role)) for c, t in zip(columns, texts, strict=True)]
+            *[Text(t, style=_style(row, c.role)) for c, t in zip(columns, row_texts, strict=True)]
         )
     console.print(table)
     hidden = report.rows[MAX_TERMINAL_ROWS:]
@@ -76,6 +87,30 @@ def render_table(report: Report, *, width: int | None = None, color: bool = Fals
     if lines:
         console.print(Text("\n".join(lines)))
     return buffer.getvalue()
+
+
+def _width() -> int:
+    """COLUMNS, else the terminal's width; a CI log or a pipe has no width to keep to, so
+    rows there are drawn whole (up to :data:`WIDE` characters)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return WIDE
+
+
+def _name_width(
+    width: int, columns: Sequence[_cells.Column], texts: Sequence[Sequence[str]], name: int
+) -> int:
+    """The name column gets the room the other columns leave (at least 24 characters)."""
+    longest = max((len(row[name]) for row in texts), default=10)
+    others = sum(
+        max(len(columns[i].header), *(len(row[i]) for row in texts)) + 3  # padding, border
+        for i in range(len(columns))
+        if i != name
+    )
+    return min(longest, max(24, width - others - 4))
 
 
 def _style(row: Row, role: str) -> str:
