@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from perfgate.commands._output import ReportOptions
     from perfgate.report.model import Report
 
-OUTPUT_FORMATS = ("table", "markdown", "json")  # history detect's formats (no JUnit)
+# history's formats: the report formats but JUnit (a history is not a test run)
+OUTPUT_FORMATS = ("table", "markdown", "json")
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
@@ -78,14 +79,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--base",
         metavar="REF",
         help="git ref of the base to compare against; `auto`: the merge-base of HEAD and the "
-        "default branch (origin/HEAD, main or master), or head alone in its own environment "
-        "when that is HEAD and the tree is clean",
+        "default branch (origin/HEAD, else origin/main, origin/master, main, master), or head "
+        "alone in its own environment when that is HEAD and the tree is clean",
     )
     _option(run, "rounds", type=int, metavar="N")
     run.add_argument(
-        "--out", type=Path, metavar="DIR", help="where round files go (default: .perfgate/run)"
+        "--rounds-dir",
+        dest="out",
+        type=Path,
+        metavar="DIR",
+        help="where round files and harness logs go (default: .perfgate/run)",
     )
-    run.add_argument("--seed", type=int, default=0, help="seed of the round order")
+    run.add_argument("--out", dest="out", type=Path, help=argparse.SUPPRESS)  # 0.1's name
+    run.add_argument(
+        "--seed", type=int, default=0, help="seed of the sides' random order per round (default 0)"
+    )
     _option(run, "time_budget", metavar="DURATION")
     run.add_argument(
         "--record",
@@ -138,10 +146,18 @@ def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     actions.add_parser(
         "action",
         help="run the gate as the composite Action does (inputs from PERFGATE_INPUT_*)",
+        description="The Action's main step: reads its inputs from PERFGATE_INPUT_* "
+        "variables (as action.yml sets them), runs or compares, writes the job summary, "
+        "annotations and reports, and posts the sticky comment when it may. Exits like "
+        "`perfgate run`.",
     )
     comment = actions.add_parser(
         "comment",
         help="post or update the sticky comment from a JSON report or a fork's artifact",
+        description="Post or update perfgate's one comment on a pull request from a JSON "
+        "report (--report and --pr), or from a fork's workflow artifact (--artifact) in the "
+        "trusted workflow_run job. Needs GITHUB_TOKEN; GITHUB_REPOSITORY and GITHUB_API_URL "
+        "come from the environment unless given.",
     )
     comment.add_argument("--report", type=Path, metavar="F", help="a JSON report (--format json)")
     comment.add_argument("--pr", type=int, metavar="N", help="pull request number")
@@ -151,7 +167,9 @@ def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="DIR",
         help="a fork run's artifact folder (report.json, pr-number, context.json)",
     )
-    comment.add_argument("--repo", metavar="OWNER/NAME", help="default: GITHUB_REPOSITORY")
+    comment.add_argument(
+        "--repo", metavar="OWNER/NAME", help="the repository (default: GITHUB_REPOSITORY)"
+    )
     comment.add_argument(
         "--expect-head-sha",
         metavar="SHA",
@@ -160,7 +178,9 @@ def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     comment.add_argument("--run-url", metavar="URL", help="link to the workflow run")
     comment.add_argument("--asv-url", metavar="URL", help="link to the asv site")
     comment.add_argument(
-        "--key", default="perfgate", help="tells apart several perfgate comments on one PR"
+        "--key",
+        default="perfgate",
+        help="tells apart several perfgate comments on one PR (default perfgate)",
     )
 
 
@@ -181,9 +201,10 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
             action.add_argument(
                 "--metric",
                 default="p50",
-                choices=("p50", "p95", "mean", "min", "max"),
+                choices=("p50", "p25", "p95", "p99", "mean", "min", "max"),
                 help="value per commit (default p50, the level asv tracks too; stored-only "
-                "histories such as data.js fall back to their mean)",
+                "histories such as data.js fall back to their mean; p25 and p99 exist for runs "
+                "imported by perfgate 0.2 and later)",
             )
 
     imp = actions.add_parser(
@@ -194,7 +215,9 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "native files. Re-importing is a no-op. Unreadable files are listed and skipped "
         "(exit 2 after importing the rest).",
     )
-    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="result files or folders of them"
+    )
     imp.add_argument(
         "--repo",
         type=Path,
@@ -204,11 +227,21 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     common(imp, metric=False)
 
-    show = actions.add_parser("show", help="one benchmark's history: table, JSON or chart")
-    show.add_argument("benchmark", metavar="BENCH", help="full benchmark name")
-    show.add_argument("--machine", help="only this machine")
-    show.add_argument("--env", help="only this environment")
-    show.add_argument("--format", choices=("table", "json"), default="table")
+    show = actions.add_parser(
+        "show",
+        help="one benchmark's history: table, markdown, JSON or an HTML chart",
+        description="One benchmark's value per commit, one series per machine and "
+        "environment, in the repository's commit order (the terminal shows the last 100 "
+        "commits; markdown, JSON and --chart all of them, the chart with change points).",
+    )
+    show.add_argument(
+        "benchmark", metavar="BENCH", help="full benchmark name (a near miss lists similar ones)"
+    )
+    show.add_argument("--machine", help="only this machine (as recorded by the harness)")
+    show.add_argument("--env", help="only this environment (asv's environment name)")
+    show.add_argument(
+        "--format", choices=OUTPUT_FORMATS, default="table", help="output format (default table)"
+    )
     show.add_argument(
         "--chart", type=Path, metavar="FILE.html", help="also write a self-contained HTML chart"
     )
@@ -220,7 +253,9 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         description="Find the commits where a benchmark's level stepped, with the level "
         "before and after, the magnitude and a confidence.",
     )
-    detect.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    detect.add_argument(
+        "--format", choices=OUTPUT_FORMATS, default="table", help="output format (default table)"
+    )
     detect.add_argument("--output", type=Path, metavar="F", help="write the report to F")
     detect.add_argument(
         "--min-change",
@@ -239,7 +274,10 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "that a stored baseline from other runners is noisier.",
     )
     baseline.add_argument("--last", type=int, default=10, metavar="N", help="runs (default 10)")
-    baseline.add_argument("--out", type=Path, required=True, metavar="FILE")
+    baseline.add_argument(
+        "--output", type=Path, metavar="FILE", help="the native file to write (required)"
+    )
+    baseline.add_argument("--out", dest="output", type=Path, help=argparse.SUPPRESS)  # 0.1's
     baseline.add_argument("--machine", help="only this machine")
     baseline.add_argument("--env", help="only this environment")
     common(baseline, metric=False)
@@ -413,8 +451,20 @@ def _history(args: argparse.Namespace) -> int:
             min_change=args.min_change,
         )
     return commands.baseline_command(
-        db=db, last=args.last, out=args.out, machine=args.machine, environment=args.env
+        db=db,
+        last=args.last,
+        out=_required(args.output, "--output"),
+        machine=args.machine,
+        environment=args.env,
     )
+
+
+def _required(value: Path | None, flag: str) -> Path:
+    from perfgate.errors import UsageError  # noqa: PLC0415
+
+    if value is None:  # not argparse's required=: an older alias of the flag may give it
+        raise UsageError(f"{flag} is required")
+    return value
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -94,7 +94,8 @@ def auto_base(repo: Path) -> tuple[str | None, str]:
     """
     branch = default_branch(repo)
     if branch is None:
-        return None, "no default branch (origin/HEAD, main or master) to compare with"
+        named = ", ".join(("origin/HEAD", *DEFAULT_BRANCHES))
+        return None, f"no default branch ({named}) to compare with"
     try:
         base = git(repo, "merge-base", "HEAD", branch)
     except GitError:

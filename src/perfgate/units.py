@@ -93,7 +93,20 @@ def format_value(value: float, unit: str, digits: int = 3) -> str:
                 return f"{_sig(value / scale, digits)} {suffix}"
         return f"{_sig(value, digits)} B"
     text = _sig(value, digits)
-    return f"{text} {unit}" if unit else text
+    return f"{text} {shown_unit(unit)}" if unit else text
+
+
+# A unit comes from the result file (asv's `unit`, a native file's): it is shown through this
+# set only, so no unit can carry markup, a mention or an escape sequence into a report
+_UNIT_SHOWN = re.compile(r"[^A-Za-z0-9 /%.()_\-µ]")
+_UNIT_LIMIT = 24
+
+
+def shown_unit(unit: str) -> str:
+    """A unit as reports show it: letters, digits, ``/ % . ( ) _ -`` and µ kept, anything
+    else shown as ``?``, at most 24 characters (the JSON report keeps it whole)."""
+    text = _UNIT_SHOWN.sub("?", unit)
+    return text if len(text) <= _UNIT_LIMIT else text[: _UNIT_LIMIT - 1] + "?"
 
 
 def _sig(value: float, digits: int) -> str:

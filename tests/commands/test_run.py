@@ -43,7 +43,7 @@ def test_run_base_finds_the_slowdown(project: Path) -> None:
         "5",
         "--format",
         "json",
-        "--out",
+        "--rounds-dir",
         project / ".perfgate" / "t1",
         cwd=project,
     )
@@ -71,7 +71,7 @@ def test_run_reuses_environments_and_stops_adaptively(project: Path) -> None:
         "HEAD~1",
         "--format",
         "json",
-        "--out",
+        "--rounds-dir",
         project / ".perfgate" / "t2",
         cwd=project,
     )

@@ -73,7 +73,7 @@ def test_run_base_with_asv_finds_the_slowdown(project: Path) -> None:
         "5",
         "--format",
         "json",
-        "--out",
+        "--rounds-dir",
         out,
         cwd=project,
         env={"HOME": str(home)},

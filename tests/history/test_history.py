@@ -291,7 +291,7 @@ def test_baseline_from_history_compares_and_says_it_is_stored(
     db = tmp_path / "h.sqlite"
     assert run_cli("history", "import", bench_rounds, "--db", db).returncode == 0
     base = tmp_path / "baseline.json"
-    done = run_cli("history", "baseline", "--last", "3", "--out", base, "--db", db)
+    done = run_cli("history", "baseline", "--last", "3", "--output", base, "--db", db)
     assert done.returncode == 0, done.stderr
     assert "last 3 stored runs each" in done.stderr
     compared = run_cli("compare", base, bench_json, "--format", "json")
@@ -418,3 +418,65 @@ def test_detect_with_nothing_found_says_so_in_a_sentence() -> None:
     assert table == "No change points in 3 series (p50 per commit).\n"
     assert render_findings([], 3, "p50", "markdown").startswith("### No change points in 3")
     assert json.loads(render_findings([], 3, "p50", "json"))["changes"] == []
+
+
+def _schema_1(db: Path) -> None:
+    """Bring a fresh database back to schema 1, as perfgate 0.1 left it."""
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("ALTER TABLE results DROP COLUMN p25")
+    con.execute("ALTER TABLE results DROP COLUMN p99")
+    con.execute("PRAGMA user_version = 1")
+    con.close()
+
+
+def test_p25_and_p99_per_commit_and_an_old_database_read_only_or_migrated(
+    tmp_path: Path,
+) -> None:
+    from perfgate.history.store import open_store  # noqa: PLC0415
+
+    _native_runs(tmp_path / "runs", 3, benchmarks=1)
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", tmp_path / "runs", "--db", db).returncode == 0
+    p25 = [p["value"] for p in _show(db, "bench_0", "--metric", "p25")["series"][0]["points"]]
+    p99 = [p["value"] for p in _show(db, "bench_0", "--metric", "p99")["series"][0]["points"]]
+    assert all(low < 0.00102 < high for low, high in zip(p25, p99, strict=True))
+
+    _schema_1(db)
+    store = open_store(db, create=False, read_only=True)  # a read-only mount: nothing written
+    try:
+        assert store.version == 1
+        [(_key, points)] = store.series("bench_0", "p99")
+        assert [p.value for p in points] == [None] * 3  # not stored then: no value, no guess
+        [(_key, points)] = store.series("bench_0", "p50")
+        assert all(p.value for p in points)
+    finally:
+        store.close()
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 1  # untouched
+    shown = run_cli("history", "show", "bench_0", "--db", db, "--metric", "p99")
+    assert shown.returncode == 0, shown.stderr  # writable: migrated on the way
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_history_tables_show_hostile_text_inert(tmp_path: Path) -> None:
+    name = "evil\x1b]8;;http://x\x07link\u202e<img src=x>**@user**"
+    run = Run(
+        metadata=Metadata(commit="a" * 40, machine="m\x1b[31m", timestamp=DATES[0]),
+        benchmarks=(
+            Benchmark(name=name, short_name=name, unit="<b>\x1b[2J", rounds=((1.0, 1.1),)),
+        ),
+    )
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "r.json").write_text(dumps(run))
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", tmp_path / "runs", "--db", db).returncode == 0
+    for fmt in ("table", "markdown"):
+        done = run_cli("history", "show", name, "--db", db, "--format", fmt)
+        assert done.returncode == 0, done.stderr
+        for live in ("\x1b", "\x07", "\u202e"):  # escape sequences, a line reversed
+            assert live not in done.stdout, (fmt, live)
+        assert "\\x1b" in done.stdout  # shown as its escape
+    markdown = run_cli("history", "show", name, "--db", db, "--format", "markdown").stdout
+    for live in ("<img", "<b>", "**@user", " @user"):  # HTML, emphasis, a mention
+        assert live not in markdown.replace("\\<", "").replace("\\*", "").replace("\\@", ""), live

@@ -83,6 +83,8 @@ def show_command(
         sys.stderr.write(f"perfgate: chart written to {chart}\n")
     if fmt == "json":
         stdout.write(render.series_json(series, findings, metric))
+    elif fmt == "markdown":
+        stdout.write(render.series_markdown(series, metric))
     else:
         render.series_table(series, metric, stdout)
     return EXIT_OK

@@ -68,15 +68,19 @@ def summary(bench: Benchmark) -> dict[str, float | None]:
         return {column: bench.stored.get(column) for column in SUMMARY_COLUMNS}
     values = [v for r in bench.rounds for v in r]
     if len(values) == 1:
-        p50 = p95 = values[0]
+        p25 = p50 = p95 = p99 = values[0]
     elif len(values) < _NUMPY_FROM:
         cuts = statistics.quantiles(values, n=100, method="inclusive")
-        p50, p95 = cuts[49], cuts[94]
+        p25, p50, p95, p99 = cuts[24], cuts[49], cuts[94], cuts[98]
     else:
-        p50, p95 = (float(q) for q in np.percentile(values, [50, 95], method=PERCENTILE_METHOD))
+        p25, p50, p95, p99 = (
+            float(q) for q in np.percentile(values, [25, 50, 95, 99], method=PERCENTILE_METHOD)
+        )
     return {
+        "p25": p25,
         "p50": p50,
         "p95": p95,
+        "p99": p99,
         "mean": math.fsum(values) / len(values),
         "min": min(values),
         "max": max(values),

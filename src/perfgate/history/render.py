@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from perfgate.history.store import Point, SeriesKey
+from perfgate.report._cells import display_name
 from perfgate.report.markdown import escape
 from perfgate.units import format_value
 
@@ -33,6 +34,12 @@ def _short(commit: str | None) -> str:
 def _where(key: SeriesKey) -> str:
     parts = [p for p in (key.machine, key.environment) if p]
     return "/".join(parts) or "-"
+
+
+# names, machines and environments come from imported files: the terminal gets them with
+# control characters shown as escapes, markdown escaped (units are made safe by format_value)
+def _plain(text: str) -> str:
+    return display_name(text)
 
 
 def _cells(finding: Finding) -> list[str]:
@@ -65,9 +72,7 @@ def render_findings(found: Sequence[Finding], series: int, metric: str, fmt: str
     if fmt == "markdown":
         lines = [f"### {title}", "", "| " + " | ".join(_HEADERS) + " |", "|---" * 7 + "|"]
         for finding in found:
-            cells = _cells(finding)
-            cells[0], cells[1] = escape(cells[0]), escape(cells[1])
-            cells[2] = f"`{cells[2]}`"
+            cells = [escape(cell) for cell in _cells(finding)]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
     table = Table(title=title, title_justify="left")
@@ -79,7 +84,7 @@ def render_findings(found: Sequence[Finding], series: int, metric: str, fmt: str
             no_wrap=header not in ("benchmark", "machine/env"),
         )
     for finding in found[:_MAX_TERMINAL_ROWS]:
-        styled = [Text(c) for c in _cells(finding)]
+        styled = [Text(_plain(c)) for c in _cells(finding)]
         styled[5].stylize("bold red" if finding.slower else "green")
         table.add_row(*styled)
     text = _print(table)
@@ -132,27 +137,50 @@ def _date(point: Point) -> str:
     return datetime.fromtimestamp(point.date, tz=timezone.utc).strftime("%Y-%m-%d")
 
 
+_SERIES_HEADERS = ("commit", "date", "value", "n", "rounds")
+
+
+def _series_title(key: SeriesKey, metric: str, points: Sequence[Point]) -> str:
+    return f"{key.name} [{_where(key)}]: {metric} per commit, {len(points)} run(s)"
+
+
+def _series_cells(key: SeriesKey, point: Point) -> list[str]:
+    value = point.value
+    return [
+        _short(point.commit),
+        _date(point),
+        "-" if value is None else format_value(value, key.unit),
+        str(point.n) if point.n else "stored",
+        str(point.rounds),
+    ]
+
+
 def series_table(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str, out: TextIO) -> None:
     for key, points in series:
-        table = Table(
-            title=f"{key.name} [{_where(key)}]: {metric} per commit, {len(points)} run(s)",
-            title_justify="left",
-        )
-        for header in ("commit", "date", metric, "n", "rounds"):
-            table.add_column(header, justify="left" if header in ("commit", "date") else "right")
+        table = Table(title=_plain(_series_title(key, metric, points)), title_justify="left")
+        for header in _SERIES_HEADERS:
+            table.add_column(
+                metric if header == "value" else header,
+                justify="left" if header in ("commit", "date") else "right",
+            )
         shown = points[-_MAX_TERMINAL_ROWS:]
         for point in shown:
-            value = point.value
-            table.add_row(
-                _short(point.commit),
-                _date(point),
-                "-" if value is None else format_value(value, key.unit),
-                str(point.n) if point.n else "stored",
-                str(point.rounds),
-            )
+            table.add_row(*map(_plain, _series_cells(key, point)))
         out.write(_print(table))
         if len(points) > len(shown):
             out.write(f"(the last {len(shown)} of {len(points)}; --chart draws them all)\n")
+
+
+def series_markdown(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str) -> str:
+    """Every point of each series as a markdown table (names and values escaped)."""
+    lines: list[str] = []
+    for key, points in series:
+        headers = [metric if h == "value" else h for h in _SERIES_HEADERS]
+        lines += [f"### {escape(_series_title(key, metric, points))}", ""]
+        lines += ["| " + " | ".join(headers) + " |", "|---|---|---:|---:|---:|"]
+        lines += ["| " + " | ".join(map(escape, _series_cells(key, p))) + " |" for p in points]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def series_json(

@@ -1,6 +1,6 @@
 """The history store: an embedded SQLite database of runs across commits.
 
-Layout (schema version 1; ``PRAGMA user_version`` holds the version and :data:`MIGRATIONS`
+Layout (schema version 2; ``PRAGMA user_version`` holds the version and :data:`MIGRATIONS`
 brings an older file up to date):
 
 * ``commits``: hash, date (seconds since the epoch), position in the repository's history when
@@ -8,7 +8,8 @@ brings an older file up to date):
 * ``runs``: one harness invocation: commit, branch, machine, environment, harness, the source
   file, and ``key``, the identity that makes re-importing the same file a no-op;
 * ``benchmarks``: name and unit (the same name in two units is two series);
-* ``results``: per run and benchmark, the summary (n, rounds, p50, p95, mean, min, max);
+* ``results``: per run and benchmark, the summary (n, rounds, p50, p95, mean, min, max, p25,
+  p99);
 * ``samples``: the raw samples of a result as a float64 blob (none when the harness stored
   statistics only). Kept apart from ``results`` so that reading a series touches small rows
   only: a 10,000-commit history reads in under 50 ms.
@@ -37,7 +38,7 @@ from perfgate.model import Benchmark, Run
 
 DEFAULT_DB = Path(".perfgate") / "history.sqlite"
 DEFAULT_LOCK_TIMEOUT = 30.0
-SUMMARY_COLUMNS = ("p50", "p95", "mean", "min", "max")
+SUMMARY_COLUMNS = ("p50", "p95", "mean", "min", "max", "p25", "p99")
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -83,6 +84,12 @@ MIGRATIONS: tuple[str, ...] = (
         FOREIGN KEY (benchmark_id, run_id) REFERENCES results(benchmark_id, run_id)
     );
     """,
+    # 2: the decision statistic's quantile and the tail's; runs stored before have NULL there
+    # (the samples are kept, but SQL cannot take their quantiles)
+    """
+    ALTER TABLE results ADD COLUMN p25 REAL;
+    ALTER TABLE results ADD COLUMN p99 REAL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -103,12 +110,18 @@ class Point(NamedTuple):
 # one query per metric, the column name from this fixed list (never from user text)
 _SERIES_QUERY = {
     metric: (
-        f"SELECT u.commit_hash, u.date, r.n, r.rounds, coalesce(r.{metric}, r.mean) "  # noqa: S608
+        "SELECT u.commit_hash, u.date, r.n, r.rounds, "  # noqa: S608
+        f"CASE WHEN r.n = 0 THEN coalesce(r.{metric}, r.mean) ELSE r.{metric} END "
         "FROM results r JOIN runs u ON u.id = r.run_id "
         "WHERE r.benchmark_id = ? AND u.machine = ? AND u.environment = ? "
         "ORDER BY u.position IS NULL, u.position, u.date, u.id"
     )
     for metric in SUMMARY_COLUMNS
+}
+# a read-only database of schema 1 (not migrated) has no p25/p99: those read as NULL
+_SERIES_QUERY_V1 = {
+    metric: query.replace(f"r.{metric}", "NULL") if metric in ("p25", "p99") else query
+    for metric, query in _SERIES_QUERY.items()
 }
 
 
@@ -132,9 +145,10 @@ def lock_timeout() -> float:
 class Store:
     """An open history database. Use :func:`open_store`."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection, version: int) -> None:
         self.path = path
         self._db = connection
+        self.version = version  # below SCHEMA_VERSION only for a database opened read-only
 
     def close(self) -> None:
         self._db.close()
@@ -190,8 +204,9 @@ class Store:
                 if bench.rounds:
                     blobs.append((bench_id, run_id, _blob(bench)))
             db.executemany(
-                "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, p50, p95, "
-                "mean, min, max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, "  # noqa: S608
+                f"{', '.join(SUMMARY_COLUMNS)}) VALUES (?, ?, ?, ?"
+                f"{', ?' * len(SUMMARY_COLUMNS)})",
                 rows,
             )
             db.executemany(
@@ -259,8 +274,9 @@ class Store:
     ) -> list[tuple[SeriesKey, list[Point]]]:
         """The history of benchmark ``name``, one series per unit, machine and environment,
         each in commit order (position in the repository when known, then date), with the
-        ``metric`` of each run (one of SUMMARY_COLUMNS; the mean where only that was stored)."""
-        query = _SERIES_QUERY.get(metric)
+        ``metric`` of each run (one of SUMMARY_COLUMNS; the mean where only that was stored;
+        None for p25 and p99 of runs stored before schema version 2)."""
+        query = (_SERIES_QUERY if self.version >= 2 else _SERIES_QUERY_V1).get(metric)
         if query is None:
             raise ValueError(f"metric {metric!r} is not one of {', '.join(SUMMARY_COLUMNS)}")
         benchmarks = self._db.execute(
@@ -312,9 +328,12 @@ class Store:
         ]
 
 
-def open_store(path: Path, *, create: bool) -> Store:
+def open_store(path: Path, *, create: bool, read_only: bool | None = None) -> Store:
     """Open (and with ``create``, create or migrate) the history database at ``path``.
-    Raises InputError for a missing, locked, corrupt, foreign or newer database."""
+    Raises InputError for a missing, locked, corrupt, foreign or newer database.
+
+    A database this process may not write (a read-only mount, another user's file; or
+    ``read_only=True``) is read as it is: no migration, no WAL files, no locks."""
     shown = str(path)
     if not create and not path.is_file():
         raise InputError(
@@ -322,9 +341,15 @@ def open_store(path: Path, *, create: bool) -> Store:
         )
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
+    if read_only is None:
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        read_only = not create and not writable
     timeout = lock_timeout()
     try:
-        db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        if read_only:
+            db = _connect_read_only(path)
+        else:
+            db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     except sqlite3.Error as exc:
         raise InputError(shown, f"cannot open the history database: {exc}") from None
     try:
@@ -340,9 +365,10 @@ def open_store(path: Path, *, create: bool) -> Store:
                 f"understands ({SCHEMA_VERSION}); upgrade perfgate",
             )
         db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        if create or version < SCHEMA_VERSION:
+        if not read_only and (create or version < SCHEMA_VERSION):
             db.execute("PRAGMA journal_mode = WAL")
             _migrate(db, version)
+            version = SCHEMA_VERSION
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
     except sqlite3.OperationalError as exc:
@@ -356,7 +382,21 @@ def open_store(path: Path, *, create: bool) -> Store:
     except InputError:
         db.close()
         raise
-    return Store(path, db)
+    return Store(path, db, version)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """``mode=ro`` reads a WAL database's newest writes too, but needs its ``-shm`` file or a
+    writable folder; where neither is there, the file is read as immutable (what the last
+    writer checkpointed, which is everything once it closed)."""
+    uri = path.resolve().as_uri()
+    db = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None)
+    try:
+        db.execute("PRAGMA user_version").fetchone()
+    except sqlite3.OperationalError:
+        db.close()
+        db = sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
+    return db
 
 
 def _migrate(db: sqlite3.Connection, version: int) -> None:
