@@ -193,6 +193,85 @@ def test_invalid_yaml(bench_json: Path, tmp_path: Path) -> None:
     assert_one_line_error(["check", bench_json, "--config", config], f"{config}:3", "invalid YAML")
 
 
+def _laughs(levels: int = 9) -> str:
+    lines = ["a: &a [" + ", ".join(['"lol"'] * 9) + "]"]
+    for i in range(1, levels):
+        name, previous = chr(97 + i), chr(96 + i)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("x: &a [*a]\n", "nested more than 64 levels"),
+        ("version: " + "9" * 5000 + "\n", "invalid YAML"),
+        ("version: " + "9" * 1000 + "\n", "config version 999"),
+        (_laughs(), "more than 100,000 values"),
+        ("x: " + "[" * 3000 + "]" * 3000 + "\n", "nested"),
+        ("? [a, b]\n: 1\n", "a key must be a plain value"),
+    ],
+    ids=["alias of itself", "5000-digit version", "1000-digit version", "billion laughs",
+         "deep nesting", "complex key"],
+)  # fmt: skip
+def test_hostile_yaml_is_one_line(
+    bench_json: Path, tmp_path: Path, text: str, problem: str
+) -> None:
+    config = tmp_path / "perfgate.yml"
+    config.write_text(text)
+    line = assert_one_line_error(["check", bench_json], str(config), problem, cwd=tmp_path)
+    assert len(line) < 300
+
+
+def _pyproject(tmp_path: Path, content: str | bytes) -> Path:
+    path = tmp_path / "pyproject.toml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        '[tool.perfgate]\nversion = 1\nbudgets."*".target = "1ns"\n',
+        '[tool]\nperfgate.version = 1\nperfgate.budgets."*".target = "1ns"\n',
+        'tool = { perfgate = { version = 1, budgets = { "*" = { target = "1ns" } } } }\n',
+    ],
+    ids=["dotted budgets in the table", "dotted keys under [tool]", "inline tables"],
+)
+def test_pyproject_budgets_in_any_toml_spelling_are_found(
+    bench_json: Path, tmp_path: Path, toml: str
+) -> None:
+    """Discovery parses pyproject.toml: a 1 ns budget written any valid way fails the check."""
+    _pyproject(tmp_path, toml)
+    done = run_cli("check", bench_json, cwd=tmp_path)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "critical" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"[tool.perfgate]\nversion = 1\nname = '\xff\xfe'\n", "cannot read"),
+        ("tool = 1\n[project]\nname = 'perfgate-user'\n", ""),
+        ("[tool.perfgate]\nversion = " + "9" * 5000 + "\n", "invalid TOML"),
+        ("[tool.perfgate]\nx = " + "[" * 3000 + "]" * 3000 + "\n", "nested"),
+    ],
+    ids=["not UTF-8", "tool = 1", "5000-digit version", "deep nesting"],
+)
+def test_hostile_pyproject_is_one_line_or_ignored(
+    bench_json: Path, tmp_path: Path, content: str | bytes, problem: str
+) -> None:
+    path = _pyproject(tmp_path, content)
+    if not problem:  # no perfgate configuration in it: the defaults, no error
+        done = run_cli("check", bench_json, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        return
+    assert_one_line_error(["check", bench_json], str(path), problem, cwd=tmp_path)
+
+
 def test_usage_error_exits_2() -> None:
     done = run_cli("check", "--format", "pdf", "x.json")
     assert done.returncode == 2

@@ -173,6 +173,12 @@ def _key_path(path: tuple[Any, ...]) -> str:
     return text
 
 
+def _brief(value: object, limit: int = 40) -> str:
+    """A value for a one-line message: its repr, cut at ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def find_config(explicit: Path | None, folder: Path) -> Path | None:
     """The config to use: ``--config``, else perfgate.yml, else pyproject.toml [tool.perfgate]."""
     if explicit is not None:
@@ -181,9 +187,33 @@ def find_config(explicit: Path | None, folder: Path) -> Path | None:
         if (folder / name).is_file():
             return folder / name
     pyproject = folder / "pyproject.toml"
-    if pyproject.is_file() and "[tool.perfgate" in pyproject.read_text(encoding="utf-8"):
-        return pyproject
-    return None
+    return pyproject if pyproject.is_file() and _has_perfgate_table(pyproject) else None
+
+
+def _has_perfgate_table(pyproject: Path) -> bool:
+    """Whether pyproject.toml configures perfgate, as TOML sees it (``[tool.perfgate]``, a
+    dotted ``perfgate.budgets...`` under ``[tool]``, an inline table). A file that does not
+    parse counts when it names perfgate at all, so that its error is reported, not ignored."""
+    try:
+        raw = pyproject.read_bytes()
+    except OSError:
+        return False
+    try:
+        document = _toml().loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):  # TOMLDecodeError is a ValueError
+        return b"perfgate" in raw
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "perfgate" in tool
+
+
+def _toml() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+
+        return tomllib
+    import tomli  # noqa: PLC0415  # pragma: no cover - Python 3.10 only
+
+    return tomli
 
 
 def load_config(path: Path | None) -> Config:
@@ -212,7 +242,11 @@ def load_config(path: Path | None) -> Config:
 def _parse_yaml(text: str, shown: str) -> tuple[Any, dict[tuple[Any, ...], int], tuple[Any, ...]]:
     import yaml  # noqa: PLC0415 - keep `perfgate --help` fast
 
-    from perfgate._yaml_lines import DuplicateKeyError, load_with_lines  # noqa: PLC0415
+    from perfgate._yaml_lines import (  # noqa: PLC0415
+        DuplicateKeyError,
+        TooLargeError,
+        load_with_lines,
+    )
 
     try:
         data, lines = load_with_lines(text)
@@ -224,20 +258,26 @@ def _parse_yaml(text: str, shown: str) -> tuple[Any, dict[tuple[Any, ...], int],
         line = None if mark is None else mark.line + 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError([ConfigProblem(shown, line, "", f"invalid YAML: {reason}")]) from None
+    except TooLargeError as exc:
+        raise ConfigError([ConfigProblem(shown, exc.line, "", str(exc))]) from None
+    except RecursionError:
+        raise ConfigError([ConfigProblem(shown, None, "", "YAML nested too deeply")]) from None
+    except ValueError as exc:  # Python's own limits: an integer of over 4,300 digits
+        reason = str(exc).splitlines()[0]
+        raise ConfigError([ConfigProblem(shown, None, "", f"invalid YAML: {reason}")]) from None
     return data, lines, ()
 
 
 def _parse_toml(text: str, shown: str) -> tuple[Any, dict[tuple[Any, ...], int], tuple[Any, ...]]:
-    if sys.version_info >= (3, 11):
-        import tomllib  # noqa: PLC0415
-    else:  # pragma: no cover - exercised on Python 3.10 only
-        import tomli as tomllib  # noqa: PLC0415
-
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([ConfigProblem(shown, None, "", f"invalid TOML: {exc}")]) from None
-    data = document.get("tool", {}).get("perfgate")
+        document = _toml().loads(text)
+    except ValueError as exc:  # TOMLDecodeError, and Python's own limits on numbers
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError([ConfigProblem(shown, None, "", f"invalid TOML: {reason}")]) from None
+    except RecursionError:
+        raise ConfigError([ConfigProblem(shown, None, "", "TOML nested too deeply")]) from None
+    tool = document.get("tool")
+    data = tool.get("perfgate") if isinstance(tool, dict) else None
     if data is None:
         raise ConfigError([ConfigProblem(shown, None, "", "no [tool.perfgate] table")])
     # tomllib keeps no positions; the key path alone locates a problem.
@@ -257,7 +297,7 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
     elif version != CONFIG_VERSION:
         ctx.add(
             (*prefix, "version"),
-            f"config version {version!r} not supported (supported: {CONFIG_VERSION})",
+            f"config version {_brief(version)} not supported (supported: {CONFIG_VERSION})",
         )
     metric = _choice(data, "metric", METRICS, "p95", prefix, ctx=ctx)
     fail_on = _choice(data, "fail-on", FAIL_ON, "critical", prefix, ctx=ctx)

@@ -207,15 +207,23 @@ def plan(project: Project, *, asv: bool = False, action: str = ACTION) -> list[P
 def _config(project: Project) -> str:
     tree = f"{{tree}}[{project.extra}]" if project.extra else "{tree}"
     use_asv = project.asv_config is not None and not project.pytest_benchmark
+    # asv keeps ~10 samples a benchmark and process: too few for a p95 (72 needed for a
+    # bounded interval), enough for the median; pytest-benchmark's bounded runs give 75+
+    metric = "p50" if use_asv else "p95"
+    why = (
+        "the median: asv records about 10 samples a benchmark, too few for a p95"
+        if use_asv
+        else "the 95th percentile of each benchmark's samples"
+    )
     lines = [
         "# perfgate's configuration: `nox -s perf` and the Action in .github/workflows/perf.yml",
         "# read it. Written by `perfgate init`.",
         "version: 1",
-        "metric: p95",
+        f"metric: {metric}              # budgets and tables: {why}",
         "fail-on: critical",
         "",
         "# Budgets per benchmark (fnmatch patterns on the name), checked on every run. Measure",
-        "# first (`nox -s perf` prints each p95), then set a target about 2x today's p95:",
+        f"# first (`nox -s perf` prints each {metric}), then set a target about 2x today's:",
         "# budgets:",
         '#   "*test_parse_large_file":',
         "#     target: 50ms        # warning at 1.2x, critical (fails) at 1.5x the target",

@@ -100,6 +100,7 @@ def test_asv_projects_and_the_asv_option(tmp_path: Path) -> None:
     assert "asv (asv.conf.json)" in done.stdout
     config = load_config(root / "perfgate.yml")
     assert config.harness.type == "asv"
+    assert config.metric == "p50"  # asv's ~10 samples a benchmark: no p95 ("few samples")
     assert not (root / "asv_bench").exists()
 
     # no suite at all: an example pytest-benchmark file, and with --asv an asv setup
@@ -173,9 +174,32 @@ def test_auto_base(tmp_path: Path) -> None:
     assert auto_base(lone)[0] is None
 
 
+# A realistic suite: microsecond benchmarks at pytest-benchmark's default settings (1 s and
+# ~100,000 samples each unless perfgate bounds them), one importing a package that only the
+# `bench` dependency group (PEP 735) lists, and the sleep-based one a branch slows down
+REALISTIC_SUITE = (
+    SUITE
+    + """
+import tomli_w
+
+
+def test_dumps(benchmark):
+    benchmark(tomli_w.dumps, {"a": 1})
+
+
+def test_add(benchmark):
+    benchmark(int.__add__, 1, 2)
+"""
+)
+
+
 @pytest.mark.slow
 def test_init_then_nox_perf_on_main_then_on_a_slower_branch(tmp_path: Path) -> None:
     root = small_project(tmp_path / "proj")
+    (root / "benchmarks" / "test_bench.py").write_text(REALISTIC_SUITE)
+    with (root / "pyproject.toml").open("a") as pyproject:
+        pyproject.write('\n[dependency-groups]\nbench = ["tomli-w"]\n')
+    git(root, "commit", "-qam", "a suite that needs the bench group")
     assert run_cli("init", cwd=root).returncode == 0
     git(root, "add", "-A")
     git(root, "commit", "-qm", "perfgate init")
@@ -188,11 +212,17 @@ def test_init_then_nox_perf_on_main_then_on_a_slower_branch(tmp_path: Path) -> N
     log = first.stdout + first.stderr
     assert first.returncode == 0, log
     assert "nothing to compare" in log
+    assert "head: building environment env-" in log  # progress while the environment builds
     assert "p95" in log
     assert "test_work" in log
+    assert "test_dumps" in log  # its import came from the dependency group
     assert "imported 1 run(s)" in log
     assert (root / ".perfgate" / "history.sqlite").is_file()
-    assert json.loads((root / ".perfgate" / "report.json").read_text())["verdict"] == "pass"
+    report = json.loads((root / ".perfgate" / "report.json").read_text())
+    assert report["verdict"] == "pass"
+    samples = {b["name"].rsplit("::", 1)[-1]: b["head"]["n"] for b in report["benchmarks"]}
+    assert 75 <= samples["test_add"] <= 5_000  # bounded: not pytest-benchmark's ~100,000
+    [env_folder] = (root / ".perfgate" / "envs").iterdir()
 
     # a branch that makes `work` ten times as slow: compared with main, and it fails
     git(root, "checkout", "-qb", "slower")
@@ -205,10 +235,12 @@ def test_init_then_nox_perf_on_main_then_on_a_slower_branch(tmp_path: Path) -> N
     log = second.stdout + second.stderr
     assert second.returncode == 1, log
     assert "the merge-base of HEAD and main" in log
+    assert f"base: environment {env_folder.name} reused" in log  # main's, built by run 1
+    assert "Reusing existing virtual environment" in log  # nox's perf session, not rebuilt
     assert "5 interleaved rounds per side" in log
     report = json.loads((root / ".perfgate" / "report.json").read_text())
     assert report["verdict"] == "fail"
-    (bench,) = report["benchmarks"]
+    (bench,) = [b for b in report["benchmarks"] if b["name"].endswith("test_work")]
     assert bench["severity"] == "critical"
     assert "CRITICAL" in (root / ".perfgate" / "report.md").read_text()
 
