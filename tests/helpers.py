@@ -97,3 +97,31 @@ def slow_package_project(root: Path, files: dict[str, str]) -> Path:
     (root / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=10.0))
     git(root, "commit", "-qam", "head: ten times the work")
     return root
+
+
+def gfm_html(markdown: str) -> str:
+    """``markdown`` as GitHub renders it: cmark-gfm with tables, autolinks and the tag filter,
+    raw HTML on (GitHub allows <details>, <sub>): text that escaped its escaping shows up as
+    a real tag or link here. Skips the test without Debian's cmark-gfm (.ci/run installs it)."""
+    import shutil  # noqa: PLC0415
+
+    import pytest  # noqa: PLC0415
+
+    cmark = shutil.which("cmark-gfm")
+    if cmark is None:
+        pytest.skip("needs Debian's cmark-gfm (.ci/run installs it)")
+    args = ["--unsafe", "--extension", "table", "--extension", "autolink"]
+    return subprocess.run(
+        [cmark, *args, "--extension", "tagfilter"],
+        input=markdown, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def live_html(html: str) -> list[str]:
+    """What user text must never become in rendered markdown: tags other than the layout's
+    own (tables, code, headings, paragraphs), links, mentions turned into markup."""
+    import re  # noqa: PLC0415
+
+    layout = {"table", "thead", "tbody", "tr", "th", "td", "code", "h3", "p", "ol", "li", "ul"}
+    tags = re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html)
+    return [tag for tag in tags if tag.lower() not in layout]

@@ -372,9 +372,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         for line in lines:
             sys.stderr.write(f"perfgate: error: {line}\n")
         if in_action:  # shown on the run's page as well as in the log
+            from perfgate.github.workflow_files import escape_data  # noqa: PLC0415
+
             for line in lines:
-                escaped = line.replace("%", "%25").replace("\r", "%0D")
-                print(f"::error title=perfgate::{escaped}", flush=True)
+                print(f"::error title=perfgate::{escape_data(line)}", flush=True)
         return exc.exit_code
     if isinstance(outcome, int):
         return outcome

@@ -16,7 +16,19 @@ def write_text_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp's file is private (0600); a report gets the mode a new file would have (or
+        # the one it replaces), so a CI upload or a web server can read it
+        Path(tmp).chmod(_mode_for(path))
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)  # read it back: there is no other way to learn it
+        os.umask(umask)
+        return 0o666 & ~umask

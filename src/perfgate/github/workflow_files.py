@@ -12,6 +12,7 @@ from pathlib import Path
 
 from perfgate.errors import InputError
 from perfgate.github.comment import SUMMARY_LIMIT
+from perfgate.report._cells import printable
 from perfgate.report.model import Report, Row
 from perfgate.units import format_change, format_value
 
@@ -62,8 +63,11 @@ def pull_request(event_path: Path | None) -> PullRequest | None:
 
 
 def escape_data(text: str) -> str:
-    """The message part of a workflow command (one line, no stray ``%``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message part of a workflow command: one line, no stray ``%``, and control
+    characters (escape sequences, bidi marks) shown as their escapes, since the runner's log
+    and the annotation render them."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text)
 
 
 def escape_property(text: str) -> str:

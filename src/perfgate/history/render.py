@@ -17,7 +17,7 @@ from rich.text import Text
 
 from perfgate.history.store import Point, SeriesKey
 from perfgate.report._cells import display_name
-from perfgate.report.markdown import escape
+from perfgate.report.markdown import code_span, escape
 from perfgate.units import format_value
 
 if TYPE_CHECKING:
@@ -72,7 +72,9 @@ def render_findings(found: Sequence[Finding], series: int, metric: str, fmt: str
     if fmt == "markdown":
         lines = [f"### {title}", "", "| " + " | ".join(_HEADERS) + " |", "|---" * 7 + "|"]
         for finding in found:
-            cells = [escape(cell) for cell in _cells(finding)]
+            # names and machines as code spans: no markup, link, mention or autolink inside
+            name, where, *rest = _cells(finding)
+            cells = [code_span(name), code_span(where), *map(escape, rest)]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
     table = Table(title=title, title_justify="left")
@@ -176,7 +178,8 @@ def series_markdown(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str
     lines: list[str] = []
     for key, points in series:
         headers = [metric if h == "value" else h for h in _SERIES_HEADERS]
-        lines += [f"### {escape(_series_title(key, metric, points))}", ""]
+        title = f"{code_span(key.name)} {code_span(_where(key))}: {escape(metric)} per commit"
+        lines += [f"### {title}, {len(points)} run(s)", ""]
         lines += ["| " + " | ".join(headers) + " |", "|---|---|---:|---:|---:|"]
         lines += ["| " + " | ".join(map(escape, _series_cells(key, p))) + " |" for p in points]
         lines.append("")

@@ -23,7 +23,11 @@ STATUS_LABEL = {
 
 # C0 and C1 controls (escape sequences, newlines), the marks that reorder a line (bidi) and
 # lone surrogates (no encoding can write them: JSON input may hold "\ud800")
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# (and the invisible ones: zero-width spaces and joiners, line and paragraph separators, the
+# Arabic letter mark, the byte-order mark)
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
 NAME_LIMIT = 200
 
 
