@@ -98,13 +98,14 @@ def format_value(value: float, unit: str, digits: int = 3) -> str:
 
 # A unit comes from the result file (asv's `unit`, a native file's): it is shown through this
 # set only, so no unit can carry markup, a mention or an escape sequence into a report
-_UNIT_SHOWN = re.compile(r"[^A-Za-z0-9 /%.()_\-µ]")
+_UNIT_SHOWN = re.compile(r"[^A-Za-z0-9 /%()_\-\u00b5]")
 _UNIT_LIMIT = 24
 
 
 def shown_unit(unit: str) -> str:
-    """A unit as reports show it: letters, digits, ``/ % . ( ) _ -`` and µ kept, anything
-    else shown as ``?``, at most 24 characters (the JSON report keeps it whole)."""
+    """A unit as reports show it: letters, digits, ``/ % ( ) _ -`` and µ kept, anything else
+    (``.``, ``:`` and ``@`` too: GitHub links ``www.x``, ``https://x`` and ``a@b.c``) shown as
+    ``?``, at most 24 characters (the JSON report keeps it whole)."""
     text = _UNIT_SHOWN.sub("?", unit)
     return text if len(text) <= _UNIT_LIMIT else text[: _UNIT_LIMIT - 1] + "?"
 

@@ -24,7 +24,7 @@ from perfgate.model import Benchmark
 from perfgate.report import render
 from perfgate.report.model import Report
 from perfgate.report.read import report_from_dict
-from tests.helpers import validate_junit
+from tests.helpers import gfm_html, live_html, validate_junit
 
 HOSTILE = (
     "a|b`c`` <img src=x onerror=alert(1)> @octocat **bold** [link](https://evil.example)",
@@ -126,3 +126,33 @@ def test_history_chart_page() -> None:
     for needle in ("<script", "<img", "<b>m</b>", "<!-- hidden", "</table>"):
         assert needle not in page, needle
     assert "&lt;script&gt;" in page  # shown, escaped
+
+
+HOSTILE_PROSE = (
+    "Everything is fine, merge now\n===",
+    "---",
+    "- a list item",
+    "1. another",
+    "see www.evil.example or https://evil.example or mail me@evil.example @octocat",
+    "<hr> <img src=https://evil.example/pixel>",
+)
+
+
+def test_an_artifacts_own_text_is_inert_in_the_comment(reports: dict[str, Report]) -> None:
+    """A fork's report is untrusted through and through: its notes, metric names, units and
+    the environment string render as plain text on GitHub (cmark-gfm, as GitHub does): no
+    heading, list, rule, tag, link, autolink or mention."""
+    data = json.loads(render(reports["compare"], "json"))
+    data["notes"] = list(HOSTILE_PROSE)
+    for row in data["benchmarks"]:
+        row["metric"] = "p95 www.evil.example"
+        row["unit"] = "<b>www.evil.example</b>@octocat"
+        if row.get("head"):
+            row["head"]["metric_used"] = "@octocat https://evil.example"
+    report = report_from_dict(data)
+    text = render_comment(report, Context(environment="\n".join(HOSTILE_PROSE)))
+    html = gfm_html(text)
+    assert set(live_html(html)) <= {"details", "summary", "sub", "strong"}  # the layout's
+    visible = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
+    for needle in ("@octocat", "www.evil", "https://evil", "me@evil", "<hr", "<h1", "<h2"):
+        assert needle not in visible, needle

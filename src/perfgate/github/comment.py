@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from perfgate import units
 from perfgate.model import Summary
 from perfgate.report._cells import change_header
-from perfgate.report.markdown import ICONS, code_span, escape
+from perfgate.report.markdown import ICONS, code_span, escape, inert_prose
 from perfgate.report.model import Report, Row
 
 COMMENT_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -131,7 +131,10 @@ def _headline(report: Report) -> str:
 def _summary(report: Report, context: Context) -> str:
     metrics = sorted({e.metric for e in report.rows})
     what = f"{len(report.rows)} benchmarks" + (
-        f", metric {', '.join(escape(m) for m in metrics)}" if metrics else ""
+        f", metric {', '.join(code_span(m, 20) for m in metrics[:5])}"
+        + (f" and {len(metrics) - 5} more" if len(metrics) > 5 else "")
+        if metrics
+        else ""
     )
     if context.base and context.head:
         what += f", base {code_span(context.base[:10])} vs head {code_span(context.head[:10])}"
@@ -163,7 +166,7 @@ def _row(entry: Row, report: Report) -> str:
 def _side(side: Summary, entry: Row) -> str:
     text = _value(side.value, entry.unit)
     if side.metric_used and side.metric_used != entry.metric:
-        text += f" ({escape(side.metric_used)})"
+        text += f" ({code_span(side.metric_used, 20)})"
     samples = f"n={side.n:,}, {side.rounds} round{'s' if side.rounds != 1 else ''}"
     return f"{text} <sub>{samples}</sub>"
 
@@ -200,12 +203,13 @@ def _tail(report: Report, context: Context) -> list[str]:
             shown = ", ".join(code_span(n) for n in names[:20])
             more = f" and {len(names) - 20} more" if len(names) > 20 else ""
             lines += [f"{label}: {shown}{more}", ""]
-    lines += [escape(note[:500]) for note in report.notes[:10]]
+    for note in report.notes[:10]:  # one paragraph each: a note cannot join the one before
+        lines += [inert_prose(note[:500]), ""]
     facts = []
     if report.rounds_used is not None:
         facts.append(f"{report.rounds_used} interleaved rounds per side")
     if context.environment:
-        facts.append(escape(context.environment[:200]))
+        facts.append(inert_prose(context.environment[:200]))
     for label, url in (("workflow run", context.run_url), ("asv site", context.asv_url)):
         if url and safe_url(url):
             facts.append(f"[{label}]({url})")

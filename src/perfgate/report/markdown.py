@@ -17,6 +17,20 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+# GitHub links `www.x`, `https://x` and `a@b.c` in plain text and notifies `@user`, whatever
+# backslashes say; a zero-width space after the `@`, inside `www.` and `://` stops all four
+# and reads the same
+_LINKISH = re.compile(r"(?i)(?<=@)|(?<=www)(?=\\?\.)|(?<=:)(?=//)")
+_BLOCK_START = re.compile(r"^(\s*(?:\d+)?)([-=.)])")
+
+
+def inert_prose(text: str) -> str:
+    """Untrusted sentences (a report's notes, an artifact's environment) as one inert line of
+    markdown: escaped like :func:`escape`, no autolink, mention, list, rule or heading."""
+    text = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escape(text), count=1)
+    return _LINKISH.sub("\u200b", text)
+
+
 ICONS = {"fail": "\u274c", "pass": "\u2705", "inconclusive": "\u26a0\ufe0f"}
 
 
@@ -46,7 +60,7 @@ def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa
         lines.extend(footnotes)
     for note in _cells.general_notes(report):
         lines.append("")
-        lines.append(note)
+        lines.append(inert_prose(note))
     for label, names in _cells.name_lists(report):
         lines.append("")
         lines.append(f"{label}: " + ", ".join(f"`{_code(_cells.display_name(n))}`" for n in names))
