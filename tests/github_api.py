@@ -5,6 +5,7 @@ Endpoints (as documented for REST API version 2022-11-28):
   POST  /repos/{owner}/{repo}/issues/{number}/comments                  -> 201
   PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}              -> 200
   GET   /repos/{owner}/{repo}/pulls/{number}
+  GET   /user                       -> 200 for a user's token, 403 for an installation token
 Requests need ``Authorization: Bearer <token>``; a read-only token gets GitHub's 403 on writes.
 The server serves at most ``page_size`` comments a page whatever ``per_page`` asks, so a test
 can make pagination happen with a handful of comments.
@@ -35,6 +36,9 @@ class FakeGitHub:
     pulls: dict[int, str] = field(default_factory=dict)  # number -> head sha
     requests: list[tuple[str, str]] = field(default_factory=list)
     next_link_host: str | None = None  # answer with a next-page link to another host
+    user_login: str | None = None  # a person's token (GET /user answers); None: the Actions token
+    odd_answer: object = None  # with odd_path, what GET answers there instead (a shape test)
+    odd_path: str | None = None
     _next_id: int = 1000
     url: str = ""
 
@@ -89,7 +93,14 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             if not self._authorized():
                 return
             parts = urlsplit(self.path)
-            if match := _LIST.match(parts.path):
+            if state.odd_path is not None and parts.path.endswith(state.odd_path):
+                self._send(200, state.odd_answer)
+            elif parts.path == "/user":
+                if state.user_login is None:
+                    self._send(403, {"message": "Resource not accessible by integration"})
+                else:
+                    self._send(200, {"login": state.user_login, "type": "User"})
+            elif match := _LIST.match(parts.path):
                 query = parse_qs(parts.query)
                 page = int(query.get("page", ["1"])[0])
                 per_page = min(int(query.get("per_page", ["30"])[0]), state.page_size)
@@ -131,7 +142,8 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 return
             match, body = found
             issue = int(match.group(3))
-            new_id = state.add_comment(issue, body, state.bot, "Bot")
+            login, kind = (state.user_login, "User") if state.user_login else (state.bot, "Bot")
+            new_id = state.add_comment(issue, body, login, kind)
             self._send(201, state.comments[issue][-1] | {"id": new_id})
 
         def do_PATCH(self) -> None:

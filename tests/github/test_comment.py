@@ -152,6 +152,55 @@ def test_sticky_comment_created_once_then_updated_across_pages(slowdown: Path) -
         assert api.comments[7][5]["body"] == MARKER + " quoted by a person"
 
 
+def test_only_the_tokens_own_comment_is_edited(slowdown: Path) -> None:
+    """Another bot's comment that starts with the marker (dependabot quoting it) is never
+    edited; a person's token finds its own comment through GET /user."""
+    body = render_comment(load_report(slowdown), Context(marker=MARKER))
+    with Server(FakeGitHub()) as api:
+        other = api.add_comment(7, MARKER + " dependabot's text", "dependabot[bot]", "Bot")
+        client = Client(api.url, api.token, "octo/proj")
+        first = upsert_comment(client, 7, body, MARKER, None)
+        second = upsert_comment(client, 7, body, MARKER, None)
+        assert (first.action, second.action) == ("created", "updated")
+        assert first.comment.id != other
+        assert api.comments[7][0]["body"] == MARKER + " dependabot's text"
+    with Server(FakeGitHub(user_login="maintainer")) as api:
+        api.add_comment(7, MARKER + " the bot's, from before", "github-actions[bot]", "Bot")
+        client = Client(api.url, api.token, "octo/proj")
+        first = upsert_comment(client, 7, body, MARKER, None)
+        second = upsert_comment(client, 7, body, MARKER, None)
+        assert (first.action, second.action) == ("created", "updated")
+        assert first.comment.author == "maintainer"
+        assert [c["user"]["login"] for c in api.comments[7]] == [
+            "github-actions[bot]",
+            "maintainer",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("path", "answer"),
+    [
+        ("/pulls/7", {"number": 7}),
+        ("/pulls/7", {"number": 7, "head": None}),
+        ("/pulls/7", {"number": 7, "head": {"sha": 12}}),
+        ("/pulls/7", [{"head": {"sha": "a" * 40}}]),
+        ("/pulls/7", None),
+        ("/comments", {"message": "not a list"}),
+        ("/comments", [None]),
+        ("/comments", [{"id": "x"}]),
+    ],
+    ids=["no head", "head null", "sha a number", "a list", "null", "comments not a list",
+         "a null comment", "an id not a number"],
+)  # fmt: skip
+def test_odd_api_answers_are_one_error(path: str, answer: object) -> None:
+    with Server(FakeGitHub(pulls={7: "a" * 40}, odd_path=path, odd_answer=answer)) as api:
+        client = Client(api.url, api.token, "octo/proj")
+        call = client.pull_head_sha if path.startswith("/pulls") else client.comments
+        with pytest.raises(GitHubError) as info:
+            call(7)
+        assert "\n" not in str(info.value)
+
+
 def test_read_only_token_gets_403() -> None:
     with Server(FakeGitHub(read_only=True)) as api:
         client = Client(api.url, api.token, "octo/proj")
@@ -206,7 +255,7 @@ def test_fork_artifact_is_posted_only_for_the_runs_head(slowdown: Path, tmp_path
         done = run_cli(*args, *right, env=env)
         assert done.returncode == 0, done.stderr
         body = api.comments[12][0]["body"]
-        assert "\\@everyone" in body  # the artifact's text is escaped like any user text
+        assert "\\@\u200beveryone" in body  # the artifact's text is inert: no mention
     (artifact / "pr-number").write_text("12; rm -rf /")
     bad = run_cli(*args, env=env)
     assert bad.returncode == 2

@@ -34,6 +34,7 @@ from perfgate.report.model import Report
 from perfgate.report.read import load_report
 
 DEFAULT_API = "https://api.github.com"
+ACTIONS_BOT = "github-actions[bot]"  # the author of comments made with GITHUB_TOKEN
 MAX_CONTEXT_BYTES = 64 * 1024
 ARTIFACT_FILES = ("report.json", "pr-number", "context.json")
 
@@ -50,13 +51,14 @@ def upsert_comment(
     """Update perfgate's comment on ``number`` in place, or create it once.
 
     perfgate's comment is the first whose body starts with ``marker`` and whose author is
-    ``author`` when given, else a bot (``github-actions[bot]`` for the default token): a
-    person's comment that quotes the marker is never edited.
+    the token's own identity: ``author`` when given, else the login GET /user names, else
+    ``github-actions[bot]`` (the Actions token may not ask, and its comments are that bot's).
+    Anyone else's comment that carries the marker - a person quoting it, another bot - is
+    never edited.
     """
+    me = author or client.identity() or ACTIONS_BOT
     for comment in client.comments(number):
-        if not comment.body.startswith(marker):
-            continue
-        if (comment.author == author) if author else comment.author_type == "Bot":
+        if comment.body.startswith(marker) and comment.author == me:
             return Posted(action="updated", comment=client.update_comment(comment.id, body))
     return Posted(action="created", comment=client.create_comment(number, body))
 

@@ -16,6 +16,8 @@ API_VERSION = "2022-11-28"
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 _MAX_PAGES = 100  # 10,000 comments: far beyond any pull request
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+MAX_ANSWER_BYTES = 16 * 1024 * 1024  # a page of 100 comments of 65,536 characters is 6.6 MB
 
 
 class GitHubError(Exception):
@@ -54,6 +56,8 @@ class Client:
             if url is None:
                 break
             data, headers = self._call("GET", url)
+            if not isinstance(data, list):
+                raise GitHubError(0, f"GET {url}: expected a list of comments, got {_kind(data)}")
             found.extend(_comment(item) for item in data)
             url = self._next(headers.get("Link", ""))
         return found
@@ -68,8 +72,25 @@ class Client:
         return _comment(data)
 
     def pull_head_sha(self, number: int) -> str:
-        data, _ = self._call("GET", f"{self._repo_url()}/pulls/{number}")
-        return str(data["head"]["sha"])
+        url = f"{self._repo_url()}/pulls/{number}"
+        data, _ = self._call("GET", url)
+        head = data.get("head") if isinstance(data, dict) else None
+        sha = head.get("sha") if isinstance(head, dict) else None
+        if not isinstance(sha, str) or not _SHA.match(sha):
+            raise GitHubError(0, f"GET {url}: the answer has no head commit (head.sha)")
+        return sha
+
+    def identity(self) -> str | None:
+        """The login the token acts as (GET /user), or None where the token may not ask (the
+        Actions token and other installation tokens get 403)."""
+        try:
+            data, _ = self._call("GET", f"{self._api}/user")
+        except GitHubError as exc:
+            if exc.status in (401, 403, 404):
+                return None
+            raise
+        login = data.get("login") if isinstance(data, dict) else None
+        return login if isinstance(login, str) and login else None
 
     def _repo_url(self) -> str:
         owner, name = self._repo.split("/")
@@ -102,13 +123,18 @@ class Client:
         )
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
-                return json.loads(response.read() or b"null"), response.headers
+                raw = response.read(MAX_ANSWER_BYTES + 1)
+                if len(raw) > MAX_ANSWER_BYTES:
+                    raise GitHubError(0, f"{method} {url}: the answer is over 16 MB")
+                return json.loads(raw or b"null"), response.headers
         except urllib.error.HTTPError as exc:
             raise GitHubError(exc.code, f"{method} {url}: {exc.code} {_message(exc)}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise GitHubError(0, f"{method} {url}: {exc}") from None
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             raise GitHubError(0, f"{method} {url}: the answer is not JSON") from None
+        except ValueError as exc:  # Python's own limits, e.g. integers of over 4,300 digits
+            raise GitHubError(0, f"{method} {url}: the answer is not usable JSON ({exc})") from None
 
 
 def _message(exc: urllib.error.HTTPError) -> str:
@@ -116,6 +142,10 @@ def _message(exc: urllib.error.HTTPError) -> str:
         return str(json.loads(exc.read())["message"])
     except (ValueError, KeyError, TypeError, OSError):
         return exc.reason if isinstance(exc.reason, str) else ""
+
+
+def _kind(data: object) -> str:
+    return "null" if data is None else type(data).__name__
 
 
 def _comment(item: Any) -> Comment:
@@ -128,5 +158,5 @@ def _comment(item: Any) -> Comment:
             author_type=str(user.get("type", "")),
             url=str(item.get("html_url", "")),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise GitHubError(0, f"unexpected comment in the answer: {exc}") from None
