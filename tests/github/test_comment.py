@@ -237,6 +237,55 @@ def test_comment_command_posts_and_degrades_403_to_a_warning(slowdown: Path) -> 
                 assert api.comments[7][0]["body"].startswith(MARKER)
 
 
+def _artifact(folder: Path, report: Path) -> Path:
+    folder.mkdir()
+    shutil.copy(report, folder / "report.json")
+    (folder / "pr-number").write_text("12\n")
+    (folder / "context.json").write_text(json.dumps({"perfgate_context": 1, "head": "a" * 40}))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        ("context symlink", "a symlink"),
+        ("pr-number symlink", "a symlink"),
+        ("report symlink", "a symlink"),
+        ("a 1 GB pr-number", "1,000,000,000 bytes, over the 32 allowed"),
+        ("a 1 GB context", "over the 65,536 allowed"),
+        ("a folder as context", "not a regular file"),
+        ("a newer context", "context format '2' is not 1"),
+    ],
+)
+def test_a_fork_artifact_is_read_only_as_itself(
+    slowdown: Path, tmp_path: Path, damage: str, problem: str
+) -> None:
+    """Nothing in the artifact reaches outside it, and sizes are checked before reading."""
+    artifact = _artifact(tmp_path / "artifact", slowdown)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("ghp_not_for_the_comment")
+    name = {"context": "context.json", "pr-number": "pr-number", "report": "report.json"}
+    target = artifact / name[next(k for k in name if k in damage)]
+    target.unlink()
+    if "symlink" in damage:
+        target.symlink_to(secret)
+    elif "1 GB" in damage:
+        with target.open("wb") as handle:  # sparse: nothing on disk, nothing read
+            handle.truncate(10**9)
+    elif "folder" in damage:
+        target.mkdir()
+    else:
+        target.write_text(json.dumps({"perfgate_context": 2}))
+    with Server(FakeGitHub()) as api:
+        env = {"GITHUB_TOKEN": api.token, "GITHUB_API_URL": api.url}
+        done = run_cli("github", "comment", "--artifact", artifact, "--repo", "o/p", env=env)
+        assert done.returncode == 2, done.stderr
+        assert problem in done.stderr
+        assert len(done.stderr.splitlines()) == 1
+        assert "ghp_" not in done.stderr + done.stdout
+        assert not api.requests  # refused before any call
+
+
 def test_fork_artifact_is_posted_only_for_the_runs_head(slowdown: Path, tmp_path: Path) -> None:
     artifact = tmp_path / "artifact"
     artifact.mkdir()

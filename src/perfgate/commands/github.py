@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import shutil
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ DEFAULT_API = "https://api.github.com"
 ACTIONS_BOT = "github-actions[bot]"  # the author of comments made with GITHUB_TOKEN
 MAX_CONTEXT_BYTES = 64 * 1024
 ARTIFACT_FILES = ("report.json", "pr-number", "context.json")
+# context.json's format: version 1 = {perfgate_context, environment, base, head}
+CONTEXT_KEY = "perfgate_context"
+CONTEXT_VERSION = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,7 +160,12 @@ def write_artifact(folder: Path, report_json: Path, number: int, context: Contex
     folder.mkdir(parents=True, exist_ok=True)
     write_text_atomic(folder / "report.json", report_json.read_text(encoding="utf-8"))
     write_text_atomic(folder / "pr-number", f"{number}\n")
-    facts = {"environment": context.environment, "base": context.base, "head": context.head}
+    facts = {
+        CONTEXT_KEY: CONTEXT_VERSION,
+        "environment": context.environment,
+        "base": context.base,
+        "head": context.head,
+    }
     write_text_atomic(folder / "context.json", json.dumps(facts))
 
 
@@ -224,28 +233,64 @@ def comment_command(
 
 
 def read_artifact(folder: Path) -> tuple[Path, int, dict[str, str | None]]:
-    """The report, pull request number and facts of a fork's artifact, all treated as data."""
+    """The report, pull request number and facts of a fork's artifact, all treated as data:
+    each file must be a regular file in the folder itself (a symlink is refused, never
+    followed), and is read only up to its size limit."""
     for name in ARTIFACT_FILES:
-        if not (folder / name).is_file():
-            raise InputError(str(folder), f"artifact without {name}")
-    number_text = (folder / "pr-number").read_bytes()[:32].decode("ascii", "replace").strip()
+        _regular_file(folder, name)
+    number_path = folder / "pr-number"
+    number_text = _read_bounded(number_path, 32).decode("ascii", "replace").strip()
     if not number_text.isdigit() or not 0 < int(number_text) < 10**9:
-        raise InputError(
-            str(folder / "pr-number"), f"{number_text[:20]!r} is not a pull request number"
-        )
-    raw = (folder / "context.json").read_bytes()
-    if len(raw) > MAX_CONTEXT_BYTES:
-        raise InputError(str(folder / "context.json"), "too large")
+        raise InputError(str(number_path), f"{number_text[:20]!r} is not a pull request number")
+    context_path = folder / "context.json"
+    raw = _read_bounded(context_path, MAX_CONTEXT_BYTES)
     try:
         loaded = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError(str(folder / "context.json"), "not JSON") from None
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, huge ints
+        raise InputError(str(context_path), "not JSON") from None
     facts: dict[str, str | None] = {}
     if isinstance(loaded, dict):
+        version = loaded.get(CONTEXT_KEY, CONTEXT_VERSION)  # perfgate 0.1 wrote none
+        if version != CONTEXT_VERSION or isinstance(version, bool):
+            raise InputError(
+                str(context_path),
+                f"context format {str(version)[:20]!r} is not {CONTEXT_VERSION} "
+                "(the workflows run different perfgate versions)",
+            )
         for key in ("environment", "base", "head"):
             value = loaded.get(key)
             facts[key] = value if isinstance(value, str) else None
     return folder / "report.json", int(number_text), facts
+
+
+def _regular_file(folder: Path, name: str) -> None:
+    path = folder / name
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        raise InputError(str(folder), f"artifact without {name}") from None
+    if not stat.S_ISREG(mode):
+        what = "a symlink" if stat.S_ISLNK(mode) else "not a regular file"
+        raise InputError(str(path), f"{what}: an artifact's files are read only as themselves")
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file, never through a symlink; InputError when
+    it holds more (the size is checked before anything is read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(str(path), "not a regular file")
+        if info.st_size > limit:
+            raise InputError(str(path), f"{info.st_size:,} bytes, over the {limit:,} allowed")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(str(path), f"over the {limit:,} bytes allowed")
+    return data
 
 
 def _base_commit(inputs: ActionInputs, pr: wf.PullRequest | None) -> str | None:
