@@ -10,6 +10,7 @@ last).
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sys
 import time
 import venv
@@ -29,6 +30,15 @@ class EnvBuildError(PerfgateError):
 def env_key(tree_id: str, install: Sequence[str], python: str) -> str:
     digest = hashlib.sha256("\0".join([tree_id, *install, python]).encode()).hexdigest()
     return f"env-{digest[:16]}"
+
+
+def _build_leftovers(tree: Path) -> set[Path]:
+    """What building a setuptools project from ``tree`` leaves in it: ``build/`` and
+    ``*.egg-info`` (at the top or one folder down, as with a src layout)."""
+    found = {path for path in (tree / "build",) if path.is_dir()}
+    found.update(p for p in tree.glob("*.egg-info") if p.is_dir())
+    found.update(p for p in tree.glob("*/*.egg-info") if p.is_dir())
+    return found
 
 
 def ensure(
@@ -53,10 +63,13 @@ def ensure(
     venv.EnvBuilder(with_pip=True, clear=True).create(folder)
     args = [arg.replace("{tree}", str(tree)) for arg in install]
     say(f"{side}: pip install {' '.join(args)}")
+    before = _build_leftovers(tree)
     done = run_captured(
         [str(python), "-m", "pip", "install", "--disable-pip-version-check", *args],
         beat=lambda seconds: say(f"{side}: pip still installing ({seconds:.0f} s)"),
     )
+    for leftover in _build_leftovers(tree) - before:  # setuptools builds in the tree
+        shutil.rmtree(leftover, ignore_errors=True)
     (folder / "pip-install.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]

@@ -223,6 +223,8 @@ def test_init_then_nox_perf_on_main_then_on_a_slower_branch(tmp_path: Path) -> N
     samples = {b["name"].rsplit("::", 1)[-1]: b["head"]["n"] for b in report["benchmarks"]}
     assert 75 <= samples["test_add"] <= 5_000  # bounded: not pytest-benchmark's ~100,000
     [env_folder] = (root / ".perfgate" / "envs").iterdir()
+    assert not (root / "build").exists()  # installing head from the tree left nothing there
+    assert not list(root.glob("src/*.egg-info"))
 
     # a branch that makes `work` ten times as slow: compared with main, and it fails
     git(root, "checkout", "-qb", "slower")

@@ -481,3 +481,28 @@ def test_history_tables_show_hostile_text_inert(tmp_path: Path) -> None:
         done = run_cli("history", *command, "--db", db, "--format", "markdown")
         assert done.returncode == 0, done.stderr
         assert live_html(gfm_html(done.stdout)) == [], done.stdout
+
+
+def test_a_full_disk_mid_import_is_one_line_and_keeps_what_was_stored(tmp_path: Path) -> None:
+    """SQLite's page limit stands in for a full disk: the same SQLITE_FULL error."""
+    from perfgate.history.importer import import_paths  # noqa: PLC0415
+    from perfgate.history.store import StoreWriteError, open_store  # noqa: PLC0415
+
+    _native_runs(tmp_path / "runs", 40, benchmarks=40)
+    db = tmp_path / "h.sqlite"
+    store = open_store(db, create=True)
+    try:
+        pages = store._db.execute("PRAGMA page_count").fetchone()[0]  # noqa: SLF001
+        store._db.execute(f"PRAGMA max_page_count = {pages + 40}")  # noqa: SLF001
+        files = sorted((tmp_path / "runs").glob("*.json"))
+        with pytest.raises(StoreWriteError) as info:
+            import_paths(store, files)
+    finally:
+        store.close()
+    message = str(info.value)
+    assert "full" in message
+    assert "\n" not in message
+    runs, _results, per_run = _counts(db)
+    assert 0 < runs < 40
+    assert f"the {runs} run(s) imported before it are kept" in message
+    assert set(per_run) == {40}  # no half-stored run

@@ -23,7 +23,7 @@ from perfgate._git import GitError, git
 from perfgate.errors import InputError
 from perfgate.formats import action_benchmark, asv
 from perfgate.formats._json import read_json
-from perfgate.history.store import SUMMARY_COLUMNS, Store, open_store
+from perfgate.history.store import SUMMARY_COLUMNS, Store, StoreWriteError, open_store
 from perfgate.model import Benchmark, Run
 from perfgate.stats import PERCENTILE_METHOD
 
@@ -103,6 +103,13 @@ def import_paths(
                     continue
                 try:
                     added = store.add_run(run, [summary(b) for b in run.benchmarks])
+                except StoreWriteError as exc:
+                    raise StoreWriteError(
+                        exc.path,
+                        f"{exc.problem} while importing {path}: the {result.imported} run(s) "
+                        "imported before it are kept; free space and import again (runs "
+                        "already stored are skipped)",
+                    ) from None
                 except UnicodeEncodeError:  # SQLite stores UTF-8, which a lone surrogate is not
                     result.skipped.append(
                         (str(path), "a name or value holds a lone surrogate (like \\ud800)")

@@ -94,6 +94,11 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+class StoreWriteError(InputError):
+    """The database refused a write (a full disk, an I/O error); the run being written is not
+    stored, every earlier one is."""
+
+
 class Point(NamedTuple):
     """One run of one benchmark in a series, in commit order. A tuple: a 10,000-commit
     history is read in one query, and building the points is most of its cost."""
@@ -161,10 +166,17 @@ class Store:
             raise _locked(self.path, exc) from None
         try:
             yield self._db
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # a full disk, an I/O error
+            self._rollback()
+            raise StoreWriteError(str(self.path), f"cannot be written ({exc})") from None
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._db.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:  # SQLite may have rolled back already (a full disk)
+            self._db.execute("ROLLBACK")
 
     def add_run(self, run: Run, summaries: Sequence[dict[str, float | None]]) -> bool:
         """Store ``run`` (``summaries[i]`` belongs to ``run.benchmarks[i]``) in one
