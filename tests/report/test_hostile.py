@@ -156,3 +156,22 @@ def test_an_artifacts_own_text_is_inert_in_the_comment(reports: dict[str, Report
     visible = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
     for needle in ("@octocat", "www.evil", "https://evil", "me@evil", "<hr", "<h1", "<h2"):
         assert needle not in visible, needle
+
+
+def test_the_comment_keeps_to_githubs_limit_whatever_the_artifact_holds(
+    reports: dict[str, Report],
+) -> None:
+    data = json.loads(render(reports["compare"], "json"))
+    template = data["benchmarks"][0]
+    data["benchmarks"] = [
+        {**template, "name": f"bench_{i}_" + "n" * 150, "metric": f"m{i}" + "x" * 100}
+        for i in range(2000)
+    ]
+    data["notes"] = ["note " * 200] * 50
+    report = report_from_dict(data)
+    text = render_comment(report, Context())
+    assert len(text.encode()) <= 65_536
+    assert "and 1995 more" in text  # metric names: five, then a count
+    tiny = render_comment(report, Context(), limit=3000)
+    assert len(tiny.encode()) <= 3000
+    assert "too large to show here" in tiny

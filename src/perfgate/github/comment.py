@@ -87,7 +87,14 @@ def render_comment(report: Report, context: Context, limit: int = COMMENT_LIMIT)
             f"{limit:,} bytes); the JSON report has them all.",
             "",
         ]
-    return "\n".join([*lines, *tail]) + "\n"
+    text = "\n".join([*lines, *tail]) + "\n"
+    if len(text.encode()) <= limit:
+        return text
+    # what no row count can fix (a report of thousands of notes or names): the headline only
+    return (
+        f"{context.marker}\n{_headline(report)[:2000]}\n\nThe report is too large to show here "
+        f"({len(text.encode()):,} bytes, over {limit:,}); the JSON report has it all.\n"
+    )
 
 
 def _fit(shown: list[str], folded: list[str], budget: int) -> tuple[int, int]:
