@@ -492,8 +492,8 @@ def test_a_full_disk_mid_import_is_one_line_and_keeps_what_was_stored(tmp_path: 
     db = tmp_path / "h.sqlite"
     store = open_store(db, create=True)
     try:
-        pages = store._db.execute("PRAGMA page_count").fetchone()[0]  # noqa: SLF001
-        store._db.execute(f"PRAGMA max_page_count = {pages + 40}")  # noqa: SLF001
+        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+        store._db.execute(f"PRAGMA max_page_count = {pages + 40}")
         files = sorted((tmp_path / "runs").glob("*.json"))
         with pytest.raises(StoreWriteError) as info:
             import_paths(store, files)
