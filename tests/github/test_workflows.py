@@ -144,3 +144,29 @@ def test_pinned_actions_no_expressions_in_scripts_least_privilege() -> None:
         for name, job in document["jobs"].items():
             assert "permissions" in job, f"{path.name}: job {name} without permissions"
         assert "pull_request_target" not in document[True], path.name  # YAML reads `on` as True
+
+
+def _steps(document: dict[str, object]) -> list[dict[str, object]]:
+    runs = document.get("runs")
+    if isinstance(runs, dict):  # action.yml
+        return list(runs.get("steps", []))
+    jobs = document.get("jobs")
+    assert isinstance(jobs, dict)
+    return [step for job in jobs.values() for step in job.get("steps", [])]
+
+
+def test_an_upload_of_a_steps_output_runs_only_when_the_output_is_there() -> None:
+    """`path: ${{ steps.X.outputs.Y }}` is empty when step X ended early, and upload-artifact
+    then fails with "Input required and not supplied: path", hiding X's own error."""
+    guarded = 0
+    for path in [ACTION, *WORKFLOWS]:
+        for step in _steps(yaml.safe_load(path.read_text())):
+            uses, given = str(step.get("uses", "")), step.get("with") or {}
+            assert isinstance(given, dict)
+            found = re.fullmatch(r"\$\{\{\s*(steps\.[\w-]+\.outputs\.[\w-]+)\s*\}\}", str(
+                given.get("path", "")))  # fmt: skip
+            if not uses.startswith("actions/upload-artifact@") or found is None:
+                continue
+            assert f"{found.group(1)} != ''" in str(step.get("if", "")), (path.name, step)
+            guarded += 1
+    assert guarded >= 2  # the Action's fork artifact and perf.yml's reports
