@@ -146,15 +146,6 @@ def test_pinned_actions_no_expressions_in_scripts_least_privilege() -> None:
         assert "pull_request_target" not in document[True], path.name  # YAML reads `on` as True
 
 
-def _steps(document: dict[str, object]) -> list[dict[str, object]]:
-    runs = document.get("runs")
-    if isinstance(runs, dict):  # action.yml
-        return list(runs.get("steps", []))
-    jobs = document.get("jobs")
-    assert isinstance(jobs, dict)
-    return [step for job in jobs.values() for step in job.get("steps", [])]
-
-
 def test_an_upload_of_a_steps_output_runs_only_when_the_output_is_there() -> None:
     """`path: ${{ steps.X.outputs.Y }}` is empty when step X ended early, and upload-artifact
     then fails with "Input required and not supplied: path", hiding X's own error."""
