@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from perfgate._cli import main
 from perfgate.compare import assess_changes
 from perfgate.config import Config
+from perfgate.formats import _json
 from perfgate.inference import infer, measure
 from perfgate.model import Benchmark
 from perfgate.stats import round_bootstrap, statistic, summarize
@@ -181,20 +182,39 @@ HOSTILE_VALUES: tuple[Any, ...] = (
     {},
     {"a": 1},
     [[0.1, -1]],
+    "x\ud800y",  # a lone surrogate: no encoding can write it
+    "__HUGE_INT__",  # Python's own limits, written into the text below
+    "__DEEP__",
 )
+_LIMITS = {
+    b'"__HUGE_INT__"': b"9" * 5000,  # past the 4,300 digits int() converts
+    b'"__DEEP__"': b"[" * 5000 + b"]" * 5000,  # past the recursion limit
+}
 
 
+def _with_limits(text: bytes) -> bytes:
+    for token, raw in _LIMITS.items():
+        text = text.replace(token, raw)
+    return text
+
+
+@pytest.mark.parametrize("reading", ["whole", "streamed"])
 @pytest.mark.parametrize("kind", ["pytest-benchmark", "asv", "native", "data.js"])
 def test_every_place_replaced_by_every_hostile_value(
-    real_documents: dict[str, Any], kind: str
+    real_documents: dict[str, Any], kind: str, reading: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Exhaustive where hypothesis samples: each place of the document, each kind of value."""
+    """Exhaustive where hypothesis samples: each place of the document, each kind of value,
+    Python's own limits included; read whole, and as a file over the streaming threshold."""
+    if reading == "streamed":
+        if kind == "data.js":
+            pytest.skip("data.js is JavaScript, read whole")
+        monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
     document = {"native": NATIVE, "data.js": DATA_JS}.get(kind) or real_documents[kind]
     name = "abcdef12-existing-py.json" if kind == "asv" else "results.json"
     deleted = object()
     for path in _paths(document):
         for value in (*HOSTILE_VALUES, deleted):
-            text = json.dumps(_replaced(document, path, value, deleted)).encode()
+            text = _with_limits(json.dumps(_replaced(document, path, value, deleted)).encode())
             if kind == "data.js":
                 _import_outcome(b"window.BENCHMARK_DATA = " + text)
             else:

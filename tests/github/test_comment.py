@@ -323,7 +323,11 @@ def test_fork_artifact_is_posted_only_for_the_runs_head(slowdown: Path, tmp_path
             "not a finite number",
         ),
         (b'{"perfgate_report": 1, "verdict": "maybe"}', "not a list"),
+        (b"[" + b"{}," * 2_000_001 + b"{}]", "more than 2,000,000 JSON objects"),
+        (b'{"perfgate_report": ' + b"9" * 5000 + b"}", "not a perfgate JSON report"),
+        (b"[" * 100_000 + b"]" * 100_000, "not a perfgate JSON report"),
     ],
+    ids=["cut", "newer", "NaN", "no rows", "a million objects", "5000 digits", "nested"],
 )
 def test_bad_reports_are_one_line_errors(tmp_path: Path, content: bytes, problem: str) -> None:
     path = tmp_path / "report.json"

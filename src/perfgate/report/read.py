@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from perfgate import gate
 from perfgate.errors import InputError
+from perfgate.formats._json import MAX_CONTAINERS, too_many_containers
 from perfgate.model import Interval, Summary
 from perfgate.options import (
     BUDGET_STATUSES,
@@ -51,7 +52,10 @@ def load_report(path: Path) -> Report:
             raise ReportFormatError(
                 f"{size:,} bytes, more than the {MAX_REPORT_BYTES:,} a report may have"
             )
-        data = json.loads(path.read_bytes())
+        raw = path.read_bytes()
+        if too_many_containers(raw):  # `[{},{},...]`: gigabytes of objects from 50 MB
+            raise ReportFormatError(f"more than {MAX_CONTAINERS:,} JSON objects and arrays")
+        data = json.loads(raw)
         return report_from_dict(data)
     except FileNotFoundError:
         raise InputError(str(path), "no such file") from None
