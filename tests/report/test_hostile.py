@@ -12,6 +12,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfgate.check import check
 from perfgate.compare import compare
@@ -22,6 +24,7 @@ from perfgate.history.render import chart_html
 from perfgate.history.store import Point, SeriesKey
 from perfgate.model import Benchmark
 from perfgate.report import render
+from perfgate.report.markdown import inert_prose
 from perfgate.report.model import Report
 from perfgate.report.read import report_from_dict
 from tests.helpers import gfm_html, live_html, validate_junit
@@ -175,3 +178,32 @@ def test_the_comment_keeps_to_githubs_limit_whatever_the_artifact_holds(
     tiny = render_comment(report, Context(), limit=3000)
     assert len(tiny.encode()) <= 3000
     assert "too large to show here" in tiny
+
+
+_ANY_CHARACTER = st.characters(codec=None, categories=None)  # controls and surrogates too
+_LIVE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(_ANY_CHARACTER, min_size=1, max_size=40), min_size=1, max_size=4,
+                unique=True), st.text(_ANY_CHARACTER, max_size=30))  # fmt: skip
+def test_any_text_is_inert_in_every_output(names: list[str], note: str) -> None:
+    """Generated names and notes, every Unicode category included: the terminal table and
+    annotations carry no control, invisible or bidi character, and markdown keeps one row a
+    name."""
+    benchmarks = [Benchmark(name=n, short_name=n, unit=note or "s", rounds=_rounds(1.0))
+                  for n in names]  # fmt: skip
+    report = compare(benchmarks, benchmarks, Config())
+    report = report.__class__(**{**report.__dict__, "notes": (note,)})
+    table = render(report, "table", width=200)
+    assert not _LIVE.search(table), repr(table)
+    markdown = render(report, "markdown")
+    # a raw zero-width space is inert_prose's own (a user's is shown as "\\u200b")
+    assert not _LIVE.search(markdown.replace("\u200b", "")), repr(markdown)
+    rows = [line for line in markdown.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(names)
+    for line in [*annotation_lines(_github_report(report)), inert_prose(note)]:
+        assert "\n" not in line
+        assert not _LIVE.search(line.replace("\u200b", "")), repr(line)

@@ -79,7 +79,7 @@ def render_table(report: Report, *, width: int | None = None, color: bool = Fals
         console.print(
             Text(f"... and {len(hidden)} more rows; --format markdown or json lists them all")
         )
-    lines = [*footnotes, *_cells.general_notes(report)]
+    lines = [*footnotes, *map(_cells.printable, _cells.general_notes(report))]
     lines.extend(
         f"{label}: {', '.join(map(_cells.display_name, names))}"
         for label, names in _cells.name_lists(report)
