@@ -30,18 +30,22 @@ WIDE = 400  # the width of a table that is not on a terminal
 
 def render_table(report: Report, *, width: int | None = None, color: bool = False) -> str:
     buffer = io.StringIO()
+    rows = report.rows[:MAX_TERMINAL_ROWS]
+    prefix = _cells.common_prefix([row.name for row in report.rows])
+    columns = _cells.columns(report)
+    texts = [_cells.cells(row, report, columns, prefix=prefix) for row in rows]
+    name_index = next(i for i, c in enumerate(columns) if c.role == "name")
+    name_width, needed = _name_width(width or _width(), columns, texts, name_index)
+    # never narrower than the numbers and 24 characters of name: on a narrow terminal the
+    # lines wrap, and nothing is cut to an ellipsis
     console = Console(
         file=buffer,
-        width=width or _width(),
+        width=max(width or _width(), needed),
         force_terminal=color,
         no_color=not color,
         highlight=False,
         soft_wrap=False,
     )
-    rows = report.rows[:MAX_TERMINAL_ROWS]
-    prefix = _cells.common_prefix([row.name for row in report.rows])
-    columns = _cells.columns(report)
-    texts = [_cells.cells(row, report, columns, prefix=prefix) for row in rows]
     footnotes: list[str] = []
     for row, row_texts in zip(rows, texts, strict=True):
         row_notes = _cells.notes(row)
@@ -58,13 +62,11 @@ def render_table(report: Report, *, width: int | None = None, color: bool = Fals
         caption=_cells.summary_line(report),
         caption_justify="left",
     )
-    for index, column in enumerate(columns):
+    for column in columns:
         if column.role == "name":
-            table.add_column(
-                column.header,
-                overflow="fold",
-                min_width=_name_width(console.width, columns, texts, index),
-            )
+            # a fixed width: rich would otherwise give up the one column that may wrap
+            # first, down to nothing, when a terminal is narrow
+            table.add_column(column.header, overflow="fold", width=name_width)
         else:
             table.add_column(
                 column.header, justify="right" if column.numeric else "left", no_wrap=True
@@ -102,15 +104,17 @@ def _width() -> int:
 
 def _name_width(
     width: int, columns: Sequence[_cells.Column], texts: Sequence[Sequence[str]], name: int
-) -> int:
-    """The name column gets the room the other columns leave (at least 24 characters)."""
-    longest = max((len(row[name]) for row in texts), default=10)
+) -> tuple[int, int]:
+    """The name column's width: the room the other columns leave in ``width``, at least 24
+    characters (or the longest name, if shorter); and the least width the table needs."""
+    longest = max(len(columns[name].header), *(len(row[name]) for row in texts))
     others = sum(
         max(len(columns[i].header), *(len(row[i]) for row in texts)) + 3  # padding, border
         for i in range(len(columns))
         if i != name
     )
-    return min(longest, max(24, width - others - 4))
+    least = min(longest, 24)
+    return min(longest, max(least, width - others - 4)), others + least + 4
 
 
 def _style(row: Row, role: str) -> str:
