@@ -107,6 +107,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra arguments for the harness (after --)",
     )
     _report_options(run, input_format=False)
+
+    profile = commands.add_parser(
+        "profile",
+        help="where the time went: benchmarks under cProfile on base and head, diffed",
+        description="Run each BENCH (a pytest node id, as reports name it) under cProfile on "
+        "base and head, in the environments `perfgate run` builds, and list its functions "
+        "by self time added per call, with call counts (which are deterministic: a changed "
+        "count is strong evidence). `perfgate run` does the same for every benchmark the "
+        "gate flags (config `profile:`). pytest-benchmark suites.",
+    )
+    profile.add_argument(
+        "benchmarks", nargs="+", metavar="BENCH", help="benchmark (pytest node id), repeatable"
+    )
+    profile.add_argument(
+        "--base",
+        metavar="REF",
+        default="auto",
+        help="git ref of the base (default auto: the merge-base with the default branch)",
+    )
+    _option(profile, "config", type=Path, metavar="F")
     _history_parser(commands)
     _github_parser(commands)
     _init_parser(commands)
@@ -362,6 +382,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             "check": _check,
             "compare": _compare,
             "run": _run,
+            "profile": _profile,
             "history": _history,
             "github": _github,
             "init": _init,
@@ -422,6 +443,12 @@ def _run(args: argparse.Namespace) -> Report:
         time_budget=args.time_budget,
         record=args.record,
     )
+
+
+def _profile(args: argparse.Namespace) -> int:
+    from perfgate.commands.run import profile_command  # noqa: PLC0415
+
+    return profile_command(benchmarks=args.benchmarks, base_ref=args.base, config_path=args.config)
 
 
 def _history(args: argparse.Namespace) -> int:

@@ -49,8 +49,11 @@ _TOP_KEYS = (
     "rounds",
     "harness",
     "history",
+    "profile",
 )
 _HISTORY_KEYS = ("db",)
+_PROFILE_KEYS = ("severity", "calls", "top")
+PROFILE_SEVERITIES = ("minor", "major", "critical", "off")
 _REGRESSION_KEYS = ("minor", "major", "critical", "alpha")  # percentages
 _REGRESSION_ALL_KEYS = (*_REGRESSION_KEYS, "statistic")
 _ROUNDS_KEYS = ("min", "max", "time-budget")
@@ -120,6 +123,17 @@ _TYPE_DEFAULTS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProfilePolicy:
+    """Which slowdowns `perfgate run` profiles after its rounds (pytest-benchmark suites): those
+    of ``severity`` or worse (``off``: none), each function ``calls`` times per side under
+    cProfile, the ``top`` functions by added time kept in the report."""
+
+    severity: Literal["minor", "major", "critical", "off"] = "minor"
+    calls: int = 20
+    top: int = 10
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     version: int = CONFIG_VERSION
     metric: Metric = "p95"
@@ -129,6 +143,7 @@ class Config:
     rounds: RoundsPolicy = field(default_factory=RoundsPolicy)
     harness: Harness = field(default_factory=Harness)
     history_db: str | None = None  # `history: {db: PATH}`; relative to where perfgate runs
+    profile: ProfilePolicy = field(default_factory=ProfilePolicy)
     # the statistic the regression decision compares, when the config names one
     # (`regression: {statistic: ...}`); None: the default (perfgate.compare.DEFAULT_STATISTIC)
     statistic: str | None = None
@@ -311,8 +326,26 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
         rounds=_rounds(data.get("rounds"), (*prefix, "rounds"), ctx),
         harness=_harness(data.get("harness"), (*prefix, "harness"), ctx),
         history_db=_history_db(data.get("history"), (*prefix, "history"), ctx),
+        profile=_profile(data.get("profile"), (*prefix, "profile"), ctx),
         source=ctx.file,
     )
+
+
+def _profile(data: Any, path: tuple[Any, ...], ctx: _Context) -> ProfilePolicy:
+    section = _section(data, _PROFILE_KEYS, path, ctx)
+    defaults = ProfilePolicy()
+    severity = section.get("severity", defaults.severity)
+    if severity not in PROFILE_SEVERITIES:
+        ctx.add((*path, "severity"), f"{severity!r} is not one of {', '.join(PROFILE_SEVERITIES)}")
+        severity = defaults.severity
+    counts = {}
+    for key, limit in (("calls", 10_000), ("top", 100)):
+        value = section.get(key, getattr(defaults, key))
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
+            ctx.add((*path, key), f"{value!r} must be a whole number from 1 to {limit:,}")
+            value = getattr(defaults, key)
+        counts[key] = value
+    return ProfilePolicy(severity=severity, calls=counts["calls"], top=counts["top"])
 
 
 def _history_db(data: Any, path: tuple[Any, ...], ctx: _Context) -> str | None:

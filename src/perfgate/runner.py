@@ -23,7 +23,7 @@ from perfgate import asv_driver
 from perfgate._proc import run_captured
 from perfgate.config import Harness
 from perfgate.errors import PerfgateError
-from perfgate.pytest_plugin import FOLDER, MODULE
+from perfgate.pytest_plugin import FOLDER, MODULE, PROFILE_MODULE
 
 
 class HarnessError(PerfgateError):
@@ -166,6 +166,45 @@ def run_side(
         log=log,
         deterministic=done.returncode in DETERMINISTIC_EXITS.get(harness.type, frozenset()),
     )
+
+
+def profile_side(
+    harness: Harness,
+    side: Side,
+    output: Path,
+    *,
+    benchmarks: Sequence[str],
+    calls: int,
+    extra: Sequence[str] = (),
+    beat: Callable[[float], None] | None = None,
+) -> str | None:
+    """One profiled run of ``benchmarks`` (pytest node ids) on ``side``, after the measured
+    rounds: pytest-benchmark disabled (one ordinary call), then ``calls`` calls under cProfile
+    by perfgate's plugin, which writes ``output``. None on success, else why not."""
+    pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
+    args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
+    command = [
+        str(pytest),
+        *args,
+        *extra,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--import-mode=importlib",
+        "-p",
+        PROFILE_MODULE,
+        "--benchmark-disable",
+        f"--perfgate-profile={output}",
+        f"--perfgate-profile-calls={calls}",
+        *(f"--perfgate-profile-only={name}" for name in benchmarks),
+    ]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
+    output.unlink(missing_ok=True)
+    done = run_captured(command, cwd=side.cwd, env=env, beat=beat)
+    if done.returncode == 0 and output.is_file():
+        return None
+    return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
 
 
 class RunInterruptedError(KeyboardInterrupt):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from perfgate import asv_driver, environments, formats, units
 from perfgate._git import auto_base, dirty_files, resolve, state_id, toplevel, worktree
 from perfgate.check import check
+from perfgate.commands import _profiling
 from perfgate.commands._output import emit
 from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config, with_overrides
@@ -174,8 +176,8 @@ def _duration(text: str | None) -> float | None:
         raise UsageError(f"--time-budget: {exc}") from None
 
 
-def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
-    config, out, progress = req.config, req.out, req.progress
+def _ab_sides(req: _Request, base_ref: str, cwd: Path) -> list[Side]:
+    """Base (a worktree of ``base_ref``) and head (the working tree), each in its environment."""
     repo = toplevel(cwd)
     base_commit = resolve(repo, base_ref)
     head_commit = resolve(repo, "HEAD")
@@ -183,9 +185,9 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
     what = f"the working tree at {head_commit[:10]}"
     if dirty:
         what += f" with uncommitted changes in {len(dirty)} file(s): {', '.join(dirty[:5])}"
-    progress.line(f"comparing base {base_ref} ({base_commit[:10]}) with head: {what}")
+    req.progress.line(f"comparing base {base_ref} ({base_commit[:10]}) with head: {what}")
     base_tree = worktree(repo, base_commit, repo / ".perfgate" / "worktrees" / base_commit[:12])
-    sides = _build_sides(
+    return _build_sides(
         req,
         repo,
         cwd,
@@ -194,6 +196,51 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
             ("head", repo, state_id(repo), head_commit),
         ],
     )
+
+
+def profile_command(
+    *,
+    benchmarks: Sequence[str],
+    base_ref: str,
+    config_path: Path | None,
+    extra: Sequence[str] = (),
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """``perfgate profile BENCH...``: each benchmark under cProfile on base and head, in the
+    environments `perfgate run` builds, and where the time went (no measured rounds)."""
+    stdout = stdout or sys.stdout  # at call time: tests and callers swap them
+    stderr = stderr or sys.stderr
+    cwd = Path.cwd()
+    config = load_config(find_config(config_path, cwd))
+    if config.harness.type != "pytest-benchmark":
+        raise UsageError("perfgate profile needs a pytest-benchmark suite (harness.type)")
+    out = cwd / ".perfgate" / "run"
+    with _progress(stderr) as progress:
+        req = _Request(
+            config=config, config_path=config_path, rounds=None, out=out, fmt="table",
+            outputs=(), extra=tuple(extra), seed=0, record=False, stdout=stdout,
+            stderr=stderr, progress=progress,
+        )  # fmt: skip
+        if base_ref == AUTO:
+            found, why = auto_base(toplevel(cwd))
+            if found is None:
+                raise UsageError(f"--base auto: nothing to compare ({why}); give --base REF")
+            base_ref = found
+        sides = _ab_sides(req, base_ref, cwd)
+        diffs = _profiling.profile_benchmarks(
+            list(benchmarks), sides=sides, config=config, out=out, extra=req.extra,
+            progress=progress,
+        )  # fmt: skip
+    from perfgate.report.table import render_profiles  # noqa: PLC0415 - rich, lazily
+
+    stdout.write(render_profiles(diffs))
+    return 0
+
+
+def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
+    config, out, progress = req.config, req.out, req.progress
+    sides = _ab_sides(req, base_ref, cwd)
     policy = config.rounds
     if req.rounds is not None:  # a fixed schedule
         plan = RoundPlan(
@@ -214,11 +261,20 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
         report = compare(base, head, config)
         return all(row.change is None or row.change.decisive for row in report.rows)
 
+    began = time.monotonic()
     used = run_rounds(
         sides, plan, config.harness, out, extra=req.extra, can_stop=decided, progress=progress
     )
     base, head = _sides(out, cache)
     report = compare(base, head, config, sources=[str(out / "base"), str(out / "head")])
+    to_profile = _profiling.flagged(report, config)
+    if to_profile and time.monotonic() - began >= plan.time_budget:
+        report = _profiling.skipped(report, to_profile, "the time budget is spent")
+    elif to_profile:
+        report = _profiling.with_profiles(
+            report, to_profile, sides=sides, config=config, out=out, extra=req.extra,
+            progress=progress,
+        )  # fmt: skip
     if req.record:
         progress.line("--record: nothing stored (history keeps runs of one commit, not A/B runs)")
     return emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from perfgate import units
 from perfgate.model import Summary
-from perfgate.report._cells import change_header
-from perfgate.report.markdown import ICONS, code_span, escape, inert_prose
+from perfgate.report._cells import change_header, profiled
+from perfgate.report.markdown import ICONS, code_span, escape, inert_prose, profile_section
 from perfgate.report.model import Report, Row
 
 COMMENT_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -87,6 +87,7 @@ def render_comment(report: Report, context: Context, limit: int = COMMENT_LIMIT)
             f"{limit:,} bytes); the JSON report has them all.",
             "",
         ]
+    lines += _profiles(report, limit - _size(lines) - _size(tail) - _MARGIN)
     text = "\n".join([*lines, *tail]) + "\n"
     if len(text.encode()) <= limit:
         return text
@@ -95,6 +96,20 @@ def render_comment(report: Report, context: Context, limit: int = COMMENT_LIMIT)
         f"{context.marker}\n{_headline(report)[:2000]}\n\nThe report is too large to show here "
         f"({len(text.encode()):,} bytes, over {limit:,}); the JSON report has it all.\n"
     )
+
+
+def _profiles(report: Report, budget: int) -> list[str]:
+    """Each flagged benchmark's folded profile table, worst row first, while they fit in
+    ``budget`` bytes; a line says how many did not."""
+    sections = [[*profile_section(row), ""] for row in profiled(report)]
+    kept: list[str] = []
+    for count, section in enumerate(sections):
+        if _size(kept) + _size(section) > budget - 200:  # room for the note below
+            left = len(sections) - count
+            return [*kept, f"{left} profile table(s) left out (the text is limited); the JSON "
+                    "report has them.", ""]  # fmt: skip
+        kept += section
+    return kept
 
 
 def _fit(shown: list[str], folded: list[str], budget: int) -> tuple[int, int]:

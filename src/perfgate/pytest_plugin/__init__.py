@@ -1,4 +1,5 @@
-"""perfgate's pytest plugin (:mod:`perfgate_memory`), kept importable on its own.
+"""perfgate's pytest plugins (:mod:`perfgate_memory`, :mod:`perfgate_profile`), kept importable
+on their own.
 
 `perfgate run` puts this folder on the benchmark process's ``PYTHONPATH`` and loads the plugin
 with ``-p perfgate_memory``, so a side's environment needs no perfgate installed. Where
@@ -11,3 +12,4 @@ from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
 MODULE = "perfgate_memory"
+PROFILE_MODULE = "perfgate_profile"

@@ -10,7 +10,7 @@ from typing import Literal
 
 from perfgate import units
 from perfgate.model import Summary
-from perfgate.report.model import Report, Row
+from perfgate.report.model import FunctionChange, Report, Row
 
 STATUS_LABEL = {
     "ok": "ok",
@@ -273,3 +273,46 @@ def summary_line(report: Report) -> str:
     if report.failed:
         parts.append(f"{len(report.failed)} failed in the harness")
     return ", ".join(parts)
+
+
+PROFILE_HEADERS = (
+    "function",
+    "base self/call",
+    "head self/call",
+    "change",
+    "calls base \u2192 head",
+)
+
+
+def profiled(report: Report) -> list[Row]:
+    """The rows that carry a profile diff (or say why they have none), in report order."""
+    return [row for row in report.rows if row.profile is not None]
+
+
+def profile_title(row: Row) -> str:
+    """What the profile table is, without the benchmark's name (each renderer escapes it)."""
+    assert row.profile is not None  # noqa: S101 - callers pass profiled rows only
+    calls = row.profile.calls
+    return f"where the time went (cProfile, {calls} call{'s' if calls != 1 else ''} a side)"
+
+
+def profile_cells(change: FunctionChange) -> list[str]:
+    """function, base and head self time per call, the change, calls per call base -> head
+    (a call count that changed is marked: it is deterministic, so strong evidence)."""
+
+    def seconds(value: float | None) -> str:
+        return "-" if value is None else units.format_value(value, units.SECONDS)
+
+    def count(value: float | None) -> str:
+        return "0" if value is None else f"{value:,.6g}"
+
+    added = change.added
+    sign = "+" if added >= 0 else "-"
+    calls = f"{count(change.calls_base)} \u2192 {count(change.calls_head)}"
+    return [
+        change.function,
+        seconds(change.base),
+        seconds(change.head),
+        f"{sign}{units.format_value(abs(added), units.SECONDS)}",
+        f"changed: {calls}" if change.calls_changed else calls,
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from perfgate.report import _cells
-from perfgate.report.model import Report
+from perfgate.report.model import Report, Row
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@])")
 
@@ -64,7 +64,30 @@ def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa
     for label, names in _cells.name_lists(report):
         lines.append("")
         lines.append(f"{label}: " + ", ".join(f"`{_code(_cells.display_name(n))}`" for n in names))
+    for row in _cells.profiled(report):
+        lines += ["", *profile_section(row)]
     return "\n".join(lines) + "\n"
+
+
+def profile_section(row: Row) -> list[str]:
+    """A flagged benchmark's profile diff as a folded table (or why there is none)."""
+    profile = row.profile
+    assert profile is not None  # noqa: S101 - callers pass profiled rows only
+    name = code_span(row.name)
+    if not profile.functions:
+        return [f"{name}: {inert_prose(profile.note or 'no profile diff')}"]
+    header = "| " + " | ".join(_cells.PROFILE_HEADERS) + " |"
+    lines = [
+        "<details>",
+        f"<summary>{name}: {_cells.profile_title(row)}</summary>",
+        "",
+        header,
+        "|---|---:|---:|---:|---:|",
+    ]
+    for change in profile.functions:
+        function, *rest = _cells.profile_cells(change)
+        lines.append("| " + " | ".join([code_span(function), *map(escape, rest)]) + " |")
+    return [*lines, "", "</details>"]
 
 
 def _code(text: str) -> str:

@@ -15,6 +15,8 @@ JSON report versions (``perfgate_report``):
     direction ``inconclusive`` - and per change ``upper`` (the one-sided 95% bound on the
     slowdown), ``statistic`` (the decision statistic) and ``rounds``; ``ci`` is suite-wide
     (Holm-consistent). perfgate reads 1 and 2.
+    Later in 0.2, a compatible addition: per benchmark ``profile`` (the profile diff of a
+    flagged benchmark, see :class:`Profile`; ``profile.version`` numbers its own layout).
 """
 
 from __future__ import annotations
@@ -85,6 +87,42 @@ class Gate:
     reasons: tuple[str, ...] = ()
 
 
+PROFILE_VERSION = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunctionChange:
+    """One function in a profile diff, per benchmark call: self seconds and calls on each side
+    (None where the side never called it); ``function`` is ``name (file:line)``."""
+
+    function: str
+    base: float | None
+    head: float | None
+    calls_base: float | None
+    calls_head: float | None
+    cumulative_base: float | None = None
+    cumulative_head: float | None = None
+
+    @property
+    def added(self) -> float:
+        return (self.head or 0.0) - (self.base or 0.0)
+
+    @property
+    def calls_changed(self) -> bool:
+        return self.calls_base != self.calls_head
+
+
+@dataclass(frozen=True, kw_only=True)
+class Profile:
+    """Where a flagged benchmark's time went: the functions with the most added self time
+    (cProfile, ``calls`` profiled calls per side, after the measured rounds), and in words why
+    there is no diff when there is none (``note``)."""
+
+    functions: tuple[FunctionChange, ...] = ()
+    calls: int = 0  # profiled benchmark calls per side
+    note: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Row:
     """One benchmark in a report. ``head`` is the side being checked (``check`` has no base)."""
@@ -98,6 +136,7 @@ class Row:
     base: Summary | None = None
     change: Change | None = None
     gate: Gate = field(default_factory=Gate)
+    profile: Profile | None = None
 
     @property
     def status(self) -> Status:
@@ -226,6 +265,25 @@ def _row_to_dict(row: Row) -> dict[str, Any]:
         "level": row.gate.level,
         "reasons": list(row.gate.reasons),
     }
+    if row.profile is not None:
+        data["profile"] = {
+            "version": PROFILE_VERSION,
+            "calls": row.profile.calls,
+            "note": row.profile.note,
+            "unit": "s",
+            "functions": [
+                {
+                    "function": f.function,
+                    "base": f.base,
+                    "head": f.head,
+                    "calls_base": f.calls_base,
+                    "calls_head": f.calls_head,
+                    "cumulative_base": f.cumulative_base,
+                    "cumulative_head": f.cumulative_head,
+                }
+                for f in row.profile.functions
+            ],
+        }
     return data
 
 

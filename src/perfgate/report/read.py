@@ -30,12 +30,21 @@ from perfgate.options import (
     SEVERITIES,
     VERDICTS,
 )
-from perfgate.report.model import READABLE_VERSIONS, Budget, Change, Report, Row
+from perfgate.report.model import (
+    READABLE_VERSIONS,
+    Budget,
+    Change,
+    FunctionChange,
+    Profile,
+    Report,
+    Row,
+)
 
 MAX_REPORT_BYTES = 50 * 1024 * 1024
 MAX_BENCHMARKS = 100_000
 MAX_NAMES = 100_000
 MAX_STATS = 64  # descriptive statistics per side
+MAX_PROFILE_FUNCTIONS = 100  # functions in one benchmark's profile diff
 
 _Choice = TypeVar("_Choice", bound=str)
 
@@ -106,6 +115,7 @@ def _row(node: _Node) -> Row:
     base = node.get("base")
     change = node.get("change")
     budget = node.get("budget")
+    profile = node.get("profile")
     unit = node.optional_text("unit") or ""
     direction = node.get("direction")
     return Row(
@@ -117,6 +127,31 @@ def _row(node: _Node) -> Row:
         base=None if base is None else _side(base, unit),
         change=None if change is None else _change(change),
         budget=None if budget is None else _budget(budget),
+        profile=None if profile is None else _profile(profile),
+    )
+
+
+def _profile(node: _Node) -> Profile:
+    def optional(item: _Node, key: str) -> float | None:
+        found = item.get(key)
+        return None if found is None else found.number()
+
+    calls = node.get("calls")
+    return Profile(
+        functions=tuple(
+            FunctionChange(
+                function=item["function"].text(),
+                base=optional(item, "base"),
+                head=optional(item, "head"),
+                calls_base=optional(item, "calls_base"),
+                calls_head=optional(item, "calls_head"),
+                cumulative_base=optional(item, "cumulative_base"),
+                cumulative_head=optional(item, "cumulative_head"),
+            )
+            for item in node["functions"].items(MAX_PROFILE_FUNCTIONS)
+        ),
+        calls=0 if calls is None else calls.count(),
+        note=node.optional_text("note"),
     )
 
 

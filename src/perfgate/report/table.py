@@ -6,14 +6,14 @@ import io
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from perfgate.report import _cells
-from perfgate.report.model import Report, Row
+from perfgate.report.model import Profile, Report, Row
 
 _STYLE = {
     "ok": "green",
@@ -86,9 +86,29 @@ def render_table(report: Report, *, width: int | None = None, color: bool = Fals
         f"{label}: {', '.join(map(_cells.display_name, names))}"
         for label, names in _cells.name_lists(report)
     )
+    lines.extend(_profile_lines(report, prefix))
     if lines:
         console.print(Text("\n".join(lines)))
     return buffer.getvalue()
+
+
+def _profile_lines(report: Report, prefix: str, top: int = 3) -> list[str]:
+    """Under the table: each flagged benchmark's top functions by added time."""
+    lines = []
+    for row in _cells.profiled(report):
+        assert row.profile is not None  # noqa: S101 - profiled() returns these only
+        name = _cells.display_name(row.name.removeprefix(prefix))
+        if not row.profile.functions:
+            lines.append(f"{name}: {_cells.printable(row.profile.note or 'no profile diff')}")
+            continue
+        lines.append(f"{name}: {_cells.profile_title(row)}:")
+        for change in row.profile.functions[:top]:
+            function, base, head, added, calls = _cells.profile_cells(change)
+            lines.append(
+                f"  {_cells.display_name(function)}: self {base} \u2192 {head} a call ({added}), "
+                f"calls {calls}"
+            )
+    return lines
 
 
 def _width() -> int:
@@ -123,3 +143,22 @@ def _style(row: Row, role: str) -> str:
     if role == "status":
         return _STYLE.get(row.status, "")
     return ""
+
+
+def render_profiles(diffs: Mapping[str, Profile]) -> str:
+    """``perfgate profile``'s output: per benchmark, its functions by added time."""
+    lines = []
+    for name, profile in diffs.items():
+        lines.append(f"{_cells.display_name(name)}:")
+        if not profile.functions:
+            lines.append(f"  {_cells.printable(profile.note or 'no profile diff')}")
+            continue
+        width = max(len(_cells.display_name(f.function, 80)) for f in profile.functions)
+        lines.append(
+            f"  cProfile, {profile.calls} calls a side; self time a call, base \u2192 head"
+        )
+        for change in profile.functions:
+            function, base, head, added, calls = _cells.profile_cells(change)
+            shown = _cells.display_name(function, 80).ljust(width)
+            lines.append(f"  {shown}  {base:>9} \u2192 {head:>9}  {added:>10}  calls {calls}")
+    return "\n".join(lines) + "\n"

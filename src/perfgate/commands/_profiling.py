@@ -1,0 +1,117 @@
+"""The profile diff step of ``perfgate run`` (and ``perfgate profile``): after the measured
+rounds, one profiled run per side of the benchmarks the gate flagged, and each flagged row
+gets its :class:`~perfgate.report.model.Profile`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from perfgate import profile
+from perfgate.config import Config
+from perfgate.errors import InputError
+from perfgate.options import Severity
+from perfgate.report.model import Profile, Report, Row
+from perfgate.runner import Progress, Side, profile_side
+
+_RANK: dict[Severity, int] = {"none": 0, "minor": 1, "major": 2, "critical": 3}
+
+
+def flagged(report: Report, config: Config) -> list[Row]:
+    """The rows to profile: slowdowns of the configured severity or worse, timings only."""
+    policy = config.profile
+    if policy.severity == "off" or config.harness.type != "pytest-benchmark":
+        return []
+    least = _RANK[policy.severity]
+    return [
+        row
+        for row in report.rows
+        if row.slower and _RANK[row.severity] >= least and row.unit == "s"
+    ]
+
+
+def with_profiles(
+    report: Report,
+    rows: Sequence[Row],
+    *,
+    sides: Sequence[Side],
+    config: Config,
+    out: Path,
+    extra: Sequence[str],
+    progress: Progress,
+) -> Report:
+    """``report`` with a profile diff on each of ``rows`` (base and head profiled once each,
+    all rows in one run per side); a row that could not be profiled says why in its note."""
+    if not rows:
+        return report
+    diffs = profile_benchmarks(
+        [row.name for row in rows], sides=sides, config=config, out=out, extra=extra,
+        progress=progress,
+    )  # fmt: skip
+    return replace(
+        report,
+        rows=tuple(replace(row, profile=diffs.get(row.name, row.profile)) for row in report.rows),
+    )
+
+
+def profile_benchmarks(
+    names: Sequence[str],
+    *,
+    sides: Sequence[Side],
+    config: Config,
+    out: Path,
+    extra: Sequence[str],
+    progress: Progress,
+) -> dict[str, Profile]:
+    """Each of ``names`` profiled on every side (one run per side): name -> its diff, or a
+    Profile whose note says why there is none."""
+    progress.line(f"profiling {len(names)} benchmark(s) on each side (cProfile)")
+    found: dict[str, dict[str, profile.BenchmarkProfile]] = {}
+    problems: list[str] = []
+    for side in sides:
+        output = out / "profile" / f"{side.name}.json"
+        output.parent.mkdir(parents=True, exist_ok=True)
+
+        def beat(seconds: float, name: str = side.name) -> None:
+            progress.waiting(f"profiling {name}: {seconds:.0f} s")
+
+        why = profile_side(
+            config.harness,
+            side,
+            output,
+            benchmarks=names,
+            calls=config.profile.calls,
+            extra=extra,
+            beat=beat,
+        )
+        if why is not None:
+            problems.append(f"{side.name} could not be profiled ({why})")
+            continue
+        try:
+            found[side.name] = profile.read_profiles(output)
+        except InputError as exc:
+            problems.append(f"{side.name}'s profile is unreadable ({exc.problem})")
+    base, head = found.get("base", {}), found.get("head", {})
+    diffs = {}
+    for name in names:
+        if name in base and name in head:
+            diffs[name] = profile.diff(base[name], head[name], config.profile.top)
+        else:
+            why = "; ".join(problems) or "the profiled run did not reach this benchmark"
+            diffs[name] = Profile(note=f"no profile diff: {why}")
+    return diffs
+
+
+def skipped(report: Report, rows: Sequence[Row], why: str) -> Report:
+    """``report`` with each of ``rows`` saying why it has no profile diff."""
+    wanted = {row.name for row in rows}
+    return replace(
+        report,
+        rows=tuple(
+            replace(row, profile=Profile(note=f"no profile diff: {why}"))
+            if row.name in wanted
+            else row
+            for row in report.rows
+        ),
+    )

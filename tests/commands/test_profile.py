@@ -1,0 +1,144 @@
+"""The profile diff on a real two-commit project with a real pytest-benchmark suite: head
+makes one named function three times the work and calls another twice as often; `perfgate
+run` flags the benchmark and says where the time went, in JSON, markdown and the comment;
+`perfgate profile` says the same on demand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from perfgate.github.comment import Context, render_comment
+from perfgate.report.read import load_report
+from tests.harnesses import git
+from tests.helpers import gfm_html, live_html, run_cli, write_config
+
+# Fixed work, not sleep: cProfile charges a sleep to time.sleep, not to the function that
+# sleeps. parse() does 3x the loop in head (+2 ms or so), step() runs 4 times instead of 2
+# (a changed call count, and some 50 us): the order is 40 to 1 under any load.
+PACKAGE = """
+PARSE = {parse}
+STEPS = {steps}
+
+
+def parse():
+    total = 0
+    for i in range(PARSE):
+        total += i * i
+    return total
+
+
+def step():
+    total = 0
+    for i in range(500):
+        total += i
+    return total
+
+
+def work():
+    parse()
+    for _ in range(STEPS):
+        step()
+"""
+
+SUITE = """
+import profpkg
+
+
+def test_work(benchmark):
+    benchmark(profpkg.work)
+
+
+def test_other(benchmark):
+    benchmark(profpkg.step)
+"""
+
+CONFIG = """
+version: 1
+profile:
+  calls: 10
+harness:
+  type: pytest-benchmark
+  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=15",
+         "--benchmark-max-time=0.05"]
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("profile-project")
+    (root / "src" / "profpkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "profpkg"\nversion = "0.1"\n'
+    )
+    package = root / "src" / "profpkg" / "__init__.py"
+    package.write_text(PACKAGE.format(parse=40_000, steps=2))
+    (root / "benchmarks").mkdir()
+    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
+    (root / ".gitignore").write_text(".perfgate/\n")
+    write_config(root, CONFIG)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    package.write_text(PACKAGE.format(parse=120_000, steps=4))
+    git(root, "commit", "-qam", "head: parse does three times the work, step runs twice")
+    return root
+
+
+@pytest.mark.slow
+def test_run_says_where_the_time_went(project: Path) -> None:
+    reports = project / ".perfgate"
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "3", "--output", reports / "report.json",
+        "--output", reports / "report.md", cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # test_work slowed down: critical
+    assert "profiling 1 benchmark(s) on each side" in done.stderr
+    data = json.loads((reports / "report.json").read_text())
+    rows = {row["name"].rsplit("::", 1)[-1]: row for row in data["benchmarks"]}
+    assert rows["test_work"]["severity"] == "critical"
+    assert "profile" not in rows["test_other"]  # unchanged: not profiled
+    functions = rows["test_work"]["profile"]["functions"]
+    first = functions[0]
+    assert first["function"].startswith("parse (profpkg/__init__.py:")
+    assert first["head"] > 2 * first["base"]  # three times the loop
+    assert (first["calls_base"], first["calls_head"]) == (1, 1)
+    [step] = [f for f in functions if f["function"].startswith("step (")]
+    assert (step["calls_base"], step["calls_head"]) == (2, 4)  # counts are exact
+
+    markdown = (reports / "report.md").read_text()
+    assert "where the time went (cProfile, 10 calls a side)" in markdown
+    assert "`parse (profpkg/__init__.py:" in markdown
+    assert "changed: 2 \u2192 4" in markdown
+    assert "parse (profpkg/__init__.py:" in done.stdout
+
+    comment = render_comment(load_report(reports / "report.json"), Context())
+    assert "<summary>`benchmarks/test_bench.py::test_work`: where the time went" in comment
+    assert "changed: 2 \u2192 4" in comment
+    html = gfm_html(comment)
+    assert set(live_html(html)) <= {"details", "summary", "sub", "strong"}
+    assert "<td><code>parse (profpkg/__init__.py:" in html  # a table GitHub renders
+
+
+@pytest.mark.slow
+def test_profile_command_on_demand(project: Path) -> None:
+    done = run_cli(
+        "profile", "benchmarks/test_bench.py::test_work", "--base", "HEAD~1", cwd=project
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "benchmarks/test_bench.py::test_work:"
+    assert lines[2].lstrip().startswith("parse (profpkg/__init__.py:")
+    assert any("step (" in line and "changed: 2 \u2192 4" in line for line in lines)
+
+
+def test_profile_command_needs_a_pytest_benchmark_suite(tmp_path: Path) -> None:
+    write_config(tmp_path, "version: 1\nharness:\n  type: asv\n")
+    done = run_cli("profile", "x", "--base", "HEAD", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "perfgate: error: perfgate profile needs a pytest-benchmark suite (harness.type)"
+    ]
