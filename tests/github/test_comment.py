@@ -24,7 +24,7 @@ from perfgate.github.comment import COMMENT_LIMIT, SUMMARY_LIMIT, Context, rende
 from perfgate.github.inputs import parse_inputs
 from perfgate.model import Benchmark
 from perfgate.report.model import Change
-from perfgate.report.read import load_report
+from perfgate.report.read import load_report, report_from_dict
 from tests.action_runner import parse_outputs
 from tests.github_api import FakeGitHub, Server
 from tests.github_reports import HOSTILE_IDS, slowdown_report, wide_report
@@ -379,7 +379,18 @@ def test_markdown_renders_as_a_table_in_a_browser(slowdown: Path, tmp_path: Path
     cmark, chromium = shutil.which("cmark-gfm"), shutil.which("chromium")
     if cmark is None or chromium is None:
         pytest.skip("needs Debian's cmark-gfm and chromium (.ci/run installs them)")
-    text = render_comment(load_report(slowdown), Context(marker=MARKER))
+    # with the profile tables `perfgate run` adds to flagged rows (the layout perfgate writes)
+    data = json.loads(slowdown.read_text())
+    functions = [
+        {"function": f"parse_{i} (pkg/reader.py:{10 * i})", "base": 1e-3 / (i + 1),
+         "head": 3e-3 / (i + 1), "calls_base": 1, "calls_head": 2 if i == 1 else 1}
+        for i in range(10)
+    ]  # fmt: skip
+    for row in data["benchmarks"]:
+        if row.get("severity") == "critical":
+            row["profile"] = {"version": 1, "calls": 20, "functions": functions}
+    text = render_comment(report_from_dict(data), Context(marker=MARKER))
+    assert text.count("where the time went (cProfile, 20 calls a side)") == 2
     html = subprocess.run(
         # raw HTML on, as GitHub allows <details>, <summary>, <sub>: a name that escaped its
         # escaping would become a real tag here
@@ -400,6 +411,8 @@ def test_markdown_renders_as_a_table_in_a_browser(slowdown: Path, tmp_path: Path
         capture_output=True, check=True, timeout=120,
     )  # fmt: skip
     assert shot.stat().st_size > 5_000
+    assert "<td><code>parse_0 (pkg/reader.py:0)</code></td>" in html
+    assert "changed: 1 \u2192 2" in html
     dom = subprocess.run(
         [chromium, *flags, "--dump-dom", page.as_uri()],
         capture_output=True, text=True, check=True, timeout=120,

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from perfgate.errors import InputError
-from perfgate.formats._json import max_input_bytes
+from perfgate.formats._json import MAX_CONTAINERS, max_input_bytes, too_many_containers
 from perfgate.model import Benchmark, Metadata, Run, direction_for_unit
 
 FORMAT = "github-action-benchmark"
+MAX_DATA_JS_BYTES = 256_000_000
 _PREFIX = "window.BENCHMARK_DATA"
 
 
@@ -35,8 +36,13 @@ def is_data_js(path: Path) -> bool:
 def load(path: Path) -> list[Run]:
     """Every (suite, commit) entry of ``data.js`` as a run; InputError for a bad file."""
     shown = str(path)
-    if path.stat().st_size > max_input_bytes():
-        raise InputError(shown, "file is over the input limit (set PERFGATE_MAX_INPUT_MB)")
+    # read whole (JavaScript, not JSON: no streaming), so bounded more tightly than result
+    # files: the largest public data.js seen is a few tens of megabytes
+    limit = min(max_input_bytes(), MAX_DATA_JS_BYTES)
+    if path.stat().st_size > limit:
+        raise InputError(
+            shown, f"file is over the {limit / 1e6:.0f} MB data.js limit (PERFGATE_MAX_INPUT_MB)"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -44,6 +50,8 @@ def load(path: Path) -> list[Run]:
     start = text.find("{")
     if not text.lstrip().startswith(_PREFIX) or start < 0:
         raise InputError(shown, f"not a github-action-benchmark data.js ({_PREFIX} = {{...}})")
+    if too_many_containers(text.encode()):
+        raise InputError(shown, f"more than {MAX_CONTAINERS:,} JSON objects and arrays")
     try:
         data = json.loads(text[start:].rstrip().rstrip(";"))
         suites = data["entries"]
@@ -54,6 +62,8 @@ def load(path: Path) -> list[Run]:
         ]
     except json.JSONDecodeError as exc:
         raise InputError(shown, f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(shown, "JSON nested too deeply") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(shown, f"not a valid data.js: {exc!r}") from None
 
