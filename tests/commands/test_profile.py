@@ -116,7 +116,7 @@ def test_run_says_where_the_time_went(project: Path) -> None:
     assert "parse (profpkg/__init__.py:" in done.stdout
 
     comment = render_comment(load_report(reports / "report.json"), Context())
-    assert "<summary>`benchmarks/test_bench.py::test_work`: where the time went" in comment
+    assert "<summary><code>benchmarks/test_bench.py::test_work</code>: where the time" in comment
     assert "changed: 2 \u2192 4" in comment
     html = gfm_html(comment)
     assert set(live_html(html)) <= {"details", "summary", "sub", "strong"}

@@ -417,8 +417,8 @@ def test_markdown_renders_as_a_table_in_a_browser(slowdown: Path, tmp_path: Path
         [chromium, *flags, "--dump-dom", page.as_uri()],
         capture_output=True, text=True, check=True, timeout=120,
     ).stdout  # fmt: skip
-    assert dom.count("<table>") == 2  # the notable rows, and the folded ones
-    assert dom.count("<tr>") == 2 + 6  # two header rows, six benchmarks
+    assert dom.count("<table>") == 4  # the notable rows, the folded ones, two profile tables
+    assert dom.count("<tr>") == 2 + 6 + 2 * 11  # headers and six benchmarks; 2 x 10 functions
     assert "<img" not in dom
     assert "<details>" in dom
     assert "&lt;img src=x onerror=alert(1)&gt;" in dom

@@ -207,3 +207,23 @@ def test_any_text_is_inert_in_every_output(names: list[str], note: str) -> None:
     for line in [*annotation_lines(_github_report(report)), inert_prose(note)]:
         assert "\n" not in line
         assert not _LIVE.search(line.replace("\u200b", "")), repr(line)
+
+
+def test_profile_tables_keep_hostile_names_inert(reports: dict[str, Report]) -> None:
+    """A profiled row's name goes into <summary>, where markdown is not read: it must be
+    HTML-escaped there (a code span would leave `<img>` live); function names too."""
+    data = json.loads(render(reports["compare"], "json"))
+    for row in data["benchmarks"]:
+        row["profile"] = {
+            "version": 1,
+            "calls": 5,
+            "functions": [
+                {"function": name, "base": 1e-3, "head": 2e-3, "calls_base": 1, "calls_head": 2}
+                for name in HOSTILE
+            ],
+        }
+    report = report_from_dict(data)
+    for text in (render(report, "markdown"), render_comment(report, Context())):
+        html = gfm_html(text)
+        assert set(live_html(html)) <= {"details", "summary", "sub", "strong"}, live_html(html)
+        assert "onerror" not in re.sub(r"<code>.*?</code>", "", html, flags=re.S)

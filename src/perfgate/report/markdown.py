@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from perfgate.report import _cells
@@ -77,9 +78,11 @@ def profile_section(row: Row) -> list[str]:
     if not profile.functions:
         return [f"{name}: {inert_prose(profile.note or 'no profile diff')}"]
     header = "| " + " | ".join(_cells.PROFILE_HEADERS) + " |"
+    # inside <summary> markdown is not read: the name is HTML-escaped, not a code span
+    summary = html.escape(_cells.display_name(row.name), quote=False)
     lines = [
         "<details>",
-        f"<summary>{name}: {_cells.profile_title(row)}</summary>",
+        f"<summary><code>{summary}</code>: {_cells.profile_title(row)}</summary>",
         "",
         header,
         "|---|---:|---:|---:|---:|",
