@@ -6,12 +6,19 @@ run` flags the benchmark and says where the time went, in JSON, markdown and the
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from perfgate.commands._profiling import flagged, skipped
+from perfgate.compare import compare
+from perfgate.config import Config, Harness, ProfilePolicy
 from perfgate.github.comment import Context, render_comment
-from perfgate.report.read import load_report
+from perfgate.model import Benchmark
+from perfgate.report import render
+from perfgate.report.model import FunctionChange, Profile, Report
+from perfgate.report.read import load_report, report_from_dict
 from tests.harnesses import git
 from tests.helpers import gfm_html, live_html, run_cli, write_config
 
@@ -142,3 +149,58 @@ def test_profile_command_needs_a_pytest_benchmark_suite(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "perfgate: error: perfgate profile needs a pytest-benchmark suite (harness.type)"
     ]
+
+
+def _flagged_report(count: int = 3) -> Report:
+    def bench(name: str, level: float) -> Benchmark:
+        rounds = tuple(
+            tuple(level * (1 + 0.01 * ((i + r) % 5)) for i in range(40)) for r in range(4)
+        )
+        return Benchmark(name=name, short_name=name, unit="s", rounds=rounds)
+
+    base = [bench(f"suite::test_{i}", 1e-3) for i in range(count)] + [bench("suite::same", 1e-3)]
+    head = [bench(f"suite::test_{i}", 1e-3 * (1.15 + i)) for i in range(count)]
+    return compare(base, [*head, bench("suite::same", 1e-3)], Config())
+
+
+def test_what_is_profiled_follows_the_policy() -> None:
+    report = _flagged_report()
+    severities = {row.name: row.severity for row in report.rows}
+    assert severities["suite::test_0"] == "minor"
+    names = {row.name for row in flagged(report, Config())}
+    assert names == {"suite::test_0", "suite::test_1", "suite::test_2"}  # not "same"
+    major = Config(profile=ProfilePolicy(severity="major"))
+    assert {row.name for row in flagged(report, major)} == {"suite::test_1", "suite::test_2"}
+    assert flagged(report, Config(profile=ProfilePolicy(severity="off"))) == []
+    asv = Config(harness=Harness(type="asv"))
+    assert flagged(report, asv) == []  # pytest-benchmark suites only, for now
+
+
+def test_a_spent_time_budget_skips_profiling_and_says_so() -> None:
+    report = _flagged_report()
+    rows = flagged(report, Config())
+    done = skipped(report, rows, "the time budget is spent")
+    notes = {row.name: row.profile.note for row in done.rows if row.profile is not None}
+    assert set(notes) == {row.name for row in rows}
+    assert set(notes.values()) == {"no profile diff: the time budget is spent"}
+    assert "no profile diff: the time budget is spent" in render(done, "markdown")
+    again = report_from_dict(json.loads(render(done, "json")))
+    assert [r.profile for r in again.rows] == [r.profile for r in done.rows]
+
+
+def test_profile_tables_are_cut_to_fit_the_comment() -> None:
+    report = _flagged_report(120)
+    functions = tuple(
+        FunctionChange(function=f"f{i} (" + "x" * 150 + ".py:1)", base=1e-3, head=2e-3,
+                       calls_base=1, calls_head=1)
+        for i in range(10)
+    )  # fmt: skip
+    with_profiles = replace(
+        report,
+        rows=tuple(replace(row, profile=Profile(functions=functions, calls=20))
+                   for row in report.rows),
+    )  # fmt: skip
+    text = render_comment(with_profiles, Context())
+    assert len(text.encode()) <= 65_536
+    assert "profile table(s) left out (the text is limited)" in text
+    assert "where the time went" in text  # the worst rows' tables are there
