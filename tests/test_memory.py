@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -226,3 +227,79 @@ def test_run_compares_memory_beside_time(tmp_path: Path) -> None:
     assert memory["severity"] == "critical"
     assert 2.95 < memory["ratio"] < 3.05  # tracemalloc counts bytes: no noise to speak of
     assert "test_build" in rows  # the time row is in the same report
+    notes = json.loads(done.stdout)["notes"]
+    assert any(note.startswith("Peak memory measured with tracemalloc") for note in notes)
+
+
+NATIVE_PACKAGE = """
+import sqlite3
+
+MEGABYTES = {megabytes}
+
+
+def build():
+    # SQLite allocates its pages with plain malloc: tracemalloc never sees them
+    con = sqlite3.connect(":memory:")
+    con.execute("create table t (b)")
+    con.execute("insert into t values (zeroblob(?))", (MEGABYTES * 1_000_000,))
+    con.close()
+"""
+
+NATIVE_SUITE = """
+import nativepkg
+
+
+def test_native(benchmark):
+    benchmark(nativepkg.build)
+"""
+
+
+@pytest.mark.slow
+def test_memray_sees_native_allocations_and_the_gate_flags_their_growth(tmp_path: Path) -> None:
+    """25 MB -> 50 MB of SQLite pages (plain malloc): memray, installed in the sides'
+    environments, measures about 50 MB where tracemalloc sees a few kB, and the gate flags the
+    2x growth; the report says memray measured."""
+    root = tmp_path / "project"
+    (root / "src" / "nativepkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "nativepkg"\nversion = "0.1"\n'
+    )
+    package = root / "src" / "nativepkg" / "__init__.py"
+    package.write_text(NATIVE_PACKAGE.format(megabytes=25))
+    (root / "benchmarks").mkdir()
+    (root / "benchmarks" / "test_bench.py").write_text(NATIVE_SUITE)
+    (root / "perfgate.yml").write_text(
+        RUN_CONFIG.replace("  memory: true", "  memory: true\n  install: "
+                           '["{tree}", "pytest", "pytest-benchmark", "memray"]')
+    )  # fmt: skip
+    (root / ".gitignore").write_text(".perfgate/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    package.write_text(NATIVE_PACKAGE.format(megabytes=50))
+    git(root, "commit", "-qam", "head: twice the native memory")
+    done = run_cli("run", "--base", "HEAD~1", "--rounds", "3", "--format", "json", cwd=root)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    rows = {b["name"].split("::")[-1]: b for b in report["benchmarks"]}
+    memory = rows["test_native (peak memory)"]
+    assert 45 * MB <= memory["head"]["value"] <= 60 * MB  # SQLite's 50 MB, seen
+    assert memory["severity"] == "critical"
+    assert 1.8 < memory["ratio"] < 2.2
+    assert any(note.startswith("Peak memory measured with memray") for note in report["notes"])
+
+    # the same suite where memray is not installed (this environment): tracemalloc, blind
+    folder = tmp_path / "fallback"
+    folder.mkdir()
+    (folder / "nativepkg.py").write_text(NATIVE_PACKAGE.format(megabytes=50))
+    (folder / "test_suite.py").write_text(NATIVE_SUITE)
+    args = ["--perfgate-memory", "--benchmark-json=out.json"]
+    if importlib.util.find_spec("memray") is not None:  # a machine that has it after all
+        args.append("--perfgate-memory-backend=tracemalloc")
+    ran = run_suite(folder, *args)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    [run] = load(folder / "out.json")
+    [peak] = [b for b in run.benchmarks if b.name.endswith("(peak memory)")]
+    assert peak.extra["memory_backend"] == "tracemalloc"
+    assert max(peak.rounds[0]) < 1 * MB  # the pages are invisible to it

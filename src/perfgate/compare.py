@@ -39,7 +39,7 @@ from perfgate.inference import (
     measure,
     measure_stored,
 )
-from perfgate.model import Benchmark
+from perfgate.model import Benchmark, memory_notes
 from perfgate.options import ChangeDirection, Severity
 from perfgate.report.model import Change, Report, Row
 from perfgate.stats import summarize
@@ -72,7 +72,7 @@ def compare(
             rows.append(
                 replace(row, base=summarize(other, row.metric), change=changes.get(bench.name))
             )
-    notes = _notes(rows, decision_statistic(config))
+    notes = [*_notes(rows, decision_statistic(config)), *memory_notes([*base, *head])]
     return gate.finish(
         "compare",
         rows,

@@ -156,6 +156,32 @@ class Run:
         }
 
 
+# Benchmark.extra key of a peak-memory benchmark: which tracer measured it
+MEMORY_BACKEND = "memory_backend"
+MEMORY_BACKENDS = ("memray", "tracemalloc")
+
+
+def memory_notes(benchmarks: Iterable[Benchmark]) -> list[str]:
+    """What a report says about its peak-memory rows: which tracer measured them, and what
+    that one cannot see."""
+    used = sorted(
+        {str(b.extra.get(MEMORY_BACKEND)) for b in benchmarks if MEMORY_BACKEND in b.extra}
+    )
+    notes = []
+    if "memray" in used:
+        notes.append(
+            "Peak memory measured with memray: every allocation of the call, C extensions' "
+            "included."
+        )
+    if "tracemalloc" in used:
+        notes.append(
+            "Peak memory measured with tracemalloc: Python's allocators only (numpy reports "
+            "to it; most C extensions do not). Install memray in the benchmark environment "
+            "(harness.install) to see native allocations."
+        )
+    return notes
+
+
 # No measurement comes near this (1e150 s, B or ops/s); beyond it, squares of deviations
 # overflow and a report could not hold its standard deviation.
 LARGEST_SAMPLE = 1e150

@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from perfgate import units
-from perfgate.model import Benchmark, Metadata, Run, as_samples
+from perfgate.model import MEMORY_BACKEND, MEMORY_BACKENDS, Benchmark, Metadata, Run, as_samples
 
 FORMAT = "pytest-benchmark"
 MEMORY_KEY = "perfgate_peak_memory"  # perfgate.pytest_plugin.perfgate_memory.KEY
+BACKEND_KEY = "perfgate_memory_backend"  # perfgate.pytest_plugin.perfgate_memory.BACKEND_KEY
 MEMORY_SUFFIX = " (peak memory)"
 
 # pytest-benchmark statistic -> perfgate metric name
@@ -96,7 +97,11 @@ def _benchmark(entry: Mapping[str, Any], name: str) -> Benchmark:
         direction="lower",
         params={str(k): str(v) for k, v in params.items()},
         group=_str(entry.get("group")),
-        extra={k: v for k, v in (entry.get("extra_info") or {}).items() if k != MEMORY_KEY},
+        extra={
+            k: v
+            for k, v in (entry.get("extra_info") or {}).items()
+            if k not in (MEMORY_KEY, BACKEND_KEY)
+        },
         rounds=rounds,
         stored=stored,
     )
@@ -106,6 +111,7 @@ def _memory(timed: Benchmark, extra: object) -> Benchmark | None:
     if not isinstance(extra, dict) or MEMORY_KEY not in extra:
         return None
     label = f"{timed.name}: extra_info.{MEMORY_KEY}"
+    backend = extra.get(BACKEND_KEY, "tracemalloc")  # perfgate 0.1's plugin had no other
     return Benchmark(
         name=timed.name + MEMORY_SUFFIX,
         short_name=timed.short_name + MEMORY_SUFFIX,
@@ -114,6 +120,7 @@ def _memory(timed: Benchmark, extra: object) -> Benchmark | None:
         params=timed.params,
         group=timed.group,
         rounds=(as_samples(extra[MEMORY_KEY], units.BYTES, label),),
+        extra={MEMORY_BACKEND: str(backend) if backend in MEMORY_BACKENDS else "unknown"},
     )
 
 

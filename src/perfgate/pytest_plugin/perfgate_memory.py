@@ -14,6 +14,13 @@ tracemalloc), exactly, at any point in a run. What it does not see: memory a C e
 with plain ``malloc`` or ``mmap`` without telling tracemalloc, and the allocator's own overhead.
 The measuring calls run after the timing, so tracing never slows the timed calls.
 
+**memray**, where it is installed in the benchmark's environment (``--perfgate-memory-backend``
+``auto``, the default; or ``memray`` to insist), measures instead: each measuring call runs
+under a ``memray.Tracker`` and its peak is memray's, which sees every ``malloc`` of C extensions
+too (an in-memory SQLite database, a C library's buffers) - the truth tracemalloc cannot tell.
+``extra_info["perfgate_memory_backend"]`` says which one measured, and perfgate's report says
+it too.
+
 Only ``benchmark(fn, ...)`` and ``benchmark.pedantic(...)`` are measured (``pedantic``'s setup
 runs outside the measurement); ``benchmark.weave`` is not. This module imports only the
 standard library and pytest, so it can run in an environment without perfgate.
@@ -21,13 +28,16 @@ standard library and pytest, so it can run in an environment without perfgate.
 
 from __future__ import annotations
 
+import tempfile
 import tracemalloc
 from collections.abc import Callable, Generator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 KEY = "perfgate_peak_memory"
+BACKEND_KEY = "perfgate_memory_backend"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,6 +47,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="record each benchmark's peak traced memory (tracemalloc) for perfgate",
+    )
+    group.addoption(
+        "--perfgate-memory-backend",
+        choices=("auto", "memray", "tracemalloc"),
+        default="auto",
+        help="auto (default): memray when it is installed, else tracemalloc",
     )
     group.addoption(
         "--perfgate-memory-calls",
@@ -54,7 +70,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
     if fixture is None or not config.getoption("perfgate_memory"):
         return (yield)
     calls = max(1, int(config.getoption("perfgate_memory_calls")))
-    pyfuncitem.funcargs["benchmark"] = MemoryProbe(fixture, calls)
+    backend = _backend(str(config.getoption("perfgate_memory_backend")))
+    pyfuncitem.funcargs["benchmark"] = MemoryProbe(fixture, calls, backend)
     try:
         return (yield)
     finally:
@@ -64,9 +81,10 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
 class MemoryProbe:
     """Stands in for the ``benchmark`` fixture: times through it, then measures memory."""
 
-    def __init__(self, fixture: Any, calls: int) -> None:
+    def __init__(self, fixture: Any, calls: int, backend: str = "tracemalloc") -> None:
         object.__setattr__(self, "_fixture", fixture)
         object.__setattr__(self, "_calls", calls)
+        object.__setattr__(self, "_backend", backend)
 
     def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         result = self._fixture(function, *args, **kwargs)
@@ -95,24 +113,58 @@ class MemoryProbe:
         arguments: Callable[[], tuple[Sequence[Any], Mapping[str, Any]]],
         function: Callable[..., Any],
     ) -> None:
-        tracing = tracemalloc.is_tracing()
-        if not tracing:
-            tracemalloc.start()
         peaks: list[int] = []
-        try:
+        if self._backend == "memray":
             for _ in range(self._calls):
                 args, kwargs = arguments()
-                peaks.append(peak_of(function, args, kwargs))
-        finally:
+                peaks.append(memray_peak_of(function, args, kwargs))
+        else:
+            tracing = tracemalloc.is_tracing()
             if not tracing:
-                tracemalloc.stop()
+                tracemalloc.start()
+            try:
+                for _ in range(self._calls):
+                    args, kwargs = arguments()
+                    peaks.append(peak_of(function, args, kwargs))
+            finally:
+                if not tracing:
+                    tracemalloc.stop()
         self._fixture.extra_info[KEY] = peaks
+        self._fixture.extra_info[BACKEND_KEY] = self._backend
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._fixture, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._fixture, name, value)
+
+
+def _backend(asked: str) -> str:
+    if asked == "tracemalloc":
+        return asked
+    try:
+        import memray  # noqa: F401, PLC0415  # only where the environment has it
+    except ImportError:
+        if asked == "memray":
+            raise pytest.UsageError(
+                "--perfgate-memory-backend memray: memray is not installed here"
+            ) from None
+        return "tracemalloc"
+    return "memray"
+
+
+def memray_peak_of(
+    function: Callable[..., object], args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> int:
+    """The call's peak heap in bytes as memray sees it: every allocator, C extensions' too."""
+    import memray  # noqa: PLC0415  # checked by _backend
+
+    with tempfile.TemporaryDirectory(prefix="perfgate-memray-") as folder:
+        capture = Path(folder) / "call.bin"
+        with memray.Tracker(capture, native_traces=False, follow_fork=False):
+            result = function(*args, **kwargs)
+            del result
+        return int(memray.FileReader(capture).metadata.peak_memory)
 
 
 def peak_of(function: Callable[..., object], args: Sequence[Any], kwargs: Mapping[str, Any]) -> int:
