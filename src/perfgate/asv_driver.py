@@ -18,16 +18,21 @@ asv writes into a private copy of ``asv.conf.json`` (``<out>/.asv/<side>/``), so
 
 from __future__ import annotations
 
+import base64
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
+import zlib
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from perfgate._io import write_text_atomic
+from perfgate._proc import run_captured
 from perfgate.errors import InputError, UsageError
 
 # asv exits 2 when one of the benchmarks failed; the results file then lists it as failed
@@ -129,3 +134,45 @@ def collect(config: Path, output: Path) -> bool:
     if described.is_file():
         shutil.copyfile(described, output.parent / "benchmarks.json")
     return True
+
+
+def profiles(
+    config: Path,
+    python: Path,
+    commit: str,
+    args: Sequence[str],
+    *,
+    names: Sequence[str],
+    beat: Callable[[float], None] | None = None,
+) -> dict[str, bytes] | str:
+    """One ``asv run --profile`` of the named benchmarks (a parameterized one by its name
+    without parameters): name -> asv's profile (a marshalled :mod:`pstats` table of one run
+    of the benchmark). A string says why there is none."""
+    bare = sorted({name.split("(", 1)[0] for name in names})
+    pattern = "^(" + "|".join(re.escape(name) for name in bare) + ")$"
+    results = config.parent / "results"
+    for stale in _written(results):
+        stale.unlink()
+    argv = command(config, python, commit, (*args, "--profile", "--bench", pattern))
+    done = run_captured(argv, cwd=config.parent, beat=beat)
+    written = _written(results)
+    if done.returncode not in ACCEPTED_EXIT_CODES or len(written) != 1:
+        last = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+        return f"asv run --profile exit {done.returncode}: {last[:200]}"
+    try:
+        data = json.loads(written[0].read_text(encoding="utf-8"))
+        column = list(data["result_columns"]).index("profile")
+        found = {
+            str(name): zlib.decompress(base64.b64decode(row[column]))
+            for name, row in data["results"].items()
+            if isinstance(row, list) and len(row) > column and row[column]
+        }
+    except (OSError, ValueError, KeyError, TypeError, zlib.error) as exc:
+        return f"asv's profile is unreadable ({exc})"
+    finally:
+        written[0].unlink(missing_ok=True)
+    return found
+
+
+def _written(results: Path) -> list[Path]:
+    return [p for p in results.glob("*/*.json") if p.name != "machine.json"]

@@ -89,6 +89,14 @@ def test_run_base_with_asv_finds_the_slowdown(project: Path) -> None:
     assert slow["base"]["rounds"] == slow["head"]["rounds"] == 5
     # a track_ benchmark is one value per round, the same on both sides
     assert rows["bench.track_items"]["severity"] == "none"
+    # the flagged benchmark was profiled with asv's own --profile, once per side: the added
+    # time is in the sleep that `work` calls ten times as long, and `work` is in the list
+    functions = slow["profile"]["functions"]
+    assert functions[0]["function"].startswith("<built-in method time.sleep>")
+    assert functions[0]["head"] > 5 * functions[0]["base"]
+    [work] = [f for f in functions if f["function"].startswith("work (slowpkg/__init__.py:")]
+    assert (work["calls_base"], work["calls_head"]) == (1, 1)
+    assert "profile" not in rows["bench.track_items"]
     # one asv results file per side and round, with asv's benchmarks.json beside them
     for side in ("base", "head"):
         assert len(list((out / side).glob("round-*.json"))) == 5

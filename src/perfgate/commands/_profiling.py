@@ -4,11 +4,11 @@ gets its :class:`~perfgate.report.model.Profile`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from perfgate import profile
+from perfgate import asv_driver, profile
 from perfgate.config import Config
 from perfgate.errors import InputError
 from perfgate.options import Severity
@@ -21,7 +21,7 @@ _RANK: dict[Severity, int] = {"none": 0, "minor": 1, "major": 2, "critical": 3}
 def flagged(report: Report, config: Config) -> list[Row]:
     """The rows to profile: slowdowns of the configured severity or worse, timings only."""
     policy = config.profile
-    if policy.severity == "off" or config.harness.type != "pytest-benchmark":
+    if policy.severity == "off" or config.harness.type not in ("pytest-benchmark", "asv"):
         return []
     least = _RANK[policy.severity]
     return [
@@ -76,22 +76,25 @@ def profile_benchmarks(
         def beat(seconds: float, name: str = side.name) -> None:
             progress.waiting(f"profiling {name}: {seconds:.0f} s")
 
-        why = profile_side(
-            config.harness,
-            side,
-            output,
-            benchmarks=names,
-            calls=config.profile.calls,
-            extra=extra,
-            beat=beat,
-        )
+        if config.harness.type == "asv":
+            why = _asv_side(side, names=names, config=config, extra=extra, beat=beat, found=found)
+        else:
+            why = profile_side(
+                config.harness,
+                side,
+                output,
+                benchmarks=names,
+                calls=config.profile.calls,
+                extra=extra,
+                beat=beat,
+            )
+            if why is None:
+                try:
+                    found[side.name] = profile.read_profiles(output, side.cwd)
+                except InputError as exc:
+                    why = f"its profile is unreadable: {exc.problem}"
         if why is not None:
             problems.append(f"{side.name} could not be profiled ({why})")
-            continue
-        try:
-            found[side.name] = profile.read_profiles(output)
-        except InputError as exc:
-            problems.append(f"{side.name}'s profile is unreadable ({exc.problem})")
     base, head = found.get("base", {}), found.get("head", {})
     diffs = {}
     for name in names:
@@ -101,6 +104,35 @@ def profile_benchmarks(
             why = "; ".join(problems) or "the profiled run did not reach this benchmark"
             diffs[name] = Profile(note=f"no profile diff: {why}")
     return diffs
+
+
+def _asv_side(
+    side: Side,
+    *,
+    names: Sequence[str],
+    config: Config,
+    extra: Sequence[str],
+    beat: Callable[[float], None],
+    found: dict[str, dict[str, profile.BenchmarkProfile]],
+) -> str | None:
+    """asv's own ``--profile`` run on ``side``: one profiled run of each benchmark."""
+    if side.asv_config is None:
+        return "no asv config for this side"
+    args = (*config.harness.args, *extra)
+    got = asv_driver.profiles(
+        side.asv_config, side.python, side.commit, args, names=names, beat=beat
+    )
+    if isinstance(got, str):
+        return got
+    root = side.cwd
+    try:
+        by_bare = {name: profile.from_pstats(data, root) for name, data in got.items()}
+    except (ValueError, EOFError, TypeError) as exc:
+        return f"asv's profile is unreadable: {exc}"
+    found[side.name] = {
+        name: by_bare[name.split("(", 1)[0]] for name in names if name.split("(", 1)[0] in by_bare
+    }
+    return None
 
 
 def skipped(report: Report, rows: Sequence[Row], why: str) -> Report:

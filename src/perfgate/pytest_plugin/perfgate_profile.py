@@ -6,7 +6,7 @@ plugin lets pytest-benchmark call the function as usual (perfgate passes
 ``--benchmark-disable``: one call), then calls it ``--perfgate-profile-calls`` more times under
 :mod:`cProfile` and writes, per function, its calls and its self and cumulative time summed
 over those calls. perfgate divides by the number of calls, so base and head compare per
-benchmark call.
+benchmark call, and makes the file names relative (to the project, or to site-packages).
 
 ``--perfgate-profile-only NODEID`` (repeatable) runs just those benchmarks: the others are
 deselected, whatever folders the harness arguments name. This module imports only the
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import cProfile
 import json
-import os
 import pstats
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
@@ -149,39 +148,13 @@ class ProfileProbe:
 
 
 def functions_of(profile: cProfile.Profile) -> list[dict[str, Any]]:
-    """Per function: where it is (file relative to the working directory, or to
-    site-packages; ``~`` for built-ins), its calls, self time and cumulative time in
-    seconds, over all profiled calls."""
+    """Per function: its file (as Python knows it; perfgate makes it relative), line, name,
+    calls, self time and cumulative time in seconds, over all profiled calls."""
     stats: dict[tuple[str, int, str], tuple[int, int, float, float, object]] = pstats.Stats(
         profile
     ).stats  # type: ignore[attr-defined]  # pstats keeps its table in an untyped attribute
-    here = str(Path.cwd())
-    functions = []
-    for (filename, line, name), entry in stats.items():
-        _primitive, calls, self_time, cumulative, _callers = entry
-        if "_lsprof.Profiler" in name:  # the profiler's own disable()
-            continue
-        functions.append(
-            {
-                "file": _where(filename, here),
-                "line": line,
-                "name": name,
-                "calls": calls,
-                "self": self_time,
-                "cumulative": cumulative,
-            }
-        )
-    return functions
-
-
-def _where(filename: str, here: str) -> str:
-    if filename == "~" or filename.startswith("<"):
-        return filename
-    marker = f"{os.sep}site-packages{os.sep}"
-    if marker in filename:
-        return filename.split(marker, 1)[1]
-    try:
-        relative = os.path.relpath(filename, here)
-    except ValueError:  # another drive (Windows)
-        return filename
-    return filename if relative.startswith("..") else relative
+    return [
+        {"file": file, "line": line, "name": name, "calls": calls, "self": own, "cumulative": cum}
+        for (file, line, name), (_primitive, calls, own, cum, _callers) in stats.items()
+        if "_lsprof.Profiler" not in name  # the profiler's own disable()
+    ]
