@@ -5,7 +5,7 @@ Each ``run:`` step is written to a file and run with ``bash --noprofile --norc -
 ``GITHUB_OUTPUT`` file per step, and the job's ``GITHUB_*`` variables. A failed step fails the
 action; later steps run only when their ``if:`` says ``always()``. Two ``uses:`` steps stand in
 for GitHub's own actions: setup-python answers with this interpreter, upload-artifact records
-the folder it was given (which must exist).
+the folder or file it was given (which must exist).
 
 Only the expression forms action.yml uses are understood (``inputs.X``, ``steps.ID.outputs.X``,
 ``github.token``, ``always()``, ``&&``, ``!= ''``); anything else raises, so the harness cannot
@@ -130,7 +130,7 @@ class ActionRunner:
             return {"python-path": sys.executable, "python-version": sys.version.split()[0]}
         if name == "actions/upload-artifact":
             path = Path(with_["path"])
-            assert path.is_dir(), f"upload-artifact of a missing folder {path}"
+            assert path.exists(), f"upload-artifact of a missing path {path}"
             uploads.append((with_["name"], path))
             return {}
         raise AssertionError(f"the harness has no stand-in for {uses}")

@@ -122,6 +122,11 @@ def test_run_says_where_the_time_went(project: Path) -> None:
     assert "changed: 2 \u2192 4" in markdown
     assert "parse (profpkg/__init__.py:" in done.stdout
 
+    page = (reports / "profile.html").read_text()  # the chart, beside the reports
+    assert "parse (profpkg/__init__.py:" in page
+    assert "<script" not in page
+    assert f"wrote {reports / 'profile.html'}" in done.stdout
+
     comment = render_comment(load_report(reports / "report.json"), Context())
     assert "<summary><code>benchmarks/test_bench.py::test_work</code>: where the time" in comment
     assert "changed: 2 \u2192 4" in comment
@@ -172,8 +177,9 @@ def test_what_is_profiled_follows_the_policy() -> None:
     major = Config(profile=ProfilePolicy(severity="major"))
     assert {row.name for row in flagged(report, major)} == {"suite::test_1", "suite::test_2"}
     assert flagged(report, Config(profile=ProfilePolicy(severity="off"))) == []
-    asv = Config(harness=Harness(type="asv"))
-    assert flagged(report, asv) == []  # pytest-benchmark suites only, for now
+    assert len(flagged(report, Config(harness=Harness(type="asv")))) == 3
+    command = Config(harness=Harness(type="command"))
+    assert flagged(report, command) == []  # a command harness has nothing to profile with
 
 
 def test_a_spent_time_budget_skips_profiling_and_says_so() -> None:

@@ -63,6 +63,9 @@ def test_action_comments_then_updates_and_fails_on_critical(
         assert first.log.count("::error title=perfgate%3A critical slowdown::") == 2
         assert Path(first.outputs["report-json"]).is_file()
         assert first.outputs["comment-url"] == comment["html_url"]
+        # the flagged benchmarks were profiled: their chart is uploaded, the comment says where
+        assert ("perfgate-profile", Path(first.outputs["profile-html"])) in first.uploads
+        assert "`perfgate-profile` artifact of the [workflow run]" in comment["body"]
 
         # the same pull request again: the comment is updated in place, and fail-on is honoured
         env = job_env(tmp_path / "job2", api.url, pr_event(base, head))
@@ -94,8 +97,9 @@ def test_read_only_token_is_a_warning_and_fork_gets_an_artifact(
         fork = runner.run({"rounds": "5"}, env, root, token=api.token)
         assert fork.returncode == 1, fork.log
         assert not api.writes()  # a fork's run does not even try
-        ((name, folder),) = fork.uploads
-        assert name == "perfgate-comment"
+        uploads = dict(fork.uploads)  # the fork's artifact, and the profile chart
+        assert set(uploads) == {"perfgate-comment", "perfgate-profile"}
+        folder = uploads["perfgate-comment"]
         assert (folder / "pr-number").read_text().strip() == "7"
         assert (folder / "report.json").is_file()
 

@@ -14,6 +14,8 @@ from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.report import format_for, render
 from perfgate.report.model import Report
 
+PROFILE_PAGE = "profile.html"  # the profile diff as a chart, beside the first report written
+
 
 @dataclass(frozen=True, kw_only=True)
 class ReportOptions:
@@ -51,7 +53,14 @@ def emit(
         return report
     for output in outputs:
         write_text_atomic(output, render(report, format_for(output, fmt), width=width))
+    from perfgate.report.profile_html import render_profile_html  # noqa: PLC0415
+
+    page = render_profile_html(report)
+    written = list(outputs)
+    if page is not None:  # the profile diff as a chart, beside the reports
+        written.append(outputs[0].parent / PROFILE_PAGE)
+        write_text_atomic(written[-1], page)
     stdout.write(render(report, "table", width=width))
-    for output in outputs:
+    for output in written:
         stdout.write(f"wrote {output}\n")
     return report

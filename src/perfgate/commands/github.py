@@ -20,6 +20,7 @@ from pathlib import Path
 
 from perfgate._git import GitError, git, resolve
 from perfgate._io import write_text_atomic
+from perfgate.commands._output import PROFILE_PAGE
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.github import workflow_files as wf
 from perfgate.github.api import Client, Comment, GitHubError
@@ -105,6 +106,8 @@ def action_command(env: Mapping[str, str] | None = None) -> Report:
     wf.write_summary(_path(env, "GITHUB_STEP_SUMMARY"), summary)
     wf.print_lines(wf.annotation_lines(report))
     outputs = _outputs(report, report_json, report_md)
+    if (out / PROFILE_PAGE).is_file():
+        outputs["profile-html"] = str(out / PROFILE_PAGE)
     if inputs.comment and pr is not None:
         outputs.update(
             _comment_or_artifact(

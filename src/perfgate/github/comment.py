@@ -232,6 +232,13 @@ def _tail(report: Report, context: Context) -> list[str]:
         facts.append(f"{report.rounds_used} interleaved rounds per side")
     if context.environment:
         facts.append(inert_prose(context.environment[:200]))
+    charted = any(row.profile and row.profile.functions for row in report.rows)
+    if charted and context.run_url and safe_url(context.run_url):
+        lines += [
+            f"The profile diff as a chart: the `perfgate-profile` artifact of the "
+            f"[workflow run]({context.run_url}).",
+            "",
+        ]
     for label, url in (("workflow run", context.run_url), ("asv site", context.asv_url)):
         if url and safe_url(url):
             facts.append(f"[{label}]({url})")
