@@ -1,5 +1,5 @@
-"""perfgate's pytest plugins (:mod:`perfgate_memory`, :mod:`perfgate_profile`), kept importable
-on their own.
+"""perfgate's pytest plugin (:mod:`perfgate_memory`: peak memory, and profiles), kept importable
+on its own.
 
 `perfgate run` puts this folder on the benchmark process's ``PYTHONPATH`` and loads the plugin
 with ``-p perfgate_memory``, so a side's environment needs no perfgate installed. Where
@@ -12,4 +12,4 @@ from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
 MODULE = "perfgate_memory"
-PROFILE_MODULE = "perfgate_profile"
+PROFILE_MODULE = MODULE  # the same plugin profiles (--perfgate-profile)

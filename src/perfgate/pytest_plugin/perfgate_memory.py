@@ -1,4 +1,5 @@
-"""Peak memory of every pytest-benchmark benchmark: ``pytest --perfgate-memory``.
+"""perfgate's pytest plugin: peak memory of every pytest-benchmark benchmark
+(``pytest --perfgate-memory``), and cProfile profiles of chosen ones (``--perfgate-profile``).
 
 After pytest-benchmark has timed a benchmark, the plugin calls the benchmarked function a few
 more times (``--perfgate-memory-calls``, 3 by default) with :mod:`tracemalloc` tracing, and
@@ -21,6 +22,13 @@ too (an in-memory SQLite database, a C library's buffers) - the truth tracemallo
 ``extra_info["perfgate_memory_backend"]`` says which one measured, and perfgate's report says
 it too.
 
+**Profiles**: ``--perfgate-profile=OUT.json`` calls each benchmarked function
+``--perfgate-profile-calls`` more times (20 by default) under :mod:`cProfile` and writes, per
+function, its calls and self and cumulative time over those calls; perfgate runs this once per
+side for the benchmarks its gate flagged, after the measured rounds (with
+``--benchmark-disable``: one ordinary call), and ``--perfgate-profile-only NODEID``
+(repeatable) runs just those benchmarks, whatever folders the harness arguments name.
+
 Only ``benchmark(fn, ...)`` and ``benchmark.pedantic(...)`` are measured (``pedantic``'s setup
 runs outside the measurement); ``benchmark.weave`` is not. This module imports only the
 standard library and pytest, so it can run in an environment without perfgate.
@@ -28,6 +36,9 @@ standard library and pytest, so it can run in an environment without perfgate.
 
 from __future__ import annotations
 
+import cProfile
+import json
+import pstats
 import tempfile
 import tracemalloc
 from collections.abc import Callable, Generator, Mapping, Sequence
@@ -38,6 +49,10 @@ import pytest
 
 KEY = "perfgate_peak_memory"
 BACKEND_KEY = "perfgate_memory_backend"
+PROFILE_FORMAT = 1  # {"perfgate_profile": 1, "benchmarks": {nodeid: {"calls", "functions"}}}
+
+Arguments = Callable[[], tuple[Sequence[Any], Mapping[str, Any]]]
+Step = Callable[[Arguments, Callable[..., Any]], None]  # what runs after pytest-benchmark's call
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,34 +76,81 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="measuring calls per benchmark after the timing (default 3)",
     )
+    profile = parser.getgroup("perfgate-profile", "perfgate: profiles of chosen benchmarks")
+    profile.addoption(
+        "--perfgate-profile",
+        default=None,
+        metavar="OUT.json",
+        help="profile each benchmark's function with cProfile and write the stats to OUT.json",
+    )
+    profile.addoption(
+        "--perfgate-profile-calls",
+        type=int,
+        default=20,
+        metavar="N",
+        help="profiled calls per benchmark (default 20)",
+    )
+    profile.addoption(
+        "--perfgate-profile-only",
+        action="append",
+        default=[],
+        metavar="NODEID",
+        help="run (and profile) only this benchmark; repeatable",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = set(config.getoption("perfgate_profile_only"))
+    if not wanted:
+        return
+    config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in wanted])
+    items[:] = [item for item in items if item.nodeid in wanted]
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
     config = pyfuncitem.config
     fixture = pyfuncitem.funcargs.get("benchmark")
-    if fixture is None or not config.getoption("perfgate_memory"):
+    steps: list[Step] = []
+    if fixture is not None and config.getoption("perfgate_memory"):
+        calls = max(1, int(config.getoption("perfgate_memory_calls")))
+        backend = _backend(str(config.getoption("perfgate_memory_backend")))
+        steps.append(_memory_step(fixture, calls, backend))
+    if fixture is not None and config.getoption("perfgate_profile"):
+        calls = max(1, int(config.getoption("perfgate_profile_calls")))
+        steps.append(_profile_step(config, pyfuncitem.nodeid, calls))
+    if not steps:
         return (yield)
-    calls = max(1, int(config.getoption("perfgate_memory_calls")))
-    backend = _backend(str(config.getoption("perfgate_memory_backend")))
-    pyfuncitem.funcargs["benchmark"] = MemoryProbe(fixture, calls, backend)
+    pyfuncitem.funcargs["benchmark"] = Probe(fixture, steps)
     try:
         return (yield)
     finally:
         pyfuncitem.funcargs["benchmark"] = fixture
 
 
-class MemoryProbe:
-    """Stands in for the ``benchmark`` fixture: times through it, then measures memory."""
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    out = session.config.getoption("perfgate_profile")
+    found = session.config.stash.get(_PROFILES, None)
+    if out and found is not None:
+        document = {"perfgate_profile": PROFILE_FORMAT, "benchmarks": found}
+        Path(out).write_text(json.dumps(document), encoding="utf-8")
 
-    def __init__(self, fixture: Any, calls: int, backend: str = "tracemalloc") -> None:
+
+_PROFILES = pytest.StashKey[dict[str, Any]]()
+
+
+class Probe:
+    """Stands in for the ``benchmark`` fixture: times through it, then runs each step (a
+    memory measurement, a profile) on the same function and arguments."""
+
+    def __init__(self, fixture: Any, steps: Sequence[Step]) -> None:
         object.__setattr__(self, "_fixture", fixture)
-        object.__setattr__(self, "_calls", calls)
-        object.__setattr__(self, "_backend", backend)
+        object.__setattr__(self, "_steps", tuple(steps))
 
     def __call__(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         result = self._fixture(function, *args, **kwargs)
-        self._record(lambda: (args, kwargs), function)
+        for step in self._steps:
+            step(lambda: (args, kwargs), function)
         return result
 
     def pedantic(
@@ -105,17 +167,22 @@ class MemoryProbe:
             made = setup() if setup is not None else None
             return made if made is not None else (args, kwargs or {})
 
-        self._record(arguments, target)
+        for step in self._steps:
+            step(arguments, target)
         return result
 
-    def _record(
-        self,
-        arguments: Callable[[], tuple[Sequence[Any], Mapping[str, Any]]],
-        function: Callable[..., Any],
-    ) -> None:
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fixture, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._fixture, name, value)
+
+
+def _memory_step(fixture: Any, calls: int, backend: str) -> Step:
+    def measure(arguments: Arguments, function: Callable[..., Any]) -> None:
         peaks: list[int] = []
-        if self._backend == "memray":
-            for _ in range(self._calls):
+        if backend == "memray":
+            for _ in range(calls):
                 args, kwargs = arguments()
                 peaks.append(memray_peak_of(function, args, kwargs))
         else:
@@ -123,20 +190,45 @@ class MemoryProbe:
             if not tracing:
                 tracemalloc.start()
             try:
-                for _ in range(self._calls):
+                for _ in range(calls):
                     args, kwargs = arguments()
                     peaks.append(peak_of(function, args, kwargs))
             finally:
                 if not tracing:
                     tracemalloc.stop()
-        self._fixture.extra_info[KEY] = peaks
-        self._fixture.extra_info[BACKEND_KEY] = self._backend
+        fixture.extra_info[KEY] = peaks
+        fixture.extra_info[BACKEND_KEY] = backend
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._fixture, name)
+    return measure
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._fixture, name, value)
+
+def _profile_step(config: pytest.Config, nodeid: str, calls: int) -> Step:
+    def profile(arguments: Arguments, function: Callable[..., Any]) -> None:
+        profiler = cProfile.Profile()
+        for _ in range(calls):
+            args, kwargs = arguments()  # setup outside the profile
+            profiler.enable()
+            try:
+                function(*args, **kwargs)
+            finally:
+                profiler.disable()
+        found = config.stash.setdefault(_PROFILES, {})
+        found[nodeid] = {"calls": calls, "functions": functions_of(profiler)}
+
+    return profile
+
+
+def functions_of(profile: cProfile.Profile) -> list[dict[str, Any]]:
+    """Per function: its file (as Python knows it; perfgate makes it relative), line, name,
+    calls, self time and cumulative time in seconds, over all profiled calls."""
+    stats: dict[tuple[str, int, str], tuple[int, int, float, float, object]] = pstats.Stats(
+        profile
+    ).stats  # type: ignore[attr-defined]  # pstats keeps its table in an untyped attribute
+    return [
+        {"file": file, "line": line, "name": name, "calls": calls, "self": own, "cumulative": cum}
+        for (file, line, name), (_primitive, calls, own, cum, _callers) in stats.items()
+        if "_lsprof.Profiler" not in name  # the profiler's own disable()
+    ]
 
 
 def _backend(asked: str) -> str:
