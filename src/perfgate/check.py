@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from perfgate import gate
+from perfgate import gate, instructions
 from perfgate.budgets import evaluate, find_rule
 from perfgate.config import Config
 from perfgate.errors import ConfigError, ConfigProblem
@@ -17,7 +17,9 @@ def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
     """A benchmark's row with its metric, summary and budget verdict; adds the pattern of the
     budget that applied to ``used``."""
     rule = find_rule(bench.name, bench.short_name, bench.unit, config.budgets)
-    metric = rule.metric if rule else config.metric
+    # an instruction count is exact: its smallest value is the count (no "few samples")
+    exact = bench.unit == instructions.UNIT
+    metric = rule.metric if rule else "min" if exact else config.metric
     summary = summarize(bench, metric)
     verdict = None
     if rule is not None:

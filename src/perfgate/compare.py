@@ -23,11 +23,12 @@ benchmark with neither raw samples nor a stored median on both sides cannot be a
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 
-from perfgate import gate
+from perfgate import gate, instructions
 from perfgate.check import head_row, unused_budgets
 from perfgate.config import Config, Thresholds
 from perfgate.inference import (
@@ -116,6 +117,7 @@ def assess_changes(
     names: list[str] = []
     evidence: list[Evidence] = []
     directions: list[str] = []
+    counted: dict[str, Change] = {}  # instruction counts: exact, judged apart from timings
     for bench in common:
         other = base_by_name[bench.name]
         if other.unit != bench.unit:
@@ -123,22 +125,81 @@ def assess_changes(
                 f"benchmark {bench.name!r} is in {other.unit!r} in base but "
                 f"in {bench.unit!r} in head"
             )
+        if bench.unit == COUNT_UNIT and bench.raw_samples and other.raw_samples:
+            counted[bench.name] = count_change(other, bench)
+            continue
         found = gather(other, bench, statistic)
         if found is not None:
             names.append(bench.name)
             evidence.append(found)
             directions.append(bench.direction)
-    estimates = infer(evidence, alpha=config.regression.alpha)
+    estimates = infer(evidence, alpha=config.regression.alpha) if evidence else []
     return {
+        **counted,
         # stored statistics compare the stored medians, whatever the decision statistic
-        name: classify(
-            estimate,
-            direction,
-            config.regression,
-            "p50" if estimate.method == "stored-statistics" else statistic,
-        )
-        for name, estimate, direction in zip(names, estimates, directions, strict=True)
+        **{
+            name: classify(
+                estimate,
+                direction,
+                config.regression,
+                "p50" if estimate.method == "stored-statistics" else statistic,
+            )
+            for name, estimate, direction in zip(names, estimates, directions, strict=True)
+        },
     }
+
+
+# Instruction counts repeat to the instruction (PYTHONHASHSEED=0): a change of 1% is real.
+# Their thresholds are their own; a count may wobble by 0.01% (a dict resized at another
+# moment) and still be called exact.
+COUNT_UNIT = instructions.UNIT
+COUNT_THRESHOLDS = Thresholds(minor=0.01, major=0.05, critical=0.20)
+COUNT_TOLERANCE = 1e-4
+
+
+def count_change(base: Benchmark, head: Benchmark) -> Change:
+    """head vs base for an instruction count: the median of the per-round ratios, with the
+    range of those ratios (widened by the tolerance) as the interval; no statistics needed."""
+    olds = [value for round_ in base.rounds for value in round_]
+    news = [value for round_ in head.rounds for value in round_]
+    pairs = min(len(olds), len(news))
+    if pairs and all(v > 0 for v in olds[:pairs]):
+        ratios = sorted(new / old for old, new in zip(olds[:pairs], news[:pairs], strict=True))
+    else:
+        middle_old, middle_new = sorted(olds)[len(olds) // 2], sorted(news)[len(news) // 2]
+        ratios = [middle_new / middle_old if middle_old > 0 else math.inf]
+    ratio = ratios[len(ratios) // 2]
+    low, high = ratios[0] * (1 - COUNT_TOLERANCE), ratios[-1] * (1 + COUNT_TOLERANCE)
+    state: ChangeDirection
+    severity: Severity = "none"
+    if low > 1.0:
+        state, severity = "slower", grade(high, COUNT_THRESHOLDS)
+    elif high < 1.0:
+        state, severity = "faster", grade(1.0 / low, COUNT_THRESHOLDS)
+    else:
+        state = "unchanged" if high < 1.0 + COUNT_THRESHOLDS.minor else "inconclusive"
+    significant = state in ("slower", "faster")
+    return Change(
+        ratio=ratio,
+        low=low,
+        high=high,
+        p_value=0.0 if significant else 1.0,
+        p_adjusted=0.0 if significant else 1.0,
+        significant=significant,
+        direction=state,
+        severity=severity,
+        method="instruction-counts",
+        decisive=state != "inconclusive",
+        upper=high,
+        statistic="instructions per call",
+        rounds=pairs or 1,
+        note=None
+        if ratios[-1] / ratios[0] < 1 + COUNT_TOLERANCE
+        else (
+            f"the count varied between rounds ({ratios[0]:.4f}x to {ratios[-1]:.4f}x): "
+            "something in the benchmark is not deterministic"
+        ),
+    )
 
 
 def gather(base: Benchmark, head: Benchmark, statistic: str) -> Evidence | None:

@@ -50,7 +50,9 @@ _TOP_KEYS = (
     "harness",
     "history",
     "profile",
+    "metrics",
 )
+METRIC_KINDS = ("time", "instructions")
 _HISTORY_KEYS = ("db",)
 _PROFILE_KEYS = ("severity", "calls", "top")
 PROFILE_SEVERITIES = ("minor", "major", "critical", "off")
@@ -144,6 +146,9 @@ class Config:
     harness: Harness = field(default_factory=Harness)
     history_db: str | None = None  # `history: {db: PATH}`; relative to where perfgate runs
     profile: ProfilePolicy = field(default_factory=ProfilePolicy)
+    # what `perfgate run` measures: time always; `instructions` adds a counting run per side
+    # and round under valgrind (pytest-benchmark suites)
+    metrics: tuple[str, ...] = ("time",)
     # the statistic the regression decision compares, when the config names one
     # (`regression: {statistic: ...}`); None: the default (perfgate.compare.DEFAULT_STATISTIC)
     statistic: str | None = None
@@ -327,8 +332,25 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
         harness=_harness(data.get("harness"), (*prefix, "harness"), ctx),
         history_db=_history_db(data.get("history"), (*prefix, "history"), ctx),
         profile=_profile(data.get("profile"), (*prefix, "profile"), ctx),
+        metrics=_metrics(data.get("metrics"), (*prefix, "metrics"), ctx),
         source=ctx.file,
     )
+
+
+def _metrics(data: Any, path: tuple[Any, ...], ctx: _Context) -> tuple[str, ...]:
+    if data is None:
+        return ("time",)
+    if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+        ctx.add(path, "must be a list such as [time, instructions]")
+        return ("time",)
+    unknown = [item for item in data if item not in METRIC_KINDS]
+    if unknown:
+        ctx.add(path, f"{unknown[0]!r} is not one of {', '.join(METRIC_KINDS)}")
+        return ("time",)
+    if "time" not in data:
+        ctx.add(path, "must include time (perfgate always times; instructions come beside it)")
+        return ("time",)
+    return tuple(dict.fromkeys(data))
 
 
 def _profile(data: Any, path: tuple[Any, ...], ctx: _Context) -> ProfilePolicy:

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from perfgate import asv_driver
+from perfgate import asv_driver, instructions
+from perfgate._io import write_text_atomic
 from perfgate._proc import run_captured
 from perfgate.config import Harness
-from perfgate.errors import PerfgateError
+from perfgate.errors import InputError, PerfgateError
+from perfgate.formats.native import dumps as dumps_run
 from perfgate.pytest_plugin import FOLDER, MODULE, PROFILE_MODULE
 
 
@@ -207,6 +209,55 @@ def profile_side(
     return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
 
 
+def count_side(
+    harness: Harness,
+    side: Side,
+    output: Path,
+    *,
+    calls: int,
+    extra: Sequence[str] = (),
+    beat: Callable[[float], None] | None = None,
+) -> str | None:
+    """One run of ``side``'s suite under callgrind, counting each benchmark's instructions
+    (see :mod:`perfgate.instructions`); ``output`` gets them as a native round file. None on
+    success, else why not."""
+    work = output.parent / f".{output.stem}"
+    dumps = work / "dumps"
+    instructions.clean(dumps)
+    order = work / "order.json"
+    args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
+    pytest_args = [
+        *args,
+        *extra,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--import-mode=importlib",
+        "-p",
+        MODULE,
+        "--benchmark-disable",
+        f"--perfgate-instructions={order}",
+        f"--perfgate-instructions-calls={calls}",
+    ]
+    env = instructions.environment(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
+    done = run_captured(
+        instructions.command(side.python, dumps, pytest_args), cwd=side.cwd, env=env, beat=beat
+    )
+    try:
+        if done.returncode != 0:
+            return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
+        try:
+            counts = instructions.read_counts(order, dumps)
+        except InputError as exc:
+            return exc.problem
+        run = instructions.as_run(counts, str(output))
+        write_text_atomic(output, dumps_run(run))
+        return None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 class RunInterruptedError(KeyboardInterrupt):
     """A run stopped by Ctrl-C or SIGTERM: ``finished`` complete rounds are on disk."""
 
@@ -228,8 +279,10 @@ def _one_round(
     index: int,
     extra: Sequence[str],
     progress: Progress,
+    count_calls: int | None = None,
 ) -> list[str]:
-    """Run every side once, in ``order``; their timings. Raises HarnessError."""
+    """Run every side once, in ``order`` (and count its instructions, with ``count_calls``);
+    their timings. Raises HarnessError."""
     timings = []
     for side in order:
         output = out / side.name / f"round-{index:03d}.json"
@@ -257,6 +310,16 @@ def _one_round(
                 f"the {index} finished rounds are in {out}; the full log is {problem.log}"
             )
         timings.append(f"{side.name} {time.monotonic() - began:.1f} s")
+        if count_calls is not None:
+            began = time.monotonic()
+            output = out / side.name / f"instructions-{index:03d}.json"
+            why = count_side(harness, side, output, calls=count_calls, extra=extra, beat=beat)
+            if why is not None:
+                raise HarnessError(
+                    f"counting the {side.name} side's instructions failed in round "
+                    f"{index + 1} ({why})"
+                )
+            timings.append(f"{side.name} instructions {time.monotonic() - began:.1f} s")
     return timings
 
 
@@ -291,9 +354,12 @@ def run_rounds(
     extra: Sequence[str] = (),
     can_stop: Callable[[int], bool] | None = None,
     progress: Progress | None = None,
+    count_calls: int | None = None,
 ) -> int:
     """Run rounds until ``can_stop(rounds_done)`` (checked from ``min_rounds`` on), the time
-    budget, or ``max_rounds``. Returns the number of finished rounds."""
+    budget, or ``max_rounds``. Returns the number of finished rounds. With ``count_calls``,
+    each side's timing run is followed by a run counting instructions (``instructions-NNN``
+    beside ``round-NNN``, in the same interleaved order)."""
     for side in sides:
         folder = out / side.name
         if folder.exists():
@@ -312,11 +378,20 @@ def run_rounds(
         order = list(sides)
         rng.shuffle(order)
         try:
-            timings = _one_round(harness, order, out, index=done, extra=extra, progress=progress)
+            timings = _one_round(
+                harness,
+                order,
+                out,
+                index=done,
+                extra=extra,
+                progress=progress,
+                count_calls=count_calls,
+            )
         except KeyboardInterrupt as exc:
             # a half-finished round would pair one side's round with nothing: drop it
             for side in sides:
-                (out / side.name / f"round-{done:03d}.json").unlink(missing_ok=True)
+                for stem in ("round", "instructions"):
+                    (out / side.name / f"{stem}-{done:03d}.json").unlink(missing_ok=True)
             raise RunInterruptedError(done, plan.max_rounds, signal_name(exc)) from None
         done += 1
         progress.line(f"round {done}/{plan.max_rounds}: " + ", ".join(timings))

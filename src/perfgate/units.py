@@ -78,22 +78,32 @@ def parse_quantity(text: str | float, expected: str | None = None) -> tuple[floa
     raise UnitError(f"unknown unit {suffix!r} in {text!r} (accepted: {accepted})")
 
 
+INSTRUCTIONS = "instructions"  # perfgate.instructions.UNIT: counts, shown with k/M/G
+
+
+# per unit, its prefixes largest first; the last applies to anything smaller
+_SCALES: dict[str, tuple[tuple[str, float], ...]] = {
+    SECONDS: ((" s", 1.0), (" ms", 1e-3), (" us", 1e-6), (" ns", 1e-9)),
+    BYTES: ((" GB", 1e9), (" MB", 1e6), (" kB", 1e3), (" B", 1.0)),
+    INSTRUCTIONS: (
+        ("G instructions", 1e9),
+        ("M instructions", 1e6),
+        ("k instructions", 1e3),
+        (" instructions", 1.0),
+    ),
+}
+
+
 def format_value(value: float, unit: str, digits: int = 3) -> str:
     """Format a value in its canonical unit with a readable prefix: ``0.0123 s -> '12.3 ms'``."""
     if not math.isfinite(value):
         return str(value)
-    if unit == SECONDS:
-        for suffix, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-            if abs(value) >= scale:
-                return f"{_sig(value / scale, digits)} {suffix}"
-        return f"{_sig(value / 1e-9, digits)} ns"
-    if unit == BYTES:
-        for suffix, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-            if abs(value) >= scale:
-                return f"{_sig(value / scale, digits)} {suffix}"
-        return f"{_sig(value, digits)} B"
-    text = _sig(value, digits)
-    return f"{text} {shown_unit(unit)}" if unit else text
+    scales = _SCALES.get(unit)
+    if scales is None:
+        text = _sig(value, digits)
+        return f"{text} {shown_unit(unit)}" if unit else text
+    suffix, scale = next(((s, f) for s, f in scales if abs(value) >= f), scales[-1])
+    return f"{_sig(value / scale, digits)}{suffix}"
 
 
 # A unit comes from the result file (asv's `unit`, a native file's): it is shown through this

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from perfgate import asv_driver, environments, formats, units
+from perfgate import asv_driver, environments, formats, instructions, units
 from perfgate._git import auto_base, dirty_files, resolve, state_id, toplevel, worktree
 from perfgate.check import check
 from perfgate.commands import _profiling
@@ -78,6 +78,7 @@ def run_command(
     )
     if config.harness.type == "asv":
         asv_driver.runner_requirement()  # a clear error now, not after building environments
+    _count_calls(config)  # valgrind missing: the same
     out = out or cwd / ".perfgate" / "run"
     with _progress(stderr) as progress:
         request = _Request(
@@ -139,10 +140,28 @@ def _head_isolated(req: _Request, repo: Path, cwd: Path) -> Report:
     return _check_head(req, side)
 
 
+def _count_calls(config: Config) -> int | None:
+    """Calls counted per benchmark when the config asks for instruction counts, else None."""
+    if "instructions" not in config.metrics:
+        return None
+    if config.harness.type != "pytest-benchmark":
+        raise UsageError("metrics: instructions needs a pytest-benchmark suite (harness.type)")
+    instructions.valgrind()  # one line now, not after the environments are built
+    return instructions.COUNTED_CALLS
+
+
 def _check_head(req: _Request, side: Side) -> Report:
     count = req.rounds or 1
     plan = RoundPlan(min_rounds=count, max_rounds=count, time_budget=float("inf"), seed=req.seed)
-    run_rounds([side], plan, req.config.harness, req.out, extra=req.extra, progress=req.progress)
+    run_rounds(
+        [side],
+        plan,
+        req.config.harness,
+        req.out,
+        extra=req.extra,
+        progress=req.progress,
+        count_calls=_count_calls(req.config),
+    )
     head = formats.load_side([req.out / "head"])
     sources = [str(req.out / "head")]
     report = check(head.benchmarks, req.config, failed=head.failed, sources=sources)
@@ -263,7 +282,14 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
 
     began = time.monotonic()
     used = run_rounds(
-        sides, plan, config.harness, out, extra=req.extra, can_stop=decided, progress=progress
+        sides,
+        plan,
+        config.harness,
+        out,
+        extra=req.extra,
+        can_stop=decided,
+        progress=progress,
+        count_calls=_count_calls(config),
     )
     base, head = _sides(out, cache)
     report = compare(base, head, config, sources=[str(out / "base"), str(out / "head")])

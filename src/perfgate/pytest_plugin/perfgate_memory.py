@@ -37,7 +37,10 @@ standard library and pytest, so it can run in an environment without perfgate.
 from __future__ import annotations
 
 import cProfile
+import ctypes
 import json
+import mmap
+import platform
 import pstats
 import tempfile
 import tracemalloc
@@ -50,6 +53,9 @@ import pytest
 KEY = "perfgate_peak_memory"
 BACKEND_KEY = "perfgate_memory_backend"
 PROFILE_FORMAT = 1  # {"perfgate_profile": 1, "benchmarks": {nodeid: {"calls", "functions"}}}
+# {"perfgate_instructions": 1, "calls": N, "benchmarks": [nodeid, ...]}: the k-th benchmark's
+# callgrind dumps are labelled "perfgate-k-one" (one call) and "perfgate-k-more" (1 + N calls)
+INSTRUCTIONS_FORMAT = 1
 
 Arguments = Callable[[], tuple[Sequence[Any], Mapping[str, Any]]]
 Step = Callable[[Arguments, Callable[..., Any]], None]  # what runs after pytest-benchmark's call
@@ -91,6 +97,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="profiled calls per benchmark (default 20)",
     )
     profile.addoption(
+        "--perfgate-instructions",
+        default=None,
+        metavar="OUT.json",
+        help="count each benchmark's instructions (run pytest under valgrind --tool=callgrind "
+        "--collect-atstart=no); the benchmarks' order goes to OUT.json",
+    )
+    profile.addoption(
+        "--perfgate-instructions-calls",
+        type=int,
+        default=5,
+        metavar="N",
+        help="counted calls per benchmark beyond the first (default 5)",
+    )
+    profile.addoption(
         "--perfgate-profile-only",
         action="append",
         default=[],
@@ -119,6 +139,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
     if fixture is not None and config.getoption("perfgate_profile"):
         calls = max(1, int(config.getoption("perfgate_profile_calls")))
         steps.append(_profile_step(config, pyfuncitem.nodeid, calls))
+    if fixture is not None and config.getoption("perfgate_instructions"):
+        calls = max(1, int(config.getoption("perfgate_instructions_calls")))
+        steps.append(_instructions_step(config, pyfuncitem.nodeid, calls))
     if not steps:
         return (yield)
     pyfuncitem.funcargs["benchmark"] = Probe(fixture, steps)
@@ -129,14 +152,26 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    out = session.config.getoption("perfgate_profile")
-    found = session.config.stash.get(_PROFILES, None)
+    config = session.config
+    out = config.getoption("perfgate_profile")
+    found = config.stash.get(_PROFILES, None)
     if out and found is not None:
         document = {"perfgate_profile": PROFILE_FORMAT, "benchmarks": found}
+        Path(out).write_text(json.dumps(document), encoding="utf-8")
+    out = config.getoption("perfgate_instructions")
+    counted = config.stash.get(_COUNTED, None)
+    if out and counted is not None:
+        document = {
+            "perfgate_instructions": INSTRUCTIONS_FORMAT,
+            "calls": max(1, int(config.getoption("perfgate_instructions_calls"))),
+            "benchmarks": counted,
+        }
         Path(out).write_text(json.dumps(document), encoding="utf-8")
 
 
 _PROFILES = pytest.StashKey[dict[str, Any]]()
+_COUNTED = pytest.StashKey[list[str]]()
+_REQUEST = pytest.StashKey[Callable[..., int]]()
 
 
 class Probe:
@@ -216,6 +251,74 @@ def _profile_step(config: pytest.Config, nodeid: str, calls: int) -> Step:
         found[nodeid] = {"calls": calls, "functions": functions_of(profiler)}
 
     return profile
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("perfgate_instructions", None):  # a usage error before any test runs
+        config.stash[_REQUEST] = _client_request()
+
+
+def _instructions_step(config: pytest.Config, nodeid: str, calls: int) -> Step:
+    request = config.stash[_REQUEST]
+    counted = config.stash.setdefault(_COUNTED, [])
+
+    def count(arguments: Arguments, function: Callable[..., Any]) -> None:
+        index = len(counted)
+        counted.append(nodeid)
+        args, kwargs = arguments()
+        function(*args, **kwargs)  # a warm-up: first-call work (imports, caches) left out
+        for label, repeat in (("one", 1), ("more", 1 + calls)):
+            made = [arguments() for _ in range(repeat)]  # setup outside the count
+            request(_ZERO_STATS)
+            request(_TOGGLE_COLLECT)
+            for args, kwargs in made:
+                function(*args, **kwargs)
+            request(_TOGGLE_COLLECT)
+            name = ctypes.create_string_buffer(f"perfgate-{index}-{label}".encode())
+            request(_DUMP_STATS_AT, ctypes.addressof(name))
+
+    return count
+
+
+# Valgrind client requests (valgrind.h, callgrind.h) without a compiler: the amd64 "special
+# instruction" preamble (rdi rotated by 128 bits: unchanged) and `xchg rbx, rbx`, with the
+# request's words at [rax] and the answer in rdx, as machine code in an executable page.
+_AMD64_REQUEST = bytes.fromhex(
+    "4889f8"  # mov rax, rdi: the request's six words
+    "31d2"  # xor edx, edx: the answer when not under valgrind (0)
+    "48c1c70348c1c70d48c1c73d48c1c733"  # rol rdi, 3; 13; 61; 51
+    "4887db"  # xchg rbx, rbx: the request
+    "4889d0"  # mov rax, rdx
+    "c3"  # ret
+)
+_CALLGRIND = (ord("C") << 24) | (ord("T") << 16)
+_DUMP_STATS_AT, _ZERO_STATS, _TOGGLE_COLLECT = _CALLGRIND + 3, _CALLGRIND + 1, _CALLGRIND + 2
+_RUNNING_ON_VALGRIND = 0x1001
+
+
+def _client_request() -> Callable[..., int]:
+    """``request(code, arg)``: one valgrind client request. UsageError where there can be
+    none (not amd64, or not running under valgrind)."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        raise pytest.UsageError(
+            f"--perfgate-instructions: valgrind client requests are built for x86-64 only "
+            f"(this is {platform.machine()})"
+        )
+    page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    page.write(_AMD64_REQUEST)
+    address = ctypes.addressof(ctypes.c_char.from_buffer(page))
+    call = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.POINTER(ctypes.c_uint64))(address)
+
+    def request(code: int, argument: int = 0) -> int:
+        words = (ctypes.c_uint64 * 6)(code, argument, 0, 0, 0, 0)
+        return int(call(words) + 0 * len(page))  # the page lives as long as the function
+
+    if not request(_RUNNING_ON_VALGRIND):
+        raise pytest.UsageError(
+            "--perfgate-instructions: run pytest under valgrind --tool=callgrind "
+            "--collect-atstart=no (perfgate run does, with metrics: [time, instructions])"
+        )
+    return request
 
 
 def functions_of(profile: cProfile.Profile) -> list[dict[str, Any]]:

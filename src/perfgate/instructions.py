@@ -1,0 +1,120 @@
+"""Instruction counts: a deterministic metric, measured under valgrind in the same job.
+
+Each round, after the timing run, `perfgate run` runs each side's pytest-benchmark suite once
+more under ``valgrind --tool=callgrind --collect-atstart=no`` with perfgate's pytest plugin
+(``--perfgate-instructions``). For every benchmark the plugin makes one warm-up call, then
+counts, with callgrind client requests around the calls only, one call and then 1 + N calls
+(N = ``--perfgate-instructions-calls``). The difference divided by N is one call's
+instructions: the start-up, collection, fixtures, the warm-up and the client requests' own
+cost all cancel. ``PYTHONHASHSEED=0`` makes a CPython process repeat itself to the
+instruction, so an A/A difference is 0.
+
+Why client requests and not two whole-process runs (cachegrind's ``I refs`` at two call
+counts): a process per benchmark and call count would repeat pytest's start-up, which costs
+tens of seconds under valgrind, twice for every benchmark; toggling collection around the
+calls needs one process per side and round. The requests are issued without a compiler: the
+plugin writes valgrind's amd64 request sequence into an executable page (x86-64 only).
+
+What instructions miss: cache and TLB misses, branch mispredictions, memory bandwidth, I/O
+and sleeping, waiting on locks and other threads, the allocator's page faults. A change that
+only moves data around (same instructions, worse locality) shows in time, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+from perfgate.errors import InputError, UsageError
+from perfgate.model import Benchmark, Metadata, Run
+
+UNIT = "instructions"
+COUNTED_CALLS = 5  # calls counted per benchmark beyond the first: exact, so few are enough
+SUFFIX = " (instructions)"
+PLUGIN_FORMAT = 1
+_LABEL = re.compile(r"^desc: Trigger: Client Request: perfgate-(\d+)-(one|more)$", re.M)
+_TOTALS = re.compile(r"^totals: (\d+)$", re.M)
+
+
+def valgrind() -> str:
+    """The valgrind executable; one line naming the package when it is missing."""
+    found = shutil.which("valgrind")
+    if found is None:
+        raise UsageError(
+            "metrics: instructions needs valgrind (Debian/Ubuntu: apt-get install valgrind; "
+            "the Action installs it with install-valgrind: true)"
+        )
+    return found
+
+
+def command(python: Path, dumps: Path, pytest_args: list[str]) -> list[str]:
+    """The argv of one counting run: pytest in the side's environment, under callgrind."""
+    return [
+        valgrind(),
+        "--tool=callgrind",
+        "--collect-atstart=no",
+        f"--callgrind-out-file={dumps / 'callgrind.out.%p'}",
+        str(python),
+        "-m",
+        "pytest",
+        *pytest_args,
+    ]
+
+
+def environment(base: Mapping[str, str]) -> dict[str, str]:
+    """A counting run's environment: string hashing fixed, so a process repeats itself."""
+    return {**base, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def read_counts(order_file: Path, dumps: Path) -> dict[str, float]:
+    """Benchmark node id -> instructions per call, from the plugin's order file and
+    callgrind's dumps. InputError when they do not fit together."""
+    shown = str(order_file)
+    try:
+        order = json.loads(order_file.read_text(encoding="utf-8"))
+        names = [str(name) for name in order["benchmarks"]]
+        calls = int(order["calls"])
+        if order.get("perfgate_instructions") != PLUGIN_FORMAT or calls < 1:
+            raise ValueError("format")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(shown, f"not the plugin's instruction order file ({exc})") from None
+    totals: dict[tuple[int, str], int] = {}
+    for dump in dumps.glob("callgrind.out.*"):
+        text = dump.read_text(encoding="utf-8", errors="replace")
+        label, total = _LABEL.search(text), _TOTALS.search(text)
+        if label is not None and total is not None:
+            totals[(int(label.group(1)), label.group(2))] = int(total.group(1))
+    counts = {}
+    for index, name in enumerate(names):
+        one, more = totals.get((index, "one")), totals.get((index, "more"))
+        if one is None or more is None:
+            raise InputError(str(dumps), f"no callgrind counts for {name}")
+        counts[name] = max(0.0, (more - one) / calls)
+    return counts
+
+
+def as_run(counts: Mapping[str, float], source: str) -> Run:
+    """One round of instruction counts as a native run: ``NAME (instructions)`` benchmarks."""
+    return Run(
+        metadata=Metadata(harness="perfgate-instructions"),
+        benchmarks=tuple(
+            Benchmark(
+                name=name + SUFFIX,
+                short_name=name.rsplit("::", 1)[-1] + SUFFIX,
+                unit=UNIT,
+                rounds=((count,),),
+            )
+            for name, count in counts.items()
+        ),
+        source=source,
+    )
+
+
+def clean(dumps: Path) -> None:
+    """An empty folder for a counting run's dumps."""
+    if dumps.exists():
+        shutil.rmtree(dumps)
+    dumps.mkdir(parents=True)

@@ -1,0 +1,123 @@
+"""Instruction counts (`metrics: [time, instructions]`) with real valgrind, on a real
+pytest-benchmark suite in a two-commit project, while two CPU hogs run: an unchanged
+benchmark's count is the same to the instruction, and 1.25% more work in another is flagged
+after two rounds."""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harnesses import git
+from tests.helpers import run_cli, write_config
+
+needs_valgrind = pytest.mark.skipif(
+    shutil.which("valgrind") is None or platform.machine().lower() not in ("x86_64", "amd64"),
+    reason="needs valgrind on x86-64 (.ci/run installs it on Debian)",
+)
+
+PACKAGE = """
+LOOPS = {loops}
+
+
+def work():
+    total = 0
+    for i in range(LOOPS):
+        total += i * i
+    return total
+
+
+def other():
+    return sorted(range(2000), key=lambda i: -i)
+"""
+
+SUITE = """
+import countpkg
+
+
+def test_work(benchmark):
+    benchmark(countpkg.work)
+
+
+def test_other(benchmark):
+    benchmark(countpkg.other)
+"""
+
+CONFIG = """
+version: 1
+metrics: [time, instructions]
+harness:
+  type: pytest-benchmark
+  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=15",
+         "--benchmark-max-time=0.05"]
+"""
+
+
+@pytest.fixture
+def two_hogs() -> Iterator[None]:
+    """Two busy processes for the length of the test: counts must not care."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
+@needs_valgrind
+@pytest.mark.slow
+@pytest.mark.usefixtures("two_hogs")
+def test_counts_are_exact_and_one_percent_more_work_is_flagged(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "src" / "countpkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "countpkg"\nversion = "0.1"\n'
+    )
+    package = root / "src" / "countpkg" / "__init__.py"
+    package.write_text(PACKAGE.format(loops=20_000))
+    (root / "benchmarks").mkdir()
+    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
+    (root / ".gitignore").write_text(".perfgate/\n")
+    write_config(root, CONFIG)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    package.write_text(PACKAGE.format(loops=20_250))  # 1.25% more iterations
+    git(root, "commit", "-qam", "head: a little more work")
+
+    done = run_cli("run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", cwd=root)
+    report = json.loads(done.stdout)
+    rows = {row["name"].rsplit("::", 1)[-1]: row for row in report["benchmarks"]}
+    unchanged = rows["test_other (instructions)"]
+    assert unchanged["unit"] == "instructions"
+    assert unchanged["ratio"] == 1.0  # the same to the instruction, hogs or not
+    assert unchanged["change"]["direction"] == "unchanged"
+    assert unchanged["change"]["decisive"]
+    grown = rows["test_work (instructions)"]
+    assert grown["change"]["direction"] == "slower"
+    assert grown["severity"] == "minor"
+    assert 1.008 < grown["ratio"] < 1.0135  # the loop's 1.25%, less the call's fixed part
+    assert grown["change"]["method"] == "instruction-counts"
+    assert rows["test_work"]["unit"] == "s"  # the timing rows are there as ever
+    # the counting pass says how long it took, per side and round
+    assert "head instructions" in done.stderr
+    assert "base instructions" in done.stderr
+
+
+def test_missing_valgrind_is_one_line(tmp_path: Path) -> None:
+    write_config(tmp_path, CONFIG)
+    done = run_cli("run", "--base", "HEAD", cwd=tmp_path, env={"PATH": "/nonexistent"})
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "perfgate: error: metrics: instructions needs valgrind (Debian/Ubuntu: apt-get "
+        "install valgrind; the Action installs it with install-valgrind: true)"
+    ]
