@@ -8,8 +8,8 @@ for GitHub's own actions: setup-python answers with this interpreter, upload-art
 the folder or file it was given (which must exist).
 
 Only the expression forms action.yml uses are understood (``inputs.X``, ``steps.ID.outputs.X``,
-``github.token``, ``always()``, ``&&``, ``!= ''``); anything else raises, so the harness cannot
-silently run a step differently from GitHub.
+``github.token``, ``always()``, ``&&``, ``!= ''``, ``inputs.X == 'value'``); anything else
+raises, so the harness cannot silently run a step differently from GitHub.
 """
 
 from __future__ import annotations
@@ -117,9 +117,13 @@ class ActionRunner:
             if term == "always()":
                 continue
             match = re.fullmatch(r"(steps\.[\w-]+\.outputs\.[\w-]+)\s*!=\s*''", term)
-            if not match:
+            equal = re.fullmatch(r"(inputs\.[\w-]+)\s*==\s*'(\w*)'", term)
+            if match:
+                ok = ok and _lookup(match.group(1), context) != ""
+            elif equal:
+                ok = ok and _lookup(equal.group(1), context) == equal.group(2)
+            else:
                 raise AssertionError(f"the harness does not understand the condition {term!r}")
-            ok = ok and _lookup(match.group(1), context) != ""
         return ok
 
     @staticmethod
