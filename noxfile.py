@@ -86,6 +86,13 @@ def loaded_runner(session: nox.Session) -> None:
 
 
 @nox.session
+def instructions_cv(session: nox.Session) -> None:
+    """Instruction counts vs timings: CV across rounds, idle and with 2 hogs (needs valgrind)."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", "-m", "benchmarks.instructions_cv", *session.posargs)
+
+
+@nox.session
 def changepoint_quality(session: nox.Session) -> None:
     """Evaluate change-point methods on the shared histories (writes docs/changepoints.md)."""
     session.install("-e", ".", "ruptures")
