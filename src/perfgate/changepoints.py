@@ -35,7 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-DEFAULT_MIN_CHANGE = 0.05
+from perfgate.options import DEFAULT_MIN_CHANGE
+
 DEFAULT_MIN_CONFIDENCE = 0.99
 DEFAULT_WINDOW = 20
 MIN_SEGMENT = 3

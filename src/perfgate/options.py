@@ -40,6 +40,8 @@ SEVERITY_RANK: dict[Severity, int] = {s: i for i, s in enumerate(SEVERITIES)}
 STATUS_RANK: dict[Status, int] = {s: i for i, s in enumerate(STATUSES)}
 
 INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "native")
+# history detect: the smallest step reported (5%); a change-point default the CLI shows
+DEFAULT_MIN_CHANGE = 0.05
 
 # The output formats: name -> (its renderer as "module:function", the file suffixes that choose
 # it for --output). A renderer is ``f(report, *, width=None) -> str``; adding a format is one

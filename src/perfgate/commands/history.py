@@ -11,13 +11,11 @@ from pathlib import Path
 from typing import TextIO
 
 from perfgate._io import write_text_atomic
-from perfgate.changepoints import DEFAULT_MIN_CHANGE
 from perfgate.config import find_config, load_config
 from perfgate.errors import UsageError
-from perfgate.history.findings import Finding, findings_of
-from perfgate.history.importer import candidate_files, import_into
 from perfgate.history.store import DEFAULT_DB, Point, SeriesKey, Store, open_store
 from perfgate.model import STORED_BASELINE, Benchmark, Metadata, Run
+from perfgate.options import DEFAULT_MIN_CHANGE
 
 EXIT_OK, EXIT_SKIPPED = 0, 2
 
@@ -39,6 +37,8 @@ def import_command(
 ) -> int:
     """Import; exit 2 (after importing the rest) when some files had to be skipped."""
     stderr = stderr or sys.stderr  # at call time: tests and callers swap them
+    from perfgate.history.importer import candidate_files, import_into  # noqa: PLC0415
+
     files = list(candidate_files(paths))
     with _progress(stderr, len(files)) as advance:
         outcome = import_into(db, files, repo=repo, advance=advance)
@@ -77,7 +77,11 @@ def show_command(
         series = _matching(store, name, metric, machine, environment)
     finally:
         store.close()
-    findings = [f for key, points in series for f in findings_of(key, points)]
+    findings = []
+    if chart is not None or fmt == "json":  # change points only where they are shown
+        from perfgate.history.findings import findings_of  # noqa: PLC0415 - numpy, lazily
+
+        findings = [f for key, points in series for f in findings_of(key, points)]
     if chart is not None:
         write_text_atomic(chart, render.chart_html(series, findings, metric))
         sys.stderr.write(f"perfgate: chart written to {chart}\n")
@@ -107,6 +111,8 @@ def detect_command(
     store = open_store(db, create=False)
     try:
         keys = store.series_keys()
+        from perfgate.history.findings import Finding, findings_of  # noqa: PLC0415
+
         findings: list[Finding] = []
         series = 0
         with _progress(sys.stderr, len(keys)) as advance:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from perfgate.changepoints import DEFAULT_MIN_CHANGE, ChangePoint, detect
+from perfgate.changepoints import ChangePoint, detect
 from perfgate.history.store import Point, SeriesKey
+from perfgate.options import DEFAULT_MIN_CHANGE
 
 MIN_POINTS = 8  # fewer commits than this carry no step worth reporting
 
