@@ -96,3 +96,27 @@ def test_first_matching_rule_with_fitting_unit_wins() -> None:
     assert (
         find_rule("pkg/test_a.py::test_load", "test_load", "s", [rule("test_load")]) is not None
     )  # matched by the short name
+
+
+def test_instruction_counts_take_budgets_as_bare_numbers() -> None:
+    """`target: 2000000` on an instruction row: judged on the exact count (its min), with no
+    "few samples" note, and the table shows it in instructions."""
+    from perfgate.check import check  # noqa: PLC0415
+    from perfgate.config import Config  # noqa: PLC0415
+    from perfgate.model import Benchmark  # noqa: PLC0415
+    from perfgate.report import render  # noqa: PLC0415
+
+    rule = BudgetRule(
+        pattern="*(instructions)", target=2e6, warning=2.4e6, critical=3e6, unit="", metric="p95"
+    )
+    counted = Benchmark(
+        name="suite::test_parse (instructions)",
+        short_name="test_parse (instructions)",
+        unit="instructions",
+        rounds=((2.5e6,), (2.5e6,)),
+    )
+    report = check([counted], Config(budgets=(rule,)))
+    [row] = report.rows
+    assert row.status == "warning"  # 2.5 M: over 2.4 M, under 3 M
+    assert not row.head.few_samples
+    assert "2.50M instructions" in render(report, "table", width=200)

@@ -17,9 +17,10 @@ def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
     """A benchmark's row with its metric, summary and budget verdict; adds the pattern of the
     budget that applied to ``used``."""
     rule = find_rule(bench.name, bench.short_name, bench.unit, config.budgets)
-    # an instruction count is exact: its smallest value is the count (no "few samples")
+    # an instruction count is exact: its smallest value is the count, whatever metric the
+    # budget or the config names (a p95 of two counts would only say "few samples")
     exact = bench.unit == instructions.UNIT
-    metric = rule.metric if rule else "min" if exact else config.metric
+    metric = "min" if exact else rule.metric if rule else config.metric
     summary = summarize(bench, metric)
     verdict = None
     if rule is not None:
