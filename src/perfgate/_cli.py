@@ -127,6 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="git ref of the base (default auto: the merge-base with the default branch)",
     )
     _option(profile, "config", type=Path, metavar="F")
+
+    clean = commands.add_parser(
+        "clean",
+        help="remove perfgate's environments and worktrees (.perfgate/envs, .perfgate/worktrees)",
+        description="Remove the side environments `perfgate run` built (all, or all but the "
+        "--keep most recently used) and its git worktrees. Reports, round files and the "
+        "history are kept. `perfgate run` itself keeps the 6 most recently used "
+        "environments.",
+    )
+    clean.add_argument(
+        "--keep",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep the N most recently used environments (default 0: remove all)",
+    )
     _history_parser(commands)
     _github_parser(commands)
     _init_parser(commands)
@@ -383,6 +399,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             "compare": _compare,
             "run": _run,
             "profile": _profile,
+            "clean": _clean,
             "history": _history,
             "github": _github,
             "init": _init,
@@ -443,6 +460,21 @@ def _run(args: argparse.Namespace) -> Report:
         time_budget=args.time_budget,
         record=args.record,
     )
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from perfgate._git import toplevel  # noqa: PLC0415
+    from perfgate.commands.run import tidy  # noqa: PLC0415
+    from perfgate.errors import UsageError  # noqa: PLC0415
+
+    if args.keep < 0:
+        raise UsageError(f"--keep must be 0 or more, got {args.keep}")
+    pruned = tidy(toplevel(Path.cwd()), keep=args.keep, say=lambda _line: None)
+    print(
+        f"perfgate: removed {pruned.count} environment(s) ({pruned.size / 1e6:.0f} MB) and "
+        f"perfgate's git worktrees; kept {args.keep} environment(s) at most"
+    )
+    return 0
 
 
 def _profile(args: argparse.Namespace) -> int:

@@ -66,6 +66,14 @@ def worktree(repo: Path, commit: str, folder: Path) -> Path:
     return folder
 
 
+def remove_worktree(repo: Path, folder: Path) -> None:
+    """Remove a worktree made by :func:`worktree` and git's record of it (nothing when it is
+    not there)."""
+    if (folder / ".git").exists():
+        git(repo, "worktree", "remove", "--force", str(folder))
+    git(repo, "worktree", "prune")
+
+
 DEFAULT_BRANCHES = ("origin/main", "origin/master", "main", "master")
 
 

@@ -15,6 +15,7 @@ import sys
 import time
 import venv
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from perfgate._proc import run_captured
@@ -56,6 +57,7 @@ def ensure(
     folder = root / key
     python = folder / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
     if (folder / _READY).exists() and python.exists():
+        (folder / _READY).touch()  # last used now: pruning keeps the recently used ones
         say(f"{side}: environment {key} reused (same tree, install list and interpreter)")
         return python
     began = time.monotonic()
@@ -80,3 +82,36 @@ def ensure(
     (folder / _READY).write_text(" ".join(args), encoding="utf-8")
     say(f"{side}: environment ready in {time.monotonic() - began:.0f} s")
     return python
+
+
+# `perfgate run` keeps this many environments (the most recently used) and removes older ones
+KEEP_ENVIRONMENTS = 6
+
+
+@dataclass(frozen=True)
+class Pruned:
+    count: int
+    size: int  # bytes freed
+
+
+def prune(root: Path, keep: int, protect: Sequence[str] = ()) -> Pruned:
+    """Remove all but the ``keep`` most recently used environments under ``root`` (and any
+    half-built one), never those in ``protect``; what was freed."""
+    if not root.is_dir():
+        return Pruned(0, 0)
+    ready: list[Path] = []
+    broken: list[Path] = []
+    for folder in root.iterdir():
+        if not folder.is_dir() or not folder.name.startswith("env-"):
+            continue
+        marker = folder / _READY
+        (ready if marker.exists() else broken).append(folder)
+    ready.sort(key=lambda folder: (folder / _READY).stat().st_mtime, reverse=True)
+    doomed = [f for f in [*ready[keep:], *broken] if f.name not in protect]
+    size = 0
+    for folder in doomed:
+        size += sum(
+            p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+    return Pruned(len(doomed), size)

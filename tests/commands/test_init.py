@@ -238,6 +238,7 @@ def test_init_then_nox_perf_on_main_then_on_a_slower_branch(tmp_path: Path) -> N
     assert second.returncode == 1, log
     assert "the merge-base of HEAD and main" in log
     assert f"base: environment {env_folder.name} reused" in log  # main's, built by run 1
+    assert not list((root / ".perfgate" / "worktrees").glob("*"))  # base's tree is gone
     assert "Reusing existing virtual environment" in log  # nox's perf session, not rebuilt
     assert "5 interleaved rounds per side" in log
     report = json.loads((root / ".perfgate" / "report.json").read_text())

@@ -350,3 +350,31 @@ def test_record_names_skipped_files_and_exits_2(
     assert "refused by this test" in err
     assert "perfgate: error: " in err
     assert "--record: 1 file(s) could not be stored" in err
+
+
+def test_clean_keeps_the_most_recently_used_environments_and_removes_worktrees(
+    tmp_path: Path,
+) -> None:
+    from perfgate._git import worktree  # noqa: PLC0415
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "one")
+    envs = repo / ".perfgate" / "envs"
+    for age, name in enumerate(["env-new", "env-mid", "env-old"]):
+        (envs / name / "bin").mkdir(parents=True)
+        (envs / name / "bin" / "python").write_bytes(b"x" * 1000)
+        marker = envs / name / "perfgate-ready"
+        marker.write_text("")
+        os.utime(marker, (1e9 - age * 1000, 1e9 - age * 1000))
+    (envs / "env-halfbuilt").mkdir()  # no marker: a build that never finished
+    tree = worktree(repo, git(repo, "rev-parse", "HEAD"), repo / ".perfgate" / "worktrees" / "x")
+    assert tree.is_dir()
+    done = run_cli("clean", "--keep", "1", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert "removed 3 environment(s)" in done.stdout
+    assert sorted(p.name for p in envs.iterdir()) == ["env-new"]
+    assert not tree.exists()
+    assert git(repo, "worktree", "list").count("\n") == 0  # only the main worktree
+    assert run_cli("clean", "--keep", "-1", cwd=repo).returncode == 2

@@ -5,14 +5,22 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from perfgate import asv_driver, environments, formats, instructions, units
-from perfgate._git import auto_base, dirty_files, resolve, state_id, toplevel, worktree
+from perfgate._git import (
+    auto_base,
+    dirty_files,
+    remove_worktree,
+    resolve,
+    state_id,
+    toplevel,
+    worktree,
+)
 from perfgate.check import check
 from perfgate.commands import _profiling
 from perfgate.commands._output import emit
@@ -137,7 +145,9 @@ def _head_isolated(req: _Request, repo: Path, cwd: Path) -> Report:
     # `--base auto` with nothing to compare: head in the environment a comparison would use,
     # so that the calling environment (a nox session) needs nothing but perfgate
     (side,) = _build_sides(req, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))])
-    return _check_head(req, side)
+    report = _check_head(req, side)
+    _tidy(req, repo, [side])
+    return report
 
 
 def _count_calls(config: Config) -> int | None:
@@ -303,7 +313,38 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
         )  # fmt: skip
     if req.record:
         progress.line("--record: nothing stored (history keeps runs of one commit, not A/B runs)")
-    return emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout)
+    emitted = emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout)
+    _tidy(req, toplevel(cwd), sides)
+    return emitted
+
+
+def _tidy(req: _Request, repo: Path, sides: Sequence[Side]) -> None:
+    """After a run: the base worktree goes (its environment keeps what was installed), and
+    only the most recently used environments stay (``perfgate clean`` removes them all)."""
+    tidy(repo, keep=environments.KEEP_ENVIRONMENTS, sides=sides, say=req.progress.line)
+
+
+def tidy(
+    repo: Path,
+    *,
+    keep: int,
+    sides: Sequence[Side] = (),
+    say: Callable[[str], None],
+) -> environments.Pruned:
+    """Remove perfgate's worktrees and all but ``keep`` environments (never those of
+    ``sides``), saying what was freed."""
+    folder = repo / ".perfgate" / "worktrees"
+    if folder.is_dir():
+        for tree in folder.iterdir():
+            remove_worktree(repo, tree)
+    protect = [side.python.parent.parent.name for side in sides]
+    pruned = environments.prune(repo / ".perfgate" / "envs", keep, protect)
+    if pruned.count:
+        say(
+            f"removed {pruned.count} older environment(s) ({pruned.size / 1e6:.0f} MB); "
+            f"the {keep} most recently used are kept (`perfgate clean` removes them all)"
+        )
+    return pruned
 
 
 def _build_sides(
