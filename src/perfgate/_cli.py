@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", dest="out", type=Path, help=argparse.SUPPRESS)  # 0.1's name
     run.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="run only shard K of N of the suite (pytest-benchmark; one job of a CI matrix); "
+        "`perfgate merge` combines the shards' rounds folders into one report",
+    )
+    run.add_argument(
         "--seed", type=int, default=0, help="seed of the sides' random order per round (default 0)"
     )
     _option(run, "time_budget", metavar="DURATION")
@@ -127,6 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="git ref of the base (default auto: the merge-base with the default branch)",
     )
     _option(profile, "config", type=Path, metavar="F")
+
+    merge = commands.add_parser(
+        "merge",
+        help="one report from the shards of a sharded run (perfgate run --shard K/N)",
+        description="Combine the rounds folders of `perfgate run --shard K/N` jobs into one "
+        "report: compared together, so the suite-wide false-alarm control spans the whole "
+        "suite. The shards must compare the same commits and not share a benchmark.",
+    )
+    merge.add_argument(
+        "folders", nargs="+", type=Path, metavar="DIR", help="a shard's rounds folder"
+    )
+    _report_options(merge, input_format=False)
 
     clean = commands.add_parser(
         "clean",
@@ -400,6 +418,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             "run": _run,
             "profile": _profile,
             "clean": _clean,
+            "merge": _merge,
             "history": _history,
             "github": _github,
             "init": _init,
@@ -459,7 +478,22 @@ def _run(args: argparse.Namespace) -> Report:
         fail_on=args.fail_on,
         time_budget=args.time_budget,
         record=args.record,
+        shard=args.shard,
     )
+
+
+def _merge(args: argparse.Namespace) -> Report:
+    from perfgate.commands._output import ReportOptions  # noqa: PLC0415
+    from perfgate.commands.merge import merge_command  # noqa: PLC0415
+
+    options = ReportOptions(
+        config_path=args.config,
+        fmt=args.format,
+        outputs=args.output,
+        input_format="auto",
+        fail_on=args.fail_on,
+    )
+    return merge_command(args.folders, options)
 
 
 def _clean(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from perfgate import asv_driver, environments, formats, instructions, units
+from perfgate import asv_driver, environments, formats, instructions, shards, units
 from perfgate._git import (
     auto_base,
     dirty_files,
@@ -28,6 +28,7 @@ from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.errors import InputError, UsageError
 from perfgate.model import Benchmark
+from perfgate.pytest_plugin import MODULE
 from perfgate.report.model import Report
 from perfgate.runner import Progress, RoundPlan, RunInterruptedError, Side, run_rounds
 
@@ -50,6 +51,7 @@ class _Request:
     extra: tuple[str, ...]
     seed: int
     record: bool
+    shard: shards.Shard | None
     stdout: TextIO
     stderr: TextIO
     progress: Progress
@@ -68,6 +70,7 @@ def run_command(
     fail_on: str | None = None,
     time_budget: str | None = None,
     record: bool = False,
+    shard: str | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> Report:
@@ -87,6 +90,13 @@ def run_command(
     if config.harness.type == "asv":
         asv_driver.runner_requirement()  # a clear error now, not after building environments
     _count_calls(config)  # valgrind missing: the same
+    part = None if shard is None else shards.parse(shard)
+    if part is not None:
+        if config.harness.type != "pytest-benchmark":
+            raise UsageError("--shard needs a pytest-benchmark suite (harness.type)")
+        if base_ref is None:
+            raise UsageError("--shard compares: give --base REF (or auto)")
+        extra = (*extra, "-p", MODULE, f"--perfgate-shard={part}")
     out = out or cwd / ".perfgate" / "run"
     with _progress(stderr) as progress:
         request = _Request(
@@ -99,6 +109,7 @@ def run_command(
             extra=tuple(extra),
             seed=seed,
             record=record,
+            shard=part,
             stdout=stdout,
             stderr=stderr,
             progress=progress,
@@ -216,6 +227,9 @@ def _ab_sides(req: _Request, base_ref: str, cwd: Path) -> list[Side]:
         what += f" with uncommitted changes in {len(dirty)} file(s): {', '.join(dirty[:5])}"
     req.progress.line(f"comparing base {base_ref} ({base_commit[:10]}) with head: {what}")
     base_tree = worktree(repo, base_commit, repo / ".perfgate" / "worktrees" / base_commit[:12])
+    if req.shard is not None:
+        shards.record(req.out, req.shard, base_commit, state_id(repo))
+        req.progress.line(f"shard {req.shard}: the benchmarks whose node id hashes to it")
     return _build_sides(
         req,
         repo,
@@ -248,7 +262,7 @@ def profile_command(
     with _progress(stderr) as progress:
         req = _Request(
             config=config, config_path=config_path, rounds=None, out=out, fmt="table",
-            outputs=(), extra=tuple(extra), seed=0, record=False, stdout=stdout,
+            outputs=(), extra=tuple(extra), seed=0, record=False, shard=None, stdout=stdout,
             stderr=stderr, progress=progress,
         )  # fmt: skip
         if base_ref == AUTO:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import cProfile
 import ctypes
+import hashlib
 import json
 import mmap
 import platform
@@ -111,6 +112,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="counted calls per benchmark beyond the first (default 5)",
     )
     profile.addoption(
+        "--perfgate-shard",
+        default=None,
+        metavar="K/N",
+        help="run only shard K of N (1 <= K <= N): the benchmarks whose node id's BLAKE2b "
+        "hash modulo N is K-1; the same on every side and run",
+    )
+    profile.addoption(
         "--perfgate-profile-only",
         action="append",
         default=[],
@@ -121,10 +129,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("perfgate_profile_only"))
-    if not wanted:
-        return
-    config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in wanted])
-    items[:] = [item for item in items if item.nodeid in wanted]
+    shard = config.getoption("perfgate_shard")
+    keep = [
+        item
+        for item in items
+        if (not wanted or item.nodeid in wanted) and (not shard or in_shard(item.nodeid, shard))
+    ]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
+
+
+def in_shard(nodeid: str, shard: str) -> bool:
+    """Whether benchmark ``nodeid`` belongs to shard ``K/N`` (perfgate.shards.in_shard is the
+    same rule)."""
+    index, count = (int(part) for part in shard.split("/"))
+    digest = hashlib.blake2b(nodeid.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count == index - 1
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,0 +1,78 @@
+"""Sharding a suite over a CI matrix: which benchmarks a shard runs, and what it records.
+
+Shard ``K/N`` runs the benchmarks whose pytest node id's BLAKE2b hash modulo N is K-1: stable
+across base and head, across runs and machines, and balanced by count on average (perfgate's
+pytest plugin applies it, ``--perfgate-shard``; CRC-32 was tried first, and its low bits put
+all of ``test_x[20000]`` ... ``test_x[26000]`` in one shard). Each shard's rounds folder gets ``shard.json`` (the
+shard and the commits compared), which ``perfgate merge`` checks before it combines shards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfgate._io import write_text_atomic
+from perfgate.errors import InputError, UsageError
+
+FORMAT = 1
+FILE = "shard.json"
+_SUFFIX = re.compile(r" \((peak memory|instructions)\)$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shard:
+    index: int  # 1-based
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def parse(text: str) -> Shard:
+    """``K/N`` -> Shard; UsageError for anything else."""
+    found = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if found is None or not 1 <= int(found.group(1)) <= int(found.group(2)) <= 1000:
+        raise UsageError(f"--shard {text!r}: write K/N with 1 <= K <= N <= 1000, e.g. 2/4")
+    return Shard(index=int(found.group(1)), count=int(found.group(2)))
+
+
+def in_shard(name: str, shard: Shard) -> bool:
+    """Whether benchmark ``name`` (a report's name: a node id, perhaps with ``(peak memory)``
+    or ``(instructions)``) belongs to ``shard``; the plugin's rule."""
+    nodeid = _SUFFIX.sub("", name).encode("utf-8", "surrogatepass")
+    digest = hashlib.blake2b(nodeid, digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shard.count == shard.index - 1
+
+
+def record(folder: Path, shard: Shard, base: str, head: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    document = {"perfgate_shard": FORMAT, "shard": str(shard), "base": base, "head": head}
+    write_text_atomic(folder / FILE, json.dumps(document) + "\n")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recorded:
+    shard: Shard
+    base: str
+    head: str
+
+
+def read(folder: Path) -> Recorded:
+    path = folder / FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("perfgate_shard") != FORMAT:
+            raise ValueError(f"format {data.get('perfgate_shard')!r}")
+        return Recorded(
+            shard=parse(str(data["shard"])), base=str(data["base"]), head=str(data["head"])
+        )
+    except FileNotFoundError:
+        raise InputError(
+            str(folder), f"no {FILE}: not the rounds folder of a sharded run"
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, UsageError) as exc:
+        raise InputError(str(path), f"not a perfgate shard record ({exc})") from None

@@ -1,0 +1,157 @@
+"""A suite sharded over a CI matrix: `perfgate run --shard K/N` runs one shard's benchmarks
+(real pytest-benchmark), and `perfgate merge` of the shards of a run flags the same benchmarks
+with the same severities as the unsharded report of the same rounds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perfgate import shards
+from tests.harnesses import git
+from tests.helpers import run_cli, write_config
+
+PACKAGE = """
+import time
+
+FACTOR = {factor}
+
+
+def work(n):
+    time.sleep(n * FACTOR / 1e7)
+
+
+def steady(n):
+    time.sleep(n / 1e7)
+"""
+
+SUITE = """
+import pytest
+
+import shardpkg
+
+
+@pytest.mark.parametrize("n", [20000, 22000, 24000, 26000])
+def test_work(benchmark, n):
+    benchmark(shardpkg.work, n)
+
+
+@pytest.mark.parametrize("n", [20000, 22000, 24000, 26000])
+def test_steady(benchmark, n):
+    benchmark(shardpkg.steady, n)
+"""
+
+CONFIG = """
+version: 1
+profile:
+  severity: "off"
+harness:
+  type: pytest-benchmark
+  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=15",
+         "--benchmark-max-time=0.05"]
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sharded")
+    (root / "src" / "shardpkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "shardpkg"\nversion = "0.1"\n'
+    )
+    package = root / "src" / "shardpkg" / "__init__.py"
+    package.write_text(PACKAGE.format(factor=1.0))
+    (root / "benchmarks").mkdir()
+    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
+    (root / ".gitignore").write_text(".perfgate/\n")
+    write_config(root, CONFIG)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    package.write_text(PACKAGE.format(factor=10.0))
+    git(root, "commit", "-qam", "head: work ten times as slow")
+    return root
+
+
+def _json(done: Any) -> dict[str, Any]:
+    assert done.returncode in (0, 1), done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def _split(full: Path, shard: shards.Shard, into: Path, base: str, head: str) -> None:
+    """The shard's part of an unsharded run's rounds, as a sharded job would have left it."""
+    for side in ("base", "head"):
+        (into / side).mkdir(parents=True)
+        for path in sorted((full / side).glob("round-*.json")):
+            data = json.loads(path.read_text())
+            data["benchmarks"] = [
+                b for b in data["benchmarks"] if shards.in_shard(b["fullname"], shard)
+            ]
+            if data["benchmarks"]:  # a shard may hold none of a small suite
+                (into / side / path.name).write_text(json.dumps(data))
+    shards.record(into, shard, base, head)
+
+
+@pytest.mark.slow
+def test_merged_shards_decide_as_the_whole_run(project: Path, tmp_path: Path) -> None:
+    full = tmp_path / "full"
+    args = ["run", "--base", "HEAD~1", "--rounds", "3", "--format", "json"]
+    whole = _json(run_cli(*args, "--rounds-dir", full, cwd=project))
+    base, head = git(project, "rev-parse", "HEAD~1"), git(project, "rev-parse", "HEAD")
+    parts = [shards.Shard(index=k, count=4) for k in range(1, 5)]
+    folders = [tmp_path / f"shard{part.index}" for part in parts]
+    for part, folder in zip(parts, folders, strict=True):
+        _split(full, part, folder, base, head)
+    assert sum(bool(list((f / "head").glob("*.json"))) for f in folders) >= 2
+    merged = _json(run_cli("merge", *folders, "--format", "json", cwd=project))
+
+    def decided(report: dict[str, Any]) -> dict[str, tuple[str, str, float]]:
+        return {
+            b["name"]: (b["change"]["direction"], b["severity"], round(b["ratio"], 9))
+            for b in report["benchmarks"]
+        }
+
+    assert decided(merged) == decided(whole)
+    assert merged["verdict"] == whole["verdict"] == "fail"
+    slowed = {n for n, (d, s, _r) in decided(merged).items() if s == "critical"}
+    assert slowed == {n for n in decided(whole) if "test_work" in n}
+    assert "merged 4 of 4 shards." in merged["notes"]
+
+    # the same shard twice, or shards of other commits: one line each
+    twice = run_cli("merge", folders[0], folders[0], cwd=project)
+    assert twice.returncode == 2
+    assert "shard 1 is given twice" in twice.stderr
+    shards.record(folders[1], parts[1], head, head)
+    other = run_cli("merge", folders[0], folders[1], cwd=project)
+    assert other.returncode == 2
+    assert "not one run" in other.stderr
+
+
+@pytest.mark.slow
+def test_a_shard_runs_only_its_benchmarks(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "shard1"
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "2", "--shard", "1/2", "--format", "json",
+        "--rounds-dir", out, cwd=project,
+    )  # fmt: skip
+    report = _json(done)
+    names = {b["name"] for b in report["benchmarks"]}
+    half = shards.Shard(index=1, count=2)
+    assert names
+    assert all(shards.in_shard(name, half) for name in names)
+    assert len(names) < 8
+    assert shards.read(out).shard == half
+    alone = _json(run_cli("merge", out, "--format", "json", cwd=project))
+    assert "merged 1 of 2 shards; 1 shard(s) missing" in " ".join(alone["notes"])
+
+
+def test_bad_shards_are_one_line(project: Path) -> None:
+    for text in ("0/4", "5/4", "x", "1/0"):
+        done = run_cli("run", "--base", "HEAD~1", "--shard", text, cwd=project)
+        assert done.returncode == 2
+        assert "--shard" in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
