@@ -3,8 +3,9 @@
 Shard ``K/N`` runs the benchmarks whose pytest node id's BLAKE2b hash modulo N is K-1: stable
 across base and head, across runs and machines, and balanced by count on average (perfgate's
 pytest plugin applies it, ``--perfgate-shard``; CRC-32 was tried first, and its low bits put
-all of ``test_x[20000]`` ... ``test_x[26000]`` in one shard). Each shard's rounds folder gets ``shard.json`` (the
-shard and the commits compared), which ``perfgate merge`` checks before it combines shards.
+all of ``test_x[20000]`` ... ``test_x[26000]`` in one shard). Each shard's rounds folder gets
+``shard.json`` (the shard and the commits compared), which ``perfgate merge`` checks before it
+combines shards.
 """
 
 from __future__ import annotations
