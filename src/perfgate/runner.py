@@ -32,6 +32,10 @@ class HarnessError(PerfgateError):
     """A side's harness failed (twice in the same round, or once where retrying is futile)."""
 
 
+class EmptyShardError(HarnessError):
+    """``--shard K/N`` of a suite with no benchmark in shard K: nothing to run, not a failure."""
+
+
 # pytest's exit codes that no retry changes: 2 interrupted (collection errors: an import that
 # fails), 4 usage error, 5 no tests collected
 DETERMINISTIC_EXITS = {"pytest-benchmark": frozenset({2, 4, 5})}
@@ -297,6 +301,12 @@ def _one_round(
                 f"round {index + 1}: {side.name} failed ({problem.summary()}); retrying once"
             )
             problem = run_side(harness, side, output, extra, beat)
+        if (
+            problem is not None
+            and problem.returncode == 5
+            and any(arg.startswith("--perfgate-shard") for arg in extra)
+        ):
+            raise EmptyShardError(f"pytest collected no benchmark of this shard ({side.name})")
         if problem is not None:
             for line in problem.details():
                 progress.line(f"{side.name}: {line}")

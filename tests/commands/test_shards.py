@@ -149,6 +149,28 @@ def test_a_shard_runs_only_its_benchmarks(project: Path, tmp_path: Path) -> None
     assert "merged 1 of 2 shards; 1 shard(s) missing" in " ".join(alone["notes"])
 
 
+@pytest.mark.slow
+def test_an_empty_shard_is_said_not_failed(project: Path, tmp_path: Path) -> None:
+    names = [
+        f"benchmarks/test_bench.py::test_{f}[{n}]"
+        for f in ("work", "steady")
+        for n in (20000, 22000, 24000, 26000)
+    ]
+    empty = next(
+        k
+        for k in range(1, 9)
+        if not any(shards.in_shard(name, shards.Shard(index=k, count=8)) for name in names)
+    )
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "2", "--shard", f"{empty}/8", "--format", "json",
+        "--rounds-dir", tmp_path / "empty", cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["verdict"] == "inconclusive"
+    assert f"shard {empty}/8 holds none of the suite's benchmarks" in report["notes"][0]
+
+
 def test_bad_shards_are_one_line(project: Path) -> None:
     for text in ("0/4", "5/4", "x", "1/0"):
         done = run_cli("run", "--base", "HEAD~1", "--shard", text, cwd=project)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from perfgate import asv_driver, environments, formats, instructions, shards, units
+from perfgate import asv_driver, environments, formats, gate, instructions, shards, units
 from perfgate._git import (
     auto_base,
     dirty_files,
@@ -30,7 +30,14 @@ from perfgate.errors import InputError, UsageError
 from perfgate.model import Benchmark
 from perfgate.pytest_plugin import MODULE
 from perfgate.report.model import Report
-from perfgate.runner import Progress, RoundPlan, RunInterruptedError, Side, run_rounds
+from perfgate.runner import (
+    EmptyShardError,
+    Progress,
+    RoundPlan,
+    RunInterruptedError,
+    Side,
+    run_rounds,
+)
 
 if TYPE_CHECKING:
     import rich.progress
@@ -305,16 +312,22 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
         return all(row.change is None or row.change.decisive for row in report.rows)
 
     began = time.monotonic()
-    used = run_rounds(
-        sides,
-        plan,
-        config.harness,
-        out,
-        extra=req.extra,
-        can_stop=decided,
-        progress=progress,
-        count_calls=_count_calls(config),
-    )
+    try:
+        used = run_rounds(
+            sides,
+            plan,
+            config.harness,
+            out,
+            extra=req.extra,
+            can_stop=decided,
+            progress=progress,
+            count_calls=_count_calls(config),
+        )
+    except EmptyShardError:  # a small suite over many shards: this one has nothing
+        note = f"shard {req.shard} holds none of the suite's benchmarks: nothing to compare"
+        progress.line(note)
+        empty = gate.finish("compare", [], config.fail_on, notes=[note])
+        return emit(empty, req.fmt, req.outputs, req.stdout)
     base, head = _sides(out, cache)
     report = compare(base, head, config, sources=[str(out / "base"), str(out / "head")])
     to_profile = _profiling.flagged(report, config)
