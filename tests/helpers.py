@@ -125,3 +125,36 @@ def live_html(html: str) -> list[str]:
     layout = {"table", "thead", "tbody", "tr", "th", "td", "code", "h3", "p", "ol", "li", "ul"}
     tags = re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html)
     return [tag for tag in tags if tag.lower() not in layout]
+
+
+# a pytest-benchmark harness for perfgate.yml: benchmarks/, 15 samples at least, 50 ms at most
+HARNESS = """
+harness:
+  type: pytest-benchmark
+  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=15",
+         "--benchmark-max-time=0.05"]
+"""
+
+
+def two_commit_project(
+    root: Path, package: str, *, base: str, head: str, suite: str, config: str
+) -> Path:
+    """A src-layout package ``package`` with a pytest-benchmark suite (benchmarks/test_bench.py)
+    and perfgate.yml: committed with ``base`` as its ``__init__.py``, then with ``head``."""
+    (root / "src" / package).mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        f'\n[project]\nname = "{package}"\nversion = "0.1"\n'
+    )
+    init = root / "src" / package / "__init__.py"
+    init.write_text(base)
+    (root / "benchmarks").mkdir()
+    (root / "benchmarks" / "test_bench.py").write_text(suite)
+    (root / ".gitignore").write_text(".perfgate/\n")
+    write_config(root, config)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    init.write_text(head)
+    git(root, "commit", "-qam", "head")
+    return root

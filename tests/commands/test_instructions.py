@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harnesses import git
-from tests.helpers import run_cli, write_config
+from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
 
 needs_valgrind = pytest.mark.skipif(
     shutil.which("valgrind") is None or platform.machine().lower() not in ("x86_64", "amd64"),
@@ -50,14 +49,7 @@ def test_other(benchmark):
     benchmark(countpkg.other)
 """
 
-CONFIG = """
-version: 1
-metrics: [time, instructions]
-harness:
-  type: pytest-benchmark
-  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=15",
-         "--benchmark-max-time=0.05"]
-"""
+CONFIG = "version: 1\nmetrics: [time, instructions]\n" + HARNESS
 
 
 @pytest.fixture
@@ -76,23 +68,14 @@ def two_hogs() -> Iterator[None]:
 @pytest.mark.slow
 @pytest.mark.usefixtures("two_hogs")
 def test_counts_are_exact_and_one_percent_more_work_is_flagged(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    (root / "src" / "countpkg").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
-        '\n[project]\nname = "countpkg"\nversion = "0.1"\n'
+    root = two_commit_project(
+        tmp_path / "project",
+        "countpkg",
+        base=PACKAGE.format(loops=20_000),
+        head=PACKAGE.format(loops=20_250),  # 1.25% more iterations
+        suite=SUITE,
+        config=CONFIG,
     )
-    package = root / "src" / "countpkg" / "__init__.py"
-    package.write_text(PACKAGE.format(loops=20_000))
-    (root / "benchmarks").mkdir()
-    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
-    (root / ".gitignore").write_text(".perfgate/\n")
-    write_config(root, CONFIG)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
-    package.write_text(PACKAGE.format(loops=20_250))  # 1.25% more iterations
-    git(root, "commit", "-qam", "head: a little more work")
 
     done = run_cli("run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", cwd=root)
     report = json.loads(done.stdout)

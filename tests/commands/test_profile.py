@@ -19,8 +19,7 @@ from perfgate.model import Benchmark
 from perfgate.report import render
 from perfgate.report.model import FunctionChange, Profile, Report
 from perfgate.report.read import load_report, report_from_dict
-from tests.harnesses import git
-from tests.helpers import gfm_html, live_html, run_cli, write_config
+from tests.helpers import HARNESS, gfm_html, live_html, run_cli, two_commit_project, write_config
 
 # Fixed work, not sleep: cProfile charges a sleep to time.sleep, not to the function that
 # sleeps. parse() does 3x the loop in head (+2 ms or so), step() runs 4 times instead of 2
@@ -62,37 +61,19 @@ def test_other(benchmark):
     benchmark(profpkg.step)
 """
 
-CONFIG = """
-version: 1
-profile:
-  calls: 10
-harness:
-  type: pytest-benchmark
-  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=15",
-         "--benchmark-max-time=0.05"]
-"""
+CONFIG = "version: 1\nprofile:\n  calls: 10\n" + HARNESS
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("profile-project")
-    (root / "src" / "profpkg").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
-        '\n[project]\nname = "profpkg"\nversion = "0.1"\n'
+    return two_commit_project(
+        tmp_path_factory.mktemp("profile-project"),
+        "profpkg",
+        base=PACKAGE.format(parse=40_000, steps=2),
+        head=PACKAGE.format(parse=120_000, steps=4),  # parse: 3x the loop; step: twice
+        suite=SUITE,
+        config=CONFIG,
     )
-    package = root / "src" / "profpkg" / "__init__.py"
-    package.write_text(PACKAGE.format(parse=40_000, steps=2))
-    (root / "benchmarks").mkdir()
-    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
-    (root / ".gitignore").write_text(".perfgate/\n")
-    write_config(root, CONFIG)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
-    package.write_text(PACKAGE.format(parse=120_000, steps=4))
-    git(root, "commit", "-qam", "head: parse does three times the work, step runs twice")
-    return root
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ import pytest
 
 from perfgate import shards
 from tests.harnesses import git
-from tests.helpers import run_cli, write_config
+from tests.helpers import HARNESS, run_cli, two_commit_project
 
 PACKAGE = """
 import time
@@ -44,37 +44,19 @@ def test_steady(benchmark, n):
     benchmark(shardpkg.steady, n)
 """
 
-CONFIG = """
-version: 1
-profile:
-  severity: "off"
-harness:
-  type: pytest-benchmark
-  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=15",
-         "--benchmark-max-time=0.05"]
-"""
+CONFIG = 'version: 1\nprofile:\n  severity: "off"\n' + HARNESS
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("sharded")
-    (root / "src" / "shardpkg").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
-        '\n[project]\nname = "shardpkg"\nversion = "0.1"\n'
+    return two_commit_project(
+        tmp_path_factory.mktemp("sharded"),
+        "shardpkg",
+        base=PACKAGE.format(factor=1.0),
+        head=PACKAGE.format(factor=10.0),  # work ten times as slow
+        suite=SUITE,
+        config=CONFIG,
     )
-    package = root / "src" / "shardpkg" / "__init__.py"
-    package.write_text(PACKAGE.format(factor=1.0))
-    (root / "benchmarks").mkdir()
-    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
-    (root / ".gitignore").write_text(".perfgate/\n")
-    write_config(root, CONFIG)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
-    package.write_text(PACKAGE.format(factor=10.0))
-    git(root, "commit", "-qam", "head: work ten times as slow")
-    return root
 
 
 def _json(done: Any) -> dict[str, Any]:
