@@ -12,10 +12,15 @@ from tests.helpers import run_cli, slow_package_project
 
 SUITE = """
 import slowpkg
+from slowpkg import cpu
 
 
 def time_work():
     slowpkg.work(20000)
+
+
+def time_parse():
+    cpu.parse()
 
 
 def track_items():
@@ -23,6 +28,17 @@ def track_items():
 
 
 track_items.unit = "items"
+"""
+
+CPU = """
+from slowpkg import FACTOR
+
+
+def parse():
+    total = 0
+    for i in range(int(20000 * FACTOR)):
+        total += i * i
+    return total
 """
 
 # asv's own environment type is named to show that `perfgate run` does not use it
@@ -52,6 +68,8 @@ harness:
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A src-layout package with an asv suite; head makes `work` ten times as slow."""
     files = {
+        # fixed work that head's FACTOR multiplies: cProfile charges it to parse() itself
+        "src/slowpkg/cpu.py": CPU,
         "benchmarks/__init__.py": "",
         "benchmarks/bench.py": SUITE,
         "asv.conf.json": ASV_CONF,
@@ -97,6 +115,10 @@ def test_run_base_with_asv_finds_the_slowdown(project: Path) -> None:
     [work] = [f for f in functions if f["function"].startswith("work (slowpkg/__init__.py:")]
     assert (work["calls_base"], work["calls_head"]) == (1, 1)
     assert "profile" not in rows["bench.track_items"]
+    # a named function doing ten times the work comes first by added time
+    parsed = rows["bench.time_parse"]["profile"]["functions"]
+    assert parsed[0]["function"].startswith("parse (slowpkg/cpu.py:")
+    assert (parsed[0]["calls_base"], parsed[0]["calls_head"]) == (1, 1)
     # one asv results file per side and round, with asv's benchmarks.json beside them
     for side in ("base", "head"):
         assert len(list((out / side).glob("round-*.json"))) == 5
