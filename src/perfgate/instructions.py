@@ -50,16 +50,16 @@ def valgrind() -> str:
     return found
 
 
-def command(python: Path, dumps: Path, pytest_args: list[str]) -> list[str]:
-    """The argv of one counting run: pytest in the side's environment, under callgrind."""
+def command(pytest: Path, dumps: Path, pytest_args: list[str]) -> list[str]:
+    """The argv of one counting run: the side's ``pytest`` script under callgrind (valgrind
+    follows its ``#!`` line to the environment's interpreter; not ``python -m pytest``, which
+    would put the working directory, head's tree, on base's ``sys.path``)."""
     return [
         valgrind(),
         "--tool=callgrind",
         "--collect-atstart=no",
         f"--callgrind-out-file={dumps / 'callgrind.out.%p'}",
-        str(python),
-        "-m",
-        "pytest",
+        str(pytest),
         *pytest_args,
     ]
 

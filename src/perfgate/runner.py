@@ -245,8 +245,9 @@ def count_side(
     ]
     env = instructions.environment(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
+    pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
     done = run_captured(
-        instructions.command(side.python, dumps, pytest_args), cwd=side.cwd, env=env, beat=beat
+        instructions.command(pytest, dumps, pytest_args), cwd=side.cwd, env=env, beat=beat
     )
     try:
         if done.returncode != 0:
