@@ -524,3 +524,29 @@ def test_a_full_disk_mid_import_is_one_line_and_keeps_what_was_stored(tmp_path: 
     assert 0 < runs < 40
     assert f"the {runs} run(s) imported before it are kept" in message
     assert set(per_run) == {40}  # no half-stored run
+
+
+def test_detect_says_which_values_it_left_out(tmp_path: Path) -> None:
+    """A counter that reads 0 in some runs: the step is still found in the rest, and the
+    zeros are counted on stderr, not dropped quietly."""
+    (tmp_path / "runs").mkdir()
+    for i in range(30):
+        level = 0.0 if i in (3, 9, 27) else (3.0 if i >= 15 else 1.0)
+        run = Run(
+            metadata=Metadata(
+                commit=hashlib.sha1(f"z{i}".encode()).hexdigest(),  # noqa: S324 - an id
+                machine="ci",
+                timestamp=f"2024-03-{i + 1:02d}T00:00:00+00:00",
+            ),
+            benchmarks=(
+                Benchmark(name="cache_misses", short_name="cache_misses", unit="items",
+                          rounds=((level,),)),
+            ),
+        )  # fmt: skip
+        (tmp_path / "runs" / f"r{i:02d}.json").write_text(dumps(run))
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", tmp_path / "runs", "--db", db).returncode == 0
+    done = run_cli("history", "detect", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "1 change point(s) in 1 series" in done.stdout
+    assert "3 value(s) of 0 or below in 1 series were left out" in done.stderr

@@ -111,10 +111,11 @@ def detect_command(
     store = open_store(db, create=False)
     try:
         keys = store.series_keys()
-        from perfgate.history.findings import Finding, findings_of  # noqa: PLC0415
+        from perfgate.history.findings import Finding, findings_of, nonpositive  # noqa: PLC0415
 
         findings: list[Finding] = []
         series = 0
+        left_out = left_series = 0
         with _progress(sys.stderr, len(keys)) as advance:
             for key in keys:
                 for found_key, points in store.series(
@@ -126,10 +127,18 @@ def detect_command(
                 ):
                     series += 1
                     findings.extend(findings_of(found_key, points, min_change))
+                    skipped = nonpositive(points)
+                    left_out += skipped
+                    left_series += bool(skipped)
                 advance()
     finally:
         store.close()
     findings.sort(key=lambda f: (not f.slower, -abs(f.change.magnitude)))
+    if left_out:
+        sys.stderr.write(
+            f"perfgate: {left_out} value(s) of 0 or below in {left_series} series were left out "
+            "of change-point detection (its steps are relative)\n"
+        )
     text = render.render_findings(findings, series, metric, fmt)
     if output is not None:
         write_text_atomic(output, text)

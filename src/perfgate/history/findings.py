@@ -28,6 +28,12 @@ class Finding:
         return up if self.series.direction == "lower" else not up
 
 
+def nonpositive(points: list[Point]) -> int:
+    """How many values of a series change-point detection leaves out: steps are relative, so
+    a value of 0 or below has no place in them (it is counted and said, not dropped quietly)."""
+    return sum(1 for p in points if p.value is not None and p.value <= 0)
+
+
 def findings_of(
     key: SeriesKey, points: list[Point], min_change: float = DEFAULT_MIN_CHANGE
 ) -> list[Finding]:
