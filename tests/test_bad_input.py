@@ -272,6 +272,24 @@ def test_hostile_pyproject_is_one_line_or_ignored(
     assert_one_line_error(["check", bench_json], str(path), problem, cwd=tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("metrics: [instructions]\n", "metrics: must include time"),
+        ("metrics: [time, cycles]\n", "metrics: 'cycles' is not one of time, instructions"),
+        ("metrics: time\n", "metrics: must be a list"),
+        ("profile: {severity: huge}\n", "profile.severity: 'huge' is not one of"),
+        ("profile: {calls: 0}\n", "profile.calls: 0 must be a whole number from 1"),
+    ],
+)
+def test_bad_metrics_and_profile_keys(
+    bench_json: Path, tmp_path: Path, text: str, problem: str
+) -> None:
+    config = tmp_path / "perfgate.yml"
+    config.write_text("version: 1\n" + text)
+    assert_one_line_error(["check", bench_json, "--config", config], problem)
+
+
 def test_usage_error_exits_2() -> None:
     done = run_cli("check", "--format", "pdf", "x.json")
     assert done.returncode == 2

@@ -210,6 +210,8 @@ def profile_side(
     done = run_captured(command, cwd=side.cwd, env=env, beat=beat)
     if done.returncode == 0 and output.is_file():
         return None
+    if done.returncode == 5:  # pytest: nothing collected
+        return "pytest found none of these benchmarks in the suite"
     return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
 
 

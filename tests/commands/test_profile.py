@@ -191,3 +191,16 @@ def test_profile_tables_are_cut_to_fit_the_comment() -> None:
     assert len(text.encode()) <= 65_536
     assert "profile table(s) left out (the text is limited)" in text
     assert "where the time went" in text  # the worst rows' tables are there
+
+
+@pytest.mark.slow
+def test_profile_of_no_such_benchmark_is_one_line(project: Path) -> None:
+    done = run_cli(
+        "profile", "benchmarks/test_bench.py::test_nope", "--base", "HEAD~1", cwd=project
+    )
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("perfgate: error:")]
+    assert len(errors) == 1, done.stderr
+    assert "pytest found none of these benchmarks in the suite" in errors[0]
+    assert "(BENCH is a pytest node id, as reports name it)" in errors[0]
+    assert "Traceback" not in done.stderr

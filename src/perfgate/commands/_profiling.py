@@ -101,7 +101,7 @@ def profile_benchmarks(
         if name in base and name in head:
             diffs[name] = profile.diff(base[name], head[name], config.profile.top)
         else:
-            why = "; ".join(problems) or "the profiled run did not reach this benchmark"
+            why = "; ".join(problems) or f"no benchmark {name!r} ran on both sides"
             diffs[name] = Profile(note=f"no profile diff: {why}")
     return diffs
 

@@ -282,6 +282,11 @@ def profile_command(
             list(benchmarks), sides=sides, config=config, out=out, extra=req.extra,
             progress=progress,
         )  # fmt: skip
+    unknown = [name for name, diff in diffs.items() if not diff.functions and not diff.calls]
+    if unknown and len(unknown) == len(diffs):  # a typo, or a name that is not a node id
+        raise UsageError(
+            f"{diffs[unknown[0]].note} (BENCH is a pytest node id, as reports name it)"
+        )
     from perfgate.report.table import render_profiles  # noqa: PLC0415 - rich, lazily
 
     stdout.write(render_profiles(diffs))

@@ -317,6 +317,9 @@ _DUMP_STATS_AT, _ZERO_STATS, _TOGGLE_COLLECT = _CALLGRIND + 3, _CALLGRIND + 1, _
 _RUNNING_ON_VALGRIND = 0x1001
 
 
+_PAGES: list[mmap.mmap] = []
+
+
 def _client_request() -> Callable[..., int]:
     """``request(code, arg)``: one valgrind client request. UsageError where there can be
     none (not amd64, or not running under valgrind)."""
@@ -327,12 +330,13 @@ def _client_request() -> Callable[..., int]:
         )
     page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
     page.write(_AMD64_REQUEST)
+    _PAGES.append(page)  # the code must outlive every call: kept for the process
     address = ctypes.addressof(ctypes.c_char.from_buffer(page))
     call = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.POINTER(ctypes.c_uint64))(address)
 
     def request(code: int, argument: int = 0) -> int:
         words = (ctypes.c_uint64 * 6)(code, argument, 0, 0, 0, 0)
-        return int(call(words) + 0 * len(page))  # the page lives as long as the function
+        return int(call(words))
 
     if not request(_RUNNING_ON_VALGRIND):
         raise pytest.UsageError(
