@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -411,6 +412,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from perfgate.errors import PerfgateError  # noqa: PLC0415 - keep --help import-light
 
     in_action = args.command == "github" and args.action == "action"
+    if args.command not in ("init", "clean"):
+        _import_numpy_single_threaded(scipy=args.command != "history")
     try:
         handlers: dict[str, Callable[[argparse.Namespace], int | Report]] = {
             "check": _check,
@@ -437,6 +440,30 @@ def _dispatch(args: argparse.Namespace) -> int:
     if isinstance(outcome, int):
         return outcome
     return EXIT_FAIL if outcome.verdict == "fail" else EXIT_OK
+
+
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _import_numpy_single_threaded(*, scipy: bool) -> None:
+    """Import numpy (and scipy.special, which loads a BLAS of its own) with BLAS on one
+    thread, unless the user chose otherwise.
+
+    perfgate's matrices are small; a BLAS thread pool spinning up on every core only burns
+    CPU (half the CPU time of a small compare). The variables are read once, when numpy
+    loads, and are removed again so that the benchmarks perfgate starts keep the user's BLAS
+    settings.
+    """
+    added = [name for name in BLAS_THREAD_VARIABLES if name not in os.environ]
+    os.environ.update(dict.fromkeys(added, "1"))
+    try:
+        import numpy  # noqa: F401, PLC0415
+
+        if scipy:
+            import scipy.special  # noqa: F401, PLC0415
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _options_of(args: argparse.Namespace) -> ReportOptions:

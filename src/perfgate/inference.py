@@ -17,7 +17,7 @@ suite's evidence at once, because with few rounds one benchmark alone cannot tel
 * **Rounds on both sides, different counts**: Welch's t on per-round log statistics.
 * **One round on a side** (asv's one file per side) or **stored statistics only** (asv without
   ``--record-samples``): one log-ratio per benchmark, with its within-process standard error
-  (a bootstrap of the samples, or asv's stored 99% interval / quartiles) plus a between-process
+  (the exact bootstrap of the samples, or asv's stored 99% interval / quartiles) plus a between-process
   variance ``tau^2`` common to the suite, fitted so that the suite's standardized log-ratios
   have the spread of a normal around their median (a robust, shift-free fit: a change that
   slows every benchmark moves the median, not the spread). With fewer than
@@ -38,11 +38,12 @@ from typing import Literal
 
 import numpy as np
 
-from perfgate.stats import Array, statistic, statistic_rows
+from perfgate.stats import Array, lerp, percent, statistic, statistic_rows
 
 Method = Literal["paired-rounds", "unpaired-rounds", "within-process", "stored-statistics"]
 BOOTSTRAP_RESAMPLES = 400
 WITHIN_PROCESS_CAP = 2048
+JOINT_WINDOW = 400  # window ranks up to which the exact bootstrap is joint (see below)
 MIN_ROUNDS_TO_TEST = 3  # rounds a side for a test on per-round values (fewer: pooled)
 MIN_SUITE = 5  # benchmarks needed to fit the suite's noise (tau, or the variance prior)
 DEFAULT_TAU = 0.03  # between-process sd of a log-ratio when the suite is too small to fit it
@@ -165,7 +166,19 @@ def _stored_var(stored: dict[str, float]) -> float:
 
 
 def _log_statistic(values: Array, metric: str, rng: np.random.Generator) -> tuple[float, float]:
-    """log of the statistic and its bootstrap variance, samples taken as independent."""
+    """log of the statistic and its bootstrap variance, samples taken as independent.
+
+    For percentiles, min and max the variance is the *exact* bootstrap variance
+    (:func:`exact_bootstrap_log`): what resampling would give with infinitely many resamples,
+    without their Monte Carlo noise or cost. The mean keeps a Monte Carlo bootstrap.
+    """
+    p = percent(metric)
+    if p is not None or metric in ("min", "max"):
+        quantile = 0.0 if metric == "min" else 1.0 if metric == "max" else (p or 0.0) / 100
+        point, var = exact_bootstrap_log(values, quantile)
+        # as if bootstrapping WITHIN_PROCESS_CAP of the samples: a quantile's variance falls
+        # as 1/n, and samples of one process are not as independent as their count suggests
+        return point, var * max(1.0, values.size / WITHIN_PROCESS_CAP)
     point = math.log(max(statistic(values, metric), 1e-300))
     if values.size < 2:
         return point, 0.0
@@ -174,6 +187,74 @@ def _log_statistic(values: Array, metric: str, rng: np.random.Generator) -> tupl
     picks = rng.integers(0, values.size, size=(BOOTSTRAP_RESAMPLES, values.size))
     logs = np.log(_positive(statistic_rows(values[picks], metric)))
     return point, float(logs.var(ddof=1))
+
+
+def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
+    """The log of numpy's ``linear`` ``quantile`` of ``values`` (bit for bit), and the exact
+    bootstrap variance of that log.
+
+    Rank the n values 1..n. In a resample of n draws, let U and V be the ranks of its r-th and
+    (r+1)-th smallest draws, and N_i the number of draws of rank <= i (Binomial(n, i/n)). Then
+    ``P(U <= i) = P(N_i >= r)``, and for i < j ``P(U = i, V = j)`` is a double difference of
+    ``P(N_a = r, N_b = r) = C(n, r) (a/n)^r (1 - b/n)^(n-r)``, which factors into a part in
+    ``a`` and one in ``b``. The ``linear`` percentile is ``(1 - g) x_U + g x_V``, so its whole
+    resampling distribution, hence its variance, follows with no resampling: what a bootstrap
+    estimates with infinitely many resamples (the exact bootstrap of L-estimators, Hutson &
+    Ernst 2000). Only ranks within 9 standard deviations of r carry probability above 1e-18;
+    the rest is folded into the window's ends, so the work is O(sqrt(n)) after a partial sort,
+    or O(n) for the joint part. Beyond ``JOINT_WINDOW`` ranks the variance is taken as the
+    g-interpolation of U's and V's variances, which differ from the joint one by O(1/n).
+    """
+    from scipy.special import bdtr, gammaln  # noqa: PLC0415 - binomial CDF
+
+    n = values.size
+    h = (n - 1) * quantile
+    r = min(math.floor(h) + 1, n)  # 1-based rank of the lower order statistic
+    g = h - (r - 1)
+    spread = math.sqrt(n * max(quantile * (1 - quantile), 1.0 / n))
+    window = math.ceil(9 * spread) + 2
+    first, last = max(0, r - 1 - window), min(n - 1, r + window)
+    part = np.partition(values, [first, last]) if n > 64 else np.sort(values)
+    ordered = np.sort(part[first : last + 1])
+    low, high = float(ordered[r - 1 - first]), float(ordered[min(r, n - 1) - first])
+    point = math.log(max(lerp(low, high, g if r < n else 0.0), 1e-300))
+    if n < 2:
+        return point, 0.0
+    logs = np.log(_positive(ordered))
+    ranks = np.arange(first + 1, last + 2, dtype=np.float64)  # 1-based ranks in the window
+
+    def marginal(rank: int) -> Array:  # P(X*_(rank) = x_i), the window's ends folded in
+        cdf = 1.0 - bdtr(rank - 1, n, ranks / n)
+        cdf[-1] = 1.0
+        return np.asarray(np.diff(cdf, prepend=0.0), dtype=np.float64)
+
+    def var_of(mass: Array, x: Array) -> float:
+        mean = float(np.sum(mass * x))
+        return max(float(np.sum(mass * (x - mean) ** 2)), 0.0)
+
+    p_u = marginal(r)
+    if g <= 0.0 or r >= n:
+        return point, var_of(p_u, logs)
+    if logs.size > JOINT_WINDOW:
+        return point, (1.0 - g) * var_of(p_u, logs) + g * var_of(marginal(r + 1), logs)
+    with np.errstate(divide="ignore"):
+        log_a = r * np.log(ranks / n)  # A(i) = (i/n)^r
+        log_b = (n - r) * np.log1p(-ranks / n)  # B(j) = (1 - j/n)^(n-r)
+        # A(i) - A(i-1) and B(j-1) - B(j); below and above the window folded into its ends
+        log_da = log_a + np.log(-np.expm1(r * np.log1p(-1.0 / ranks)))
+        log_b_before = (n - r) * np.log1p(-(ranks - 1) / n)
+        log_db = log_b_before + np.log(-np.expm1((n - r) * np.log1p(-1.0 / (n - ranks + 1))))
+    log_da[0] = log_a[0]
+    log_b[-1] = -np.inf
+    log_db[-1] = log_b_before[-1]
+    log_c = float(gammaln(n + 1) - gammaln(r + 1) - gammaln(n - r + 1))
+    joint = np.exp(log_c + log_da[:, None] + log_db[None, :])  # P(U = i, V = j), i < j
+    joint = np.triu(joint, k=1)
+    diagonal = np.maximum(p_u - np.exp(log_c + log_da + log_b), 0.0)  # P(U = V = i)
+    x = np.exp(logs)
+    pair = np.log(_positive((1.0 - g) * x[:, None] + g * x[None, :]))
+    mass = np.concatenate([diagonal, joint.ravel()])
+    return point, var_of(mass / mass.sum(), np.concatenate([logs, pair.ravel()]))
 
 
 def _positive(values: Array) -> Array:
