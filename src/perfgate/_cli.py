@@ -413,7 +413,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     in_action = args.command == "github" and args.action == "action"
     if args.command not in ("init", "clean"):
-        _import_numpy_single_threaded(scipy=args.command != "history")
+        _import_numpy_single_threaded(with_scipy=args.command != "history")
     try:
         handlers: dict[str, Callable[[argparse.Namespace], int | Report]] = {
             "check": _check,
@@ -445,7 +445,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _import_numpy_single_threaded(*, scipy: bool) -> None:
+def _import_numpy_single_threaded(*, with_scipy: bool) -> None:
     """Import numpy (and scipy.special, which loads a BLAS of its own) with BLAS on one
     thread, unless the user chose otherwise.
 
@@ -459,8 +459,8 @@ def _import_numpy_single_threaded(*, scipy: bool) -> None:
     try:
         import numpy  # noqa: F401, PLC0415
 
-        if scipy:
-            import scipy.special  # noqa: F401, PLC0415
+        if with_scipy:
+            import scipy.special  # noqa: PLC0415
     finally:
         for name in added:
             os.environ.pop(name, None)

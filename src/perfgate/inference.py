@@ -17,9 +17,9 @@ suite's evidence at once, because with few rounds one benchmark alone cannot tel
 * **Rounds on both sides, different counts**: Welch's t on per-round log statistics.
 * **One round on a side** (asv's one file per side) or **stored statistics only** (asv without
   ``--record-samples``): one log-ratio per benchmark, with its within-process standard error
-  (the exact bootstrap of the samples, or asv's stored 99% interval / quartiles) plus a between-process
-  variance ``tau^2`` common to the suite, fitted so that the suite's standardized log-ratios
-  have the spread of a normal around their median (a robust, shift-free fit: a change that
+  (the exact bootstrap of the samples, or asv's stored 99% interval / quartiles) plus a
+  between-process variance ``tau^2`` common to the suite, fitted so that the suite's
+  standardized log-ratios have the spread of a normal around their median (a robust, shift-free fit: a change that
   slows every benchmark moves the median, not the spread). With fewer than
   ``MIN_SUITE`` such benchmarks, ``tau`` is the measured default ``DEFAULT_TAU``.
 

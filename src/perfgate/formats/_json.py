@@ -82,18 +82,10 @@ def read_json(path: Path) -> Any:
         raise InputError(shown, f"cannot read: {exc.strerror}") from None
     if too_many_containers(raw):
         raise InputError(shown, _too_many())
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(shown, "not a text file (invalid UTF-8)") from None
-    if not text.strip():
-        raise InputError(shown, "file is empty")
-    import orjson  # noqa: PLC0415 - only commands that read results need it
-
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass  # NaN, a big integer, or an error: the standard library's turn
+    text = _text(raw, shown)
+    fast = _fast_parse(raw)
+    if fast is not _REFUSED:
+        return fast
     try:
         return json.loads(text, parse_constant=_nan, parse_int=_int)
     except json.JSONDecodeError as exc:
@@ -108,6 +100,30 @@ def read_json(path: Path) -> Any:
         raise InputError(shown, f"invalid JSON at {where}: {exc.msg}") from None
     except RecursionError:
         raise InputError(shown, "JSON nested too deeply") from None
+
+
+def _text(raw: bytes, shown: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(shown, "not a text file (invalid UTF-8)") from None
+    if not text.strip():
+        raise InputError(shown, "file is empty")
+    return text
+
+
+_REFUSED = object()
+
+
+def _fast_parse(raw: bytes) -> Any:
+    """orjson's parse, or ``_REFUSED`` for NaN, a big integer or an error: the standard
+    library's turn."""
+    import orjson  # noqa: PLC0415 - only commands that read results need it
+
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _REFUSED
 
 
 def too_many_containers(raw: bytes) -> bool:
