@@ -460,7 +460,7 @@ def _import_numpy_single_threaded(*, with_scipy: bool) -> None:
         import numpy  # noqa: F401, PLC0415
 
         if with_scipy:
-            import scipy.special  # noqa: PLC0415
+            import scipy.special  # noqa: F401, PLC0415
     finally:
         for name in added:
             os.environ.pop(name, None)

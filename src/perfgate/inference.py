@@ -19,8 +19,9 @@ suite's evidence at once, because with few rounds one benchmark alone cannot tel
   ``--record-samples``): one log-ratio per benchmark, with its within-process standard error
   (the exact bootstrap of the samples, or asv's stored 99% interval / quartiles) plus a
   between-process variance ``tau^2`` common to the suite, fitted so that the suite's
-  standardized log-ratios have the spread of a normal around their median (a robust, shift-free fit: a change that
-  slows every benchmark moves the median, not the spread). With fewer than
+  standardized log-ratios have the spread of a normal around their median (a robust,
+  shift-free fit: a change that slows every benchmark moves the median, not the spread).
+  With fewer than
   ``MIN_SUITE`` such benchmarks, ``tau`` is the measured default ``DEFAULT_TAU``.
 
 P-values are Holm-adjusted over the suite (family-wise false-alarm control) and each row's
