@@ -134,3 +134,10 @@ def asv_publish(session: nox.Session) -> None:
     session.run("asv", "publish")
     if "serve" in session.posargs:
         session.run("asv", "preview")
+
+
+@nox.session
+def compare_speed(session: nox.Session) -> None:
+    """CPU of `perfgate compare` beside `pytest-benchmark compare` (docs/performance.md)."""
+    session.install("-e", ".", "pytest", "pytest-benchmark", "matplotlib")
+    session.run("python", "benchmarks/compare_speed.py", *session.posargs)

@@ -137,3 +137,18 @@ def test_resampled_statistic_equals_pooling_each_resample(metric: str) -> None:
         pooled = [statistic(np.concatenate([rounds[k] for k in pick]), metric) for pick in picks]
         got = resampled_statistic(rounds, draws, metric)
         np.testing.assert_allclose(got, pooled, rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize("metric", ["p25", "p50", "p95"])
+def test_resampled_statistic_when_the_next_value_is_cells_away(metric: str) -> None:
+    """Rounds far apart (each its own band of values): a resample that skips a round has no
+    weight in that round's cells, so the value after rank j lies several cells on."""
+    rng = np.random.default_rng(11)
+    count = 8
+    rounds = [1000.0 * k + rng.uniform(0, 10, size=50) for k in range(count)]
+    picks = rng.integers(0, count, size=(300, count))
+    draws = np.zeros((300, count), dtype=np.int64)
+    for row, pick in enumerate(picks):
+        np.add.at(draws[row], pick, 1)
+    pooled = [statistic(np.concatenate([rounds[k] for k in pick]), metric) for pick in picks]
+    np.testing.assert_allclose(resampled_statistic(rounds, draws, metric), pooled, rtol=1e-13)

@@ -44,7 +44,7 @@ from perfgate.stats import Array, lerp, percent, statistic, statistic_rows
 Method = Literal["paired-rounds", "unpaired-rounds", "within-process", "stored-statistics"]
 BOOTSTRAP_RESAMPLES = 400
 WITHIN_PROCESS_CAP = 2048
-JOINT_WINDOW = 400  # window ranks up to which the exact bootstrap is joint (see below)
+JOINT_BELOW = 200  # samples below which the exact bootstrap is joint (see below)
 MIN_ROUNDS_TO_TEST = 3  # rounds a side for a test on per-round values (fewer: pooled)
 MIN_SUITE = 5  # benchmarks needed to fit the suite's noise (tau, or the variance prior)
 DEFAULT_TAU = 0.03  # between-process sd of a log-ratio when the suite is too small to fit it
@@ -202,9 +202,10 @@ def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
     resampling distribution, hence its variance, follows with no resampling: what a bootstrap
     estimates with infinitely many resamples (the exact bootstrap of L-estimators, Hutson &
     Ernst 2000). Only ranks within 9 standard deviations of r carry probability above 1e-18;
-    the rest is folded into the window's ends, so the work is O(sqrt(n)) after a partial sort,
-    or O(n) for the joint part. Beyond ``JOINT_WINDOW`` ranks the variance is taken as the
-    g-interpolation of U's and V's variances, which differ from the joint one by O(1/n).
+    the rest is folded into the window's ends, so the work is O(sqrt(n)) after a partial sort
+    (O(n) for the joint part). From ``JOINT_BELOW`` samples on, the variance is taken as the
+    g-interpolation of U's and V's variances: larger than the joint one by about 2/n
+    (measured: 1.0% at 200 samples, 0.2% at 1,000), at a fraction of the cost.
     """
     from scipy.special import bdtr, gammaln  # noqa: PLC0415 - binomial CDF
 
@@ -236,7 +237,7 @@ def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
     p_u = marginal(r)
     if g <= 0.0 or r >= n:
         return point, var_of(p_u, logs)
-    if logs.size > JOINT_WINDOW:
+    if n >= JOINT_BELOW:
         return point, (1.0 - g) * var_of(p_u, logs) + g * var_of(marginal(r + 1), logs)
     with np.errstate(divide="ignore"):
         log_a = r * np.log(ranks / n)  # A(i) = (i/n)^r

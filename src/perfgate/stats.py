@@ -274,17 +274,17 @@ def _weighted_percentiles(
 
     In resample ``b`` every value of round ``k`` occurs ``draws[b, k]`` times, so the ``j``-th
     value of the pooled sorted sample is the first sorted value whose cumulative weight exceeds
-    ``j``. The sorted values are cut into cells of about sqrt(n): one matrix product gives each
+    ``j``. The sorted values are cut into cells of about sqrt(n)/3: one matrix product gives each
     resample's weight before every cell, which finds the cell holding rank ``j``; a cumulative
-    sum inside that one cell finds the value. Work per resample: about 2 sqrt(n), not n.
+    sum over that cell and the next finds the value and its successor. Work per resample:
+    about sqrt(n), not n.
     """
     pooled = _WeightedSorted.build(rounds, lengths, draws)
     total = (draws @ lengths).astype(np.int64)
     h = (total - 1) * q  # numpy's virtual index for the linear method
     below = np.floor(h).astype(np.int64)
     gamma = h - below
-    a = pooled.value_at_rank(below)
-    b = pooled.value_at_rank(np.minimum(below + 1, total - 1))
+    a, b = pooled.values_at_ranks(below, np.minimum(below + 1, total - 1))
     return np.asarray(np.where(gamma >= 0.5, b - (b - a) * (1 - gamma), a + (b - a) * gamma))
 
 
@@ -305,7 +305,9 @@ class _WeightedSorted:
         order = np.argsort(values, kind="stable")
         owner = np.repeat(np.arange(count), lengths)[order]
         size = values.size
-        step = max(1, math.isqrt(size))
+        # cells of sqrt(n) / 3 values: the search over cells is a cheap comparison, the work
+        # inside a cell a gather and a cumulative sum (measured fastest from /1 to /6)
+        step = max(1, math.isqrt(size) // 3)
         cells = -(-size // step)
         per_cell = np.bincount(
             np.arange(size) // step * count + owner, minlength=cells * count
@@ -314,18 +316,41 @@ class _WeightedSorted:
         weights = draws.astype(np.float64)
         return cls(values[order], owner, weights, weights @ starts.T, step)
 
-    def value_at_rank(self, rank: npt.NDArray[np.int64]) -> Array:
-        """The ``rank[b]``-th (from 0) value of each resample's pooled sorted sample."""
+    def values_at_ranks(
+        self, rank: npt.NDArray[np.int64], next_rank: npt.NDArray[np.int64]
+    ) -> tuple[Array, Array]:
+        """The ``rank[b]``-th and ``next_rank[b]``-th (from 0; ``rank <= next_rank <= rank +
+        1``) values of each resample's pooled sorted sample, from one cumulative sum over the
+        cell holding ``rank`` and the next; rows whose ``next_rank`` lies further on (the next
+        cell drew nothing) are looked up on their own."""
         size, step = self.values.size, self.step
-        cell = (self.weight_before <= rank[:, None]).sum(axis=1) - 1
-        index = cell[:, None] * step + np.arange(step)[None, :]
-        valid = index < size
-        index = np.minimum(index, size - 1)
-        inside = np.take_along_axis(self.weights, self.owner[index], axis=1) * valid
-        start = np.take_along_axis(self.weight_before, cell[:, None], axis=1)
-        position = (start + np.cumsum(inside, axis=1) <= rank[:, None]).sum(axis=1)
-        found: Array = self.values[np.minimum(cell * step + position, size - 1)]
-        return found
+        rows = np.arange(rank.size)
+        cell, cum = self._cumulative(rows, rank, 2 * step)
+        first = cell * step
+        a: Array = self.values[np.minimum(first + (cum <= rank[:, None]).sum(axis=1), size - 1)]
+        offset = (cum <= next_rank[:, None]).sum(axis=1)
+        b: Array = self.values[np.minimum(first + offset, size - 1)]
+        beyond = (offset == 2 * step) & (first + 2 * step < size)
+        if beyond.any():
+            rows = rows[beyond]
+            cell, cum = self._cumulative(rows, next_rank[beyond], step)
+            offset = (cum <= next_rank[beyond][:, None]).sum(axis=1)
+            b[beyond] = self.values[np.minimum(cell * step + offset, size - 1)]
+        return a, b
+
+    def _cumulative(
+        self, rows: npt.NDArray[np.int64], rank: npt.NDArray[np.int64], width: int
+    ) -> tuple[npt.NDArray[np.int64], Array]:
+        """For resamples ``rows``: the cell holding ``rank``, and each resample's cumulative
+        weight through the ``width`` sorted values from that cell's start."""
+        before = self.weight_before[rows]
+        cell = (before <= rank[:, None]).sum(axis=1) - 1
+        index = cell[:, None] * self.step + np.arange(width)[None, :]
+        valid = index < self.values.size
+        index = np.minimum(index, self.values.size - 1)
+        inside = np.take_along_axis(self.weights[rows], self.owner[index], axis=1) * valid
+        start = np.take_along_axis(before, cell[:, None], axis=1)
+        return cell, start + np.cumsum(inside, axis=1)
 
 
 SKETCH_SIZE = 256
