@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from perfgate.inference import exact_bootstrap_log
-from perfgate.stats import sorted_quantiles, statistic, statistic_rows
+from perfgate.stats import sorted_quantile_array, sorted_quantiles, statistic, statistic_rows
 
 DATA = Path(__file__).parent / "data" / "pytest-benchmark.json"
 QUANTILES = {"min": 0.0, "p25": 0.25, "p50": 0.5, "p95": 0.95, "p99": 0.99, "max": 1.0}
@@ -94,3 +94,14 @@ def test_blas_variables_are_not_passed_on() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "['MKL_NUM_THREADS']"
+
+
+def test_sorted_quantile_array_is_np_quantile_bit_for_bit() -> None:
+    rng = np.random.default_rng(12)
+    points = np.linspace(0.0, 1.0, 256)
+    for trial in range(300):
+        values = rng.lognormal(0.0, 1.0, int(rng.integers(1, 3000)))
+        if trial % 2:
+            values = np.round(values, 1) + 0.1
+        got = sorted_quantile_array(np.sort(values), points)
+        assert np.array_equal(got, np.quantile(values, points, method="linear"))

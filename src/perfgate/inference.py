@@ -44,7 +44,7 @@ from perfgate.stats import Array, lerp, percent, statistic, statistic_rows
 Method = Literal["paired-rounds", "unpaired-rounds", "within-process", "stored-statistics"]
 BOOTSTRAP_RESAMPLES = 400
 WITHIN_PROCESS_CAP = 2048
-JOINT_BELOW = 200  # samples below which the exact bootstrap is joint (see below)
+JOINT_WINDOW = 200  # ranks in the window up to which the exact bootstrap is joint (see below)
 MIN_ROUNDS_TO_TEST = 3  # rounds a side for a test on per-round values (fewer: pooled)
 MIN_SUITE = 5  # benchmarks needed to fit the suite's noise (tau, or the variance prior)
 DEFAULT_TAU = 0.03  # between-process sd of a log-ratio when the suite is too small to fit it
@@ -203,9 +203,12 @@ def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
     estimates with infinitely many resamples (the exact bootstrap of L-estimators, Hutson &
     Ernst 2000). Only ranks within 9 standard deviations of r carry probability above 1e-18;
     the rest is folded into the window's ends, so the work is O(sqrt(n)) after a partial sort
-    (O(n) for the joint part). From ``JOINT_BELOW`` samples on, the variance is taken as the
-    g-interpolation of U's and V's variances: larger than the joint one by about 2/n
-    (measured: 1.0% at 200 samples, 0.2% at 1,000), at a fraction of the cost.
+    (the joint part: the window's square). Over ``JOINT_WINDOW`` ranks, the variance is taken
+    as the g-interpolation of U's and V's variances: there the quantile is well inside the
+    samples and the two differ by about 1/(n q (1 - q)) (measured: at most 0.5% over 247
+    lognormal sample sets of 100 to 20,000 values, quantiles 0.01 to 0.99), at a fraction of
+    the cost.
+    In the tails the joint form matters (interpolating variances overstates a p99's by 20%).
     """
     from scipy.special import bdtr, gammaln  # noqa: PLC0415 - binomial CDF
 
@@ -237,7 +240,7 @@ def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
     p_u = marginal(r)
     if g <= 0.0 or r >= n:
         return point, var_of(p_u, logs)
-    if n >= JOINT_BELOW:
+    if logs.size > JOINT_WINDOW:
         return point, (1.0 - g) * var_of(p_u, logs) + g * var_of(marginal(r + 1), logs)
     with np.errstate(divide="ignore"):
         log_a = r * np.log(ranks / n)  # A(i) = (i/n)^r
@@ -250,8 +253,8 @@ def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
     log_b[-1] = -np.inf
     log_db[-1] = log_b_before[-1]
     log_c = float(gammaln(n + 1) - gammaln(r + 1) - gammaln(n - r + 1))
-    joint = np.exp(log_c + log_da[:, None] + log_db[None, :])  # P(U = i, V = j), i < j
-    joint = np.triu(joint, k=1)
+    exponent = log_c + log_da[:, None] + log_db[None, :]  # P(U = i, V = j) for i < j
+    joint = np.exp(np.where(np.triu(np.ones(exponent.shape, dtype=bool), k=1), exponent, -np.inf))
     diagonal = np.maximum(p_u - np.exp(log_c + log_da + log_b), 0.0)  # P(U = V = i)
     x = np.exp(logs)
     pair = np.log(_positive((1.0 - g) * x[:, None] + g * x[None, :]))
