@@ -74,7 +74,7 @@ def critical(change: Change) -> bool:
     return change.direction == "slower" and change.severity == "critical"
 
 
-def scale(rounds: Rounds, factor: float) -> Rounds:
+def scale(rounds: Sequence[Sequence[float]], factor: float) -> Rounds:
     return tuple(tuple(x * factor for x in r) for r in rounds)
 
 

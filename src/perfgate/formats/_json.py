@@ -82,10 +82,10 @@ def read_json(path: Path) -> Any:
         raise InputError(shown, f"cannot read: {exc.strerror}") from None
     if too_many_containers(raw):
         raise InputError(shown, _too_many())
-    text = _text(raw, shown)
-    fast = _fast_parse(raw)
+    fast = _fast_parse(raw)  # it checks the UTF-8 itself
     if fast is not _REFUSED:
         return fast
+    text = _text(raw, shown)
     try:
         return json.loads(text, parse_constant=_nan, parse_int=_int)
     except json.JSONDecodeError as exc:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from perfgate import units
-from perfgate.model import Benchmark, Metadata, Run, as_samples, direction_for_unit
+from perfgate.model import Benchmark, Metadata, Run, Samples, as_samples, direction_for_unit
 
 # a JSON array: a list, or the float64 array a large file's numbers are streamed into
 _ARRAYS = (list, array)
@@ -197,7 +197,7 @@ def _expand(
         raw = samples[i]
         if raw is None and unit != units.SECONDS:
             raw = [value]  # memory and track benchmarks measure once: that is the sample
-        rounds: tuple[tuple[float, ...], ...] = ()
+        rounds: tuple[Samples, ...] = ()
         stored: dict[str, float] = {}
         if raw is not None:
             rounds = (as_samples(raw, unit, label),)

@@ -16,7 +16,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from perfgate import units
-from perfgate.model import MEMORY_BACKEND, MEMORY_BACKENDS, Benchmark, Metadata, Run, as_samples
+from perfgate.model import (
+    MEMORY_BACKEND,
+    MEMORY_BACKENDS,
+    Benchmark,
+    Metadata,
+    Run,
+    Samples,
+    as_samples,
+)
 
 FORMAT = "pytest-benchmark"
 MEMORY_KEY = "perfgate_peak_memory"  # perfgate.pytest_plugin.perfgate_memory.KEY
@@ -78,7 +86,7 @@ def _benchmark(entry: Mapping[str, Any], name: str) -> Benchmark:
     if not isinstance(stats, dict):
         raise TypeError(f"{name}: stats is not an object")
     data = stats.get("data")
-    rounds: tuple[tuple[float, ...], ...] = ()
+    rounds: tuple[Samples, ...] = ()
     stored: dict[str, float] = {}
     if data is not None:
         rounds = (as_samples(data, units.SECONDS, name),)
