@@ -208,13 +208,16 @@ def as_samples(values: object, unit: str, where: str) -> Samples:
     except TypeError:
         numeric = False
     negatives_allowed = unit not in (units.SECONDS, units.BYTES)
-    if (
-        numeric
-        and math.isfinite(sum(floats))  # NaN and inf (max and min can step over a NaN)
-        and max(floats) <= LARGEST_SAMPLE
-        and min(floats) >= (-LARGEST_SAMPLE if negatives_allowed else 0.0)
-    ):
-        return floats
+    if numeric:
+        import numpy as np  # noqa: PLC0415 - loaded by every command that reads samples
+
+        view = np.frombuffer(floats, dtype=np.float64)
+        if (
+            bool(np.isfinite(view).all())
+            and float(np.abs(view).max()) <= LARGEST_SAMPLE
+            and (negatives_allowed or float(view.min()) >= 0.0)
+        ):
+            return floats
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{where}: sample {value!r} is not a number")
