@@ -67,11 +67,11 @@ def percentile(values: Sequence[float] | Array, p: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), p, method=PERCENTILE_METHOD))
 
 
-def sorted_quantiles(ordered: Array, qs: Sequence[float]) -> list[float]:
+def sorted_quantiles(ordered: Array | Sequence[float], qs: Sequence[float]) -> list[float]:
     """numpy's ``linear`` quantiles (``0 <= q <= 1``) of already sorted values, bit for bit as
     ``np.quantile`` computes them (the same virtual index and the same two-sided lerp), without
     its per-call cost of about 50 us: summaries of a large suite make thousands of calls."""
-    n = ordered.size
+    n = len(ordered)
     out = []
     for q in qs:
         h = (n - 1) * q  # numpy's virtual index for "linear"

@@ -11,7 +11,6 @@ picks up where the last one stopped (runs already stored are recognized and skip
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +24,9 @@ from perfgate.formats import action_benchmark, asv
 from perfgate.formats._json import read_json
 from perfgate.history.store import SUMMARY_COLUMNS, Store, StoreWriteError, open_store
 from perfgate.model import Benchmark, Run
-from perfgate.stats import PERCENTILE_METHOD
+from perfgate.stats import sorted_quantiles
 
-_NUMPY_FROM = 2000
+_NUMPY_FROM = 2000  # samples from which numpy sorts faster than Python
 
 
 @dataclass
@@ -61,36 +60,32 @@ def read_runs(path: Path) -> list[Run]:
 
 
 def summary(bench: Benchmark) -> dict[str, float | None]:
-    """The per-run values the store keeps beside the samples (type-7 percentiles, as in
-    :mod:`perfgate.stats`; the standard library's ``inclusive`` method is the same
-    definition and, unlike numpy, costs nothing per call on asv's 10-sample benchmarks)."""
+    """The per-run values the store keeps beside the samples (type-7 percentiles from one
+    sort, bit for bit numpy's, as in :mod:`perfgate.stats`)."""
     if not bench.rounds:
         return {column: bench.stored.get(column) for column in SUMMARY_COLUMNS}
     values = [v for r in bench.rounds for v in r]
-    if len(values) == 1:
-        p25 = p50 = p95 = p99 = values[0]
-    elif len(values) < _NUMPY_FROM:
-        cuts = statistics.quantiles(values, n=100, method="inclusive")
-        p25, p50, p95, p99 = cuts[24], cuts[49], cuts[94], cuts[98]
-    else:
-        p25, p50, p95, p99 = (
-            float(q) for q in np.percentile(values, [25, 50, 95, 99], method=PERCENTILE_METHOD)
-        )
+    ordered = sorted(values) if len(values) < _NUMPY_FROM else np.sort(values)
+    p25, p50, p95, p99 = sorted_quantiles(ordered, [0.25, 0.50, 0.95, 0.99])
     return {
         "p25": p25,
         "p50": p50,
         "p95": p95,
         "p99": p99,
         "mean": math.fsum(values) / len(values),
-        "min": min(values),
-        "max": max(values),
+        "min": float(ordered[0]),
+        "max": float(ordered[-1]),
     }
+
+
+BATCH_RUNS = 64  # runs committed together (all or none: a killed import leaves no half run)
 
 
 def import_paths(
     store: Store, files: list[Path], *, advance: Callable[[], None] | None = None
 ) -> ImportResult:
     result = ImportResult()
+    batch: list[tuple[Run, list[dict[str, float | None]], Path]] = []
     for path in files:
         try:
             runs = read_runs(path)
@@ -98,30 +93,49 @@ def import_paths(
             result.skipped.append((exc.path, exc.problem))
         else:
             result.files += bool(runs)  # asv's benchmarks.json and machine.json hold none
-            for run in runs:
-                if not run.benchmarks:
-                    continue
-                try:
-                    added = store.add_run(run, [summary(b) for b in run.benchmarks])
-                except StoreWriteError as exc:
-                    raise StoreWriteError(
-                        exc.path,
-                        f"{exc.problem} while importing {path}: the {result.imported} run(s) "
-                        "imported before it are kept; free space and import again (runs "
-                        "already stored are skipped)",
-                    ) from None
-                except UnicodeEncodeError:  # SQLite stores UTF-8, which a lone surrogate is not
-                    result.skipped.append(
-                        (str(path), "a name or value holds a lone surrogate (like \\ud800)")
-                    )
-                    continue
-                if added:
-                    result.imported += 1
-                else:
-                    result.already += 1
+            batch.extend((run, [summary(b) for b in run.benchmarks], path) for run in runs)
+            if len(batch) >= BATCH_RUNS:
+                _store_batch(store, batch, result)
+                batch = []
         if advance is not None:
             advance()
+    _store_batch(store, batch, result)
     return result
+
+
+def _store_batch(
+    store: Store,
+    batch: Sequence[tuple[Run, list[dict[str, float | None]], Path]],
+    result: ImportResult,
+) -> None:
+    """Store a batch in one transaction; when a run cannot be stored, the batch again run
+    by run, so that what fits is kept and the run that did not is named."""
+    batch = [item for item in batch if item[0].benchmarks]
+    if not batch:
+        return
+    try:
+        added = store.add_runs([(run, summaries) for run, summaries, _path in batch])
+    except StoreWriteError as exc:
+        if len(batch) > 1:  # store what fits, run by run, and name the run that did not
+            for item in batch:
+                _store_batch(store, [item], result)
+        raise StoreWriteError(
+            exc.path,
+            f"{exc.problem} while importing {batch[0][2]}: the {result.imported} run(s) "
+            "imported before it are kept; free space and import again (runs already stored "
+            "are skipped)",
+        ) from None
+    except UnicodeEncodeError:  # SQLite stores UTF-8, which a lone surrogate is not
+        if len(batch) == 1:
+            result.skipped.append(
+                (str(batch[0][2]), "a name or value holds a lone surrogate (like \\ud800)")
+            )
+            return
+        for item in batch:
+            _store_batch(store, [item], result)
+        return
+    result.imported += sum(added)
+    result.already += len(added) - sum(added)
 
 
 @dataclass(frozen=True, kw_only=True)

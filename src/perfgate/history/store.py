@@ -154,6 +154,7 @@ class Store:
         self.path = path
         self._db = connection
         self.version = version  # below SCHEMA_VERSION only for a database opened read-only
+        self._benchmark_ids: dict[tuple[str, str], int] = {}  # committed rows only
 
     def close(self) -> None:
         self._db.close()
@@ -175,70 +176,92 @@ class Store:
             raise
 
     def _rollback(self) -> None:
+        self._benchmark_ids.clear()
         if self._db.in_transaction:  # SQLite may have rolled back already (a full disk)
             self._db.execute("ROLLBACK")
 
     def add_run(self, run: Run, summaries: Sequence[dict[str, float | None]]) -> bool:
         """Store ``run`` (``summaries[i]`` belongs to ``run.benchmarks[i]``) in one
         transaction. False when the same run was stored before (re-import)."""
+        return self.add_runs([(run, summaries)])[0]
+
+    def add_runs(
+        self, items: Sequence[tuple[Run, Sequence[dict[str, float | None]]]]
+    ) -> list[bool]:
+        """Store several runs in one transaction (all or none: a commit costs about a
+        millisecond, so an import commits runs in batches); for each, False when it was
+        stored before."""
+        with self._write() as db:
+            return [self._insert_run(db, run, summaries) for run, summaries in items]
+
+    def _insert_run(
+        self, db: sqlite3.Connection, run: Run, summaries: Sequence[dict[str, float | None]]
+    ) -> bool:
         meta = run.metadata
         if meta.commit is not None and not meta.commit.strip():
             meta = replace(meta, commit=None)  # an empty commit id is no commit
         machine, env = meta.machine or "", meta.environment or ""
         key = run_key(run)
         date = _epoch(meta.timestamp)
-        with self._write() as db:
-            if db.execute("SELECT 1 FROM runs WHERE key = ?", (key,)).fetchone():
-                return False
-            if meta.commit:
-                db.execute(
-                    "INSERT INTO commits (hash, date) VALUES (?, ?) ON CONFLICT (hash) DO "
-                    "UPDATE SET date = COALESCE(commits.date, excluded.date)",
-                    (meta.commit, date),
-                )
-            run_id = db.execute(
-                "INSERT INTO runs (key, commit_hash, date, branch, machine, environment, "
-                "harness, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, meta.commit, date, meta.branch, machine, env, meta.harness, run.source),
-            ).lastrowid
-            rows, blobs = [], []
-            for bench, summary in zip(run.benchmarks, summaries, strict=True):
-                bench_id = self._benchmark_id(db, bench)
-                rows.append(
-                    (
-                        bench_id,
-                        run_id,
-                        bench.n,
-                        len(bench.rounds),
-                        *(summary.get(column) for column in SUMMARY_COLUMNS),
-                    )
-                )
-                if bench.rounds:
-                    blobs.append((bench_id, run_id, _blob(bench)))
-            db.executemany(
-                "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, "  # noqa: S608
-                f"{', '.join(SUMMARY_COLUMNS)}) VALUES (?, ?, ?, ?"
-                f"{', ?' * len(SUMMARY_COLUMNS)})",
-                rows,
+        if db.execute("SELECT 1 FROM runs WHERE key = ?", (key,)).fetchone():
+            return False
+        if meta.commit:
+            db.execute(
+                "INSERT INTO commits (hash, date) VALUES (?, ?) ON CONFLICT (hash) DO "
+                "UPDATE SET date = COALESCE(commits.date, excluded.date)",
+                (meta.commit, date),
             )
-            db.executemany(
-                "INSERT OR REPLACE INTO samples (benchmark_id, run_id, data) VALUES (?, ?, ?)",
-                blobs,
+        run_id = db.execute(
+            "INSERT INTO runs (key, commit_hash, date, branch, machine, environment, "
+            "harness, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, meta.commit, date, meta.branch, machine, env, meta.harness, run.source),
+        ).lastrowid
+        rows, blobs = [], []
+        for bench, summary in zip(run.benchmarks, summaries, strict=True):
+            bench_id = self._benchmark_id(db, bench)
+            rows.append(
+                (
+                    bench_id,
+                    run_id,
+                    bench.n,
+                    len(bench.rounds),
+                    *(summary.get(column) for column in SUMMARY_COLUMNS),
+                )
             )
+            if bench.rounds:
+                blobs.append((bench_id, run_id, _blob(bench)))
+        db.executemany(
+            "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, "  # noqa: S608
+            f"{', '.join(SUMMARY_COLUMNS)}) VALUES (?, ?, ?, ?"
+            f"{', ?' * len(SUMMARY_COLUMNS)})",
+            rows,
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO samples (benchmark_id, run_id, data) VALUES (?, ?, ?)",
+            blobs,
+        )
         return True
 
-    @staticmethod
-    def _benchmark_id(db: sqlite3.Connection, bench: Benchmark) -> int:
+    def _benchmark_id(self, db: sqlite3.Connection, bench: Benchmark) -> int:
+        # ids are cached once seen; a rollback clears the cache (an id inserted in the
+        # rolled-back transaction is gone), and rows are never deleted otherwise
+        key = (bench.name, bench.unit)
+        cached = self._benchmark_ids.get(key)
+        if cached is not None:
+            return cached
         found = db.execute(
             "SELECT id FROM benchmarks WHERE name = ? AND unit = ?", (bench.name, bench.unit)
         ).fetchone()
         if found:
-            return int(found[0])
-        cursor = db.execute(
-            "INSERT INTO benchmarks (name, unit, direction) VALUES (?, ?, ?)",
-            (bench.name, bench.unit, bench.direction),
-        )
-        return int(cursor.lastrowid or 0)
+            ident = int(found[0])
+        else:
+            cursor = db.execute(
+                "INSERT INTO benchmarks (name, unit, direction) VALUES (?, ?, ?)",
+                (bench.name, bench.unit, bench.direction),
+            )
+            ident = int(cursor.lastrowid or 0)
+        self._benchmark_ids[key] = ident
+        return ident
 
     def set_positions(self, order: Sequence[str]) -> int:
         """Record each stored commit's position in ``order`` (oldest first; full hashes).
