@@ -412,8 +412,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     from perfgate.errors import PerfgateError  # noqa: PLC0415 - keep --help import-light
 
     in_action = args.command == "github" and args.action == "action"
-    if args.command not in ("init", "clean"):
-        _import_numpy_single_threaded(with_scipy=args.command != "history")
+    if args.command == "history":
+        if args.action != "show":  # `history show` loads numpy only for a chart or JSON
+            _import_numpy_single_threaded(with_scipy=False)
+    elif args.command not in ("init", "clean"):
+        _import_numpy_single_threaded(with_scipy=True)
     try:
         handlers: dict[str, Callable[[argparse.Namespace], int | Report]] = {
             "check": _check,

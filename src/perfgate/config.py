@@ -14,7 +14,6 @@ benchmark's own unit.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import sys
 from collections.abc import Mapping
@@ -505,6 +504,8 @@ def _unknown_keys(
 ) -> None:
     for key in data:
         if key not in known:
+            import difflib  # noqa: PLC0415 - only here; keeps start-up light
+
             close = difflib.get_close_matches(str(key), known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
             ctx.add((*path, key), f"unknown key{hint}")

@@ -8,8 +8,7 @@ nothing here imports numpy, scipy, rich or PyYAML, so ``perfgate --help`` stays 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 Verdict = Literal["pass", "fail", "inconclusive"]  # inconclusive: nothing could be assessed
 Kind = Literal["check", "compare"]
@@ -55,9 +54,9 @@ RENDERERS: dict[str, tuple[str, tuple[str, ...]]] = {
 REPORT_FORMATS = tuple(RENDERERS)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Option:
-    """One setting a user can make, with every name it goes by."""
+class Option(NamedTuple):
+    """One setting a user can make, with every name it goes by. (A NamedTuple, not a
+    dataclass: ``perfgate --help`` loads this module, and dataclasses costs 7 ms to import.)"""
 
     name: str  # the Python name (``fail_on``)
     flag: str | None  # the CLI flag (``--fail-on``)

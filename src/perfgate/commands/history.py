@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -204,6 +203,8 @@ def _baseline_benchmark(
     means = [m for _c, _s, m in recent if m is not None]
     if not rounds and not means:
         return None
+    import statistics  # noqa: PLC0415 - only here; keeps start-up light
+
     return Benchmark(
         name=key.name,
         short_name=key.name.rsplit(".", 1)[-1],

@@ -22,7 +22,6 @@ the interrupted one. The busy timeout is 30 s, or ``PERFGATE_LOCK_TIMEOUT`` seco
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from array import array
@@ -471,6 +470,8 @@ def run_key(run: Run) -> str:
     ]
     if not meta.commit and not meta.timestamp:
         parts.append(run.source or "")  # nothing else tells two such runs apart
+    import hashlib  # noqa: PLC0415 - only here; keeps start-up light
+
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
