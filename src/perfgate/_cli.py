@@ -135,6 +135,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _option(profile, "config", type=Path, metavar="F")
 
+    bisect = commands.add_parser(
+        "bisect",
+        help="the first commit between GOOD and BAD where a slowdown appears (A/B probes)",
+        description="Find the first commit after GOOD at which a benchmark is slower, by "
+        "binary search over GOOD's first-parent history up to BAD. Each probe is `perfgate "
+        "run`'s interleaved comparison of one commit against GOOD, both from git worktrees in "
+        "their own environments. The first probe (BAD against GOOD) picks the benchmarks to "
+        "follow: its slowdowns, narrowed by --benchmark. An undecided probe runs again with "
+        "twice the rounds. Probes' rounds are stored in the history. Exit 0 when the first bad "
+        "commit is found, 1 when there is no slowdown or the search stays undecided.",
+    )
+    bisect.add_argument("good", metavar="GOOD", help="a commit without the slowdown")
+    bisect.add_argument("bad", metavar="BAD", help="a later commit with it")
+    bisect.add_argument(
+        "--benchmark",
+        metavar="GLOB",
+        help="follow only slowdowns of benchmarks matching GLOB (full name, or the part "
+        "after the last ::)",
+    )
+    _option(bisect, "rounds", type=int, metavar="N")
+    bisect.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="history database the probes are stored in (default: history.db in the "
+        "config, else .perfgate/history.sqlite)",
+    )
+    bisect.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output (default text)"
+    )
+    _option(bisect, "config", type=Path, metavar="F")
+
     merge = commands.add_parser(
         "merge",
         help="one report from the shards of a sharded run (perfgate run --shard K/N)",
@@ -425,6 +457,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             "profile": _profile,
             "clean": _clean,
             "merge": _merge,
+            "bisect": _bisect,
             "history": _history,
             "github": _github,
             "init": _init,
@@ -509,6 +542,20 @@ def _run(args: argparse.Namespace) -> Report:
         time_budget=args.time_budget,
         record=args.record,
         shard=args.shard,
+    )
+
+
+def _bisect(args: argparse.Namespace) -> int:
+    from perfgate.commands.bisect import bisect_command  # noqa: PLC0415
+
+    return bisect_command(
+        good=args.good,
+        bad=args.bad,
+        pattern=args.benchmark,
+        rounds=args.rounds,
+        config_path=args.config,
+        db=args.db,
+        fmt=args.format,
     )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from perfgate._cli import main
-from perfgate.commands.run import _progress
+from perfgate.commands.run import progress_lines as _progress
 from perfgate.errors import InputError
 from perfgate.history import importer
 from perfgate.model import Run

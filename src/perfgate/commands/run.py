@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import time
@@ -105,7 +106,7 @@ def run_command(
             raise UsageError("--shard compares: give --base REF (or auto)")
         extra = (*extra, "-p", MODULE, f"--perfgate-shard={part}")
     out = out or cwd / ".perfgate" / "run"
-    with _progress(stderr) as progress:
+    with progress_lines(stderr) as progress:
         request = _Request(
             config=config,
             config_path=config_path,
@@ -223,17 +224,30 @@ def _duration(text: str | None) -> float | None:
         raise UsageError(f"--time-budget: {exc}") from None
 
 
-def _ab_sides(req: _Request, base_ref: str, cwd: Path) -> list[Side]:
-    """Base (a worktree of ``base_ref``) and head (the working tree), each in its environment."""
+def _ab_sides(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = None) -> list[Side]:
+    """Base (a worktree of ``base_ref``) and head (the working tree, or a worktree of
+    ``head_ref``), each in its environment."""
     repo = toplevel(cwd)
     base_commit = resolve(repo, base_ref)
+    base_tree = worktree(repo, base_commit, repo / ".perfgate" / "worktrees" / base_commit[:12])
+    if head_ref is not None:  # two commits (perfgate bisect's probes)
+        head_commit = resolve(repo, head_ref, "head ref")
+        head_tree = worktree(repo, head_commit, repo / ".perfgate" / "worktrees" / head_commit[:12])
+        return _build_sides(
+            req,
+            repo,
+            cwd,
+            [
+                ("base", base_tree, base_commit, base_commit),
+                ("head", head_tree, head_commit, head_commit),
+            ],
+        )
     head_commit = resolve(repo, "HEAD")
     dirty = dirty_files(repo)
     what = f"the working tree at {head_commit[:10]}"
     if dirty:
         what += f" with uncommitted changes in {len(dirty)} file(s): {', '.join(dirty[:5])}"
     req.progress.line(f"comparing base {base_ref} ({base_commit[:10]}) with head: {what}")
-    base_tree = worktree(repo, base_commit, repo / ".perfgate" / "worktrees" / base_commit[:12])
     if req.shard is not None:
         shards.record(req.out, req.shard, base_commit, state_id(repo))
         req.progress.line(f"shard {req.shard}: the benchmarks whose node id hashes to it")
@@ -266,7 +280,7 @@ def profile_command(
     if config.harness.type != "pytest-benchmark":
         raise UsageError("perfgate profile needs a pytest-benchmark suite (harness.type)")
     out = cwd / ".perfgate" / "run"
-    with _progress(stderr) as progress:
+    with progress_lines(stderr) as progress:
         req = _Request(
             config=config, config_path=config_path, rounds=None, out=out, fmt="table",
             outputs=(), extra=tuple(extra), seed=0, record=False, shard=None, stdout=stdout,
@@ -293,9 +307,30 @@ def profile_command(
     return 0
 
 
-def _interleaved(req: _Request, base_ref: str, cwd: Path) -> Report:
+def probe(
+    *,
+    base_commit: str,
+    head_commit: str,
+    out: Path,
+    rounds: int | None,
+    config: Config,
+    progress: Progress,
+    stderr: TextIO,
+) -> Report:
+    """One A/B comparison of two commits, each from its own worktree and environment, with
+    interleaved rounds (a fixed number, else the config's adaptive schedule): what `perfgate
+    bisect` runs at each step. The report is returned, not shown."""
+    request = _Request(
+        config=config, config_path=None, rounds=rounds, out=out, fmt="json", outputs=(),
+        extra=(), seed=0, record=False, shard=None, stdout=io.StringIO(), stderr=stderr,
+        progress=progress,
+    )  # fmt: skip
+    return _interleaved(request, base_commit, Path.cwd(), head_ref=head_commit)
+
+
+def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = None) -> Report:
     config, out, progress = req.config, req.out, req.progress
-    sides = _ab_sides(req, base_ref, cwd)
+    sides = _ab_sides(req, base_ref, cwd, head_ref)
     policy = config.rounds
     if req.rounds is not None:  # a fixed schedule
         plan = RoundPlan(
@@ -453,7 +488,7 @@ class _Bar:
 
 
 @contextmanager
-def _progress(stderr: TextIO) -> Iterator[Progress]:
+def progress_lines(stderr: TextIO) -> Iterator[Progress]:
     """Plain lines in CI and pipes; on a terminal, the same lines above a progress bar."""
     if not stderr.isatty() or os.environ.get("CI"):
         yield _Lines(stderr)
