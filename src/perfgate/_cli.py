@@ -218,6 +218,14 @@ def _init_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="the Action the workflow uses (default: perfgate's own, at this version)",
     )
     init.add_argument("--dir", type=Path, default=Path(), help="the project (default: here)")
+    init.add_argument(
+        "--shards",
+        type=int,
+        default=1,
+        metavar="N",
+        help="a workflow of N shard jobs (perfgate run --shard K/N) and a merge job that "
+        "comments (default 1: one job, the Action)",
+    )
 
 
 def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -641,7 +649,9 @@ def _required(value: Path | None, flag: str) -> Path:
 def _init(args: argparse.Namespace) -> int:
     from perfgate.commands.init import init_command  # noqa: PLC0415
 
-    return init_command(args.dir, asv=args.asv, force=args.force, action=args.action)
+    return init_command(
+        args.dir, asv=args.asv, force=args.force, action=args.action, shards=args.shards
+    )
 
 
 def _github(args: argparse.Namespace) -> int | Report:

@@ -178,12 +178,16 @@ def _package(root: Path, name: str) -> str:
     return module
 
 
-def plan(project: Project, *, asv: bool = False, action: str = ACTION) -> list[Planned]:
-    """The files for ``project``: perfgate.yml, the nox session, the workflow, and with
-    ``asv`` an asv configuration and suite (unless the project has asv already)."""
+def plan(
+    project: Project, *, asv: bool = False, action: str = ACTION, shards: int = 1
+) -> list[Planned]:
+    """The files for ``project``: perfgate.yml, the nox session, the workflow (one job, or
+    with ``shards`` > 1 a matrix of shard jobs and a merge job), and with ``asv`` an asv
+    configuration and suite (unless the project has asv already)."""
+    workflow = _workflow(action) if shards == 1 else sharded_workflow(action, shards)
     files = [
         Planned(path="perfgate.yml", text=_config(project)),
-        Planned(path=".github/workflows/perf.yml", text=_workflow(action)),
+        Planned(path=".github/workflows/perf.yml", text=workflow),
     ]
     if project.noxfile == "none":
         files.append(Planned(path="noxfile.py", text=NOXFILE_HEADER + NOX_SESSION))
@@ -333,6 +337,121 @@ jobs:
         with:
           python-version: "3.12"
           time-budget: 15min
+"""
+
+
+SETUP_PYTHON = "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0"
+CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2"
+UPLOAD = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2"
+DOWNLOAD = "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0"
+
+
+def pip_requirement(action: str) -> str:
+    """``OWNER/REPO@REF`` (the Action) as a pip requirement for perfgate from that repository."""
+    repository, ref = action.split("@", 1)
+    return f"perfgate @ git+https://github.com/{repository}@{ref}"
+
+
+def sharded_workflow(action: str, shards: int) -> str:
+    """A pull-request workflow for a suite too big for one job: ``shards`` matrix jobs, each
+    running base and head interleaved on its shard of the benchmarks (``perfgate run --shard
+    K/N``) and uploading its rounds, then one merge job that compares all the rounds together
+    (suite-wide false-alarm control), writes the job summary, posts the one comment and fails
+    the check on a critical slowdown. Shard jobs get no write permission; nothing runs a
+    fork's code with a writing token (a fork's pull request gets a read-only one, and the
+    comment becomes a warning)."""
+    numbers = ", ".join(str(k) for k in range(1, shards + 1))
+    install = pip_requirement(action)
+    return f"""\
+# perfgate on pull requests, sharded over {shards} jobs: each shard benchmarks base and head
+# interleaved on its part of the suite; the merge job compares all shards' rounds together,
+# posts one sticky comment and fails the check on a critical slowdown. Written by
+# `perfgate init --shards {shards}`; pin perfgate to a commit SHA for supply-chain safety.
+name: perf
+on:
+  pull_request:
+
+permissions: {{}}
+
+concurrency:
+  group: perf-${{{{ github.event.pull_request.number }}}}
+  cancel-in-progress: true
+
+jobs:
+  shard:
+    name: perf shard ${{{{ matrix.shard }}}}/{shards}
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    permissions:
+      contents: read
+    strategy:
+      fail-fast: false
+      matrix:
+        shard: [{numbers}]
+    steps:
+      - uses: {CHECKOUT}
+        with:
+          fetch-depth: 0 # the merge-base with the base branch
+          persist-credentials: false
+      - uses: {SETUP_PYTHON}
+        with:
+          python-version: "3.12"
+      - name: install perfgate
+        run: python -m pip install --quiet "{install}"
+      - name: benchmark this shard, base and head interleaved
+        env:
+          BASE_REF: ${{{{ github.base_ref }}}}
+          SHARD: ${{{{ matrix.shard }}}}
+        run: |
+          set -uo pipefail
+          base="$(git merge-base "origin/$BASE_REF" HEAD)"
+          code=0
+          perfgate run --base "$base" --shard "$SHARD/{shards}" --rounds-dir perf-shard \
+            --time-budget 15min || code=$?
+          # 1 is a slowdown in this shard: the merge job decides; 2 and above are errors
+          test "$code" -le 1
+      - uses: {UPLOAD}
+        with:
+          name: perf-shard-${{{{ matrix.shard }}}}
+          path: perf-shard/
+          if-no-files-found: error
+          retention-days: 7
+
+  merge:
+    name: perf
+    needs: shard
+    if: ${{{{ !cancelled() }}}}
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    permissions:
+      contents: read
+      pull-requests: write # the sticky comment
+    steps:
+      - uses: {CHECKOUT}
+        with:
+          persist-credentials: false # for perfgate.yml only: nothing from the tree runs
+      - uses: {SETUP_PYTHON}
+        with:
+          python-version: "3.12"
+      - name: install perfgate
+        run: python -m pip install --quiet "{install}"
+      - uses: {DOWNLOAD}
+        with:
+          pattern: perf-shard-*
+          path: shards
+      - name: merge the shards, summary, comment
+        env:
+          GITHUB_TOKEN: ${{{{ github.token }}}}
+          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}
+        run: |
+          set -uo pipefail
+          code=0
+          perfgate merge shards/*/ --output report.json --output report.md || code=$?
+          if [ -f report.md ]; then cat report.md >> "$GITHUB_STEP_SUMMARY"; fi
+          if [ -f report.json ]; then
+            perfgate github comment --report report.json --pr "$PR_NUMBER"
+          fi
+          exit "$code"
 """
 
 

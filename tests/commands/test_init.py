@@ -270,3 +270,45 @@ def test_init_installs_the_benchmarks_dependency_group_and_bounds_the_harness(
     # the first run after init should be head alone: init says to commit first
     assert "next: commit what init wrote" in done.stdout
     assert "--benchmark-min-time=0.0001" in config.harness.args
+
+
+def test_init_shards_writes_a_matrix_and_one_commenting_merge_job(tmp_path: Path) -> None:
+    root = small_project(tmp_path / "proj")
+    done = run_cli("init", "--shards", "4", "--action", "me/perfgate@0123abc", cwd=root)
+    assert done.returncode == 0, done.stderr
+    workflow = root / ".github" / "workflows" / "perf.yml"
+    bindir = Path(sys.executable).parent
+    schema = subprocess.run(
+        [str(bindir / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+         str(workflow)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    audit = subprocess.run(
+        [str(bindir / "zizmor"), "--offline", "--persona", "pedantic", "--format", "json",
+         str(workflow)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert [f["ident"] for f in json.loads(audit.stdout or "[]")] == [], audit.stdout
+    document = yaml.safe_load(workflow.read_text())
+    shard, merge = document["jobs"]["shard"], document["jobs"]["merge"]
+    assert shard["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
+    assert shard["permissions"] == {"contents": "read"}  # shard jobs never comment
+    assert merge["needs"] == "shard"
+    assert merge["permissions"]["pull-requests"] == "write"
+    shard_script = "\n".join(step.get("run", "") for step in shard["steps"])
+    merge_script = "\n".join(step.get("run", "") for step in merge["steps"])
+    assert '--shard "$SHARD/4"' in shard_script
+    assert "perfgate merge shards/*/" in merge_script
+    assert "perfgate github comment" in merge_script
+    assert "github comment" not in shard_script
+    assert "perfgate @ git+https://github.com/me/perfgate@0123abc" in shard_script
+    for step in (*shard["steps"], *merge["steps"]):
+        assert "${{" not in step.get("run", "")  # expressions reach scripts through env only
+
+
+def test_init_shards_out_of_range_is_one_line(tmp_path: Path) -> None:
+    root = small_project(tmp_path / "proj")
+    done = run_cli("init", "--shards", "0", cwd=root)
+    assert done.returncode == 2
+    assert done.stderr == "perfgate: error: --shards 0: expected 1 to 256\n"

@@ -9,18 +9,28 @@ from typing import TextIO
 from perfgate import scaffold
 from perfgate.errors import UsageError
 
+MAX_SHARDS = 256  # GitHub runs at most 256 jobs of one matrix
+
 
 def init_command(
-    root: Path, *, asv: bool, force: bool, action: str | None, stdout: TextIO | None = None
+    root: Path,
+    *,
+    asv: bool,
+    force: bool,
+    action: str | None,
+    shards: int = 1,
+    stdout: TextIO | None = None,
 ) -> int:
     stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     if not root.is_dir():
         raise UsageError(f"--dir {root}: no such directory")
     if action is not None and ("@" not in action or "/" not in action.split("@", 1)[0]):
         raise UsageError(f"--action {action!r}: expected OWNER/REPO@REF")
+    if not 1 <= shards <= MAX_SHARDS:
+        raise UsageError(f"--shards {shards}: expected 1 to {MAX_SHARDS}")
     project = scaffold.detect(root)
     stdout.write(_found(project))
-    files = scaffold.plan(project, asv=asv, action=action or scaffold.ACTION)
+    files = scaffold.plan(project, asv=asv, action=action or scaffold.ACTION, shards=shards)
     kept_nox = False
     for item, outcome in scaffold.apply(root, files, force=force):
         if outcome == "kept" and item.mode == "append-if-forced":
