@@ -361,6 +361,28 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     common(detect)
 
+    site = actions.add_parser(
+        "site",
+        help="a static page of every stored series, change points marked (for GitHub Pages)",
+        description="Write OUT/index.html: every benchmark's history as a chart on one "
+        "self-contained page (no script, nothing fetched at view time), with an index, the "
+        "change points `history detect` finds and links to their commits.",
+    )
+    site.add_argument("out", type=Path, metavar="OUT", help="folder for index.html")
+    site.add_argument(
+        "--commit-url",
+        metavar="TEMPLATE",
+        help="commit link with {commit}, e.g. https://github.com/OWNER/REPO/commit/{commit} "
+        "(default: from GITHUB_SERVER_URL and GITHUB_REPOSITORY, else a github.com origin)",
+    )
+    site.add_argument(
+        "--min-change",
+        type=float,
+        default=0.05,
+        metavar="FRACTION",
+        help="smallest step marked (default 0.05 = 5%%)",
+    )
+    common(site)
     baseline = actions.add_parser(
         "baseline",
         help="write the classic stored baseline for `perfgate compare BASELINE HEAD`",
@@ -607,7 +629,7 @@ def _history(args: argparse.Namespace) -> int:
     from perfgate.errors import UsageError  # noqa: PLC0415
 
     if args.action is None:
-        raise UsageError("history needs an action: import, show, detect or baseline")
+        raise UsageError("history needs an action: import, show, detect, site or baseline")
     db = commands.db_path(args.db, args.config)
     if args.action == "import":
         return commands.import_command(args.paths, db=db, repo=args.repo)
@@ -627,6 +649,14 @@ def _history(args: argparse.Namespace) -> int:
             metric=args.metric,
             fmt=args.format,
             output=args.output,
+            min_change=args.min_change,
+        )
+    if args.action == "site":
+        return commands.site_command(
+            args.out,
+            db=db,
+            metric=args.metric,
+            commit_url=args.commit_url,
             min_change=args.min_change,
         )
     return commands.baseline_command(

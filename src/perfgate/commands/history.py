@@ -146,6 +146,81 @@ def detect_command(
     return EXIT_OK
 
 
+def site_command(
+    out: Path,
+    *,
+    db: Path,
+    metric: str,
+    commit_url: str | None,
+    min_change: float = DEFAULT_MIN_CHANGE,
+) -> int:
+    """``perfgate history site OUT``: OUT/index.html, every stored series on one page."""
+    from perfgate.history import render  # noqa: PLC0415
+    from perfgate.history.findings import Finding, findings_of  # noqa: PLC0415
+
+    if not 0 <= min_change < 1:
+        raise UsageError(f"--min-change is a fraction in [0, 1), like 0.05; got {min_change}")
+    template = commit_url if commit_url is not None else default_commit_url()
+    if template is not None and not _plain_url_template(template):
+        raise UsageError(
+            f"--commit-url {template!r}: expected an http(s) URL with {{commit}} in it"
+        )
+    store = open_store(db, create=False)
+    try:
+        keys = store.series_keys()
+        series: list[tuple[SeriesKey, list[Point]]] = []
+        findings: list[Finding] = []
+        with _progress(sys.stderr, len(keys)) as advance:
+            for key in keys:
+                for found_key, points in store.series(
+                    key.name, metric, unit=key.unit, machine=key.machine,
+                    environment=key.environment,
+                ):  # fmt: skip
+                    series.append((found_key, points))
+                    findings.extend(findings_of(found_key, points, min_change))
+                advance()
+    finally:
+        store.close()
+    if not series:
+        raise UsageError(f"{db} holds no series: import results first (perfgate history import)")
+    out.mkdir(parents=True, exist_ok=True)
+    page = out / "index.html"
+    write_text_atomic(page, render.site_html(series, findings, metric, template))
+    sys.stderr.write(
+        f"perfgate: {page}: {len(series)} series, {len(findings)} change point(s)"
+        + ("" if template else "; no commit links (give --commit-url)")
+        + "\n"
+    )
+    return EXIT_OK
+
+
+def default_commit_url() -> str | None:
+    """Commit links for GitHub: from the Actions environment, else from the origin remote."""
+    server, repository = os.environ.get("GITHUB_SERVER_URL"), os.environ.get("GITHUB_REPOSITORY")
+    if server and repository:
+        return f"{server}/{repository}/commit/{{commit}}"
+    from perfgate._git import GitError, git  # noqa: PLC0415
+
+    try:
+        remote = git(Path.cwd(), "config", "--get", "remote.origin.url")
+    except GitError:
+        return None
+    for prefix in ("https://github.com/", "git@github.com:"):
+        if remote.startswith(prefix):
+            path = remote[len(prefix) :].removesuffix(".git").strip("/")
+            if path.count("/") == 1:
+                return f"https://github.com/{path}/commit/{{commit}}"
+    return None
+
+
+def _plain_url_template(template: str) -> bool:
+    return (
+        template.startswith(("https://", "http://"))
+        and "{commit}" in template
+        and not any(c in template for c in "\"'<> \t\n`")
+    )
+
+
 def baseline_command(
     *,
     db: Path,

@@ -295,3 +295,86 @@ def _svg(key: SeriesKey, points: list[Point], found: Sequence[Finding], metric: 
         )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def site_html(
+    series: Sequence[tuple[SeriesKey, list[Point]]],
+    found: Sequence[Finding],
+    metric: str,
+    commit_url: str | None,
+) -> str:
+    """The history site: one self-contained page (no script, no request at view time) with an
+    index of every series (latest value, runs, change points, newest first) and each series'
+    chart, its change points listed with links to their commits (``commit_url``: a template
+    with ``{commit}``)."""
+    index = [
+        "<table><thead><tr><th>benchmark</th><th>machine/env</th><th>runs</th>"
+        f"<th>latest {html.escape(metric)}</th><th>change points</th></tr></thead><tbody>"
+    ]
+    sections = []
+    for number, (key, points) in enumerate(series):
+        mine = [f for f in found if f.series == key]
+        latest = next((p.value for p in reversed(points) if p.value is not None), None)
+        shown = "-" if latest is None else format_value(latest, key.unit)
+        steps = ", ".join(
+            f'<span class="{"slow" if f.slower else "fast"}">{f.change.magnitude:+.1%}</span>'
+            for f in mine
+        )
+        index.append(
+            f'<tr><td><a href="#s{number}">{html.escape(_plain(key.name))}</a></td>'
+            f"<td>{html.escape(_plain(_where(key)))}</td><td>{len(points)}</td>"
+            f"<td>{html.escape(shown)}</td><td>{steps or '-'}</td></tr>"
+        )
+        items = "".join(_change_item(f, key, commit_url) for f in mine)
+        sections.append(
+            f'<section id="s{number}"><h2>{html.escape(_plain(key.name))}</h2>'
+            + _svg(key, points, mine, metric)
+            + (f"<ul>{items}</ul>" if items else "<p>No change point.</p>")
+            + "</section>"
+        )
+    index.append("</tbody></table>")
+    stepped = len({f.series for f in found})
+    intro = (
+        f"<p>{len(series)} series, {html.escape(metric)} per commit (oldest left); "
+        f"{len(found)} change point(s) in {stepped} series (perfgate history detect). Hover a "
+        "point for its commit.</p>"
+    )
+    return (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        "<title>perfgate: benchmark history</title>"
+        "<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}"
+        "svg{background:#fafafa;border:1px solid #ddd;margin-bottom:.5em}"
+        "table{border-collapse:collapse;margin-bottom:2em}td,th{padding:2px 10px;"
+        "border-bottom:1px solid #eee;text-align:left}"
+        ".pt{fill:#2b6cb0}.pt:hover{fill:#c05621;r:5}.line{fill:none;stroke:#90cdf4}"
+        ".cp{stroke:#c53030;stroke-dasharray:4 3}.slow{fill:#c53030;color:#c53030}"
+        ".fast{fill:#2f855a;color:#2f855a}text{font-size:12px}</style></head><body>\n"
+        "<h1>Benchmark history</h1>\n"
+        + intro
+        + "\n"
+        + "\n".join(index)
+        + "\n"
+        + "\n".join(sections)
+        + "\n</body></html>\n"
+    )
+
+
+def _change_item(finding: Finding, key: SeriesKey, commit_url: str | None) -> str:
+    change = finding.change
+    css = "slow" if finding.slower else "fast"
+    return (
+        f"<li>{_commit_link(finding.after_commit, commit_url)}.."
+        f"{_commit_link(finding.first_commit, commit_url)}: "
+        f"{html.escape(format_value(change.before, key.unit))} &rarr; "
+        f"{html.escape(format_value(change.after, key.unit))} "
+        f'<span class="{css}">{change.magnitude:+.1%}</span> '
+        f"(confidence {change.confidence:.3f})</li>"
+    )
+
+
+def _commit_link(commit: str | None, template: str | None) -> str:
+    text = html.escape(_short(commit))
+    if commit is None or template is None or not all(c in "0123456789abcdef" for c in commit):
+        return f"<code>{text}</code>"
+    url = html.escape(template.replace("{commit}", commit), quote=True)
+    return f'<a href="{url}"><code>{text}</code></a>'
