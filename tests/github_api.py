@@ -6,6 +6,11 @@ Endpoints (as documented for REST API version 2022-11-28):
   PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}              -> 200
   GET   /repos/{owner}/{repo}/pulls/{number}
   GET   /user                       -> 200 for a user's token, 403 for an installation token
+  GET   /repos/{owner}/{repo}/issues?state=&labels=&per_page=&page=  (pull requests too, as
+        GitHub lists them, marked by a pull_request key; newest first)
+  POST  /repos/{owner}/{repo}/issues                  -> 201 (title, body, labels)
+  PATCH /repos/{owner}/{repo}/issues/{number}         -> 200 (title, body)
+  GET   /repos/{owner}/{repo}/commits/{sha}           -> author.login (404 if unknown)
 Requests need ``Authorization: Bearer <token>``; a read-only token gets GitHub's 403 on writes.
 The server serves at most ``page_size`` comments a page whatever ``per_page`` asks, so a test
 can make pagination happen with a handful of comments.
@@ -24,6 +29,9 @@ from urllib.parse import parse_qs, urlsplit
 _LIST = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$")
 _ONE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$")
 _PULL = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+_ISSUES = re.compile(r"^/repos/([^/]+)/([^/]+)/issues$")
+_ISSUE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)$")
+_COMMIT = re.compile(r"^/repos/([^/]+)/([^/]+)/commits/([0-9a-f]{40})$")
 
 
 @dataclass
@@ -39,6 +47,8 @@ class FakeGitHub:
     user_login: str | None = None  # a person's token (GET /user answers); None: the Actions token
     odd_answer: object = None  # with odd_path, what GET answers there instead (a shape test)
     odd_path: str | None = None
+    issues: list[dict[str, Any]] = field(default_factory=list)  # and pull requests, by number
+    authors: dict[str, str] = field(default_factory=dict)  # commit sha -> login
     _next_id: int = 1000
     url: str = ""
 
@@ -96,10 +106,7 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             if state.odd_path is not None and parts.path.endswith(state.odd_path):
                 self._send(200, state.odd_answer)
             elif parts.path == "/user":
-                if state.user_login is None:
-                    self._send(403, {"message": "Resource not accessible by integration"})
-                else:
-                    self._send(200, {"login": state.user_login, "type": "User"})
+                self._user()
             elif match := _LIST.match(parts.path):
                 query = parse_qs(parts.query)
                 page = int(query.get("page", ["1"])[0])
@@ -112,6 +119,10 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                     link = f"{host}{parts.path}?per_page={per_page}&page={page + 1}"
                     headers["Link"] = f'<{link}>; rel="next"'
                 self._send(200, chunk, headers)
+            elif _ISSUES.match(parts.path):
+                self._issue_page(parts.query)
+            elif match := _COMMIT.match(parts.path):
+                self._commit(match.group(3))
             elif match := _PULL.match(parts.path):
                 number = int(match.group(3))
                 if number not in state.pulls:
@@ -120,6 +131,44 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                     self._send(200, {"number": number, "head": {"sha": state.pulls[number]}})
             else:
                 self._send(404, {"message": "Not Found"})
+
+        def _user(self) -> None:
+            if state.user_login is None:
+                self._send(403, {"message": "Resource not accessible by integration"})
+            else:
+                self._send(200, {"login": state.user_login, "type": "User"})
+
+        def _commit(self, sha: str) -> None:
+            login = state.authors.get(sha)
+            if login is None:
+                self._send(404, {"message": "No commit found for SHA"})
+            else:
+                self._send(200, {"sha": sha, "author": {"login": login}})
+
+        def _issue_page(self, query_text: str) -> None:
+            query = parse_qs(query_text)
+            page = int(query.get("page", ["1"])[0])
+            per_page = min(int(query.get("per_page", ["30"])[0]), state.page_size)
+            state_filter = query.get("state", ["open"])[0]
+            labels = set(filter(None, query.get("labels", [""])[0].split(",")))
+            items = [
+                item
+                for item in reversed(state.issues)  # newest first
+                if (state_filter == "all" or item["state"] == state_filter)
+                and labels <= {label["name"] for label in item["labels"]}
+            ]
+            chunk = items[(page - 1) * per_page : page * per_page]
+            headers = {}
+            if page * per_page < len(items):
+                link = f"{state.url}{urlsplit(self.path).path}?{query_text}&page={page + 1}"
+                headers["Link"] = f'<{link}>; rel="next"'
+            self._send(200, chunk, headers)
+
+        def _json(self) -> dict[str, Any]:
+            length = int(self.headers.get("Content-Length", "0"))
+            data = json.loads(self.rfile.read(length))
+            assert isinstance(data, dict)
+            return data
 
         def _body(self, pattern: re.Pattern[str]) -> tuple[re.Match[str], str] | None:
             """The matched path and the new comment's body, or None once an error is sent."""
@@ -137,6 +186,19 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             return match, body
 
         def do_POST(self) -> None:
+            if _ISSUES.match(urlsplit(self.path).path):
+                if not self._authorized() or self._forbidden():
+                    return
+                data = self._json()
+                number = len(state.issues) + 1
+                made = {
+                    "number": number, "title": data["title"], "body": data["body"],
+                    "state": "open", "labels": [{"name": n} for n in data.get("labels", [])],
+                    "html_url": f"https://github.example/issues/{number}",
+                }  # fmt: skip
+                state.issues.append(made)
+                self._send(201, made)
+                return
             found = self._body(_LIST)
             if found is None:
                 return
@@ -147,6 +209,18 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             self._send(201, state.comments[issue][-1] | {"id": new_id})
 
         def do_PATCH(self) -> None:
+            if match := _ISSUE.match(urlsplit(self.path).path):
+                if not self._authorized() or self._forbidden():
+                    return
+                data = self._json()
+                number = int(match.group(3))
+                if not 1 <= number <= len(state.issues):
+                    self._send(404, {"message": "Not Found"})
+                    return
+                issue = state.issues[number - 1]
+                issue.update({k: data[k] for k in ("title", "body", "state") if k in data})
+                self._send(200, issue)
+                return
             found = self._body(_ONE)
             if found is None:
                 return

@@ -383,6 +383,35 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="smallest step marked (default 0.05 = 5%%)",
     )
     common(site)
+    notify = actions.add_parser(
+        "notify",
+        help="one GitHub issue per regression the change points show (default branch)",
+        description="For every slower change point `history detect` finds, open a GitHub "
+        "issue (label perfgate-regression) with the benchmark, the commit range, the levels "
+        "before and after and the confidence; a later run updates it when its text changed "
+        "and never opens a second one or reopens a closed one. Needs GITHUB_TOKEN (issues: "
+        "write) and GITHUB_REPOSITORY; GITHUB_API_URL when not github.com.",
+    )
+    notify.add_argument("--site-url", metavar="URL", help="the history site, linked as the chart")
+    notify.add_argument(
+        "--commit-url",
+        metavar="TEMPLATE",
+        help="commit link with {commit} (default: from GITHUB_SERVER_URL and "
+        "GITHUB_REPOSITORY, else a github.com origin)",
+    )
+    notify.add_argument(
+        "--mention-author",
+        action="store_true",
+        help="@-mention the author of the first slower commit (off by default)",
+    )
+    notify.add_argument(
+        "--min-change",
+        type=float,
+        default=0.05,
+        metavar="FRACTION",
+        help="smallest step reported (default 0.05 = 5%%)",
+    )
+    common(notify)
     baseline = actions.add_parser(
         "baseline",
         help="write the classic stored baseline for `perfgate compare BASELINE HEAD`",
@@ -629,7 +658,7 @@ def _history(args: argparse.Namespace) -> int:
     from perfgate.errors import UsageError  # noqa: PLC0415
 
     if args.action is None:
-        raise UsageError("history needs an action: import, show, detect, site or baseline")
+        raise UsageError("history needs an action: import, show, detect, site, notify or baseline")
     db = commands.db_path(args.db, args.config)
     if args.action == "import":
         return commands.import_command(args.paths, db=db, repo=args.repo)
@@ -650,6 +679,15 @@ def _history(args: argparse.Namespace) -> int:
             fmt=args.format,
             output=args.output,
             min_change=args.min_change,
+        )
+    if args.action == "notify":
+        return commands.notify_command(
+            db=db,
+            metric=args.metric,
+            min_change=args.min_change,
+            site_url=args.site_url,
+            commit_url=args.commit_url,
+            mention_author=args.mention_author,
         )
     if args.action == "site":
         return commands.site_command(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from perfgate._io import write_text_atomic
 from perfgate.config import find_config, load_config
@@ -15,6 +16,9 @@ from perfgate.errors import UsageError
 from perfgate.history.store import DEFAULT_DB, Point, SeriesKey, Store, open_store
 from perfgate.model import STORED_BASELINE, Benchmark, Metadata, Run
 from perfgate.options import DEFAULT_MIN_CHANGE
+
+if TYPE_CHECKING:
+    from perfgate.history.findings import Finding
 
 EXIT_OK, EXIT_SKIPPED = 0, 2
 
@@ -107,31 +111,9 @@ def detect_command(
 
     if not 0 <= min_change < 1:
         raise UsageError(f"--min-change is a fraction in [0, 1), like 0.05; got {min_change}")
-    store = open_store(db, create=False)
-    try:
-        keys = store.series_keys()
-        from perfgate.history.findings import Finding, findings_of, nonpositive  # noqa: PLC0415
-
-        findings: list[Finding] = []
-        series = 0
-        left_out = left_series = 0
-        with _progress(sys.stderr, len(keys)) as advance:
-            for key in keys:
-                for found_key, points in store.series(
-                    key.name,
-                    metric,
-                    unit=key.unit,
-                    machine=key.machine,
-                    environment=key.environment,
-                ):
-                    series += 1
-                    findings.extend(findings_of(found_key, points, min_change))
-                    skipped = nonpositive(points)
-                    left_out += skipped
-                    left_series += bool(skipped)
-                advance()
-    finally:
-        store.close()
+    scan = _scan(db, metric, min_change)
+    findings, series = scan.findings, len(scan.series)
+    left_out, left_series = scan.left_out, scan.left_series
     findings.sort(key=lambda f: (not f.slower, -abs(f.change.magnitude)))
     if left_out:
         sys.stderr.write(
@@ -156,7 +138,6 @@ def site_command(
 ) -> int:
     """``perfgate history site OUT``: OUT/index.html, every stored series on one page."""
     from perfgate.history import render  # noqa: PLC0415
-    from perfgate.history.findings import Finding, findings_of  # noqa: PLC0415
 
     if not 0 <= min_change < 1:
         raise UsageError(f"--min-change is a fraction in [0, 1), like 0.05; got {min_change}")
@@ -165,22 +146,8 @@ def site_command(
         raise UsageError(
             f"--commit-url {template!r}: expected an http(s) URL with {{commit}} in it"
         )
-    store = open_store(db, create=False)
-    try:
-        keys = store.series_keys()
-        series: list[tuple[SeriesKey, list[Point]]] = []
-        findings: list[Finding] = []
-        with _progress(sys.stderr, len(keys)) as advance:
-            for key in keys:
-                for found_key, points in store.series(
-                    key.name, metric, unit=key.unit, machine=key.machine,
-                    environment=key.environment,
-                ):  # fmt: skip
-                    series.append((found_key, points))
-                    findings.extend(findings_of(found_key, points, min_change))
-                advance()
-    finally:
-        store.close()
+    scan = _scan(db, metric, min_change)
+    series, findings = scan.series, scan.findings
     if not series:
         raise UsageError(f"{db} holds no series: import results first (perfgate history import)")
     out.mkdir(parents=True, exist_ok=True)
@@ -190,6 +157,102 @@ def site_command(
         f"perfgate: {page}: {len(series)} series, {len(findings)} change point(s)"
         + ("" if template else "; no commit links (give --commit-url)")
         + "\n"
+    )
+    return EXIT_OK
+
+
+@dataclass
+class _Scan:
+    series: list[tuple[SeriesKey, list[Point]]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    left_out: int = 0  # values of 0 or below, which relative steps cannot use
+    left_series: int = 0
+
+
+def _scan(db: Path, metric: str, min_change: float) -> _Scan:
+    """Every stored series of ``metric`` and its change points, with a progress bar."""
+    from perfgate.history.findings import findings_of, nonpositive  # noqa: PLC0415 - numpy
+
+    scan = _Scan()
+    store = open_store(db, create=False)
+    try:
+        keys = store.series_keys()
+        with _progress(sys.stderr, len(keys)) as advance:
+            for key in keys:
+                for found_key, points in store.series(
+                    key.name, metric, unit=key.unit, machine=key.machine,
+                    environment=key.environment,
+                ):  # fmt: skip
+                    scan.series.append((found_key, points))
+                    scan.findings.extend(findings_of(found_key, points, min_change))
+                    skipped = nonpositive(points)
+                    scan.left_out += skipped
+                    scan.left_series += bool(skipped)
+                advance()
+    finally:
+        store.close()
+    return scan
+
+
+def notify_command(
+    *,
+    db: Path,
+    metric: str,
+    min_change: float = DEFAULT_MIN_CHANGE,
+    site_url: str | None,
+    commit_url: str | None,
+    mention_author: bool,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """``perfgate history notify``: one GitHub issue per slower change point, opened once,
+    updated when its text changes, never reopened."""
+    stdout = stdout or sys.stdout
+    env = os.environ if env is None else env
+    from perfgate.github.api import Client, GitHubError  # noqa: PLC0415
+    from perfgate.history import notify  # noqa: PLC0415
+
+    if not 0 <= min_change < 1:
+        raise UsageError(f"--min-change is a fraction in [0, 1), like 0.05; got {min_change}")
+    for flag, url in (("--site-url", site_url), ("--commit-url", commit_url)):
+        if url is not None and not _plain_url_template(url, needs_commit=flag == "--commit-url"):
+            raise UsageError(f"{flag} {url!r} is not a plain http(s) URL")
+    template = commit_url if commit_url is not None else default_commit_url()
+    repository, token = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_TOKEN")
+    if not repository or not token:
+        raise UsageError("needs GITHUB_REPOSITORY and GITHUB_TOKEN in the environment")
+    regressions = [f for f in _scan(db, metric, min_change).findings if f.slower]
+    try:
+        client = Client(env.get("GITHUB_API_URL") or "https://api.github.com", token, repository)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        existing = client.issues(notify.LABEL)
+        notices = []
+        for finding in regressions:
+            mention = None
+            if mention_author and finding.first_commit:
+                mention = client.commit_author(finding.first_commit)
+            notices.append(
+                notify.notice(
+                    finding, metric, commit_url=template, site_url=site_url, mention=mention
+                )
+            )
+        counts = {"open": 0, "update": 0, "keep": 0, "closed": 0}
+        for action, item, issue in notify.plan(notices, existing):
+            counts[action] += 1
+            if action == "open":
+                made = client.create_issue(item.title, item.body, [notify.LABEL])
+                stdout.write(f"opened #{made.number}: {item.title}\n")
+            elif action == "update" and issue is not None:
+                client.update_issue(issue.number, item.title, item.body)
+                stdout.write(f"updated #{issue.number}: {item.title}\n")
+    except GitHubError as exc:
+        raise UsageError(f"GitHub: {exc}") from None
+    stdout.write(
+        f"{len(regressions)} regression(s): {counts['open']} issue(s) opened, "
+        f"{counts['update']} updated, {counts['keep']} unchanged, {counts['closed']} closed "
+        "before (left closed)\n"
     )
     return EXIT_OK
 
@@ -213,11 +276,11 @@ def default_commit_url() -> str | None:
     return None
 
 
-def _plain_url_template(template: str) -> bool:
+def _plain_url_template(template: str, *, needs_commit: bool = True) -> bool:
     return (
         template.startswith(("https://", "http://"))
-        and "{commit}" in template
-        and not any(c in template for c in "\"'<> \t\n`")
+        and ("{commit}" in template or not needs_commit)
+        and not any(c in template for c in "\"'<>()[] \t\n`")
     )
 
 

@@ -17,6 +17,7 @@ _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 _MAX_PAGES = 100  # 10,000 comments: far beyond any pull request
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # a page of 100 comments of 65,536 characters is 6.6 MB
 
 
@@ -70,6 +71,38 @@ class Client:
         url = f"{self._repo_url()}/issues/comments/{comment_id}"
         data, _ = self._call("PATCH", url, {"body": body})
         return _comment(data)
+
+    def issues(self, label: str) -> list[Issue]:
+        """Every issue (open or closed, not pull requests) with ``label``, following
+        ``Link: rel=next``."""
+        url: str | None = f"{self._repo_url()}/issues?state=all&labels={quote(label)}&per_page=100"
+        found: list[Issue] = []
+        for _page in range(_MAX_PAGES):
+            if url is None:
+                break
+            data, headers = self._call("GET", url)
+            if not isinstance(data, list):
+                raise GitHubError(0, f"GET {url}: expected a list of issues, got {_kind(data)}")
+            found.extend(_issue(item) for item in data if not _is_pull(item))
+            url = self._next(headers.get("Link", ""))
+        return found
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> Issue:
+        payload = {"title": title, "body": body, "labels": labels}
+        data, _ = self._call("POST", f"{self._repo_url()}/issues", payload)
+        return _issue(data)
+
+    def update_issue(self, number: int, title: str, body: str) -> Issue:
+        url = f"{self._repo_url()}/issues/{number}"
+        data, _ = self._call("PATCH", url, {"title": title, "body": body})
+        return _issue(data)
+
+    def commit_author(self, sha: str) -> str | None:
+        """The GitHub login of ``sha``'s author, None when GitHub knows no account for it."""
+        data, _ = self._call("GET", f"{self._repo_url()}/commits/{quote(sha)}")
+        author = data.get("author") if isinstance(data, dict) else None
+        login = author.get("login") if isinstance(author, dict) else None
+        return login if isinstance(login, str) and _LOGIN.match(login) else None
 
     def pull_head_sha(self, number: int) -> str:
         url = f"{self._repo_url()}/pulls/{number}"
@@ -160,3 +193,31 @@ def _comment(item: Any) -> Comment:
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise GitHubError(0, f"unexpected comment in the answer: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Issue:
+    number: int
+    title: str
+    body: str
+    state: str  # open or closed
+    url: str
+
+
+def _is_pull(item: Any) -> bool:
+    return isinstance(item, dict) and "pull_request" in item
+
+
+def _issue(item: Any) -> Issue:
+    if not isinstance(item, dict):
+        raise GitHubError(0, f"expected an issue object, got {_kind(item)}")
+    number = item.get("number")
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise GitHubError(0, "an issue without a number")
+    return Issue(
+        number=number,
+        title=str(item.get("title") or ""),
+        body=str(item.get("body") or ""),
+        state=str(item.get("state") or "open"),
+        url=str(item.get("html_url") or ""),
+    )
