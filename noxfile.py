@@ -141,3 +141,18 @@ def compare_speed(session: nox.Session) -> None:
     """CPU of `perfgate compare` beside `pytest-benchmark compare` (docs/performance.md)."""
     session.install("-e", ".", "pytest", "pytest-benchmark", "matplotlib")
     session.run("python", "benchmarks/compare_speed.py", *session.posargs)
+
+
+@nox.session
+def changepoint_f1(session: nox.Session) -> None:
+    """F1 and cover of the change-point methods, Apache Otava included (docs/changepoints.md)."""
+    session.install("-e", ".", "ruptures")
+    otava = Path(".nox") / "otava-venv"  # otava pins numpy 2.2 and scipy < 1.17: its own venv
+    if not (otava / "bin" / "python").exists():
+        session.run("python", "-m", "venv", str(otava))
+        session.run(str(otava / "bin" / "python"), "-m", "pip", "install", "apache-otava",
+                    external=True)  # fmt: skip
+    session.run(
+        "python", "benchmarks/changepoint_f1.py", "--otava-python",
+        str(otava / "bin" / "python"), *session.posargs,
+    )  # fmt: skip
