@@ -94,3 +94,11 @@ def test_light_paths_import_nothing_heavy(code: str) -> None:
         [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=Path.cwd()
     )
     assert done.stdout.strip() == ""
+
+
+def test_change_point_methods_are_the_segmenters() -> None:
+    from perfgate.changepoints import DEFAULT_METHOD, SEGMENTERS  # noqa: PLC0415
+    from perfgate.options import CHANGE_POINT_METHODS  # noqa: PLC0415
+
+    assert set(CHANGE_POINT_METHODS) == set(SEGMENTERS)
+    assert CHANGE_POINT_METHODS[0] == DEFAULT_METHOD

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfgate import __version__
-from perfgate.options import OPTIONS
+from perfgate.options import CHANGE_POINT_METHODS, OPTIONS
 
 if TYPE_CHECKING:
     from perfgate.commands._output import ReportOptions
@@ -359,6 +359,12 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         metavar="FRACTION",
         help="smallest step reported (default 0.05 = 5%%)",
     )
+    detect.add_argument(
+        "--method",
+        choices=CHANGE_POINT_METHODS,
+        default=None,
+        help="segmentation (default asv-recursive+pelt-l1, chosen by F1 in docs/changepoints.md)",
+    )
     common(detect)
 
     site = actions.add_parser(
@@ -679,6 +685,7 @@ def _history(args: argparse.Namespace) -> int:
             fmt=args.format,
             output=args.output,
             min_change=args.min_change,
+            method=args.method,
         )
     if args.action == "notify":
         return commands.notify_command(

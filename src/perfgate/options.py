@@ -54,6 +54,13 @@ RENDERERS: dict[str, tuple[str, tuple[str, ...]]] = {
 REPORT_FORMATS = tuple(RENDERERS)
 
 
+# `history detect --method`: perfgate.changepoints.SEGMENTERS' names (a test checks), the first
+# the default; here so that --help imports no numpy
+CHANGE_POINT_METHODS = (
+    "asv-recursive+pelt-l1", "asv-recursive", "asv", "pelt-l1", "pelt-l2", "binseg-l2",
+)  # fmt: skip
+
+
 class Option(NamedTuple):
     """One setting a user can make, with every name it goes by. (A NamedTuple, not a
     dataclass: ``perfgate --help`` loads this module, and dataclasses costs 7 ms to import.)"""

@@ -104,6 +104,7 @@ def detect_command(
     fmt: str,
     output: Path | None,
     min_change: float = DEFAULT_MIN_CHANGE,
+    method: str | None = None,
     stdout: TextIO | None = None,
 ) -> int:
     stdout = stdout or sys.stdout  # at call time: tests and callers swap them
@@ -111,7 +112,7 @@ def detect_command(
 
     if not 0 <= min_change < 1:
         raise UsageError(f"--min-change is a fraction in [0, 1), like 0.05; got {min_change}")
-    scan = _scan(db, metric, min_change)
+    scan = _scan(db, metric, min_change, method)
     findings, series = scan.findings, len(scan.series)
     left_out, left_series = scan.left_out, scan.left_series
     findings.sort(key=lambda f: (not f.slower, -abs(f.change.magnitude)))
@@ -169,9 +170,10 @@ class _Scan:
     left_series: int = 0
 
 
-def _scan(db: Path, metric: str, min_change: float) -> _Scan:
+def _scan(db: Path, metric: str, min_change: float, method: str | None = None) -> _Scan:
     """Every stored series of ``metric`` and its change points, with a progress bar."""
-    from perfgate.history.findings import findings_of, nonpositive  # noqa: PLC0415 - numpy
+    from perfgate.changepoints import DEFAULT_METHOD  # noqa: PLC0415 - numpy, lazily
+    from perfgate.history.findings import findings_of, nonpositive  # noqa: PLC0415
 
     scan = _Scan()
     store = open_store(db, create=False)
@@ -184,7 +186,9 @@ def _scan(db: Path, metric: str, min_change: float) -> _Scan:
                     environment=key.environment,
                 ):  # fmt: skip
                     scan.series.append((found_key, points))
-                    scan.findings.extend(findings_of(found_key, points, min_change))
+                    scan.findings.extend(
+                        findings_of(found_key, points, min_change, method or DEFAULT_METHOD)
+                    )
                     skipped = nonpositive(points)
                     scan.left_out += skipped
                     scan.left_series += bool(skipped)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from perfgate.changepoints import ChangePoint, detect
+from perfgate.changepoints import DEFAULT_METHOD, ChangePoint, detect
 from perfgate.history.store import Point, SeriesKey
 from perfgate.options import DEFAULT_MIN_CHANGE
 
@@ -35,7 +35,10 @@ def nonpositive(points: list[Point]) -> int:
 
 
 def findings_of(
-    key: SeriesKey, points: list[Point], min_change: float = DEFAULT_MIN_CHANGE
+    key: SeriesKey,
+    points: list[Point],
+    min_change: float = DEFAULT_MIN_CHANGE,
+    method: str = DEFAULT_METHOD,
 ) -> list[Finding]:
     kept = [(p, p.value) for p in points]
     usable = [(p, v) for p, v in kept if v is not None and v > 0]
@@ -50,5 +53,5 @@ def findings_of(
             first_commit=usable[change.index][0].commit,
             points=len(usable),
         )
-        for change in detect(values, min_change=min_change)
+        for change in detect(values, min_change=min_change, method=method)
     ]
