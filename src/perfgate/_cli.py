@@ -157,10 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     _option(bisect, "rounds", type=int, metavar="N")
     bisect.add_argument(
         "--db",
-        type=Path,
-        metavar="FILE",
-        help="history database the probes are stored in (default: history.db in the "
-        "config, else .perfgate/history.sqlite)",
+        type=_location,
+        metavar="PATH|URL",
+        help="history database the probes are stored in: a file, or postgresql://... "
+        "(default: history.db in the config, else .perfgate/history.sqlite)",
     )
     bisect.add_argument(
         "--format", choices=("text", "json"), default="text", help="output (default text)"
@@ -287,10 +287,13 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         ".perfgate/history.sqlite, or `history: {db: PATH}` in perfgate.yml).",
     )
     actions = history.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
-    db_help = "history database (default: perfgate.yml's history.db, else .perfgate/history.sqlite)"
+    db_help = (
+        "history database: a file, or postgresql://... shared by several runners (default: "
+        "perfgate.yml's history.db, else .perfgate/history.sqlite)"
+    )
 
     def common(action: argparse.ArgumentParser, *, metric: bool = True) -> None:
-        action.add_argument("--db", type=Path, metavar="PATH", help=db_help)
+        action.add_argument("--db", type=_location, metavar="PATH|URL", help=db_help)
         action.add_argument("--config", type=Path, metavar="F", help="config file")
         if metric:
             action.add_argument(
@@ -541,6 +544,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if isinstance(outcome, int):
         return outcome
     return EXIT_FAIL if outcome.verdict == "fail" else EXIT_OK
+
+
+def _location(text: str) -> Path | str:
+    """``--db``: a postgresql:// URL stays a string (a Path would fold its //)."""
+    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
 
 
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")

@@ -14,7 +14,7 @@ import json
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from perfgate import formats
 from perfgate._git import GitError, git, resolve, toplevel
@@ -25,6 +25,9 @@ from perfgate.errors import UsageError
 from perfgate.report import _cells
 from perfgate.report.model import Report, Row
 from perfgate.runner import Progress
+
+if TYPE_CHECKING:
+    from perfgate.history.store import Location
 
 EXIT_FOUND, EXIT_NOT_FOUND = 0, 1
 
@@ -45,7 +48,7 @@ def bisect_command(
     pattern: str | None,
     rounds: int | None,
     config_path: Path | None,
-    db: Path | None,
+    db: Location | None,
     fmt: str,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
@@ -119,7 +122,7 @@ class _Prober:
         good: str,
         config: Config,
         rounds: int | None,
-        db: Path,
+        db: Location,
         stderr: TextIO,
     ) -> None:
         self.repo, self.good, self.config, self.rounds = repo, good, config, rounds
@@ -164,7 +167,6 @@ class _Prober:
         from perfgate.history.importer import summary  # noqa: PLC0415
         from perfgate.history.store import open_store  # noqa: PLC0415
 
-        self.db.parent.mkdir(parents=True, exist_ok=True)
         store = open_store(self.db, create=True)
         try:
             for side, commit in (("base", self.good), ("head", head)):

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, TextIO
 from perfgate._io import write_text_atomic
 from perfgate.config import find_config, load_config
 from perfgate.errors import UsageError
-from perfgate.history.store import DEFAULT_DB, Point, SeriesKey, Store, open_store
+from perfgate.history.store import (
+    DEFAULT_DB,
+    Location,
+    Point,
+    SeriesKey,
+    Store,
+    location,
+    open_store,
+    shown_location,
+)
 from perfgate.model import STORED_BASELINE, Benchmark, Metadata, Run
 from perfgate.options import DEFAULT_MIN_CHANGE
 
@@ -23,7 +32,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_SKIPPED = 0, 2
 
 
-def db_path(db: Path | None, config_path: Path | None) -> Path:
+def db_path(db: Location | None, config_path: Path | None) -> Location:
     """--db, else ``history.db`` from the config, else ``.perfgate/history.sqlite``."""
     if db is not None:
         return db
@@ -31,12 +40,12 @@ def db_path(db: Path | None, config_path: Path | None) -> Path:
     if found is not None:
         configured = load_config(found).history_db
         if configured:
-            return Path(configured)
+            return location(configured)
     return DEFAULT_DB
 
 
 def import_command(
-    paths: Sequence[Path], *, db: Path, repo: Path | None, stderr: TextIO | None = None
+    paths: Sequence[Path], *, db: Location, repo: Path | None, stderr: TextIO | None = None
 ) -> int:
     """Import; exit 2 (after importing the rest) when some files had to be skipped."""
     stderr = stderr or sys.stderr  # at call time: tests and callers swap them
@@ -64,7 +73,7 @@ def _matching(
 def show_command(
     name: str,
     *,
-    db: Path,
+    db: Location,
     machine: str | None,
     environment: str | None,
     metric: str,
@@ -99,7 +108,7 @@ def show_command(
 
 def detect_command(
     *,
-    db: Path,
+    db: Location,
     metric: str,
     fmt: str,
     output: Path | None,
@@ -132,7 +141,7 @@ def detect_command(
 def site_command(
     out: Path,
     *,
-    db: Path,
+    db: Location,
     metric: str,
     commit_url: str | None,
     min_change: float = DEFAULT_MIN_CHANGE,
@@ -150,7 +159,9 @@ def site_command(
     scan = _scan(db, metric, min_change)
     series, findings = scan.series, scan.findings
     if not series:
-        raise UsageError(f"{db} holds no series: import results first (perfgate history import)")
+        raise UsageError(
+            f"{shown_location(db)} holds no series: import results first (perfgate history import)"
+        )
     out.mkdir(parents=True, exist_ok=True)
     page = out / "index.html"
     write_text_atomic(page, render.site_html(series, findings, metric, template))
@@ -170,7 +181,7 @@ class _Scan:
     left_series: int = 0
 
 
-def _scan(db: Path, metric: str, min_change: float, method: str | None = None) -> _Scan:
+def _scan(db: Location, metric: str, min_change: float, method: str | None = None) -> _Scan:
     """Every stored series of ``metric`` and its change points, with a progress bar."""
     from perfgate.changepoints import DEFAULT_METHOD  # noqa: PLC0415 - numpy, lazily
     from perfgate.history.findings import findings_of, nonpositive  # noqa: PLC0415
@@ -200,7 +211,7 @@ def _scan(db: Path, metric: str, min_change: float, method: str | None = None) -
 
 def notify_command(
     *,
-    db: Path,
+    db: Location,
     metric: str,
     min_change: float = DEFAULT_MIN_CHANGE,
     site_url: str | None,
@@ -290,7 +301,7 @@ def _plain_url_template(template: str, *, needs_commit: bool = True) -> bool:
 
 def baseline_command(
     *,
-    db: Path,
+    db: Location,
     last: int,
     out: Path,
     machine: str | None,
@@ -317,7 +328,9 @@ def baseline_command(
     finally:
         store.close()
     if not benchmarks:
-        raise UsageError(f"no stored runs in {db} match (machine {machine}, env {environment})")
+        raise UsageError(
+            f"no stored runs in {shown_location(db)} match (machine {machine}, env {environment})"
+        )
     names = [b.name for b in benchmarks]
     if len(set(names)) != len(names):
         raise UsageError(

@@ -22,7 +22,14 @@ from perfgate._git import GitError, git
 from perfgate.errors import InputError
 from perfgate.formats import action_benchmark, asv
 from perfgate.formats._json import read_json
-from perfgate.history.store import SUMMARY_COLUMNS, Store, StoreWriteError, open_store
+from perfgate.history.store import (
+    SUMMARY_COLUMNS,
+    Location,
+    Store,
+    StoreWriteError,
+    open_store,
+    shown_location,
+)
 from perfgate.model import Benchmark, Run
 from perfgate.stats import sorted_quantiles
 
@@ -142,7 +149,7 @@ def _store_batch(
 class ImportOutcome:
     """What an import did, for the command to say."""
 
-    db: Path
+    db: Location
     result: ImportResult
     ordered: int  # commits placed in git's order (0: ordered by the files' dates)
     runs: int  # in the store afterwards
@@ -158,14 +165,15 @@ class ImportOutcome:
         )
         return [
             *(f"skipped {source}: {problem}" for source, problem in result.skipped),
-            f"imported {result.imported} run(s) from {result.files} file(s) into {self.db}"
-            f" ({result.already} already there, {len(result.skipped)} file(s) skipped); "
+            f"imported {result.imported} run(s) from {result.files} file(s) into "
+            f"{shown_location(self.db)} ({result.already} already there, "
+            f"{len(result.skipped)} file(s) skipped); "
             f"{order}; the store holds {self.runs} runs of {self.benchmarks} benchmarks",
         ]
 
 
 def import_into(
-    db: Path,
+    db: Location,
     files: Sequence[Path],
     *,
     repo: Path | None,

@@ -30,12 +30,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from perfgate.errors import InputError
 from perfgate.model import Benchmark, Run
 
 DEFAULT_DB = Path(".perfgate") / "history.sqlite"
+# where a history lives: an SQLite file, or a postgresql:// URL (kept a string: a Path would
+# fold its "//")
+Location = Path | str
+
+
+def shown_location(where: Location) -> str:
+    """A history's location for messages (a URL without its password)."""
+    if isinstance(where, Path):
+        return str(where)
+    from perfgate.history.postgres import shown  # noqa: PLC0415
+
+    return shown(where)
+
+
+def location(text: str) -> Location:
+    """``--db`` and ``history.db`` as given: a URL stays a string, anything else is a path."""
+    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
+
+
 DEFAULT_LOCK_TIMEOUT = 30.0
 SUMMARY_COLUMNS = ("p50", "p95", "mean", "min", "max", "p25", "p99")
 
@@ -146,12 +165,39 @@ def lock_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT
 
 
+class _Cursor(Protocol):
+    lastrowid: int | None
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """What the store needs of a connection: sqlite3's, or :mod:`perfgate.history.postgres`'s
+    adapter (which speaks the same SQL)."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+    def execute(self, sql: str, parameters: Any = ..., /) -> _Cursor: ...
+    def executemany(self, sql: str, parameters: Any, /) -> object: ...
+    def close(self) -> None: ...
+
+
 class Store:
     """An open history database. Use :func:`open_store`."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection, version: int) -> None:
-        self.path = path
+    def __init__(
+        self,
+        path: Path | str,
+        connection: Connection,
+        version: int,
+        *,
+        write_errors: tuple[type[Exception], ...] = (sqlite3.OperationalError,),
+    ) -> None:
+        self.path = path  # a file, or a postgresql:// URL
         self._db = connection
+        self._write_errors = write_errors  # a full disk, an I/O error, a lock wait given up
         self.version = version  # below SCHEMA_VERSION only for a database opened read-only
         self._benchmark_ids: dict[tuple[str, str], int] = {}  # committed rows only
 
@@ -159,20 +205,26 @@ class Store:
         self._db.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Connection]:
         try:
             self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise _locked(self.path, exc) from None
+        except self._write_errors as exc:
+            self._rollback()
+            raise _locked(self._shown(), exc) from None
         try:
             yield self._db
             self._db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:  # a full disk, an I/O error
+        except self._write_errors as exc:  # a full disk, an I/O error
             self._rollback()
-            raise StoreWriteError(str(self.path), f"cannot be written ({exc})") from None
+            raise StoreWriteError(self._shown(), f"cannot be written ({exc})") from None
         except BaseException:
             self._rollback()
             raise
+
+    def _shown(self) -> str:
+        from perfgate.history.postgres import shown  # noqa: PLC0415
+
+        return shown(self.path) if isinstance(self.path, str) else str(self.path)
 
     def _rollback(self) -> None:
         self._benchmark_ids.clear()
@@ -194,7 +246,7 @@ class Store:
             return [self._insert_run(db, run, summaries) for run, summaries in items]
 
     def _insert_run(
-        self, db: sqlite3.Connection, run: Run, summaries: Sequence[dict[str, float | None]]
+        self, db: Connection, run: Run, summaries: Sequence[dict[str, float | None]]
     ) -> bool:
         meta = run.metadata
         if meta.commit is not None and not meta.commit.strip():
@@ -241,7 +293,7 @@ class Store:
         )
         return True
 
-    def _benchmark_id(self, db: sqlite3.Connection, bench: Benchmark) -> int:
+    def _benchmark_id(self, db: Connection, bench: Benchmark) -> int:
         # ids are cached once seen; a rollback clears the cache (an id inserted in the
         # rolled-back transaction is gone), and rows are never deleted otherwise
         key = (bench.name, bench.unit)
@@ -362,12 +414,23 @@ class Store:
         ]
 
 
-def open_store(path: Path, *, create: bool, read_only: bool | None = None) -> Store:
-    """Open (and with ``create``, create or migrate) the history database at ``path``.
-    Raises InputError for a missing, locked, corrupt, foreign or newer database.
+def open_store(path: Location, *, create: bool, read_only: bool | None = None) -> Store:
+    """Open (and with ``create``, create or migrate) the history database at ``path`` (an
+    SQLite file, or a ``postgresql://`` URL: :mod:`perfgate.history.postgres`). Raises
+    InputError for a missing, locked, corrupt, foreign or newer database.
 
     A database this process may not write (a read-only mount, another user's file; or
     ``read_only=True``) is read as it is: no migration, no WAL files, no locks."""
+    if isinstance(path, str):
+        from perfgate.history.postgres import is_url, open_postgres  # noqa: PLC0415
+
+        if is_url(path):
+            return open_postgres(path, create=create)
+        path = Path(path)
+    return _open_sqlite(path, create=create, read_only=read_only)
+
+
+def _open_sqlite(path: Path, *, create: bool, read_only: bool | None) -> Store:
     shown = str(path)
     if not create and not path.is_file():
         raise InputError(
@@ -416,7 +479,7 @@ def open_store(path: Path, *, create: bool, read_only: bool | None = None) -> St
     except InputError:
         db.close()
         raise
-    return Store(path, db, version)
+    return Store(path, db, version)  # type: ignore[arg-type]
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
@@ -447,8 +510,8 @@ def _migrate(db: sqlite3.Connection, version: int) -> None:
         db.execute("COMMIT")
 
 
-def _locked(path: Path, exc: sqlite3.OperationalError) -> InputError:
-    if "locked" in str(exc) or "busy" in str(exc):
+def _locked(path: Path | str, exc: Exception) -> InputError:
+    if "locked" in str(exc) or "busy" in str(exc) or "lock timeout" in str(exc):
         return InputError(
             str(path),
             f"the history database is locked by another process (waited {lock_timeout():g} s; "
