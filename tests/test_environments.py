@@ -67,3 +67,18 @@ def test_pip_builds_the_environment_when_asked(
     bin_dir, lines = build(tmp_path)
     assert not any("uv" in line for line in lines), lines
     assert (bin_dir / "pip").exists()
+
+
+@pytest.mark.slow
+def test_pip_takes_over_when_uv_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a uv that cannot reach its index, as on a machine whose pip is configured for a mirror
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "uv").write_text("#!/bin/sh\necho 'error: no index reachable' >&2\nexit 2\n")
+    (fake / "uv").chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake), prepend=":")
+    monkeypatch.delenv("PERFGATE_INSTALLER", raising=False)
+    bin_dir, lines = build(tmp_path)
+    assert any("uv could not build it (error: no index reachable)" in line for line in lines)
+    assert any(line.startswith("head: pip install ") for line in lines), lines
+    assert (bin_dir / "pip").exists()

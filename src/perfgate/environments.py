@@ -7,7 +7,9 @@ names under ``.perfgate/envs/``; a half-built environment is never reused (a mar
 last).
 
 Installer: uv when it is on PATH (``uv venv`` + ``uv pip install``: a fresh environment with
-numpy in a few seconds from uv's cache), else the standard library's venv and pip.
+numpy in a few seconds from uv's cache), else the standard library's venv and pip. When uv
+fails (it reads none of pip's configuration: a private index, find-links, a certificate
+bundle), the environment is built again with pip, and a line says why.
 ``PERFGATE_INSTALLER=pip`` chooses pip even where uv is installed. An environment is the same
 whichever built it, so the key does not name the installer.
 """
@@ -67,34 +69,82 @@ def ensure(
         say(f"{side}: environment {key} reused (same tree, install list and interpreter)")
         return python
     began = time.monotonic()
-    uv = find_uv()
-    say(f"{side}: building environment {key} in {root}" + (" with uv" if uv else ""))
     args = [arg.replace("{tree}", str(tree)) for arg in install]
+    uv = find_uv()
+    if uv is not None:
+        say(f"{side}: building environment {key} in {root} with uv")
+        failed = _build(folder, python, tree, args, side=side, say=say, uv=uv)
+        if failed is None:
+            return _ready(folder, python, args, side=side, began=began, say=say)
+        # uv reads neither pip's configuration (indexes, find-links, certificates) nor its
+        # environment variables: what pip can install, uv may not. pip has the last word.
+        say(f"{side}: uv could not build it ({failed}); building with pip instead")
+    else:
+        say(f"{side}: building environment {key} in {root}")
+    failed = _build(folder, python, tree, args, side=side, say=say, uv=None)
+    if failed is not None:
+        raise EnvBuildError(
+            f"installing the {side} side failed (pip install {' '.join(args)}): {failed} "
+            f"(pip's whole output: {folder / 'pip-install.log'})"
+        )
+    return _ready(folder, python, args, side=side, began=began, say=say)
+
+
+def _build(
+    folder: Path,
+    python: Path,
+    tree: Path,
+    args: Sequence[str],
+    *,
+    side: str,
+    say: Callable[[str], None],
+    uv: str | None,
+) -> str | None:
+    """Build the environment with uv or venv and pip; the installer's last line if it
+    failed, else None. The installer's whole output is kept beside the environment."""
+    env = None
     if uv is None:
         venv.EnvBuilder(with_pip=True, clear=True).create(folder)
         command = [str(python), "-m", "pip", "install", "--disable-pip-version-check", *args]
     else:
         shutil.rmtree(folder, ignore_errors=True)
-        created = run_captured([uv, "venv", "--quiet", "--python", sys.executable, str(folder)])
+        env = _uv_environment()
+        created = run_captured(
+            [uv, "venv", "--quiet", "--python", sys.executable, str(folder)], env=env
+        )
         if created.returncode != 0:
-            last = (created.stderr.strip().splitlines() or ["no output"])[-1]
-            raise EnvBuildError(f"creating the {side} side's environment with uv failed: {last}")
+            return (created.stderr.strip().splitlines() or ["no output"])[-1]
         command = [uv, "pip", "install", "--python", str(python), *args]
     say(f"{side}: {'uv pip' if uv else 'pip'} install {' '.join(args)}")
     before = _build_leftovers(tree)
     done = run_captured(
-        command, beat=lambda seconds: say(f"{side}: still installing ({seconds:.0f} s)")
+        command, env=env, beat=lambda seconds: say(f"{side}: still installing ({seconds:.0f} s)")
     )
     for leftover in _build_leftovers(tree) - before:  # setuptools builds in the tree
         shutil.rmtree(leftover, ignore_errors=True)
     (folder / "pip-install.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise EnvBuildError(
-            f"installing the {side} side failed ({'uv pip' if uv else 'pip'} install "
-            f"{' '.join(args)}): {last} (the installer's whole output: "
-            f"{folder / 'pip-install.log'})"
-        )
+        return (done.stderr.strip().splitlines() or ["no output"])[-1]
+    return None
+
+
+def _uv_environment() -> dict[str, str]:
+    """uv's environment: pip's certificate bundle (PIP_CERT) as uv's, unless one is set."""
+    env = dict(os.environ)
+    if "PIP_CERT" in env and "SSL_CERT_FILE" not in env:
+        env["SSL_CERT_FILE"] = env["PIP_CERT"]
+    return env
+
+
+def _ready(
+    folder: Path,
+    python: Path,
+    args: Sequence[str],
+    *,
+    side: str,
+    began: float,
+    say: Callable[[str], None],
+) -> Path:
     (folder / _READY).write_text(" ".join(args), encoding="utf-8")
     say(f"{side}: environment ready in {time.monotonic() - began:.0f} s")
     return python
