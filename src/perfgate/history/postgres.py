@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from perfgate.errors import InputError
+from perfgate.errors import InputError, PerfgateError
 
 if TYPE_CHECKING:
     from perfgate.history.store import Store
@@ -87,8 +87,12 @@ def shown(url: str) -> str:
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
-class Error(Exception):
-    """What a PostgreSQL store raises for a failed statement (psycopg's error, in words)."""
+class Error(PerfgateError):
+    """A failed statement (psycopg's error, in words): one line and exit 2 when nothing
+    handles it, a StoreWriteError when it happens while a run is written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"history database error: {message}")
 
 
 _NUMBERED = re.compile(r"\?(\d+)")
@@ -112,6 +116,9 @@ def translate(sql: str) -> str:
             sql += f" ON CONFLICT {conflict} DO UPDATE SET {updates}"
     if sql.startswith(("INSERT INTO runs ", "INSERT INTO benchmarks ")):
         sql += " RETURNING id"
+    # a parameter that is only tested for NULL has no type PostgreSQL can infer: the store's
+    # are all text (a unit, a machine, an environment)
+    sql = re.sub(r"\?(\d+) IS NULL", r"?\1::text IS NULL", sql)
     sql = _NUMBERED.sub(lambda m: f"%(p{m.group(1)})s", sql)
     return sql.replace("?", "%s")
 
@@ -229,7 +236,7 @@ def open_postgres(url: str, *, create: bool) -> Store:
             version = len(MIGRATIONS)
     except Error as exc:
         db.close()
-        raise InputError(where, f"history database error: {exc}") from None
+        raise InputError(where, str(exc)) from None
     except InputError:
         db.close()
         raise

@@ -1,0 +1,135 @@
+"""The history's concurrency and crash tests, against both backends: an SQLite file and a real
+PostgreSQL server (`--db postgresql://...`)."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli
+from tests.history.postgres_server import new_database, postgres_server
+from tests.history.test_history import _native_runs
+
+Counts = Callable[[], tuple[int, int, list[int]]]
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Counts]:
+    """Where the history goes (a file or a URL) and how to count what it holds."""
+    if request.param == "sqlite":
+        db = tmp_path / "h.sqlite"
+
+        def counts() -> tuple[int, int, list[int]]:
+            with sqlite3.connect(db) as con:
+                return _count(con.execute)
+
+        return str(db), counts
+    url = new_database(request.getfixturevalue("server"))
+
+    def counts_pg() -> tuple[int, int, list[int]]:
+        import psycopg  # noqa: PLC0415
+
+        with psycopg.connect(url) as conn:
+            return _count(conn.execute)
+
+    return url, counts_pg
+
+
+def _count(execute: Callable[[str], object]) -> tuple[int, int, list[int]]:
+    def rows(sql: str) -> list[tuple[int, ...]]:
+        cursor = execute(sql)
+        return list(cursor.fetchall())  # type: ignore[attr-defined]
+
+    def scalar(sql: str) -> int:
+        return int(rows(sql)[0][0])
+
+    try:
+        runs = scalar("SELECT count(*) FROM runs")
+    except Exception:  # the schema is not there yet
+        return 0, 0, []
+    results = scalar("SELECT count(*) FROM results")
+    per_run = [int(r[0]) for r in rows("SELECT count(*) FROM results GROUP BY run_id")]
+    return runs, results, per_run
+
+
+def _import(paths: list[Path], db: str, *, quiet: bool = False) -> subprocess.Popen[str]:
+    out = subprocess.DEVNULL if quiet else subprocess.PIPE
+    return subprocess.Popen(
+        [sys.executable, "-m", "perfgate", "history", "import", *map(str, paths), "--db", db],
+        stdout=out, stderr=out, text=True,
+    )  # fmt: skip
+
+
+def test_two_writers_at_once_lose_nothing(tmp_path: Path, history: tuple[str, Counts]) -> None:
+    db, counts = history
+    _native_runs(tmp_path / "a", 30, first=0)
+    _native_runs(tmp_path / "b", 30, first=1000)
+    # the schema first, as the first CI job would make it
+    first = run_cli("history", "import", tmp_path / "a" / "run-0000.json", "--db", db)
+    assert first.returncode == 0, first.stderr
+    procs = [_import([tmp_path / side], db) for side in ("a", "b")]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    runs, results, per_run = counts()
+    assert runs == 60
+    assert results == 60 * 40
+    assert set(per_run) == {40}
+    # and the history reads back the same through either backend
+    shown = run_cli("history", "show", "bench_3", "--db", db, "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.count('"commit"') == 60
+
+
+def test_a_kill_mid_import_keeps_earlier_runs_and_no_half_run(
+    tmp_path: Path, history: tuple[str, Counts]
+) -> None:
+    db, counts = history
+    _native_runs(tmp_path / "early", 5, first=0)
+    _native_runs(tmp_path / "late", 300, first=100)
+    assert run_cli("history", "import", tmp_path / "early", "--db", db).returncode == 0
+    proc = _import([tmp_path / "late"], db, quiet=True)
+    deadline = time.monotonic() + 120
+    while counts()[0] < 10 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    runs, _results, per_run = counts()
+    assert 10 <= runs < 305, "the kill must land mid-import for this test to mean anything"
+    assert set(per_run) == {40}  # every stored run is whole
+    done = run_cli("history", "import", tmp_path / "late", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert counts()[0] == 305  # the rest, and nothing twice
+
+
+def test_a_postgresql_url_in_the_config_and_its_errors(tmp_path: Path, server: str) -> None:
+    url = new_database(server)
+    _native_runs(tmp_path / "runs", 3)
+    (tmp_path / "perfgate.yml").write_text(f"version: 1\nhistory:\n  db: {url}\n")
+    done = run_cli("history", "import", "runs", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "imported 3 run(s)" in done.stderr + done.stdout
+    # a database nobody imported into yet: one line, exit 2
+    empty = run_cli("history", "detect", "--db", new_database(server))
+    assert empty.returncode == 2
+    assert "no perfgate history here yet" in empty.stderr
+    assert empty.stderr.count("\n") == 1
+    # an unreachable server: one line naming it, without a password
+    gone = run_cli("history", "detect", "--db", "postgresql://me:secret@/x?host=/nonexistent")
+    assert gone.returncode == 2
+    assert "secret" not in gone.stderr
+    assert "cannot connect" in gone.stderr
+    assert gone.stderr.count("\n") == 1
