@@ -114,7 +114,9 @@ def _build(
         )
         if created.returncode != 0:
             return (created.stderr.strip().splitlines() or ["no output"])[-1]
-        command = [uv, "pip", "install", "--python", str(python), *args]
+        # --compile-bytecode: as pip does; a module compiled on first import would make the
+        # first measured (or counted) run differ from the next
+        command = [uv, "pip", "install", "--compile-bytecode", "--python", str(python), *args]
     say(f"{side}: {'uv pip' if uv else 'pip'} install {' '.join(args)}")
     before = _build_leftovers(tree)
     done = run_captured(
