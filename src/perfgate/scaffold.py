@@ -306,23 +306,29 @@ NOX_APPEND = (
 )
 
 
+# every pull-request workflow init writes starts so: nothing granted at the top, one run per
+# pull request at a time (a new push cancels the old run)
+_WORKFLOW_HEAD = """\
+name: perf
+on:
+  pull_request:
+
+permissions: {}
+
+concurrency:
+  group: perf-${{ github.event.pull_request.number }}
+  cancel-in-progress: true
+
+jobs:
+"""
+
+
 def _workflow(action: str) -> str:
     return f"""\
 # perfgate on pull requests: base and head benchmarked in the same job, interleaved; one
 # sticky comment with the p95 table; the check fails on a critical slowdown. Written by
 # `perfgate init`; pin the action to a commit SHA for supply-chain safety.
-name: perf
-on:
-  pull_request:
-
-permissions: {{}}
-
-concurrency:
-  group: perf-${{{{ github.event.pull_request.number }}}}
-  cancel-in-progress: true
-
-jobs:
-  perf:
+{_WORKFLOW_HEAD}  perf:
     runs-on: ubuntu-latest
     timeout-minutes: 30
     permissions:
@@ -367,18 +373,7 @@ def sharded_workflow(action: str, shards: int) -> str:
 # interleaved on its part of the suite; the merge job compares all shards' rounds together,
 # posts one sticky comment and fails the check on a critical slowdown. Written by
 # `perfgate init --shards {shards}`; pin perfgate to a commit SHA for supply-chain safety.
-name: perf
-on:
-  pull_request:
-
-permissions: {{}}
-
-concurrency:
-  group: perf-${{{{ github.event.pull_request.number }}}}
-  cancel-in-progress: true
-
-jobs:
-  shard:
+{_WORKFLOW_HEAD}  shard:
     name: perf shard ${{{{ matrix.shard }}}}/{shards}
     runs-on: ubuntu-latest
     timeout-minutes: 30
