@@ -15,6 +15,7 @@ from perfgate.options import CHANGE_POINT_METHODS, OPTIONS
 
 if TYPE_CHECKING:
     from perfgate.commands._output import ReportOptions
+    from perfgate.history.findings import Finding
     from perfgate.report.model import Report
 
 # history's formats: the report formats but JUnit (a history is not a test run)
@@ -363,6 +364,12 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="smallest step reported (default 0.05 = 5%%)",
     )
     detect.add_argument(
+        "--bisect",
+        action="store_true",
+        help="then find the commit of the largest slowdown: perfgate bisect between the last "
+        "commit at the old level and the first at the new (run in the project's repository)",
+    )
+    detect.add_argument(
         "--method",
         choices=CHANGE_POINT_METHODS,
         default=None,
@@ -687,14 +694,7 @@ def _history(args: argparse.Namespace) -> int:
             chart=args.chart,
         )
     if args.action == "detect":
-        return commands.detect_command(
-            db=db,
-            metric=args.metric,
-            fmt=args.format,
-            output=args.output,
-            min_change=args.min_change,
-            method=args.method,
-        )
+        return _history_detect(args, db)
     if args.action == "notify":
         return commands.notify_command(
             db=db,
@@ -719,6 +719,36 @@ def _history(args: argparse.Namespace) -> int:
         machine=args.machine,
         environment=args.env,
     )
+
+
+def _history_detect(args: argparse.Namespace, db: Path | str) -> int:
+    """``history detect``, and with ``--bisect`` a bisection of its largest slowdown."""
+    from perfgate.commands import history as commands  # noqa: PLC0415
+
+    found: list[Finding] = []
+    code = commands.detect_command(
+        db=db,
+        metric=args.metric,
+        fmt=args.format,
+        output=args.output,
+        min_change=args.min_change,
+        method=args.method,
+        found=found,
+    )
+    if not args.bisect:
+        return code
+    target = commands.bisect_target(found)
+    if target is None:
+        sys.stderr.write("perfgate: --bisect: no slowdown with both commits known\n")
+        return code
+    from perfgate.commands.bisect import bisect_command  # noqa: PLC0415
+
+    good, bad, name = target
+    sys.stderr.write(f"perfgate: --bisect: {name}, {good[:10]}..{bad[:10]}\n")
+    return bisect_command(
+        good=good, bad=bad, pattern=name, rounds=None, config_path=args.config, db=db,
+        fmt="text", stdout=sys.stderr if args.format == "json" else None,
+    )  # fmt: skip
 
 
 def _required(value: Path | None, flag: str) -> Path:

@@ -42,8 +42,12 @@ def targets(report: Report, pattern: str | None) -> list[str]:
 
 
 def matches(name: str, pattern: str) -> bool:
-    return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
-        name.rsplit("::", 1)[-1], pattern
+    """The name itself (a parametrized name's [...] would read as a glob's class), or a glob
+    over it or over its part after the last ``::``."""
+    return (
+        name == pattern
+        or fnmatch.fnmatchcase(name, pattern)
+        or fnmatch.fnmatchcase(name.rsplit("::", 1)[-1], pattern)
     )
 
 

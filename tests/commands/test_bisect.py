@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from perfgate.bisection import Search
+from perfgate.formats.native import dumps
+from perfgate.model import Benchmark, Metadata, Run
 from tests.harnesses import git
 from tests.helpers import PACKAGE, RUN_CONFIG, RUN_SUITE, run_cli, slow_package_project
 
@@ -90,3 +92,42 @@ def test_search_takes_log2_steps_to_any_commit() -> None:
             steps += 1
         assert search.first_bad == commits[slow]
         assert steps <= 4
+
+
+@pytest.mark.slow
+def test_history_detect_bisect_finds_the_commit_inside_a_stored_step(
+    history: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    """The history measured every fourth commit (three runs each): detect sees the step
+    between commits 8 and 12, and --bisect names commit 11 within that range."""
+    root, commits = history
+    good = git(root, "rev-parse", f"HEAD~{COMMITS}")
+    measured = [good, commits[3], commits[7], commits[11], commits[15]]
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for i, commit in enumerate(measured):
+        slow = commit in (commits[11], commits[15])
+        for k in range(3):
+            run = Run(
+                metadata=Metadata(
+                    commit=commit, machine="ci", timestamp=f"2025-01-{i + 1:02d}T0{k}:00:00+00:00"
+                ),
+                benchmarks=tuple(
+                    Benchmark(
+                        name=f"benchmarks/test_bench.py::test_work[{n}]",
+                        short_name=f"test_work[{n}]",
+                        unit="s",
+                        rounds=(tuple(n / 1e7 * (10 if slow else 1) * (1 + 0.01 * j)
+                                      for j in range(10)),),
+                    )
+                    for n in (20000, 50000)
+                ),
+            )  # fmt: skip
+            (folder / f"run-{i}-{k}.json").write_text(dumps(run))
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", folder, "--db", db, cwd=root).returncode == 0
+    done = run_cli("history", "detect", "--db", db, "--bisect", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "--bisect: benchmarks/test_bench.py::test_work[" in done.stderr
+    assert f"{commits[7][:10]}..{commits[11][:10]}" in done.stderr
+    assert f"first bad commit: {commits[SLOW_AT - 1]}" in done.stdout

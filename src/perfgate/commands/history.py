@@ -114,8 +114,11 @@ def detect_command(
     output: Path | None,
     min_change: float = DEFAULT_MIN_CHANGE,
     method: str | None = None,
+    found: list[Finding] | None = None,
     stdout: TextIO | None = None,
 ) -> int:
+    """``perfgate history detect``; ``found`` receives the change points, largest slowdown
+    first (for ``--bisect``)."""
     stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     from perfgate.history import render  # noqa: PLC0415
 
@@ -135,7 +138,18 @@ def detect_command(
         write_text_atomic(output, text)
     if output is None or fmt == "table":
         stdout.write(text)
+    if found is not None:
+        found.extend(findings)
     return EXIT_OK
+
+
+def bisect_target(findings: Sequence[Finding]) -> tuple[str, str, str] | None:
+    """``history detect --bisect``: (GOOD, BAD, benchmark) of the largest slowdown whose
+    commits are both known: the last commit at the old level and the first at the new."""
+    for finding in findings:  # largest slowdown first
+        if finding.slower and finding.after_commit and finding.first_commit:
+            return finding.after_commit, finding.first_commit, finding.series.name
+    return None
 
 
 def site_command(
