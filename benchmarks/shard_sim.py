@@ -12,8 +12,8 @@ wall time is its benchmarks' costs x 2 sides x ROUNDS rounds, plus the job's fix
 benchmarks x 10 rounds (docs/performance.md: 7.66 s CPU), linearly in benchmarks x rounds,
 plus its own setup (MERGE_SETUP). Shards are perfgate's hash partition (``--shard K/N``,
 :func:`perfgate.shards.in_shard`); beside it, what a partition balanced by the costs would
-give (longest first onto the least-loaded shard), the balancing the issue asks for and
-perfgate does not do yet.
+give (longest first onto the least-loaded shard: :func:`perfgate.shards.assign`, which
+``--shard`` uses when the history holds the base commit's durations).
 """
 
 from __future__ import annotations

@@ -3,9 +3,12 @@
 Shard ``K/N`` runs the benchmarks whose pytest node id's BLAKE2b hash modulo N is K-1: stable
 across base and head, across runs and machines, and balanced by count on average (perfgate's
 pytest plugin applies it, ``--perfgate-shard``; CRC-32 was tried first, and its low bits put
-all of ``test_x[20000]`` ... ``test_x[26000]`` in one shard). Each shard's rounds folder gets
-``shard.json`` (the shard and the commits compared), which ``perfgate merge`` checks before it
-combines shards.
+all of ``test_x[20000]`` ... ``test_x[26000]`` in one shard). When the history holds the base
+commit's run, its benchmarks are balanced by their durations instead (:func:`assign`, passed to
+the plugin as ``--perfgate-shard-map``): every shard job reads the same stored run, so all
+get the same partition; a benchmark the run lacks (a new one) falls back to the hash. Each
+shard's rounds folder gets ``shard.json`` (the shard and the commits compared), which
+``perfgate merge`` checks before it combines shards.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from perfgate.errors import InputError, UsageError
 
 FORMAT = 1
 FILE = "shard.json"
+MAP_FILE = "shard-map.json"  # {node id: shard number}, what the plugin follows
 _SUFFIX = re.compile(r" \((peak memory|instructions)\)$")
 
 
@@ -41,12 +46,38 @@ def parse(text: str) -> Shard:
     return Shard(index=int(found.group(1)), count=int(found.group(2)))
 
 
-def in_shard(name: str, shard: Shard) -> bool:
+def assign(durations: Mapping[str, float], count: int) -> dict[str, int]:
+    """Shard numbers (1-based) for benchmarks of known duration: longest first, each onto the
+    least-loaded shard (LPT: within 4/3 of the best balance). Deterministic, so that every
+    shard job and both sides that read the same durations get the same partition."""
+    loads = [0.0] * count
+    out: dict[str, int] = {}
+    for name, cost in sorted(durations.items(), key=lambda item: (-item[1], item[0])):
+        k = min(range(count), key=lambda i: (loads[i], i))
+        loads[k] += cost
+        out[name] = k + 1
+    return out
+
+
+def in_shard(name: str, shard: Shard, assigned: Mapping[str, int] | None = None) -> bool:
     """Whether benchmark ``name`` (a report's name: a node id, perhaps with ``(peak memory)``
-    or ``(instructions)``) belongs to ``shard``; the plugin's rule."""
-    nodeid = _SUFFIX.sub("", name).encode("utf-8", "surrogatepass")
+    or ``(instructions)``) belongs to ``shard``; the plugin's rule: as ``assigned`` (from
+    :func:`assign`) says when it names the benchmark, else by hash."""
+    bare = _SUFFIX.sub("", name)
+    if assigned and bare in assigned:
+        return assigned[bare] == shard.index
+    nodeid = bare.encode("utf-8", "surrogatepass")
     digest = hashlib.blake2b(nodeid, digest_size=8).digest()
     return int.from_bytes(digest, "big") % shard.count == shard.index - 1
+
+
+def write_map(folder: Path, shard: Shard, durations: Mapping[str, float]) -> int:
+    """The partition of the benchmarks of known duration, for the plugin (an empty map when
+    none is known: the hash rule for all); how many it balances."""
+    folder.mkdir(parents=True, exist_ok=True)
+    assigned = assign(durations, shard.count) if durations else {}
+    write_text_atomic(folder / MAP_FILE, json.dumps(assigned, sort_keys=True) + "\n")
+    return len(assigned)
 
 
 def record(folder: Path, shard: Shard, base: str, head: str) -> None:

@@ -159,3 +159,93 @@ def test_bad_shards_are_one_line(project: Path) -> None:
         assert done.returncode == 2
         assert "--shard" in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_known_durations_are_balanced_the_same_way_every_time() -> None:
+    durations = {f"t.py::test_{i}": float(d) for i, d in enumerate([9, 7, 6, 5, 4, 3, 3, 2, 1])}
+    first = shards.assign(durations, 3)
+    assert first == shards.assign(dict(reversed(list(durations.items()))), 3)  # order-free
+    loads = [sum(d for n, d in durations.items() if first[n] == k) for k in (1, 2, 3)]
+    assert max(loads) <= 4 / 3 * (sum(durations.values()) / 3)  # LPT's bound
+    assert sorted(loads) == [13.0, 13.0, 14.0]
+    every = [shards.Shard(index=k, count=3) for k in (1, 2, 3)]
+    for name in durations:  # each benchmark in exactly the shard the map says
+        assert [s.index for s in every if shards.in_shard(name, s, first)] == [first[name]]
+    # one the map does not name (a new benchmark): the hash decides, in exactly one shard
+    assert sum(shards.in_shard("t.py::test_new", s, first) for s in every) == 1
+
+
+def test_the_plugin_follows_the_shard_map(tmp_path: Path) -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    (tmp_path / "test_b.py").write_text(
+        "import pytest\n\n\n@pytest.mark.parametrize('n', range(6))\n"
+        "def test_x(benchmark, n):\n    benchmark(lambda: None)\n"
+    )
+    names = [f"test_b.py::test_x[{n}]" for n in range(6)]
+    chosen = {names[0]: 2, names[1]: 2, names[2]: 1}  # the rest by hash
+    (tmp_path / "map.json").write_text(json.dumps(chosen))
+
+    def collected(k: int) -> set[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+             "-p", "perfgate_memory", f"--perfgate-shard={k}/2",
+             f"--perfgate-shard-map={tmp_path / 'map.json'}", "test_b.py"],
+            cwd=tmp_path, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return {line for line in done.stdout.splitlines() if line.startswith("test_b.py::")}
+
+    one, two = collected(1), collected(2)
+    assert one | two == set(names)
+    assert not one & two
+    assert {names[0], names[1]} <= two
+    assert names[2] in one
+    hashed = [n for n in names if n not in chosen]
+    for name in hashed:
+        assert (name in one) == shards.in_shard(name, shards.Shard(index=1, count=2))
+
+
+@pytest.mark.slow
+def test_a_shard_balances_by_the_base_commits_stored_durations(
+    project: Path, tmp_path: Path
+) -> None:
+    """The history holds the base commit's run: shard 1/2 runs what the balanced map gives it
+    (here the longest benchmark alone), not what the hash would."""
+    from perfgate.formats.native import dumps  # noqa: PLC0415
+    from perfgate.model import Benchmark, Metadata, Run  # noqa: PLC0415
+
+    names = [
+        f"benchmarks/test_bench.py::test_{f}[{n}]"
+        for f in ("work", "steady")
+        for n in (20000, 22000, 24000, 26000)
+    ]
+    longest = names[3]
+    stored = Run(
+        metadata=Metadata(commit=git(project, "rev-parse", "HEAD~1"), machine="ci"),
+        benchmarks=tuple(
+            Benchmark(
+                name=name, short_name=name.rsplit("::", 1)[-1], unit="s",
+                rounds=((1.0 if name == longest else 0.1,) * 10,),
+            )
+            for name in names
+        ),
+    )  # fmt: skip
+    history = tmp_path / "stored.json"
+    history.write_text(dumps(stored))
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", history, "--db", db, cwd=project).returncode == 0
+    (project / "perfgate.yml").write_text(CONFIG + f"history:\n  db: {db}\n")
+    try:
+        out = tmp_path / "balanced"
+        done = run_cli(
+            "run", "--base", "HEAD~1", "--rounds", "2", "--shard", "1/2", "--format", "json",
+            "--rounds-dir", out, cwd=project,
+        )  # fmt: skip
+    finally:
+        (project / "perfgate.yml").write_text(CONFIG)
+    assert "8 benchmark(s) balanced by the base commit's stored durations" in done.stderr
+    report = _json(done)
+    # LPT: the 10 s benchmark alone on shard 1, the seven of 1 s each on shard 2
+    assert {b["name"] for b in report["benchmarks"]} == {longest}
+    assert json.loads((out / shards.MAP_FILE).read_text())[longest] == 1

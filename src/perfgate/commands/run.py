@@ -104,8 +104,13 @@ def run_command(
             raise UsageError("--shard needs a pytest-benchmark suite (harness.type)")
         if base_ref is None:
             raise UsageError("--shard compares: give --base REF (or auto)")
-        extra = (*extra, "-p", MODULE, f"--perfgate-shard={part}")
     out = out or cwd / ".perfgate" / "run"
+    if part is not None:
+        shard_map = out / shards.MAP_FILE
+        extra = (
+            *extra, "-p", MODULE, f"--perfgate-shard={part}",
+            f"--perfgate-shard-map={shard_map.resolve()}",
+        )  # fmt: skip
     with progress_lines(stderr) as progress:
         request = _Request(
             config=config,
@@ -250,7 +255,14 @@ def _ab_sides(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = No
     req.progress.line(f"comparing base {base_ref} ({base_commit[:10]}) with head: {what}")
     if req.shard is not None:
         shards.record(req.out, req.shard, base_commit, state_id(repo))
-        req.progress.line(f"shard {req.shard}: the benchmarks whose node id hashes to it")
+        balanced = shards.write_map(req.out, req.shard, _base_durations(req, base_commit))
+        req.progress.line(
+            f"shard {req.shard}: {balanced} benchmark(s) balanced by the base commit's stored "
+            "durations, the rest by node-id hash"
+            if balanced
+            else f"shard {req.shard}: the benchmarks whose node id hashes to it (no stored "
+            "durations for the base commit in the history)"
+        )
     return _build_sides(
         req,
         repo,
@@ -260,6 +272,25 @@ def _ab_sides(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = No
             ("head", repo, state_id(repo), head_commit),
         ],
     )
+
+
+def _base_durations(req: _Request, base_commit: str) -> dict[str, float]:
+    """The base commit's benchmark durations from the history, when it has them."""
+    from perfgate.commands.history import db_path  # noqa: PLC0415
+    from perfgate.history.store import open_store  # noqa: PLC0415
+
+    db = db_path(None, req.config_path)
+    if isinstance(db, Path) and not db.is_file():
+        return {}
+    try:
+        store = open_store(db, create=False, read_only=isinstance(db, Path))
+    except InputError as exc:
+        req.progress.line(f"shard {req.shard}: history not read ({exc}); hashing node ids")
+        return {}
+    try:
+        return store.durations(base_commit)
+    finally:
+        store.close()
 
 
 def profile_command(

@@ -396,6 +396,17 @@ class Store:
                 found.append((key, points))
         return found
 
+    def durations(self, commit: str) -> dict[str, float]:
+        """Seconds each timed benchmark measured in the runs of ``commit`` (samples x mean;
+        the last run's where there are several): what a shard partition balances."""
+        rows = self._db.execute(
+            "SELECT b.name, r.n, r.mean FROM results r JOIN runs u ON u.id = r.run_id "
+            "JOIN benchmarks b ON b.id = r.benchmark_id "
+            "WHERE u.commit_hash = ? AND b.unit = 's' AND r.mean IS NOT NULL ORDER BY u.id",
+            (commit,),
+        ).fetchall()
+        return {name: float(mean) * max(int(n), 1) for name, n, mean in rows}
+
     def recent_samples(
         self, key: SeriesKey, last: int
     ) -> list[tuple[str | None, tuple[float, ...] | None, float | None]]:

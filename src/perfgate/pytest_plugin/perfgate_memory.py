@@ -119,6 +119,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "hash modulo N is K-1; the same on every side and run",
     )
     profile.addoption(
+        "--perfgate-shard-map",
+        default=None,
+        metavar="FILE",
+        help="JSON {node id: shard number} that --perfgate-shard follows for the benchmarks it "
+        "names (balanced by their known durations); the hash rule for the rest",
+    )
+    profile.addoption(
         "--perfgate-profile-only",
         action="append",
         default=[],
@@ -130,20 +137,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("perfgate_profile_only"))
     shard = config.getoption("perfgate_shard")
+    assigned = _shard_map(config.getoption("perfgate_shard_map"))
     keep = [
         item
         for item in items
-        if (not wanted or item.nodeid in wanted) and (not shard or in_shard(item.nodeid, shard))
+        if (not wanted or item.nodeid in wanted)
+        and (not shard or in_shard(item.nodeid, shard, assigned))
     ]
     if len(keep) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
 
 
-def in_shard(nodeid: str, shard: str) -> bool:
-    """Whether benchmark ``nodeid`` belongs to shard ``K/N`` (perfgate.shards.in_shard is the
-    same rule)."""
+def _shard_map(path: str | None) -> dict[str, int]:
+    """The shard map perfgate wrote (empty when there is none: the hash rule for all)."""
+    if not path or not Path(path).is_file():
+        return {}
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {str(k): int(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def in_shard(nodeid: str, shard: str, assigned: Mapping[str, int] | None = None) -> bool:
+    """Whether benchmark ``nodeid`` belongs to shard ``K/N``: as ``assigned`` says when it
+    names it, else by hash (perfgate.shards.in_shard is the same rule)."""
     index, count = (int(part) for part in shard.split("/"))
+    if assigned and nodeid in assigned:
+        return assigned[nodeid] == index
     digest = hashlib.blake2b(nodeid.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "big") % count == index - 1
 
