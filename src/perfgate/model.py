@@ -190,6 +190,28 @@ def memory_notes(benchmarks: Iterable[Benchmark]) -> list[str]:
 LARGEST_SAMPLE = 1e150
 
 
+# from this many samples numpy's per-call cost (some microseconds) is worth paying
+_NUMPY_CHECK_FROM = 64
+
+
+def _plausible(floats: array[float], negatives_allowed: bool) -> bool:
+    """Every sample finite, within LARGEST_SAMPLE, and not negative unless allowed: checked
+    at C speed, by numpy for long arrays and by Python's builtins for short ones (asv keeps
+    ten samples a benchmark, and numpy's calls would cost more than the check)."""
+    floor = -LARGEST_SAMPLE if negatives_allowed else 0.0
+    if len(floats) < _NUMPY_CHECK_FROM:
+        # the sum is NaN or inf when any sample is (max and min can step over a NaN)
+        return math.isfinite(sum(floats)) and max(floats) <= LARGEST_SAMPLE and min(floats) >= floor
+    import numpy as np  # noqa: PLC0415 - loaded by every command that reads many samples
+
+    view = np.frombuffer(floats, dtype=np.float64)
+    return (
+        bool(np.isfinite(view).all())
+        and float(view.max()) <= LARGEST_SAMPLE
+        and float(view.min()) >= floor
+    )
+
+
 def as_samples(values: object, unit: str, where: str) -> Samples:
     """Validate raw samples and return them as an array of doubles (8 bytes a sample, and
     numpy reads it without a copy); ValueError names ``where`` (the benchmark) and the first
@@ -208,16 +230,8 @@ def as_samples(values: object, unit: str, where: str) -> Samples:
     except TypeError:
         numeric = False
     negatives_allowed = unit not in (units.SECONDS, units.BYTES)
-    if numeric:
-        import numpy as np  # noqa: PLC0415 - loaded by every command that reads samples
-
-        view = np.frombuffer(floats, dtype=np.float64)
-        if (
-            bool(np.isfinite(view).all())
-            and float(np.abs(view).max()) <= LARGEST_SAMPLE
-            and (negatives_allowed or float(view.min()) >= 0.0)
-        ):
-            return floats
+    if numeric and _plausible(floats, negatives_allowed):
+        return floats
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{where}: sample {value!r} is not a number")
