@@ -249,3 +249,22 @@ def test_a_shard_balances_by_the_base_commits_stored_durations(
     # LPT: the 10 s benchmark alone on shard 1, the seven of 1 s each on shard 2
     assert {b["name"] for b in report["benchmarks"]} == {longest}
     assert json.loads((out / shards.MAP_FILE).read_text())[longest] == 1
+
+
+@pytest.mark.slow
+def test_an_unreadable_history_costs_only_the_balance(project: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"not a database at all" * 100)
+    (project / "perfgate.yml").write_text(CONFIG + f"history:\n  db: {broken}\n")
+    try:
+        done = run_cli(
+            "run", "--base", "HEAD~1", "--rounds", "2", "--shard", "1/2", "--format", "json",
+            "--rounds-dir", tmp_path / "out", cwd=project,
+        )  # fmt: skip
+    finally:
+        (project / "perfgate.yml").write_text(CONFIG)
+    assert "history not read" in done.stderr
+    assert "hashing node ids" in done.stderr
+    names = {b["name"] for b in _json(done)["benchmarks"]}
+    assert names
+    assert all(shards.in_shard(name, shards.Shard(index=1, count=2)) for name in names)

@@ -21,7 +21,7 @@ from perfgate._git import GitError, git, resolve, toplevel
 from perfgate.bisection import Outcome, Search, judge, targets
 from perfgate.commands.run import probe, progress_lines
 from perfgate.config import Config, find_config, load_config
-from perfgate.errors import UsageError
+from perfgate.errors import PerfgateError, UsageError
 from perfgate.report import _cells
 from perfgate.report.model import Report, Row
 from perfgate.runner import Progress
@@ -167,7 +167,12 @@ class _Prober:
         from perfgate.history.importer import summary  # noqa: PLC0415
         from perfgate.history.store import open_store  # noqa: PLC0415
 
-        store = open_store(self.db, create=True)
+        try:
+            store = open_store(self.db, create=True)
+        except PerfgateError as exc:  # the probe's verdict matters more than its record
+            if self.progress is not None:
+                self.progress.line(f"probe rounds not stored in the history: {exc}")
+            return
         try:
             for side, commit in (("base", self.good), ("head", head)):
                 folder = out / side

@@ -27,7 +27,7 @@ from perfgate.commands import _profiling
 from perfgate.commands._output import emit
 from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config, with_overrides
-from perfgate.errors import InputError, UsageError
+from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.model import Benchmark
 from perfgate.pytest_plugin import MODULE
 from perfgate.report.model import Report
@@ -284,13 +284,13 @@ def _base_durations(req: _Request, base_commit: str) -> dict[str, float]:
         return {}
     try:
         store = open_store(db, create=False, read_only=isinstance(db, Path))
-    except InputError as exc:
+        try:
+            return store.durations(base_commit)
+        finally:
+            store.close()
+    except PerfgateError as exc:  # a history that cannot be read only costs the balance
         req.progress.line(f"shard {req.shard}: history not read ({exc}); hashing node ids")
         return {}
-    try:
-        return store.durations(base_commit)
-    finally:
-        store.close()
 
 
 def profile_command(
