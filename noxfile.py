@@ -144,6 +144,13 @@ def compare_speed(session: nox.Session) -> None:
 
 
 @nox.session
+def startup(session: nox.Session) -> None:
+    """CPU of `perfgate --help` and `history show` beside `python -c pass` (performance.md)."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/startup.py", *session.posargs)
+
+
+@nox.session
 def changepoint_f1(session: nox.Session) -> None:
     """F1 and cover of the change-point methods, Apache Otava included (docs/changepoints.md)."""
     session.install("-e", ".", "ruptures")

@@ -550,3 +550,32 @@ def test_detect_says_which_values_it_left_out(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "1 change point(s) in 1 series" in done.stdout
     assert "3 value(s) of 0 or below in 1 series were left out" in done.stderr
+
+
+def test_history_show_table_imports_neither_numpy_scipy_nor_rich(tmp_path: Path) -> None:
+    """`history show` is a query and a table: the heavy libraries would triple its cost
+    (issue 21's goal: at most 3x `perfgate --help`)."""
+    (tmp_path / "runs").mkdir()
+    for i in range(3):
+        run = Run(
+            metadata=Metadata(
+                commit=hashlib.sha1(f"s{i}".encode()).hexdigest(),  # noqa: S324 - an id
+                machine="ci [bold]x[/bold]",
+                timestamp=f"2024-02-{i + 1:02d}T00:00:00+00:00",
+            ),
+            benchmarks=(Benchmark(name="b", short_name="b", unit="s", rounds=((1.0, 1.1),)),),
+        )
+        (tmp_path / "runs" / f"r{i}.json").write_text(dumps(run))
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", tmp_path / "runs", "--db", db).returncode == 0
+    code = (
+        "import sys\n"
+        "from perfgate._cli import main\n"
+        f"code = main(['history', 'show', 'b', '--db', {str(db)!r}])\n"
+        "heavy = sorted(m for m in ('numpy', 'scipy', 'rich', 'yaml') if m in sys.modules)\n"
+        "print('HEAVY', heavy, code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY [] 0" in done.stdout
+    assert "b [ci [bold]x[/bold]]: p50 per commit, 3 run(s)" in done.stdout  # no markup
+    assert "│ 1.05 s │" in done.stdout.replace("  ", " ")

@@ -11,16 +11,15 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from perfgate.history.store import Point, SeriesKey
 from perfgate.report._cells import display_name
+from perfgate.report.boxes import box_table
 from perfgate.report.markdown import code_span, escape
 from perfgate.units import format_value
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from perfgate.history.findings import Finding
 
 CHANGES_VERSION = 1
@@ -77,6 +76,9 @@ def render_findings(found: Sequence[Finding], series: int, metric: str, fmt: str
             cells = [code_span(name), code_span(where), *map(escape, rest)]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
+    from rich.table import Table  # noqa: PLC0415 - only the findings table folds long names
+    from rich.text import Text  # noqa: PLC0415
+
     table = Table(title=title, title_justify="left")
     for header in _HEADERS:
         table.add_column(
@@ -127,6 +129,8 @@ def _findings_json(found: Sequence[Finding], series: int, metric: str) -> str:
 
 
 def _print(renderable: Table) -> str:
+    from rich.console import Console  # noqa: PLC0415
+
     buffer = io.StringIO()
     width = shutil.get_terminal_size(fallback=(120, 24)).columns
     Console(file=buffer, width=width, no_color=True, highlight=False).print(renderable)
@@ -158,17 +162,12 @@ def _series_cells(key: SeriesKey, point: Point) -> list[str]:
 
 
 def series_table(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str, out: TextIO) -> None:
+    headers = [metric if header == "value" else header for header in _SERIES_HEADERS]
     for key, points in series:
-        table = Table(title=_plain(_series_title(key, metric, points)), title_justify="left")
-        for header in _SERIES_HEADERS:
-            table.add_column(
-                metric if header == "value" else header,
-                justify="left" if header in ("commit", "date") else "right",
-            )
         shown = points[-_MAX_TERMINAL_ROWS:]
-        for point in shown:
-            table.add_row(*map(_plain, _series_cells(key, point)))
-        out.write(_print(table))
+        rows = [[_plain(cell) for cell in _series_cells(key, point)] for point in shown]
+        title = _plain(_series_title(key, metric, points))
+        out.write(box_table(title, headers, rows, right=(2, 3, 4)))
         if len(points) > len(shown):
             out.write(f"(the last {len(shown)} of {len(points)}; --chart draws them all)\n")
 
