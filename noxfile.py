@@ -151,6 +151,13 @@ def startup(session: nox.Session) -> None:
 
 
 @nox.session
+def first_run(session: nox.Session) -> None:
+    """Wall time of a first, a next and an after-edit `perfgate run` against its bound."""
+    session.install("-e", ".", "uv")
+    session.run("python", "benchmarks/first_run.py", *session.posargs)
+
+
+@nox.session
 def changepoint_f1(session: nox.Session) -> None:
     """F1 and cover of the change-point methods, Apache Otava included (docs/changepoints.md)."""
     session.install("-e", ".", "ruptures")

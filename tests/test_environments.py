@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,3 +83,121 @@ def test_pip_takes_over_when_uv_fails(tmp_path: Path, monkeypatch: pytest.Monkey
     assert any("uv could not build it (error: no index reachable)" in line for line in lines)
     assert any(line.startswith("head: pip install ") for line in lines), lines
     assert (bin_dir / "pip").exists()
+
+
+def _answer(python: Path) -> str:
+    done = subprocess.run(
+        [str(python), "-c", "import tinypkg; print(tinypkg.ANSWER)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+def _ensure(root: Path, tree: Path, tree_id: str, side: str, lines: list[str], **kw: Any) -> Path:
+    install = ["{tree}"]
+    return environments.ensure(
+        root,
+        environments.env_key(tree_id, install, sys.executable),
+        tree,
+        install,
+        side,
+        deps=environments.dependency_key(tree, install, sys.executable),
+        say=lines.append,
+        **kw,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("installer", ["uv", "pip"])
+def test_a_new_tree_with_the_same_dependencies_reinstalls_only_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, installer: str
+) -> None:
+    """Head moves from one edit to the next: its environment is taken over, the project is
+    reinstalled from the new tree (its new code runs), no new environment is built. A busy
+    environment (the other side's) is never taken, and a changed pin builds anew."""
+    if installer == "uv":
+        uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+        if uv is None:
+            pytest.skip("uv is not installed (the test extra has it)")
+        monkeypatch.setenv("PATH", str(Path(uv).parent), prepend=":")
+        monkeypatch.delenv("PERFGATE_INSTALLER", raising=False)
+    else:
+        monkeypatch.setenv("PERFGATE_INSTALLER", "pip")
+    root = tmp_path / "envs"
+    tree = tiny_project(tmp_path / "tree")
+    lines: list[str] = []
+    first = _ensure(root, tree, "state-1", "head", lines)
+    assert _answer(first) == "42"
+    (tree / "tinypkg" / "__init__.py").write_text("ANSWER = 43\n")  # pyproject.toml untouched
+    lines.clear()
+    second = _ensure(root, tree, "state-2", "head", lines)
+    assert second == first
+    assert _answer(second) == "43"  # the new code, not a cached build of the old
+    assert any("reinstalling only the project" in line for line in lines), lines
+    assert not any("building environment" in line for line in lines), lines
+    assert not (tree / "build").exists()
+    # the state it held before is now a new build; the taken-over folder is left alone
+    lines.clear()
+    (tree / "tinypkg" / "__init__.py").write_text("ANSWER = 42\n")
+    third = _ensure(root, tree, "state-1", "base", lines, busy=[first.parent.parent])
+    assert third != first
+    assert any("building environment" in line for line in lines), lines
+    assert _answer(third) == "42"
+    assert _answer(first) == "43"
+    # a changed dependency file is a new environment
+    (tree / "pyproject.toml").write_text(PROJECT + 'description = "changed"\n')
+    lines.clear()
+    fourth = _ensure(root, tree, "state-3", "head", lines)
+    assert fourth not in (first, third)
+    assert len(list(root.iterdir())) == 3
+
+
+TINYDEP = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "tinydep"
+version = "0.1"
+"""
+
+DYNAMIC = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "tinypkg"
+version = "0.1"
+dynamic = ["dependencies"]
+
+[tool.setuptools.dynamic]
+dependencies = {file = ["deps.in"]}
+"""
+
+
+@pytest.mark.slow
+def test_dependencies_declared_outside_the_hashed_files_are_caught_by_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project reads its dependencies from a file perfgate does not hash: after the
+    reinstall, the installer's check finds the new one missing, and a full build follows."""
+    monkeypatch.setenv("PERFGATE_INSTALLER", "pip")
+    dep = tmp_path / "tinydep"
+    (dep / "tinydep").mkdir(parents=True)
+    (dep / "tinydep" / "__init__.py").write_text("")
+    (dep / "pyproject.toml").write_text(TINYDEP)
+    tree = tiny_project(tmp_path / "tree")
+    (tree / "pyproject.toml").write_text(DYNAMIC)
+    (tree / "deps.in").write_text("")
+    root = tmp_path / "envs"
+    lines: list[str] = []
+    first = _ensure(root, tree, "state-1", "head", lines)
+    (tree / "deps.in").write_text(f"tinydep @ {dep.as_uri()}\n")
+    lines.clear()
+    second = _ensure(root, tree, "state-2", "head", lines)
+    assert any("its requirements are not all met" in line for line in lines), lines
+    assert any("building environment" in line for line in lines), lines
+    subprocess.run([str(second), "-c", "import tinydep"], check=True)
+    assert not first.exists()  # the environment that failed its check is gone

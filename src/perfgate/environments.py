@@ -1,10 +1,20 @@
 """One isolated virtual environment per side, with the project installed from that side's tree.
 
-An environment is reused when its key matches: the tree's content (commit, or a stash id for a
-dirty working tree), the install list and the interpreter - not the side, so the environment
-built for head on main serves as base on a branch, and an A/A run builds one. Keys are folder
-names under ``.perfgate/envs/``; a half-built environment is never reused (a marker is written
-last).
+An environment is reused as it is when its key matches: the tree's content (commit, or a stash
+id for a dirty working tree), the install list and the interpreter - not the side, so the
+environment built for head on main serves as base on a branch, and an A/A run builds one.
+Environments are folders under ``.perfgate/envs/``; a half-built environment is never reused (a
+marker, holding the key, is written last).
+
+When only the project changed (a new commit, an edit in the working tree), an environment
+whose *dependencies* match is taken over instead of building a new one: the project alone is
+reinstalled (``--no-deps``) and the rest kept. Dependencies match when the install list, the
+interpreter and the tree's dependency files (pyproject.toml, setup.py, setup.cfg,
+requirements*.txt and constraints*.txt at its top, and any file the install list names) are
+the same. As a guard for dependencies declared elsewhere, the installer's ``pip check`` must
+pass after the reinstall; when it does not, a new environment is built in full. The
+environment taken over is the one this side used last, else the most recently used one that
+no other side of the run is using.
 
 Installer: uv when it is on PATH (``uv venv`` + ``uv pip install``: a fresh environment with
 numpy in a few seconds from uv's cache), else the standard library's venv and pip. When uv
@@ -17,6 +27,7 @@ whichever built it, so the key does not name the installer.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -41,6 +52,55 @@ def env_key(tree_id: str, install: Sequence[str], python: str) -> str:
     return f"env-{digest[:16]}"
 
 
+_DEPENDENCY_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+_DEPENDENCY_GLOBS = ("requirements*.txt", "constraints*.txt")
+
+
+def dependency_key(tree: Path, install: Sequence[str], python: str) -> str:
+    """What the environment holds besides the project: the install list, the interpreter and
+    the contents of the tree's dependency files (a changed pin builds a new environment)."""
+    digest = hashlib.sha256("\0".join([*install, python]).encode())
+    files = [tree / name for name in _DEPENDENCY_FILES]
+    for pattern in _DEPENDENCY_GLOBS:
+        files += sorted(tree.glob(pattern))
+    files += [Path(arg) for arg in _expand(install, tree) if _is_file(arg)]
+    for path in files:
+        digest.update(b"\0" + path.name.encode() + b"\0")
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return f"deps-{digest.hexdigest()[:16]}"
+
+
+def _expand(install: Sequence[str], tree: Path) -> list[str]:
+    return [arg.replace("{tree}", str(tree)) for arg in install]
+
+
+def _is_file(arg: str) -> bool:
+    return not arg.startswith("-") and Path(arg).is_file()
+
+
+def project_args(install: Sequence[str], tree: Path) -> list[str]:
+    """The install list's entries that install the project from the tree (``{tree}``,
+    ``{tree}[extra]``, ``-e {tree}``), not a requirements file inside it."""
+    args = _expand(install, tree)
+    picked: list[str] = []
+    for i, (raw, arg) in enumerate(zip(install, args, strict=True)):
+        if "{tree}" not in raw or _is_file(arg):
+            continue
+        if i and args[i - 1] in ("-e", "--editable"):
+            picked.append(args[i - 1])
+        picked.append(arg)
+    return picked
+
+
+@dataclass(frozen=True)
+class _Found:
+    folder: Path
+    key: str  # the tree, install list and interpreter it holds now
+    deps: str | None  # its dependency key (None: made before perfgate recorded one)
+    side: str | None  # the side that used it last
+
+
 def _build_leftovers(tree: Path) -> set[Path]:
     """What building a setuptools project from ``tree`` leaves in it: ``build/`` and
     ``*.egg-info`` (at the top or one folder down, as with a src layout)."""
@@ -57,25 +117,37 @@ def ensure(
     install: Sequence[str],
     side: str,
     *,
+    deps: str | None = None,
+    busy: Sequence[Path] = (),
     say: Callable[[str], None] | None = None,
 ) -> Path:
-    """The python of a ready environment for ``key``, building it if needed; ``say`` hears
-    one line per step (and a sign of life every half minute while pip works)."""
+    """The python of a ready environment holding ``key``: reused as it is, taken over from
+    one with the same dependencies ``deps`` (the project reinstalled), or built. Environments
+    in ``busy`` (other sides of this run) are never taken over. ``say`` hears one line per
+    step (and a sign of life every half minute while the installer works)."""
     say = say or (lambda _text: None)
-    folder = root / key
-    python = folder / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
-    if (folder / _READY).exists() and python.exists():
-        (folder / _READY).touch()  # last used now: pruning keeps the recently used ones
-        say(f"{side}: environment {key} reused (same tree, install list and interpreter)")
-        return python
+    found = _environments(root)
+    for env in found:
+        if env.key == key and _python(env.folder).exists():
+            _mark(env.folder, key, deps, side)  # last used now: pruning keeps recent ones
+            say(f"{side}: environment {key} reused (same tree, install list and interpreter)")
+            return _python(env.folder)
+    if deps is not None:
+        taken = _take_over(
+            found, key, deps, tree=tree, install=install, side=side, busy=busy, say=say
+        )
+        if taken is not None:
+            return taken
+    folder = _free_folder(root, key)
+    python = _python(folder)
     began = time.monotonic()
-    args = [arg.replace("{tree}", str(tree)) for arg in install]
+    args = _expand(install, tree)
     uv = find_uv()
     if uv is not None:
         say(f"{side}: building environment {key} in {root} with uv")
         failed = _build(folder, python, tree, args, side=side, say=say, uv=uv)
         if failed is None:
-            return _ready(folder, python, args, side=side, began=began, say=say)
+            return _ready(folder, python, key, deps, side=side, began=began, say=say)
         # uv reads neither pip's configuration (indexes, find-links, certificates) nor its
         # environment variables: what pip can install, uv may not. pip has the last word.
         say(f"{side}: uv could not build it ({failed}); building with pip instead")
@@ -87,7 +159,118 @@ def ensure(
             f"installing the {side} side failed (pip install {' '.join(args)}): {failed} "
             f"(pip's whole output: {folder / 'pip-install.log'})"
         )
-    return _ready(folder, python, args, side=side, began=began, say=say)
+    return _ready(folder, python, key, deps, side=side, began=began, say=say)
+
+
+def _free_folder(root: Path, key: str) -> Path:
+    """``root/key``, or ``root/key-N`` when an environment taken over for another key holds
+    that name (a folder without the marker is a failed build, replaced)."""
+    folder, n = root / key, 1
+    while (folder / _READY).exists():
+        n += 1
+        folder = root / f"{key}-{n}"
+    return folder
+
+
+def _python(folder: Path) -> Path:
+    return folder / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def _environments(root: Path) -> list[_Found]:
+    """The ready environments under ``root``, most recently used first."""
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in root.iterdir():
+        marker = folder / _READY
+        if not folder.name.startswith("env-") or not marker.is_file():
+            continue
+        try:
+            record = json.loads(marker.read_text(encoding="utf-8"))
+            if not isinstance(record, dict):
+                raise TypeError
+            meta = _Found(folder, str(record["key"]), record.get("deps"), record.get("side"))
+        except (ValueError, TypeError, KeyError, OSError):  # an older perfgate's marker
+            meta = _Found(folder, folder.name, None, None)
+        found.append((marker.stat().st_mtime, meta))
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    return [meta for _mtime, meta in found]
+
+
+def _take_over(
+    found: Sequence[_Found],
+    key: str,
+    deps: str,
+    *,
+    tree: Path,
+    install: Sequence[str],
+    side: str,
+    busy: Sequence[Path],
+    say: Callable[[str], None],
+) -> Path | None:
+    """An environment with the same dependencies, the project reinstalled from ``tree``;
+    None when there is none or the reinstall (or its check) fails."""
+    spare = [env for env in found if env.deps == deps and env.folder not in busy]
+    spare.sort(key=lambda env: env.side != side)  # this side's last first, then by use
+    if not spare:
+        return None
+    env = spare[0]
+    python = _python(env.folder)
+    project = project_args(install, tree)
+    began = time.monotonic()
+    say(
+        f"{side}: environment {env.folder.name} has the same dependencies; reinstalling only "
+        f"the project for {key}"
+    )
+    (env.folder / _READY).unlink()  # half-reinstalled is never reused
+    failed = _reinstall(python, tree, project, side=side, say=say)
+    if failed is not None:
+        shutil.rmtree(env.folder, ignore_errors=True)
+        say(f"{side}: {failed}; building a new environment instead")
+        return None
+    return _ready(env.folder, python, key, deps, side=side, began=began, say=say)
+
+
+def _reinstall(
+    python: Path, tree: Path, project: Sequence[str], *, side: str, say: Callable[[str], None]
+) -> str | None:
+    """Reinstall the project alone, then check that every installed requirement is met;
+    what went wrong, or None."""
+    uv = find_uv()
+    if uv is not None:
+        env = _uv_environment()
+        target = ["--python", str(python)]
+        install = [uv, "pip", "install", "--no-deps", "--reinstall", "--compile-bytecode"]
+        check = [uv, "pip", "check", *target]
+        install += target
+    elif run_captured([str(python), "-c", "import pip"]).returncode == 0:
+        env = None
+        install = [str(python), "-m", "pip", "install", "--disable-pip-version-check"]
+        install += ["--no-deps", "--force-reinstall"]
+        check = [str(python), "-m", "pip", "check", "--disable-pip-version-check"]
+    else:
+        return "it was built by uv, which is not available now"
+    if project:
+        say(f"{side}: {'uv pip' if uv else 'pip'} install --no-deps {' '.join(project)}")
+        before = _build_leftovers(tree)
+        done = run_captured([*install, *project], env=env)
+        for leftover in _build_leftovers(tree) - before:
+            shutil.rmtree(leftover, ignore_errors=True)
+        if done.returncode != 0:
+            return "reinstalling the project failed: " + _last_line(done.stderr)
+    checked = run_captured(check, env=env)
+    if checked.returncode != 0:
+        return "its requirements are not all met: " + _last_line(checked.stdout + checked.stderr)
+    return None
+
+
+def _last_line(text: str) -> str:
+    return (text.strip().splitlines() or ["no output"])[-1]
+
+
+def _mark(folder: Path, key: str, deps: str | None, side: str) -> None:
+    record = {"key": key, "deps": deps, "side": side}
+    (folder / _READY).write_text(json.dumps(record), encoding="utf-8")
 
 
 def _build(
@@ -141,13 +324,14 @@ def _uv_environment() -> dict[str, str]:
 def _ready(
     folder: Path,
     python: Path,
-    args: Sequence[str],
+    key: str,
+    deps: str | None,
     *,
     side: str,
     began: float,
     say: Callable[[str], None],
 ) -> Path:
-    (folder / _READY).write_text(" ".join(args), encoding="utf-8")
+    _mark(folder, key, deps, side)
     say(f"{side}: environment ready in {time.monotonic() - began:.0f} s")
     return python
 

@@ -378,3 +378,30 @@ def test_clean_keeps_the_most_recently_used_environments_and_removes_worktrees(
     assert not tree.exists()
     assert git(repo, "worktree", "list").count("\n") == 0  # only the main worktree
     assert run_cli("clean", "--keep", "-1", cwd=repo).returncode == 2
+
+
+@pytest.mark.slow
+def test_an_edit_reinstalls_the_project_into_an_environment_it_takes_over(
+    project: Path,
+) -> None:
+    """The edit-and-measure loop: an uncommitted edit of the package is a new tree, but its
+    dependencies are those of an environment already built, so that one is taken over and
+    only the project reinstalled; no environment is added, and the edit is what is measured
+    (head undoes the 10x slowdown of HEAD)."""
+    envs = project / ".perfgate" / "envs"
+    before = sorted(p.name for p in envs.iterdir())
+    (project / "src" / "slowpkg" / "__init__.py").write_text(PACKAGE.format(factor=1.0))
+    try:
+        done = run_cli(
+            "run", "--base", "HEAD", "--rounds", "2", "--format", "json",
+            "--out", project / ".perfgate" / "t-edit", cwd=project,
+        )  # fmt: skip
+    finally:
+        git(project, "checkout", "-q", "--", "src")
+    assert done.returncode == 0, done.stderr
+    assert "head: environment env-" in done.stderr
+    assert "reinstalling only the project" in done.stderr, done.stderr
+    assert "building environment" not in done.stderr
+    assert sorted(p.name for p in envs.iterdir()) == before
+    report = json.loads(done.stdout)
+    assert all(b["ratio"] < 0.5 for b in report["benchmarks"]), report["benchmarks"]

@@ -454,11 +454,18 @@ def _build_sides(
     install = config.harness.install
     if config.harness.type == "asv":
         install = (*install, asv_driver.runner_requirement())
-    sides = []
+    sides: list[Side] = []
     for name, tree, tree_id, commit in specs:
         key = environments.env_key(tree_id, install, sys.executable)
         env_python = environments.ensure(
-            repo / ".perfgate" / "envs", key, tree, install, name, say=progress.line
+            repo / ".perfgate" / "envs",
+            key,
+            tree,
+            install,
+            name,
+            deps=environments.dependency_key(tree, install, sys.executable),
+            busy=[side.python.parent.parent for side in sides],
+            say=progress.line,
         )
         suite_root = repo if config.harness.suite == "head" else tree
         side = Side(name=name, python=env_python, cwd=suite_root / cwd.relative_to(repo))

@@ -1,0 +1,94 @@
+"""Wall time of `perfgate run` with no environment built yet, against its lower bound, and of
+the runs after it: nothing changed, and an edit of the project (an environment taken over,
+the project alone reinstalled). Issue 21's goal: a first run at most 1.5x its bound.
+
+Run: ``nox -s first_run`` (or ``python benchmarks/first_run.py``). Prints the table quoted
+in docs/performance.md.
+
+The project is ``tests/helpers.py``'s sleep-based package (two benchmarks; head does ten times
+the work). Every run is ``perfgate run --base HEAD~1 --rounds 3``. The bound is what the run
+cannot avoid: 2 sides x 3 rounds x one bare harness process (``python -m pytest`` of the suite
+with ``--benchmark-json``, in an environment that already has everything). Each case runs
+REPEATS times, cases interleaved; the table quotes medians of wall time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.helpers import PACKAGE, RUN_CONFIG, RUN_SUITE, slow_package_project  # noqa: E402
+
+REPEATS = 3
+ROUNDS = 3
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
+    began = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    perfgate = [sys.executable, "-m", "perfgate", "run", "--base", "HEAD~1", "--rounds", "3"]
+    with tempfile.TemporaryDirectory() as tmp:
+        project = slow_package_project(
+            Path(tmp) / "project",
+            {"benchmarks/test_bench.py": RUN_SUITE, "perfgate.yml": RUN_CONFIG},
+        )
+        envs = project / ".perfgate" / "envs"
+        base = {k: v for k, v in os.environ.items() if k != "PERFGATE_INSTALLER"}
+        pip = {**base, "PERFGATE_INSTALLER": "pip"}
+        source = project / "src" / "slowpkg" / "__init__.py"
+        times: dict[str, list[float]] = {}
+
+        def record(name: str, seconds: float) -> None:
+            times.setdefault(name, []).append(seconds)
+            print(f"{name}: {seconds:.1f} s", file=sys.stderr)
+
+        uv = shutil.which("uv") is not None
+        for k in range(REPEATS):
+            shutil.rmtree(envs, ignore_errors=True)
+            record("first run, environments by venv + pip", timed(perfgate, project, pip))
+            shutil.rmtree(envs, ignore_errors=True)
+            if uv:
+                record("first run, environments by uv", timed(perfgate, project, base))
+            record("next run (environments reused)", timed(perfgate, project, base))
+            source.write_text(PACKAGE.format(factor=10.0 + k + 1))  # an edit: a new tree
+            record(
+                "after an edit (head's environment taken over, the project reinstalled)",
+                timed(perfgate, project, base),
+            )
+            subprocess.run(["git", "checkout", "-q", "--", "src"], cwd=project, check=True)
+            # the bound: the bare harness in the environment head just used
+            python = sorted(envs.glob("env-*/bin/python"), key=lambda p: p.stat().st_mtime)[-1]
+            bare = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "benchmarks"]
+            bare += ["--benchmark-json", str(Path(tmp) / "bare.json")]
+            record("bound", sum(timed(bare, project, base) for _ in range(2 * ROUNDS)))
+    bound = statistics.median(times.pop("bound"))
+    installer = "uv (warm cache)" if uv else "none: uv is not installed"
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; uv: {installer}; "
+        f"`perfgate run --base HEAD~1 --rounds {ROUNDS}`; median wall of {REPEATS}.\n"
+    )
+    print("| | wall | vs bound |")
+    print("|---|---:|---:|")
+    print(f"| bound ({2 * ROUNDS} bare harness runs) | {bound:.1f} s | 1.00 |")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"| {name} | {median:.1f} s | {median / bound:.2f} x |")
+
+
+if __name__ == "__main__":
+    main()
