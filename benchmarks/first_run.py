@@ -7,9 +7,10 @@ in docs/performance.md.
 
 The project is ``tests/helpers.py``'s sleep-based package (two benchmarks; head does ten times
 the work). Every run is ``perfgate run --base HEAD~1 --rounds 3``. The bound is what the run
-cannot avoid: 2 sides x 3 rounds x one bare harness process (``python -m pytest`` of the suite
-with ``--benchmark-json``, in an environment that already has everything). Each case runs
-REPEATS times, cases interleaved; the table quotes medians of wall time.
+cannot avoid: 2 sides x 3 rounds x one bare harness process (``python -m pytest`` with the
+configured harness arguments and ``--benchmark-json``, in an environment that already has
+everything). Each case runs REPEATS times, cases interleaved; the table quotes medians of wall
+time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -30,6 +33,8 @@ from tests.helpers import PACKAGE, RUN_CONFIG, RUN_SUITE, slow_package_project  
 
 REPEATS = 3
 ROUNDS = 3
+# the bound runs what each round runs: the configured harness arguments
+HARNESS_ARGS: list[str] = yaml.safe_load(RUN_CONFIG)["harness"]["args"]
 
 
 def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -73,7 +78,7 @@ def main() -> None:
             subprocess.run(["git", "checkout", "-q", "--", "src"], cwd=project, check=True)
             # the bound: the bare harness in the environment head just used
             python = sorted(envs.glob("env-*/bin/python"), key=lambda p: p.stat().st_mtime)[-1]
-            bare = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "benchmarks"]
+            bare = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *HARNESS_ARGS]
             bare += ["--benchmark-json", str(Path(tmp) / "bare.json")]
             record("bound", sum(timed(bare, project, base) for _ in range(2 * ROUNDS)))
     bound = statistics.median(times.pop("bound"))
