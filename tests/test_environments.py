@@ -200,4 +200,32 @@ def test_dependencies_declared_outside_the_hashed_files_are_caught_by_the_check(
     assert any("its requirements are not all met" in line for line in lines), lines
     assert any("building environment" in line for line in lines), lines
     subprocess.run([str(second), "-c", "import tinydep"], check=True)
-    assert not first.exists()  # the environment that failed its check is gone
+    assert second == first  # rebuilt in full where the check failed, not beside it
+    assert len(list(root.iterdir())) == 1
+
+
+@pytest.mark.slow
+def test_both_sides_are_built_at_once_and_an_a_a_run_builds_one(tmp_path: Path) -> None:
+    """Which environment each side gets is decided first; the two builds then run side by
+    side (both start before either is ready). Equal keys share one environment."""
+    base_tree = tiny_project(tmp_path / "base")
+    head_tree = tiny_project(tmp_path / "head")
+    (head_tree / "tinypkg" / "__init__.py").write_text("ANSWER = 7\n")
+    install = ["{tree}"]
+    wanted = [
+        environments.Wanted(
+            environments.env_key(name, install, sys.executable), tree, install, name
+        )
+        for name, tree in (("base", base_tree), ("head", head_tree))
+    ]
+    lines: list[str] = []
+    base, head = environments.ensure_all(tmp_path / "envs", wanted, say=lines.append)
+    assert (_answer(base), _answer(head)) == ("42", "7")
+    started = [i for i, line in enumerate(lines) if "building environment" in line]
+    ready = [i for i, line in enumerate(lines) if "environment ready" in line]
+    assert len(started) == len(ready) == 2
+    assert max(started) < min(ready), lines
+    lines.clear()
+    same = environments.ensure_all(tmp_path / "envs", [wanted[1], wanted[1]], say=lines.append)
+    assert same == [head, head]
+    assert sum("reused" in line for line in lines) == 1

@@ -1,10 +1,14 @@
-"""run_captured: the child's output is all there, and a long child gives signs of life."""
+"""run_captured: the child's output is all there, and a long child gives signs of life; at_once."""
 
 from __future__ import annotations
 
 import sys
+import threading
+import time
 
-from perfgate._proc import run_captured
+import pytest
+
+from perfgate._proc import at_once, run_captured
 
 
 def test_a_long_child_beats_and_loses_no_output() -> None:
@@ -21,3 +25,31 @@ def test_a_quick_child_does_not_beat() -> None:
     beats: list[float] = []
     done = run_captured([sys.executable, "-c", "print('x')"], beat=beats.append, every=600)
     assert (done.returncode, done.stdout, beats) == (0, "x\n", [])
+
+
+def test_at_once_runs_jobs_side_by_side_and_keeps_their_order() -> None:
+    both_started = threading.Barrier(2, timeout=30)  # each job waits for the other to start
+
+    def job(value: int) -> int:
+        both_started.wait()
+        return value
+
+    assert at_once([lambda: job(1), lambda: job(2)]) == [1, 2]
+    assert at_once([]) == []
+
+
+def test_at_once_raises_the_first_failure_after_every_job_ended() -> None:
+    ended: list[str] = []
+
+    def fails(name: str) -> int:
+        ended.append(name)
+        raise ValueError(name)
+
+    def slow() -> int:
+        time.sleep(0.2)
+        ended.append("slow")
+        return 3
+
+    with pytest.raises(ValueError, match="first"):
+        at_once([lambda: fails("first"), slow, lambda: fails("second")])
+    assert sorted(ended) == ["first", "second", "slow"]

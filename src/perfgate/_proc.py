@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # a line every half minute: CI logs show the job is alive, a log is not flooded
 HEARTBEAT_SECONDS = 30.0
@@ -45,3 +49,30 @@ def run_captured(
             child.wait()
             raise
     return subprocess.CompletedProcess(list(argv), child.returncode, stdout, stderr)
+
+
+def at_once(jobs: Sequence[Callable[[], T]]) -> list[T]:
+    """Every job's result, the jobs run side by side: the last here, the others in daemon
+    threads (an interrupted run does not wait for them). Meant for jobs that mostly wait on
+    child processes. The first failure, in order, is raised once all have ended."""
+    results: list[tuple[bool, object]] = [(False, None)] * len(jobs)
+
+    def work(i: int) -> None:
+        try:
+            results[i] = (True, jobs[i]())
+        except BaseException as exc:  # handed to the caller below
+            results[i] = (False, exc)
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(jobs))]
+    for thread in threads[:-1]:
+        thread.start()
+    if jobs:
+        work(len(jobs) - 1)
+    for thread in threads[:-1]:
+        thread.join()
+    done: list[T] = []
+    for ok, value in results:
+        if not ok:
+            raise value if isinstance(value, BaseException) else RuntimeError("a job never ended")
+        done.append(value)  # type: ignore[arg-type]  # the value its job returned
+    return done

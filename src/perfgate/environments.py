@@ -33,11 +33,12 @@ import shutil
 import sys
 import time
 import venv
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from perfgate._proc import run_captured
+from perfgate._proc import at_once, run_captured
 from perfgate.errors import PerfgateError
 
 _READY = "perfgate-ready"
@@ -110,6 +111,18 @@ def _build_leftovers(tree: Path) -> set[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """An environment a side needs: ``key`` (tree, install list, interpreter) and ``deps``
+    (what it holds besides the project; None: never take one over)."""
+
+    key: str
+    tree: Path
+    install: Sequence[str]
+    side: str
+    deps: str | None = None
+
+
 def ensure(
     root: Path,
     key: str,
@@ -123,50 +136,95 @@ def ensure(
 ) -> Path:
     """The python of a ready environment holding ``key``: reused as it is, taken over from
     one with the same dependencies ``deps`` (the project reinstalled), or built. Environments
-    in ``busy`` (other sides of this run) are never taken over. ``say`` hears one line per
-    step (and a sign of life every half minute while the installer works)."""
+    in ``busy`` are never taken over. ``say`` hears one line per step (and a sign of life
+    every half minute while the installer works)."""
+    (python,) = ensure_all(root, [Wanted(key, tree, install, side, deps)], busy=busy, say=say)
+    return python
+
+
+def ensure_all(
+    root: Path,
+    wanted: Sequence[Wanted],
+    *,
+    busy: Sequence[Path] = (),
+    say: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Each wanted environment's python, as :func:`ensure` gets one. Which environment each
+    side gets is decided first, in order (two sides never share one unless their keys are
+    equal); then the installs run at once, one thread each: two environments built side by
+    side take about as long as one, the installers being mostly network, disk and single
+    processes."""
     say = say or (lambda _text: None)
     found = _environments(root)
-    for env in found:
-        if env.key == key and _python(env.folder).exists():
-            _mark(env.folder, key, deps, side)  # last used now: pruning keeps recent ones
-            say(f"{side}: environment {key} reused (same tree, install list and interpreter)")
-            return _python(env.folder)
-    if deps is not None:
-        taken = _take_over(
-            found, key, deps, tree=tree, install=install, side=side, busy=busy, say=say
-        )
-        if taken is not None:
-            return taken
-    folder = _free_folder(root, key)
+    taken = list(busy)
+    claimed: set[Path] = set()
+    jobs: dict[str, Callable[[], Path]] = {}
+    for want in wanted:
+        if want.key in jobs:  # an A/A run: one environment for both sides
+            continue
+        exact = next((e for e in found if e.key == want.key and _python(e.folder).exists()), None)
+        if exact is not None:
+            _mark(exact.folder, want.key, want.deps, want.side)  # last used: pruning keeps it
+            say(
+                f"{want.side}: environment {want.key} reused (same tree, install list and "
+                "interpreter)"
+            )
+            taken.append(exact.folder)
+            jobs[want.key] = partial(_python, exact.folder)
+            continue
+        spare = _spare(found, want, taken)
+        if spare is not None:
+            taken.append(spare.folder)
+            jobs[want.key] = partial(_take_over, root, spare.folder, want, say)
+            continue
+        folder = _free_folder(root, want.key, claimed)
+        claimed.add(folder)
+        jobs[want.key] = partial(_build_new, root, folder, want, say)
+    done = at_once(list(jobs.values()))
+    pythons = dict(zip(jobs, done, strict=True))
+    return [pythons[want.key] for want in wanted]
+
+
+def _spare(found: Sequence[_Found], want: Wanted, taken: Sequence[Path]) -> _Found | None:
+    """An environment with ``want``'s dependencies that no side has taken: the one this side
+    used last, else the most recently used."""
+    if want.deps is None:
+        return None
+    spare = [env for env in found if env.deps == want.deps and env.folder not in taken]
+    spare.sort(key=lambda env: env.side != want.side)  # stable: by last use within each
+    return spare[0] if spare else None
+
+
+def _build_new(root: Path, folder: Path, want: Wanted, say: Callable[[str], None]) -> Path:
     python = _python(folder)
     began = time.monotonic()
-    args = _expand(install, tree)
+    side, key = want.side, want.key
+    args = _expand(want.install, want.tree)
     uv = find_uv()
     if uv is not None:
         say(f"{side}: building environment {key} in {root} with uv")
-        failed = _build(folder, python, tree, args, side=side, say=say, uv=uv)
+        failed = _build(folder, python, want.tree, args, side=side, say=say, uv=uv)
         if failed is None:
-            return _ready(folder, python, key, deps, side=side, began=began, say=say)
+            return _ready(folder, python, want, began=began, say=say)
         # uv reads neither pip's configuration (indexes, find-links, certificates) nor its
         # environment variables: what pip can install, uv may not. pip has the last word.
         say(f"{side}: uv could not build it ({failed}); building with pip instead")
     else:
         say(f"{side}: building environment {key} in {root}")
-    failed = _build(folder, python, tree, args, side=side, say=say, uv=None)
+    failed = _build(folder, python, want.tree, args, side=side, say=say, uv=None)
     if failed is not None:
         raise EnvBuildError(
             f"installing the {side} side failed (pip install {' '.join(args)}): {failed} "
             f"(pip's whole output: {folder / 'pip-install.log'})"
         )
-    return _ready(folder, python, key, deps, side=side, began=began, say=say)
+    return _ready(folder, python, want, began=began, say=say)
 
 
-def _free_folder(root: Path, key: str) -> Path:
+def _free_folder(root: Path, key: str, claimed: Collection[Path]) -> Path:
     """``root/key``, or ``root/key-N`` when an environment taken over for another key holds
     that name (a folder without the marker is a failed build, replaced)."""
     folder, n = root / key, 1
-    while (folder / _READY).exists():
+    while (folder / _READY).exists() or folder in claimed:
         n += 1
         folder = root / f"{key}-{n}"
     return folder
@@ -197,38 +255,23 @@ def _environments(root: Path) -> list[_Found]:
     return [meta for _mtime, meta in found]
 
 
-def _take_over(
-    found: Sequence[_Found],
-    key: str,
-    deps: str,
-    *,
-    tree: Path,
-    install: Sequence[str],
-    side: str,
-    busy: Sequence[Path],
-    say: Callable[[str], None],
-) -> Path | None:
-    """An environment with the same dependencies, the project reinstalled from ``tree``;
-    None when there is none or the reinstall (or its check) fails."""
-    spare = [env for env in found if env.deps == deps and env.folder not in busy]
-    spare.sort(key=lambda env: env.side != side)  # this side's last first, then by use
-    if not spare:
-        return None
-    env = spare[0]
-    python = _python(env.folder)
-    project = project_args(install, tree)
+def _take_over(root: Path, folder: Path, want: Wanted, say: Callable[[str], None]) -> Path:
+    """The environment in ``folder`` (same dependencies) with the project reinstalled from
+    ``want.tree``; built anew in the same folder when the reinstall or its check fails."""
+    python = _python(folder)
     began = time.monotonic()
     say(
-        f"{side}: environment {env.folder.name} has the same dependencies; reinstalling only "
-        f"the project for {key}"
+        f"{want.side}: environment {folder.name} has the same dependencies; reinstalling only "
+        f"the project for {want.key}"
     )
-    (env.folder / _READY).unlink()  # half-reinstalled is never reused
-    failed = _reinstall(python, tree, project, side=side, say=say)
-    if failed is not None:
-        shutil.rmtree(env.folder, ignore_errors=True)
-        say(f"{side}: {failed}; building a new environment instead")
-        return None
-    return _ready(env.folder, python, key, deps, side=side, began=began, say=say)
+    (folder / _READY).unlink()  # half-reinstalled is never reused
+    project = project_args(want.install, want.tree)
+    failed = _reinstall(python, want.tree, project, side=want.side, say=say)
+    if failed is None:
+        return _ready(folder, python, want, began=began, say=say)
+    shutil.rmtree(folder, ignore_errors=True)
+    say(f"{want.side}: {failed}; building a new environment instead")
+    return _build_new(root, folder, want, say)
 
 
 def _reinstall(
@@ -322,17 +365,10 @@ def _uv_environment() -> dict[str, str]:
 
 
 def _ready(
-    folder: Path,
-    python: Path,
-    key: str,
-    deps: str | None,
-    *,
-    side: str,
-    began: float,
-    say: Callable[[str], None],
+    folder: Path, python: Path, want: Wanted, *, began: float, say: Callable[[str], None]
 ) -> Path:
-    _mark(folder, key, deps, side)
-    say(f"{side}: environment ready in {time.monotonic() - began:.0f} s")
+    _mark(folder, want.key, want.deps, want.side)
+    say(f"{want.side}: environment ready in {time.monotonic() - began:.0f} s")
     return python
 
 

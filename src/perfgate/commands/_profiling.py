@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from perfgate import asv_driver, profile
+from perfgate._proc import at_once
 from perfgate.config import Config
 from perfgate.errors import InputError
 from perfgate.options import Severity
@@ -68,33 +70,41 @@ def profile_benchmarks(
     Profile whose note says why there is none."""
     progress.line(f"profiling {len(names)} benchmark(s) on each side (cProfile)")
     found: dict[str, dict[str, profile.BenchmarkProfile]] = {}
-    problems: list[str] = []
-    for side in sides:
+
+    def one(side: Side) -> str | None:
         output = out / "profile" / f"{side.name}.json"
         output.parent.mkdir(parents=True, exist_ok=True)
 
-        def beat(seconds: float, name: str = side.name) -> None:
-            progress.waiting(f"profiling {name}: {seconds:.0f} s")
+        def beat(seconds: float) -> None:
+            progress.waiting(f"profiling {side.name}: {seconds:.0f} s")
 
         if config.harness.type == "asv":
-            why = _asv_side(side, names=names, config=config, extra=extra, beat=beat, found=found)
-        else:
-            why = profile_side(
-                config.harness,
-                side,
-                output,
-                benchmarks=names,
-                calls=config.profile.calls,
-                extra=extra,
-                beat=beat,
-            )
-            if why is None:
-                try:
-                    found[side.name] = profile.read_profiles(output, side.cwd)
-                except InputError as exc:
-                    why = f"its profile is unreadable: {exc.problem}"
-        if why is not None:
-            problems.append(f"{side.name} could not be profiled ({why})")
+            return _asv_side(side, names=names, config=config, extra=extra, beat=beat, found=found)
+        why = profile_side(
+            config.harness,
+            side,
+            output,
+            benchmarks=names,
+            calls=config.profile.calls,
+            extra=extra,
+            beat=beat,
+        )
+        if why is None:
+            try:
+                found[side.name] = profile.read_profiles(output, side.cwd)
+            except InputError as exc:
+                why = f"its profile is unreadable: {exc.problem}"
+        return why
+
+    jobs = [partial(one, side) for side in sides]
+    # profiles say where time went, not how much: the sides' profiling runs go side by side
+    # (asv's runs share its machine file and stay one after the other)
+    whys = at_once(jobs) if config.harness.type != "asv" else [job() for job in jobs]
+    problems = [
+        f"{side.name} could not be profiled ({why})"
+        for side, why in zip(sides, whys, strict=True)
+        if why is not None
+    ]
     base, head = found.get("base", {}), found.get("head", {})
     diffs = {}
     for name in names:

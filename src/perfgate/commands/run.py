@@ -454,19 +454,20 @@ def _build_sides(
     install = config.harness.install
     if config.harness.type == "asv":
         install = (*install, asv_driver.runner_requirement())
-    sides: list[Side] = []
-    for name, tree, tree_id, commit in specs:
-        key = environments.env_key(tree_id, install, sys.executable)
-        env_python = environments.ensure(
-            repo / ".perfgate" / "envs",
-            key,
-            tree,
-            install,
-            name,
+    root = repo / ".perfgate" / "envs"
+    wanted = [
+        environments.Wanted(
+            key=environments.env_key(tree_id, install, sys.executable),
+            tree=tree,
+            install=install,
+            side=name,
             deps=environments.dependency_key(tree, install, sys.executable),
-            busy=[side.python.parent.parent for side in sides],
-            say=progress.line,
         )
+        for name, tree, tree_id, _commit in specs
+    ]
+    pythons = environments.ensure_all(root, wanted, say=progress.line)
+    sides = []
+    for (name, tree, _tree_id, commit), env_python in zip(specs, pythons, strict=True):
         suite_root = repo if config.harness.suite == "head" else tree
         side = Side(name=name, python=env_python, cwd=suite_root / cwd.relative_to(repo))
         if config.harness.type == "asv":
