@@ -159,9 +159,12 @@ def ensure_all(
     taken = list(busy)
     claimed: set[Path] = set()
     jobs: dict[str, Callable[[], Path]] = {}
+    first: dict[str, str] = {}  # key -> the side that asked for it first
     for want in wanted:
         if want.key in jobs:  # an A/A run: one environment for both sides
+            say(f"{want.side}: environment {want.key}, the same as {first[want.key]}'s")
             continue
+        first[want.key] = want.side
         exact = next((e for e in found if e.key == want.key and _python(e.folder).exists()), None)
         if exact is not None:
             _mark(exact.folder, want.key, want.deps, want.side)  # last used: pruning keeps it
