@@ -131,6 +131,17 @@ def test_wide_suite_is_cut_to_fit_and_says_so(wide: Path) -> None:
         assert 0 < cut < 200
 
 
+def test_a_comment_that_fits_exactly_cuts_no_row(wide: Path) -> None:
+    """The room kept for the "rows are not shown" line is not taken from a comment that
+    fits whole: a limit of exactly the whole text's size shows every row."""
+    report = load_report(wide)
+    whole = render_comment(report, Context(marker=MARKER), limit=SUMMARY_LIMIT)
+    exact = render_comment(report, Context(marker=MARKER), limit=len(whole.encode()))
+    assert exact == whole
+    cut = render_comment(report, Context(marker=MARKER), limit=len(whole.encode()) - 1)
+    assert "rows are not shown" in cut
+
+
 def test_sticky_comment_created_once_then_updated_across_pages(slowdown: Path) -> None:
     body = render_comment(load_report(slowdown), Context(marker=MARKER))
     with Server(FakeGitHub()) as api:

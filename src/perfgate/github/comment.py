@@ -60,35 +60,41 @@ def render_comment(report: Report, context: Context, limit: int = COMMENT_LIMIT)
     head = [context.marker, _headline(report), "", _summary(report, context), ""]
     tail = _tail(report, context)
     header = _table_header(report)
-    budget = limit - _size(head) - _size(tail) - 2 * _size(header) - _MARGIN
     shown_rows, folded_rows = [_row(e, report) for e in shown], [_row(e, report) for e in folded]
-    kept_shown, kept_folded = _fit(shown_rows, folded_rows, budget)
-    lines = list(head)
-    if kept_shown:
-        lines += [*header, *shown_rows[:kept_shown], ""]
-    elif not shown:
-        lines += ["No slowdowns, improvements or budget problems.", ""]
-    if kept_folded:
-        label = "unchanged" if report.compared else "within budget or without one"
-        lines += [
-            "<details>",
-            f"<summary>{len(folded)} benchmarks {label}</summary>",
-            "",
-            *header,
-            *folded_rows[:kept_folded],
-            "",
-            "</details>",
-            "",
-        ]
-    cut = len(shown) - kept_shown + len(folded) - kept_folded
-    if cut:
-        lines += [
-            f"**{cut} of {len(entries)} rows are not shown** (the text is limited to "
-            f"{limit:,} bytes); the JSON report has them all.",
-            "",
-        ]
-    lines += _profiles(report, limit - _size(lines) - _size(tail) - _MARGIN)
-    text = "\n".join([*lines, *tail]) + "\n"
+
+    def compose(kept_shown: int, kept_folded: int, margin: int) -> str:
+        lines = list(head)
+        if kept_shown:
+            lines += [*header, *shown_rows[:kept_shown], ""]
+        elif not shown:
+            lines += ["No slowdowns, improvements or budget problems.", ""]
+        if kept_folded:
+            label = "unchanged" if report.compared else "within budget or without one"
+            lines += [
+                "<details>",
+                f"<summary>{len(folded)} benchmarks {label}</summary>",
+                "",
+                *header,
+                *folded_rows[:kept_folded],
+                "",
+                "</details>",
+                "",
+            ]
+        cut = len(shown) - kept_shown + len(folded) - kept_folded
+        if cut:
+            lines += [
+                f"**{cut} of {len(entries)} rows are not shown** (the text is limited to "
+                f"{limit:,} bytes); the JSON report has them all.",
+                "",
+            ]
+        lines += _profiles(report, limit - _size(lines) - _size(tail) - margin)
+        return "\n".join([*lines, *tail]) + "\n"
+
+    # every row when they all fit; else as many as fit beside the line that says so
+    text = compose(len(shown_rows), len(folded_rows), 0)
+    if len(text.encode()) > limit:
+        budget = limit - _size(head) - _size(tail) - 2 * _size(header) - _MARGIN
+        text = compose(*_fit(shown_rows, folded_rows, budget), _MARGIN)
     if len(text.encode()) <= limit:
         return text
     # what no row count can fix (a report of thousands of notes or names): the headline only
