@@ -15,7 +15,8 @@ files: it shows every run). The 1,000 x 1,000 x 10 case has its own ten runs a s
 Measured: CPU time (user + system) of each whole command in a fresh process, from
 ``getrusage(RUSAGE_CHILDREN)``; the commands of one comparison run interleaved, REPEATS
 times; the tables quote medians and their ratios. CPU time, not wall time: these machines
-are shared, and CPU time moves less under load.
+are shared, and CPU time moves less under load. Both tools run from bytecode, as installed by
+pip (``harness.compile_as_installed``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness import run_pytest_benchmark, wide_suite_source  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    compile_as_installed,
+    run_pytest_benchmark,
+    wide_suite_source,
+)
 
 SIZES = (10, 100, 1000, 2000)
 ROUNDS = 10
@@ -170,6 +175,7 @@ def plot(rows: list[tuple[int, int, float, float]]) -> None:
 
 
 def main() -> None:
+    compile_as_installed()
     print(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; {REPEATS} runs of each command, interleaved; "
