@@ -105,3 +105,16 @@ def test_sorted_quantile_array_is_np_quantile_bit_for_bit() -> None:
             values = np.round(values, 1) + 0.1
         got = sorted_quantile_array(np.sort(values), points)
         assert np.array_equal(got, np.quantile(values, points, method="linear"))
+
+
+def test_statistic_rows_is_np_percentile_bit_for_bit() -> None:
+    """Per-round statistics of a block of equal rounds, from one sort of the block."""
+    rng = np.random.default_rng(13)
+    for trial in range(300):
+        rows, n = int(rng.integers(1, 12)), int(rng.integers(1, 2000))
+        block = rng.lognormal(0.0, 1.0, (rows, n)) * 10.0 ** -int(trial % 9)
+        if trial % 2:
+            block = np.round(block, 1) + 0.1
+        for metric, q in QUANTILES.items():
+            want = np.percentile(block, q * 100, axis=1, method="linear")
+            assert np.array_equal(statistic_rows(block, metric), want), (metric, rows, n)

@@ -243,7 +243,7 @@ def round_bootstrap(rounds: list[Array], metric: str, confidence: float, seed: i
     draws = np.bincount((picks + offsets).ravel(), minlength=BOOTSTRAP_RESAMPLES * count)
     estimates = resampled_statistic(rounds, draws.reshape(BOOTSTRAP_RESAMPLES, count), metric)
     alpha = (1.0 - confidence) / 2.0
-    low, high = np.quantile(estimates, [alpha, 1.0 - alpha])
+    low, high = sorted_quantiles(np.sort(estimates), [alpha, 1.0 - alpha])
     return Interval(float(low), float(high), "round-bootstrap")
 
 
@@ -387,9 +387,17 @@ def sorted_quantile_array(ordered: Array, qs: Array) -> Array:
 
 
 def statistic_rows(block: Array, metric: str) -> Array:
+    """``metric`` of each row of ``block``; percentiles bit for bit ``np.percentile``'s, from
+    one sort of the block (numpy's call costs about 50 us more, per block, than the work)."""
     p = percent(metric)
     if p is not None:
-        rows = np.percentile(block, p, axis=1, method=PERCENTILE_METHOD)
+        ordered = np.sort(block, axis=1)
+        n = ordered.shape[1]
+        h = (n - 1) * (p / 100.0)  # numpy's virtual index for "linear"
+        low = min(max(math.floor(h), 0), n - 1)
+        g = 0.0 if h < 0 else h - math.floor(h)
+        a, b = ordered[:, low], ordered[:, min(low + 1, n - 1)]
+        rows = b - (b - a) * (1 - g) if g >= 0.5 else a + (b - a) * g
     elif metric == "mean":
         rows = block.mean(axis=1)
     elif metric == "min":
