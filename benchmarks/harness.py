@@ -7,6 +7,7 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -58,3 +59,29 @@ def compile_as_installed() -> None:
         stdout=subprocess.DEVNULL,
         check=False,  # a package's test data may not compile; the rest is written
     )
+
+
+def write_synthetic_history(
+    db: Path, commits: int, benchmarks: int, samples: Callable[[int], tuple[float, ...]]
+) -> None:
+    """A history of ``commits`` runs of ``benchmarks`` benchmarks each, written through the
+    store's API on one machine; ``samples(i)`` is every benchmark's one round at commit i."""
+    from perfgate.history.importer import summary  # noqa: PLC0415
+    from perfgate.history.store import open_store  # noqa: PLC0415
+    from perfgate.model import Benchmark, Metadata, Run  # noqa: PLC0415
+
+    store = open_store(db, create=True)
+    ids = [f"{i:040x}" for i in range(commits)]
+    for i, commit in enumerate(ids):
+        run = Run(
+            metadata=Metadata(commit=commit, machine="ci", timestamp="2024-01-01T00:00:00+00:00"),
+            benchmarks=tuple(
+                Benchmark(
+                    name=f"bench_{b}", short_name=f"bench_{b}", unit="s", rounds=(samples(i),)
+                )
+                for b in range(benchmarks)
+            ),
+        )
+        store.add_run(run, [summary(b) for b in run.benchmarks])
+    store.set_positions(ids)
+    store.close()

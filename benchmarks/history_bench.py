@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness import compile_as_installed  # noqa: E402
+from benchmarks.harness import compile_as_installed, write_synthetic_history  # noqa: E402
 
 QUERY_PROCESSES = 7
 NOTES = """## Notes
@@ -141,28 +141,9 @@ def detect_all(work: Path) -> str:
 
 
 def query_10k(work: Path) -> str:
-    from perfgate.history.importer import summary  # noqa: PLC0415
-    from perfgate.history.store import open_store  # noqa: PLC0415
-    from perfgate.model import Benchmark, Metadata, Run  # noqa: PLC0415
-
-    store = open_store(work / "10k.sqlite", create=True)
-    commits = [f"{i:040x}" for i in range(10_000)]
-    for i, commit in enumerate(commits):
-        run = Run(
-            metadata=Metadata(commit=commit, machine="ci", timestamp="2020-01-01T00:00:00+00:00"),
-            benchmarks=tuple(
-                Benchmark(
-                    name=f"bench_{b}",
-                    short_name=f"bench_{b}",
-                    unit="s",
-                    rounds=((0.001 * (1 + i % 7), 0.0011, 0.0012),),
-                )
-                for b in range(20)
-            ),
-        )
-        store.add_run(run, [summary(b) for b in run.benchmarks])
-    store.set_positions(commits)
-    store.close()
+    write_synthetic_history(
+        work / "10k.sqlite", 10_000, 20, lambda i: (0.001 * (1 + i % 7), 0.0011, 0.0012)
+    )
     # fresh processes: this VM's processes run at one of two speeds ~1.5x apart
     medians = []
     for _ in range(QUERY_PROCESSES):

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness import compile_as_installed  # noqa: E402
+from benchmarks.harness import compile_as_installed, write_synthetic_history  # noqa: E402
 
 REPEATS = 15
 
@@ -38,29 +38,11 @@ def cpu_seconds(command: list[str]) -> float:
 
 
 def write_history(db: Path) -> None:
-    from perfgate.history.importer import summary  # noqa: PLC0415
-    from perfgate.history.store import open_store  # noqa: PLC0415
-    from perfgate.model import Benchmark, Metadata, Run  # noqa: PLC0415
-
-    store = open_store(db, create=True)
-    commits = [f"{i:040x}" for i in range(200)]
-    for i, commit in enumerate(commits):
+    def samples(i: int) -> tuple[float, ...]:
         level = 0.002 if i >= 100 else 0.001
-        run = Run(
-            metadata=Metadata(commit=commit, machine="ci", timestamp="2024-01-01T00:00:00+00:00"),
-            benchmarks=tuple(
-                Benchmark(
-                    name=f"bench_{b}",
-                    short_name=f"bench_{b}",
-                    unit="s",
-                    rounds=(tuple(level * (1 + 0.01 * k) for k in range(20)),),
-                )
-                for b in range(20)
-            ),
-        )
-        store.add_run(run, [summary(b) for b in run.benchmarks])
-    store.set_positions(commits)
-    store.close()
+        return tuple(level * (1 + 0.01 * k) for k in range(20))
+
+    write_synthetic_history(db, 200, 20, samples)
 
 
 def main() -> None:

@@ -12,15 +12,18 @@ import pytest
 
 from perfgate import environments
 
-PROJECT = """\
-[build-system]
-requires = ["setuptools>=61"]
-build-backend = "setuptools.build_meta"
 
-[project]
-name = "tinypkg"
-version = "0.1"
-"""
+def pyproject(name: str, *more: str) -> str:
+    """A setuptools project's pyproject.toml; ``more`` lines go under [project]."""
+    head = (
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+    )
+    return (
+        head + f'\n[project]\nname = "{name}"\nversion = "0.1"\n' + "".join(f"{m}\n" for m in more)
+    )
+
+
+PROJECT = pyproject("tinypkg")
 
 
 def tiny_project(root: Path) -> Path:
@@ -152,29 +155,14 @@ def test_a_new_tree_with_the_same_dependencies_reinstalls_only_the_project(
     assert len(list(root.iterdir())) == 3
 
 
-TINYDEP = """\
-[build-system]
-requires = ["setuptools>=61"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "tinydep"
-version = "0.1"
-"""
-
-DYNAMIC = """\
-[build-system]
-requires = ["setuptools>=61"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "tinypkg"
-version = "0.1"
-dynamic = ["dependencies"]
-
-[tool.setuptools.dynamic]
-dependencies = {file = ["deps.in"]}
-"""
+TINYDEP = pyproject("tinydep")
+DYNAMIC = pyproject(
+    "tinypkg",
+    'dynamic = ["dependencies"]',
+    "",
+    "[tool.setuptools.dynamic]",
+    'dependencies = {file = ["deps.in"]}',
+)
 
 
 @pytest.mark.slow
