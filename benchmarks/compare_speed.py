@@ -12,6 +12,9 @@ side; "10 rounds", the folders of ten files a side (pytest-benchmark compare get
 files: it shows every run). The 1,000 x 1,000 x 10 case has its own ten runs a side with
 ``--benchmark-min-rounds=1000``.
 
+``asv compare`` is measured on two consecutive results of django's asv history (../shared/data),
+widened to more benchmarks by copies of their rows under new names.
+
 Measured: CPU time (user + system) of each whole command in a fresh process, from
 ``getrusage(RUSAGE_CHILDREN)``; the commands of one comparison run interleaved, REPEATS
 times; the tables quote medians and their ratios. CPU time, not wall time: these machines
@@ -80,7 +83,11 @@ def subset(folder: Path, size: int) -> Path:
 def cpu_seconds(command: list[str]) -> float:
     """User + system CPU seconds of one fresh process running ``command``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    done = subprocess.run(  # from the cache: no perfgate.yml of this project applies
+        command, cwd=CACHE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    if done.returncode not in (0, 1):  # 1: a comparison that fails its gate
+        raise SystemExit(f"{' '.join(command)} failed: {done.stderr.decode()[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -149,6 +156,90 @@ def big_table() -> None:
     )
 
 
+ASV_RESULTS = ROOT.parent / "shared" / "data" / "django-asv" / "results"
+ASV_SIZES = (52, 100, 1000, 2000)
+
+
+def asv_suite(size: int) -> tuple[Path, str, str, Path, Path]:
+    """Two consecutive django asv results (52 benchmarks, raw samples kept), widened to
+    ``size`` benchmarks by copies of its rows under new names (benchmarks.json too), in an asv
+    results layout: (config, base hash, head hash, base file, head file)."""
+    machine = ASV_RESULTS / "ubuntu-latest"
+    base_file, head_file = sorted(p for p in machine.glob("*.json") if p.name != "machine.json")[
+        10:12
+    ]
+    described = json.loads((ASV_RESULTS / "benchmarks.json").read_text())
+    out = CACHE / f"asv-{size}"
+    (out / "results" / "ubuntu-latest").mkdir(parents=True, exist_ok=True)
+    names = list(json.loads(base_file.read_text())["results"])[:size]
+    copies = -(-size // len(names))
+
+    def renamed(name: str, k: int) -> str:
+        return name if k == 0 else f"{name}_copy{k}"
+
+    widened = {"version": described["version"]}
+    for k in range(copies):
+        for name in names:
+            entry = dict(described[name], name=renamed(name, k))
+            widened[renamed(name, k)] = entry
+    (out / "results" / "benchmarks.json").write_text(json.dumps(widened))
+    shutil.copy(machine / "machine.json", out / "results" / "ubuntu-latest" / "machine.json")
+    hashes = []
+    for source in (base_file, head_file):
+        data = json.loads(source.read_text())
+        rows = data["results"]
+        data["results"] = {
+            renamed(n, k): rows[n] for k in range(copies) for n in names if n in rows
+        }
+        data["results"] = dict(list(data["results"].items())[:size])
+        (out / "results" / "ubuntu-latest" / source.name).write_text(json.dumps(data))
+        hashes.append(data["commit_hash"])
+    repo = out / "repo"
+    if not repo.exists():  # asv compare asks git for names; full hashes need no answer
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (out / "bench").mkdir(exist_ok=True)
+    conf = out / "asv.conf.json"
+    conf.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "project": "django",
+                "repo": str(repo),
+                "branches": ["HEAD"],
+                "environment_type": "existing",
+                "results_dir": str(out / "results"),
+                "html_dir": str(out / "html"),
+                "benchmark_dir": str(out / "bench"),
+            }
+        )
+    )
+    folder = out / "results" / "ubuntu-latest"
+    return conf, hashes[0], hashes[1], folder / base_file.name, folder / head_file.name
+
+
+def asv_table() -> None:
+    if not ASV_RESULTS.is_dir():
+        print(f"\n(`asv compare`: skipped, no {ASV_RESULTS})")
+        return
+    print(
+        "\nBeside `asv compare`, on two consecutive django asv results (52 benchmarks, 10 raw "
+        "samples each), widened by copies of their rows:\n"
+    )
+    print("| benchmarks | `perfgate compare` | `asv compare` | ratio |")
+    print("|---:|---:|---:|---:|")
+    for size in ASV_SIZES:
+        conf, base_hash, head_hash, base, head = asv_suite(size)
+        theirs = [
+            sys.executable, "-m", "asv", "compare", base_hash, head_hash,
+            "--config", str(conf), "--machine", "ubuntu-latest",
+        ]  # fmt: skip
+        found = medians({"perfgate": perfgate("compare", str(base), str(head)), "asv": theirs})
+        print(
+            f"| {size:,} | {found['perfgate']:.2f} s | {found['asv']:.2f} s | "
+            f"{found['perfgate'] / found['asv']:.2f} x |"
+        )
+
+
 def plot(rows: list[tuple[int, int, float, float]]) -> None:
     """CPU seconds against suite size, one line per tool and round count, as an SVG."""
     import matplotlib  # noqa: PLC0415
@@ -182,6 +273,7 @@ def main() -> None:
         "median CPU seconds (user + system).\n"
     )
     rows = compare_table()
+    asv_table()
     big_table()
     plot(rows)
 
