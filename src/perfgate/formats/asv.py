@@ -186,8 +186,9 @@ def _expand(
     if not isinstance(result, _ARRAYS) or len(result) != len(combos):
         raise ValueError(f"{name}: {len(combos)} parameter combinations but result is {result!r}")
     samples = _per_combo(row.get("samples"), len(combos))
-    kept = {key: _per_combo(row.get(column), len(combos)) for key, column in STORED_COLUMNS.items()}
+    kept: dict[str, Sequence[Any]] | None = None  # asv's statistics: read only without samples
     short = name.rsplit(".", 1)[-1]
+    direction = direction_for_unit(unit)
     for i, combo in enumerate(combos):
         label = _label(name, combo)
         value = result[i]
@@ -203,6 +204,8 @@ def _expand(
             rounds = (as_samples(raw, unit, label),)
         else:
             (stored["p50"],) = as_samples([value], unit, label)
+            if kept is None:
+                kept = {k: _per_combo(row.get(c), len(combos)) for k, c in STORED_COLUMNS.items()}
             for key, column in kept.items():
                 found = column[i]
                 if isinstance(found, (int, float)) and math.isfinite(found) and found > 0:
@@ -212,7 +215,7 @@ def _expand(
                 name=label,
                 short_name=_label(short, combo),
                 unit=unit,
-                direction=direction_for_unit(unit),
+                direction=direction,
                 params=dict(zip(names, combo, strict=False)),
                 rounds=rounds,
                 stored=stored,
