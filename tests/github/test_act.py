@@ -38,6 +38,20 @@ def _act() -> str:
     return found
 
 
+def _action_checkout(folder: Path) -> Path:
+    """This checkout as GitHub fetches an action: the files git knows (tracked ones, and new
+    ones not ignored). Not the folder itself: act copies what it is given, and a developer's
+    .nox and .perfgate/cache (gigabytes of benchmark inputs) would go with it."""
+    listed = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a tracked file deleted in the working tree is not there
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return folder
+
+
 def _event(folder: Path, base: str, head: str) -> Path:
     repo = {"full_name": "octo/proj"}
     event = {
@@ -69,7 +83,7 @@ def test_the_init_workflow_fails_a_slower_pull_request_and_comments(tmp_path: Pa
     git(project, "commit", "-qam", "ten times the work")
     head = git(project, "rev-parse", "HEAD")
     uploads = tmp_path / "uploads"
-    mapping = [f"perfgate/perfgate@{ACTION_SHA}={ROOT}"] + [
+    mapping = [f"perfgate/perfgate@{ACTION_SHA}={_action_checkout(tmp_path / 'action')}"] + [
         f"{pin}={STAND_INS / folder}" for pin, folder in GITHUB_ACTIONS.items()
     ]
     with Server(FakeGitHub(pulls={7: head})) as api:
