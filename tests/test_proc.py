@@ -53,3 +53,23 @@ def test_at_once_raises_the_first_failure_after_every_job_ended() -> None:
     with pytest.raises(ValueError, match="first"):
         at_once([lambda: fails("first"), slow, lambda: fails("second")])
     assert sorted(ended) == ["first", "second", "slow"]
+
+
+def test_an_interrupt_is_raised_without_waiting_for_the_other_jobs() -> None:
+    """Ctrl-C (or SIGTERM as an exception) during the job run here ends at_once at once: the
+    job in its thread is still running when the interrupt arrives at the caller."""
+    release = threading.Event()
+    finished: list[str] = []
+
+    def waits() -> int:
+        release.wait(timeout=60)
+        finished.append("thread")
+        return 1
+
+    def interrupted() -> int:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        at_once([waits, interrupted])
+    assert finished == []  # not waited for
+    release.set()

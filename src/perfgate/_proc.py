@@ -53,14 +53,15 @@ def run_captured(
 
 def at_once(jobs: Sequence[Callable[[], T]]) -> list[T]:
     """Every job's result, the jobs run side by side: the last here, the others in daemon
-    threads (an interrupted run does not wait for them). Meant for jobs that mostly wait on
-    child processes. The first failure, in order, is raised once all have ended."""
+    threads. Meant for jobs that mostly wait on child processes. The first failure, in order,
+    is raised once all have ended; an interrupt (Ctrl-C, or SIGTERM made an exception) is
+    raised at once, without waiting for the other jobs, whose threads do not hold up exit."""
     results: list[tuple[bool, object]] = [(False, None)] * len(jobs)
 
     def work(i: int) -> None:
         try:
             results[i] = (True, jobs[i]())
-        except BaseException as exc:  # handed to the caller below
+        except Exception as exc:  # handed to the caller below
             results[i] = (False, exc)
 
     threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(jobs))]
