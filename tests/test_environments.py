@@ -217,3 +217,15 @@ def test_both_sides_are_built_at_once_and_an_a_a_run_builds_one(tmp_path: Path) 
     same = environments.ensure_all(tmp_path / "envs", [wanted[1], wanted[1]], say=lines.append)
     assert same == [head, head]
     assert sum("reused" in line for line in lines) == 1
+
+
+def test_an_unreadable_dependency_file_takes_no_environment_over(tmp_path: Path) -> None:
+    """The dependency key of an install list naming a file that cannot be read is None (no
+    take-over, a build of its own), not a traceback. /proc/self/mem is a file whose read
+    fails with EIO, even for root."""
+    mem = Path("/proc/self/mem")
+    if not mem.is_file():
+        pytest.skip("needs Linux's /proc/self/mem")
+    tree = tiny_project(tmp_path / "tree")
+    assert environments.dependency_key(tree, ["{tree}"], sys.executable) is not None
+    assert environments.dependency_key(tree, ["{tree}", "-r", str(mem)], sys.executable) is None

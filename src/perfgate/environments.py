@@ -57,18 +57,22 @@ _DEPENDENCY_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 _DEPENDENCY_GLOBS = ("requirements*.txt", "constraints*.txt")
 
 
-def dependency_key(tree: Path, install: Sequence[str], python: str) -> str:
+def dependency_key(tree: Path, install: Sequence[str], python: str) -> str | None:
     """What the environment holds besides the project: the install list, the interpreter and
-    the contents of the tree's dependency files (a changed pin builds a new environment)."""
+    the contents of the tree's dependency files (a changed pin builds a new environment).
+    None when a dependency file cannot be read: then no environment is taken over."""
     digest = hashlib.sha256("\0".join([*install, python]).encode())
     files = [tree / name for name in _DEPENDENCY_FILES]
     for pattern in _DEPENDENCY_GLOBS:
         files += sorted(tree.glob(pattern))
     files += [Path(arg) for arg in _expand(install, tree) if _is_file(arg)]
-    for path in files:
-        digest.update(b"\0" + path.name.encode() + b"\0")
-        if path.is_file():
-            digest.update(path.read_bytes())
+    try:
+        for path in files:
+            digest.update(b"\0" + path.name.encode() + b"\0")
+            if path.is_file():
+                digest.update(path.read_bytes())
+    except OSError:
+        return None
     return f"deps-{digest.hexdigest()[:16]}"
 
 
