@@ -74,12 +74,17 @@ def sorted_quantiles(ordered: Array | Sequence[float], qs: Sequence[float]) -> l
     n = len(ordered)
     out = []
     for q in qs:
-        h = (n - 1) * q  # numpy's virtual index for "linear"
-        low = min(max(math.floor(h), 0), n - 1)
-        high = min(low + 1, n - 1)
-        g = 0.0 if h < 0 else h - math.floor(h)
+        low, high, g = linear_index(n, q)
         out.append(lerp(float(ordered[low]), float(ordered[high]), g))
     return out
+
+
+def linear_index(n: int, q: float) -> tuple[int, int, float]:
+    """The two ranks (from 0) numpy's ``linear`` quantile ``q`` of ``n`` sorted values lies
+    between, and its weight on the upper one."""
+    h = (n - 1) * q  # numpy's virtual index for "linear"
+    low = min(max(math.floor(h), 0), n - 1)
+    return low, min(low + 1, n - 1), 0.0 if h < 0 else h - math.floor(h)
 
 
 def lerp(a: float, b: float, g: float) -> float:
@@ -392,11 +397,8 @@ def statistic_rows(block: Array, metric: str) -> Array:
     p = percent(metric)
     if p is not None:
         ordered = np.sort(block, axis=1)
-        n = ordered.shape[1]
-        h = (n - 1) * (p / 100.0)  # numpy's virtual index for "linear"
-        low = min(max(math.floor(h), 0), n - 1)
-        g = 0.0 if h < 0 else h - math.floor(h)
-        a, b = ordered[:, low], ordered[:, min(low + 1, n - 1)]
+        low, high, g = linear_index(ordered.shape[1], p / 100.0)
+        a, b = ordered[:, low], ordered[:, high]
         rows = b - (b - a) * (1 - g) if g >= 0.5 else a + (b - a) * g
     elif metric == "mean":
         rows = block.mean(axis=1)
