@@ -96,6 +96,21 @@ def test_blas_variables_are_not_passed_on() -> None:
     assert done.stdout.strip() == "['MKL_NUM_THREADS']"
 
 
+def test_unused_numpy_modules_load_only_when_read() -> None:
+    # scipy's import reads every numpy name; the CLI defers the submodules it never uses
+    code = (
+        "import sys\n"
+        "from perfgate._cli import _import_numpy_single_threaded\n"
+        "_import_numpy_single_threaded(with_scipy=True)\n"
+        "import numpy, scipy.special\n"
+        "print('numpy.f2py.crackfortran' in sys.modules, 'numpy.testing._private' in sys.modules)\n"
+        "numpy.testing.assert_allclose(scipy.special.bdtr(3, 10, 0.5), 0.171875)\n"
+        "print('numpy.testing._private' in sys.modules, numpy.ma.masked_array([1, 2]).sum())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "True", "3"]
+
+
 def test_sorted_quantile_array_is_np_quantile_bit_for_bit() -> None:
     rng = np.random.default_rng(12)
     points = np.linspace(0.0, 1.0, 256)
