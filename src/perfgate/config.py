@@ -53,7 +53,7 @@ _TOP_KEYS = (
 )
 METRIC_KINDS = ("time", "instructions")
 _HISTORY_KEYS = ("db",)
-_PROFILE_KEYS = ("severity", "calls", "top")
+_PROFILE_KEYS = ("severity", "calls", "seconds", "top")
 PROFILE_SEVERITIES = ("minor", "major", "critical", "off")
 _REGRESSION_KEYS = ("minor", "major", "critical", "alpha")  # percentages
 _REGRESSION_ALL_KEYS = (*_REGRESSION_KEYS, "statistic")
@@ -127,10 +127,15 @@ _TYPE_DEFAULTS: dict[str, dict[str, tuple[str, ...]]] = {
 class ProfilePolicy:
     """Which slowdowns `perfgate run` profiles after its rounds (pytest-benchmark suites): those
     of ``severity`` or worse (``off``: none), each function ``calls`` times per side under
-    cProfile, the ``top`` functions by added time kept in the report."""
+    cProfile, or fewer once its profiled calls took ``seconds`` (at least one call); the
+    ``top`` functions by added time kept in the report.
+
+    ``seconds`` is 0.5 by default: where a slow function's time goes shows in a few calls,
+    and 20 calls of a 100 ms function would cost a side 2 s more than its rounds."""
 
     severity: Literal["minor", "major", "critical", "off"] = "minor"
     calls: int = 20
+    seconds: float = 0.5
     top: int = 10
 
 
@@ -366,7 +371,13 @@ def _profile(data: Any, path: tuple[Any, ...], ctx: _Context) -> ProfilePolicy:
             ctx.add((*path, key), f"{value!r} must be a whole number from 1 to {limit:,}")
             value = getattr(defaults, key)
         counts[key] = value
-    return ProfilePolicy(severity=severity, calls=counts["calls"], top=counts["top"])
+    seconds = section.get("seconds", defaults.seconds)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds <= 3600:
+        ctx.add((*path, "seconds"), f"{seconds!r} must be a number of seconds from 0 to 3,600")
+        seconds = defaults.seconds
+    return ProfilePolicy(
+        severity=severity, calls=counts["calls"], seconds=float(seconds), top=counts["top"]
+    )
 
 
 def _history_db(data: Any, path: tuple[Any, ...], ctx: _Context) -> str | None:

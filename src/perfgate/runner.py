@@ -181,12 +181,14 @@ def profile_side(
     *,
     benchmarks: Sequence[str],
     calls: int,
+    seconds: float | None = None,
     extra: Sequence[str] = (),
     beat: Callable[[float], None] | None = None,
 ) -> str | None:
     """One profiled run of ``benchmarks`` (pytest node ids) on ``side``, after the measured
     rounds: pytest-benchmark disabled (one ordinary call), then ``calls`` calls under cProfile
-    by perfgate's plugin, which writes ``output``. None on success, else why not."""
+    (fewer once they took ``seconds``) by perfgate's plugin, which writes ``output``. None on
+    success, else why not."""
     pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
     args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
     command = [
@@ -202,6 +204,7 @@ def profile_side(
         "--benchmark-disable",
         f"--perfgate-profile={output}",
         f"--perfgate-profile-calls={calls}",
+        *([f"--perfgate-profile-seconds={seconds}"] if seconds is not None else []),
         *(f"--perfgate-profile-only={name}" for name in benchmarks),
     ]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}

@@ -6,6 +6,9 @@ run` flags the benchmark and says where the time went, in JSON, markdown and the
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from perfgate.compare import compare
 from perfgate.config import Config, Harness, ProfilePolicy
 from perfgate.github.comment import Context, render_comment
 from perfgate.model import Benchmark
+from perfgate.pytest_plugin import FOLDER, PROFILE_MODULE
 from perfgate.report import render
 from perfgate.report.model import FunctionChange, Profile, Report
 from perfgate.report.read import load_report, report_from_dict
@@ -62,7 +66,8 @@ def test_other(benchmark):
     benchmark(profpkg.step)
 """
 
-CONFIG = "version: 1\nprofile:\n  calls: 10\n" + HARNESS
+# no time limit: ten calls a side whatever the load
+CONFIG = "version: 1\nprofile:\n  calls: 10\n  seconds: 3600\n" + HARNESS
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +104,7 @@ def test_run_says_where_the_time_went(project: Path) -> None:
     assert (step["calls_base"], step["calls_head"]) == (2, 4)  # counts are exact
 
     markdown = (reports / "report.md").read_text()
-    assert "where the time went (cProfile, 10 calls a side)" in markdown
+    assert "where the time went (cProfile, at least 10 calls a side)" in markdown
     assert "`parse (profpkg/__init__.py:" in markdown
     assert "changed: 2 \u2192 4" in markdown
     assert "parse (profpkg/__init__.py:" in done.stdout
@@ -127,6 +132,37 @@ def test_profile_command_on_demand(project: Path) -> None:
     assert lines[0] == "benchmarks/test_bench.py::test_work:"
     assert lines[2].lstrip().startswith("parse (profpkg/__init__.py:")
     assert any("step (" in line and "changed: 2 \u2192 4" in line for line in lines)
+
+
+SLEEPY_SUITE = """
+import time
+
+
+def test_nap(benchmark):
+    benchmark(time.sleep, 0.06)
+"""
+
+
+@pytest.mark.parametrize(("limit", "calls"), [(None, {3}), (0.1, {1, 2})])
+def test_profiling_stops_once_its_calls_took_the_time_limit(
+    tmp_path: Path, limit: float | None, calls: set[int]
+) -> None:
+    # 0.06 s a call: a 0.1 s limit stops after the second call (the first, if load made it
+    # last 0.1 s); without one, every call of --perfgate-profile-calls is made
+    (tmp_path / "test_nap.py").write_text(SLEEPY_SUITE)
+    out = tmp_path / "profile.json"
+    command = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", PROFILE_MODULE,
+        "--benchmark-disable", f"--perfgate-profile={out}", "--perfgate-profile-calls=3",
+        *([f"--perfgate-profile-seconds={limit}"] if limit is not None else []),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(FOLDER)}
+    done = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [entry] = json.loads(out.read_text())["benchmarks"].values()
+    assert entry["calls"] in calls
 
 
 def test_profile_command_needs_a_pytest_benchmark_suite(tmp_path: Path) -> None:

@@ -86,6 +86,7 @@ def profile_benchmarks(
             output,
             benchmarks=names,
             calls=config.profile.calls,
+            seconds=config.profile.seconds,
             extra=extra,
             beat=beat,
         )

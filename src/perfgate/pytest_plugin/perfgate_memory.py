@@ -23,7 +23,8 @@ too (an in-memory SQLite database, a C library's buffers) - the truth tracemallo
 it too.
 
 **Profiles**: ``--perfgate-profile=OUT.json`` calls each benchmarked function
-``--perfgate-profile-calls`` more times (20 by default) under :mod:`cProfile` and writes, per
+``--perfgate-profile-calls`` more times (20 by default; fewer once the profiled calls have taken
+``--perfgate-profile-seconds``) under :mod:`cProfile` and writes, per
 function, its calls and self and cumulative time over those calls; perfgate runs this once per
 side for the benchmarks its gate flagged, after the measured rounds (with
 ``--benchmark-disable``: one ordinary call), and ``--perfgate-profile-only NODEID``
@@ -44,6 +45,7 @@ import mmap
 import platform
 import pstats
 import tempfile
+import time
 import tracemalloc
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
@@ -96,6 +98,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=20,
         metavar="N",
         help="profiled calls per benchmark (default 20)",
+    )
+    profile.addoption(
+        "--perfgate-profile-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="stop profiling a benchmark once its profiled calls took S seconds (default: none)",
     )
     profile.addoption(
         "--perfgate-instructions",
@@ -178,7 +187,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
         steps.append(_memory_step(fixture, calls, backend))
     if fixture is not None and config.getoption("perfgate_profile"):
         calls = max(1, int(config.getoption("perfgate_profile_calls")))
-        steps.append(_profile_step(config, pyfuncitem.nodeid, calls))
+        seconds = config.getoption("perfgate_profile_seconds")
+        steps.append(_profile_step(config, pyfuncitem.nodeid, calls, seconds))
     if fixture is not None and config.getoption("perfgate_instructions"):
         calls = max(1, int(config.getoption("perfgate_instructions_calls")))
         steps.append(_instructions_step(config, pyfuncitem.nodeid, calls))
@@ -277,18 +287,27 @@ def _memory_step(fixture: Any, calls: int, backend: str) -> Step:
     return measure
 
 
-def _profile_step(config: pytest.Config, nodeid: str, calls: int) -> Step:
+def _profile_step(
+    config: pytest.Config, nodeid: str, calls: int, seconds: float | None = None
+) -> Step:
+    """``calls`` profiled calls, fewer if they have taken ``seconds`` (at least one call): a
+    slow function says where its time goes in a few calls."""
+
     def profile(arguments: Arguments, function: Callable[..., Any]) -> None:
         profiler = cProfile.Profile()
-        for _ in range(calls):
+        spent, made = 0.0, 0
+        while made < calls and (seconds is None or made == 0 or spent < seconds):
             args, kwargs = arguments()  # setup outside the profile
+            start = time.perf_counter()
             profiler.enable()
             try:
                 function(*args, **kwargs)
             finally:
                 profiler.disable()
+                spent += time.perf_counter() - start
+            made += 1
         found = config.stash.setdefault(_PROFILES, {})
-        found[nodeid] = {"calls": calls, "functions": functions_of(profiler)}
+        found[nodeid] = {"calls": made, "functions": functions_of(profiler)}
 
     return profile
 

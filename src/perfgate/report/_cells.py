@@ -293,7 +293,10 @@ def profile_title(row: Row) -> str:
     """What the profile table is, without the benchmark's name (each renderer escapes it)."""
     assert row.profile is not None  # noqa: S101 - callers pass profiled rows only
     calls = row.profile.calls
-    return f"where the time went (cProfile, {calls} call{'s' if calls != 1 else ''} a side)"
+    # the sides' counts may differ (a time limit stops the slower side sooner): the smaller
+    return (
+        f"where the time went (cProfile, at least {calls} call{'s' if calls != 1 else ''} a side)"
+    )
 
 
 def profile_cells(change: FunctionChange) -> list[str]:

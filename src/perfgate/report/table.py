@@ -155,7 +155,7 @@ def render_profiles(diffs: Mapping[str, Profile]) -> str:
             continue
         width = max(len(_cells.display_name(f.function, 80)) for f in profile.functions)
         lines.append(
-            f"  cProfile, {profile.calls} calls a side; self time a call, base \u2192 head"
+            f"  cProfile, at least {profile.calls} calls a side; self time a call, base \u2192 head"
         )
         for change in profile.functions:
             function, base, head, added, calls = _cells.profile_cells(change)
