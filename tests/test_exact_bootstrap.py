@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from perfgate.inference import exact_bootstrap_log
+from perfgate.inference import _bootstrap_plan, exact_bootstrap_log
 from perfgate.stats import sorted_quantile_array, sorted_quantiles, statistic, statistic_rows
 
 DATA = Path(__file__).parent / "data" / "pytest-benchmark.json"
@@ -94,6 +94,20 @@ def test_blas_variables_are_not_passed_on() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "['MKL_NUM_THREADS']"
+
+
+def test_a_shared_plan_gives_what_a_fresh_one_gives() -> None:
+    # the resampling probabilities are cached per (n, quantile) and shared by every call:
+    # a later set of values must get exactly what it would get from a fresh computation
+    rng = np.random.default_rng(21)
+    sets = [rng.lognormal(0.0, 1.0, n) for n in (12, 12, 200, 200, 900, 900)]
+    for quantile in (0.5, 0.95, 0.99, 1.0):
+        shared = [exact_bootstrap_log(v, quantile) for v in sets]
+        fresh = []
+        for values in sets:
+            _bootstrap_plan.cache_clear()
+            fresh.append(exact_bootstrap_log(values, quantile))
+        assert shared == fresh
 
 
 def test_unused_numpy_modules_load_only_when_read() -> None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -211,15 +212,9 @@ def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
     tails the joint form matters:
     interpolating variances overstates a p99's of 250 samples by 20%.
     """
-    from scipy.special import bdtr, gammaln  # noqa: PLC0415 - binomial CDF
-
     n = values.size
-    h = (n - 1) * quantile
-    r = min(math.floor(h) + 1, n)  # 1-based rank of the lower order statistic
-    g = h - (r - 1)
-    spread = math.sqrt(n * max(quantile * (1 - quantile), 1.0 / n))
-    window = math.ceil(9 * spread) + 2
-    first, last = max(0, r - 1 - window), min(n - 1, r + window)
+    plan = _bootstrap_plan(n, quantile)
+    r, g, first, last = plan.rank, plan.fraction, plan.first, plan.last
     part = np.partition(values, [first, last]) if n > 64 else np.sort(values)
     ordered = np.sort(part[first : last + 1])
     low, high = float(ordered[r - 1 - first]), float(ordered[min(r, n - 1) - first])
@@ -227,6 +222,55 @@ def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
     if n < 2:
         return point, 0.0
     logs = np.log(_positive(ordered))
+    if plan.joint is None:
+        if plan.upper is None:
+            return point, _var_of(plan.lower, logs)
+        return point, (1.0 - g) * _var_of(plan.lower, logs) + g * _var_of(plan.upper, logs)
+    x = np.exp(logs)
+    pair = np.log(_positive((1.0 - g) * x[:, None] + g * x[None, :]))
+    return point, _var_of(plan.joint, np.concatenate([logs, pair.ravel()]))
+
+
+def _var_of(mass: Array, x: Array) -> float:
+    mean = float(np.sum(mass * x))
+    return max(float(np.sum(mass * (x - mean) ** 2)), 0.0)
+
+
+@dataclass(frozen=True)
+class _BootstrapPlan:
+    """What :func:`exact_bootstrap_log` needs of n and the quantile alone, never of the
+    values: the window of ranks, and the resampling probabilities over it."""
+
+    rank: int  # r: 1-based rank of the lower order statistic
+    fraction: float  # g: the interpolation weight of the upper one
+    first: int  # the window of 0-based ranks [first, last]
+    last: int
+    lower: Array  # P(U = window rank i)
+    upper: Array | None  # P(V = i), where U's and V's variances are interpolated
+    joint: Array | None  # P(U = V = i) then P(U = i, V = j) (i < j, row-major), normalized
+
+
+@lru_cache(maxsize=1024)
+def _bootstrap_plan(n: int, quantile: float) -> _BootstrapPlan:
+    """The resampling probabilities of :func:`exact_bootstrap_log` for ``n`` values: computed
+    once per sample count and quantile, since a suite's benchmarks mostly share their counts."""
+    from scipy.special import bdtr, gammaln  # noqa: PLC0415 - binomial CDF
+
+    h = (n - 1) * quantile
+    r = min(math.floor(h) + 1, n)  # 1-based rank of the lower order statistic
+    g = h - (r - 1)
+    spread = math.sqrt(n * max(quantile * (1 - quantile), 1.0 / n))
+    window = math.ceil(9 * spread) + 2
+    first, last = max(0, r - 1 - window), min(n - 1, r + window)
+
+    def plan(
+        lower: Array, upper: Array | None = None, joint: Array | None = None
+    ) -> _BootstrapPlan:
+        for array in (lower, upper, joint):
+            if array is not None:
+                array.flags.writeable = False  # shared by every call with this n
+        return _BootstrapPlan(r, g, first, last, lower, upper, joint)
+
     ranks = np.arange(first + 1, last + 2, dtype=np.float64)  # 1-based ranks in the window
 
     def marginal(rank: int) -> Array:  # P(X*_(rank) = x_i), the window's ends folded in
@@ -234,15 +278,13 @@ def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
         cdf[-1] = 1.0
         return np.asarray(np.diff(cdf, prepend=0.0), dtype=np.float64)
 
-    def var_of(mass: Array, x: Array) -> float:
-        mean = float(np.sum(mass * x))
-        return max(float(np.sum(mass * (x - mean) ** 2)), 0.0)
-
+    if n < 2:
+        return plan(np.ones(1))
     p_u = marginal(r)
     if g <= 0.0 or r >= n:
-        return point, var_of(p_u, logs)
+        return plan(p_u)
     if n * quantile * (1 - quantile) >= JOINT_BELOW:
-        return point, (1.0 - g) * var_of(p_u, logs) + g * var_of(marginal(r + 1), logs)
+        return plan(p_u, marginal(r + 1))
     with np.errstate(divide="ignore"):
         log_a = r * np.log(ranks / n)  # A(i) = (i/n)^r
         log_b = (n - r) * np.log1p(-ranks / n)  # B(j) = (1 - j/n)^(n-r)
@@ -257,10 +299,8 @@ def exact_bootstrap_log(values: Array, quantile: float) -> tuple[float, float]:
     exponent = log_c + log_da[:, None] + log_db[None, :]  # P(U = i, V = j) for i < j
     joint = np.exp(np.where(np.triu(np.ones(exponent.shape, dtype=bool), k=1), exponent, -np.inf))
     diagonal = np.maximum(p_u - np.exp(log_c + log_da + log_b), 0.0)  # P(U = V = i)
-    x = np.exp(logs)
-    pair = np.log(_positive((1.0 - g) * x[:, None] + g * x[None, :]))
     mass = np.concatenate([diagonal, joint.ravel()])
-    return point, var_of(mass / mass.sum(), np.concatenate([logs, pair.ravel()]))
+    return plan(p_u, joint=mass / mass.sum())
 
 
 def _positive(values: Array) -> Array:
