@@ -272,10 +272,18 @@ def main() -> None:
         f"{platform.python_version()}; {REPEATS} runs of each command, interleaved; "
         "median CPU seconds (user + system).\n"
     )
-    rows = compare_table()
-    asv_table()
-    big_table()
-    plot(rows)
+    # `nox -s compare_speed -- pytest-benchmark asv` runs just those tables (no plot)
+    wanted = set(sys.argv[1:]) or {"pytest-benchmark", "asv", "big"}
+    unknown = wanted - {"pytest-benchmark", "asv", "big"}
+    if unknown:
+        sys.exit(f"compare_speed: no table {sorted(unknown)[0]!r} (pytest-benchmark, asv, big)")
+    rows = compare_table() if "pytest-benchmark" in wanted else []
+    if "asv" in wanted:
+        asv_table()
+    if "big" in wanted:
+        big_table()
+    if len(wanted) == 3:
+        plot(rows)
 
 
 if __name__ == "__main__":

@@ -130,12 +130,15 @@ class ProfilePolicy:
     cProfile, or fewer once its profiled calls took ``seconds`` (at least one call); the
     ``top`` functions by added time kept in the report.
 
-    ``seconds`` is 0.5 by default: where a slow function's time goes shows in a few calls,
-    and 20 calls of a 100 ms function would cost a side 2 s more than its rounds."""
+    ``seconds`` is 0.1 by default. cProfile counts calls exactly and the rounds have already
+    measured how much slower a benchmark is; the profile only says where the time went, which
+    a few calls of a slow function show as well as twenty. Twenty calls of a 100 ms function
+    would cost each side 2 s after its rounds; pytest-benchmark's own ``--benchmark-cprofile``
+    profiles a single call."""
 
     severity: Literal["minor", "major", "critical", "off"] = "minor"
     calls: int = 20
-    seconds: float = 0.5
+    seconds: float = 0.1
     top: int = 10
 
 
