@@ -152,3 +152,18 @@ def test_resampled_statistic_when_the_next_value_is_cells_away(metric: str) -> N
         np.add.at(draws[row], pick, 1)
     pooled = [statistic(np.concatenate([rounds[k] for k in pick]), metric) for pick in picks]
     np.testing.assert_allclose(resampled_statistic(rounds, draws, metric), pooled, rtol=1e-13)
+
+
+@pytest.mark.parametrize("metric", ["p5", "p50", "p95", "p99", "p100"])
+def test_resampled_statistic_when_the_rounds_agree(metric: str) -> None:
+    """Rounds of one distribution (the usual case): only a few cells can hold the rank asked
+    for, and only those are searched; the result must still be pooling's."""
+    rng = np.random.default_rng(12)
+    count, size = 10, 200
+    rounds = [rng.lognormal(0.0, 0.05, size) for _ in range(count)]
+    picks = rng.integers(0, count, size=(300, count))
+    draws = np.zeros((300, count), dtype=np.int64)
+    for row, pick in enumerate(picks):
+        np.add.at(draws[row], pick, 1)
+    pooled = [statistic(np.concatenate([rounds[k] for k in pick]), metric) for pick in picks]
+    np.testing.assert_allclose(resampled_statistic(rounds, draws, metric), pooled, rtol=1e-13)
