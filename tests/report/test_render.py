@@ -228,6 +228,12 @@ def test_table_states_a_common_prefix_once_and_gives_names_the_room() -> None:
     assert "\u2026" not in narrow
     assert "+0.0% [" in narrow
     assert long[:24] in narrow
+    # the names fold inside their column: every line of the box is as wide as its top
+    box = [line for line in narrow.splitlines() if line[:1] in ("┏", "┃", "┡", "│", "└")]
+    assert len({len(line) for line in box}) == 1
+    folded = "".join(line.split("│")[1].strip() for line in box if line.startswith("│"))
+    assert f"{long}[10]" in folded and f"{long}[1000]" in folded
+    assert len(box) > 7  # more lines than rows: the names took several each
 
 
 def test_no_prefix_for_names_that_share_only_a_word() -> None:

@@ -1,35 +1,24 @@
-"""The terminal table, drawn with rich."""
+"""The terminal table: a plain box (:mod:`.boxes`) whose name column folds on a narrow
+terminal; every other cell stays on one line."""
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import sys
+import textwrap
 from collections.abc import Mapping, Sequence
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from perfgate.report import _cells
-from perfgate.report.model import Profile, Report, Row
-
-_STYLE = {
-    "ok": "green",
-    "slow": "yellow",
-    "warning": "yellow",
-    "critical": "bold red",
-    "none": "dim",
-}
+from perfgate.report.boxes import box_table
+from perfgate.report.model import Profile, Report
 
 # A terminal shows the worst rows; the full list is in --format markdown/json.
 MAX_TERMINAL_ROWS = 100
 WIDE = 400  # the width of a table that is not on a terminal
 
 
-def render_table(report: Report, *, width: int | None = None, color: bool = False) -> str:
-    buffer = io.StringIO()
+def render_table(report: Report, *, width: int | None = None) -> str:
     rows = report.rows[:MAX_TERMINAL_ROWS]
     prefix = _cells.common_prefix([row.name for row in report.rows])
     columns = _cells.columns(report)
@@ -38,14 +27,7 @@ def render_table(report: Report, *, width: int | None = None, color: bool = Fals
     name_width, needed = _name_width(width or _width(), columns, texts, name_index)
     # never narrower than the numbers and 24 characters of name: on a narrow terminal the
     # lines wrap, and nothing is cut to an ellipsis
-    console = Console(
-        file=buffer,
-        width=max(width or _width(), needed),
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        soft_wrap=False,
-    )
+    line_width = max(width or _width(), needed)
     footnotes: list[str] = []
     for row, row_texts in zip(rows, texts, strict=True):
         row_notes = _cells.notes(row)
@@ -56,40 +38,27 @@ def render_table(report: Report, *, width: int | None = None, color: bool = Fals
     title = _cells.title(report)
     if prefix:
         title += f" (benchmark names after {_cells.display_name(prefix)})"
-    table = Table(
-        title=title,
-        title_justify="left",
+    text = box_table(
+        title,
+        [column.header for column in columns],
+        texts,
+        right={i for i, column in enumerate(columns) if column.numeric},
+        folds={name_index: name_width},
         caption=_cells.summary_line(report),
-        caption_justify="left",
     )
-    for column in columns:
-        if column.role == "name":
-            # a fixed width: rich would otherwise give up the one column that may wrap
-            # first, down to nothing, when a terminal is narrow
-            table.add_column(column.header, overflow="fold", width=name_width)
-        else:
-            table.add_column(
-                column.header, justify="right" if column.numeric else "left", no_wrap=True
-            )
-    for row, row_texts in zip(rows, texts, strict=True):
-        table.add_row(
-            *[Text(t, style=_style(row, c.role)) for c, t in zip(columns, row_texts, strict=True)]
-        )
-    console.print(table)
     hidden = report.rows[MAX_TERMINAL_ROWS:]
     if hidden:
-        console.print(
-            Text(f"... and {len(hidden)} more rows; --format markdown or json lists them all")
-        )
+        text += f"... and {len(hidden)} more rows; --format markdown or json lists them all\n"
     lines = [*footnotes, *map(_cells.printable, _cells.general_notes(report))]
     lines.extend(
         f"{label}: {', '.join(map(_cells.display_name, names))}"
         for label, names in _cells.name_lists(report)
     )
     lines.extend(_profile_lines(report, prefix))
-    if lines:
-        console.print(Text("\n".join(lines)))
-    return buffer.getvalue()
+    for line in lines:  # words wrapped at the table's width, long names left whole
+        wrapped = textwrap.wrap(line, line_width, break_long_words=False, break_on_hyphens=False)
+        text += "\n".join(wrapped or [""]) + "\n"
+    return text
 
 
 def _profile_lines(report: Report, prefix: str, top: int = 3) -> list[str]:
@@ -135,14 +104,6 @@ def _name_width(
     )
     least = min(longest, 24)
     return min(longest, max(least, width - others - 4)), others + least + 4
-
-
-def _style(row: Row, role: str) -> str:
-    if role == "severity" and row.change is not None and row.slower:
-        return _STYLE.get(row.change.severity, "")
-    if role == "status":
-        return _STYLE.get(row.status, "")
-    return ""
 
 
 def render_profiles(diffs: Mapping[str, Profile]) -> str:
