@@ -119,10 +119,10 @@ def test_unused_numpy_modules_load_only_when_read() -> None:
         "import numpy, scipy.special\n"
         "print('numpy.f2py.crackfortran' in sys.modules, 'numpy.testing._private' in sys.modules)\n"
         "numpy.testing.assert_allclose(scipy.special.bdtr(3, 10, 0.5), 0.171875)\n"
-        "print('numpy.testing._private' in sys.modules, numpy.ma.masked_array([1, 2]).sum())\n"
+        "print('numpy.testing._private' in sys.modules, numpy.polynomial.Polynomial([3])(1.0))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False", "False", "True", "3"]
+    assert done.stdout.split() == ["False", "False", "True", "3.0"]
 
 
 def test_sorted_quantile_array_is_np_quantile_bit_for_bit() -> None:

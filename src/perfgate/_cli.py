@@ -585,11 +585,11 @@ def _import_numpy_single_threaded(*, with_scipy: bool) -> None:
 
 # numpy submodules perfgate never uses, which scipy's import loads anyway: its array-API
 # layer copies numpy's namespace name by name, and numpy loads a submodule when its name is
-# read. Together they are two thirds of the CPU time of importing scipy.special.
+# read. Together they are two thirds of the CPU time of importing scipy.special. (numpy.ma is
+# not among them: np.median reads it, and the statistics call np.median.)
 UNUSED_NUMPY_MODULES = (
     "f2py",
     "testing",
-    "ma",
     "polynomial",
     "ctypeslib",
     "char",
@@ -603,8 +603,8 @@ def _defer_unused_numpy_modules() -> None:
     registered, and runs on the first read of one of its attributes, as a plain import would.
 
     Only modules nothing has imported yet, and only in the CLI's own process: benchmarks run
-    in processes of their own. numpy.random stays eager: the statistics use it, and Python
-    3.11's LazyLoader is not safe against two threads loading one module.
+    in processes of their own. numpy.random and numpy.ma stay eager: the statistics use them,
+    and Python 3.11's LazyLoader is not safe against two threads loading one module.
     """
     import importlib.util  # noqa: PLC0415
 
