@@ -232,7 +232,8 @@ def test_table_states_a_common_prefix_once_and_gives_names_the_room() -> None:
     box = [line for line in narrow.splitlines() if line[:1] in ("┏", "┃", "┡", "│", "└")]
     assert len({len(line) for line in box}) == 1
     folded = "".join(line.split("│")[1].strip() for line in box if line.startswith("│"))
-    assert f"{long}[10]" in folded and f"{long}[1000]" in folded
+    assert f"{long}[10]" in folded
+    assert f"{long}[1000]" in folded
     assert len(box) > 7  # more lines than rows: the names took several each
 
 
