@@ -612,7 +612,7 @@ def _defer_unused_numpy_modules() -> None:
 
     for name in UNUSED_NUMPY_MODULES:
         full = f"numpy.{name}"
-        if full in sys.modules:
+        if full in sys.modules or name in vars(numpy):  # loaded, or a plain attribute there
             continue
         try:
             spec = importlib.util.find_spec(full)
