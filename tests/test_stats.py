@@ -130,13 +130,20 @@ def test_resampled_statistic_equals_pooling_each_resample(metric: str) -> None:
         ]
         if trial % 2:  # ties across and within rounds
             rounds = [np.round(r, 1) for r in rounds]
-        picks = rng.integers(0, count, size=(200, count))
-        draws = np.zeros((200, count), dtype=np.int64)
-        for row, pick in enumerate(picks):
-            np.add.at(draws[row], pick, 1)
-        pooled = [statistic(np.concatenate([rounds[k] for k in pick]), metric) for pick in picks]
-        got = resampled_statistic(rounds, draws, metric)
-        np.testing.assert_allclose(got, pooled, rtol=1e-13, atol=0)
+        _assert_pooling(rounds, metric, rng, resamples=200)
+
+
+def _assert_pooling(
+    rounds: list[np.ndarray], metric: str, rng: np.random.Generator, resamples: int
+) -> None:
+    """resampled_statistic equals ``metric`` of each resample's rounds, pooled."""
+    count = len(rounds)
+    picks = rng.integers(0, count, size=(resamples, count))
+    draws = np.zeros((resamples, count), dtype=np.int64)
+    for row, pick in enumerate(picks):
+        np.add.at(draws[row], pick, 1)
+    pooled = [statistic(np.concatenate([rounds[k] for k in pick]), metric) for pick in picks]
+    np.testing.assert_allclose(resampled_statistic(rounds, draws, metric), pooled, rtol=1e-13)
 
 
 @pytest.mark.parametrize("metric", ["p25", "p50", "p95"])
@@ -144,14 +151,8 @@ def test_resampled_statistic_when_the_next_value_is_cells_away(metric: str) -> N
     """Rounds far apart (each its own band of values): a resample that skips a round has no
     weight in that round's cells, so the value after rank j lies several cells on."""
     rng = np.random.default_rng(11)
-    count = 8
-    rounds = [1000.0 * k + rng.uniform(0, 10, size=50) for k in range(count)]
-    picks = rng.integers(0, count, size=(300, count))
-    draws = np.zeros((300, count), dtype=np.int64)
-    for row, pick in enumerate(picks):
-        np.add.at(draws[row], pick, 1)
-    pooled = [statistic(np.concatenate([rounds[k] for k in pick]), metric) for pick in picks]
-    np.testing.assert_allclose(resampled_statistic(rounds, draws, metric), pooled, rtol=1e-13)
+    rounds = [1000.0 * k + rng.uniform(0, 10, size=50) for k in range(8)]
+    _assert_pooling(rounds, metric, rng, resamples=300)
 
 
 @pytest.mark.parametrize("metric", ["p5", "p50", "p95", "p99", "p100"])
@@ -159,11 +160,5 @@ def test_resampled_statistic_when_the_rounds_agree(metric: str) -> None:
     """Rounds of one distribution (the usual case): only a few cells can hold the rank asked
     for, and only those are searched; the result must still be pooling's."""
     rng = np.random.default_rng(12)
-    count, size = 10, 200
-    rounds = [rng.lognormal(0.0, 0.05, size) for _ in range(count)]
-    picks = rng.integers(0, count, size=(300, count))
-    draws = np.zeros((300, count), dtype=np.int64)
-    for row, pick in enumerate(picks):
-        np.add.at(draws[row], pick, 1)
-    pooled = [statistic(np.concatenate([rounds[k] for k in pick]), metric) for pick in picks]
-    np.testing.assert_allclose(resampled_statistic(rounds, draws, metric), pooled, rtol=1e-13)
+    rounds = [rng.lognormal(0.0, 0.05, 200) for _ in range(10)]
+    _assert_pooling(rounds, metric, rng, resamples=300)
