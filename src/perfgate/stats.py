@@ -79,9 +79,11 @@ def sorted_quantiles(ordered: Array | Sequence[float], qs: Sequence[float]) -> l
     return out
 
 
+@lru_cache(maxsize=4096)
 def linear_index(n: int, q: float) -> tuple[int, int, float]:
     """The two ranks (from 0) numpy's ``linear`` quantile ``q`` of ``n`` sorted values lies
-    between, and its weight on the upper one."""
+    between, and its weight on the upper one. Cached: a suite's summaries ask for the same
+    few quantiles of the same few sample counts tens of thousands of times."""
     h = (n - 1) * q  # numpy's virtual index for "linear"
     low = min(max(math.floor(h), 0), n - 1)
     return low, min(low + 1, n - 1), 0.0 if h < 0 else h - math.floor(h)
@@ -341,14 +343,14 @@ class _WeightedSorted:
         ordered = values[order]
         # two cells of padding: a look past the last value reads weight 0 and the largest value
         pad = 2 * step
+        counts = np.zeros((draws.shape[0], count + 1), dtype=np.int32)
+        counts[:, :count] = draws
         return cls(
             values=np.concatenate([ordered, np.full(pad, ordered[-1])]),
             size=size,
             owner=np.concatenate([owner, np.full(pad, count)]),
             weights=weights,
-            counts=np.concatenate([draws, np.zeros((draws.shape[0], 1), np.int64)], axis=1).astype(
-                np.int32
-            ),
+            counts=counts,
             weight_before=weights @ starts[first:last].T,
             step=step,
             first_cell=first,
