@@ -44,9 +44,9 @@ NOTES = """## Notes
   results and samples). Closing the gap would take an import path that writes rows without
   building the `Benchmark` model, or one table for results and samples (which the query
   above depends on not having); neither was taken.
-- Peak memory depends on what the measuring environment has installed: at the same commit
-  the django import peaks at 41 MB in the tests' environment and at 48 MB in this one's
-  (the previous figure, 41 MB, was this one's before it was rebuilt).
+- Peak memory depends on the environment that measures it: the django import peaks at 41 MB
+  in the tests' environment and at 48 MB in this one's, with the code of this change and
+  with the code before it alike (the table's previous figure was 41 MB).
 - Import is faster than `asv publish` over the same files, with somewhat more peak memory.
   `asv publish` does more (it writes the whole site), so the ratio says that importing is not
   the slow part of a history job.
