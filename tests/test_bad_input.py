@@ -280,7 +280,10 @@ def test_hostile_pyproject_is_one_line_or_ignored(
         ("metrics: time\n", "metrics: must be a list"),
         ("profile: {severity: huge}\n", "profile.severity: 'huge' is not one of"),
         ("profile: {calls: 0}\n", "profile.calls: 0 must be a whole number from 1"),
-        ("profile: {seconds: 0}\n", "profile.seconds: 0 must be a number of seconds from 0"),
+        (
+            "profile: {seconds: 0}\n",
+            "profile.seconds: 0 must be a number of seconds above 0, at most 3,600",
+        ),
         ("profile: {seconds: fast}\n", "profile.seconds: 'fast' must be a number of seconds"),
     ],
 )

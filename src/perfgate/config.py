@@ -376,7 +376,9 @@ def _profile(data: Any, path: tuple[Any, ...], ctx: _Context) -> ProfilePolicy:
         counts[key] = value
     seconds = section.get("seconds", defaults.seconds)
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds <= 3600:
-        ctx.add((*path, "seconds"), f"{seconds!r} must be a number of seconds from 0 to 3,600")
+        ctx.add(
+            (*path, "seconds"), f"{seconds!r} must be a number of seconds above 0, at most 3,600"
+        )
         seconds = defaults.seconds
     return ProfilePolicy(
         severity=severity, calls=counts["calls"], seconds=float(seconds), top=counts["top"]
