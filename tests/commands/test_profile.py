@@ -165,6 +165,19 @@ def test_profiling_stops_once_its_calls_took_the_time_limit(
     assert entry["calls"] in calls
 
 
+@pytest.mark.slow
+def test_profile_seconds_reaches_the_profiling_runs(project: Path, tmp_path: Path) -> None:
+    # 1 ms: every call of parse() takes longer, so each side stops after its first call
+    config = write_config(tmp_path, CONFIG.replace("seconds: 3600", "seconds: 0.001"))
+    done = run_cli(
+        "profile", "benchmarks/test_bench.py::test_work", "--base", "HEAD~1",
+        "--config", config, cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "cProfile, at least 1 calls a side" in done.stdout
+    assert "changed: 2 \u2192 4" in done.stdout  # one call is enough to count step()'s calls
+
+
 def test_profile_command_needs_a_pytest_benchmark_suite(tmp_path: Path) -> None:
     write_config(tmp_path, "version: 1\nharness:\n  type: asv\n")
     done = run_cli("profile", "x", "--base", "HEAD", cwd=tmp_path)
