@@ -80,8 +80,8 @@ def test_blas_variables_are_not_passed_on() -> None:
     # the CLI loads numpy with one BLAS thread; the benchmarks it starts must not inherit that
     code = (
         "import os, sys\n"
-        "from perfgate._cli import BLAS_THREAD_VARIABLES, _import_numpy_single_threaded\n"
-        "_import_numpy_single_threaded(with_scipy=True)\n"
+        "from perfgate._numpy_loading import BLAS_THREAD_VARIABLES, import_numpy_single_threaded\n"
+        "import_numpy_single_threaded(with_scipy=True)\n"
         "print(sorted(set(BLAS_THREAD_VARIABLES) & set(os.environ)))\n"
     )
     env = {
@@ -114,8 +114,8 @@ def test_unused_numpy_modules_load_only_when_read() -> None:
     # scipy's import reads every numpy name; the CLI defers the submodules it never uses
     code = (
         "import sys\n"
-        "from perfgate._cli import _import_numpy_single_threaded\n"
-        "_import_numpy_single_threaded(with_scipy=True)\n"
+        "from perfgate._numpy_loading import import_numpy_single_threaded\n"
+        "import_numpy_single_threaded(with_scipy=True)\n"
         "import numpy, scipy.special\n"
         "print('numpy.f2py.crackfortran' in sys.modules, 'numpy.testing._private' in sys.modules)\n"
         "numpy.testing.assert_allclose(scipy.special.bdtr(3, 10, 0.5), 0.171875)\n"

@@ -40,7 +40,8 @@ from typing import Literal
 
 import numpy as np
 
-from perfgate.stats import Array, lerp, percent, statistic, statistic_rows
+from perfgate.quantiles import lerp
+from perfgate.stats import Array, percent, statistic, statistic_rows
 
 Method = Literal["paired-rounds", "unpaired-rounds", "within-process", "stored-statistics"]
 BOOTSTRAP_RESAMPLES = 400

@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from perfgate.model import Benchmark, Interval, Summary
 from perfgate.options import METRICS
+from perfgate.quantiles import linear_index, sorted_quantiles
 
 PERCENTILE_METHOD: Literal["linear"] = "linear"
 CONFIDENCE = 0.95
@@ -65,33 +66,6 @@ def min_samples(metric: str, confidence: float = CONFIDENCE) -> int:
 
 def percentile(values: Sequence[float] | Array, p: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), p, method=PERCENTILE_METHOD))
-
-
-def sorted_quantiles(ordered: Array | Sequence[float], qs: Sequence[float]) -> list[float]:
-    """numpy's ``linear`` quantiles (``0 <= q <= 1``) of already sorted values, bit for bit as
-    ``np.quantile`` computes them (the same virtual index and the same two-sided lerp), without
-    its per-call cost of about 50 us: summaries of a large suite make thousands of calls."""
-    n = len(ordered)
-    out = []
-    for q in qs:
-        low, high, g = linear_index(n, q)
-        out.append(lerp(float(ordered[low]), float(ordered[high]), g))
-    return out
-
-
-@lru_cache(maxsize=4096)
-def linear_index(n: int, q: float) -> tuple[int, int, float]:
-    """The two ranks (from 0) numpy's ``linear`` quantile ``q`` of ``n`` sorted values lies
-    between, and its weight on the upper one. Cached: a suite's summaries ask for the same
-    few quantiles of the same few sample counts tens of thousands of times."""
-    h = (n - 1) * q  # numpy's virtual index for "linear"
-    low = min(max(math.floor(h), 0), n - 1)
-    return low, min(low + 1, n - 1), 0.0 if h < 0 else h - math.floor(h)
-
-
-def lerp(a: float, b: float, g: float) -> float:
-    """numpy's interpolation between neighbouring order statistics (from the nearer end)."""
-    return b - (b - a) * (1 - g) if g >= 0.5 else a + (b - a) * g
 
 
 def statistic(values: Array, metric: str) -> float:

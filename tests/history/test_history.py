@@ -78,6 +78,53 @@ def test_asv_results_import_in_git_order_and_reimport_is_a_no_op(
     assert [p["commit"] for p in by_date["points"]] == commits[::-1]
 
 
+def test_asv_import_stores_numpys_percentiles_keys_whole_without_loading_numpy(
+    asv_history: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    """The import's fast path (issue 21): summaries in plain Python, bit for bit numpy's
+    percentiles of the stored samples; foreign-key checks off only while runs are added, and
+    nothing dangling; numpy never imported for asv's short rounds."""
+    import numpy as np  # noqa: PLC0415
+
+    from perfgate.history.importer import candidate_files, import_paths  # noqa: PLC0415
+    from perfgate.history.store import open_store  # noqa: PLC0415
+
+    results, _commits = asv_history
+    db = tmp_path / "h.sqlite"
+    code = (
+        "import sys\n"
+        "from perfgate._cli import main\n"
+        f"code = main(['history', 'import', {str(results)!r}, '--db', {str(db)!r}])\n"
+        "print('NUMPY', 'numpy' in sys.modules, code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "NUMPY False 0" in done.stdout, done.stderr
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        rows = con.execute(
+            "SELECT r.p25, r.p50, r.p95, r.p99, r.mean, r.min, r.max, s.data, r.n "
+            "FROM results r JOIN samples s USING (benchmark_id, run_id)"
+        ).fetchall()
+    assert sum(n >= 5 for *_stored, _data, n in rows) >= 6  # timings; memory has one sample
+    for *stored, data, n in rows:
+        values = np.frombuffer(data, dtype=np.float64)
+        assert len(values) == n >= 1
+        expected = [*np.percentile(values, [25, 50, 95, 99]), values.mean()]
+        assert stored[:4] == [float(v) for v in expected[:4]]  # bit for bit
+        assert stored[4] == pytest.approx(expected[4], rel=1e-12)
+        assert stored[5:] == [values.min(), values.max()]
+    # the store turns the checks back on after adding runs: a later write is checked
+    store = open_store(tmp_path / "again.sqlite", create=True)
+    try:
+        import_paths(store, list(candidate_files([results])))
+        with pytest.raises(sqlite3.IntegrityError):
+            store._db.execute(
+                "INSERT INTO results (benchmark_id, run_id, n, rounds) VALUES (999, 999, 1, 1)"
+            )
+    finally:
+        store.close()
+
+
 def test_pytest_benchmark_storage_imports_and_the_chart_is_a_page(tmp_path: Path) -> None:
     storage = tmp_path / ".benchmarks"
     for i in range(2):

@@ -20,6 +20,7 @@ import json
 import math
 from array import array
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any
 
 from perfgate import units
 from perfgate.model import Benchmark, Metadata, Run, Samples, as_samples, direction_for_unit
+from perfgate.options import Direction
 
 # a JSON array: a list, or the float64 array a large file's numbers are streamed into
 _ARRAYS = (list, array)
@@ -167,6 +169,54 @@ def _rows_v1(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What a row's name, parameters and description give each of its benchmarks: the
+    same in every results file of a history, so it is worked out once (a history of 1,000
+    files reads each row 1,000 times)."""
+
+    combos: int
+    labels: tuple[str, ...]
+    short_labels: tuple[str, ...]
+    params: tuple[Mapping[str, str], ...]  # shared by the benchmarks of every file: read only
+    unit: str
+    direction: Direction
+
+
+def _shape(name: str, params: Sequence[Any], described: Mapping[str, Any]) -> _Shape:
+    unit = described.get("unit")
+    names = described.get("param_names")
+    try:
+        key = (name, tuple(map(tuple, params)), unit, tuple(names) if names else None)
+        return _cached_shape(*key)
+    except TypeError:  # a value JSON made unhashable (a list as a parameter): not cached
+        return _make_shape(name, params, unit, names)
+
+
+@lru_cache(maxsize=4096)
+def _cached_shape(
+    name: str, params: tuple[tuple[Any, ...], ...], unit: object, names: tuple[Any, ...] | None
+) -> _Shape:
+    return _make_shape(name, params, unit, names)
+
+
+def _make_shape(
+    name: str, params: Sequence[Sequence[Any]], unit: object, names: Sequence[Any] | None
+) -> _Shape:
+    combos: list[tuple[Any, ...]] = list(itertools.product(*params)) if params else [()]
+    keys = names or [f"param{i + 1}" for i in range(len(params))]
+    short = name.rsplit(".", 1)[-1]
+    found = _unit(name, unit)
+    return _Shape(
+        combos=len(combos),
+        labels=tuple(_label(name, c) for c in combos),
+        short_labels=tuple(_label(short, c) for c in combos),
+        params=tuple(dict(zip(keys, c, strict=False)) for c in combos),
+        unit=found,
+        direction=direction_for_unit(found),
+    )
+
+
 def _expand(
     name: str,
     row: Mapping[str, Any],
@@ -175,22 +225,18 @@ def _expand(
     failed: list[str],
 ) -> None:
     """One asv row -> one benchmark per parameter combination; failures go to ``failed``."""
-    params = row.get("params") or []
-    combos: list[tuple[str, ...]] = list(itertools.product(*params)) if params else [()]
-    names = described.get("param_names") or [f"param{i + 1}" for i in range(len(params))]
-    unit = _unit(name, described)
+    shape = _shape(name, row.get("params") or [], described)
+    count, unit = shape.combos, shape.unit
     result = row.get("result")
     if result is None:
-        failed.extend(_label(name, c) for c in combos)
+        failed.extend(shape.labels)
         return
-    if not isinstance(result, _ARRAYS) or len(result) != len(combos):
-        raise ValueError(f"{name}: {len(combos)} parameter combinations but result is {result!r}")
-    samples = _per_combo(row.get("samples"), len(combos))
+    if not isinstance(result, _ARRAYS) or len(result) != count:
+        raise ValueError(f"{name}: {count} parameter combinations but result is {result!r}")
+    samples = _per_combo(row.get("samples"), count)
     kept: dict[str, Sequence[Any]] | None = None  # asv's statistics: read only without samples
-    short = name.rsplit(".", 1)[-1]
-    direction = direction_for_unit(unit)
-    for i, combo in enumerate(combos):
-        label = _label(name, combo)
+    for i in range(count):
+        label = shape.labels[i]
         value = result[i]
         if value is None or (isinstance(value, float) and math.isnan(value)):
             failed.append(label)  # asv's null/NaN: this combination failed or was skipped
@@ -205,7 +251,7 @@ def _expand(
         else:
             (stored["p50"],) = as_samples([value], unit, label)
             if kept is None:
-                kept = {k: _per_combo(row.get(c), len(combos)) for k, c in STORED_COLUMNS.items()}
+                kept = {k: _per_combo(row.get(c), count) for k, c in STORED_COLUMNS.items()}
             for key, column in kept.items():
                 found = column[i]
                 if isinstance(found, (int, float)) and math.isfinite(found) and found > 0:
@@ -213,10 +259,10 @@ def _expand(
         out.append(
             Benchmark(
                 name=label,
-                short_name=_label(short, combo),
+                short_name=shape.short_labels[i],
                 unit=unit,
-                direction=direction,
-                params=dict(zip(names, combo, strict=False)),
+                direction=shape.direction,
+                params=shape.params[i],
                 rounds=rounds,
                 stored=stored,
             )
@@ -240,8 +286,8 @@ def _per_combo(column: Any, count: int) -> Sequence[Any]:
     return [None] * count
 
 
-def _unit(name: str, described: Mapping[str, Any]) -> str:
-    unit = described.get("unit")
+def _unit(name: str, unit: object) -> str:
+    """benchmarks.json's unit, else the one the name's prefix implies, else none."""
     if isinstance(unit, str) and unit:
         return _UNITS.get(unit, unit)
     short = name.rsplit(".", 1)[-1]

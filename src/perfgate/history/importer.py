@@ -10,12 +10,12 @@ picks up where the last one stopped (runs already stored are recognized and skip
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from perfgate import formats
 from perfgate._git import GitError, git
@@ -26,12 +26,13 @@ from perfgate.history.store import (
     SUMMARY_COLUMNS,
     Location,
     Store,
+    StoredSummary,
     StoreWriteError,
     open_store,
     shown_location,
 )
 from perfgate.model import Benchmark, Run
-from perfgate.stats import sorted_quantiles
+from perfgate.quantiles import sorted_quantiles
 
 _NUMPY_FROM = 2000  # samples from which numpy sorts faster than Python
 
@@ -66,23 +67,44 @@ def read_runs(path: Path) -> list[Run]:
     return formats.load(path)
 
 
-def summary(bench: Benchmark) -> dict[str, float | None]:
-    """The per-run values the store keeps beside the samples (type-7 percentiles from one
-    sort, bit for bit numpy's, as in :mod:`perfgate.stats`)."""
-    if not bench.rounds:
-        return {column: bench.stored.get(column) for column in SUMMARY_COLUMNS}
-    values = [v for r in bench.rounds for v in r]
-    ordered = sorted(values) if len(values) < _NUMPY_FROM else np.sort(values)
-    p25, p50, p95, p99 = sorted_quantiles(ordered, [0.25, 0.50, 0.95, 0.99])
-    return {
-        "p25": p25,
-        "p50": p50,
-        "p95": p95,
-        "p99": p99,
-        "mean": math.fsum(values) / len(values),
-        "min": float(ordered[0]),
-        "max": float(ordered[-1]),
-    }
+def summary(bench: Benchmark) -> StoredSummary:
+    """The per-run values the store keeps beside the samples, in SUMMARY_COLUMNS order
+    (type-7 percentiles from one sort, bit for bit numpy's, as in :mod:`perfgate.stats`)."""
+    rounds = bench.rounds
+    if not rounds:
+        stored = bench.stored
+        return tuple(stored.get(column) for column in SUMMARY_COLUMNS)
+    values = rounds[0] if len(rounds) == 1 else [v for r in rounds for v in r]
+    n = len(values)
+    ordered = sorted(values) if n < _NUMPY_FROM else _numpy_sorted(values)
+    p25, p50, p95, p99 = sorted_quantiles(ordered, _QUANTILES)
+    return (p50, p95, math.fsum(values) / n, float(ordered[0]), float(ordered[-1]), p25, p99)
+
+
+_QUANTILES = (0.25, 0.50, 0.95, 0.99)
+
+
+def _numpy_sorted(values: Sequence[float]) -> list[float]:
+    from perfgate._numpy_loading import import_numpy_single_threaded  # noqa: PLC0415
+
+    import_numpy_single_threaded(with_scipy=False)  # only long rounds: asv's ten never
+    import numpy as np  # noqa: PLC0415
+
+    return np.sort(np.asarray(values, dtype=np.float64)).tolist()  # type: ignore[no-any-return]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while importing. Runs hold no cycles (reference
+    counting frees them), but every object allocated counts toward a collection that walks
+    all live containers: a third of reading 1,000 asv files went to those walks."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 BATCH_RUNS = 64  # runs committed together (all or none: a killed import leaves no half run)
@@ -92,7 +114,20 @@ def import_paths(
     store: Store, files: list[Path], *, advance: Callable[[], None] | None = None
 ) -> ImportResult:
     result = ImportResult()
-    batch: list[tuple[Run, list[dict[str, float | None]], Path]] = []
+    batch: list[tuple[Run, list[StoredSummary], Path]] = []
+    with _collector_paused():
+        _import_files(store, files, batch, result, advance)
+    _store_batch(store, batch, result)
+    return result
+
+
+def _import_files(
+    store: Store,
+    files: list[Path],
+    batch: list[tuple[Run, list[StoredSummary], Path]],
+    result: ImportResult,
+    advance: Callable[[], None] | None,
+) -> None:
     for path in files:
         try:
             runs = read_runs(path)
@@ -103,16 +138,14 @@ def import_paths(
             batch.extend((run, [summary(b) for b in run.benchmarks], path) for run in runs)
             if len(batch) >= BATCH_RUNS:
                 _store_batch(store, batch, result)
-                batch = []
+                batch.clear()
         if advance is not None:
             advance()
-    _store_batch(store, batch, result)
-    return result
 
 
 def _store_batch(
     store: Store,
-    batch: Sequence[tuple[Run, list[dict[str, float | None]], Path]],
+    batch: Sequence[tuple[Run, list[StoredSummary], Path]],
     result: ImportResult,
 ) -> None:
     """Store a batch in one transaction; when a run cannot be stored, the batch again run

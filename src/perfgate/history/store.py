@@ -57,6 +57,8 @@ def location(text: str) -> Location:
 
 DEFAULT_LOCK_TIMEOUT = 30.0
 SUMMARY_COLUMNS = ("p50", "p95", "mean", "min", "max", "p25", "p99")
+# a run's summary of one benchmark as stored: its values in SUMMARY_COLUMNS order
+StoredSummary = tuple[float | None, ...]
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -231,23 +233,34 @@ class Store:
         if self._db.in_transaction:  # SQLite may have rolled back already (a full disk)
             self._db.execute("ROLLBACK")
 
-    def add_run(self, run: Run, summaries: Sequence[dict[str, float | None]]) -> bool:
+    def add_run(self, run: Run, summaries: Sequence[StoredSummary]) -> bool:
         """Store ``run`` (``summaries[i]`` belongs to ``run.benchmarks[i]``) in one
         transaction. False when the same run was stored before (re-import)."""
         return self.add_runs([(run, summaries)])[0]
 
-    def add_runs(
-        self, items: Sequence[tuple[Run, Sequence[dict[str, float | None]]]]
-    ) -> list[bool]:
+    def add_runs(self, items: Sequence[tuple[Run, Sequence[StoredSummary]]]) -> list[bool]:
         """Store several runs in one transaction (all or none: a commit costs about a
         millisecond, so an import commits runs in batches); for each, False when it was
         stored before."""
-        with self._write() as db:
+        with self._keys_unchecked(), self._write() as db:
             return [self._insert_run(db, run, summaries) for run, summaries in items]
 
-    def _insert_run(
-        self, db: Connection, run: Run, summaries: Sequence[dict[str, float | None]]
-    ) -> bool:
+    @contextmanager
+    def _keys_unchecked(self) -> Iterator[None]:
+        """SQLite's foreign-key checks off while runs are added: every id written is one the
+        same transaction inserted or read, so the checks (a lookup in three tables for each
+        benchmark's two rows) could not fail, and they were a fifth of an import's writing.
+        Any other write is checked, and PostgreSQL's checks stay on."""
+        if not isinstance(self._db, sqlite3.Connection):
+            yield
+            return
+        self._db.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, as it must be
+        try:
+            yield
+        finally:
+            self._db.execute("PRAGMA foreign_keys = ON")
+
+    def _insert_run(self, db: Connection, run: Run, summaries: Sequence[StoredSummary]) -> bool:
         meta = run.metadata
         if meta.commit is not None and not meta.commit.strip():
             meta = replace(meta, commit=None)  # an empty commit id is no commit
@@ -270,17 +283,10 @@ class Store:
         rows, blobs = [], []
         for bench, summary in zip(run.benchmarks, summaries, strict=True):
             bench_id = self._benchmark_id(db, bench)
-            rows.append(
-                (
-                    bench_id,
-                    run_id,
-                    bench.n,
-                    len(bench.rounds),
-                    *(summary.get(column) for column in SUMMARY_COLUMNS),
-                )
-            )
-            if bench.rounds:
-                blobs.append((bench_id, run_id, _blob(bench)))
+            rounds = bench.rounds
+            rows.append((bench_id, run_id, bench.n, len(rounds), *summary))
+            if rounds:
+                blobs.append((bench_id, run_id, _blob(rounds)))
         db.executemany(
             "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, "  # noqa: S608
             f"{', '.join(SUMMARY_COLUMNS)}) VALUES (?, ?, ?, ?"
@@ -549,8 +555,11 @@ def run_key(run: Run) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _blob(bench: Benchmark) -> bytes:
-    return array("d", [v for r in bench.rounds for v in r]).tobytes()
+def _blob(rounds: Sequence[Sequence[float]]) -> bytes:
+    """A benchmark's samples, every round's in order, as float64 bytes."""
+    if len(rounds) == 1 and isinstance(rounds[0], array) and rounds[0].typecode == "d":
+        return rounds[0].tobytes()  # as the readers return one round: no copy through Python
+    return array("d", [v for r in rounds for v in r]).tobytes()
 
 
 def _epoch(timestamp: str | None) -> float | None:
