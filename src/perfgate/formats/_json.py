@@ -129,6 +129,8 @@ def _fast_parse(raw: bytes) -> Any:
 def too_many_containers(raw: bytes) -> bool:
     """More opening brackets than :data:`MAX_CONTAINERS` (counted at C speed, before parsing;
     brackets inside strings count too, which only a hostile file has in such numbers)."""
+    if len(raw) <= MAX_CONTAINERS:  # a bracket is a byte: a file this small cannot have so many
+        return False
     return raw.count(b"{") + raw.count(b"[") > MAX_CONTAINERS
 
 

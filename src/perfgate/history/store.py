@@ -132,6 +132,11 @@ class Point(NamedTuple):
     value: float | None  # the metric asked for, or the mean when only that was stored
 
 
+_INSERT_RESULTS = (
+    "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, "  # noqa: S608
+    f"{', '.join(SUMMARY_COLUMNS)}) VALUES (?, ?, ?, ?{', ?' * len(SUMMARY_COLUMNS)})"
+)
+_INSERT_SAMPLES = "INSERT OR REPLACE INTO samples (benchmark_id, run_id, data) VALUES (?, ?, ?)"
 # one query per metric, the column name from this fixed list (never from user text)
 _SERIES_QUERY = {
     metric: (
@@ -281,22 +286,16 @@ class Store:
             (key, meta.commit, date, meta.branch, machine, env, meta.harness, run.source),
         ).lastrowid
         rows, blobs = [], []
+        known = self._benchmark_ids
         for bench, summary in zip(run.benchmarks, summaries, strict=True):
-            bench_id = self._benchmark_id(db, bench)
+            bench_id = known.get((bench.name, bench.unit)) or self._benchmark_id(db, bench)
             rounds = bench.rounds
-            rows.append((bench_id, run_id, bench.n, len(rounds), *summary))
+            n = len(rounds[0]) if len(rounds) == 1 else bench.n
+            rows.append((bench_id, run_id, n, len(rounds), *summary))
             if rounds:
                 blobs.append((bench_id, run_id, _blob(rounds)))
-        db.executemany(
-            "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, "  # noqa: S608
-            f"{', '.join(SUMMARY_COLUMNS)}) VALUES (?, ?, ?, ?"
-            f"{', ?' * len(SUMMARY_COLUMNS)})",
-            rows,
-        )
-        db.executemany(
-            "INSERT OR REPLACE INTO samples (benchmark_id, run_id, data) VALUES (?, ?, ?)",
-            blobs,
-        )
+        db.executemany(_INSERT_RESULTS, rows)
+        db.executemany(_INSERT_SAMPLES, blobs)
         return True
 
     def _benchmark_id(self, db: Connection, bench: Benchmark) -> int:
