@@ -66,8 +66,8 @@ def perfgate(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "perfgate", *map(str, args)]
 
 
-def measured(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one process."""
+def measured(argv: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one process."""
     with tempfile.TemporaryFile("w+") as errors:
         began = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
@@ -76,7 +76,7 @@ def measured(argv: list[str], cwd: Path) -> tuple[float, float]:
         if os.waitstatus_to_exitcode(status) != 0:
             errors.seek(0)
             raise SystemExit(f"{' '.join(argv)} failed: {errors.read()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def import_vs_publish(name: str, results: Path, work: Path, repeat: int) -> str:
@@ -89,8 +89,8 @@ def import_vs_publish(name: str, results: Path, work: Path, repeat: int) -> str:
             check=True,
         )  # fmt: skip
         (work / "bench").mkdir()
-    ours: list[tuple[float, float]] = []
-    theirs: list[tuple[float, float]] = []
+    ours: list[tuple[float, float, float]] = []
+    theirs: list[tuple[float, float, float]] = []
     for i in range(repeat):
         db = work / f"{name}-{i}.sqlite"
         ours.append(measured(perfgate("history", "import", results, "--db", db), work))
@@ -115,14 +115,12 @@ def import_vs_publish(name: str, results: Path, work: Path, repeat: int) -> str:
     files = sum(
         1 for p in results.rglob("*.json") if p.name not in ("benchmarks.json", "machine.json")
     )
-    t_ours = statistics.median(t for t, _ in ours)
-    t_theirs = statistics.median(t for t, _ in theirs)
-    m_ours = statistics.median(m for _, m in ours)
-    m_theirs = statistics.median(m for _, m in theirs)
+    t_ours, m_ours, c_ours = (statistics.median(v) for v in zip(*ours, strict=True))
+    t_theirs, m_theirs, c_theirs = (statistics.median(v) for v in zip(*theirs, strict=True))
     return (
-        f"| {name} ({files} files) | {t_ours:.1f} s, {m_ours:.0f} MB | "
-        f"{t_theirs:.1f} s, {m_theirs:.0f} MB | {t_ours / t_theirs:.2f}x | "
-        f"{m_ours / m_theirs:.2f}x |"
+        f"| {name} ({files} files) | {t_ours:.2f} s, {c_ours:.2f} s CPU, {m_ours:.0f} MB | "
+        f"{t_theirs:.1f} s, {c_theirs:.1f} s CPU, {m_theirs:.0f} MB | {t_ours / t_theirs:.2f}x | "
+        f"{c_ours / c_theirs:.2f}x | {m_ours / m_theirs:.2f}x |"
     )
 
 
@@ -140,7 +138,7 @@ def detect_all(work: Path) -> str:
     series = len(store.series_keys())
     store.close()
     out = work / "changes.json"
-    wall, peak = measured(
+    wall, peak, _cpu = measured(
         perfgate("history", "detect", "--db", db, "--format", "json", "--output", out), work
     )
     changes = len(json.loads(out.read_text())["changes"])
@@ -215,8 +213,9 @@ def main() -> None:
             "`benchmarks/history_bench.py`). Medians of fresh processes, alternated, on this "
             "project's 2-core VM; ratios are perfgate / asv from the same run.",
             "",
-            "| results | perfgate history import | asv publish | time ratio | memory ratio |",
-            "|---|---:|---:|---:|---:|",
+            "| results | perfgate history import | asv publish | wall ratio | CPU ratio "
+            "| memory ratio |",
+            "|---|---:|---:|---:|---:|---:|",
             *rows,
             "",
             f"- {detect_line}.",
