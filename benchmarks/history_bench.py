@@ -37,17 +37,27 @@ NOTES = """## Notes
   (`coalesce(p95, mean)`), sorted by SQLite, and built with `Point._make`. Raw samples live in
   their own table, so the rows read are small. Before these changes the same query took about
   100 ms, and 54-82 ms after the first of them.
-- Import is 0.23x `asv publish` on django against a goal of 0.1x (sunpy's 0.08x meets it).
-  Of django's 1.4 s of CPU, one in-process measurement gives 0.1 s to start-up, 0.75 s to
-  reading (about 15 us of Python per benchmark: its row, its samples checked, its
-  `Benchmark`), 0.2 s to the per-run summaries and 0.5 s to SQLite (two rows a benchmark,
-  results and samples). Closing the gap would take an import path that writes rows without
-  building the `Benchmark` model, or one table for results and samples (which the query
-  above depends on not having); neither was taken.
-- Peak memory depends on the environment that measures it: the django import peaks at 41 MB
-  in the tests' environment and at 48 MB in this one's, with the code of this change and
-  with the code before it alike (the table's previous figure was 41 MB).
-- Import is faster than `asv publish` over the same files, with somewhat more peak memory.
+- Import is 0.15x `asv publish`'s CPU and wall time on django, against a goal
+  of 0.1x; sunpy's 0.06x meets it. The last stop left django at 1.4 s and 0.23x; what took
+  it to 1.0 s, each measured on its own: Python's cyclic garbage collector paused while
+  files are read (runs hold no cycles, but every allocation moved it toward a walk over all
+  live objects: 0.12 s), SQLite's foreign-key checks off while runs are added (every id
+  written is one the same transaction inserted or read: 0.1 s), numpy no longer loaded
+  (asv's ten-sample rounds are summarized in plain Python: 0.04 s and 14 MB of peak
+  memory), each asv row's names, parameters and unit worked out once for the whole import
+  rather than in every file, and summaries as tuples from a cached quantile plan. The stored rows
+  are identical to those of the previous code (compared row by row on django's 49,461
+  results).
+- Where django's 0.95 s goes now (in-process stages, collector off): 0.04 s imports,
+  0.08 s reading and parsing the 960 files, 0.33 s turning 50,781 asv rows into checked
+  `Benchmark`s (about 1.7 us checking each one's samples, 1.4 us building it, 0.7 us
+  its row), 0.10 s summaries and 0.29 s storing them, of which SQLite's own inserts are
+  about 0.2 s (the same rows inserted alone). 0.1x is 0.63 s: it would take about 6 us of
+  Python less per benchmark, which only an import path that writes rows straight from
+  asv's JSON, without the `Benchmark` model, could save. That would be a second reader of
+  asv's format beside `formats/asv.py`, with checks of its own; it was not built.
+- Peak memory: 27 MB for django (41-48 MB before, when numpy was loaded).
+- Import is faster than `asv publish` over the same files, with less peak memory.
   `asv publish` does more (it writes the whole site), so the ratio says that importing is not
   the slow part of a history job.
 - `history detect` runs the default method, recursive asv plus PELT-L1's further steps

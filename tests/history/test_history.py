@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,23 @@ def test_asv_import_stores_numpys_percentiles_keys_whole_without_loading_numpy(
             )
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("sizes", [(10,), (1, 2), (700, 700, 700), (2500,)])
+def test_import_summaries_are_numpys_percentiles_bit_for_bit(sizes: tuple[int, ...]) -> None:
+    """One round or several, short (sorted in Python) or long (sorted by numpy)."""
+    import numpy as np  # noqa: PLC0415
+
+    from perfgate.history.importer import summary  # noqa: PLC0415
+
+    rng = np.random.default_rng(sum(sizes))
+    rounds = tuple(array("d", rng.lognormal(size=n)) for n in sizes)
+    got = summary(Benchmark(name="b", short_name="b", unit="s", rounds=rounds))
+    values = np.concatenate(rounds)
+    p25, p50, p95, p99 = (float(v) for v in np.percentile(values, [25, 50, 95, 99]))
+    mean = pytest.approx(values.mean(), rel=1e-12)
+    assert got == (p50, p95, mean, float(values.min()), float(values.max()), p25, p99)
+    assert all(type(v) is float for v in got)
 
 
 def test_pytest_benchmark_storage_imports_and_the_chart_is_a_page(tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def _numpy_sorted(values: Sequence[float]) -> list[float]:
 def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while importing. Runs hold no cycles (reference
     counting frees them), but every object allocated counts toward a collection that walks
-    all live containers: a third of reading 1,000 asv files went to those walks."""
+    all live containers: 0.12 s of the 1.4 s importing django's 960 asv files took."""
     enabled = gc.isenabled()
     gc.disable()
     try:
