@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from perfgate.inference import _bootstrap_plan, exact_bootstrap_log
-from perfgate.stats import sorted_quantile_array, sorted_quantiles, statistic, statistic_rows
+from perfgate.quantiles import sorted_quantiles
+from perfgate.stats import sorted_quantile_array, statistic, statistic_rows
 
 DATA = Path(__file__).parent / "data" / "pytest-benchmark.json"
 QUANTILES = {"min": 0.0, "p25": 0.25, "p50": 0.5, "p95": 0.95, "p99": 0.99, "max": 1.0}
