@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from perfgate._collector import collector_paused
 from perfgate.errors import InputError
 from perfgate.formats import asv, native, pytest_benchmark
 from perfgate.formats._json import read_json
@@ -57,7 +58,8 @@ def load_side(
 ) -> SideResults:
     """One side's benchmarks (the rounds of every file combined); InputError names the paths
     when the files do not combine."""
-    runs = [run for path in paths for run in load(path, input_format, cache)]
+    with collector_paused():  # many small objects, no cycles
+        runs = [run for path in paths for run in load(path, input_format, cache)]
     try:
         benchmarks, failed = combine(runs)
     except ValueError as exc:
