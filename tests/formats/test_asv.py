@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,32 @@ def test_committed_asv_file_without_samples_keeps_stored_statistics() -> None:
     peak = by_name["bench.peakmem_list"]
     assert (peak.unit, peak.raw_samples, peak.n) == ("B", True, 1)
     assert by_name["bench.track_throughput"].direction == "higher"
+
+
+@pytest.mark.parametrize("names", [["size"], 5, "ab", [{"x": 1}], None])
+def test_parameter_names_from_benchmarks_json_or_numbered_when_damaged(
+    names: object, tmp_path: Path
+) -> None:
+    """The same parametrized row in two files: the second is read from the shapes the first
+    left behind, and gives the same benchmarks; a damaged description costs only names."""
+    from perfgate.formats import asv  # noqa: PLC0415
+
+    described = {"m.time_x": {"param_names": names, "unit": "seconds"}}
+    data = {
+        "version": 2,
+        "commit_hash": "abc",
+        "params": {"machine": "box"},
+        "result_columns": ["result", "params", "samples"],
+        "results": {
+            "m.time_x": [[1.0, None, 3.0], [["1", "2", "3"]], [[1.0, 1.1], None, [3.0]]],
+        },
+    }
+    first, second = (asv.read(data, str(tmp_path / f"{i}.json"), described) for i in range(2))
+    assert first == replace(second, source=first.source)
+    key = "size" if names == ["size"] else "{'x': 1}" if names == [{"x": 1}] else "param1"
+    assert [(b.name, dict(b.params), len(b.rounds[0])) for b in first.benchmarks] == [
+        ("m.time_x(1)", {key: "1"}, 2),
+        ("m.time_x(3)", {key: "3"}, 1),
+    ]
+    assert first.failed == ("m.time_x(2)",)
+    assert first.benchmarks[0].unit == "s"

@@ -185,26 +185,27 @@ class _Shape:
 
 def _shape(name: str, params: Sequence[Any], described: Mapping[str, Any]) -> _Shape:
     unit = described.get("unit")
-    names = described.get("param_names")
+    given = described.get("param_names")
+    # benchmarks.json's parameter names; numbered ones where it has none (or is damaged)
+    names = tuple(str(k) for k in given) if isinstance(given, (list, tuple)) else ()
     try:
-        key = (name, tuple(map(tuple, params)), unit, tuple(names) if names else None)
-        return _cached_shape(*key)
+        return _cached_shape(name, tuple(map(tuple, params)), unit, names)
     except TypeError:  # a value JSON made unhashable (a list as a parameter): not cached
         return _make_shape(name, params, unit, names)
 
 
 @lru_cache(maxsize=4096)
 def _cached_shape(
-    name: str, params: tuple[tuple[Any, ...], ...], unit: object, names: tuple[Any, ...] | None
+    name: str, params: tuple[tuple[Any, ...], ...], unit: object, names: tuple[str, ...]
 ) -> _Shape:
     return _make_shape(name, params, unit, names)
 
 
 def _make_shape(
-    name: str, params: Sequence[Sequence[Any]], unit: object, names: Sequence[Any] | None
+    name: str, params: Sequence[Sequence[Any]], unit: object, names: tuple[str, ...]
 ) -> _Shape:
     combos: list[tuple[Any, ...]] = list(itertools.product(*params)) if params else [()]
-    keys = names or [f"param{i + 1}" for i in range(len(params))]
+    keys = names or tuple(f"param{i + 1}" for i in range(len(params)))
     short = name.rsplit(".", 1)[-1]
     found = _unit(name, unit)
     return _Shape(
