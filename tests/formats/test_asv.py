@@ -8,7 +8,7 @@ import pytest
 
 from perfgate import formats
 from perfgate.errors import InputError
-from perfgate.model import Run
+from perfgate.model import Benchmark, Run
 from tests.conftest import result_files
 from tests.helpers import DATA
 
@@ -171,3 +171,25 @@ def test_parameter_names_from_benchmarks_json_or_numbered_when_damaged(
     ]
     assert first.failed == ("m.time_x(2)",)
     assert first.benchmarks[0].unit == "s"
+
+
+def test_parameters_that_are_not_strings_keep_their_own_labels(tmp_path: Path) -> None:
+    """asv writes parameters as strings; 1, 1.0 and True are equal as keys but not as
+    labels, so rows with such values are never answered from the shapes of another."""
+    from perfgate.formats import asv  # noqa: PLC0415
+
+    def read(value: object, unit: object) -> Benchmark:
+        data = {
+            "version": 2,
+            "commit_hash": "abc",
+            "result_columns": ["result", "params", "samples"],
+            "results": {"m.time_x": [[2.0], [[value]], [[2.0, 2.1]]]},
+        }
+        run = asv.read(data, str(tmp_path / "r.json"), {"m.time_x": {"unit": unit}})
+        (bench,) = run.benchmarks
+        return bench
+
+    labels = [read(value, "seconds").name for value in (1, 1.0, True, "1")]
+    assert labels == ["m.time_x(1)", "m.time_x(1.0)", "m.time_x(True)", "m.time_x(1)"]
+    damaged = read("1", {"bad": 1})  # an unhashable unit: the name's prefix says seconds
+    assert (damaged.name, damaged.unit) == ("m.time_x(1)", "s")

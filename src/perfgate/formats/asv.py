@@ -184,25 +184,27 @@ class _Shape:
 
 
 def _shape(name: str, params: Sequence[Any], described: Mapping[str, Any]) -> _Shape:
-    unit = described.get("unit")
+    given_unit = described.get("unit")
+    unit = given_unit if isinstance(given_unit, str) else None  # anything else is no unit
     given = described.get("param_names")
     # benchmarks.json's parameter names; numbered ones where it has none (or is damaged)
     names = tuple(str(k) for k in given) if isinstance(given, (list, tuple)) else ()
-    try:
+    # cached only for parameters that are strings, as asv writes them: 1, 1.0 and True are
+    # one key to a cache but three labels, and a list is no key at all
+    if all(isinstance(p, list) and all(type(v) is str for v in p) for p in params):
         return _cached_shape(name, tuple(map(tuple, params)), unit, names)
-    except TypeError:  # a value JSON made unhashable (a list as a parameter): not cached
-        return _make_shape(name, params, unit, names)
+    return _make_shape(name, params, unit, names)
 
 
 @lru_cache(maxsize=4096)
 def _cached_shape(
-    name: str, params: tuple[tuple[Any, ...], ...], unit: object, names: tuple[str, ...]
+    name: str, params: tuple[tuple[str, ...], ...], unit: str | None, names: tuple[str, ...]
 ) -> _Shape:
     return _make_shape(name, params, unit, names)
 
 
 def _make_shape(
-    name: str, params: Sequence[Sequence[Any]], unit: object, names: tuple[str, ...]
+    name: str, params: Sequence[Sequence[Any]], unit: str | None, names: tuple[str, ...]
 ) -> _Shape:
     combos: list[tuple[Any, ...]] = list(itertools.product(*params)) if params else [()]
     keys = names or tuple(f"param{i + 1}" for i in range(len(params)))
