@@ -193,3 +193,66 @@ def test_parameters_that_are_not_strings_keep_their_own_labels(tmp_path: Path) -
     assert labels == ["m.time_x(1)", "m.time_x(1.0)", "m.time_x(True)", "m.time_x(1)"]
     damaged = read("1", {"bad": 1})  # an unhashable unit: the name's prefix says seconds
     assert (damaged.name, damaged.unit) == ("m.time_x(1)", "s")
+
+
+def test_cached_shapes_answer_only_equal_string_parameters_of_the_same_description(
+    tmp_path: Path,
+) -> None:
+    """A row's shape is kept from one file to the next; it is reused only for the same
+    description and parameters equal to its strings (1, 1.0 and True equal "1" as nothing
+    and each other as keys), and a changed benchmarks.json gives the new unit."""
+    from perfgate.formats import asv  # noqa: PLC0415
+
+    def read(value: object, described: dict[str, object]) -> Benchmark:
+        data = {
+            "version": 2,
+            "commit_hash": "abc",
+            "result_columns": ["result", "params", "samples"],
+            "results": {"m.time_y": [[2.0], [[value]], [[2.0, 2.1]]]},
+        }
+        (bench,) = asv.read(data, str(tmp_path / "r.json"), described).benchmarks
+        return bench
+
+    seconds: dict[str, object] = {"m.time_y": {"unit": "seconds", "param_names": ["n"]}}
+    labels = [read(value, seconds).name for value in ("1", 1, 1.0, True, "1", "2")]
+    assert labels == [f"m.time_y({v})" for v in ("1", "1", "1.0", "True", "1", "2")]
+    renamed = {"m.time_y": {"unit": "bytes", "param_names": ["size"]}}  # a new benchmarks.json
+    bench = read("1", renamed)
+    assert (bench.unit, dict(bench.params)) == ("B", {"size": "1"})
+    assert read("1", seconds).unit == "s"
+
+
+def test_a_description_that_is_not_an_object_costs_only_the_unit() -> None:
+    from perfgate.formats import asv  # noqa: PLC0415
+
+    data = {
+        "version": 2,
+        "commit_hash": "abc",
+        "result_columns": ["result", "params", "samples"],
+        "results": {"m.track_z": [[3.0], [], None]},
+    }
+    for damaged in ([1, 2], "seconds", 7):
+        (bench,) = asv.read(data, "r.json", {"m.track_z": damaged}).benchmarks
+        assert (bench.name, bench.unit, [list(r) for r in bench.rounds]) == (
+            "m.track_z",
+            "",
+            [[3.0]],
+        )
+
+
+def test_a_column_named_twice_is_an_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "results" / "box" / "abc-py.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps(
+            {
+                "version": 2,
+                "commit_hash": "abc",
+                "params": {"machine": "box"},
+                "result_columns": ["result", "params", "result"],
+                "results": {"m.time_x": [[1.0], [], [2.0]]},
+            }
+        )
+    )
+    with pytest.raises(InputError, match="result_columns names a column twice"):
+        formats.load(path)

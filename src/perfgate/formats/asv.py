@@ -18,12 +18,14 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import sys
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from perfgate import units
@@ -92,11 +94,13 @@ def read(data: Mapping[str, Any], source: str, described: Mapping[str, Any]) -> 
     version = data.get("version")
     if version not in SUPPORTED_VERSIONS:
         raise UnsupportedVersionError(version)
-    rows = _rows_v2(data) if version == 2 else _rows_v1(data)
+    layout, rows = _rows_v2(data) if version == 2 else _rows_v1(data)
     benchmarks: list[Benchmark] = []
     failed: list[str] = []
-    for name, row in rows.items():
-        _expand(name, row, described.get(name) or {}, benchmarks, failed)
+    for name, row in rows:
+        entry = described.get(name)  # a damaged benchmarks.json only costs units
+        entry = entry if isinstance(entry, dict) and entry else _UNDESCRIBED
+        _expand(name, row, layout, entry, out=benchmarks, failed=failed)
     params = data.get("params") or {}
     date = data.get("date")
     metadata = Metadata(
@@ -120,25 +124,64 @@ class UnsupportedVersionError(ValueError):
         super().__init__(f"asv results format version {version!r} not supported ({supported})")
 
 
-def _rows_v2(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+# a benchmark benchmarks.json does not describe (one object, so that its shape is cached)
+_UNDESCRIBED: Mapping[str, Any] = MappingProxyType({})
+# a position beyond every row: the column is not in the file
+_ABSENT = sys.maxsize
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each of a file's columns is in its rows. A row is read in place, not made into a
+    dict: a history of 1,000 files has 50,000 rows. asv drops a row's trailing empty
+    columns, so a row may stop before a column (which it then does not have)."""
+
+    result: int
+    params: int
+    samples: int
+    columns: Mapping[str, int]
+
+    @classmethod
+    def of(cls, columns: Sequence[Any]) -> _Layout:
+        where = {column: i for i, column in enumerate(columns)}
+        if len(where) != len(columns):
+            raise ValueError("result_columns names a column twice")
+        found = where.get
+        return cls(
+            result=found("result", _ABSENT),
+            params=found("params", _ABSENT),
+            samples=found("samples", _ABSENT),
+            columns=where,
+        )
+
+    def cell(self, row: Sequence[Any], column: str) -> Any:
+        i = self.columns.get(column, _ABSENT)
+        return row[i] if i < len(row) else None
+
+
+Row = Sequence[Any]
+
+
+def _rows_v2(data: Mapping[str, Any]) -> tuple[_Layout, list[tuple[str, Row]]]:
     columns = data["result_columns"]
     if not isinstance(columns, list):
         raise TypeError("result_columns is not a list")
     results = data["results"]
     if not isinstance(results, dict):
         raise TypeError("results is not an object")
-    rows: dict[str, dict[str, Any]] = {}
     for name, values in results.items():
         if not isinstance(values, _ARRAYS):
             raise TypeError(f"{name}: result row is not a list")
-        # asv drops trailing empty columns, so a row may be shorter than result_columns
-        rows[name] = dict(zip(columns, values, strict=False))
-    return rows
+    return _Layout.of(columns), list(results.items())
 
 
-def _rows_v1(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+# the columns a version 1 entry is brought to
+_V1_LAYOUT = _Layout.of(("result", "params", "samples", "stats_q_25", "stats_q_75"))
+
+
+def _rows_v1(data: Mapping[str, Any]) -> tuple[_Layout, list[tuple[str, Row]]]:
     """Bring a v1 entry (a bare number, or a dict with list or scalar fields) to v2's shape."""
-    rows: dict[str, dict[str, Any]] = {}
+    rows: list[tuple[str, Row]] = []
     results = data["results"]
     if not isinstance(results, dict):
         raise TypeError("results is not an object")
@@ -154,19 +197,12 @@ def _rows_v1(data: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         stats = entry.get("stats")
         if stats is not None and not isinstance(stats, list):
             stats = [stats]
-        row: dict[str, Any] = {
-            "result": result,
-            "params": entry.get("params") or [],
-            "samples": entry.get("samples"),
-        }
-        for key in ("q_25", "q_75"):
-            row[f"stats_{key}"] = (
-                None
-                if stats is None
-                else [s.get(key) if isinstance(s, dict) else None for s in stats]
-            )
-        rows[name] = row
-    return rows
+        quartiles = [
+            None if stats is None else [s.get(key) if isinstance(s, dict) else None for s in stats]
+            for key in ("q_25", "q_75")
+        ]
+        rows.append((name, [result, entry.get("params") or [], entry.get("samples"), *quartiles]))
+    return _V1_LAYOUT, rows
 
 
 @dataclass(frozen=True)
@@ -183,24 +219,29 @@ class _Shape:
     direction: Direction
 
 
+# name -> (its description, its parameters, their shape), for parameters that are lists of
+# strings, as asv writes them (1, 1.0 and True would be equal parameters but three labels)
+_SHAPES: dict[str, tuple[Mapping[str, Any], Sequence[Any], _Shape]] = {}
+_SHAPES_KEPT = 4096
+
+
 def _shape(name: str, params: Sequence[Any], described: Mapping[str, Any]) -> _Shape:
+    hit = _SHAPES.get(name)
+    # the same description (the cache holds it, so no other object can have its identity)
+    # and equal parameters: the cached ones are lists of strings, which only such lists equal
+    if hit is not None and hit[0] is described and hit[1] == params:
+        return hit[2]
     given_unit = described.get("unit")
     unit = given_unit if isinstance(given_unit, str) else None  # anything else is no unit
     given = described.get("param_names")
     # benchmarks.json's parameter names; numbered ones where it has none (or is damaged)
     names = tuple(str(k) for k in given) if isinstance(given, (list, tuple)) else ()
-    # cached only for parameters that are strings, as asv writes them: 1, 1.0 and True are
-    # one key to a cache but three labels, and a list is no key at all
-    if all(isinstance(p, list) and all(type(v) is str for v in p) for p in params):
-        return _cached_shape(name, tuple(map(tuple, params)), unit, names)
-    return _make_shape(name, params, unit, names)
-
-
-@lru_cache(maxsize=4096)
-def _cached_shape(
-    name: str, params: tuple[tuple[str, ...], ...], unit: str | None, names: tuple[str, ...]
-) -> _Shape:
-    return _make_shape(name, params, unit, names)
+    shape = _make_shape(name, params, unit, names)
+    if all(type(p) is list and all(type(v) is str for v in p) for p in params):
+        if len(_SHAPES) >= _SHAPES_KEPT:
+            _SHAPES.clear()
+        _SHAPES[name] = (described, params, shape)
+    return shape
 
 
 def _make_shape(
@@ -222,24 +263,31 @@ def _make_shape(
 
 def _expand(
     name: str,
-    row: Mapping[str, Any],
+    row: Row,
+    layout: _Layout,
     described: Mapping[str, Any],
+    *,
     out: list[Benchmark],
     failed: list[str],
 ) -> None:
     """One asv row -> one benchmark per parameter combination; failures go to ``failed``."""
-    shape = _shape(name, row.get("params") or [], described)
+    length = len(row)
+    params = row[layout.params] if layout.params < length else None
+    shape = _shape(name, params or [], described)
     count, unit = shape.combos, shape.unit
-    result = row.get("result")
+    result = row[layout.result] if layout.result < length else None
     if result is None:
         failed.extend(shape.labels)
         return
     if not isinstance(result, _ARRAYS) or len(result) != count:
         raise ValueError(f"{name}: {count} parameter combinations but result is {result!r}")
-    samples = _per_combo(row.get("samples"), count)
+    samples = _per_combo(row[layout.samples] if layout.samples < length else None, count)
     kept: dict[str, Sequence[Any]] | None = None  # asv's statistics: read only without samples
+    labels, short_labels, combos, direction = (
+        shape.labels, shape.short_labels, shape.params, shape.direction
+    )  # fmt: skip
     for i in range(count):
-        label = shape.labels[i]
+        label = labels[i]
         value = result[i]
         if value is None or (isinstance(value, float) and math.isnan(value)):
             failed.append(label)  # asv's null/NaN: this combination failed or was skipped
@@ -254,7 +302,9 @@ def _expand(
         else:
             (stored["p50"],) = as_samples([value], unit, label)
             if kept is None:
-                kept = {k: _per_combo(row.get(c), count) for k, c in STORED_COLUMNS.items()}
+                kept = {
+                    k: _per_combo(layout.cell(row, c), count) for k, c in STORED_COLUMNS.items()
+                }
             for key, column in kept.items():
                 found = column[i]
                 if isinstance(found, (int, float)) and math.isfinite(found) and found > 0:
@@ -262,10 +312,10 @@ def _expand(
         out.append(
             Benchmark(
                 name=label,
-                short_name=shape.short_labels[i],
+                short_name=short_labels[i],
                 unit=unit,
-                direction=shape.direction,
-                params=shape.params[i],
+                direction=direction,
+                params=combos[i],
                 rounds=rounds,
                 stored=stored,
             )
