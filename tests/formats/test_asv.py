@@ -216,7 +216,7 @@ def test_cached_shapes_answer_only_equal_string_parameters_of_the_same_descripti
     seconds: dict[str, object] = {"m.time_y": {"unit": "seconds", "param_names": ["n"]}}
     labels = [read(value, seconds).name for value in ("1", 1, 1.0, True, "1", "2")]
     assert labels == [f"m.time_y({v})" for v in ("1", "1", "1.0", "True", "1", "2")]
-    renamed = {"m.time_y": {"unit": "bytes", "param_names": ["size"]}}  # a new benchmarks.json
+    renamed: dict[str, object] = {"m.time_y": {"unit": "bytes", "param_names": ["size"]}}
     bench = read("1", renamed)
     assert (bench.unit, dict(bench.params)) == ("B", {"size": "1"})
     assert read("1", seconds).unit == "s"
