@@ -303,3 +303,32 @@ def test_memray_sees_native_allocations_and_the_gate_flags_their_growth(tmp_path
     [peak] = [b for b in run.benchmarks if b.name.endswith("(peak memory)")]
     assert peak.extra["memory_backend"] == "tracemalloc"
     assert max(peak.rounds[0]) < 1 * MB  # the pages are invisible to it
+
+
+def test_brief_machine_info_leaves_out_py_cpuinfo_and_keeps_what_perfgate_reads(
+    tmp_path: Path,
+) -> None:
+    """perfgate's rounds ask for the brief description (py-cpuinfo costs every round a
+    Python process and several commands); without the flag pytest-benchmark's own stands."""
+    import platform  # noqa: PLC0415
+
+    (tmp_path / "test_suite.py").write_text(SUITE)
+    brief = run_suite(
+        tmp_path, "--perfgate-brief-machine-info", "--benchmark-json=brief.json", "-k", "ints"
+    )
+    assert brief.returncode == 0, brief.stdout + brief.stderr
+    full = run_suite(tmp_path, "--benchmark-json=full.json", "-k", "ints")
+    assert full.returncode == 0, full.stdout + full.stderr
+    described = json.loads((tmp_path / "brief.json").read_text())["machine_info"]
+    assert described["cpu"] == {"count": os.cpu_count()}
+    assert "processor" not in described
+    own = json.loads((tmp_path / "full.json").read_text())["machine_info"]
+    assert "cpuinfo_version" in own["cpu"]  # py-cpuinfo's, as pytest-benchmark makes it
+    assert {k: v for k, v in own.items() if k not in ("cpu", "processor")} == {
+        k: v for k, v in described.items() if k != "cpu"
+    }
+    [run] = load(tmp_path / "brief.json")
+    assert (run.metadata.machine, run.metadata.python) == (
+        platform.node(),
+        platform.python_version(),
+    )

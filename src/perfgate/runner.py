@@ -110,10 +110,14 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
         # directory on sys.path, and a flat-layout project would then import head's code
         # on the base side. importlib mode keeps pytest from inserting the rootdir as well.
         pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
-        memory = ("-p", MODULE, "--perfgate-memory") if harness.memory else ()
+        # perfgate's plugin in every round: it spares pytest-benchmark's py-cpuinfo call
+        memory = ("--perfgate-memory",) if harness.memory else ()
         return [
             str(pytest),
             *harness.args,
+            "-p",
+            MODULE,
+            "--perfgate-brief-machine-info",
             *memory,
             *extra,
             "-q",

@@ -60,6 +60,10 @@ def test_run_base_finds_the_slowdown(project: Path) -> None:
     assert "round 5/5" in done.stderr
     # one file per side and round, where --out says
     assert len(list((project / ".perfgate" / "t1" / "base").glob("round-*.json"))) == 5
+    # the rounds describe the machine without py-cpuinfo (perfgate's plugin answers for it)
+    raw = json.loads((project / ".perfgate" / "t1" / "head" / "round-001.json").read_text())
+    assert raw["machine_info"]["cpu"] == {"count": os.cpu_count()}
+    assert raw["machine_info"]["node"]
 
 
 @pytest.mark.slow

@@ -42,6 +42,7 @@ import ctypes
 import hashlib
 import json
 import mmap
+import os
 import platform
 import pstats
 import tempfile
@@ -134,6 +135,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="JSON {node id: shard number} that --perfgate-shard follows for the benchmarks it "
         "names (balanced by their known durations); the hash rule for the rest",
     )
+    group.addoption(
+        "--perfgate-brief-machine-info",
+        action="store_true",
+        default=False,
+        help="describe the machine in --benchmark-json without py-cpuinfo (perfgate's rounds)",
+    )
     profile.addoption(
         "--perfgate-profile-only",
         action="append",
@@ -141,6 +148,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NODEID",
         help="run (and profile) only this benchmark; repeatable",
     )
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_benchmark_generate_machine_info(config: pytest.Config) -> dict[str, Any] | None:
+    """pytest-benchmark's description of the machine, less its ``cpu`` and ``processor``,
+    with ``--perfgate-brief-machine-info`` (perfgate's rounds); pytest-benchmark's own
+    otherwise.
+
+    Its ``cpu`` comes from py-cpuinfo, which starts a Python process and several commands (file,
+    uname, lscpu, sysctl, dmesg): about 0.15 s of every round on perfgate's 2-core test
+    machine, more than the whole of some benchmarks. perfgate reads only ``node`` and
+    ``python_version`` from it, and ``perfgate run`` records the machine itself."""
+    if not config.getoption("perfgate_brief_machine_info"):
+        return None  # the next implementation answers: pytest-benchmark's, or the user's
+    return {
+        "node": platform.node(),
+        "machine": platform.machine(),
+        "python_compiler": platform.python_compiler(),
+        "python_implementation": platform.python_implementation(),
+        "python_implementation_version": platform.python_version(),
+        "python_version": platform.python_version(),
+        "python_build": platform.python_build(),
+        "release": platform.release(),
+        "system": platform.system(),
+        "cpu": {"count": os.cpu_count()},
+    }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
