@@ -37,25 +37,32 @@ NOTES = """## Notes
   (`coalesce(p95, mean)`), sorted by SQLite, and built with `Point._make`. Raw samples live in
   their own table, so the rows read are small. Before these changes the same query took about
   100 ms, and 54-82 ms after the first of them.
-- Import is 0.15x `asv publish`'s CPU and wall time on django, against a goal
-  of 0.1x; sunpy's 0.06x meets it. The last stop left django at 1.4 s and 0.23x; what took
-  it to 1.0 s, each measured on its own: Python's cyclic garbage collector paused while
-  files are read (runs hold no cycles, but every allocation moved it toward a walk over all
-  live objects: 0.12 s), SQLite's foreign-key checks off while runs are added (every id
-  written is one the same transaction inserted or read: 0.1 s), numpy no longer loaded
-  (asv's ten-sample rounds are summarized in plain Python: 0.04 s and 14 MB of peak
-  memory), each asv row's names, parameters and unit worked out once for the whole import
-  rather than in every file, and summaries as tuples from a cached quantile plan. The stored rows
-  are identical to those of the previous code (compared row by row on django's 49,461
-  results).
-- Where django's 0.95 s goes now (in-process stages, collector off): 0.04 s imports,
-  0.08 s reading and parsing the 960 files, 0.33 s turning 50,781 asv rows into checked
-  `Benchmark`s (about 1.7 us checking each one's samples, 1.4 us building it, 0.7 us
-  its row), 0.10 s summaries and 0.29 s storing them, of which SQLite's own inserts are
-  about 0.2 s (the same rows inserted alone). 0.1x is 0.63 s: it would take about 6 us of
-  Python less per benchmark, which only an import path that writes rows straight from
-  asv's JSON, without the `Benchmark` model, could save. That would be a second reader of
-  asv's format beside `formats/asv.py`, with checks of its own; it was not built.
+- Import is 0.13x `asv publish`'s CPU time (0.14x wall) on django, against a goal of 0.1x;
+  sunpy's 0.06x meets it. Two stops ago django was at 1.4 s and 0.23x; what took it to 1.0 s,
+  each measured on its own: Python's cyclic garbage collector paused while files are read
+  (runs hold no cycles, but every allocation moved it toward a walk over all live objects:
+  0.12 s), SQLite's foreign-key checks off while runs are added (every id written is one the
+  same transaction inserted or read: 0.1 s), numpy no longer loaded (asv's ten-sample rounds
+  are summarized in plain Python: 0.04 s and 14 MB of peak memory), and summaries as tuples
+  from a cached quantile plan. Since then, asv's rows are read in place, through each
+  file's column positions, instead of becoming a dict each, and a row's names, parameters and
+  unit are found by its name (the same description object, parameters equal to the strings
+  they were worked out from) instead of through a cache key built for every row: 1.02 s to
+  0.90 s CPU, five fresh processes of each, alternated. The stored rows are identical to
+  those of the code before each change (compared row by row on django's 49,461 results).
+- Where django's 0.90 s goes now (in-process stages, collector off): 0.04 s imports,
+  0.08 s reading and parsing the 960 files, 0.30 s turning 50,781 asv rows into checked
+  `Benchmark`s (about 1.5 us checking each one's samples, 1.3 us building it, the rest
+  reading its row), 0.10 s summaries and 0.30 s storing them, of which SQLite's own inserts
+  and commits are 0.24 s (the same rows inserted alone). 0.1x is 0.69 s: after SQLite,
+  the parse and the imports, that leaves the rows about 6.5 us of Python each for
+  everything, where they take about 10 us now, 2.8 us of it in the check and the
+  `Benchmark` alone. Weighed and measured, none below 0.23 s of SQLite: the samples table
+  keyed by run first and without rowids (0.02 s less), each batch sorted by benchmark (slower),
+  a larger page cache and fewer WAL checkpoints (no change), larger batches (within noise).
+  What would reach 0.1x is an import path that writes rows straight from asv's JSON without
+  the `Benchmark` model: a second reader of asv's format beside `formats/asv.py`, with
+  checks of its own; it was not built.
 - Peak memory: 27 MB for django (41-48 MB before, when numpy was loaded).
 - Import is faster than `asv publish` over the same files, with less peak memory.
   `asv publish` does more (it writes the whole site), so the ratio says that importing is not
