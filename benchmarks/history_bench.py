@@ -60,9 +60,13 @@ NOTES = """## Notes
   `Benchmark` alone. Weighed and measured, none below 0.23 s of SQLite: the samples table
   keyed by run first and without rowids (0.02 s less), each batch sorted by benchmark (slower),
   a larger page cache and fewer WAL checkpoints (no change), larger batches (within noise).
-  What would reach 0.1x is an import path that writes rows straight from asv's JSON without
-  the `Benchmark` model: a second reader of asv's format beside `formats/asv.py`, with
-  checks of its own; it was not built.
+  Nor does skipping the model: a prototype that takes each file's samples straight from
+  asv's JSON into one float64 array, checks and summarizes them with numpy by sample count
+  (the same quantiles, bit for bit) and makes the rows from that, took 0.27 s for what the
+  checked `Benchmark`s and their summaries take now (0.40 s), plus 0.04 s more of imports
+  for numpy: about 0.81 s in all, 0.12x. It would be a second reader of asv's format beside
+  `formats/asv.py`, for a hundredth of the goal; it was not built. At 0.1x, SQLite's inserts,
+  the parse and the imports (0.36 s) would leave the rest of the import 0.33 s.
 - Peak memory: 27 MB for django (41-48 MB before, when numpy was loaded).
 - Import is faster than `asv publish` over the same files, with less peak memory.
   `asv publish` does more (it writes the whole site), so the ratio says that importing is not
