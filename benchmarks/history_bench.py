@@ -65,7 +65,7 @@ NOTES = """## Notes
   (the same quantiles, bit for bit) and makes the rows from that, took 0.27 s for what the
   checked `Benchmark`s and their summaries take now (0.40 s), plus 0.04 s more of imports
   for numpy: about 0.81 s in all, 0.12x. It would be a second reader of asv's format beside
-  `formats/asv.py`, for a hundredth of the goal; it was not built. At 0.1x, SQLite's inserts,
+  `formats/asv.py`, to gain 0.01x of the ratio; it was not built. At 0.1x, SQLite's inserts,
   the parse and the imports (0.36 s) would leave the rest of the import 0.33 s.
 - Peak memory: 27 MB for django (41-48 MB before, when numpy was loaded).
 - Import is faster than `asv publish` over the same files, with less peak memory.
