@@ -159,7 +159,9 @@ def pytest_benchmark_generate_machine_info(config: pytest.Config) -> dict[str, A
     Its ``cpu`` comes from py-cpuinfo, which starts a Python process and several commands (file,
     uname, lscpu, sysctl, dmesg): about 0.15 s of every round on perfgate's 2-core test
     machine, more than the whole of some benchmarks. perfgate reads only ``node`` and
-    ``python_version`` from it, and ``perfgate run`` records the machine itself."""
+    ``python_version`` from it, and ``perfgate run`` records the machine itself. With the flag
+    this answers first, so a conftest's own implementation of this hook is not asked in
+    perfgate's rounds (``pytest_benchmark_update_machine_info`` still runs)."""
     if not config.getoption("perfgate_brief_machine_info"):
         return None  # the next implementation answers: pytest-benchmark's, or the user's
     return {
