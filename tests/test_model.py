@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 from pathlib import Path
 
 import pytest
@@ -81,10 +82,50 @@ def test_direction_for_unit(unit: str, direction: str) -> None:
     assert direction_for_unit(unit) == direction
 
 
-@pytest.mark.parametrize(
-    "values",
-    [[1.0, float("nan"), 2.0], [1.0, float("inf")], [1.0, 1e200], [2.0, -1.0]],
-)
-def test_samples_that_no_report_could_hold_are_refused(values: list[float]) -> None:
+BAD_SAMPLES = [
+    [1.0, float("nan"), 2.0],
+    [float("nan"), 1.0],
+    [1.0, float("inf")],
+    [-float("inf"), 1.0],
+    [1.0, 1e200],
+    [2.0, -1.0],
+    [1, 10**400],  # an integer beyond any double
+    [1.0, True],
+]
+
+
+@pytest.mark.parametrize("values", BAD_SAMPLES)
+@pytest.mark.parametrize("length", [1, 100])  # a parser's short list; a long one (numpy checks)
+def test_samples_that_no_report_could_hold_are_refused(values: list[float], length: int) -> None:
     with pytest.raises(ValueError, match="bench: sample"):
-        as_samples(values, "s", "bench")
+        as_samples([0.5] * (length - 1) + values, "s", "bench")
+
+
+@pytest.mark.parametrize("values", [[1, 2.5, 3], (1.0, 2.0), [-1e150, 0.0, 1e150]])
+def test_samples_of_ints_and_floats_become_doubles(values: list[float]) -> None:
+    unit = "ops/s" if min(values) < 0 else "s"  # negative only where the unit allows
+    for given in (values, list(values) * 40):  # the short path and the long one
+        samples = as_samples(given, unit, "bench")
+        assert isinstance(samples, array)
+        assert samples.typecode == "d"
+        assert list(samples) == [float(v) for v in given]
+
+
+def test_a_benchmark_made_directly_is_the_one_init_makes() -> None:
+    fields = {
+        "name": "a(1)",
+        "short_name": "a",
+        "unit": "s",
+        "direction": "lower",
+        "params": {"n": "1"},
+        "rounds": (array("d", [1.0, 2.0]),),
+        "stored": {},
+    }
+    made = Benchmark.direct(**fields)  # type: ignore[arg-type]
+    assert made == Benchmark(**fields)  # type: ignore[arg-type]
+    assert made.__dict__ == Benchmark(**fields).__dict__  # type: ignore[arg-type]
+    assert made.group is None
+    assert made.extra == {}
+    assert (made.raw_samples, made.n) == (True, 2)
+    with pytest.raises(AttributeError):  # still frozen
+        made.name = "b"  # type: ignore[misc]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["lerp", "linear_index", "sorted_quantiles"]
+__all__ = ["lerp", "linear_index", "plan", "sorted_quantiles"]
 
 
 def sorted_quantiles(ordered: Sequence[float] | Any, qs: Sequence[float]) -> list[float]:
@@ -19,14 +19,15 @@ def sorted_quantiles(ordered: Sequence[float] | Any, qs: Sequence[float]) -> lis
     ``np.quantile`` computes them (the same virtual index and the same two-sided lerp), without
     its per-call cost of about 50 us: summaries of a large suite make thousands of calls."""
     out = []
-    for low, high, g in _plan(len(ordered), tuple(qs)):
+    for low, high, g in plan(len(ordered), tuple(qs)):
         a, b = float(ordered[low]), float(ordered[high])
         out.append(b - (b - a) * (1 - g) if g >= 0.5 else a + (b - a) * g)  # lerp, inlined
     return out
 
 
 @lru_cache(maxsize=1024)
-def _plan(n: int, qs: tuple[float, ...]) -> tuple[tuple[int, int, float], ...]:
+def plan(n: int, qs: tuple[float, ...]) -> tuple[tuple[int, int, float], ...]:
+    """For each of ``qs``, :func:`linear_index` of ``n`` sorted values."""
     return tuple(linear_index(n, q) for q in qs)
 
 

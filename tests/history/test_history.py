@@ -103,9 +103,11 @@ def test_asv_import_stores_numpys_percentiles_keys_whole_without_loading_numpy(
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
         rows = con.execute(
-            "SELECT r.p25, r.p50, r.p95, r.p99, r.mean, r.min, r.max, s.data, r.n "
-            "FROM results r JOIN samples s USING (benchmark_id, run_id)"
+            "SELECT r.p25, r.p50, r.p95, r.p99, r.mean, r.min, r.max, "
+            "substr(c.data, r.sample_offset * 8 + 1, r.n * 8), r.n FROM results r "
+            "JOIN sample_chunks c ON c.run_id = r.run_id AND c.chunk = r.sample_chunk"
         ).fetchall()
+        assert con.execute("SELECT count(*) FROM samples").fetchone() == (0,)  # schema 2's
     assert sum(n >= 5 for *_stored, _data, n in rows) >= 6  # timings; memory has one sample
     for *stored, data, n in rows:
         values = np.frombuffer(data, dtype=np.float64)
@@ -487,10 +489,18 @@ def test_detect_with_nothing_found_says_so_in_a_sentence() -> None:
 
 
 def _schema_1(db: Path) -> None:
-    """Bring a fresh database back to schema 1, as perfgate 0.1 left it."""
+    """Bring a fresh database back to schema 1, as perfgate 0.1 left it: each result's samples
+    a row of ``samples``, an index of results by run, no quantiles beyond p95."""
     con = sqlite3.connect(db, isolation_level=None)
-    con.execute("ALTER TABLE results DROP COLUMN p25")
-    con.execute("ALTER TABLE results DROP COLUMN p99")
+    con.execute(
+        "INSERT INTO samples (benchmark_id, run_id, data) SELECT r.benchmark_id, r.run_id, "
+        "substr(c.data, r.sample_offset * 8 + 1, r.n * 8) FROM results r "
+        "JOIN sample_chunks c ON c.run_id = r.run_id AND c.chunk = r.sample_chunk"
+    )
+    con.execute("DROP TABLE sample_chunks")
+    for column in ("p25", "p99", "sample_chunk", "sample_offset"):
+        con.execute(f"ALTER TABLE results DROP COLUMN {column}")
+    con.execute("CREATE INDEX results_by_run ON results(run_id)")
     con.execute("PRAGMA user_version = 1")
     con.close()
 
@@ -498,7 +508,7 @@ def _schema_1(db: Path) -> None:
 def test_p25_and_p99_per_commit_and_an_old_database_read_only_or_migrated(
     tmp_path: Path,
 ) -> None:
-    from perfgate.history.store import open_store  # noqa: PLC0415
+    from perfgate.history.store import SCHEMA_VERSION, open_store  # noqa: PLC0415
 
     _native_runs(tmp_path / "runs", 3, benchmarks=1)
     db = tmp_path / "h.sqlite"
@@ -522,7 +532,18 @@ def test_p25_and_p99_per_commit_and_an_old_database_read_only_or_migrated(
     shown = run_cli("history", "show", "bench_0", "--db", db, "--metric", "p99")
     assert shown.returncode == 0, shown.stderr  # writable: migrated on the way
     with sqlite3.connect(db) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    # runs stored before and after the migration, their samples in two layouts, read back
+    _native_runs(tmp_path / "later", 2, benchmarks=1, first=3)
+    assert run_cli("history", "import", tmp_path / "later", "--db", db).returncode == 0
+    store = open_store(db, create=False)
+    try:
+        [key] = store.series_keys()
+        recent = store.recent_samples(key, 10)
+    finally:
+        store.close()
+    written = [tuple(0.001 * (1 + 0.01 * (k % 7)) for k in range(200))] * 5
+    assert [samples for _commit, samples, _mean in recent] == written
 
 
 def test_history_tables_show_hostile_text_inert(tmp_path: Path) -> None:

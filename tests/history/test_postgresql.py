@@ -133,3 +133,47 @@ def test_a_postgresql_url_in_the_config_and_its_errors(tmp_path: Path, server: s
     assert "secret" not in gone.stderr
     assert "cannot connect" in gone.stderr
     assert gone.stderr.count("\n") == 1
+
+
+def test_samples_of_every_size_read_back_exactly(history: tuple[str, Counts]) -> None:
+    """A run's samples go into chunks of at most CHUNK_BYTES (a larger result is a chunk of
+    its own): every result reads back its own samples, in order, on either backend, and
+    statistics-only results have none."""
+    from perfgate.history.importer import summary  # noqa: PLC0415
+    from perfgate.history.store import CHUNK_BYTES, SeriesKey, location, open_store  # noqa: PLC0415
+    from perfgate.model import Benchmark, Metadata, Run  # noqa: PLC0415
+
+    db, _counts = history
+    big = CHUNK_BYTES // 8 + 1000  # one result over a chunk
+    sizes = [10, 3, big, 1, *[500] * 40, 7]  # forty of 500 samples: 160 kB
+
+    def bench(i: int, n: int, run: int) -> Benchmark:
+        if n == 1 and i % 2:  # statistics only
+            return Benchmark(name=f"b{i}", short_name=f"b{i}", unit="s", stored={"p50": 2.0})
+        rounds: tuple[tuple[float, ...], ...] = (tuple(run + i + k / (n + 1) for k in range(n)),)
+        if n == 3:  # three rounds of three
+            rounds = (rounds[0], tuple(v + 1 for v in rounds[0]), tuple(v + 2 for v in rounds[0]))
+        return Benchmark(name=f"b{i}", short_name=f"b{i}", unit="s", rounds=rounds)
+
+    runs = [
+        Run(
+            metadata=Metadata(commit=f"{run:040x}", machine="m", timestamp=f"2024-01-0{run}"),
+            benchmarks=tuple(bench(i, n, run) for i, n in enumerate(sizes)),
+        )
+        for run in (1, 2)
+    ]
+    store = open_store(location(db), create=True)
+    try:
+        assert store.add_runs([(r, [summary(b) for b in r.benchmarks]) for r in runs]) == [True] * 2
+        for i, n in enumerate(sizes):
+            key = SeriesKey(name=f"b{i}", unit="s", direction="lower", machine="m", environment="")
+            recent = store.recent_samples(key, 5)
+            expected = [
+                tuple(v for r in bench(i, n, run).rounds for v in r) or None for run in (1, 2)
+            ]
+            assert [samples for _commit, samples, _mean in recent] == expected, (i, n)
+        chunks = store._db.execute("SELECT run_id, count(*) FROM sample_chunks GROUP BY run_id")
+        # the small ones; the big one alone; sixteen, sixteen and eight of 4 kB with the last
+        assert sorted(count for _run, count in chunks) == [5, 5]
+    finally:
+        store.close()

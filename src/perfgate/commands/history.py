@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from perfgate._io import write_text_atomic
-from perfgate.config import find_config, load_config
 from perfgate.errors import UsageError
 from perfgate.history.store import (
     DEFAULT_DB,
@@ -36,6 +35,8 @@ def db_path(db: Location | None, config_path: Path | None) -> Location:
     """--db, else ``history.db`` from the config, else ``.perfgate/history.sqlite``."""
     if db is not None:
         return db
+    from perfgate.config import find_config, load_config  # noqa: PLC0415 - only without --db
+
     found = find_config(config_path, Path.cwd())
     if found is not None:
         configured = load_config(found).history_db

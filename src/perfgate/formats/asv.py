@@ -29,7 +29,15 @@ from types import MappingProxyType
 from typing import Any
 
 from perfgate import units
-from perfgate.model import Benchmark, Metadata, Run, Samples, as_samples, direction_for_unit
+from perfgate.model import (
+    NOTHING,
+    Benchmark,
+    Metadata,
+    Run,
+    Samples,
+    as_samples,
+    direction_for_unit,
+)
 from perfgate.options import Direction
 
 # a JSON array: a list, or the float64 array a large file's numbers are streamed into
@@ -270,10 +278,12 @@ def _expand(
     out: list[Benchmark],
     failed: list[str],
 ) -> None:
-    """One asv row -> one benchmark per parameter combination; failures go to ``failed``."""
+    """One asv row -> one benchmark per parameter combination; failures go to ``failed``.
+    Called for each of a history's 50,000 rows: the cached shape gives names, parameters
+    and unit, and each benchmark is made by :meth:`Benchmark.direct`."""
     length = len(row)
     params = row[layout.params] if layout.params < length else None
-    shape = _shape(name, params or [], described)
+    shape = _shape(name, params or (), described)
     count, unit = shape.combos, shape.unit
     result = row[layout.result] if layout.result < length else None
     if result is None:
@@ -281,26 +291,31 @@ def _expand(
         return
     if not isinstance(result, _ARRAYS) or len(result) != count:
         raise ValueError(f"{name}: {count} parameter combinations but result is {result!r}")
-    samples = _per_combo(row[layout.samples] if layout.samples < length else None, count)
+    samples = row[layout.samples] if layout.samples < length else None
+    if not isinstance(samples, _ARRAYS) or len(samples) != count:
+        samples = (None,) * count
     kept: dict[str, Sequence[Any]] | None = None  # asv's statistics: read only without samples
     labels, short_labels, combos, direction = (
         shape.labels, shape.short_labels, shape.params, shape.direction
     )  # fmt: skip
+    timing = unit == units.SECONDS
+    make = Benchmark.direct
     for i in range(count):
-        label = labels[i]
         value = result[i]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            failed.append(label)  # asv's null/NaN: this combination failed or was skipped
+        if value is None or value != value:  # noqa: PLR0124 - asv's null or NaN: failed or skipped
+            failed.append(labels[i])
             continue
         raw = samples[i]
-        if raw is None and unit != units.SECONDS:
+        if raw is None and not timing:
             raw = [value]  # memory and track benchmarks measure once: that is the sample
+        label = labels[i]
         rounds: tuple[Samples, ...] = ()
-        stored: dict[str, float] = {}
+        stored: Mapping[str, float] = NOTHING
         if raw is not None:
             rounds = (as_samples(raw, unit, label),)
         else:
-            (stored["p50"],) = as_samples([value], unit, label)
+            (p50,) = as_samples([value], unit, label)
+            stored = {"p50": p50}
             if kept is None:
                 kept = {
                     k: _per_combo(layout.cell(row, c), count) for k, c in STORED_COLUMNS.items()
@@ -310,7 +325,7 @@ def _expand(
                 if isinstance(found, (int, float)) and math.isfinite(found) and found > 0:
                     stored[key] = float(found)
         out.append(
-            Benchmark(
+            make(
                 name=label,
                 short_name=short_labels[i],
                 unit=unit,

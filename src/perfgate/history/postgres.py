@@ -65,7 +65,6 @@ class Error(PerfgateError):
 _NUMBERED = re.compile(r"\?(\d+)")
 _UPSERTS = {
     "INSERT OR REPLACE INTO results": ("(benchmark_id, run_id)", "results"),
-    "INSERT OR REPLACE INTO samples": ("(benchmark_id, run_id)", "samples"),
 }
 
 

@@ -1,6 +1,6 @@
 """The history store: an embedded SQLite database of runs across commits.
 
-Layout (schema version 2; ``PRAGMA user_version`` holds the version and :data:`MIGRATIONS`
+Layout (schema version 3; ``PRAGMA user_version`` holds the version and :data:`MIGRATIONS`
 brings an older file up to date):
 
 * ``commits``: hash, date (seconds since the epoch), position in the repository's history when
@@ -10,9 +10,15 @@ brings an older file up to date):
 * ``benchmarks``: name and unit (the same name in two units is two series);
 * ``results``: per run and benchmark, the summary (n, rounds, p50, p95, mean, min, max, p25,
   p99);
-* ``samples``: the raw samples of a result as a float64 blob (none when the harness stored
-  statistics only). Kept apart from ``results`` so that reading a series touches small rows
-  only: a 10,000-commit history reads in under 50 ms.
+* ``sample_chunks``: the raw samples of a run's results (none when the harness stored
+  statistics only) as float64, one result's after another, in chunks of at most
+  :data:`CHUNK_BYTES` (a result with more samples is a chunk of its own); a result's
+  ``sample_chunk`` and ``sample_offset`` say where its ``n`` samples start. Kept apart from
+  ``results`` so that reading a series touches small rows only (a 10,000-commit history
+  reads in under 50 ms), and in a few rows a run rather than one a result (SQLite's cost of
+  a row is most of an import's writing);
+* ``samples``: where schema 1 and 2 kept each result's samples (one float64 blob a result);
+  runs stored since are not there.
 
 Concurrency and crashes: the database runs in WAL mode; every run is written in its own
 ``BEGIN IMMEDIATE`` transaction, so a second writer (another CI job) waits for it (up to the
@@ -110,6 +116,21 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE results ADD COLUMN p25 REAL;
     ALTER TABLE results ADD COLUMN p99 REAL;
     """,
+    # 3: a run's samples in a few rows instead of one a result, and no index of results by
+    # run (which only a shard's durations read, and they find results by benchmark). These
+    # were half of what an import asks of SQLite: django's 49,461 results took 0.26 s to
+    # write, and take 0.16 s. Runs stored before keep their samples where they are.
+    """
+    DROP INDEX results_by_run;
+    CREATE TABLE sample_chunks (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        chunk INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (run_id, chunk)
+    );
+    ALTER TABLE results ADD COLUMN sample_chunk INTEGER;
+    ALTER TABLE results ADD COLUMN sample_offset INTEGER;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -136,7 +157,13 @@ _INSERT_RESULTS = (
     "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, "  # noqa: S608
     f"{', '.join(SUMMARY_COLUMNS)}) VALUES (?, ?, ?, ?{', ?' * len(SUMMARY_COLUMNS)})"
 )
-_INSERT_SAMPLES = "INSERT OR REPLACE INTO samples (benchmark_id, run_id, data) VALUES (?, ?, ?)"
+_INSERT_RESULTS_V3 = _INSERT_RESULTS.replace(
+    ") VALUES (", ", sample_chunk, sample_offset) VALUES (?, ?, "
+)
+_INSERT_CHUNK = "INSERT INTO sample_chunks (run_id, chunk, data) VALUES (?, ?, ?)"
+# a chunk of a run's samples holds up to 8,192 samples: reading one benchmark's last runs
+# reads at most this much more of each
+CHUNK_BYTES = 64 * 1024
 # one query per metric, the column name from this fixed list (never from user text)
 _SERIES_QUERY = {
     metric: (
@@ -285,17 +312,30 @@ class Store:
             "harness, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (key, meta.commit, date, meta.branch, machine, env, meta.harness, run.source),
         ).lastrowid
-        rows, blobs = [], []
+        rows = []
+        chunks: list[bytes] = []  # the run's finished chunks
+        chunk: list[bytes] = []  # the one being filled, and its size in bytes
+        filled = 0
         known = self._benchmark_ids
         for bench, summary in zip(run.benchmarks, summaries, strict=True):
             bench_id = known.get((bench.name, bench.unit)) or self._benchmark_id(db, bench)
             rounds = bench.rounds
-            n = len(rounds[0]) if len(rounds) == 1 else bench.n
-            rows.append((bench_id, run_id, n, len(rounds), *summary))
-            if rounds:
-                blobs.append((bench_id, run_id, _blob(rounds)))
-        db.executemany(_INSERT_RESULTS, rows)
-        db.executemany(_INSERT_SAMPLES, blobs)
+            if not rounds:
+                rows.append((bench_id, run_id, bench.n, 0, *summary, None, None))
+                continue
+            blob = _blob(rounds)
+            if filled and filled + len(blob) > CHUNK_BYTES:
+                chunks.append(b"".join(chunk))
+                chunk, filled = [], 0
+            rows.append(
+                (bench_id, run_id, len(blob) // 8, len(rounds), *summary, len(chunks), filled // 8)
+            )
+            chunk.append(blob)
+            filled += len(blob)
+        if chunk:
+            chunks.append(b"".join(chunk))
+        db.executemany(_INSERT_RESULTS_V3, rows)
+        db.executemany(_INSERT_CHUNK, [(run_id, i, data) for i, data in enumerate(chunks)])
         return True
 
     def _benchmark_id(self, db: Connection, bench: Benchmark) -> int:
@@ -404,10 +444,12 @@ class Store:
     def durations(self, commit: str) -> dict[str, float]:
         """Seconds each timed benchmark measured in the runs of ``commit`` (samples x mean;
         the last run's where there are several): what a shard partition balances."""
+        # one scan of results (there is no index by run: see migration 3)
         rows = self._db.execute(
-            "SELECT b.name, r.n, r.mean FROM results r JOIN runs u ON u.id = r.run_id "
+            "SELECT b.name, r.n, r.mean FROM results r "
             "JOIN benchmarks b ON b.id = r.benchmark_id "
-            "WHERE u.commit_hash = ? AND b.unit = 's' AND r.mean IS NOT NULL ORDER BY u.id",
+            "WHERE r.run_id IN (SELECT id FROM runs WHERE commit_hash = ?) "
+            "AND b.unit = 's' AND r.mean IS NOT NULL ORDER BY r.run_id",
             (commit,),
         ).fetchall()
         return {name: float(mean) * max(int(n), 1) for name, n, mean in rows}
@@ -416,18 +458,27 @@ class Store:
         self, key: SeriesKey, last: int
     ) -> list[tuple[str | None, tuple[float, ...] | None, float | None]]:
         """The last ``last`` runs of a series, oldest first: (commit, raw samples, mean)."""
+        # runs stored before schema 3 have their samples in ``samples``
+        chunked = (
+            ("c.data, r.sample_offset", "LEFT JOIN sample_chunks c ON c.run_id = r.run_id "
+             "AND c.chunk = r.sample_chunk ")
+            if self.version >= 3
+            else ("NULL, NULL", "")
+        )  # fmt: skip
         rows = self._db.execute(
-            "SELECT u.commit_hash, s.data, r.mean FROM benchmarks b "
+            f"SELECT u.commit_hash, r.mean, r.n, s.data, {chunked[0]} FROM benchmarks b "  # noqa: S608 - fixed text
             "JOIN results r ON r.benchmark_id = b.id JOIN runs u ON u.id = r.run_id "
             "LEFT JOIN samples s ON s.benchmark_id = r.benchmark_id AND s.run_id = r.run_id "
+            f"{chunked[1]}"
             "WHERE b.name = ? AND b.unit = ? AND u.machine = ? AND u.environment = ? "
             "ORDER BY u.position IS NULL DESC, u.position DESC, u.date DESC, u.id DESC LIMIT ?",
             (key.name, key.unit, key.machine, key.environment, last),
         ).fetchall()
-        return [
-            (commit, tuple(array("d", blob)) if blob else None, mean)
-            for commit, blob, mean in reversed(rows)
-        ]
+        found = []
+        for commit, mean, n, alone, chunk, offset in reversed(rows):
+            blob = alone if offset is None else bytes(chunk[offset * 8 : (offset + n) * 8])
+            found.append((commit, tuple(array("d", blob)) if blob else None, mean))
+        return found
 
 
 def open_store(path: Location, *, create: bool, read_only: bool | None = None) -> Store:
