@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -256,3 +257,25 @@ def test_a_column_named_twice_is_an_unreadable_file(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="result_columns names a column twice"):
         formats.load(path)
+
+
+def test_benchmarks_json_is_found_above_or_beside_a_results_file_and_reread_when_changed(
+    tmp_path: Path,
+) -> None:
+    from perfgate.formats import asv  # noqa: PLC0415
+
+    result = tmp_path / "results" / "box" / "abc-env.json"
+    result.parent.mkdir(parents=True)
+    assert asv.described_near(result) == {}  # none: units come from the names
+    (tmp_path / "results" / "benchmarks.json").mkdir()  # not a file: passed over
+    beside = result.parent / "benchmarks.json"
+    beside.write_text(json.dumps({"m.time_x": {"unit": "seconds"}, "version": 2}))
+    assert asv.described_near(result)["m.time_x"] == {"unit": "seconds"}
+    (tmp_path / "results" / "benchmarks.json").rmdir()
+    root = tmp_path / "results" / "benchmarks.json"
+    root.write_text(json.dumps({"m.time_x": {"unit": "bytes"}, "version": 2}))
+    assert asv.described_near(result)["m.time_x"] == {"unit": "bytes"}  # the root's first
+    stamp = root.stat().st_mtime_ns
+    root.write_text(json.dumps({"m.time_x": {"unit": "items"}, "version": 2}))
+    os.utime(root, ns=(stamp + 10**9, stamp + 10**9))  # a later version of the file
+    assert asv.described_near(result)["m.time_x"] == {"unit": "items"}

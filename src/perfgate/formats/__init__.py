@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR
 from typing import Any
 
 from perfgate._collector import collector_paused
@@ -30,10 +31,14 @@ def load(path: Path, input_format: str = "auto", cache: ReadCache | None = None)
     With a ``cache``, a file of a directory read before (same size and modification time) is
     not read again: `perfgate run` checks after each round whether it may stop, and reads only
     the new round's files."""
-    if path.is_dir():
+    try:  # one stat: a history import reads a thousand files through here
+        is_dir = S_ISDIR(path.stat().st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(str(path), "no such file or directory") from None
+    except OSError:
+        is_dir = False  # reading it says why it cannot be read
+    if is_dir:
         return _load_dir(path, input_format, {} if cache is None else cache)
-    if not path.exists():
-        raise InputError(str(path), "no such file or directory")
     data = read_json(path)
     if input_format == "auto" and asv.is_auxiliary(data):
         raise InputError(
@@ -102,8 +107,7 @@ def _read(path: Path, data: Any, input_format: str) -> Run:
         if fmt == pytest_benchmark.FORMAT:
             run = pytest_benchmark.read(data, shown)
         elif fmt == asv.FORMAT:
-            described = asv.load_benchmarks_json(asv.find_benchmarks_json(path))
-            run = asv.read(data, shown, described)
+            run = asv.read(data, shown, asv.described_near(path))
         else:
             run = native.read(data, shown)
     except asv.UnsupportedVersionError as exc:

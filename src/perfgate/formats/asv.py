@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from types import MappingProxyType
 from typing import Any
 
@@ -64,23 +65,19 @@ def is_auxiliary(data: Any) -> bool:
     )
 
 
-def find_benchmarks_json(result_file: Path) -> Path | None:
-    """asv keeps ``benchmarks.json`` at the results root, one level above the machine folder."""
+def described_near(result_file: Path) -> Mapping[str, Any]:
+    """``benchmarks.json`` of a results file: asv keeps it at the results root, one level
+    above the machine folder (or beside the file); empty when there is none. One ``stat``
+    a candidate finds it and tells whether it changed since it was read."""
     for folder in (result_file.parent.parent, result_file.parent):
         candidate = folder / "benchmarks.json"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def load_benchmarks_json(path: Path | None) -> Mapping[str, Any]:
-    if path is None:
-        return {}
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        return {}
-    return _described(str(path), stamp)
+        try:
+            found = candidate.stat()
+        except OSError:
+            continue
+        if S_ISREG(found.st_mode):
+            return _described(str(candidate), found.st_mtime_ns)
+    return {}
 
 
 @lru_cache(maxsize=8)
