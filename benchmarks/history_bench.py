@@ -37,36 +37,46 @@ NOTES = """## Notes
   (`coalesce(p95, mean)`), sorted by SQLite, and built with `Point._make`. Raw samples live in
   their own table, so the rows read are small. Before these changes the same query took about
   100 ms, and 54-82 ms after the first of them.
-- Import is 0.13x `asv publish`'s CPU time (0.14x wall) on django, against a goal of 0.1x;
-  sunpy's 0.06x meets it. Two stops ago django was at 1.4 s and 0.23x; what took it to 1.0 s,
+- Import is 0.09x `asv publish`'s CPU time on django (0.10x wall), against a goal of 0.1x;
+  sunpy's is 0.05x. Three stops ago django was at 1.4 s and 0.23x; what took it to 1.0 s,
   each measured on its own: Python's cyclic garbage collector paused while files are read
   (runs hold no cycles, but every allocation moved it toward a walk over all live objects:
   0.12 s), SQLite's foreign-key checks off while runs are added (every id written is one the
   same transaction inserted or read: 0.1 s), numpy no longer loaded (asv's ten-sample rounds
   are summarized in plain Python: 0.04 s and 14 MB of peak memory), and summaries as tuples
-  from a cached quantile plan. Since then, asv's rows are read in place, through each
-  file's column positions, instead of becoming a dict each, and a row's names, parameters and
-  unit are found by its name (the same description object, parameters equal to the strings
-  they were worked out from) instead of through a cache key built for every row: 1.02 s to
-  0.90 s CPU, five fresh processes of each, alternated. The stored rows are identical to
-  those of the code before each change (compared row by row on django's 49,461 results).
-- Where django's 0.90 s goes now (in-process stages, collector off): 0.04 s imports,
-  0.08 s reading and parsing the 960 files, 0.30 s turning 50,781 asv rows into checked
-  `Benchmark`s (about 1.5 us checking each one's samples, 1.3 us building it, the rest
-  reading its row), 0.10 s summaries and 0.30 s storing them, of which SQLite's own inserts
-  and commits are 0.24 s (the same rows inserted alone). 0.1x is 0.69 s: after SQLite,
-  the parse and the imports, that leaves the rows about 6.5 us of Python each for
-  everything, where they take about 10 us now, 2.8 us of it in the check and the
-  `Benchmark` alone. Weighed and measured, none below 0.23 s of SQLite: the samples table
-  keyed by run first and without rowids (0.02 s less), each batch sorted by benchmark (slower),
-  a larger page cache and fewer WAL checkpoints (no change), larger batches (within noise).
-  Nor does skipping the model: a prototype that takes each file's samples straight from
-  asv's JSON into one float64 array, checks and summarizes them with numpy by sample count
-  (the same quantiles, bit for bit) and makes the rows from that, took 0.27 s for what the
-  checked `Benchmark`s and their summaries take now (0.40 s), plus 0.04 s more of imports
-  for numpy: about 0.81 s in all, 0.12x. It would be a second reader of asv's format beside
-  `formats/asv.py`, to gain 0.01x of the ratio; it was not built. At 0.1x, SQLite's inserts,
-  the parse and the imports (0.36 s) would leave the rest of the import 0.33 s.
+  from a cached quantile plan. Then asv's rows were read in place, through each file's
+  column positions, instead of becoming a dict each, and a row's names, parameters and unit
+  found by its name (the same description object, parameters equal to the strings they
+  were worked out from): 1.02 s to 0.90 s CPU, five fresh processes of each, alternated.
+- From 0.90 s to 0.68 s (fresh processes of the CLI, medians of five to seven; by hand,
+  each step measured on its own in process):
+  - what SQLite is asked to do, 0.26 s to 0.16 s (schema 3): a run's raw samples go into
+    a few rows ("chunks" of up to 64 kB, one result's samples after another; the result
+    says where its own start) instead of one row a result, and results have no index by run
+    (only a shard's durations read results by run, and they find them by benchmark in
+    0.5 ms). SQLite costs about 1.5 us a row whatever the row holds, so halving the rows
+    halved the cost; keeping the samples in the results rows instead saved nothing (larger
+    rows in a tree written all over cost as much as the rows saved). Runs stored before keep
+    their samples where they were, and read back the same;
+  - 0.09 s in turning asv's rows into `Benchmark`s: each made by `Benchmark.direct`, which
+    fills the frozen dataclass's fields at once (1.7 us against 0.7 us a benchmark), and a
+    parser's short list of numbers checked in one pass of C-speed builtins before it
+    becomes an array (the long path is unchanged, and still names the first bad value);
+  - 0.02 s in the summaries, whose four quantiles are taken inline from the cached plan;
+  - a stat or two less a file (finding `benchmarks.json`, telling a file from a folder).
+  The stored values are identical to the code before each change (compared row by row, raw
+  samples included, on django's 49,461 results).
+- Where django's 0.68 s goes now (in-process stages, collector off): 0.04 s imports,
+  0.07 s parsing the 960 files and 0.04 s reading them, 0.17 s making 49,461 checked
+  `Benchmark`s of 50,781 asv rows, 0.08 s summaries, 0.16-0.20 s storing them (SQLite's
+  own inserts and commits most of it), and about 0.04 s of interpreter start, argument
+  parsing and git. Weighed and measured, none of these helped: each batch sorted by
+  benchmark (slower), a larger page cache and fewer WAL checkpoints (no change), other page
+  sizes (no better), plain INSERT for INSERT OR REPLACE (the same). Batches of 1,000 runs
+  instead of 64 write a little less (0.01-0.03 s) but hold every batch's benchmarks in
+  memory at once: not taken. The numpy prototype of the last stop, which checks and
+  summarizes each file's samples as one array, took 0.27 s for what the `Benchmark`s and
+  their summaries now take in 0.25 s, before the 0.04 s of loading numpy.
 - Peak memory: 27 MB for django (41-48 MB before, when numpy was loaded).
 - Import is faster than `asv publish` over the same files, with less peak memory.
   `asv publish` does more (it writes the whole site), so the ratio says that importing is not

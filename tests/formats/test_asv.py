@@ -279,3 +279,35 @@ def test_benchmarks_json_is_found_above_or_beside_a_results_file_and_reread_when
     root.write_text(json.dumps({"m.time_x": {"unit": "items"}, "version": 2}))
     os.utime(root, ns=(stamp + 10**9, stamp + 10**9))  # a later version of the file
     assert asv.described_near(result)["m.time_x"] == {"unit": "items"}
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        [[2.0], [], [[2.0, 2.1, 1.9]]],  # the common row: one combination, samples kept
+        [[2.0], [], [None]],  # no samples: asv's statistics are kept instead
+        [[None], [], [[2.0]]],  # failed
+        [[float("nan")], [], [[2.0]]],  # skipped
+        [[2.0], [["1"]], [[2.0, 2.1]]],  # one parameter value
+        [[2.0, 3.0], [["1", "2"]], [[2.0], [3.0]]],  # two
+    ],
+)
+@pytest.mark.parametrize("name", ["m.time_x", "m.mem_x"])
+def test_every_row_reads_as_the_general_path_makes_it(row: list[object], name: str) -> None:
+    """read() makes the common row itself; what it makes is what _expand makes of it."""
+    from perfgate.formats import asv  # noqa: PLC0415
+
+    data = {
+        "version": 2,
+        "commit_hash": "abc",
+        "result_columns": ["result", "params", "samples", "stats_q_25"],
+        "results": {name: [*row, [1.5] * len(row[0])]},  # type: ignore[arg-type]
+    }
+    run = asv.read(data, "r.json", {})
+    layout = asv._Layout.of(data["result_columns"])  # type: ignore[arg-type]
+    expected: list[Benchmark] = []
+    failed: list[str] = []
+    shape = asv._shape(name, row[1] or (), {})  # type: ignore[arg-type]
+    asv._expand(name, data["results"][name], layout, shape, out=expected, failed=failed)  # type: ignore[index]
+    assert (list(run.benchmarks), list(run.failed)) == (expected, failed)
+    assert len(expected) + len(failed) == len(row[0])  # type: ignore[arg-type]

@@ -117,3 +117,13 @@ def test_a_cache_reads_each_round_file_once(
     assert len(reads) == len(files)  # not 1 + 2 + 3
     uncached = formats.load_side([side]).benchmarks
     assert uncached == benchmarks
+
+
+def test_a_file_read_whole_even_when_it_grew_after_its_size_was_taken(tmp_path: Path) -> None:
+    from perfgate.formats._json import _read_bytes  # noqa: PLC0415
+
+    path = tmp_path / "grown.json"
+    content = b"[" + b"1," * 1_500_000 + b"2]"  # 3 MB: several reads past the first
+    path.write_bytes(content)
+    for size in (len(content), 10, 0):
+        assert _read_bytes(path, size) == content

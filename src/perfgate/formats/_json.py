@@ -77,7 +77,7 @@ def read_json(path: Path) -> Any:
         if size > STREAM_ABOVE_BYTES:
             with path.open("rb") as handle:
                 return _stream(handle, shown)
-        raw = path.read_bytes()
+        raw = _read_bytes(path, size)
     except OSError as exc:
         raise InputError(shown, f"cannot read: {exc.strerror}") from None
     if too_many_containers(raw):
@@ -100,6 +100,20 @@ def read_json(path: Path) -> Any:
         raise InputError(shown, f"invalid JSON at {where}: {exc.msg}") from None
     except RecursionError:
         raise InputError(shown, "JSON nested too deeply") from None
+
+
+def _read_bytes(path: Path, size: int) -> bytes:
+    """The file's bytes, in one read when it is still ``size`` bytes long: a file object's
+    buffered reader costs about 40 us a file against 17 us here, and a history import reads
+    a thousand files."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks: list[bytes] = []
+        while chunk := os.read(fd, size + 1 if not chunks else 1 << 20):  # grown: read on
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _text(raw: bytes, shown: str) -> str:
