@@ -58,23 +58,29 @@ NOTES = """## Notes
     halved the cost; keeping the samples in the results rows instead saved nothing (larger
     rows in a tree written all over cost as much as the rows saved). Runs stored before keep
     their samples where they were, and read back the same;
-  - 0.09 s in turning asv's rows into `Benchmark`s: each made by `Benchmark.direct`, which
-    fills the frozen dataclass's fields at once (1.7 us against 0.7 us a benchmark), and a
+  - 0.11 s in turning asv's rows into `Benchmark`s: each made by `Benchmark.direct`, which
+    fills the frozen dataclass's fields at once (1.7 us against 0.7 us a benchmark); a
     parser's short list of numbers checked in one pass of C-speed builtins before it
     becomes an array (the long path is unchanged, and still names the first bad value);
+    and the common row (one combination, samples kept) made in the reader's loop rather
+    than through the general function (0.02 s; a test holds the two to the same result);
   - 0.02 s in the summaries, whose four quantiles are taken inline from the cached plan;
-  - a stat or two less a file (finding `benchmarks.json`, telling a file from a folder).
+  - 0.01 s in reading the files with one `os.read` each rather than through a buffered
+    file object, and a stat or two less a file (finding `benchmarks.json`, telling a file
+    from a folder).
   The stored values are identical to the code before each change (compared row by row, raw
   samples included, on django's 49,461 results).
 - Where django's 0.68 s goes now (in-process stages, collector off): 0.04 s imports,
-  0.07 s parsing the 960 files and 0.04 s reading them, 0.17 s making 49,461 checked
-  `Benchmark`s of 50,781 asv rows, 0.08 s summaries, 0.16-0.20 s storing them (SQLite's
-  own inserts and commits most of it), and about 0.04 s of interpreter start, argument
+  0.07 s parsing the 960 files and 0.03 s reading them, 0.16 s making 49,461 checked
+  `Benchmark`s of 50,781 asv rows, 0.08 s summaries, 0.20 s storing them (SQLite's own
+  inserts and commits 0.16 s of it), and about 0.04 s of interpreter start, argument
   parsing and git. Weighed and measured, none of these helped: each batch sorted by
   benchmark (slower), a larger page cache and fewer WAL checkpoints (no change), other page
-  sizes (no better), plain INSERT for INSERT OR REPLACE (the same). Batches of 1,000 runs
-  instead of 64 write a little less (0.01-0.03 s) but hold every batch's benchmarks in
-  memory at once: not taken. The numpy prototype of the last stop, which checks and
+  sizes (no better), plain INSERT for INSERT OR REPLACE (the same), one WAL checkpoint a
+  10,000 pages instead of a 1,000 (the same), the collector off for the whole process
+  (0.004 s). Batches of 256 runs instead of 64 write less (0.01-0.02 s, paired fresh
+  processes) but hold a batch's benchmarks in memory at once: 36 MB peak instead of 28 MB,
+  more than `asv publish`'s; not taken. The numpy prototype of the last stop, which checks and
   summarizes each file's samples as one array, took 0.27 s for what the `Benchmark`s and
   their summaries now take in 0.25 s, before the 0.04 s of loading numpy.
 - Peak memory: 27 MB for django (41-48 MB before, when numpy was loaded).
