@@ -523,8 +523,10 @@ def test_p25_and_p99_per_commit_and_an_old_database_read_only_or_migrated(
         assert store.version == 1
         [(_key, points)] = store.series("bench_0", "p99")
         assert [p.value for p in points] == [None] * 3  # not stored then: no value, no guess
-        [(_key, points)] = store.series("bench_0", "p50")
+        [(key, points)] = store.series("bench_0", "p50")
         assert all(p.value for p in points)
+        written = tuple(0.001 * (1 + 0.01 * (k % 7)) for k in range(200))
+        assert [s for _c, s, _m in store.recent_samples(key, 5)] == [written] * 3
     finally:
         store.close()
     with sqlite3.connect(db) as con:
@@ -542,8 +544,7 @@ def test_p25_and_p99_per_commit_and_an_old_database_read_only_or_migrated(
         recent = store.recent_samples(key, 10)
     finally:
         store.close()
-    written = [tuple(0.001 * (1 + 0.01 * (k % 7)) for k in range(200))] * 5
-    assert [samples for _commit, samples, _mean in recent] == written
+    assert [samples for _commit, samples, _mean in recent] == [written] * 5
 
 
 def test_history_tables_show_hostile_text_inert(tmp_path: Path) -> None:

@@ -155,10 +155,8 @@ class Point(NamedTuple):
 
 _INSERT_RESULTS = (
     "INSERT OR REPLACE INTO results (benchmark_id, run_id, n, rounds, "  # noqa: S608
-    f"{', '.join(SUMMARY_COLUMNS)}) VALUES (?, ?, ?, ?{', ?' * len(SUMMARY_COLUMNS)})"
-)
-_INSERT_RESULTS_V3 = _INSERT_RESULTS.replace(
-    ") VALUES (", ", sample_chunk, sample_offset) VALUES (?, ?, "
+    f"{', '.join(SUMMARY_COLUMNS)}, sample_chunk, sample_offset) "
+    f"VALUES (?, ?, ?, ?{', ?' * len(SUMMARY_COLUMNS)}, ?, ?)"
 )
 _INSERT_CHUNK = "INSERT INTO sample_chunks (run_id, chunk, data) VALUES (?, ?, ?)"
 # a chunk of a run's samples holds up to 8,192 samples: reading one benchmark's last runs
@@ -334,7 +332,7 @@ class Store:
             filled += len(blob)
         if chunk:
             chunks.append(b"".join(chunk))
-        db.executemany(_INSERT_RESULTS_V3, rows)
+        db.executemany(_INSERT_RESULTS, rows)
         db.executemany(_INSERT_CHUNK, [(run_id, i, data) for i, data in enumerate(chunks)])
         return True
 
@@ -444,7 +442,8 @@ class Store:
     def durations(self, commit: str) -> dict[str, float]:
         """Seconds each timed benchmark measured in the runs of ``commit`` (samples x mean;
         the last run's where there are several): what a shard partition balances."""
-        # one scan of results (there is no index by run: see migration 3)
+        # each benchmark's results of those runs, through the results' key (there is no
+        # index of results by run: see migration 3)
         rows = self._db.execute(
             "SELECT b.name, r.n, r.mean FROM results r "
             "JOIN benchmarks b ON b.id = r.benchmark_id "
