@@ -145,6 +145,23 @@ def test_import_summaries_are_numpys_percentiles_bit_for_bit(sizes: tuple[int, .
     assert all(type(v) is float for v in got)
 
 
+def test_summaries_stay_numpys_when_the_plans_kept_per_sample_count_are_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np  # noqa: PLC0415
+
+    from perfgate.history import importer  # noqa: PLC0415
+
+    monkeypatch.setattr(importer, "_PLANS_KEPT", 3)
+    monkeypatch.setattr(importer, "_PLANS", {})
+    for n in (*range(1, 12), 5, 1):  # more counts than are kept, and counts seen before
+        values = array("d", (float((k * 7919) % 101) for k in range(n)))
+        got = importer.summary(Benchmark(name="b", short_name="b", unit="s", rounds=(values,)))
+        p25, p50, p95, p99 = (float(v) for v in np.percentile(values, [25, 50, 95, 99]))
+        assert (got[0], got[1], got[5], got[6]) == (p50, p95, p25, p99), n
+        assert len(importer._PLANS) <= 3
+
+
 def test_pytest_benchmark_storage_imports_and_the_chart_is_a_page(tmp_path: Path) -> None:
     storage = tmp_path / ".benchmarks"
     for i in range(2):

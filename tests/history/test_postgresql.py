@@ -175,5 +175,9 @@ def test_samples_of_every_size_read_back_exactly(history: tuple[str, Counts]) ->
         chunks = store._db.execute("SELECT run_id, count(*) FROM sample_chunks GROUP BY run_id")
         # the small ones; the big one alone; sixteen, sixteen and eight of 4 kB with the last
         assert sorted(count for _run, count in chunks) == [5, 5]
+        # a chunk gone (a database edited by hand): those results read as having no samples
+        store._db.execute("DELETE FROM sample_chunks WHERE chunk = 0")
+        key = SeriesKey(name="b0", unit="s", direction="lower", machine="m", environment="")
+        assert [samples for _c, samples, _m in store.recent_samples(key, 5)] == [None, None]
     finally:
         store.close()

@@ -79,7 +79,11 @@ def summary(bench: Benchmark) -> StoredSummary:
     values = rounds[0] if len(rounds) == 1 else [v for r in rounds for v in r]
     n = len(values)
     ordered = sorted(values) if n < _NUMPY_FROM else _numpy_sorted(values)
-    plan = _PLANS.get(n) or _PLANS.setdefault(n, quantile_plan(n, _QUANTILES))
+    plan = _PLANS.get(n)
+    if plan is None:
+        if len(_PLANS) >= _PLANS_KEPT:  # pytest-benchmark's sample counts vary without end
+            _PLANS.clear()
+        plan = _PLANS[n] = quantile_plan(n, _QUANTILES)
     (l25, h25, g25), (l50, h50, g50), (l95, h95, g95), (l99, h99, g99) = plan
     # numpy's lerp from the nearer end, as quantiles.lerp
     a, b = ordered[l25], ordered[h25]
@@ -95,6 +99,7 @@ def summary(bench: Benchmark) -> StoredSummary:
 
 _QUANTILES = (0.25, 0.50, 0.95, 0.99)
 _PLANS: dict[int, tuple[tuple[int, int, float], ...]] = {}  # sample count -> its plan
+_PLANS_KEPT = 4096
 
 
 def _numpy_sorted(values: Sequence[float]) -> list[float]:

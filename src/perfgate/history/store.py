@@ -475,7 +475,8 @@ class Store:
         ).fetchall()
         found = []
         for commit, mean, n, alone, chunk, offset in reversed(rows):
-            blob = alone if offset is None else bytes(chunk[offset * 8 : (offset + n) * 8])
+            # a chunk gone missing (a database edited by hand) reads as no samples
+            blob = alone if chunk is None else bytes(chunk[offset * 8 : (offset + n) * 8])
             found.append((commit, tuple(array("d", blob)) if blob else None, mean))
         return found
 
