@@ -44,6 +44,8 @@ class FakeGitHub:
     pulls: dict[int, str] = field(default_factory=dict)  # number -> head sha
     requests: list[tuple[str, str]] = field(default_factory=list)
     next_link_host: str | None = None  # answer with a next-page link to another host
+    redirect_to: str | None = None  # answer the next call with 307 to this base (path kept)
+    authorizations: list[str] = field(default_factory=list)  # every Authorization header seen
     user_login: str | None = None  # a person's token (GET /user answers); None: the Actions token
     odd_answer: object = None  # with odd_path, what GET answers there instead (a shape test)
     odd_path: str | None = None
@@ -85,6 +87,14 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
 
         def _authorized(self) -> bool:
             state.requests.append((self.command, self.path))
+            state.authorizations.append(self.headers.get("Authorization", ""))
+            if state.redirect_to is not None:
+                self.send_response(307)
+                self.send_header("Location", state.redirect_to + self.path)
+                state.redirect_to = None
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return False
             if self.headers.get("Authorization") not in (
                 f"Bearer {state.token}",
                 f"token {state.token}",

@@ -486,6 +486,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    from perfgate.escaping import keep_environment_secrets  # noqa: PLC0415
+
+    keep_environment_secrets()
     previous = _on_sigterm(_terminate)
     try:
         return _dispatch(args)
@@ -541,18 +544,31 @@ def _dispatch(args: argparse.Namespace) -> int:
         }
         outcome = handlers[args.command](args)
     except PerfgateError as exc:
-        lines = str(exc).splitlines() or [type(exc).__name__]
-        for line in lines:
-            sys.stderr.write(f"perfgate: error: {line}\n")
-        if in_action:  # shown on the run's page as well as in the log
-            from perfgate.github.workflow_files import escape_data  # noqa: PLC0415
-
-            for line in lines:
-                print(f"::error title=perfgate::{escape_data(line)}", flush=True)
-        return exc.exit_code
+        return _error(str(exc), exc.exit_code, in_action=in_action)
+    except MemoryError:
+        return _error("out of memory", EXIT_USAGE, in_action=in_action)
+    except OSError as exc:  # a full disk, a folder where a file goes: not a verdict (exit 2)
+        where = f"{exc.filename}: " if exc.filename else ""
+        problem = exc.strerror or type(exc).__name__
+        return _error(f"{where}{problem}", EXIT_USAGE, in_action=in_action)
     if isinstance(outcome, int):
         return outcome
     return EXIT_FAIL if outcome.verdict == "fail" else EXIT_OK
+
+
+def _error(message: str, code: int, *, in_action: bool) -> int:
+    """Print an error as lines that hold no secret and no control character; ``code``."""
+    from perfgate.escaping import error_line  # noqa: PLC0415
+
+    lines = [error_line(line) for line in message.splitlines()] or ["error"]
+    for line in lines:
+        sys.stderr.write(f"perfgate: error: {line}\n")
+    if in_action:  # shown on the run's page as well as in the log
+        from perfgate.github.workflow_files import escape_data  # noqa: PLC0415
+
+        for line in lines:
+            print(f"::error title=perfgate::{escape_data(line)}", flush=True)
+    return code
 
 
 def _location(text: str) -> Path | str:

@@ -181,3 +181,26 @@ def test_samples_of_every_size_read_back_exactly(history: tuple[str, Counts]) ->
         assert [samples for _c, samples, _m in store.recent_samples(key, 5)] == [None, None]
     finally:
         store.close()
+
+
+def test_a_password_is_never_printed_on_success(tmp_path: Path, server: str) -> None:
+    """The server trusts every local connection, so a URL with a password connects: the
+    password must still appear in no line of an import, a detect or a show."""
+    url = new_database(server)
+    _native_runs(tmp_path / "runs", 3)
+    user, rest = url.split("@", 1)
+    for password, with_password in (
+        ("s3cretpw", f"{user}:s3cretpw@{rest}"),
+        ("s3cretpw", f"{url}&password=s3cretpw"),
+        ("pa@ss:word", f"{user}:pa%40ss%3Aword@{rest}"),
+    ):
+        for args in (
+            ("history", "import", "runs", "--db", with_password),
+            ("history", "detect", "--db", with_password),
+            ("history", "show", "bench_0", "--db", with_password),
+        ):
+            done = run_cli(*args, cwd=tmp_path)
+            output = done.stdout + done.stderr
+            assert done.returncode in (0, 2), output
+            assert password not in output, (args, output)
+            assert password.replace("@", "%40").replace(":", "%3A") not in output

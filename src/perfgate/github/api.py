@@ -1,6 +1,12 @@
 """The few GitHub REST calls perfgate makes, through urllib, against ``GITHUB_API_URL`` (so
 GitHub Enterprise Server works): list an issue's comments (paginated), create one, update one,
-read a pull request."""
+read a pull request.
+
+One HTTP policy for every call (docs/security.md): the token is checked before use (a token
+with whitespace or control characters is refused in a line that does not hold it); a redirect
+is followed only within ``GITHUB_API_URL``'s origin (scheme, host and port), any other is
+refused, so the ``Authorization`` header never leaves; a ``Link: rel=next`` page is followed
+on the same terms; and no error line holds the token or a URL's userinfo."""
 
 from __future__ import annotations
 
@@ -10,7 +16,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
+
+from perfgate.escaping import keep_secret, redact
 
 API_VERSION = "2022-11-28"
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -18,6 +26,8 @@ _MAX_PAGES = 100  # 10,000 comments: far beyond any pull request
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
+# the characters of every token GitHub issues (ghp_, ghs_, github_pat_, classic hex, JWTs)
+_TOKEN = re.compile(r"^[A-Za-z0-9_.=+/-]+$")
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # a page of 100 comments of 65,536 characters is 6.6 MB
 
 
@@ -25,7 +35,7 @@ class GitHubError(Exception):
     """A failed call: ``status`` is the HTTP status (0 when nothing answered)."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.status = status
 
 
@@ -43,9 +53,15 @@ class Client:
         if not _REPOSITORY.match(repository):
             raise ValueError(f"repository {repository!r} is not owner/name")
         if not api_url.startswith(("https://", "http://")):
-            raise ValueError(f"GITHUB_API_URL {api_url!r} is not an http(s) URL")
+            raise ValueError(f"GITHUB_API_URL {redact(api_url)!r} is not an http(s) URL")
+        problem = token_problem(token)
+        if problem is not None:
+            raise ValueError(problem)
+        keep_secret(token)
         self._api = api_url.rstrip("/")
+        self._origin = _origin(self._api)
         self._token = token
+        self._opener = urllib.request.build_opener(_SameOrigin(self._origin))
         self._repo = repository
         self._timeout = timeout
 
@@ -135,7 +151,7 @@ class Client:
             return None
         url = match.group(1)
         # the token goes only where the API lives, whatever a Link header says
-        if not url.startswith(self._api + "/"):
+        if not url.startswith(self._api + "/") or _origin(url) != self._origin:
             raise GitHubError(0, f"refusing to follow a next-page link off {self._api}: {url}")
         return url
 
@@ -155,11 +171,13 @@ class Client:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
+            with self._opener.open(request, timeout=self._timeout) as response:
                 raw = response.read(MAX_ANSWER_BYTES + 1)
                 if len(raw) > MAX_ANSWER_BYTES:
                     raise GitHubError(0, f"{method} {url}: the answer is over 16 MB")
                 return json.loads(raw or b"null"), response.headers
+        except _Refused as exc:
+            raise GitHubError(0, f"{method} {url}: {exc}") from None
         except urllib.error.HTTPError as exc:
             raise GitHubError(exc.code, f"{method} {url}: {exc.code} {_message(exc)}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
@@ -168,6 +186,57 @@ class Client:
             raise GitHubError(0, f"{method} {url}: the answer is not JSON") from None
         except ValueError as exc:  # Python's own limits, e.g. integers of over 4,300 digits
             raise GitHubError(0, f"{method} {url}: the answer is not usable JSON ({exc})") from None
+
+
+def token_problem(token: str) -> str | None:
+    """Why ``token`` cannot be a GitHub token, in words that do not hold it; None if it can."""
+    if not token:
+        return "the GitHub token is empty"
+    if token != token.strip():
+        return "the GitHub token starts or ends with whitespace or a line break (a pasted secret?)"
+    if not _TOKEN.match(token):
+        return "the GitHub token holds characters no GitHub token has (spaces, controls, quotes)"
+    return None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:
+        port = -1
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+class _Refused(urllib.error.URLError):
+    """A redirect off the API's origin: refused before any request goes there."""
+
+    def __str__(self) -> str:
+        return str(self.reason)
+
+
+class _SameOrigin(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the API's origin (GitHub answers 301 for a renamed
+    repository, on the same host); refuse any other, so the token stays where it belongs."""
+
+    def __init__(self, origin: tuple[str, str, int | None]) -> None:
+        self._origin = origin
+
+    def redirect_request(  # noqa: PLR0917 - urllib's signature
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if _origin(newurl) != self._origin:
+            fp.close()
+            raise _Refused(
+                f"refusing to follow a {code} redirect off the API's origin to {redact(newurl)}"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _message(exc: urllib.error.HTTPError) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from perfgate import units
 from perfgate.config import parse_fail_on
 from perfgate.errors import UsageError
+from perfgate.github.api import token_problem
 from perfgate.github.comment import COMMENT_KEY
 from perfgate.options import FAIL_ON, OPTIONS, FailOn
 
@@ -81,6 +82,8 @@ def parse_inputs(env: Mapping[str, str]) -> ActionInputs:
     token = _get(env, "github-token")
     if comment_text == "true" and not token:
         bad("github-token", "empty, and comment is true (pass github-token or comment: false)")
+    elif token and (problem := token_problem(token)) is not None:
+        bad("github-token", problem)
     if problems:
         raise UsageError("\n".join(problems))
     return ActionInputs(

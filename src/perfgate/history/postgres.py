@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from perfgate.errors import InputError, PerfgateError
+from perfgate.escaping import database_url_shown
 
 if TYPE_CHECKING:
     from perfgate.history.store import Store
@@ -50,8 +51,9 @@ def is_url(location: object) -> bool:
 
 
 def shown(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+    """The URL without its password, for messages (and its password kept secret, so that no
+    message of libpq's that quotes it is printed whole)."""
+    return database_url_shown(url)
 
 
 class Error(PerfgateError):

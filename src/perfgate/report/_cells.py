@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from perfgate import units
+from perfgate.escaping import printable
 from perfgate.model import Summary
 from perfgate.report.model import FunctionChange, Report, Row
 
@@ -21,22 +21,7 @@ STATUS_LABEL = {
 }
 
 
-# C0 and C1 controls (escape sequences, newlines), the marks that reorder a line (bidi) and
-# lone surrogates (no encoding can write them: JSON input may hold "\ud800")
-# (and the invisible ones: zero-width spaces and joiners, line and paragraph separators, the
-# Arabic letter mark, the byte-order mark)
-_UNPRINTABLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
-)
 NAME_LIMIT = 200
-
-
-def printable(text: str) -> str:
-    """User text that cannot act on a terminal or reorder a line: each control character
-    shown as its escape (``\\x1b``, ``\\n``, ``\\u202e``)."""
-    return _UNPRINTABLE.sub(
-        lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text
-    )
 
 
 def display_name(name: str, limit: int = NAME_LIMIT) -> str:
