@@ -1,10 +1,15 @@
-"""File writing that never leaves a half-written file behind."""
+"""File writing that never leaves a half-written file behind, and a folder one run holds."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from perfgate.errors import PerfgateError
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -32,3 +37,36 @@ def _mode_for(path: Path) -> int:
         umask = os.umask(0o022)  # read it back: there is no other way to learn it
         os.umask(umask)
         return 0o666 & ~umask
+
+
+class FolderInUseError(PerfgateError):
+    """Another perfgate run holds the rounds folder."""
+
+
+@contextlib.contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold ``folder`` (a run's rounds) for this process alone: two runs that shared it would
+    pool each other's rounds and report a change neither measured. A second run is refused in
+    one line rather than queued (a queued run would measure on a machine the first one loads).
+    The lock is the kernel's (``flock``), so a run that died leaves nothing to clean up."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock_path = folder / ".lock"
+    handle = lock_path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read(32).strip()
+            who = f" (process {holder})" if holder.isdigit() else ""
+            raise FolderInUseError(
+                f"{folder} is in use by another perfgate run{who}: wait for it to finish, or "
+                "give this run its own folder (--rounds-dir DIR)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()

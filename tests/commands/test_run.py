@@ -409,3 +409,28 @@ def test_an_edit_reinstalls_the_project_into_an_environment_it_takes_over(
     assert sorted(p.name for p in envs.iterdir()) == before
     report = json.loads(done.stdout)
     assert all(b["ratio"] < 0.5 for b in report["benchmarks"]), report["benchmarks"]
+
+
+def test_two_runs_never_share_a_rounds_folder(project: Path) -> None:
+    """A run holds its rounds folder: a second run into it is one line and exit 2 (pooled
+    rounds reported a 3.9x change as 1.98x), and a run into another folder goes ahead."""
+    import fcntl  # noqa: PLC0415 - POSIX only, as the lock itself
+
+    folder = project / ".perfgate" / "shared"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a first run holds it
+        held.write("4242")
+        held.flush()
+        for command in (("run", "--base", "HEAD~1"), ("run",)):
+            done = run_cli(*command, "--rounds", "2", "--rounds-dir", folder, cwd=project)
+            assert done.returncode == 2, done.stderr
+            assert done.stderr == (
+                f"perfgate: error: {folder} is in use by another perfgate run (process 4242): "
+                "wait for it to finish, or give this run its own folder (--rounds-dir DIR)\n"
+            )
+            assert not (folder / "base").exists()
+    # released (as when the first run ends or dies): the folder is free again
+    done = run_cli("run", "--rounds", "1", "--rounds-dir", folder, cwd=project)
+    assert "head-round-000" in done.stderr  # it ran (and failed: head alone lacks slowpkg)
+    assert "in use" not in done.stderr

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from perfgate import asv_driver, environments, formats, gate, instructions, shards, units
+from perfgate._io import exclusive
 from perfgate._git import (
     auto_base,
     dirty_files,
@@ -111,7 +112,7 @@ def run_command(
             *extra, "-p", MODULE, f"--perfgate-shard={part}",
             f"--perfgate-shard-map={shard_map.resolve()}",
         )  # fmt: skip
-    with progress_lines(stderr) as progress:
+    with exclusive(out), progress_lines(stderr) as progress:
         request = _Request(
             config=config,
             config_path=config_path,
@@ -311,7 +312,7 @@ def profile_command(
     if config.harness.type != "pytest-benchmark":
         raise UsageError("perfgate profile needs a pytest-benchmark suite (harness.type)")
     out = cwd / ".perfgate" / "run"
-    with progress_lines(stderr) as progress:
+    with exclusive(out), progress_lines(stderr) as progress:
         req = _Request(
             config=config, config_path=config_path, rounds=None, out=out, fmt="table",
             outputs=(), extra=tuple(extra), seed=0, record=False, shard=None, stdout=stdout,
@@ -356,7 +357,8 @@ def probe(
         extra=(), seed=0, record=False, shard=None, stdout=io.StringIO(), stderr=stderr,
         progress=progress,
     )  # fmt: skip
-    return _interleaved(request, base_commit, Path.cwd(), head_ref=head_commit)
+    with exclusive(out):
+        return _interleaved(request, base_commit, Path.cwd(), head_ref=head_commit)
 
 
 def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = None) -> Report:
