@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,9 +82,13 @@ def write_map(folder: Path, shard: Shard, durations: Mapping[str, float]) -> int
     return len(assigned)
 
 
-def record(folder: Path, shard: Shard, base: str, head: str) -> None:
+def record(folder: Path, shard: Shard, base: str, head: str, *, empty: bool = False) -> None:
+    """``shard.json``; ``empty``: the shard holds none of the suite's benchmarks (so its lack
+    of rounds is not a failed job's)."""
     folder.mkdir(parents=True, exist_ok=True)
     document = {"perfgate_shard": FORMAT, "shard": str(shard), "base": base, "head": head}
+    if empty:
+        document["empty"] = True
     write_text_atomic(folder / FILE, json.dumps(document) + "\n")
 
 
@@ -91,20 +97,43 @@ class Recorded:
     shard: Shard
     base: str
     head: str
+    empty: bool = False
+
+
+_RECORD_LIMIT = 64 * 1024  # a shard record is about 150 bytes
+_COMMIT = re.compile(r"^[0-9a-f]{7,64}(\+[0-9a-f]{1,64})?$")
 
 
 def read(folder: Path) -> Recorded:
+    """The shard record of a rounds folder, read as data from another job: a regular file
+    (never through a symlink: a FIFO or /dev/zero cannot hang or fill memory), at most 64 kB,
+    commits as hex ids."""
     path = folder / FILE
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("perfgate_shard") != FORMAT:
-            raise ValueError(f"format {data.get('perfgate_shard')!r}")
-        return Recorded(
-            shard=parse(str(data["shard"])), base=str(data["base"]), head=str(data["head"])
-        )
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
     except FileNotFoundError:
         raise InputError(
             str(folder), f"no {FILE}: not the rounds folder of a sharded run"
         ) from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, UsageError) as exc:
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise InputError(str(path), "not a regular file")
+        raw = handle.read(_RECORD_LIMIT + 1)
+    if len(raw) > _RECORD_LIMIT:
+        raise InputError(str(path), f"over the {_RECORD_LIMIT:,} bytes a shard record may hold")
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("perfgate_shard") != FORMAT:
+            found = data.get("perfgate_shard") if isinstance(data, dict) else None
+            raise ValueError(f"format {found!r}")
+        base, head = data["base"], data["head"]
+        for commit in (base, head):
+            if not isinstance(commit, str) or not _COMMIT.match(commit):
+                raise ValueError("base and head are commit ids")
+        return Recorded(
+            shard=parse(str(data["shard"])), base=base, head=head, empty=data.get("empty") is True
+        )
+    except (ValueError, KeyError, TypeError, RecursionError, UsageError) as exc:
         raise InputError(str(path), f"not a perfgate shard record ({exc})") from None

@@ -5,12 +5,15 @@ with the same severities as the unsharded report of the same rounds."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from perfgate import shards
+from perfgate.errors import InputError
 from tests.harnesses import git
 from tests.helpers import HARNESS, run_cli, two_commit_project
 
@@ -75,7 +78,8 @@ def _split(full: Path, shard: shards.Shard, into: Path, base: str, head: str) ->
             ]
             if data["benchmarks"]:  # a shard may hold none of a small suite
                 (into / side / path.name).write_text(json.dumps(data))
-    shards.record(into, shard, base, head)
+    empty = not list((into / "head").glob("*.json"))
+    shards.record(into, shard, base, head, empty=empty)
 
 
 @pytest.mark.slow
@@ -107,10 +111,81 @@ def test_merged_shards_decide_as_the_whole_run(project: Path, tmp_path: Path) ->
     twice = run_cli("merge", folders[0], folders[0], cwd=project)
     assert twice.returncode == 2
     assert "shard 1 is given twice" in twice.stderr
+    _incomplete_merges_are_never_a_pass(project, folders, tmp_path)
     shards.record(folders[1], parts[1], head, head)
     other = run_cli("merge", folders[0], folders[1], cwd=project)
     assert other.returncode == 2
     assert "not one run" in other.stderr
+
+
+def _incomplete_merges_are_never_a_pass(project: Path, folders: list[Path], tmp: Path) -> None:
+    """Shards that hold only unchanged benchmarks (test_steady), one of them missing: the
+    report is shown as inconclusive and the command exits 2, naming the missing shard."""
+    steady = []
+    for folder in folders:
+        copy = tmp / f"steady-{folder.name}"
+        shutil.copytree(folder, copy)
+        for path in copy.glob("*/round-*.json"):
+            data = json.loads(path.read_text())
+            data["benchmarks"] = [b for b in data["benchmarks"] if "test_steady" in b["name"]]
+            if data["benchmarks"]:
+                path.write_text(json.dumps(data))
+            else:
+                path.unlink()
+        recorded = shards.read(copy)
+        empty = not list((copy / "head").glob("*.json"))
+        shards.record(copy, recorded.shard, recorded.base, recorded.head, empty=empty)
+        steady.append(copy)
+    filled = [f for f in steady if not shards.read(f).empty]
+    done = run_cli("merge", *steady, "--format", "json", cwd=project)
+    assert done.returncode == 0, done.stderr  # all four: a pass
+    assert json.loads(done.stdout)["verdict"] == "pass"
+    k = shards.read(filled[0]).shard
+    rest = [f for f in steady if f != filled[0]]
+    done = run_cli("merge", *rest, "--format", "json", cwd=project)
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["verdict"] == "inconclusive"
+    assert done.stderr.endswith(
+        f"shard {k} missing: no verdict without the whole suite (merge every shard's rounds "
+        "folder)\n"
+    )
+    # a shard whose head rounds are gone (its job failed): refused, not dropped
+    gone = filled[1]
+    shutil.rmtree(gone / "head")
+    done = run_cli("merge", *steady, cwd=project)
+    assert done.returncode == 2
+    assert "has no head rounds (its job failed" in done.stderr
+    # rounds of another shard's benchmark brought in as base rounds: refused
+    shutil.copytree(filled[0] / "head", gone / "head")
+    shutil.rmtree(gone / "base")
+    shutil.copytree(filled[0] / "base", gone / "base")
+    done = run_cli("merge", *steady, cwd=project)
+    assert done.returncode == 2
+    assert "shards overlap" in done.stderr
+
+
+def test_a_shard_record_is_read_as_data(tmp_path: Path) -> None:
+    """shard.json comes from another job: never followed through a link, never read whole."""
+    shard = shards.Shard(index=1, count=2)
+    good = tmp_path / "good"
+    shards.record(good, shard, "a" * 40, "b" * 40)
+    assert shards.read(good).shard == shard
+    cases: dict[str, Any] = {
+        "a FIFO": lambda p: os.mkfifo(p),
+        "a link to /dev/zero": lambda p: p.symlink_to("/dev/zero"),
+        "deep nesting": lambda p: p.write_text("[" * 100_000),
+        "over 64 kB": lambda p: p.write_text(" " * 70_000 + "{}"),
+        "escapes in a commit": lambda p: p.write_text(json.dumps(
+            {"perfgate_shard": 1, "shard": "1/2", "base": "\x1b]0;x\x07", "head": "b" * 40}
+        )),
+    }  # fmt: skip
+    for what, make in cases.items():
+        folder = tmp_path / what.replace(" ", "-").replace("/", "-")
+        folder.mkdir()
+        make(folder / shards.FILE)
+        with pytest.raises(InputError) as info:
+            shards.read(folder)
+        assert "\x1b" not in str(info.value), what
 
 
 @pytest.mark.slow
@@ -127,8 +202,9 @@ def test_a_shard_runs_only_its_benchmarks(project: Path, tmp_path: Path) -> None
     assert all(shards.in_shard(name, half) for name in names)
     assert len(names) < 8
     assert shards.read(out).shard == half
-    alone = _json(run_cli("merge", out, "--format", "json", cwd=project))
-    assert "merged 1 of 2 shards; 1 shard(s) missing" in " ".join(alone["notes"])
+    alone = run_cli("merge", out, "--format", "json", cwd=project)
+    notes = " ".join(json.loads(alone.stdout)["notes"])
+    assert "merged 1 of 2 shards; missing: shard 2/2" in notes
 
 
 @pytest.mark.slow

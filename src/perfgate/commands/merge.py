@@ -2,7 +2,10 @@
 
 Each DIR is the rounds folder of a ``perfgate run --shard K/N`` job (its ``base/`` and
 ``head/`` round files and ``shard.json``). The shards must compare the same commits, be of the
-same N, and not share a benchmark. Their rounds are compared together, so the suite-wide
+same N, and not share a benchmark (base rounds included). A shard without head rounds is
+refused unless its record says it is empty, and a merge with a shard missing is never a pass:
+the report is shown, verdict inconclusive, and the command exits 2 naming the missing shards
+(a critical slowdown among the shards given still fails, exit 1). Their rounds are compared together, so the suite-wide
 false-alarm control (Holm) and the per-round speed factor span the whole suite, exactly as if
 one job had run it.
 """
@@ -17,6 +20,8 @@ from perfgate.commands._output import ReportOptions
 from perfgate.compare import compare
 from perfgate.errors import InputError
 from perfgate.report.model import Report
+
+SIDES = ("base", "head")
 
 
 def merge_command(folders: list[Path], options: ReportOptions) -> Report:
@@ -37,21 +42,29 @@ def merge_command(folders: list[Path], options: ReportOptions) -> Report:
     if len(set(indexes)) != len(indexes):
         twice = sorted({i for i in indexes if indexes.count(i) > 1})
         raise InputError(", ".join(map(str, folders)), f"shard {twice[0]} is given twice")
-    # a shard may hold none of the suite's benchmarks (a small suite, many shards)
-    filled = [folder for folder in folders if any((folder / "head").glob("*.json"))]
+    # a shard may hold none of the suite's benchmarks (a small suite, many shards): it says
+    # so in its record; any other shard without head rounds is a job that failed
+    for folder, shard in zip(folders, recorded, strict=True):
+        if not shard.empty and not _has_rounds(folder / "head"):
+            raise InputError(
+                str(folder),
+                f"shard {shard.shard} has no head rounds (its job failed, or its rounds folder "
+                "was not uploaded whole): not merged",
+            )
+    filled = [folder for folder, shard in zip(folders, recorded, strict=True) if not shard.empty]
     if not filled:
         raise InputError(", ".join(map(str, folders)), "no shard holds any round file")
-    sides = {}
+    sides = {name: formats.load_side([folder / name for folder in filled]) for name in SIDES}
     owner: dict[str, Path] = {}
-    for name in ("base", "head"):
-        sides[name] = formats.load_side([folder / name for folder in filled])
     for folder in filled:
-        for bench in formats.load_side([folder / "head"]).benchmarks:
-            if bench.name in owner:
+        # base rounds too: a shard may not bring rounds of another shard's benchmark
+        names = {b.name for side in SIDES for b in formats.load_side([folder / side]).benchmarks}
+        for name in sorted(names):
+            if name in owner:
                 raise InputError(
-                    str(folder), f"{bench.name} is also in {owner[bench.name]}: shards overlap"
+                    str(folder), f"{name} is also in {owner[name]}: shards overlap"
                 )
-            owner[bench.name] = folder
+            owner[name] = folder
     base, head = sides["base"], sides["head"]
     try:
         report = compare(
@@ -63,8 +76,30 @@ def merge_command(folders: list[Path], options: ReportOptions) -> Report:
         )
     except ValueError as exc:
         raise InputError(", ".join(map(str, folders)), str(exc)) from None
-    missing = first.shard.count - len(recorded)
+    given = {shard.shard.index for shard in recorded}
+    missing = [
+        f"{k}/{first.shard.count}" for k in range(1, first.shard.count + 1) if k not in given
+    ]
     notes = [f"merged {len(recorded)} of {first.shard.count} shards"]
     if missing:
-        notes.append(f"{missing} shard(s) missing: their benchmarks are not in this report")
-    return options.emit(replace(report, notes=(*report.notes, "; ".join(notes) + ".")))
+        notes.append(f"missing: shard {', '.join(missing)} (their benchmarks are not here)")
+    report = replace(report, notes=(*report.notes, "; ".join(notes) + "."))
+    if missing and report.verdict != "fail":
+        report = replace(report, verdict="inconclusive")
+    emitted = options.emit(report)
+    if missing and report.verdict != "fail":
+        # never a pass with part of the suite unmeasured: the report above, then exit 2
+        raise IncompleteMergeError(
+            ", ".join(map(str, folders)),
+            f"shard {', '.join(missing)} missing: no verdict without the whole suite (merge "
+            "every shard's rounds folder)",
+        )
+    return emitted
+
+
+class IncompleteMergeError(InputError):
+    """A merge without every shard: the report is shown, the command exits 2."""
+
+
+def _has_rounds(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.glob("*.json"))

@@ -399,6 +399,9 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
     except EmptyShardError:  # a small suite over many shards: this one has nothing
         note = f"shard {req.shard} holds none of the suite's benchmarks: nothing to compare"
         progress.line(note)
+        if req.shard is not None:
+            recorded = shards.read(out)
+            shards.record(out, req.shard, recorded.base, recorded.head, empty=True)
         empty = gate.finish("compare", [], config.fail_on, notes=[note])
         return emit(empty, req.fmt, req.outputs, req.stdout)
     base, head = _sides(out, cache)
