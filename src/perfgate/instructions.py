@@ -92,7 +92,13 @@ def read_counts(order_file: Path, dumps: Path) -> dict[str, float]:
         one, more = totals.get((index, "one")), totals.get((index, "more"))
         if one is None or more is None:
             raise InputError(str(dumps), f"no callgrind counts for {name}")
-        counts[name] = max(0.0, (more - one) / calls)
+        if more < one:  # more calls, fewer instructions: the counts are wrong, not "0"
+            raise InputError(
+                str(dumps),
+                f"callgrind counted fewer instructions for 1 + {calls} calls of {name} than "
+                f"for one ({more:,} < {one:,}): a counting fault, not a count",
+            )
+        counts[name] = (more - one) / calls
     return counts
 
 

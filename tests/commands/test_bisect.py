@@ -39,10 +39,19 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 @pytest.mark.slow
 def test_bisect_names_the_commit_that_made_it_slower(history: tuple[Path, list[str]]) -> None:
     root, commits = history
+    # the history already shows the step (stored runs of every fourth commit): a bisect's
+    # probes must leave what detection finds there unchanged
+    stored_runs = _every_fourth_commit(root, commits, root.parent / "stored-runs")
+    assert run_cli("history", "import", stored_runs, cwd=root).returncode == 0
+    before = run_cli("history", "detect", "--format", "json", cwd=root)
+    assert before.returncode == 0, before.stderr
+    assert json.loads(before.stdout)["changes"]
     done = run_cli(
         "bisect", f"HEAD~{COMMITS}", "HEAD", "--rounds", "4", "--format", "json", cwd=root
     )
     assert done.returncode == 0, done.stderr
+    after = run_cli("history", "detect", "--format", "json", cwd=root)
+    assert json.loads(after.stdout) == json.loads(before.stdout)
     result = json.loads(done.stdout)
     assert result["first_bad"] == commits[SLOW_AT - 1]
     assert result["commits"] == COMMITS
@@ -101,9 +110,21 @@ def test_history_detect_bisect_finds_the_commit_inside_a_stored_step(
     """The history measured every fourth commit (three runs each): detect sees the step
     between commits 8 and 12, and --bisect names commit 11 within that range."""
     root, commits = history
+    folder = _every_fourth_commit(root, commits, tmp_path / "runs")
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", folder, "--db", db, cwd=root).returncode == 0
+    done = run_cli("history", "detect", "--db", db, "--bisect", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "--bisect: benchmarks/test_bench.py::test_work[" in done.stderr
+    assert f"{commits[7][:10]}..{commits[11][:10]}" in done.stderr
+    assert f"first bad commit: {commits[SLOW_AT - 1]}" in done.stdout
+
+
+def _every_fourth_commit(root: Path, commits: list[str], folder: Path) -> Path:
+    """Native runs as a history would hold them: every fourth commit, three runs each, the
+    step between commits 8 and 12."""
     good = git(root, "rev-parse", f"HEAD~{COMMITS}")
     measured = [good, commits[3], commits[7], commits[11], commits[15]]
-    folder = tmp_path / "runs"
     folder.mkdir()
     for i, commit in enumerate(measured):
         slow = commit in (commits[11], commits[15])
@@ -124,10 +145,4 @@ def test_history_detect_bisect_finds_the_commit_inside_a_stored_step(
                 ),
             )  # fmt: skip
             (folder / f"run-{i}-{k}.json").write_text(dumps(run))
-    db = tmp_path / "h.sqlite"
-    assert run_cli("history", "import", folder, "--db", db, cwd=root).returncode == 0
-    done = run_cli("history", "detect", "--db", db, "--bisect", cwd=root)
-    assert done.returncode == 0, done.stderr
-    assert "--bisect: benchmarks/test_bench.py::test_work[" in done.stderr
-    assert f"{commits[7][:10]}..{commits[11][:10]}" in done.stderr
-    assert f"first bad commit: {commits[SLOW_AT - 1]}" in done.stdout
+    return folder

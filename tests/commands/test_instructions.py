@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from perfgate import instructions
+from perfgate.errors import InputError
 from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
 
 needs_valgrind = pytest.mark.skipif(
@@ -104,3 +106,39 @@ def test_missing_valgrind_is_one_line(tmp_path: Path) -> None:
         "perfgate: error: metrics: instructions needs valgrind (Debian/Ubuntu: apt-get "
         "install valgrind; the Action installs it with install-valgrind: true)"
     ]
+
+
+def test_fewer_instructions_for_more_calls_is_an_error_not_zero(tmp_path: Path) -> None:
+    """The counts of 1 + N calls below the count of one: a counting fault, said as such (it
+    read "unchanged" when the difference was clamped to 0)."""
+    order = tmp_path / "order.json"
+    order.write_text(json.dumps({"perfgate_instructions": 1, "calls": 5, "benchmarks": ["t::a"]}))
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    for pid, (label, total) in enumerate([("one", 5_000), ("more", 4_000)]):
+        (dumps / f"callgrind.out.{pid}").write_text(
+            f"desc: Trigger: Client Request: perfgate-0-{label}\ntotals: {total}\n"
+        )
+    with pytest.raises(InputError, match=r"fewer instructions .* a counting fault"):
+        instructions.read_counts(order, dumps)
+    (dumps / "callgrind.out.1").write_text(
+        "desc: Trigger: Client Request: perfgate-0-more\ntotals: 5000\n"
+    )
+    assert instructions.read_counts(order, dumps) == {"t::a": 0.0}
+
+
+def test_the_request_page_is_never_writable_and_executable() -> None:
+    """W^X: the page that holds valgrind's request sequence is read-execute once written."""
+    script = (
+        "from perfgate.pytest_plugin.perfgate_memory import executable_page\n"
+        "address = executable_page(b'\\xc3')\n"
+        "for line in open('/proc/self/maps'):\n"
+        "    low, high = (int(x, 16) for x in line.split()[0].split('-'))\n"
+        "    if low <= address < high:\n"
+        "        print(line.split()[1])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()[:3] == "r-x"  # read, not write, execute

@@ -171,7 +171,7 @@ def test_a_shard_record_is_read_as_data(tmp_path: Path) -> None:
     shards.record(good, shard, "a" * 40, "b" * 40)
     assert shards.read(good).shard == shard
     cases: dict[str, Any] = {
-        "a FIFO": lambda p: os.mkfifo(p),
+        "a FIFO": os.mkfifo,
         "a link to /dev/zero": lambda p: p.symlink_to("/dev/zero"),
         "deep nesting": lambda p: p.write_text("[" * 100_000),
         "over 64 kB": lambda p: p.write_text(" " * 70_000 + "{}"),

@@ -5,7 +5,9 @@ Each probe is `perfgate run`'s interleaved comparison, of one commit (head) agai
 names the benchmarks to follow (its slowdowns, narrowed by ``--benchmark``); the rest bisect
 the first-parent history between them (:mod:`perfgate.bisection` decides). An undecided probe
 is run again with twice the rounds before the search gives up. Every probe's rounds are
-stored in the history, under the commit they measured.
+stored in the history, under the commit they measured, as series of their own: a probe
+measures a handful of commits out of order, on this machine, several runs each, so mixed into
+the per-commit series it would make them zig-zag and hide the step that `history detect` finds.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from perfgate.bisection import Outcome, Search, judge, targets
 from perfgate.commands.run import probe, progress_lines
 from perfgate.config import Config, find_config, load_config
 from perfgate.errors import PerfgateError, UsageError
+from perfgate.escaping import printable
 from perfgate.report import _cells
 from perfgate.report.model import Report, Row
 from perfgate.runner import Progress
@@ -163,9 +166,10 @@ class _Prober:
         return outcome
 
     def _store(self, out: Path, head: str) -> None:
-        """Both sides' rounds into the history, each run under the commit it measured."""
+        """Both sides' rounds into the history, each run under the commit it measured, in
+        series of their own (``history.store.probe_environment``)."""
         from perfgate.history.importer import summary  # noqa: PLC0415
-        from perfgate.history.store import open_store  # noqa: PLC0415
+        from perfgate.history.store import open_store, probe_environment  # noqa: PLC0415
 
         try:
             store = open_store(self.db, create=True)
@@ -179,7 +183,15 @@ class _Prober:
                 if not folder.is_dir():
                     continue
                 runs = [
-                    replace(run, metadata=replace(run.metadata, commit=commit, branch=None))
+                    replace(
+                        run,
+                        metadata=replace(
+                            run.metadata,
+                            commit=commit,
+                            branch=None,
+                            environment=probe_environment(run.metadata.environment),
+                        ),
+                    )
                     for run in formats.load(folder)
                 ]
                 store.add_runs([(run, [summary(b) for b in run.benchmarks]) for run in runs])
@@ -217,7 +229,7 @@ class _Result:
             )
         else:
             subject = git(repo, "log", "-1", "--format=%s", self.first_bad)
-            lines.append(f"first bad commit: {self.first_bad} {_cells.printable(subject)}")
+            lines.append(f"first bad commit: {self.first_bad} {printable(subject)}")
         lines.append(f"probes ({len(self.probes)}), each against GOOD {self.good[:10]}:")
         for item in self.probes:
             lines.append(f"  {item.number}. {item.commit[:10]} {item.outcome}")

@@ -5,9 +5,9 @@ Each DIR is the rounds folder of a ``perfgate run --shard K/N`` job (its ``base/
 same N, and not share a benchmark (base rounds included). A shard without head rounds is
 refused unless its record says it is empty, and a merge with a shard missing is never a pass:
 the report is shown, verdict inconclusive, and the command exits 2 naming the missing shards
-(a critical slowdown among the shards given still fails, exit 1). Their rounds are compared together, so the suite-wide
-false-alarm control (Holm) and the per-round speed factor span the whole suite, exactly as if
-one job had run it.
+(a critical slowdown among the shards given still fails, exit 1). Their rounds are compared
+together, so the suite-wide false-alarm control (Holm) and the per-round speed factor span
+the whole suite, exactly as if one job had run it.
 """
 
 from __future__ import annotations
@@ -28,20 +28,8 @@ def merge_command(folders: list[Path], options: ReportOptions) -> Report:
     """One report from the shards' rounds; InputError (one line) for shards that do not fit."""
     config = options.config()
     recorded = [shards.read(folder) for folder in folders]
+    _check_one_run(folders, recorded)
     first = recorded[0]
-    for folder, shard in zip(folders, recorded, strict=True):
-        if (shard.base, shard.head) != (first.base, first.head):
-            raise InputError(
-                str(folder),
-                f"shard {shard.shard} compares {shard.base[:10]} with {shard.head[:12]}, "
-                f"shard {first.shard} {first.base[:10]} with {first.head[:12]}: not one run",
-            )
-        if shard.shard.count != first.shard.count:
-            raise InputError(str(folder), f"shard {shard.shard} is not one of {first.shard.count}")
-    indexes = [shard.shard.index for shard in recorded]
-    if len(set(indexes)) != len(indexes):
-        twice = sorted({i for i in indexes if indexes.count(i) > 1})
-        raise InputError(", ".join(map(str, folders)), f"shard {twice[0]} is given twice")
     # a shard may hold none of the suite's benchmarks (a small suite, many shards): it says
     # so in its record; any other shard without head rounds is a job that failed
     for folder, shard in zip(folders, recorded, strict=True):
@@ -61,9 +49,7 @@ def merge_command(folders: list[Path], options: ReportOptions) -> Report:
         names = {b.name for side in SIDES for b in formats.load_side([folder / side]).benchmarks}
         for name in sorted(names):
             if name in owner:
-                raise InputError(
-                    str(folder), f"{name} is also in {owner[name]}: shards overlap"
-                )
+                raise InputError(str(folder), f"{name} is also in {owner[name]}: shards overlap")
             owner[name] = folder
     base, head = sides["base"], sides["head"]
     try:
@@ -95,6 +81,24 @@ def merge_command(folders: list[Path], options: ReportOptions) -> Report:
             "every shard's rounds folder)",
         )
     return emitted
+
+
+def _check_one_run(folders: list[Path], recorded: list[shards.Recorded]) -> None:
+    """The shards compare the same commits, are of one N, and none is given twice."""
+    first = recorded[0]
+    for folder, shard in zip(folders, recorded, strict=True):
+        if (shard.base, shard.head) != (first.base, first.head):
+            raise InputError(
+                str(folder),
+                f"shard {shard.shard} compares {shard.base[:10]} with {shard.head[:12]}, "
+                f"shard {first.shard} {first.base[:10]} with {first.head[:12]}: not one run",
+            )
+        if shard.shard.count != first.shard.count:
+            raise InputError(str(folder), f"shard {shard.shard} is not one of {first.shard.count}")
+    indexes = [shard.shard.index for shard in recorded]
+    if len(set(indexes)) != len(indexes):
+        twice = sorted({i for i in indexes if indexes.count(i) > 1})
+        raise InputError(", ".join(map(str, folders)), f"shard {twice[0]} is given twice")
 
 
 class IncompleteMergeError(InputError):

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from perfgate import asv_driver, environments, formats, gate, instructions, shards, units
-from perfgate._io import exclusive
 from perfgate._git import (
     auto_base,
     dirty_files,
@@ -23,6 +22,7 @@ from perfgate._git import (
     toplevel,
     worktree,
 )
+from perfgate._io import exclusive
 from perfgate.check import check
 from perfgate.commands import _profiling
 from perfgate.commands._output import emit

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfgate.errors import InputError
+from perfgate.escaping import printable
 from perfgate.github.comment import SUMMARY_LIMIT
-from perfgate.report._cells import printable
 from perfgate.report.model import Report, Row
 from perfgate.units import format_change, format_value
 

@@ -61,6 +61,19 @@ def location(text: str) -> Location:
     return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
 
 
+PROBE_ENVIRONMENT = "bisect probe"
+
+
+def probe_environment(environment: str | None) -> str:
+    """The environment a bisect probe's runs are stored under: the history keeps one series
+    per machine and environment, so probes never join the per-commit series."""
+    return f"{environment} ({PROBE_ENVIRONMENT})" if environment else PROBE_ENVIRONMENT
+
+
+def is_probe(environment: str) -> bool:
+    return environment == PROBE_ENVIRONMENT or environment.endswith(f" ({PROBE_ENVIRONMENT})")
+
+
 DEFAULT_LOCK_TIMEOUT = 30.0
 SUMMARY_COLUMNS = ("p50", "p95", "mean", "min", "max", "p25", "p99")
 # a run's summary of one benchmark as stored: its values in SUMMARY_COLUMNS order
@@ -373,8 +386,10 @@ class Store:
         tables = ("runs", "benchmarks", "results", "commits")
         return {t: int(self._db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}  # noqa: S608 - fixed names
 
-    def series_keys(self) -> list[SeriesKey]:
-        """Every (benchmark, machine, environment) with at least one stored value."""
+    def series_keys(self, *, probes: bool = False) -> list[SeriesKey]:
+        """Every (benchmark, machine, environment) with at least one stored value; the
+        series of bisect probes only with ``probes`` (detection and the site leave them out:
+        a probe measures a few commits out of order)."""
         rows = self._db.execute(
             "SELECT DISTINCT b.name, b.unit, b.direction, u.machine, u.environment "
             "FROM results r JOIN benchmarks b ON b.id = r.benchmark_id "
@@ -383,6 +398,7 @@ class Store:
         return [
             SeriesKey(name=n, unit=unit, direction=d, machine=m, environment=e)
             for n, unit, d, m, e in rows
+            if probes or not is_probe(e)
         ]
 
     def names_like(self, pattern: str) -> list[str]:

@@ -45,6 +45,7 @@ import mmap
 import os
 import platform
 import pstats
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -393,18 +394,44 @@ _RUNNING_ON_VALGRIND = 0x1001
 _PAGES: list[mmap.mmap] = []
 
 
+def is_x86_64_userland() -> bool:
+    """Whether this Python is a 64-bit x86 process: the kernel's machine name alone passes a
+    32-bit userland on a 64-bit kernel, which the request sequence would crash."""
+    return (
+        platform.machine().lower() in ("x86_64", "amd64")
+        and sys.maxsize > 2**32
+        and platform.architecture()[0] == "64bit"
+    )
+
+
+def executable_page(code: bytes) -> int:
+    """The address of a page holding ``code``, never writable and executable at once (W^X):
+    written while read-write, then made read-execute. One line (pytest's UsageError) where
+    the kernel refuses executable memory."""
+    page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE)
+    page.write(code)
+    _PAGES.append(page)  # the code must outlive every call: kept for the process
+    address = ctypes.addressof(ctypes.c_char.from_buffer(page))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mprotect.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    if libc.mprotect(address, mmap.PAGESIZE, mmap.PROT_READ | mmap.PROT_EXEC) != 0:
+        problem = os.strerror(ctypes.get_errno())
+        raise pytest.UsageError(
+            f"--perfgate-instructions: this system does not let a process make a page "
+            f"executable ({problem}): instructions cannot be counted here"
+        )
+    return address
+
+
 def _client_request() -> Callable[..., int]:
     """``request(code, arg)``: one valgrind client request. UsageError where there can be
     none (not amd64, or not running under valgrind)."""
-    if platform.machine().lower() not in ("x86_64", "amd64"):
+    if not is_x86_64_userland():
         raise pytest.UsageError(
-            f"--perfgate-instructions: valgrind client requests are built for x86-64 only "
-            f"(this is {platform.machine()})"
+            "--perfgate-instructions: valgrind client requests are built for x86-64 only "
+            f"(this is {platform.machine()}, {platform.architecture()[0]} Python)"
         )
-    page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
-    page.write(_AMD64_REQUEST)
-    _PAGES.append(page)  # the code must outlive every call: kept for the process
-    address = ctypes.addressof(ctypes.c_char.from_buffer(page))
+    address = executable_page(_AMD64_REQUEST)
     call = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.POINTER(ctypes.c_uint64))(address)
 
     def request(code: int, argument: int = 0) -> int:

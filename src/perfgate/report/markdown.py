@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from perfgate.escaping import printable
 from perfgate.report import _cells
 from perfgate.report.model import Report, Row
 
@@ -13,7 +14,7 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@])")
 
 def escape(text: str) -> str:
     """Make user text (benchmark names) inert in a markdown table cell."""
-    text = _cells.printable(text.replace("\r", " ").replace("\n", " "))
+    text = printable(text.replace("\r", " ").replace("\n", " "))
     text = text.replace("&", "&amp;")
     return _SPECIAL.sub(r"\\\1", text)
 
@@ -96,7 +97,7 @@ def profile_section(row: Row) -> list[str]:
 def _code(text: str) -> str:
     # inside a code span only backticks and pipes (table cells) need care, and control
     # characters (newlines, escape sequences, bidi marks) are shown as their escapes
-    return _cells.printable(text).replace("`", "'").replace("|", "\\|")
+    return printable(text).replace("`", "'").replace("|", "\\|")
 
 
 def code_span(text: str, limit: int = 200) -> str:

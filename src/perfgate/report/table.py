@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 
+from perfgate.escaping import printable
 from perfgate.report import _cells
 from perfgate.report.boxes import box_table
 from perfgate.report.model import Profile, Report
@@ -49,7 +50,7 @@ def render_table(report: Report, *, width: int | None = None) -> str:
     hidden = report.rows[MAX_TERMINAL_ROWS:]
     if hidden:
         text += f"... and {len(hidden)} more rows; --format markdown or json lists them all\n"
-    lines = [*footnotes, *map(_cells.printable, _cells.general_notes(report))]
+    lines = [*footnotes, *map(printable, _cells.general_notes(report))]
     lines.extend(
         f"{label}: {', '.join(map(_cells.display_name, names))}"
         for label, names in _cells.name_lists(report)
@@ -68,7 +69,7 @@ def _profile_lines(report: Report, prefix: str, top: int = 3) -> list[str]:
         assert row.profile is not None  # noqa: S101 - profiled() returns these only
         name = _cells.display_name(row.name.removeprefix(prefix))
         if not row.profile.functions:
-            lines.append(f"{name}: {_cells.printable(row.profile.note or 'no profile diff')}")
+            lines.append(f"{name}: {printable(row.profile.note or 'no profile diff')}")
             continue
         lines.append(f"{name}: {_cells.profile_title(row)}:")
         for change in row.profile.functions[:top]:
@@ -112,7 +113,7 @@ def render_profiles(diffs: Mapping[str, Profile]) -> str:
     for name, profile in diffs.items():
         lines.append(f"{_cells.display_name(name)}:")
         if not profile.functions:
-            lines.append(f"  {_cells.printable(profile.note or 'no profile diff')}")
+            lines.append(f"  {printable(profile.note or 'no profile diff')}")
             continue
         width = max(len(_cells.display_name(f.function, 80)) for f in profile.functions)
         lines.append(
