@@ -121,3 +121,31 @@ def test_names_from_imported_files_cannot_mention_or_link() -> None:
     hrefs = html.split('href="')[1:]
     assert all(h.startswith("https://github.com/o/r/commit/") for h in hrefs)
     assert "<img" not in html
+
+
+@pytest.mark.parametrize(
+    "commit",
+    ["a`@team`b", "`` @octo/devs www.evil.example ``", "x\n# Merge now", "<img src=x>@ops"],
+)
+def test_a_commit_id_that_is_not_hex_stays_inert(commit: str) -> None:
+    """Imported files name commits with any text: a backtick must not close its code span
+    and let a mention, team mention or autolink go live."""
+    from perfgate.changepoints import ChangePoint  # noqa: PLC0415
+    from perfgate.history.findings import Finding  # noqa: PLC0415
+    from perfgate.history.notify import notice  # noqa: PLC0415
+    from perfgate.history.store import SeriesKey  # noqa: PLC0415
+
+    finding = Finding(
+        series=SeriesKey(name="bench", unit="s", direction="lower", machine="ci", environment=""),
+        change=ChangePoint(index=3, before=0.001, after=0.002, magnitude=1.0, confidence=0.99),
+        after_commit=commit,
+        first_commit=commit,
+        points=10,
+    )
+    for template in (None, "https://github.com/o/r/commit/{commit}"):
+        made = notice(finding, "p50", commit_url=template, mention="someone")
+        html = gfm_html(made.body)
+        assert set(live_html(html)) <= {"strong"}, html  # no link, no mention, no heading
+        assert "evil" not in html.split("<code>")[0]
+        assert "\n" not in made.title
+        assert commit[:3] not in made.title

@@ -80,7 +80,7 @@ def notice(
     if site_url is not None:
         lines.append(f"Chart: {site_url}")
         lines.append("")
-    if finding.after_commit and finding.first_commit:
+    if _is_hex(finding.after_commit) and _is_hex(finding.first_commit):
         lines.append(
             "To find the commit within the range: `perfgate bisect "
             f"{finding.after_commit[:12]} {finding.first_commit[:12]}`."
@@ -90,7 +90,7 @@ def notice(
         "issue. Close it once the regression is handled (or accepted): it is not reopened."
     )
     if mention is not None:
-        lines.append(f"\ncc @{mention} (author of {first})")
+        lines.append(f"\ncc @{mention} (author of {_commit(finding.first_commit, None)})")
     return Notice(key=key, title=title[:TITLE_LIMIT], body="\n".join(lines) + "\n")
 
 
@@ -126,13 +126,21 @@ def _keys_in(body: str) -> list[str]:
     return keys
 
 
+def _is_hex(commit: str | None) -> bool:
+    return bool(commit) and all(c in "0123456789abcdef" for c in str(commit))
+
+
 def _short(commit: str | None) -> str:
-    return commit[:8] if commit else "?"
+    """A commit for the issue's title (plain text): a hex id's first 8 characters, "?" for
+    anything else (an imported file may name a commit with any text)."""
+    return commit[:8] if commit and _is_hex(commit) else "?"
 
 
 def _commit(commit: str | None, template: str | None) -> str:
+    """A commit in the issue's body: an inert code span whatever the text (backticks cannot
+    close it), a link only for a hex id."""
     if commit is None:
-        return "`?`"
-    if template is None or not all(c in "0123456789abcdef" for c in commit):
-        return f"`{commit[:12]}`"
+        return "?"
+    if template is None or not _is_hex(commit):
+        return code_span(commit[:12])
     return f"[`{commit[:12]}`]({template.replace('{commit}', commit)})"
