@@ -204,3 +204,21 @@ def test_a_password_is_never_printed_on_success(tmp_path: Path, server: str) -> 
             assert done.returncode in (0, 2), output
             assert password not in output, (args, output)
             assert password.replace("@", "%40").replace(":", "%3A") not in output
+
+
+def test_one_bad_name_skips_its_file_and_keeps_the_rest(
+    tmp_path: Path, history: tuple[str, Counts]
+) -> None:
+    """A NUL in a benchmark name: PostgreSQL's text cannot hold it. The file is skipped with
+    its reason on either backend, and every other run is imported (it stopped the whole
+    import on PostgreSQL, asking to free space)."""
+    db, counts = history
+    runs = tmp_path / "runs"
+    _native_runs(runs, 4, benchmarks=3)
+    bad = runs / "run-0002.json"
+    bad.write_text(bad.read_text().replace('"bench_1"', '"bench_\\u0000one"', 1))
+    done = run_cli("history", "import", runs, "--db", db)
+    assert done.returncode == 2, done.stderr  # a skipped file is said with exit 2, as ever
+    assert f"skipped {bad}: a name or value holds a NUL character" in done.stderr
+    assert "imported 3 run(s) from 3 file(s)" in done.stderr
+    assert counts()[0] == 3

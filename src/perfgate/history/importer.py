@@ -135,6 +135,7 @@ def _import_files(
     for path in files:
         try:
             runs = read_runs(path)
+            _check_storable(path, runs)
         except InputError as exc:
             result.skipped.append((exc.path, exc.problem))
         else:
@@ -145,6 +146,16 @@ def _import_files(
                 batch.clear()
         if advance is not None:
             advance()
+
+
+def _check_storable(path: Path, runs: Sequence[Run]) -> None:
+    """InputError for text that one of the backends cannot hold (PostgreSQL's text holds no
+    NUL character), so that such a file is skipped alike on both, the rest imported."""
+    for run in runs:
+        texts = [*run.metadata.to_dict().values()]
+        texts.extend(text for b in run.benchmarks for text in (b.name, b.unit))
+        if any("\x00" in text for text in texts):
+            raise InputError(str(path), "a name or value holds a NUL character (\\x00)")
 
 
 def _store_batch(
