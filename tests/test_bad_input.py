@@ -308,3 +308,37 @@ def _write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content)
     return path
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "lots", "1e400"])
+def test_a_bad_input_limit_is_one_line(tmp_path: Path, value: str) -> None:
+    """PERFGATE_MAX_INPUT_MB that is no positive, finite number: one line and exit 2 (nan
+    and inf were a traceback with exit 1, the code of a failed gate)."""
+    path = tmp_path / "r.json"
+    path.write_text("{}")
+    done = run_cli("check", path, env={"PERFGATE_MAX_INPUT_MB": value})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        f"perfgate: error: PERFGATE_MAX_INPUT_MB={value!r}: give a number of megabytes above 0 "
+        "and at most 1,000,000,000 (default 4,000)\n"
+    )
+
+
+def test_errors_of_the_system_are_one_line_and_exit_2(tmp_path: Path) -> None:
+    """A full disk or a folder where a file goes is not a verdict: one line, exit 2."""
+    report = tmp_path / "out"
+    report.mkdir()  # a folder where the report file goes
+    source = tmp_path / "r.json"
+    source.write_text(
+        json.dumps({"perfgate_result": 1, "benchmarks": [
+            {"name": "b", "short_name": "b", "unit": "s", "rounds": [[0.001, 0.002]]}
+        ]})
+    )  # fmt: skip
+    done = run_cli("check", source, "--output", report / ".")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    if Path("/dev/full").exists():  # Linux: a device that is always full
+        done = run_cli("check", source, "--output", "/dev/full/report.json")
+        assert done.returncode == 2
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr

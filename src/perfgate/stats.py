@@ -145,8 +145,14 @@ def summarize(bench: Benchmark, metric: str, confidence: float = CONFIDENCE) -> 
 
 def _summarize_stored(bench: Benchmark, metric: str) -> Summary:
     # Without raw samples only what the harness stored can be shown; a missing percentile
-    # falls back to the median, and the summary says so (metric_used).
-    used = metric if metric in bench.stored else "p50"
+    # falls back to the median, then the mean (pytest-benchmark's and github-action-benchmark's
+    # stored statistic), and the summary says so (metric_used).
+    used = next((m for m in (metric, "p50", "mean") if m in bench.stored), None)
+    if used is None:
+        raise ValueError(
+            f"{bench.name}: no raw samples, and none of {metric}, p50 or mean stored "
+            f"(it holds {', '.join(sorted(bench.stored)) or 'nothing'})"
+        )
     return Summary(
         name=bench.name,
         unit=bench.unit,

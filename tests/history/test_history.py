@@ -683,3 +683,26 @@ def test_history_show_table_imports_neither_numpy_scipy_nor_rich(tmp_path: Path)
     assert "HEAVY [] 0" in done.stdout
     assert "b [ci [bold]x[/bold]]: p50 per commit, 3 run(s)" in done.stdout  # no markup
     assert "│ 1.05 s │" in done.stdout.replace("  ", " ")
+
+
+def test_a_baseline_of_runs_without_samples_or_a_median_compares(tmp_path: Path) -> None:
+    """The README's recipe on runs that stored only a mean (as github-action-benchmark and
+    pytest-benchmark histories do): compared on the mean and said so (it was KeyError 'p50')."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for i in range(4):
+        run = Run(
+            metadata=Metadata(commit=f"{i:040x}", machine="m", timestamp=f"2024-01-0{i + 1}"),
+            benchmarks=(
+                Benchmark(name="b", short_name="b", unit="s", stored={"mean": 0.001 * (i + 1)}),
+            ),
+        )
+        (runs / f"run-{i}.json").write_text(dumps(run))
+    db, base = tmp_path / "h.sqlite", tmp_path / "baseline.json"
+    assert run_cli("history", "import", runs, "--db", db).returncode == 0
+    done = run_cli("history", "baseline", "--last", "3", "--output", base, "--db", db)
+    assert done.returncode == 0, done.stderr
+    compared = run_cli("compare", base, runs / "run-3.json", "--format", "json")
+    assert compared.returncode in (0, 1), compared.stderr
+    (row,) = json.loads(compared.stdout)["benchmarks"]
+    assert row["base"]["metric_used"] == "mean"

@@ -222,3 +222,25 @@ def test_one_bad_name_skips_its_file_and_keeps_the_rest(
     assert f"skipped {bad}: a name or value holds a NUL character" in done.stderr
     assert "imported 3 run(s) from 3 file(s)" in done.stderr
     assert counts()[0] == 3
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "CREATE TABLE perfgate_schema (name TEXT)",
+        "CREATE TABLE perfgate_schema (version TEXT); INSERT INTO perfgate_schema VALUES ('x')",
+        "CREATE TABLE perfgate_schema (version FLOAT); INSERT INTO perfgate_schema VALUES (1e300)",
+    ],
+    ids=["no version column", "text version", "huge version"],
+)
+def test_a_foreign_schema_table_is_one_line(server: str, table: str) -> None:
+    import psycopg  # noqa: PLC0415
+
+    url = new_database(server)
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in table.split(";"):
+            conn.execute(statement)
+    done = run_cli("history", "detect", "--db", url)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "not a perfgate history" in done.stderr

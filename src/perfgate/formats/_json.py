@@ -13,17 +13,19 @@ samples' own size instead of several times the file's.
 from __future__ import annotations
 
 import json
+import math
 import os
 from array import array
 from pathlib import Path
 from typing import IO, Any
 
-from perfgate.errors import InputError
+from perfgate.errors import InputError, UsageError
 
 # A pytest-benchmark file with 1,000 benchmarks x 1,000 raw samples is about 25 MB; one of
 # 64 microsecond benchmarks at pytest-benchmark's defaults, 315 MB. Beyond 4 GB a file is
 # almost certainly not a result file; PERFGATE_MAX_INPUT_MB raises (or lowers) the limit.
 DEFAULT_MAX_INPUT_MB = 4000
+_LARGEST_LIMIT_MB = 10**9  # a petabyte: any larger value is a typo
 STREAM_ABOVE_BYTES = 64 * 1024 * 1024
 # Result files hold a few objects per benchmark (pytest-benchmark: 6, asv: 10, perfgate's own
 # format: one array a round). Two million is far beyond any real suite; a file of a million
@@ -34,11 +36,20 @@ _INT_DIGITS = 300  # a longer integer is read as a float (inf beyond 1e308), nev
 
 
 def max_input_bytes() -> int:
-    text = os.environ.get("PERFGATE_MAX_INPUT_MB", "")
+    """The input limit in bytes; UsageError (one line, exit 2) for a value that is not a
+    positive, finite number of megabytes (nan and inf were a traceback)."""
+    text = os.environ.get("PERFGATE_MAX_INPUT_MB", "").strip()
+    if not text:
+        return int(DEFAULT_MAX_INPUT_MB * 1e6)
     try:
-        megabytes = float(text) if text else DEFAULT_MAX_INPUT_MB
+        megabytes = float(text)
     except ValueError:
-        megabytes = DEFAULT_MAX_INPUT_MB
+        megabytes = math.nan
+    if not (math.isfinite(megabytes) and 0 < megabytes <= _LARGEST_LIMIT_MB):
+        raise UsageError(
+            f"PERFGATE_MAX_INPUT_MB={text!r}: give a number of megabytes above 0 and at most "
+            f"{_LARGEST_LIMIT_MB:,} (default {DEFAULT_MAX_INPUT_MB:,})"
+        )
     return int(megabytes * 1e6)
 
 

@@ -217,10 +217,18 @@ def _has_table(db: Connection, name: str) -> bool:
 
 
 def _version(db: Connection) -> int | None:
+    """The schema version; Error for a ``perfgate_schema`` table that is not perfgate's (no
+    ``version`` column, or a value that is no small integer)."""
     if not _has_table(db, "perfgate_schema"):
         return None
-    row = db.execute("SELECT version FROM perfgate_schema").fetchone()
-    return int(row[0]) if row else 0
+    try:
+        row = db.execute("SELECT version FROM perfgate_schema").fetchone()
+        version = int(row[0]) if row else 0
+    except (Error, TypeError, ValueError, OverflowError):
+        version = -1
+    if not 0 <= version < 1_000:
+        raise Error("a perfgate_schema table that is not perfgate's: not a perfgate history")
+    return version
 
 
 def _migrate(db: Connection) -> None:
