@@ -27,6 +27,11 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 ACTION = f"perfgate/perfgate@v{__version__}"
+# what `init --action` accepts: it is written into `uses:` and a pip requirement, so nothing
+# that YAML, a shell or an expression (quotes, spaces, newlines, `${{`) could read
+ACTION_REFERENCE = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9_.-]{1,100}@[A-Za-z0-9_.][A-Za-z0-9_./-]{0,254}"
+)
 SUITE_FOLDERS = ("benchmarks", "benchmark", "bench", "tests", "test")
 EXTRAS = ("bench", "benchmark", "benchmarks", "perf", "test", "tests")
 # pytest-benchmark's defaults run a microsecond benchmark for a second and record millions of
@@ -428,8 +433,13 @@ def sharded_workflow(action: str, shards: int) -> str:
       - uses: {SETUP_PYTHON}
         with:
           python-version: "3.12"
-      - name: install perfgate
-        run: python -m pip install --quiet "{install}"
+      - name: install perfgate into its own environment, outside the pull request's tree
+        # nothing of the checkout may run in this job (it holds a token that can comment):
+        # not `python -m pip` there, which would import a `pip/` folder of the pull request
+        working-directory: ${{{{ runner.temp }}}}
+        run: |
+          python -m venv perfgate-env
+          perfgate-env/bin/python -I -m pip install --quiet "{install}"
       - uses: {DOWNLOAD}
         with:
           pattern: perf-shard-*
@@ -441,10 +451,11 @@ def sharded_workflow(action: str, shards: int) -> str:
         run: |
           set -uo pipefail
           code=0
-          perfgate merge shards/*/ --output report.json --output report.md || code=$?
+          perfgate="$RUNNER_TEMP/perfgate-env/bin/perfgate"
+          "$perfgate" merge shards/*/ --output report.json --output report.md || code=$?
           if [ -f report.md ]; then cat report.md >> "$GITHUB_STEP_SUMMARY"; fi
           if [ -f report.json ]; then
-            perfgate github comment --report report.json --pr "$PR_NUMBER"
+            "$perfgate" github comment --report report.json --pr "$PR_NUMBER"
           fi
           exit "$code"
 """

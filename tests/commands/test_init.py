@@ -131,9 +131,15 @@ def test_scaffolded_workflow_passes_githubs_schema(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--dir", "nowhere"], "perfgate: error: --dir nowhere: no such directory\n"),
-        (["--action", "latest"], "perfgate: error: --action 'latest': expected OWNER/REPO@REF\n"),
+        *(
+            (["--action", action], f"perfgate: error: --action {action!r}: expected OWNER/REPO@REF "
+             "(letters, digits, '-', '_', '.'; a REF of those and '/'), e.g. "
+             "perfgate/perfgate@<commit sha>\n")
+            for action in ("latest", 'me/p@v1"\n  run: curl evil', "me/p@${{ github.token }}",
+                           "me/p@v1 #", "me/p@-x")
+        ),
     ],
-)
+)  # fmt: skip
 def test_init_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
     done = run_cli("init", *args, cwd=tmp_path)
     assert done.returncode == 2
@@ -299,8 +305,14 @@ def test_init_shards_writes_a_matrix_and_one_commenting_merge_job(tmp_path: Path
     shard_script = "\n".join(step.get("run", "") for step in shard["steps"])
     merge_script = "\n".join(step.get("run", "") for step in merge["steps"])
     assert '--shard "$SHARD/4"' in shard_script
-    assert "perfgate merge shards/*/" in merge_script
-    assert "perfgate github comment" in merge_script
+    assert '"$perfgate" merge shards/*/' in merge_script
+    assert '"$perfgate" github comment' in merge_script
+    # the job that can comment runs nothing of the pull request's tree: perfgate is installed
+    # into its own environment, from outside the checkout, and run from there
+    install = next(step for step in merge["steps"] if "pip install" in step.get("run", ""))
+    assert install["working-directory"] == "${{ runner.temp }}"
+    assert "python -m pip" not in merge_script
+    assert "-I -m pip install" in install["run"]
     assert "github comment" not in shard_script
     assert "perfgate @ git+https://github.com/me/perfgate@0123abc" in shard_script
     for step in (*shard["steps"], *merge["steps"]):

@@ -24,8 +24,11 @@ def init_command(
     stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     if not root.is_dir():
         raise UsageError(f"--dir {root}: no such directory")
-    if action is not None and ("@" not in action or "/" not in action.split("@", 1)[0]):
-        raise UsageError(f"--action {action!r}: expected OWNER/REPO@REF")
+    if action is not None and not scaffold.ACTION_REFERENCE.fullmatch(action):
+        raise UsageError(
+            f"--action {action!r}: expected OWNER/REPO@REF (letters, digits, '-', '_', '.'; "
+            "a REF of those and '/'), e.g. perfgate/perfgate@<commit sha>"
+        )
     if not 1 <= shards <= MAX_SHARDS:
         raise UsageError(f"--shards {shards}: expected 1 to {MAX_SHARDS}")
     project = scaffold.detect(root)
