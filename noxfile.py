@@ -70,6 +70,15 @@ def quality(session: nox.Session) -> None:
 
 
 @nox.session
+def severity_eval(session: nox.Session) -> None:
+    """Severity rules on django's same-job pairs: the targets of docs/verdict-engine.md.
+
+    `-- --part tune` (the first 100 jobs) or `-- --part held-out` (the rest)."""
+    session.install("-e", ".")
+    session.run("python", "-m", "benchmarks.severity_eval", *session.posargs)
+
+
+@nox.session
 def verdict_eval(session: nox.Session) -> None:
     """The verdict engine's targets on django's same-job pairs, per decision statistic.
 

@@ -13,6 +13,7 @@ from typing import Literal, NamedTuple, get_args
 Verdict = Literal["pass", "fail", "inconclusive"]  # inconclusive: nothing could be assessed
 Kind = Literal["check", "compare"]
 Severity = Literal["none", "minor", "major", "critical"]
+ChangeInterval = Literal["suite-wide", "one-sided"]  # what a change's (low, high) is
 Status = Literal["none", "ok", "slow", "warning", "critical"]  # "none": no budget applies
 BudgetStatus = Literal["ok", "slow", "warning", "critical"]
 FailOn = Literal["critical", "major", "warning", "inconclusive", "never"]

@@ -210,20 +210,26 @@ def _estimate(
     ("ratio", "low", "high", "severity", "direction"),
     [
         (1.05, 1.03, 1.07, "none", "slower"),  # significant but wholly below +10%
-        (1.09, 1.07, 1.11, "minor", "slower"),  # reaches +10%
+        (1.05, 1.01, 1.11, "none", "slower"),  # reaches +10%, but measured below the +7% floor
+        (1.09, 1.07, 1.11, "minor", "slower"),  # measured +9%, reaches +10%: flagged, minor
         (1.25, 1.22, 1.28, "major", "slower"),
-        (1.49, 1.45, 1.53, "critical", "slower"),  # reaches +50%
-        (0.70, 0.65, 0.75, "critical", "faster"),  # could be 1/0.65 = 1.54x faster
-        (0.90, 0.88, 0.93, "minor", "faster"),  # 1/0.88 = 1.14x faster
+        (1.30, 1.12, 1.73, "major", "slower"),  # reaches +50%, measured +30%: major, not more
+        (1.49, 1.45, 1.53, "major", "slower"),  # measured +49%: not critical
+        (1.52, 1.15, 2.10, "critical", "slower"),  # measured +52%, however wide
+        (0.70, 0.65, 0.75, "major", "faster"),  # 1/0.70 = 1.43x faster
+        (0.65, 0.60, 0.70, "critical", "faster"),  # 1/0.65 = 1.54x faster
+        (0.90, 0.88, 0.93, "minor", "faster"),  # 1/0.90 = 1.11x faster
     ],
 )
-def test_severity_is_the_highest_threshold_the_interval_reaches(
+def test_severity_is_the_highest_threshold_the_measured_change_reaches(
     ratio: float, low: float, high: float, severity: str, direction: str
 ) -> None:
     change = classify(_estimate(ratio, low, high), "lower", Thresholds())
     assert change.direction == direction
     assert change.severity == severity
     assert change.significant
+    assert (change.low, change.high) == (low, high)  # the suite-wide interval, kept
+    assert change.interval == "suite-wide"
 
 
 def test_grade_boundaries() -> None:
@@ -236,6 +242,8 @@ def test_not_significant_is_unchanged_only_when_a_minor_slowdown_is_ruled_out() 
     undecided = classify(_estimate(1.3, 0.9, 1.8, p_adjusted=0.2, upper=1.7), "lower", Thresholds())
     assert (undecided.direction, undecided.severity) == ("inconclusive", "none")
     assert undecided.upper == 1.7
+    # the interval shown is the one the label rests on: it ends at the bound the label names
+    assert (undecided.low, undecided.high, undecided.interval) == (0.9, 1.7, "one-sided")
     ruled_out = classify(
         _estimate(1.01, 0.97, 1.06, p_adjusted=0.6, upper=1.05), "lower", Thresholds()
     )
@@ -247,6 +255,9 @@ def test_decisive_when_interval_clears_the_minor_threshold() -> None:
     assert classify(_estimate(1.02, 1.0, 1.05, 0.5), "lower", Thresholds()).decisive
     assert classify(_estimate(1.3, 1.2, 1.4), "lower", Thresholds()).decisive
     assert not classify(_estimate(1.08, 1.02, 1.14, 0.01), "lower", Thresholds()).decisive
+    # significant and past +10%, but its interval straddles +50%: its severity is not settled
+    assert not classify(_estimate(1.39, 1.12, 1.73), "lower", Thresholds()).decisive
+    assert classify(_estimate(2.0, 1.7, 2.3), "lower", Thresholds()).decisive
     # its own interval clears +10%, but after Holm it is not significant yet: more rounds
     assert not classify(_estimate(1.3, 1.2, 1.4, 0.2), "lower", Thresholds()).decisive
 
@@ -365,6 +376,6 @@ def test_undecided_rows_are_shown_unfolded_in_the_comment() -> None:
     comment = render_comment(report, Context())
     shown, _, folded = comment.partition("<details>")
     assert "`noisy`" in shown
-    assert "inconclusive (< +" in shown
+    assert "inconclusive: up to +" in shown
     assert "`noisy`" not in folded
     assert "1 inconclusive" in comment.splitlines()[1]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from perfgate import units
 from perfgate.model import Summary
-from perfgate.report._cells import change_header, profiled
+from perfgate.report._cells import change_header, inconclusive_label, profiled
 from perfgate.report.markdown import ICONS, code_span, escape, inert_prose, profile_section
 from perfgate.report.model import Report, Row
 
@@ -213,7 +213,7 @@ def _severity(entry: Row) -> str:
     if c is None:
         return "not assessed"
     if c.direction == "inconclusive":
-        return f"inconclusive (< {units.format_change(c.upper)})"
+        return inconclusive_label(c)
     if c.severity == "none":
         return {"slower": "slower (< minor)"}.get(c.direction, c.direction)
     label = "**CRITICAL**" if c.severity == "critical" else c.severity

@@ -80,10 +80,10 @@ def notice(
     if site_url is not None:
         lines.append(f"Chart: {site_url}")
         lines.append("")
-    if _is_hex(finding.after_commit) and _is_hex(finding.first_commit):
+    good, bad = finding.after_commit, finding.first_commit
+    if good is not None and bad is not None and _is_hex(good) and _is_hex(bad):
         lines.append(
-            "To find the commit within the range: `perfgate bisect "
-            f"{finding.after_commit[:12]} {finding.first_commit[:12]}`."
+            f"To find the commit within the range: `perfgate bisect {good[:12]} {bad[:12]}`."
         )
     lines.append(
         "Found by `perfgate history detect` on the default branch; later runs update this "
@@ -127,7 +127,7 @@ def _keys_in(body: str) -> list[str]:
 
 
 def _is_hex(commit: str | None) -> bool:
-    return bool(commit) and all(c in "0123456789abcdef" for c in str(commit))
+    return commit is not None and commit != "" and all(c in "0123456789abcdef" for c in commit)
 
 
 def _short(commit: str | None) -> str:

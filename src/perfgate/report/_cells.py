@@ -10,7 +10,7 @@ from typing import Literal
 from perfgate import units
 from perfgate.escaping import printable
 from perfgate.model import Summary
-from perfgate.report.model import FunctionChange, Report, Row
+from perfgate.report.model import Change, FunctionChange, Report, Row
 
 STATUS_LABEL = {
     "ok": "ok",
@@ -124,12 +124,18 @@ def severity(row: Row) -> str:
     if c.direction == "unchanged":
         return "unchanged"
     if c.direction == "inconclusive":
-        return f"inconclusive (< {units.format_change(c.upper)})"
+        return inconclusive_label(c)
     if c.direction == "faster":
         return "faster" if c.severity == "none" else f"faster ({c.severity})"
     if c.severity == "none":
         return "slower (< minor)"
     return c.severity.upper() if c.severity == "critical" else c.severity
+
+
+def inconclusive_label(c: Change) -> str:
+    """An undecided row's label, in words: the slowdown its interval still allows (the
+    interval's upper end, the same one-sided 95% bound)."""
+    return f"inconclusive: up to {units.format_change(c.upper)} not ruled out"
 
 
 def compared_samples(row: Row) -> str:

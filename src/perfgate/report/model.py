@@ -17,6 +17,8 @@ JSON report versions (``perfgate_report``):
     (Holm-consistent). perfgate reads 1 and 2.
     Later in 0.2, a compatible addition: per benchmark ``profile`` (the profile diff of a
     flagged benchmark, see :class:`Profile`; ``profile.version`` numbers its own layout).
+    Later still, a compatible addition: per change ``interval`` (``suite-wide`` or
+    ``one-sided``: which interval ``ci`` is; a report without it is ``suite-wide``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from perfgate.options import (
     AnnotationLevel,
     BudgetStatus,
     ChangeDirection,
+    ChangeInterval,
     Direction,
     FailOn,
     Kind,
@@ -75,6 +78,9 @@ class Change:
     statistic: str = ""  # the decision statistic compared (per round)
     rounds: int = 0  # rounds per side the inference used (the fewer of the two)
     note: str | None = None
+    # what (low, high) is: "suite-wide" (Holm-consistent 95%, a significant change) or
+    # "one-sided" (each bound a one-sided 95% bound, what unchanged/inconclusive rest on)
+    interval: ChangeInterval = "suite-wide"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -249,6 +255,7 @@ def _row_to_dict(row: Row) -> dict[str, Any]:
             "statistic": change.statistic,
             "rounds": change.rounds,
             "note": change.note,
+            "interval": change.interval,
         }
     if row.budget is not None:
         budget = row.budget

@@ -200,6 +200,7 @@ def _change(node: _Node) -> Change:
         statistic=node.optional_text("statistic") or "",
         rounds=0 if rounds is None else rounds.count(),
         note=note,
+        interval="one-sided" if node.optional_text("interval") == "one-sided" else "suite-wide",
     )
 
 
