@@ -71,4 +71,6 @@ def evaluate(summary: Summary, rule: BudgetRule) -> Budget:
         critical=rule.critical,
         status=status,
         note=note,
+        value=value,
+        metric=summary.metric_used,
     )

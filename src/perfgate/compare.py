@@ -30,6 +30,8 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from perfgate import gate, instructions
 from perfgate.check import head_row, unused_budgets
 from perfgate.config import Config, Thresholds
@@ -41,8 +43,9 @@ from perfgate.inference import (
     infer,
     measure,
     measure_stored,
+    per_round,
 )
-from perfgate.model import Benchmark, memory_notes
+from perfgate.model import Benchmark, Summary, memory_notes
 from perfgate.options import ChangeDirection, Severity
 from perfgate.report.model import Change, Report, Row
 from perfgate.stats import summarize
@@ -71,10 +74,7 @@ def compare(
     for bench in head:
         other = base_by_name.get(bench.name)
         if other is not None:
-            row = head_row(bench, config, used)
-            rows.append(
-                replace(row, base=summarize(other, row.metric), change=changes.get(bench.name))
-            )
+            rows.append(_compared_row(head_row(bench, config, used), other, bench, changes))
     notes = [*_notes(rows, decision_statistic(config)), *memory_notes([*base, *head])]
     return gate.finish(
         "compare",
@@ -90,11 +90,42 @@ def compare(
     )
 
 
+def _compared_row(row: Row, base: Benchmark, head: Benchmark, changes: dict[str, Change]) -> Row:
+    """A row of both sides whose columns show what its change compares: the decision
+    statistic of each side (a budget keeps the value it judged, its own statistic)."""
+    change = changes.get(head.name)
+    if change is None or not change.statistic or change.method == "instruction-counts":
+        return replace(row, base=summarize(base, row.metric), change=change)
+    statistic = change.statistic
+    return replace(
+        row,
+        metric=statistic,
+        head=decision_summary(head, statistic),
+        base=decision_summary(base, statistic),
+        change=change,
+    )
+
+
+def decision_summary(bench: Benchmark, statistic: str) -> Summary:
+    """One side as its change sees it: the geometric mean of each round's ``statistic`` (the
+    change is the mean of per-round log-ratios, so head/base of these is the change before the
+    suite's speed factor), with the pooled summary's interval and counts."""
+    summary = summarize(bench, statistic)
+    if not bench.raw_samples or len(bench.rounds) < 2:
+        return summary
+    values = per_round(bench.rounds, statistic)
+    if values.size == 0 or not bool(np.all(values > 0)):
+        return summary
+    return replace(summary, value=float(np.exp(np.mean(np.log(values)))))
+
+
 def _notes(rows: Sequence[Row], statistic: str) -> list[str]:
     notes = [
         f"The change is the ratio head/base of each round's {statistic} (the decision "
-        "statistic); intervals are 95% and suite-wide (Holm), the base and head columns show "
-        "the pooled value of the table's metric."
+        "statistic), and the base and head columns show that statistic (the geometric mean "
+        "over rounds). A flagged change's interval is 95% and suite-wide (Holm); any other "
+        "row's interval ends at its one-sided 95% bounds, which its label rests on. Budgets "
+        "judge their own statistic (shown in the budget column)."
     ]
     methods = {r.change.method for r in rows if r.change is not None}
     if methods & {"within-process", "stored-statistics"}:

@@ -54,9 +54,7 @@ def judge(row: Row, fail_on: FailOn) -> Gate:
     )
     reasons: list[str] = []
     if budget_finding and row.budget is not None:
-        value = units.format_value(row.head.value, row.unit)
-        if row.head.metric_used != row.metric:
-            value += f" ({row.head.metric_used})"
+        value = budget_value(row)
         target = units.format_value(row.budget.target, row.unit)
         reasons.append(f"budget {row.budget.status}: {value} against {target}")
     if slowdown_finding and row.change is not None:
@@ -94,6 +92,18 @@ def order(row: Row) -> tuple[int, int, int, int, str]:
     slower = SEVERITY_RANK[row.severity] if row.slower else 0
     faster = SEVERITY_RANK[row.severity] if row.faster else 0
     return (-slower, -STATUS_RANK[row.status], -int(row.inconclusive), -faster, row.name)
+
+
+def budget_value(row: Row) -> str:
+    """The value a row's budget judged, with its statistic where the row's columns show
+    another (a compare row shows the decision statistic)."""
+    budget = row.budget
+    if budget is None or budget.value is None:  # a report of before the value was recorded
+        value, metric = row.head.value, row.head.metric_used
+    else:
+        value, metric = budget.value, budget.metric or row.metric
+    text = units.format_value(value, row.unit)
+    return text if metric == row.metric else f"{text} ({metric})"
 
 
 def verdict(kind: Kind, rows: Sequence[Row]) -> Verdict:

@@ -29,6 +29,7 @@ from perfgate.inference import (
 from perfgate.model import Benchmark, Run
 from tests import harnesses
 from tests.helpers import run_cli, validate_junit
+from tests.report.test_render import shown_against_change
 
 # sleep-based: the slowdown is a fixed 10x that no load on the machine can hide or fake
 SUITE = """
@@ -84,6 +85,7 @@ def test_real_slowdown_is_critical_and_fails(base_rounds: Path, slow_head_rounds
     low, high = work["ci"]
     assert low <= work["ratio"] <= high
     assert work["base"]["rounds"] == work["head"]["rounds"] == 5
+    assert shown_against_change(report) == []  # real rounds: the columns agree too
     assert report["benchmarks"][0]["name"].endswith("test_work")  # worst first
     assert [n.split("::")[-1] for n in report["added"]] == ["test_added_now"]
     assert [n.split("::")[-1] for n in report["removed"]] == ["test_removed_later"]
@@ -107,7 +109,7 @@ def test_table_and_markdown(base_rounds: Path, slow_head_rounds: Path, tmp_path:
     assert "CRITICAL" in done.stdout
     text = out.read_text()
     assert text.startswith("### \u274c perfgate compare: fail")
-    assert "| benchmark | base p95 | head p95 | change in p25 [95% CI] | severity |" in text
+    assert "| benchmark | base p25 | head p25 | change in p25 [95% CI] | severity |" in text
     assert "Only in head (added): `" in text
 
 

@@ -105,13 +105,16 @@ def test_compare_of_stored_statistics_says_compare_everywhere(tmp_path: Path) ->
     )  # fmt: skip
     assert done.returncode == 0, done.stderr  # +20%: major, which passes fail-on: critical
     assert "perfgate compare: PASS" in done.stdout
-    assert "base p95" in done.stdout
+    assert "base p50" in done.stdout  # the sides show what the change compares
     assert (tmp_path / "report.md").read_text().startswith("### \u2705 perfgate compare: pass")
     assert json.loads(out.read_text())["kind"] == "compare"
     report = load_report(out)
     assert report.kind == "compare"
     comment = render_comment(report, Context())
-    assert "| benchmark | base | head | change in p50 [95% CI] | severity | budget |" in comment
+    assert (
+        "| benchmark | base `p50` | head `p50` | change in p50 [95% CI] | severity | budget |"
+        in (comment)
+    )
     assert "major slower" in comment  # compared from the stored medians
     assert report.rows[0].change is not None
     assert report.rows[0].change.method == "stored-statistics"

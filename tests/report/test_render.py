@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 import os
+from typing import Any
 
 import pytest
 
+from perfgate import units
 from perfgate.check import check
 from perfgate.compare import compare
 from perfgate.config import BudgetRule, Config
@@ -244,3 +246,34 @@ def test_no_prefix_for_names_that_share_only_a_word() -> None:
     assert common_prefix(["bench.Suite.time_a", "bench.Suite.time_b"]) == "bench.Suite."
     assert common_prefix(["x::a", "x::"]) == ""  # every name keeps something
     assert common_prefix(["only::one"]) == ""
+
+
+def shown_against_change(report: dict[str, Any]) -> list[str]:
+    """The rows whose base and head columns move against their change beyond its interval
+    (with 1% for the columns' rounding to three digits)."""
+    wrong = []
+    for row in report["benchmarks"]:
+        change = row.get("change")
+        if change is None or row.get("base") is None or change["method"] == "instruction-counts":
+            continue
+        shown = row["head"]["value"] / row["base"]["value"]
+        low, high = change["ci"]
+        if not low * 0.99 <= shown <= high * 1.01:
+            wrong.append(f"{row['name']}: columns {shown:.3f}x, change [{low:.3f}, {high:.3f}]")
+    return wrong
+
+
+def test_no_renderer_shows_sides_that_contradict_the_change() -> None:
+    """The golden compare report: every row's columns agree with its change, and every
+    renderer prints those same columns (they once showed pooled p95 beside a p25 change)."""
+    report = json.loads((GOLDEN / "compare.json").read_text())
+    assert shown_against_change(report) == []
+    texts = {name: (GOLDEN / name).read_text() for name in ("compare.txt", "compare.md",
+                                                            "compare.comment.md")}  # fmt: skip
+    for row in report["benchmarks"]:
+        for side in ("base", "head"):
+            value = units.format_value(row[side]["value"], row["unit"])
+            for name, text in texts.items():
+                line = next(x for x in text.splitlines() if (row["name"] in x and "|" in x)
+                            or (row["name"] in x and "\u2502" in x))  # fmt: skip
+                assert value in line, (name, row["name"], side, value, line)

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 from perfgate import units
 from perfgate.model import Summary
-from perfgate.report._cells import change_header, inconclusive_label, profiled
+from perfgate.report._cells import (
+    budget_status,
+    change_header,
+    inconclusive_label,
+    metric_header,
+    profiled,
+)
 from perfgate.report.markdown import ICONS, code_span, escape, inert_prose, profile_section
 from perfgate.report.model import Report, Row
 
@@ -24,13 +30,6 @@ COMMENT_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 COMMENT_LIMIT = 65_536
 SUMMARY_LIMIT = 1024 * 1024
 _MARGIN = 512  # room for the line that says rows were cut
-_STATUS_TEXT = {
-    "critical": "CRITICAL",
-    "warning": "warning",
-    "slow": "slow",
-    "ok": "ok",
-    "none": "-",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,7 +171,9 @@ def _summary(report: Report, context: Context) -> str:
 def _table_header(report: Report) -> list[str]:
     if report.compared:
         return [
-            f"| benchmark | base | head | {change_header(report)} | severity | budget |",
+            f"| benchmark | base {code_span(metric_header(report), 20)} | head "
+            f"{code_span(metric_header(report), 20)} | {change_header(report)} | severity | "
+            "budget |",
             "|---|---:|---:|---:|---|---|",
         ]
     return ["| benchmark | value | budget target | budget |", "|---|---:|---:|---|"]
@@ -180,20 +181,19 @@ def _table_header(report: Report) -> list[str]:
 
 def _row(entry: Row, report: Report) -> str:
     name = code_span(entry.name)
-    status = _STATUS_TEXT.get(entry.status, "-")
+    status = escape(budget_status(entry, compared=report.compared))
+    header = metric_header(report)
+    head = _side(entry.head, entry, header)
     if not report.compared:
         target = "-" if entry.budget is None else _value(entry.budget.target, entry.unit)
-        return f"| {name} | {_side(entry.head, entry)} | {target} | {status} |"
-    base = "-" if entry.base is None else _side(entry.base, entry)
-    return (
-        f"| {name} | {base} | {_side(entry.head, entry)} | {_change(entry)} | "
-        f"{_severity(entry)} | {status} |"
-    )
+        return f"| {name} | {head} | {target} | {status} |"
+    base = "-" if entry.base is None else _side(entry.base, entry, header)
+    return f"| {name} | {base} | {head} | {_change(entry)} | {_severity(entry)} | {status} |"
 
 
-def _side(side: Summary, entry: Row) -> str:
+def _side(side: Summary, entry: Row, header: str) -> str:
     text = _value(side.value, entry.unit)
-    if side.metric_used and side.metric_used != entry.metric:
+    if side.metric_used and side.metric_used != header:
         text += f" ({code_span(side.metric_used, 20)})"
     samples = f"n={side.n:,}, {side.rounds} round{'s' if side.rounds != 1 else ''}"
     return f"{text} <sub>{samples}</sub>"

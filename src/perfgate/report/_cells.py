@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -90,24 +91,25 @@ def cells(row: Row, report: Report, columns_: Sequence[Column], prefix: str = ""
     ``prefix`` (a :func:`common_prefix` the table states once)."""
     text = {
         "name": lambda: display_name(row.name.removeprefix(prefix)),
-        "base": lambda: side_value(row, row.base),
-        "head": lambda: side_value(row, row.head),
+        "base": lambda: side_value(row, row.base, metric_header(report)),
+        "head": lambda: side_value(row, row.head, metric_header(report)),
         "change": lambda: change(row),
         "severity": lambda: severity(row),
         "samples": lambda: compared_samples(row) if report.compared else samples(row.head),
         "value": lambda: value(row),
         "interval": lambda: interval(row.head),
         "target": lambda: budget(row),
-        "status": lambda: STATUS_LABEL[row.status],
+        "status": lambda: budget_status(row, compared=report.compared),
     }
     return [text[column.role]() for column in columns_]
 
 
-def side_value(row: Row, summary: Summary | None) -> str:
+def side_value(row: Row, summary: Summary | None, header: str) -> str:
+    """A side's value; with its statistic when that is not the one the header names."""
     if summary is None:
         return "-"
     text = units.format_value(summary.value, row.unit)
-    return text if summary.metric_used == row.metric else f"{text} ({summary.metric_used})"
+    return text if summary.metric_used == header else f"{text} ({summary.metric_used})"
 
 
 def change(row: Row) -> str:
@@ -138,6 +140,16 @@ def inconclusive_label(c: Change) -> str:
     return f"inconclusive: up to {units.format_change(c.upper)} not ruled out"
 
 
+def budget_status(row: Row, *, compared: bool) -> str:
+    """A budget's status; beside a comparison, with the value it judged (its own statistic,
+    not the decision statistic the sides show), e.g. ``CRITICAL (p95 4.85 ms)``."""
+    label = STATUS_LABEL[row.status]
+    budget = row.budget
+    if not compared or budget is None or budget.value is None:
+        return label
+    return f"{label} ({budget.metric or row.metric} {units.format_value(budget.value, row.unit)})"
+
+
 def compared_samples(row: Row) -> str:
     base, head = row.base, row.head
     if base is None:
@@ -153,8 +165,10 @@ def change_header(report: Report) -> str:
 
 
 def metric_header(report: Report) -> str:
-    metrics = {row.metric for row in report.rows}
-    return metrics.pop() if len(metrics) == 1 else "value"
+    """The statistic the value columns name: the rows' most common one (a row showing
+    another says so in its cells)."""
+    counts = Counter(row.metric for row in report.rows)
+    return counts.most_common(1)[0][0] if counts else "value"
 
 
 def value(row: Row) -> str:

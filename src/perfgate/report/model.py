@@ -17,8 +17,10 @@ JSON report versions (``perfgate_report``):
     (Holm-consistent). perfgate reads 1 and 2.
     Later in 0.2, a compatible addition: per benchmark ``profile`` (the profile diff of a
     flagged benchmark, see :class:`Profile`; ``profile.version`` numbers its own layout).
-    Later still, a compatible addition: per change ``interval`` (``suite-wide`` or
-    ``one-sided``: which interval ``ci`` is; a report without it is ``suite-wide``).
+    Later still, compatible additions: per change ``interval`` (``suite-wide`` or
+    ``one-sided``: which interval ``ci`` is; a report without it is ``suite-wide``), and per
+    budget ``value`` and ``metric`` (what the budget judged: in a compare report the sides
+    show the decision statistic, named by the benchmark's ``metric``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ class Budget:
     critical: float
     status: BudgetStatus
     note: str | None = None
+    # the value judged and its statistic (a compare row's columns show the decision statistic,
+    # the budget its own); None in reports written before they were recorded
+    value: float | None = None
+    metric: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -266,6 +272,8 @@ def _row_to_dict(row: Row) -> dict[str, Any]:
             "critical": budget.critical,
             "status": budget.status,
             "note": budget.note,
+            "value": budget.value,
+            "metric": budget.metric,
         }
     data["gate"] = {
         "fails": row.gate.fails,

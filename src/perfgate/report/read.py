@@ -212,6 +212,8 @@ def _budget(node: _Node) -> Budget:
         critical=node["critical"].number(),
         status=node["status"].choice(BUDGET_STATUSES),
         note=node.optional_text("note"),
+        value=None if (value := node.get("value")) is None else value.number(),
+        metric=node.optional_text("metric"),
     )
 
 
