@@ -27,6 +27,7 @@ from perfgate.inference import (
     remove_speed_factor,
 )
 from perfgate.model import Benchmark, Run
+from perfgate.report import render
 from tests import harnesses
 from tests.helpers import run_cli, validate_junit
 from tests.report.test_render import shown_against_change
@@ -381,3 +382,11 @@ def test_undecided_rows_are_shown_unfolded_in_the_comment() -> None:
     assert "inconclusive: up to +" in shown
     assert "`noisy`" not in folded
     assert "1 inconclusive" in comment.splitlines()[1]
+    # a pass that left a row undecided says how much it decided, and carries no tick
+    assert report.verdict == "pass"
+    assert "6 of 7 decided, 1 inconclusive" in comment.splitlines()[1]
+    assert "\u2705" not in comment.splitlines()[1]
+    table = render(report, "table", width=120)
+    assert table.splitlines()[0] == "perfgate compare: PASS (6 of 7 decided, 1 inconclusive)"
+    markdown = render(report, "markdown")
+    assert markdown.startswith("### \u26a0\ufe0f perfgate compare: pass \u2014 6 of 7 decided")

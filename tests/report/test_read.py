@@ -106,7 +106,10 @@ def test_compare_of_stored_statistics_says_compare_everywhere(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr  # +20%: major, which passes fail-on: critical
     assert "perfgate compare: PASS" in done.stdout
     assert "base p50" in done.stdout  # the sides show what the change compares
-    assert (tmp_path / "report.md").read_text().startswith("### \u2705 perfgate compare: pass")
+    # a pass with a major slowdown is marked with a warning sign, not a tick
+    assert (
+        (tmp_path / "report.md").read_text().startswith("### \u26a0\ufe0f perfgate compare: pass")
+    )
     assert json.loads(out.read_text())["kind"] == "compare"
     report = load_report(out)
     assert report.kind == "compare"

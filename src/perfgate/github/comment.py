@@ -19,6 +19,8 @@ from perfgate.model import Summary
 from perfgate.report._cells import (
     budget_status,
     change_header,
+    decided_phrase,
+    icon_verdict,
     inconclusive_label,
     metric_header,
     profiled,
@@ -135,7 +137,7 @@ def _size(lines: list[str]) -> int:
 
 
 def _headline(report: Report) -> str:
-    icon = ICONS[report.verdict]
+    icon = ICONS[icon_verdict(report)]
     slower = [
         f"{n} {severity} slowdown{'s' if n != 1 else ''}"
         for severity in ("critical", "major", "minor")
@@ -146,9 +148,9 @@ def _headline(report: Report) -> str:
         for status in ("critical", "warning")
         if (n := report.count(status))
     ]
-    undecided = sum(1 for row in report.rows if row.inconclusive)
-    if undecided:
-        budgets.append(f"{undecided} inconclusive")
+    decided = decided_phrase(report)
+    if decided:
+        budgets.append(decided)
     findings = ", ".join([*slower, *budgets]) or (
         "no slowdowns" if report.compared else "all budgets met"
     )

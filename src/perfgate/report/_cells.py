@@ -48,7 +48,33 @@ def common_prefix(names: Sequence[str]) -> str:
 
 
 def title(report: Report) -> str:
-    return f"perfgate {report.kind}: {report.verdict.upper()}"
+    decided = decided_phrase(report)
+    text = f"perfgate {report.kind}: {report.verdict.upper()}"
+    return f"{text} ({decided})" if decided else text
+
+
+def decided_phrase(report: Report) -> str | None:
+    """How much of a comparison was decided, when not all of it was: a pass with most rows
+    undecided is not the pass of a suite that was measured through."""
+    compared = [row for row in report.rows if row.change is not None]
+    undecided = sum(1 for row in compared if row.inconclusive)
+    if not report.compared or not undecided:
+        return None
+    return f"{len(compared) - undecided} of {len(compared)} decided, {undecided} inconclusive"
+
+
+def icon_verdict(report: Report) -> str:
+    """The headline's mark: a tick only for a pass with nothing flagged and nothing left
+    undecided; a warning sign for a pass with findings or undecided rows."""
+    if report.verdict == "fail":
+        return "fail"
+    findings = any(
+        (row.slower and row.severity != "none")
+        or row.status in ("warning", "critical")
+        or row.inconclusive
+        for row in report.rows
+    )
+    return "inconclusive" if report.verdict == "inconclusive" or findings else "pass"
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,11 @@ ICONS = {"fail": "\u274c", "pass": "\u2705", "inconclusive": "\u26a0\ufe0f"}
 
 
 def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa: ARG001
-    icon = ICONS[report.verdict]
+    icon = ICONS[_cells.icon_verdict(report)]
+    decided = _cells.decided_phrase(report)
     lines = [
-        f"### {icon} perfgate {report.kind}: {report.verdict}",
+        f"### {icon} perfgate {report.kind}: {report.verdict}"
+        + (f" \u2014 {decided}" if decided else ""),
         "",
         _cells.summary_line(report) + f" (fail-on: {report.fail_on})",
         "",
