@@ -31,6 +31,7 @@ from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.model import Benchmark
 from perfgate.pytest_plugin import MODULE
+from perfgate.report import _cells
 from perfgate.report.model import Report
 from perfgate.runner import (
     EmptyShardError,
@@ -379,10 +380,18 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
 
     cache: formats.ReadCache = {}  # each round file is read once
 
-    def decided(_done: int) -> bool:
+    def decided(done: int) -> bool:
         base, head = _sides(out, cache)
         report = compare(base, head, config)
-        return all(row.change is None or row.change.decisive for row in report.rows)
+        open_rows = [row for row in report.rows if row.change and not row.change.decisive]
+        if open_rows:  # how far from a verdict the run is, not only which round it is in
+            names = ", ".join(_cells.display_name(r.name, 60) for r in open_rows[:3])
+            more = f" and {len(open_rows) - 3} more" if len(open_rows) > 3 else ""
+            progress.line(
+                f"after {done} rounds: {len(open_rows)} of {len(report.rows)} benchmarks "
+                f"still undecided ({names}{more})"
+            )
+        return not open_rows
 
     began = time.monotonic()
     try:
