@@ -45,10 +45,10 @@ from perfgate.inference import (
     measure_stored,
     per_round,
 )
-from perfgate.model import Benchmark, Summary, memory_notes
+from perfgate.model import Benchmark, Interval, Summary, memory_notes
 from perfgate.options import ChangeDirection, Severity
 from perfgate.report.model import Change, Report, Row
-from perfgate.stats import summarize
+from perfgate.stats import min_samples, summarize
 
 DEFAULT_STATISTIC = "p25"
 
@@ -109,14 +109,28 @@ def _compared_row(row: Row, base: Benchmark, head: Benchmark, changes: dict[str,
 def decision_summary(bench: Benchmark, statistic: str) -> Summary:
     """One side as its change sees it: the geometric mean of each round's ``statistic`` (the
     change is the mean of per-round log-ratios, so head/base of these is the change before the
-    suite's speed factor), with the pooled summary's interval and counts."""
-    summary = summarize(bench, statistic)
-    if not bench.raw_samples or len(bench.rounds) < 2:
-        return summary
+    suite's speed factor). No interval of its own: the change carries the interval, and a
+    side's bootstrap would double the cost of a comparison."""
+    if not bench.raw_samples:
+        return summarize(bench, statistic)
     values = per_round(bench.rounds, statistic)
-    if values.size == 0 or not bool(np.all(values > 0)):
-        return summary
-    return replace(summary, value=float(np.exp(np.mean(np.log(values)))))
+    positive = values.size > 0 and bool(np.all(values > 0))
+    value = float(np.exp(np.mean(np.log(values)))) if positive else float(np.median(values))
+    n = sum(len(r) for r in bench.rounds)
+    return Summary(
+        name=bench.name,
+        unit=bench.unit,
+        direction=bench.direction,
+        metric=statistic,
+        value=value,
+        interval=Interval(None, None, "none"),
+        n=n,
+        rounds=len(bench.rounds),
+        raw_samples=True,
+        few_samples=n < min_samples(statistic),
+        min_n=min_samples(statistic),
+        metric_used=statistic,
+    )
 
 
 def _notes(rows: Sequence[Row], statistic: str) -> list[str]:
