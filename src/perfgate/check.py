@@ -8,7 +8,7 @@ from perfgate import gate, instructions
 from perfgate.budgets import evaluate, find_rule
 from perfgate.config import Config
 from perfgate.errors import ConfigError, ConfigProblem
-from perfgate.model import Benchmark, memory_notes
+from perfgate.model import Benchmark, measurement_notes
 from perfgate.report.model import Report, Row
 from perfgate.stats import summarize
 
@@ -57,7 +57,7 @@ def check(
         failed=failed,
         sources=sources,
         config=config.source,
-        notes=memory_notes(benchmarks),
+        notes=measurement_notes(benchmarks),
     )
 
 

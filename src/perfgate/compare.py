@@ -45,7 +45,7 @@ from perfgate.inference import (
     measure_stored,
     per_round,
 )
-from perfgate.model import Benchmark, Interval, Summary, memory_notes
+from perfgate.model import Benchmark, Interval, Summary, measurement_notes
 from perfgate.options import ChangeDirection, Severity
 from perfgate.report.model import Change, Report, Row
 from perfgate.stats import min_samples, summarize
@@ -75,7 +75,7 @@ def compare(
         other = base_by_name.get(bench.name)
         if other is not None:
             rows.append(_compared_row(head_row(bench, config, used), other, bench, changes))
-    notes = [*_notes(rows, decision_statistic(config)), *memory_notes([*base, *head])]
+    notes = [*_notes(rows, decision_statistic(config)), *measurement_notes([*base, *head])]
     return gate.finish(
         "compare",
         rows,

@@ -58,7 +58,9 @@ PROFILE_SEVERITIES = ("minor", "major", "critical", "off")
 _REGRESSION_KEYS = ("minor", "major", "critical", "alpha")  # percentages
 _REGRESSION_ALL_KEYS = (*_REGRESSION_KEYS, "statistic")
 _ROUNDS_KEYS = ("min", "max", "time-budget")
-_HARNESS_KEYS = ("type", "args", "install", "command", "suite", "asv-config", "memory")
+_HARNESS_KEYS = (
+    "type", "args", "install", "command", "suite", "asv-config", "memory", "timer",
+)  # fmt: skip
 _BUDGET_KEYS = ("target", "warning", "critical", "metric", "direction")
 
 
@@ -103,7 +105,11 @@ class Harness:
     runs against both sides, like asv) or ``own`` (each side runs its own suite). For asv,
     ``args`` go to ``asv run`` and ``asv_config`` names the asv config, relative to the
     directory perfgate runs in. ``memory`` (pytest-benchmark only) loads perfgate's pytest
-    plugin, which adds a ``NAME (peak memory)`` benchmark beside each timed one."""
+    plugin, which adds a ``NAME (peak memory)`` benchmark beside each timed one. ``timer``
+    (pytest-benchmark only): ``wall`` (pytest-benchmark's default, ``time.perf_counter``) or
+    ``cpu`` (``time.process_time``: the process's CPU time, which another process on the
+    machine does not inflate, so budgets set on a quiet machine hold on a busy one; time spent
+    sleeping, in I/O or waiting on a lock is not counted, so use it for CPU-bound suites)."""
 
     type: HarnessType = "pytest-benchmark"
     args: tuple[str, ...] = ("--benchmark-only",)
@@ -112,6 +118,7 @@ class Harness:
     suite: Literal["head", "own"] = "head"
     asv_config: str = "asv.conf.json"
     memory: bool = False
+    timer: Literal["wall", "cpu"] = "wall"
 
 
 # what a harness type runs with when the config does not say: asv gets one process per round
@@ -504,6 +511,10 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
     elif memory and kind != "pytest-benchmark":
         ctx.add((*path, "memory"), "is for pytest-benchmark (asv has mem_ and peakmem_)")
         memory = False
+    timer = _choice(section, "timer", ("wall", "cpu"), defaults.timer, path, ctx=ctx)
+    if timer == "cpu" and kind != "pytest-benchmark":
+        ctx.add((*path, "timer"), "cpu is for pytest-benchmark (an asv benchmark sets its own)")
+        timer = "wall"
     return Harness(
         type=kind,
         args=lists["args"],
@@ -512,6 +523,7 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
         suite=suite,
         asv_config=asv_config,
         memory=memory,
+        timer=timer,
     )
 
 

@@ -200,6 +200,23 @@ MEMORY_BACKEND = "memory_backend"
 MEMORY_BACKENDS = ("memray", "tracemalloc")
 
 
+TIMER = "perfgate_timer"  # Benchmark.extra: "cpu" when timed by the process's CPU time
+
+
+def measurement_notes(benchmarks: Iterable[Benchmark]) -> list[str]:
+    """What a report says about how its rows were measured: the timer, when it is not the
+    wall clock, and the memory tracer."""
+    items = list(benchmarks)
+    notes = []
+    if any(b.extra.get(TIMER) == "cpu" for b in items):
+        notes.append(
+            "Timed by the process's CPU time (harness.timer: cpu, pytest-benchmark's "
+            "time.process_time): other processes on the machine do not inflate it; time spent "
+            "sleeping, in I/O or waiting is not counted."
+        )
+    return notes + memory_notes(items)
+
+
 def memory_notes(benchmarks: Iterable[Benchmark]) -> list[str]:
     """What a report says about its peak-memory rows: which tracer measured them, and what
     that one cannot see."""

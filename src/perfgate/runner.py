@@ -112,6 +112,7 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
         pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
         # perfgate's plugin in every round: it spares pytest-benchmark's py-cpuinfo call
         memory = ("--perfgate-memory",) if harness.memory else ()
+        timer = ("--benchmark-timer=time.process_time",) if harness.timer == "cpu" else ()
         return [
             str(pytest),
             *harness.args,
@@ -119,6 +120,7 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
             MODULE,
             "--perfgate-brief-machine-info",
             *memory,
+            *timer,
             *extra,
             "-q",
             "-p",

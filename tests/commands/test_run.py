@@ -227,6 +227,34 @@ def test_run_without_base_checks_budgets(tmp_path: Path) -> None:
     assert bench["budget"]["status"] == "ok"
 
 
+def test_the_cpu_timer_measures_cpu_time_and_says_so(tmp_path: Path) -> None:
+    """harness.timer: cpu times every call by the process's CPU time: a call that works a
+    little and sleeps 20 ms costs far less than 10 ms of it (the wall clock says over 20 ms),
+    and the report names the timer."""
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "test_b.py").write_text(
+        "import time\n\ndef nap():\n    sum(range(20_000))\n    time.sleep(0.02)\n\n"
+        "def test_nap(benchmark):\n    benchmark(nap)\n"
+    )
+    config = (
+        "version: 1\nbudgets:\n  '*test_nap':\n    target: 10ms\nharness:\n"
+        "  args: [benchmarks, --benchmark-only, --benchmark-min-rounds=5, "
+        "--benchmark-max-time=0.1]\n"
+    )
+    for timer, status in (("cpu", "ok"), ("wall", "critical")):
+        (tmp_path / "perfgate.yml").write_text(config + f"  timer: {timer}\n")
+        done = run_cli("run", "--rounds", "1", "--format", "json", cwd=tmp_path)
+        report = json.loads(done.stdout)
+        [bench] = report["benchmarks"]
+        assert bench["budget"]["status"] == status, (timer, bench["head"]["value"])
+        said = any("process's CPU time" in note for note in report["notes"])
+        assert said == (timer == "cpu")
+    (tmp_path / "perfgate.yml").write_text("version: 1\nharness:\n  type: asv\n  timer: cpu\n")
+    done = run_cli("check", tmp_path / "perfgate.yml", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "timer: cpu is for pytest-benchmark" in done.stderr
+
+
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupt_keeps_finished_rounds_and_says_where_it_stopped(
     tmp_path: Path, sig: signal.Signals, code: int

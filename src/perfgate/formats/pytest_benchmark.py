@@ -19,6 +19,7 @@ from perfgate import units
 from perfgate.model import (
     MEMORY_BACKEND,
     MEMORY_BACKENDS,
+    TIMER,
     Benchmark,
     Metadata,
     Run,
@@ -106,13 +107,23 @@ def _benchmark(entry: Mapping[str, Any], name: str) -> Benchmark:
         params={str(k): str(v) for k, v in params.items()},
         group=_str(entry.get("group")),
         extra={
-            k: v
-            for k, v in (entry.get("extra_info") or {}).items()
-            if k not in (MEMORY_KEY, BACKEND_KEY)
+            **{
+                k: v
+                for k, v in (entry.get("extra_info") or {}).items()
+                if k not in (MEMORY_KEY, BACKEND_KEY)
+            },
+            **_timer(entry.get("options")),
         },
         rounds=rounds,
         stored=stored,
     )
+
+
+def _timer(options: object) -> dict[str, str]:
+    """``{TIMER: "cpu"}`` for a benchmark timed by the process's CPU time (pytest-benchmark
+    records the timer's name in ``options.timer``), else nothing."""
+    name = options.get("timer") if isinstance(options, dict) else None
+    return {TIMER: "cpu"} if isinstance(name, str) and "process_time" in name else {}
 
 
 def _memory(timed: Benchmark, extra: object) -> Benchmark | None:
