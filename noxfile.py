@@ -88,6 +88,13 @@ def verdict_eval(session: nox.Session) -> None:
 
 
 @nox.session
+def budget_load(session: nox.Session) -> None:
+    """This repository's suite idle and with CPU hogs, by wall clock and by CPU time."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", "benchmarks/budget_load.py", *session.posargs)
+
+
+@nox.session
 def loaded_runner(session: nox.Session) -> None:
     """The verdict engine on this machine, idle or with CPU hogs (`-- --hogs 2`)."""
     session.install("-e", ".", "pytest", "pytest-benchmark")

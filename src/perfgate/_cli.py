@@ -197,7 +197,30 @@ def build_parser() -> argparse.ArgumentParser:
     _history_parser(commands)
     _github_parser(commands)
     _init_parser(commands)
+    _budgets_parser(commands)
     return parser
+
+
+def _budgets_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    budgets = commands.add_parser(
+        "budgets",
+        help="budgets: record this machine's speed as the reference they are judged against",
+        description="`calibrate` measures perfgate's calibration workload (the CPU time of a "
+        "fixed piece of Python) and prints the `calibration:` line for perfgate.yml, or "
+        "writes it with --write. Run it on the machine the budgets were set on: budgets are "
+        "then judged on times scaled by reference / the calibration measured in each round.",
+    )
+    actions = budgets.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    calibrate = actions.add_parser(
+        "calibrate",
+        help="measure the calibration workload here; print (or --write) the reference",
+        description="Measure the calibration workload on this machine and print the "
+        "`calibration: {reference: ..., workload: ...}` line for perfgate.yml.",
+    )
+    calibrate.add_argument(
+        "--write", action="store_true", help="put the line into perfgate.yml (replacing one)"
+    )
+    calibrate.add_argument("--config", type=Path, metavar="F", help="the config to write")
 
 
 def _init_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -527,7 +550,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         # long rounds (asv's ten samples a benchmark never)
         if args.action not in ("show", "import"):
             import_numpy_single_threaded(with_scipy=False)
-    elif args.command not in ("init", "clean"):
+    elif args.command not in ("init", "clean", "budgets"):
         import_numpy_single_threaded(with_scipy=True)
     try:
         handlers: dict[str, Callable[[argparse.Namespace], int | Report]] = {
@@ -541,6 +564,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             "history": _history,
             "github": _github,
             "init": _init,
+            "budgets": _budgets,
         }
         outcome = handlers[args.command](args)
     except PerfgateError as exc:
@@ -751,6 +775,15 @@ def _required(value: Path | None, flag: str) -> Path:
     if value is None:  # not argparse's required=: an older alias of the flag may give it
         raise UsageError(f"{flag} is required")
     return value
+
+
+def _budgets(args: argparse.Namespace) -> int:
+    from perfgate.commands.budgets import calibrate_command  # noqa: PLC0415
+    from perfgate.errors import UsageError  # noqa: PLC0415
+
+    if args.action != "calibrate":
+        raise UsageError("budgets needs an action: calibrate")
+    return calibrate_command(config_path=args.config, write=args.write)
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -13,11 +13,12 @@ decides, and the report says so.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from perfgate import units
 from perfgate.config import BudgetRule
-from perfgate.model import Summary
+from perfgate.model import Interval, Summary
 from perfgate.options import BudgetStatus
 from perfgate.report.model import Budget
 
@@ -35,7 +36,28 @@ def find_rule(
     return None
 
 
-def evaluate(summary: Summary, rule: BudgetRule) -> Budget:
+def scaled(summary: Summary, scale: float) -> Summary:
+    """``summary`` on the machine the budgets were set on: its value and interval times
+    ``scale`` (reference calibration / this round's; a time in a slower machine's round
+    shrinks back to what it would have been there)."""
+    iv = summary.interval
+    return replace(
+        summary,
+        value=summary.value * scale,
+        interval=Interval(
+            None if iv.low is None else iv.low * scale,
+            None if iv.high is None else iv.high * scale,
+            iv.method,
+        ),
+    )
+
+
+def evaluate(summary: Summary, rule: BudgetRule, *, scale: float | None = None) -> Budget:
+    """The budget's status for ``summary``; with ``scale``, judged on the scaled summary
+    (:func:`scaled`), and the budget records the raw value and the scale beside it."""
+    raw = summary.value
+    if scale is not None:
+        summary = scaled(summary, scale)
     higher = summary.direction == "higher"
     value = summary.value
 
@@ -73,4 +95,6 @@ def evaluate(summary: Summary, rule: BudgetRule) -> Budget:
         note=note,
         value=value,
         metric=summary.metric_used,
+        raw=None if scale is None else raw,
+        scale=scale,
     )

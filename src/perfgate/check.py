@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 
-from perfgate import gate, instructions
+from perfgate import gate, instructions, units
 from perfgate.budgets import evaluate, find_rule
 from perfgate.config import Config
 from perfgate.errors import ConfigError, ConfigProblem
-from perfgate.model import Benchmark, measurement_notes
+from perfgate.model import Benchmark, calibrations, measurement_notes
 from perfgate.report.model import Report, Row
 from perfgate.stats import summarize
 
@@ -30,7 +31,7 @@ def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
                 rule.where, None, f'budgets["{rule.pattern}"].direction',
                 f"{rule.direction!r}, but {bench.name!r} is {bench.direction}-is-better",
             )])  # fmt: skip
-        verdict = evaluate(summary, rule)
+        verdict = evaluate(summary, rule, scale=calibration_scale(bench, config))
     return Row(
         name=bench.name,
         metric=metric,
@@ -39,6 +40,37 @@ def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
         head=summary,
         budget=verdict,
     )
+
+
+def calibration_scale(bench: Benchmark, config: Config) -> float | None:
+    """reference / this run's calibration (the median of its rounds') for a time benchmark,
+    when the config has a reference and the rounds recorded the calibration; else None."""
+    found = calibrations(bench)
+    if config.calibration is None or not found or bench.unit != units.SECONDS:
+        return None
+    return config.calibration / statistics.median(found)
+
+
+def calibration_notes(benchmarks: Sequence[Benchmark], config: Config) -> list[str]:
+    """What a report says of the calibration: the scale its budgets were judged at, or why
+    they were judged on raw values."""
+    if config.calibration is None or not config.budgets:
+        return []
+    measured = [c for b in benchmarks if b.unit == units.SECONDS for c in calibrations(b)]
+    reference = units.format_value(config.calibration, units.SECONDS)
+    if not measured:
+        return [
+            f"Budgets are judged on raw values: the config has a calibration reference "
+            f"({reference}), but these results recorded no calibration (perfgate run records "
+            "it in pytest-benchmark rounds)."
+        ]
+    here = statistics.median(measured)
+    return [
+        f"Budgets are judged on values scaled to the machine they were set on: the "
+        f"calibration workload took {units.format_value(here, units.SECONDS)} of CPU here "
+        f"and {reference} there, so times are scaled by {config.calibration / here:.2f} "
+        "(the budget column shows the scaled value, the raw one beside it)."
+    ]
 
 
 def check(
@@ -57,7 +89,7 @@ def check(
         failed=failed,
         sources=sources,
         config=config.source,
-        notes=measurement_notes(benchmarks),
+        notes=[*measurement_notes(benchmarks), *calibration_notes(benchmarks, config)],
     )
 
 

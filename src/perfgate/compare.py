@@ -33,7 +33,7 @@ from dataclasses import replace
 import numpy as np
 
 from perfgate import gate, instructions
-from perfgate.check import head_row, unused_budgets
+from perfgate.check import calibration_notes, head_row, unused_budgets
 from perfgate.config import Config, Thresholds
 from perfgate.inference import (
     DEFAULT_TAU,
@@ -75,7 +75,11 @@ def compare(
         other = base_by_name.get(bench.name)
         if other is not None:
             rows.append(_compared_row(head_row(bench, config, used), other, bench, changes))
-    notes = [*_notes(rows, decision_statistic(config)), *measurement_notes([*base, *head])]
+    notes = [
+        *_notes(rows, decision_statistic(config)),
+        *measurement_notes([*base, *head]),
+        *calibration_notes(head, config),
+    ]
     return gate.finish(
         "compare",
         rows,

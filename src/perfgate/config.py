@@ -50,7 +50,9 @@ _TOP_KEYS = (
     "history",
     "profile",
     "metrics",
+    "calibration",
 )
+_CALIBRATION_KEYS = ("reference", "workload")
 METRIC_KINDS = ("time", "instructions")
 _HISTORY_KEYS = ("db",)
 _PROFILE_KEYS = ("severity", "calls", "seconds", "top")
@@ -166,6 +168,10 @@ class Config:
     # the statistic the regression decision compares, when the config names one
     # (`regression: {statistic: ...}`); None: the default (perfgate.compare.DEFAULT_STATISTIC)
     statistic: str | None = None
+    # `calibration: {reference: 0.62ms, workload: 1}`: the calibration workload's CPU time on
+    # the machine the budgets were set on (`perfgate budgets calibrate`); budgets are then
+    # judged on values scaled by reference / this round's calibration. None: not scaled.
+    calibration: float | None = None
     source: str | None = None  # the file it came from; None for built-in defaults
 
 
@@ -347,8 +353,34 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
         history_db=_history_db(data.get("history"), (*prefix, "history"), ctx),
         profile=_profile(data.get("profile"), (*prefix, "profile"), ctx),
         metrics=_metrics(data.get("metrics"), (*prefix, "metrics"), ctx),
+        calibration=_calibration(data.get("calibration"), (*prefix, "calibration"), ctx),
         source=ctx.file,
     )
+
+
+def _calibration(data: Any, path: tuple[Any, ...], ctx: _Context) -> float | None:
+    if data is None:
+        return None
+    from perfgate.pytest_plugin.perfgate_calibration import VERSION  # noqa: PLC0415
+
+    section = _section(data, _CALIBRATION_KEYS, path, ctx)
+    workload = section.get("workload")
+    if workload != VERSION:
+        ctx.add(
+            (*path, "workload"),
+            f"{_brief(workload)} is not this perfgate's calibration workload ({VERSION}): "
+            "measure the reference again with `perfgate budgets calibrate`",
+        )
+        return None
+    given = section.get("reference")
+    if isinstance(given, bool) or not isinstance(given, (str, int, float)):
+        ctx.add((*path, "reference"), "missing: a duration like 0.62ms")
+        return None
+    try:
+        return units.parse_duration(str(given))
+    except units.UnitError as exc:
+        ctx.add((*path, "reference"), str(exc))
+        return None
 
 
 def _metrics(data: Any, path: tuple[Any, ...], ctx: _Context) -> tuple[str, ...]:

@@ -201,6 +201,8 @@ MEMORY_BACKENDS = ("memray", "tracemalloc")
 
 
 TIMER = "perfgate_timer"  # Benchmark.extra: "cpu" when timed by the process's CPU time
+# Benchmark.extra: the calibration workload's CPU time (s) in the round that measured it
+CALIBRATION = "perfgate_calibration"
 
 
 def measurement_notes(benchmarks: Iterable[Benchmark]) -> list[str]:
@@ -310,6 +312,22 @@ _NOT_NEGATIVE = frozenset((units.SECONDS, units.BYTES))
 _JSON_NUMBERS = frozenset((float, int))
 
 
+def calibrations(bench: Benchmark) -> tuple[float, ...]:
+    """The calibration workload's CPU time in each round that recorded it."""
+    found = bench.extra.get(CALIBRATION)
+    if not isinstance(found, (list, tuple)):
+        return ()
+    return tuple(float(v) for v in found if isinstance(v, (int, float)) and v > 0)
+
+
+def _combined_extra(first: Mapping[str, Any], later: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The first round's extra, with every round's calibration kept."""
+    if CALIBRATION not in later:
+        return first
+    rounds = (*(first.get(CALIBRATION) or ()), *(later.get(CALIBRATION) or ()))
+    return {**first, CALIBRATION: tuple(rounds)}
+
+
 def combine(runs: Iterable[Run]) -> tuple[list[Benchmark], list[str]]:
     """Merge the runs of one side: the same benchmark in several runs becomes several rounds.
 
@@ -332,6 +350,11 @@ def combine(runs: Iterable[Run]) -> tuple[list[Benchmark], list[str]]:
                     f"but in {bench.unit!r} in {run.source or '?'}"
                 )
             stored = seen.stored if seen.raw_samples or not bench.stored else bench.stored
-            merged[bench.name] = replace(seen, rounds=seen.rounds + bench.rounds, stored=stored)
+            merged[bench.name] = replace(
+                seen,
+                rounds=seen.rounds + bench.rounds,
+                stored=stored,
+                extra=_combined_extra(seen.extra, bench.extra),
+            )
         failed.extend(name for name in run.failed if name not in failed)
     return list(merged.values()), failed

@@ -119,6 +119,7 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
             "-p",
             MODULE,
             "--perfgate-brief-machine-info",
+            "--perfgate-calibrate",
             *memory,
             *timer,
             *extra,

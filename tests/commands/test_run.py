@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -253,6 +254,44 @@ def test_the_cpu_timer_measures_cpu_time_and_says_so(tmp_path: Path) -> None:
     done = run_cli("check", tmp_path / "perfgate.yml", cwd=tmp_path)
     assert done.returncode == 2
     assert "timer: cpu is for pytest-benchmark" in done.stderr
+
+
+def test_budgets_are_judged_at_the_speed_of_the_machine_they_were_set_on(tmp_path: Path) -> None:
+    """The rounds record the calibration workload; with a reference from a machine 4x as fast
+    a budget twice over on this machine is met (scaled x1/4), with one from a machine 4x as
+    slow it is critical (scaled x4). CPU timer: load cannot move either side much."""
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "test_b.py").write_text(
+        "def work():\n    return sum(i * i for i in range(20_000))\n\n"
+        "def test_work(benchmark):\n    benchmark(work)\n"
+    )
+    harness = (
+        "harness:\n  timer: cpu\n"
+        "  args: [benchmarks, --benchmark-only, --benchmark-min-rounds=80, "
+        "--benchmark-max-time=0.2]\n"
+    )
+
+    def run(budget: str, calibration: str = "") -> dict[str, Any]:
+        (tmp_path / "perfgate.yml").write_text(
+            f"version: 1\nbudgets:\n  '*test_work':\n    target: {budget}\n{harness}{calibration}"
+        )
+        done = run_cli("run", "--rounds", "1", "--format", "json", cwd=tmp_path)
+        assert done.returncode in (0, 1), done.stderr
+        return dict(json.loads(done.stdout))
+
+    raw = run("1s")["benchmarks"][0]["budget"]["value"]  # no reference: the raw p95
+    said = run_cli("budgets", "calibrate", cwd=tmp_path).stdout.splitlines()[0]
+    here = float(re.search(r"reference: ([0-9.]+)ms", said).group(1))  # type: ignore[union-attr]
+    target = f"{raw / 2 * 1e3:.6f}ms"
+    assert run(target)["benchmarks"][0]["budget"]["status"] == "critical"
+    for factor, status in ((0.25, "ok"), (4.0, "critical")):
+        reference = f"calibration: {{reference: {here * factor:.6f}ms, workload: 1}}\n"
+        report = run(target, reference)
+        budget = report["benchmarks"][0]["budget"]
+        assert budget["status"] == status, (factor, budget)
+        assert 0.5 * factor < budget["scale"] < 2 * factor
+        assert budget["value"] == pytest.approx(budget["raw"] * budget["scale"])
+        assert any("scaled to the machine they were set on" in n for n in report["notes"])
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

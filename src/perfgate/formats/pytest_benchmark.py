@@ -17,6 +17,7 @@ from typing import Any
 
 from perfgate import units
 from perfgate.model import (
+    CALIBRATION,
     MEMORY_BACKEND,
     MEMORY_BACKENDS,
     TIMER,
@@ -56,6 +57,7 @@ def read(data: Mapping[str, Any], source: str) -> Run:
     """Build a :class:`Run`; raises ValueError/KeyError/TypeError on malformed content."""
     benchmarks: list[Benchmark] = []
     seen: set[str] = set()
+    calibration = _calibration(data.get("machine_info"))
     for index, entry in enumerate(data["benchmarks"]):
         name = entry.get("fullname") or entry["name"]
         if not isinstance(name, str):
@@ -63,7 +65,7 @@ def read(data: Mapping[str, Any], source: str) -> Run:
         if name in seen:
             raise ValueError(f"duplicate benchmark name {name!r}")
         seen.add(name)
-        timed = _benchmark(entry, name)
+        timed = _benchmark(entry, name, calibration)
         benchmarks.append(timed)
         memory = _memory(timed, entry.get("extra_info"))
         if memory is not None:
@@ -82,7 +84,24 @@ def read(data: Mapping[str, Any], source: str) -> Run:
     return Run(metadata=metadata, benchmarks=tuple(benchmarks), source=source)
 
 
-def _benchmark(entry: Mapping[str, Any], name: str) -> Benchmark:
+def _calibration(machine: object) -> dict[str, tuple[float, ...]]:
+    """``{CALIBRATION: (seconds,)}`` from perfgate's plugin's record of the calibration workload
+    (``machine_info.perfgate_calibration``) when it is of this perfgate's workload, else
+    nothing."""
+    from perfgate.pytest_plugin.perfgate_calibration import VERSION  # noqa: PLC0415
+
+    found = machine.get("perfgate_calibration") if isinstance(machine, dict) else None
+    if not isinstance(found, dict) or found.get("version") != VERSION:
+        return {}
+    seconds = found.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return {}
+    return {CALIBRATION: (float(seconds),)} if 0 < seconds < 60 else {}
+
+
+def _benchmark(
+    entry: Mapping[str, Any], name: str, calibration: Mapping[str, Any] | None = None
+) -> Benchmark:
     stats = entry["stats"]
     if not isinstance(stats, dict):
         raise TypeError(f"{name}: stats is not an object")
@@ -113,6 +132,7 @@ def _benchmark(entry: Mapping[str, Any], name: str) -> Benchmark:
                 if k not in (MEMORY_KEY, BACKEND_KEY)
             },
             **_timer(entry.get("options")),
+            **(calibration or {}),
         },
         rounds=rounds,
         stored=stored,

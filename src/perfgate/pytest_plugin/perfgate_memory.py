@@ -40,6 +40,7 @@ from __future__ import annotations
 import cProfile
 import ctypes
 import hashlib
+import importlib
 import json
 import mmap
 import os
@@ -51,9 +52,24 @@ import time
 import tracemalloc
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
+
+
+def _calibration_module() -> ModuleType:
+    """The calibration workload's module: top-level in perfgate's rounds (this folder is on
+    PYTHONPATH, perfgate is not installed), in the package where perfgate is installed."""
+    try:
+        return importlib.import_module("perfgate_calibration")
+    except ImportError:
+        return importlib.import_module("perfgate.pytest_plugin.perfgate_calibration")
+
+
+_CALIBRATION_MODULE = _calibration_module()
+CALIBRATION_VERSION: int = _CALIBRATION_MODULE.VERSION
+calibration_seconds: Callable[[], float] = _CALIBRATION_MODULE.calibration_seconds
 
 KEY = "perfgate_peak_memory"
 BACKEND_KEY = "perfgate_memory_backend"
@@ -137,6 +153,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "names (balanced by their known durations); the hash rule for the rest",
     )
     group.addoption(
+        "--perfgate-calibrate",
+        action="store_true",
+        default=False,
+        help="measure perfgate's calibration workload before and after the benchmarks and "
+        "record it in --benchmark-json (machine_info.perfgate_calibration)",
+    )
+    group.addoption(
         "--perfgate-brief-machine-info",
         action="store_true",
         default=False,
@@ -177,6 +200,30 @@ def pytest_benchmark_generate_machine_info(config: pytest.Config) -> dict[str, A
         "system": platform.system(),
         "cpu": {"count": os.cpu_count()},
     }
+
+
+_CALIBRATION = pytest.StashKey[float]()
+CALIBRATION_KEY = "perfgate_calibration"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if session.config.getoption("perfgate_calibrate"):
+        session.config.stash[_CALIBRATION] = calibration_seconds()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_benchmark_update_machine_info(
+    config: pytest.Config, machine_info: dict[str, Any]
+) -> None:
+    """With ``--perfgate-calibrate``: the calibration workload's CPU time, the mean of one
+    measurement before the benchmarks and one after them (the machine's speed for this
+    round, which budgets are normalized by)."""
+    if not config.getoption("perfgate_calibrate"):
+        return
+    first = config.stash.get(_CALIBRATION, None)
+    last = calibration_seconds()
+    seconds = last if first is None else (first + last) / 2
+    machine_info[CALIBRATION_KEY] = {"version": CALIBRATION_VERSION, "seconds": seconds}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

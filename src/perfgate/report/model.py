@@ -20,7 +20,9 @@ JSON report versions (``perfgate_report``):
     Later still, compatible additions: per change ``interval`` (``suite-wide`` or
     ``one-sided``: which interval ``ci`` is; a report without it is ``suite-wide``), and per
     budget ``value`` and ``metric`` (what the budget judged: in a compare report the sides
-    show the decision statistic, named by the benchmark's ``metric``).
+    show the decision statistic, named by the benchmark's ``metric``), and ``raw`` and
+    ``scale`` (with a calibration reference: the measured value, and reference / measured
+    calibration; ``value`` is ``raw * scale``).
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ class Budget:
     # the budget its own); None in reports written before they were recorded
     value: float | None = None
     metric: str | None = None
+    # with a calibration reference: the value as measured, and the scale it was judged at
+    # (reference calibration / this run's); ``value`` is then the scaled one
+    raw: float | None = None
+    scale: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -274,6 +280,8 @@ def _row_to_dict(row: Row) -> dict[str, Any]:
             "note": budget.note,
             "value": budget.value,
             "metric": budget.metric,
+            "raw": budget.raw,
+            "scale": budget.scale,
         }
     data["gate"] = {
         "fails": row.gate.fails,

@@ -214,6 +214,8 @@ def _budget(node: _Node) -> Budget:
         note=node.optional_text("note"),
         value=None if (value := node.get("value")) is None else value.number(),
         metric=node.optional_text("metric"),
+        raw=None if (raw := node.get("raw")) is None else raw.number(),
+        scale=None if (scale := node.get("scale")) is None else scale.number(),
     )
 
 
