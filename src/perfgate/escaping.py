@@ -104,3 +104,11 @@ def keep_environment_secrets() -> None:
         value = os.environ.get(name)
         if value:
             keep_secret(value)
+
+
+def html_text(text: str, *, quote: bool = True) -> str:
+    """User text for HTML: control and bidi characters shown as escapes (inert on a page, but
+    not clean), then markup escaped."""
+    import html  # noqa: PLC0415
+
+    return html.escape(printable(text), quote=quote)

@@ -88,3 +88,23 @@ def test_site_refuses_an_unsafe_commit_url(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "expected an http(s) URL with {commit} in it" in done.stderr
+
+
+def test_control_and_bidi_characters_never_reach_the_page_raw(tmp_path: Path) -> None:
+    """A name holding an escape sequence, a right-to-left override and a line separator:
+    inert in HTML, but shown as escapes on the site, never as the characters themselves."""
+    _stepped_history(tmp_path / "runs")
+    for path in (tmp_path / "runs").glob("*.json"):
+        path.write_text(path.read_text().replace("bench_0", "bench_\\u001b[31m\\u202eevil\\u2028"))
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", "runs", "--db", db, cwd=tmp_path).returncode == 0
+    done = run_cli("history", "site", "site", "--db", db, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    name = "bench_\x1b[31m\u202eevil\u2028"
+    chart = tmp_path / "chart.html"
+    shown = run_cli("history", "show", name, "--db", db, "--chart", chart, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    for page in ((tmp_path / "site" / "index.html").read_text(), chart.read_text()):
+        for raw in ("\x1b", "\u202e", "\u2028"):
+            assert raw not in page
+        assert "bench_\\x1b[31m\\u202eevil\\u2028" in page

@@ -3,7 +3,6 @@ its trend chart as one self-contained HTML page (inline SVG, no script, no netwo
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import shutil
@@ -11,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TextIO
 
+from perfgate.escaping import html_text
 from perfgate.history.store import Point, SeriesKey
 from perfgate.report._cells import display_name
 from perfgate.report.boxes import box_table
@@ -234,15 +234,15 @@ def chart_html(
     date and value (hover), change points as dashed lines labelled with their magnitude."""
     name = series[0][0].name
     body = [
-        f"<h1>{html.escape(name)}</h1>",
-        f"<p>{html.escape(metric)} per commit, oldest left. Dashed lines: change points "
+        f"<h1>{html_text(name)}</h1>",
+        f"<p>{html_text(metric)} per commit, oldest left. Dashed lines: change points "
         "(perfgate history detect). Hover a point for its commit.</p>",
     ]
     for key, points in series:
         body.append(_svg(key, points, [f for f in found if f.series == key], metric))
     return (
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
-        f"<title>{html.escape(name)}: history</title>"
+        f"<title>{html_text(name)}: history</title>"
         "<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}"
         "svg{background:#fafafa;border:1px solid #ddd;margin-bottom:1.5em}"
         ".pt{fill:#2b6cb0}.pt:hover{fill:#c05621;r:5}.line{fill:none;stroke:#90cdf4}"
@@ -254,7 +254,7 @@ def chart_html(
 def _svg(key: SeriesKey, points: list[Point], found: Sequence[Finding], metric: str) -> str:
     values = [(i, p, p.value) for i, p in enumerate(points)]
     usable = [(i, p, v) for i, p, v in values if v is not None and v > 0]  # as detect sees it
-    caption = html.escape(f"{_where(key)} ({metric} in {key.unit}, {len(points)} runs)")
+    caption = html_text(f"{_where(key)} ({metric} in {key.unit}, {len(points)} runs)")
     if not usable:
         return f"<p>{caption}: no values</p>"
     low = min(v for _i, _p, v in usable)
@@ -273,19 +273,19 @@ def _svg(key: SeriesKey, points: list[Point], found: Sequence[Finding], metric: 
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_W}" height="{_H}" '
         f'role="img" aria-label="{caption}">',
         f'<text x="{_PAD}" y="20">{caption}</text>',
-        f'<text x="4" y="{y(high) + 4:.1f}">{html.escape(format_value(high, key.unit))}</text>',
-        f'<text x="4" y="{y(low) + 4:.1f}">{html.escape(format_value(low, key.unit))}</text>',
+        f'<text x="4" y="{y(high) + 4:.1f}">{html_text(format_value(high, key.unit))}</text>',
+        f'<text x="4" y="{y(low) + 4:.1f}">{html_text(format_value(low, key.unit))}</text>',
         f'<polyline class="line" points="{path}"/>',
     ]
     usable_index = [i for i, _p, _v in usable]
     for finding in found:
         at = x(usable_index[finding.change.index])
         css = "slow" if finding.slower else "fast"
-        label = html.escape(f"{finding.change.magnitude:+.1%} at {_short(finding.first_commit)}")
+        label = html_text(f"{finding.change.magnitude:+.1%} at {_short(finding.first_commit)}")
         parts.append(f'<line class="cp" x1="{at:.1f}" x2="{at:.1f}" y1="30" y2="{_H - 30}"/>')
         parts.append(f'<text class="{css}" x="{at + 4:.1f}" y="40">{label}</text>')
     for i, point, value in usable:
-        tip = html.escape(
+        tip = html_text(
             f"{_short(point.commit)} {_date(point)}: {format_value(value, key.unit)} (n={point.n})"
         )
         parts.append(
@@ -308,7 +308,7 @@ def site_html(
     with ``{commit}``)."""
     index = [
         "<table><thead><tr><th>benchmark</th><th>machine/env</th><th>runs</th>"
-        f"<th>latest {html.escape(metric)}</th><th>change points</th></tr></thead><tbody>"
+        f"<th>latest {html_text(metric)}</th><th>change points</th></tr></thead><tbody>"
     ]
     sections = []
     for number, (key, points) in enumerate(series):
@@ -320,13 +320,13 @@ def site_html(
             for f in mine
         )
         index.append(
-            f'<tr><td><a href="#s{number}">{html.escape(_plain(key.name))}</a></td>'
-            f"<td>{html.escape(_plain(_where(key)))}</td><td>{len(points)}</td>"
-            f"<td>{html.escape(shown)}</td><td>{steps or '-'}</td></tr>"
+            f'<tr><td><a href="#s{number}">{html_text(_plain(key.name))}</a></td>'
+            f"<td>{html_text(_plain(_where(key)))}</td><td>{len(points)}</td>"
+            f"<td>{html_text(shown)}</td><td>{steps or '-'}</td></tr>"
         )
         items = "".join(_change_item(f, key, commit_url) for f in mine)
         sections.append(
-            f'<section id="s{number}"><h2>{html.escape(_plain(key.name))}</h2>'
+            f'<section id="s{number}"><h2>{html_text(_plain(key.name))}</h2>'
             + _svg(key, points, mine, metric)
             + (f"<ul>{items}</ul>" if items else "<p>No change point.</p>")
             + "</section>"
@@ -334,7 +334,7 @@ def site_html(
     index.append("</tbody></table>")
     stepped = len({f.series for f in found})
     intro = (
-        f"<p>{len(series)} series, {html.escape(metric)} per commit (oldest left); "
+        f"<p>{len(series)} series, {html_text(metric)} per commit (oldest left); "
         f"{len(found)} change point(s) in {stepped} series (perfgate history detect). Hover a "
         "point for its commit.</p>"
     )
@@ -364,16 +364,16 @@ def _change_item(finding: Finding, key: SeriesKey, commit_url: str | None) -> st
     return (
         f"<li>{_commit_link(finding.after_commit, commit_url)}.."
         f"{_commit_link(finding.first_commit, commit_url)}: "
-        f"{html.escape(format_value(change.before, key.unit))} &rarr; "
-        f"{html.escape(format_value(change.after, key.unit))} "
+        f"{html_text(format_value(change.before, key.unit))} &rarr; "
+        f"{html_text(format_value(change.after, key.unit))} "
         f'<span class="{css}">{change.magnitude:+.1%}</span> '
         f"(confidence {change.confidence:.3f})</li>"
     )
 
 
 def _commit_link(commit: str | None, template: str | None) -> str:
-    text = html.escape(_short(commit))
+    text = html_text(_short(commit))
     if commit is None or template is None or not all(c in "0123456789abcdef" for c in commit):
         return f"<code>{text}</code>"
-    url = html.escape(template.replace("{commit}", commit), quote=True)
+    url = html_text(template.replace("{commit}", commit), quote=True)
     return f'<a href="{url}"><code>{text}</code></a>'

@@ -8,8 +8,7 @@ shows where self time was added, function by function, which is what the table s
 
 from __future__ import annotations
 
-import html
-
+from perfgate.escaping import html_text
 from perfgate.report import _cells
 from perfgate.report.model import FunctionChange, Report, Row
 from perfgate.units import SECONDS, format_value
@@ -46,9 +45,9 @@ def _section(row: Row) -> str:
     label_width = 9 * max(len(_label(f)) for f in functions) + 10
     height = _ROW * 2 * len(functions) + 10
     bars = "\n".join(_bars(change, i, largest, label_width) for i, change in enumerate(functions))
-    title = html.escape(_cells.display_name(row.name))
+    title = html_text(_cells.display_name(row.name))
     return (
-        f"<h2><code>{title}</code>: {html.escape(_cells.profile_title(row))}</h2>"
+        f"<h2><code>{title}</code>: {html_text(_cells.profile_title(row))}</h2>"
         f'<svg width="{label_width + _BAR + 200}" height="{height}" role="img" '
         f'aria-label="profile diff of {title}">{bars}</svg>'
     )
@@ -60,15 +59,15 @@ def _label(change: FunctionChange) -> str:
 
 def _bars(change: FunctionChange, index: int, largest: float, left: int) -> str:
     y = index * 2 * _ROW + 4
-    out = [f'<text x="0" y="{y + 14}">{html.escape(_label(change))}</text>']
+    out = [f'<text x="0" y="{y + 14}">{html_text(_label(change))}</text>']
     for offset, (css, value) in enumerate((("base", change.base), ("head", change.head))):
         width = 0 if value is None else max(1, round(_BAR * value / largest))
         top = y + offset * (_ROW - 4)
         shown = "-" if value is None else format_value(value, SECONDS)
         out.append(f'<rect class="{css}" x="{left}" y="{top}" width="{width}" height="16"/>')
-        out.append(f'<text x="{left + width + 6}" y="{top + 13}">{css} {html.escape(shown)}')
+        out.append(f'<text x="{left + width + 6}" y="{top + 13}">{css} {html_text(shown)}')
         if css == "head" and change.calls_changed:
             calls = _cells.profile_cells(change)[-1]
-            out[-1] += f" ({html.escape(calls)})"
+            out[-1] += f" ({html_text(calls)})"
         out[-1] += "</text>"
     return "\n".join(out)
