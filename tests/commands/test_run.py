@@ -257,9 +257,10 @@ def test_the_cpu_timer_measures_cpu_time_and_says_so(tmp_path: Path) -> None:
 
 
 def test_budgets_are_judged_at_the_speed_of_the_machine_they_were_set_on(tmp_path: Path) -> None:
-    """The rounds record the calibration workload; with a reference from a machine 4x as fast
-    a budget twice over on this machine is met (scaled x1/4), with one from a machine 4x as
-    slow it is critical (scaled x4). CPU timer: load cannot move either side much."""
+    """The rounds record the calibration workload; with a reference from a machine 20x as
+    fast a budget 4x over on this machine is met (scaled x1/20), with one from a machine 8x as
+    slow it is critical (scaled x8). The factors are wide because this VM runs processes in
+    speed modes up to 2x apart that the workload does not share (docs/budgets.md)."""
     (tmp_path / "benchmarks").mkdir()
     (tmp_path / "benchmarks" / "test_b.py").write_text(
         "def work():\n    return sum(i * i for i in range(20_000))\n\n"
@@ -282,14 +283,14 @@ def test_budgets_are_judged_at_the_speed_of_the_machine_they_were_set_on(tmp_pat
     raw = run("1s")["benchmarks"][0]["budget"]["value"]  # no reference: the raw p95
     said = run_cli("budgets", "calibrate", cwd=tmp_path).stdout.splitlines()[0]
     here = float(re.search(r"reference: ([0-9.]+)ms", said).group(1))  # type: ignore[union-attr]
-    target = f"{raw / 2 * 1e3:.6f}ms"
+    target = f"{raw / 4 * 1e3:.6f}ms"
     assert run(target)["benchmarks"][0]["budget"]["status"] == "critical"
-    for factor, status in ((0.25, "ok"), (4.0, "critical")):
+    for factor, status in ((0.05, "ok"), (8.0, "critical")):
         reference = f"calibration: {{reference: {here * factor:.6f}ms, workload: 1}}\n"
         report = run(target, reference)
         budget = report["benchmarks"][0]["budget"]
         assert budget["status"] == status, (factor, budget)
-        assert 0.5 * factor < budget["scale"] < 2 * factor
+        assert factor / 3 < budget["scale"] < factor * 3
         assert budget["value"] == pytest.approx(budget["raw"] * budget["scale"])
         assert any("scaled to the machine they were set on" in n for n in report["notes"])
 

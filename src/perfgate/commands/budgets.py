@@ -8,7 +8,8 @@ perfgate.yml. From then on every pytest-benchmark round `perfgate run` makes rec
 workload's CPU time beside the benchmarks, and budgets are judged on times scaled by
 reference / measured, so a slower machine does not fail them and a faster one does not hide a
 slowdown. Pair it with ``harness.timer: cpu`` for busy machines: the calibration corrects the
-machine's speed, the CPU timer other processes' load.
+machine's speed, the CPU timer other processes' load. On a machine whose processes run in
+speed modes the workload does not share, it adds noise instead (docs/budgets.md measures it).
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ import mmap
 import os
 import platform
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -69,7 +70,7 @@ def _calibration_module() -> ModuleType:
 
 _CALIBRATION_MODULE = _calibration_module()
 CALIBRATION_VERSION: int = _CALIBRATION_MODULE.VERSION
-calibration_seconds: Callable[[], float] = _CALIBRATION_MODULE.calibration_seconds
+calibration_seconds: Callable[..., float] = _CALIBRATION_MODULE.calibration_seconds
 
 KEY = "perfgate_peak_memory"
 BACKEND_KEY = "perfgate_memory_backend"
@@ -202,28 +203,42 @@ def pytest_benchmark_generate_machine_info(config: pytest.Config) -> dict[str, A
     }
 
 
-_CALIBRATION = pytest.StashKey[float]()
+_CALIBRATION = pytest.StashKey[list[float]]()
 CALIBRATION_KEY = "perfgate_calibration"
+CALLS_BESIDE_EACH = 5  # calibration calls before each test: interleaved with the benchmarks
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if session.config.getoption("perfgate_calibrate"):
-        session.config.stash[_CALIBRATION] = calibration_seconds()
+        session.config.stash[_CALIBRATION] = [calibration_seconds()]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """With ``--perfgate-calibrate``, a short calibration before each test: the round's value
+    is then the median over the whole session, interleaved with the benchmarks (one
+    measurement at the start and the end once read a third off the benchmarks' own speed)."""
+    found = item.config.stash.get(_CALIBRATION, None)
+    if found is not None:
+        found.append(calibration_seconds(CALLS_BESIDE_EACH))
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_benchmark_update_machine_info(
     config: pytest.Config, machine_info: dict[str, Any]
 ) -> None:
-    """With ``--perfgate-calibrate``: the calibration workload's CPU time, the mean of one
-    measurement before the benchmarks and one after them (the machine's speed for this
-    round, which budgets are normalized by)."""
+    """With ``--perfgate-calibrate``: the calibration workload's CPU time, the median of its
+    measurements at the start, before each test and at the end (the machine's speed for this
+    round, which budgets are scaled by), and how many there were."""
     if not config.getoption("perfgate_calibrate"):
         return
-    first = config.stash.get(_CALIBRATION, None)
-    last = calibration_seconds()
-    seconds = last if first is None else (first + last) / 2
-    machine_info[CALIBRATION_KEY] = {"version": CALIBRATION_VERSION, "seconds": seconds}
+    found = [*config.stash.get(_CALIBRATION, []), calibration_seconds()]
+    machine_info[CALIBRATION_KEY] = {
+        "version": CALIBRATION_VERSION,
+        "seconds": statistics.median(found),
+        "measurements": len(found),
+        "spread": [min(found), max(found)],
+    }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
