@@ -28,9 +28,11 @@ from perfgate.options import (
     FAIL_ON,
     HARNESS_TYPES,
     METRICS,
+    TIMERS,
     FailOn,
     HarnessType,
     Metric,
+    Timer,
 )
 
 CONFIG_VERSION = 1
@@ -120,7 +122,7 @@ class Harness:
     suite: Literal["head", "own"] = "head"
     asv_config: str = "asv.conf.json"
     memory: bool = False
-    timer: Literal["wall", "cpu"] = "wall"
+    timer: Timer = "wall"
 
 
 # what a harness type runs with when the config does not say: asv gets one process per round
@@ -543,7 +545,7 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
     elif memory and kind != "pytest-benchmark":
         ctx.add((*path, "memory"), "is for pytest-benchmark (asv has mem_ and peakmem_)")
         memory = False
-    timer = _choice(section, "timer", ("wall", "cpu"), defaults.timer, path, ctx=ctx)
+    timer = _choice(section, "timer", TIMERS, defaults.timer, path, ctx=ctx)
     if timer == "cpu" and kind != "pytest-benchmark":
         ctx.add((*path, "timer"), "cpu is for pytest-benchmark (an asv benchmark sets its own)")
         timer = "wall"

@@ -20,6 +20,7 @@ FailOn = Literal["critical", "major", "warning", "inconclusive", "never"]
 Direction = Literal["lower", "higher"]  # which way is better
 ChangeDirection = Literal["slower", "faster", "unchanged", "inconclusive"]
 HarnessType = Literal["pytest-benchmark", "asv", "command"]
+Timer = Literal["wall", "cpu"]  # harness.timer: the wall clock, or the process's CPU time
 Metric = Literal["p50", "p95", "p99", "mean", "min", "max"]
 IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
 AnnotationLevel = Literal["error", "warning", "notice"]
@@ -33,6 +34,7 @@ FAIL_ON: tuple[FailOn, ...] = get_args(FailOn)
 DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 CHANGE_DIRECTIONS: tuple[ChangeDirection, ...] = get_args(ChangeDirection)
 HARNESS_TYPES: tuple[HarnessType, ...] = get_args(HarnessType)
+TIMERS: tuple[Timer, ...] = get_args(Timer)
 METRICS: tuple[Metric, ...] = get_args(Metric)
 INTERVAL_METHODS: tuple[IntervalMethod, ...] = get_args(IntervalMethod)
 

@@ -504,3 +504,28 @@ def test_two_runs_never_share_a_rounds_folder(project: Path) -> None:
     done = run_cli("run", "--rounds", "1", "--rounds-dir", folder, cwd=project)
     assert "head-round-000" in done.stderr  # it ran (and failed: head alone lacks slowpkg)
     assert "in use" not in done.stderr
+
+
+def test_budgets_calibrate_writes_a_reference_the_config_reads(tmp_path: Path) -> None:
+    """`budgets calibrate --write` replaces the config's calibration line (never a second
+    one); a pyproject.toml or no action is one line and exit 2."""
+    config = tmp_path / "perfgate.yml"
+    config.write_text("version: 1\nbudgets:\n  '*x':\n    target: 1ms\n")
+    for _ in range(2):
+        done = run_cli("budgets", "calibrate", "--write", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    text = config.read_text()
+    assert text.count("calibration:") == 1
+    assert re.search(r"^calibration: \{reference: [0-9.]+ms, workload: 1\}$", text, re.M)
+    assert "target: 1ms" in text
+    toml = tmp_path / "pyproject.toml"
+    toml.write_text("[tool.perfgate]\nversion = 1\n")
+    done = run_cli("budgets", "calibrate", "--write", "--config", toml, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "--write edits perfgate.yml" in done.stderr
+    done = run_cli("budgets", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "perfgate: error: budgets needs an action: calibrate\n",
+    )
