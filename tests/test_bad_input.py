@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import site
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -342,3 +346,55 @@ def test_errors_of_the_system_are_one_line_and_exit_2(tmp_path: Path) -> None:
         done = run_cli("check", source, "--output", "/dev/full/report.json")
         assert done.returncode == 2
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_run_where_pytest_is_not_installed_is_one_line(tmp_path: Path) -> None:
+    """`perfgate run` without a base runs the suite in the interpreter it runs in; one that
+    has no pytest script beside it was a FileNotFoundError traceback with exit 1."""
+    bare = tmp_path / "bare" / "bin"
+    bare.mkdir(parents=True)
+    (bare / "python").symlink_to(sys.executable)  # same packages, no pytest script beside it
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "perfgate.yml").write_text("version: 1\nharness:\n  type: pytest-benchmark\n")
+    import perfgate  # noqa: PLC0415
+
+    # the interpreter beside no venv: this environment's packages by PYTHONPATH
+    paths = [*site.getsitepackages(), str(Path(perfgate.__file__).parent.parent)]
+    done = subprocess.run(
+        [str(bare / "python"), "-m", "perfgate", "run"],
+        capture_output=True, text=True, cwd=project, check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"perfgate: error: no pytest beside {bare / 'python'}")
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_out_of_memory_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """MemoryError is not a verdict: one line, exit 2 (it was a traceback with exit 1).
+    The address space is capped 8 MB above what the process has before it reads a 60 MB
+    file."""
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs Linux's /proc to cap the address space")
+    path = tmp_path / "big.json"
+    numbers = ",".join(["1.2345678901234e-05"] * 3_000_000)
+    path.write_text('{"benchmarks": [{"name": "b", "stats": {"data": [' + numbers + "]}}]}")
+    script = (
+        "import resource, sys\n"
+        "import numpy, scipy.stats, orjson, ijson\n"  # loaded first: the parse runs out
+        "from perfgate._cli import main\n"
+        "status = open('/proc/self/status').read()\n"
+        "size = int(status.split('VmSize:')[1].split()[0]) * 1024\n"
+        "cap = size + 8_000_000\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (cap, cap))\n"
+        "sys.exit(main(['check', sys.argv[1]]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "PERFGATE_MAX_INPUT_MB": "4000"},
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "perfgate: error: out of memory\n"

@@ -23,7 +23,7 @@ from perfgate import asv_driver, instructions
 from perfgate._io import write_text_atomic
 from perfgate._proc import run_captured
 from perfgate.config import Harness
-from perfgate.errors import InputError, PerfgateError
+from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.formats.native import dumps as dumps_run
 from perfgate.pytest_plugin import FOLDER, MODULE, PROFILE_MODULE
 
@@ -97,6 +97,18 @@ class RoundPlan:
     seed: int
 
 
+def pytest_script(side: Side) -> Path:
+    """The side's environment's ``pytest``; one line (exit 2) when it has none, which
+    used to be a FileNotFoundError traceback."""
+    script = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
+    if not script.exists():
+        raise UsageError(
+            f"no pytest beside {side.python}: install pytest and pytest-benchmark there (for "
+            "the environments perfgate builds: harness.install in perfgate.yml)"
+        )
+    return script
+
+
 def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -> list[str]:
     """The argv that runs one round of ``side`` and writes ``output`` (for asv, the private
     results folder of the side's config; :func:`run_side` moves the file to ``output``)."""
@@ -109,7 +121,7 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
         # the env's `pytest` script, not `python -m pytest`: the latter puts the working
         # directory on sys.path, and a flat-layout project would then import head's code
         # on the base side. importlib mode keeps pytest from inserting the rootdir as well.
-        pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
+        pytest = pytest_script(side)
         # perfgate's plugin in every round: it spares pytest-benchmark's py-cpuinfo call
         memory = ("--perfgate-memory",) if harness.memory else ()
         timer = ("--benchmark-timer=time.process_time",) if harness.timer == "cpu" else ()
@@ -196,7 +208,7 @@ def profile_side(
     rounds: pytest-benchmark disabled (one ordinary call), then ``calls`` calls under cProfile
     (fewer once they took ``seconds``) by perfgate's plugin, which writes ``output``. None on
     success, else why not."""
-    pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
+    pytest = pytest_script(side)
     args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
     command = [
         str(pytest),
@@ -257,7 +269,7 @@ def count_side(
     ]
     env = instructions.environment(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
-    pytest = side.python.parent / ("pytest.exe" if sys.platform == "win32" else "pytest")
+    pytest = pytest_script(side)
     done = run_captured(
         instructions.command(pytest, dumps, pytest_args), cwd=side.cwd, env=env, beat=beat
     )

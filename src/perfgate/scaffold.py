@@ -26,7 +26,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-ACTION = f"perfgate/perfgate@v{__version__}"
+ACTION = f"perfgate/perfgate@v{__version__}"  # when the installed commit is not known
+_GITHUB_URL = re.compile(r"(?:git\+)?https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 # what `init --action` accepts: it is written into `uses:` and a pip requirement, so nothing
 # that YAML, a shell or an expression (quotes, spaces, newlines, `${{`) could read
 ACTION_REFERENCE = re.compile(
@@ -44,6 +46,36 @@ BOUNDED_ARGS = (
 )
 _USES_BENCHMARK = re.compile(r"def test\w*\([^)]*\bbenchmark\b")
 _SKIP = {".git", ".nox", ".venv", "venv", ".tox", ".perfgate", ".asv", "node_modules", "build"}
+
+
+def pinned_action(direct_url: str | None) -> str | None:
+    """``OWNER/REPO@<commit sha>`` from pip's record of where perfgate was installed from
+    (``direct_url.json``, PEP 610), when that was a commit of a GitHub repository, else
+    None: a wheel from an index names no commit."""
+    if not direct_url:
+        return None
+    try:
+        record = json.loads(direct_url)
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("vcs_info"), dict):
+        return None
+    commit = record["vcs_info"].get("commit_id")
+    found = _GITHUB_URL.fullmatch(str(record.get("url", "")))
+    if found is None or not isinstance(commit, str) or not _COMMIT.fullmatch(commit):
+        return None
+    action = f"{found[1]}/{found[2]}@{commit}"
+    return action if ACTION_REFERENCE.fullmatch(action) else None
+
+
+def default_action() -> str | None:
+    """The commit this perfgate was installed from, as the Action's reference, if known."""
+    from importlib.metadata import PackageNotFoundError, distribution  # noqa: PLC0415
+
+    try:
+        return pinned_action(distribution("perfgate").read_text("direct_url.json"))
+    except (PackageNotFoundError, OSError):
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -332,8 +364,9 @@ def _workflow(action: str) -> str:
     return f"""\
 # perfgate on pull requests: base and head benchmarked in the same job, interleaved; one
 # sticky comment with the p95 table; the check fails on a critical slowdown. Written by
-# `perfgate init`; pin the action to a commit SHA for supply-chain safety.
+# `perfgate init`; the action is best pinned to a commit SHA (supply-chain safety).
 {_WORKFLOW_HEAD}  perf:
+    name: perfgate, base and head interleaved
     runs-on: ubuntu-latest
     timeout-minutes: 30
     permissions:

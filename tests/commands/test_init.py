@@ -3,6 +3,7 @@ a newcomer follows: `perfgate init`, then `nox -s perf` on main, then on a slowe
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from perfgate import scaffold
 from perfgate._git import auto_base
+from perfgate.commands.init import init_command
 from perfgate.config import load_config
 from tests.harnesses import git
 from tests.helpers import PACKAGE, run_cli
@@ -290,12 +293,7 @@ def test_init_shards_writes_a_matrix_and_one_commenting_merge_job(tmp_path: Path
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert schema.returncode == 0, schema.stdout + schema.stderr
-    audit = subprocess.run(
-        [str(bindir / "zizmor"), "--offline", "--persona", "pedantic", "--format", "json",
-         str(workflow)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert [f["ident"] for f in json.loads(audit.stdout or "[]")] == [], audit.stdout
+    assert _pedantic_findings(workflow) == []
     document = yaml.safe_load(workflow.read_text())
     shard, merge = document["jobs"]["shard"], document["jobs"]["merge"]
     assert shard["strategy"]["matrix"]["shard"] == [1, 2, 3, 4]
@@ -317,6 +315,65 @@ def test_init_shards_writes_a_matrix_and_one_commenting_merge_job(tmp_path: Path
     assert "perfgate @ git+https://github.com/me/perfgate@0123abc" in shard_script
     for step in (*shard["steps"], *merge["steps"]):
         assert "${{" not in step.get("run", "")  # expressions reach scripts through env only
+
+
+def _pedantic_findings(workflow: Path) -> list[str]:
+    audit = subprocess.run(
+        [str(Path(sys.executable).parent / "zizmor"), "--offline", "--persona", "pedantic",
+         "--format", "json", str(workflow)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert audit.stdout.strip().startswith("["), audit.stdout + audit.stderr
+    return [str(f["ident"]) for f in json.loads(audit.stdout)]
+
+
+# what pip writes (PEP 610) for `pip install git+https://github.com/perfgate/perfgate@v0.1.0`
+GIT_INSTALL = json.dumps({
+    "url": "https://github.com/perfgate/perfgate.git",
+    "vcs_info": {"vcs": "git", "requested_revision": "v0.1.0", "commit_id": "a" * 40},
+})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("record", "pinned"),
+    [
+        (GIT_INSTALL, "perfgate/perfgate@" + "a" * 40),
+        (GIT_INSTALL.replace("https://", "git+https://"), "perfgate/perfgate@" + "a" * 40),
+        (GIT_INSTALL.replace("github.com", "gitlab.com"), None),  # not an Action's home
+        (GIT_INSTALL.replace("a" * 40, "main"), None),  # a branch is not a pin
+        ('{"url": "file:///src/perfgate", "dir_info": {"editable": true}}', None),
+        ("not json", None),
+        (None, None),
+    ],
+)
+def test_the_action_is_pinned_to_the_commit_perfgate_came_from(
+    record: str | None, pinned: str | None
+) -> None:
+    assert scaffold.pinned_action(record) == pinned
+
+
+def test_default_workflow_pinned_to_the_installed_commit_is_clean_under_pedantic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed from a git commit, init pins the Action to it and the workflow passes
+    zizmor --pedantic; not knowing the commit, it writes the tag and says so."""
+    monkeypatch.setattr(scaffold, "default_action", lambda: scaffold.pinned_action(GIT_INSTALL))
+    root = small_project(tmp_path / "pinned")
+    out = io.StringIO()
+    assert init_command(root, asv=False, force=False, action=None, stdout=out) == 0
+    workflow = root / ".github" / "workflows" / "perf.yml"
+    assert f"uses: perfgate/perfgate@{'a' * 40}" in workflow.read_text()
+    assert _pedantic_findings(workflow) == []
+    assert "a tag" not in out.getvalue()
+
+    monkeypatch.setattr(scaffold, "default_action", lambda: None)
+    root = small_project(tmp_path / "tagged")
+    out = io.StringIO()
+    assert init_command(root, asv=False, force=False, action=None, stdout=out) == 0
+    workflow = root / ".github" / "workflows" / "perf.yml"
+    assert f"uses: {scaffold.ACTION}" in workflow.read_text()
+    assert "unpinned-uses" in _pedantic_findings(workflow)
+    assert f"note: the workflow uses {scaffold.ACTION}, a tag" in out.getvalue()
 
 
 def test_init_shards_out_of_range_is_one_line(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ documents end in one InputError (never a traceback, a hang or gigabytes of objec
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,7 +70,7 @@ def test_mixed_arrays_keep_their_items(tmp_path: Path, monkeypatch: pytest.Monke
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("[" + "{}," * (_json.MAX_CONTAINERS + 1) + "{}]", "objects and arrays"),
+        ("[" + "{}," * (_json.MAX_CONTAINERS + 1) + "{}]", "objects and arrays|in memory"),
         ('{"benchmarks": [' + "[" * 5000 + "]" * 5000 + "]}", "nested too deeply"),
         ('{"version": ' + "9" * 5000 + "}", "."),
         ('{"a": [1, 2', "JSON"),
@@ -86,12 +88,13 @@ def test_hostile_json_is_one_input_error(
     assert "\n" not in str(caught.value), mode
 
 
-def test_huge_integer_is_a_number_out_of_range(tmp_path: Path) -> None:
+def test_huge_integer_is_a_number_out_of_range(tmp_path: Path, mode: str) -> None:
     path = tmp_path / "version.json"
     path.write_text('{"perfgate_result": ' + "9" * 5000 + ', "benchmarks": []}')
-    with pytest.raises(InputError):
-        formats.load(path)
-    assert _json.read_json(path)["perfgate_result"] == float("inf")
+    with pytest.raises(InputError, match="beyond 1e308"):
+        _json.read_json(path)
+    path.write_text('{"perfgate_result": ' + "9" * 300 + ', "benchmarks": []}')
+    assert _json.read_json(path)["perfgate_result"] == float("9" * 300), mode
 
 
 def test_a_cache_reads_each_round_file_once(
@@ -127,3 +130,111 @@ def test_a_file_read_whole_even_when_it_grew_after_its_size_was_taken(tmp_path: 
     path.write_bytes(content)
     for size in (len(content), 10, 0):
         assert _read_bytes(path, size) == content
+
+
+# Documents both readers must agree on: what Python's json writes and JSON lacks, strings
+# that look like those literals, escapes, and broken forms of each.
+AGREEMENT = [
+    "[1, NaN, -Infinity, Infinity]",
+    '{"a": NaN, "b": [Infinity, 2], "c": -Infinity}',
+    "NaN",
+    "-Infinity",
+    '["NaN", "a\\"NaN", "\\\\", "Infinity\\u0041"]',
+    '{"NaN": [1, "x", NaN]}',
+    '{"k": "\\u0000NaN"}',
+    "[1, " + "9" * 400 + "]",
+    "[1, -" + "9" * 30 + ", 1." + "9" * 30 + ", 2e-" + "1" * 2 + "]",
+    "1" * 25,
+    "[1e999]",
+    "{NaN: 1}",
+    "[1, Na]",
+    "[Nope]",
+    "[-Inf]",
+    "[Infinityy]",
+    '["unterminated',
+    "[1, 2",
+]
+
+
+def _outcome(path: Path) -> object:
+    try:
+        read = _json.read_json(path)
+    except InputError:
+        return InputError
+    # arrays as lists; numbers as floats (beyond 64 bits each reader makes a float)
+    return json.loads(json.dumps(read, default=list), parse_constant=str, parse_int=float)
+
+
+@pytest.mark.parametrize("document", AGREEMENT)
+def test_both_readers_agree_on_every_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, document: str
+) -> None:
+    """One contract whatever the size: NaN and Infinity accepted both ways, the same
+    documents refused."""
+    path = tmp_path / "doc.json"
+    path.write_text(document)
+    whole = _outcome(path)
+    monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+    assert _outcome(path) == whole
+
+
+@pytest.mark.parametrize("document", AGREEMENT)
+def test_literals_and_escapes_cut_by_any_read_are_read_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, document: str
+) -> None:
+    """A NaN, a -Infinity or an escape split between two reads is still one token."""
+    path = tmp_path / "doc.json"
+    path.write_text(document)
+    whole = _outcome(path)
+    monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+    original = _json._Literals.read
+    for size in range(1, 12):
+
+        def small_reads(self: _json._Literals, wanted: int = -1, size: int = size) -> bytes:
+            return original(self, min(wanted, size) if wanted >= 0 else size)
+
+        monkeypatch.setattr(_json._Literals, "read", small_reads)
+        assert _outcome(path) == whole, size
+
+
+_MEASURE = """
+import resource, sys
+from pathlib import Path
+import ijson, orjson  # loaded before the baseline: the parse is what is measured
+from perfgate.errors import InputError
+from perfgate.formats import _json
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    _json.read_json(Path(sys.argv[1]))
+    outcome = "read"
+except InputError as exc:
+    outcome = "refused: " + str(exc)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024, outcome)
+"""
+
+
+def _shape(kind: str, size: int) -> bytes:
+    count = size // {"samples": 22, "zeros": 2, "mixed": 4, "dicts": 8, "string": 1}[kind]
+    if kind == "samples":  # pytest-benchmark's raw samples, the large files of real life
+        numbers = ",".join(repr(1.2345678901234e-05 + i * 1e-17) for i in range(count))
+        return ('{"benchmarks": [{"stats": {"data": [' + numbers + "]}}]}").encode()
+    item = {"zeros": "0", "mixed": "0.5", "dicts": '{"a":1}'}.get(kind)
+    if item is None:
+        return b'{"name": "' + b"x" * count + b'"}'
+    return ("[" + ('"a",' if kind == "mixed" else "") + ",".join([item] * count) + "]").encode()
+
+
+@pytest.mark.parametrize("kind", ["samples", "zeros", "mixed", "dicts", "string"])
+def test_a_large_file_takes_at_most_twice_its_size_or_is_refused(tmp_path: Path, kind: str) -> None:
+    """Above the streaming threshold, whatever the shape: memory (the process's peak RSS)
+    within 2x of the file's size, or one line saying it is not a result file."""
+    path = tmp_path / f"{kind}.json"
+    path.write_bytes(_shape(kind, 3 * _json.STREAM_ABOVE_BYTES))
+    size = path.stat().st_size
+    assert size > _json.STREAM_ABOVE_BYTES
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, check=True
+    )
+    grown, outcome = done.stdout.split(" ", 1)
+    assert int(grown) <= 2 * size, (kind, int(grown) / size, outcome)
+    assert (outcome.strip() == "read") == (kind == "samples"), outcome

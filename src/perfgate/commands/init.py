@@ -33,7 +33,10 @@ def init_command(
         raise UsageError(f"--shards {shards}: expected 1 to {MAX_SHARDS}")
     project = scaffold.detect(root)
     stdout.write(_found(project))
-    files = scaffold.plan(project, asv=asv, action=action or scaffold.ACTION, shards=shards)
+    # pinned to the commit perfgate was installed from (pip install git+https://...) when
+    # that is known; else the release tag, and a note: zizmor --pedantic flags a tag
+    pinned = action or scaffold.default_action()
+    files = scaffold.plan(project, asv=asv, action=pinned or scaffold.ACTION, shards=shards)
     kept_nox = False
     for item, outcome in scaffold.apply(root, files, force=force):
         if outcome == "kept" and item.mode == "append-if-forced":
@@ -46,6 +49,12 @@ def init_command(
             stdout.write(f"{outcome} {item.path}\n")
     if project.noxfile == "with-perf":
         stdout.write("kept noxfile.py: it has a `perf` session already\n")
+    if pinned is None:
+        stdout.write(
+            f"note: the workflow uses {scaffold.ACTION}, a tag (this perfgate was not "
+            "installed from a git commit); pin a commit with --action "
+            "perfgate/perfgate@<commit sha>\n"
+        )
     stdout.write(
         "next: commit what init wrote (`git add -A && git commit -m 'perfgate init'`): with "
         "uncommitted changes `nox -s perf` compares them with the default branch, on a clean "
