@@ -102,6 +102,13 @@ def loaded_runner(session: nox.Session) -> None:
 
 
 @nox.session
+def small_suite(session: nox.Session) -> None:
+    """Rounds to a decision for 3-benchmark suites (pool of loaded_runner; `-- --hogs 2`)."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", "benchmarks/small_suite.py", *session.posargs)
+
+
+@nox.session
 def instructions_cv(session: nox.Session) -> None:
     """Instruction counts vs timings: CV across rounds, idle and with 2 hogs (needs valgrind)."""
     session.install("-e", ".", "pytest", "pytest-benchmark")

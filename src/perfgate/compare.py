@@ -146,6 +146,13 @@ def _notes(rows: Sequence[Row], statistic: str) -> list[str]:
         "judge their own statistic (shown in the budget column)."
     ]
     methods = {r.change.method for r in rows if r.change is not None}
+    paired = sum(r.change is not None and r.change.method == "paired-rounds" for r in rows)
+    if 1 < paired < MIN_SUITE:
+        notes.append(
+            f"A suite of {paired} benchmarks is too small to fit how noise varies between "
+            "benchmarks: each is judged by the suite's pooled round-to-round spread, or by its "
+            "own where that is larger."
+        )
     if methods & {"within-process", "stored-statistics"}:
         notes.append(
             "Some comparisons rest on one round (or stored statistics) per side: the noise "

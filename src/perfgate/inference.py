@@ -51,7 +51,11 @@ MIN_ROUNDS_TO_TEST = 3  # rounds a side for a test on per-round values (fewer: p
 MIN_SUITE = 5  # benchmarks needed to fit the suite's noise (tau, or the variance prior)
 DEFAULT_TAU = 0.03  # between-process sd of a log-ratio when the suite is too small to fit it
 # (django's same-job pairs on GitHub runners: a robust sd of ~2%, rounded up)
-SPEED_FACTOR_MIN_SUITE = 5  # benchmarks a pair needs before its speed factor is removed
+# benchmarks a pair needs before its speed factor is removed: the median of 3 is moved by no
+# single changed benchmark (a suite of 3 on this VM: per-round sd of a log-ratio 0.29 -> 0.10
+# idle; docs/verdict-engine.md, "Small suites")
+SPEED_FACTOR_MIN_SUITE = 3
+
 # one log-ratio a benchmark: tested against a t with this many degrees of freedom, not a
 # normal - timing noise between processes has heavier tails than a normal's (chosen on
 # django's first 100 same-job pairs: 4 cost recall, a normal raised 8% of suites' false
@@ -364,12 +368,28 @@ def _paired_tests(evidence: Sequence[Evidence], tests: list[_Test | None]) -> No
         means.append(float(diffs.mean()))
         variances.append(float(diffs.var(ddof=1)))
         dofs.append(diffs.size - 1)
-    d0, s0 = fit_prior(variances, dofs) if len(index) >= MIN_SUITE else (0.0, 0.0)
+    small = len(index) < MIN_SUITE
+    d0, s0 = small_suite_prior(variances, dofs) if small else fit_prior(variances, dofs)
     for i, mean, var, dof in zip(index, means, variances, dofs, strict=True):
         rounds = dof + 1
         # d0 = inf: the suite says every benchmark has the prior's noise
         moderated = s0 if math.isinf(d0) else (d0 * s0 + dof * var) / (d0 + dof)
+        if small:  # too few to tell a noisier benchmark from chance: never below its own
+            moderated = max(moderated, var)
         tests[i] = _Test(mean, math.sqrt(moderated / rounds), d0 + dof, "paired-rounds", rounds)
+
+
+def small_suite_prior(variances: Sequence[float], dofs: Sequence[int]) -> tuple[float, float]:
+    """For 2-4 benchmarks, too few to fit limma's prior: the suite's pooled variance, worth
+    the other benchmarks' degrees of freedom (a suite of 3 with 3 rounds tests with 6 instead
+    of 2). Used with :func:`_paired_tests`' floor at each benchmark's own variance, a quiet
+    benchmark is judged by the suite's noise and a noisy one by its own. One benchmark: no
+    prior."""
+    if len(variances) < 2:
+        return 0.0, 0.0
+    pooled = sum(v * d for v, d in zip(variances, dofs, strict=True)) / sum(dofs)
+    others = sum(dofs) - max(dofs)
+    return float(others), pooled
 
 
 def fit_prior(variances: Sequence[float], dofs: Sequence[int]) -> tuple[float, float]:

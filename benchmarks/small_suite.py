@@ -1,0 +1,97 @@
+"""Small suites: rounds to a decision for 3 benchmarks (one made 2x slower, or none).
+
+Uses the pool of real rounds ``benchmarks/loaded_runner.py`` collects (8 benchmarks of 0.2 to
+2.5 ms, unchanged twice, +30% and 2x, each collection round's variants back to back). A trial
+draws 3 of the 8 benchmarks and 10 collection rounds; the suite is base = A, head = A2 for the
+A/A, and A2 with one of the three taken from the 2x variant for the 2x case; rounds are added
+from ``rounds.min`` until every row is decided, as ``perfgate run`` does.
+
+Run: ``nox -s small_suite -- --hogs 0`` (collects the pool first unless it is cached;
+``--hogs 2`` for the loaded pool). Prints a table (docs/verdict-engine.md has it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import random
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from benchmarks.loaded_runner import collect, side  # noqa: E402
+from perfgate.compare import assess_changes  # noqa: E402
+from perfgate.config import Config  # noqa: E402
+from perfgate.model import Benchmark  # noqa: E402
+
+Pool = dict[str, list[list[Benchmark]]]
+
+
+def trial(pool: Pool, rng: random.Random, *, planted: bool, size: int) -> tuple[int, str]:
+    """Rounds used and the outcome at the stop: 'critical' (the planted one found), 'alarm'
+    (a false one), 'pass' or 'undecided'."""
+    config = Config()
+    chosen = rng.sample(range(len(pool["A"][0])), size)
+    picks = rng.sample(range(len(pool["A"])), min(10, len(pool["A"])))
+    slow = chosen[0]
+    head_rounds = [
+        [pool["slow100"][k][i] if planted and i == slow else pool["A2"][k][i] for i in chosen]
+        for k in range(len(pool["A"]))
+    ]
+    base_rounds = [[pool["A"][k][i] for i in chosen] for k in range(len(pool["A"]))]
+    stop, changes = 0, []
+    for r in range(config.rounds.min, len(picks) + 1):
+        changes = list(
+            assess_changes(side(base_rounds, picks[:r]), side(head_rounds, picks[:r]), config)
+            .values()
+        )
+        stop = r
+        if all(c.decisive for c in changes):
+            break
+    slower = [c for c in changes if c.direction == "slower" and c.severity != "none"]
+    if not all(c.decisive for c in changes):
+        outcome = "undecided"
+    elif planted and any(c.severity == "critical" for c in slower):
+        outcome = "critical"
+    else:
+        outcome = "alarm" if slower else "pass"
+    return stop, outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--hogs", type=int, default=0)
+    parser.add_argument("--pool", type=int, default=12, help="collection rounds")
+    parser.add_argument("--trials", type=int, default=60)
+    parser.add_argument("--size", type=int, default=3, help="benchmarks in a suite")
+    args = parser.parse_args()
+    cache = ROOT / ".perfgate" / "cache" / f"loaded-{args.hogs}-hogs.pickle"
+    if cache.is_file():
+        pool = pickle.loads(cache.read_bytes())  # noqa: S301 - our own cache
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            pool = collect(args.pool, args.hogs, Path(scratch))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(pickle.dumps(pool))
+    print(
+        f"{len(pool['A'])} collection rounds, {args.hogs} CPU hogs; {args.trials} trials of "
+        f"{args.size} benchmarks\n\n| case | median rounds | mean | outcomes at the stop |\n"
+        "|---|---:|---:|---|"
+    )
+    for planted in (True, False):
+        rng = random.Random(3)  # noqa: S311 - sampling, not a secret
+        results = [trial(pool, rng, planted=planted, size=args.size) for _ in range(args.trials)]
+        used = [r for r, _ in results]
+        tally = {o: sum(1 for _, x in results if x == o) for o in sorted({x for _, x in results})}
+        shown = ", ".join(f"{o} {n}" for o, n in tally.items())
+        case = "one of 3 made 2x slower" if planted else "A/A"
+        print(f"| {case} | {statistics.median(used):g} | {statistics.mean(used):.1f} | {shown} |")
+
+
+if __name__ == "__main__":
+    main()
