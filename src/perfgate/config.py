@@ -61,7 +61,7 @@ _PROFILE_KEYS = ("severity", "calls", "seconds", "top")
 PROFILE_SEVERITIES = ("minor", "major", "critical", "off")
 _REGRESSION_KEYS = ("minor", "major", "critical", "alpha")  # percentages
 _REGRESSION_ALL_KEYS = (*_REGRESSION_KEYS, "statistic")
-_ROUNDS_KEYS = ("min", "max", "time-budget")
+_ROUNDS_KEYS = ("min", "max", "time-budget", "per-benchmark")
 _HARNESS_KEYS = (
     "type", "args", "install", "command", "suite", "asv-config", "memory", "timer",
 )  # fmt: skip
@@ -100,6 +100,9 @@ class RoundsPolicy:
     min: int = 3
     max: int = 10
     time_budget: float = 600.0  # seconds
+    # after `min` rounds, run only the benchmarks still undecided (and a few decided ones
+    # beside them, to follow the machine's speed); false: every round runs every benchmark
+    per_benchmark: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -512,7 +515,13 @@ def _rounds(data: Any, path: tuple[Any, ...], ctx: _Context) -> RoundsPolicy:
         except units.UnitError as exc:
             ctx.add((*path, "time-budget"), str(exc))
             budget = defaults.time_budget
-    return RoundsPolicy(min=counts["min"], max=counts["max"], time_budget=budget)
+    per_benchmark = section.get("per-benchmark", defaults.per_benchmark)
+    if not isinstance(per_benchmark, bool):
+        ctx.add((*path, "per-benchmark"), f"{per_benchmark!r} must be true or false")
+        per_benchmark = defaults.per_benchmark
+    return RoundsPolicy(
+        min=counts["min"], max=counts["max"], time_budget=budget, per_benchmark=per_benchmark
+    )
 
 
 def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:

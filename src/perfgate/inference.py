@@ -339,23 +339,28 @@ def infer(
 
 def remove_speed_factor(evidence: Sequence[Evidence]) -> list[Evidence]:
     """Paired evidence with each pair's speed factor removed: the median per-round log-ratio
-    of the suite in that pair, minus its mean over the pairs (so the mean change is kept)."""
-    paired = [e for e in evidence if e.method == "paired-rounds"]
-    if len(paired) < SPEED_FACTOR_MIN_SUITE:
-        return list(evidence)
-    count = max(len(e.diffs) for e in paired)
-    same = [e for e in paired if len(e.diffs) == count]
-    if len(same) < SPEED_FACTOR_MIN_SUITE or count < 3:
-        return list(evidence)
-    block = np.array([e.diffs for e in same])
-    factor = np.median(block, axis=0)
-    factor -= factor.mean()
-    return [
-        replace(e, diffs=tuple(float(d) for d in np.asarray(e.diffs) - factor))
-        if e.method == "paired-rounds" and len(e.diffs) == count
-        else e
-        for e in evidence
-    ]
+    of the benchmarks that ran in that pair of rounds, minus its mean over the benchmark's own
+    rounds (so each benchmark's mean change is kept). A round of fewer than
+    ``SPEED_FACTOR_MIN_SUITE`` benchmarks has no factor (nothing removed there); benchmarks
+    may have run different numbers of rounds (``perfgate run`` stops running the decided
+    ones), round k of each being the same pair of processes."""
+    paired = [i for i, e in enumerate(evidence) if e.method == "paired-rounds"]
+    longest = max((len(evidence[i].diffs) for i in paired), default=0)
+    factor = np.full(longest, np.nan)
+    for k in range(longest):
+        column = [evidence[i].diffs[k] for i in paired if len(evidence[i].diffs) > k]
+        if len(column) >= SPEED_FACTOR_MIN_SUITE:
+            factor[k] = np.median(column)
+    out = list(evidence)
+    for i in paired:
+        diffs = np.asarray(evidence[i].diffs)
+        own = factor[: diffs.size]
+        known = ~np.isnan(own)
+        if diffs.size < 3 or known.sum() < 3:
+            continue
+        shift = np.where(known, own - own[known].mean(), 0.0)
+        out[i] = replace(evidence[i], diffs=tuple(float(d) for d in diffs - shift))
+    return out
 
 
 def _paired_tests(evidence: Sequence[Evidence], tests: list[_Test | None]) -> None:

@@ -26,6 +26,7 @@ from perfgate.config import Harness
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.formats.native import dumps as dumps_run
 from perfgate.pytest_plugin import FOLDER, MODULE, PROFILE_MODULE
+from perfgate.shards import bare_name
 
 
 class HarnessError(PerfgateError):
@@ -390,11 +391,13 @@ def run_rounds(
     can_stop: Callable[[int], bool] | None = None,
     progress: Progress | None = None,
     count_calls: int | None = None,
+    only: Callable[[], Sequence[str] | None] | None = None,
 ) -> int:
     """Run rounds until ``can_stop(rounds_done)`` (checked from ``min_rounds`` on), the time
     budget, or ``max_rounds``. Returns the number of finished rounds. With ``count_calls``,
     each side's timing run is followed by a run counting instructions (``instructions-NNN``
-    beside ``round-NNN``, in the same interleaved order)."""
+    beside ``round-NNN``, in the same interleaved order). ``only``, asked after each
+    ``can_stop`` that did not stop, names the benchmarks the next round runs (None: all)."""
     for side in sides:
         folder = out / side.name
         if folder.exists():
@@ -404,6 +407,7 @@ def run_rounds(
     rng = random.Random(plan.seed)  # noqa: S311 - an order of sides, not a secret
     started = time.monotonic()
     done = 0
+    selection: tuple[str, ...] = ()  # harness arguments that narrow the next round
     progress.rounds(done, plan.max_rounds)
     while done < plan.max_rounds:
         elapsed = time.monotonic() - started
@@ -418,7 +422,7 @@ def run_rounds(
                 order,
                 out,
                 index=done,
-                extra=extra,
+                extra=(*extra, *selection),
                 progress=progress,
                 count_calls=count_calls,
             )
@@ -435,4 +439,22 @@ def run_rounds(
         if can_stop is not None and early and can_stop(done):
             progress.line(f"every benchmark is decided after {done} rounds: stopping")
             break
+        if only is not None and early:
+            selection = selection_args(harness, only())
     return done
+
+
+def selection_args(harness: Harness, names: Sequence[str] | None) -> tuple[str, ...]:
+    """The harness arguments that run only ``names`` (report names: pytest node ids, asv
+    benchmark names, perhaps with a ``(peak memory)`` suffix or asv parameters); none when
+    ``names`` is None or the harness cannot narrow (asv given ``--bench`` by the user: a
+    second one would add to it, not narrow it)."""
+    if names is None:
+        return ()
+    bare = sorted({bare_name(name) for name in names})
+    if harness.type == "pytest-benchmark":
+        return tuple(f"--perfgate-only={name}" for name in bare)
+    if any(arg in ("-b", "--bench") or arg.startswith("--bench=") for arg in harness.args):
+        return ()
+    stems = sorted({name.split("(", 1)[0] for name in bare})
+    return ("--bench", "^(" + "|".join(re.escape(stem) for stem in stems) + ")$")

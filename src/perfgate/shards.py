@@ -31,6 +31,12 @@ MAP_FILE = "shard-map.json"  # {node id: shard number}, what the plugin follows
 _SUFFIX = re.compile(r" \((peak memory|instructions)\)$")
 
 
+def bare_name(name: str) -> str:
+    """A report's name as the harness knows it: the pytest node id or asv name, without the
+    ``(peak memory)`` or ``(instructions)`` of the rows perfgate adds beside it."""
+    return _SUFFIX.sub("", name)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Shard:
     index: int  # 1-based
@@ -65,7 +71,7 @@ def in_shard(name: str, shard: Shard, assigned: Mapping[str, int] | None = None)
     """Whether benchmark ``name`` (a report's name: a node id, perhaps with ``(peak memory)``
     or ``(instructions)``) belongs to ``shard``; the plugin's rule: as ``assigned`` (from
     :func:`assign`) says when it names the benchmark, else by hash."""
-    bare = _SUFFIX.sub("", name)
+    bare = bare_name(name)
     if assigned and bare in assigned:
         return assigned[bare] == shard.index
     nodeid = bare.encode("utf-8", "surrogatepass")

@@ -529,3 +529,98 @@ def test_budgets_calibrate_writes_a_reference_the_config_reads(tmp_path: Path) -
         2,
         "perfgate: error: budgets needs an action: calibrate\n",
     )
+
+
+NARROW_PACKAGE = """
+import os
+import random
+import time
+
+NOISE = {noise}  # head: each process sleeps up to this much longer in `noisy`
+_EXTRA = random.Random(os.getpid()).uniform(0.0, NOISE)
+
+
+def steady(n):
+    time.sleep(n / 1e6)
+
+
+def noisy(n):
+    time.sleep(n * (1.0 + _EXTRA) / 1e6)
+"""
+
+NARROW_SUITE = """
+import pytest
+
+import narrowpkg
+
+
+@pytest.mark.parametrize("n", [800, 900, 1000, 1100, 1200, 1300])
+def test_steady(benchmark, n):
+    benchmark(narrowpkg.steady, n)
+
+
+def test_noisy(benchmark):
+    benchmark(narrowpkg.noisy, 1000)
+"""
+
+
+@pytest.mark.slow
+def test_later_rounds_run_only_the_undecided_benchmarks_and_some_beside_them(
+    tmp_path: Path,
+) -> None:
+    """After the minimum rounds, a round runs the undecided benchmarks and enough decided
+    ones to keep the speed factor (5 in all), and the report judges every benchmark on the
+    rounds it ran."""
+    from perfgate import formats, rounds_plan  # noqa: PLC0415
+    from perfgate.compare import compare  # noqa: PLC0415
+    from perfgate.config import load_config  # noqa: PLC0415
+
+    root = tmp_path / "narrow"
+    (root / "src" / "narrowpkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "narrowpkg"\nversion = "0.1"\n'
+    )
+    package = root / "src" / "narrowpkg" / "__init__.py"
+    package.write_text(NARROW_PACKAGE.format(noise=0.0))
+    (root / "benchmarks").mkdir()
+    (root / "benchmarks" / "test_bench.py").write_text(NARROW_SUITE)
+    (root / ".gitignore").write_text(".perfgate/\n")
+    (root / "perfgate.yml").write_text(
+        "version: 1\nrounds:\n  min: 3\n  max: 5\nharness:\n  type: pytest-benchmark\n"
+        '  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=20",\n'
+        '         "--benchmark-max-time=0.05"]\n'
+    )
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    package.write_text(NARROW_PACKAGE.format(noise=0.8))
+    git(root, "commit", "-qam", "head: noisy sleeps up to 80% longer, at random per process")
+    rounds_dir = root / ".perfgate" / "narrow"
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", rounds_dir, cwd=root
+    )
+    assert done.returncode in (0, 1), done.stderr
+    report = json.loads(done.stdout)
+    ran = {
+        k: {b["fullname"] for b in json.loads(path.read_text())["benchmarks"]}
+        for k, path in enumerate(sorted((rounds_dir / "head").glob("round-*.json")))
+    }
+    assert len(ran) == report["rounds_used"]
+    assert all(len(ran[k]) == 7 for k in range(3))  # the minimum rounds run everything
+    config = load_config(root / "perfgate.yml")
+    for k in range(3, len(ran)):  # each later round ran what the earlier ones left open
+        base, head = (
+            formats.load_side(sorted((rounds_dir / side).glob("round-*.json"))[:k]).benchmarks
+            for side in ("base", "head")
+        )
+        wanted = rounds_plan.next_round(compare(base, head, config), head) or ran[0]
+        assert ran[k] == set(wanted), k
+    rounds = {b["name"]: b["head"]["rounds"] for b in report["benchmarks"]}
+    assert len(rounds) == 7  # every benchmark judged, on the rounds it ran
+    if len(ran) > 3:
+        assert "the next rounds run" in done.stderr
+    if len(ran) > 3 and len(ran[3]) < 7:
+        assert len(ran[3]) == rounds_plan.FOLLOWERS
+        assert min(rounds.values()) == 3 < max(rounds.values()) == len(ran)
+        assert any(note.startswith("Rounds per benchmark: 3 to ") for note in report["notes"])

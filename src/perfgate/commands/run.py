@@ -12,7 +12,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from perfgate import asv_driver, environments, formats, gate, instructions, shards, units
+from perfgate import (
+    asv_driver,
+    environments,
+    formats,
+    gate,
+    instructions,
+    rounds_plan,
+    shards,
+    units,
+)
 from perfgate._git import (
     auto_base,
     dirty_files,
@@ -379,6 +388,7 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
         )
 
     cache: formats.ReadCache = {}  # each round file is read once
+    following: list[str] = []  # what the next round runs, when not every benchmark
 
     def decided(done: int) -> bool:
         base, head = _sides(out, cache)
@@ -391,7 +401,21 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
                 f"after {done} rounds: {len(open_rows)} of {len(report.rows)} benchmarks "
                 f"still undecided ({names}{more})"
             )
+        following[:] = rounds_plan.next_round(report, head) if policy.per_benchmark else []
         return not open_rows
+
+    last: list[str] = []
+
+    def only() -> list[str] | None:
+        if not following:
+            return None
+        if following != last:
+            last[:] = following
+            progress.line(
+                f"the next rounds run {len(following)} benchmark(s): the undecided ones, and "
+                "decided ones beside them to follow the machine's speed"
+            )
+        return list(following)
 
     began = time.monotonic()
     try:
@@ -404,6 +428,7 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
             can_stop=decided,
             progress=progress,
             count_calls=_count_calls(config),
+            only=only if req.rounds is None else None,
         )
     except EmptyShardError:  # a small suite over many shards: this one has nothing
         note = f"shard {req.shard} holds none of the suite's benchmarks: nothing to compare"
@@ -415,6 +440,9 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
         return emit(empty, req.fmt, req.outputs, req.stdout)
     base, head = _sides(out, cache)
     report = compare(base, head, config, sources=[str(out / "base"), str(out / "head")])
+    narrowed = rounds_plan.note([len(b.rounds) for b in head if b.rounds], used, plan.min_rounds)
+    if last and narrowed is not None:
+        report = replace(report, notes=(*report.notes, narrowed))
     to_profile = _profiling.flagged(report, config)
     if to_profile and time.monotonic() - began >= plan.time_budget:
         report = _profiling.skipped(report, to_profile, "the time budget is spent")

@@ -154,6 +154,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "names (balanced by their known durations); the hash rule for the rest",
     )
     group.addoption(
+        "--perfgate-only",
+        action="append",
+        default=[],
+        metavar="NODEID",
+        help="run only this benchmark (repeatable): perfgate's later rounds run only the "
+        "benchmarks still undecided",
+    )
+    group.addoption(
         "--perfgate-calibrate",
         action="store_true",
         default=False,
@@ -243,12 +251,14 @@ def pytest_benchmark_update_machine_info(
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("perfgate_profile_only"))
+    only = set(config.getoption("perfgate_only"))
     shard = config.getoption("perfgate_shard")
     assigned = _shard_map(config.getoption("perfgate_shard_map"))
     keep = [
         item
         for item in items
         if (not wanted or item.nodeid in wanted)
+        and (not only or item.nodeid in only)
         and (not shard or in_shard(item.nodeid, shard, assigned))
     ]
     if len(keep) != len(items):

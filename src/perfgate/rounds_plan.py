@@ -1,0 +1,54 @@
+"""Which benchmarks the next interleaved round runs (pure).
+
+After the minimum rounds most benchmarks of a suite are decided and one or two noisy ones
+hold the run; re-running every benchmark in every round spent most of a PR's time on rows
+whose outcome no round could change. The next round runs the undecided benchmarks and, beside
+them, the cheapest decided ones, so that each round still has :data:`FOLLOWERS` benchmarks
+(when the suite has them) for the per-round speed factor, which is the median over the
+benchmarks of that round (``inference.remove_speed_factor``). Every benchmark keeps the
+rounds it ran: the suite is judged on all of them together, as before.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from perfgate.inference import MIN_SUITE
+from perfgate.model import Benchmark
+from perfgate.report.model import Report
+from perfgate.shards import bare_name
+
+FOLLOWERS = MIN_SUITE  # benchmarks a narrowed round keeps, undecided or not
+
+
+def next_round(report: Report, head: Sequence[Benchmark]) -> list[str]:
+    """The harness names (node ids, asv names) the next round runs; empty: every benchmark
+    (nothing to narrow, or narrowing would keep them all)."""
+    decisive = {row.name: row.change.decisive for row in report.rows if row.change is not None}
+    everything = {bare_name(name) for name in decisive}
+    undecided = {bare_name(name) for name, done in decisive.items() if not done}
+    if not undecided:
+        return []
+    cost = {bare_name(b.name): _cost(b) for b in head if b.unit == "s"}
+    decided = sorted(everything - undecided, key=lambda name: (cost.get(name, math.inf), name))
+    chosen = undecided | set(decided[: max(0, FOLLOWERS - len(undecided))])
+    return [] if chosen == everything else sorted(chosen)
+
+
+def _cost(bench: Benchmark) -> float:
+    """What a round of the benchmark took, roughly: its first round's samples summed (the
+    first, so that the same decided benchmarks follow in every narrowed round)."""
+    return float(sum(bench.rounds[0])) if bench.rounds else math.inf
+
+
+def note(rounds: Sequence[int], used: int, minimum: int) -> str | None:
+    """What the report says when benchmarks ran different numbers of rounds."""
+    if not rounds or min(rounds) == max(rounds):
+        return None
+    return (
+        f"Rounds per benchmark: {min(rounds)} to {max(rounds)} of {used}. After round "
+        f"{minimum}, a round ran only the benchmarks still undecided, with decided ones beside "
+        "them to follow the machine's speed (rounds.per-benchmark in perfgate.yml); each "
+        "benchmark is judged on the rounds it ran."
+    )
