@@ -127,6 +127,10 @@ def test_perfgate_yml_wins_over_pyproject(tmp_path: Path) -> None:
             "    direction: higher\n",
             'perfgate.yml:5: budgets["a*"].critical: 200 is above warning 83.3',
         ),
+        (
+            "version: 1\nrounds:\n  per-benchmark: sometimes\n",
+            "perfgate.yml:3: rounds.per-benchmark: 'sometimes' must be true or false",
+        ),
     ],
 )
 def test_problems(tmp_path: Path, text: str, message: str) -> None:
@@ -154,6 +158,12 @@ def test_history_db_and_asv_config_keys(tmp_path: Path) -> None:
     text = str(caught.value)
     assert "history.db: must be a path" in text
     assert "did you mean 'db'?" in text
+
+
+def test_rounds_per_benchmark_key(tmp_path: Path) -> None:
+    assert Config().rounds.per_benchmark is True  # on unless turned off
+    path = write(tmp_path, "perfgate.yml", "version: 1\nrounds:\n  per-benchmark: false\n")
+    assert load_config(path).rounds.per_benchmark is False
 
 
 def test_harness_memory_key(tmp_path: Path) -> None:

@@ -1,0 +1,94 @@
+"""Which benchmarks a later round runs, how the harness is told, and the speed factor over
+benchmarks that ran different numbers of rounds."""
+
+from __future__ import annotations
+
+import random
+import statistics
+
+import pytest
+
+from perfgate import rounds_plan
+from perfgate.compare import compare
+from perfgate.config import Config, Harness
+from perfgate.inference import Evidence, remove_speed_factor
+from perfgate.model import Benchmark
+from perfgate.runner import selection_args
+
+
+def _side(levels: dict[str, float], noise: dict[str, float], seed: int) -> list[Benchmark]:
+    rng = random.Random(seed)
+    return [
+        Benchmark(
+            name=name,
+            short_name=name,
+            unit="s",
+            rounds=tuple(
+                tuple(level * rng.uniform(1.0, 1.0 + noise[name]) for _ in range(50))
+                if round_ < 2 or noise[name] < 0.5
+                else tuple(level * rng.uniform(1.0, 3.0) for _ in range(50))
+                for round_ in range(3)
+            ),
+        )
+        for name, level in levels.items()
+    ]
+
+
+def test_the_undecided_run_with_the_cheapest_decided_beside_them() -> None:
+    levels = {f"s::steady[{k}]": 0.001 * (k + 1) for k in range(6)} | {"s::noisy": 0.002}
+    noise = dict.fromkeys(levels, 0.002) | {"s::noisy": 1.0}
+    base, head = _side(levels, noise, 1), _side(levels, noise, 2)
+    report = compare(base, head, Config())
+    undecided = {r.name for r in report.rows if r.change and not r.change.decisive}
+    assert undecided == {"s::noisy"}
+    chosen = rounds_plan.next_round(report, head)
+    # the noisy one, and the four cheapest steady ones: 5 in all for the speed factor
+    assert chosen == sorted(["s::noisy", *(f"s::steady[{k}]" for k in range(4))])
+
+
+def test_nothing_to_narrow_runs_everything() -> None:
+    levels = {f"s::b{k}": 0.001 for k in range(4)}
+    noise = dict.fromkeys(levels, 1.0)
+    base, head = _side(levels, noise, 1), _side(levels, noise, 2)
+    report = compare(base, head, Config())
+    assert rounds_plan.next_round(report, head) == []  # all four would run anyway
+
+
+@pytest.mark.parametrize(
+    ("harness", "names", "args"),
+    [
+        (Harness(), None, ()),
+        (
+            Harness(),
+            ["t.py::test_a (peak memory)", "t.py::test_a", "t.py::test_b[1]"],
+            ("--perfgate-only=t.py::test_a", "--perfgate-only=t.py::test_b[1]"),
+        ),
+        (
+            Harness(type="asv"),
+            ["bench.TimeSuite.time_x(10)", "bench.time_y"],
+            ("--bench", r"^(bench\.TimeSuite\.time_x|bench\.time_y)$"),
+        ),
+        (Harness(type="asv", args=("--bench", "time_")), ["bench.time_y"], ()),
+    ],
+)
+def test_the_harness_is_told_what_to_run(
+    harness: Harness, names: list[str] | None, args: tuple[str, ...]
+) -> None:
+    assert selection_args(harness, names) == args
+
+
+def test_the_speed_factor_over_benchmarks_of_different_round_counts_keeps_each_mean() -> None:
+    rng = random.Random(0)
+    speed = [rng.gauss(0.0, 0.3) for _ in range(8)]  # the machine's speed, pair by pair
+    evidence = [
+        Evidence(
+            method="paired-rounds",
+            diffs=tuple(s + rng.gauss(0.0, 0.01) for s in speed[:count]),
+        )
+        for count in (8, 8, 8, 8, 8, 3, 3, 3)
+    ]
+    removed = remove_speed_factor(evidence)
+    for before, after in zip(evidence, removed, strict=True):
+        assert len(after.diffs) == len(before.diffs)
+        assert statistics.fmean(after.diffs) == pytest.approx(statistics.fmean(before.diffs))
+        assert statistics.stdev(after.diffs) < 0.1 < statistics.stdev(before.diffs)
