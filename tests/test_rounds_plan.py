@@ -17,7 +17,7 @@ from perfgate.runner import selection_args
 
 
 def _side(levels: dict[str, float], noise: dict[str, float], seed: int) -> list[Benchmark]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test data, not a secret
     return [
         Benchmark(
             name=name,
@@ -78,7 +78,7 @@ def test_the_harness_is_told_what_to_run(
 
 
 def test_the_speed_factor_over_benchmarks_of_different_round_counts_keeps_each_mean() -> None:
-    rng = random.Random(0)
+    rng = random.Random(0)  # noqa: S311 - test data, not a secret
     speed = [rng.gauss(0.0, 0.3) for _ in range(8)]  # the machine's speed, pair by pair
     evidence = [
         Evidence(
