@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -229,3 +230,23 @@ def test_an_unreadable_dependency_file_takes_no_environment_over(tmp_path: Path)
     tree = tiny_project(tmp_path / "tree")
     assert environments.dependency_key(tree, ["{tree}"], sys.executable) is not None
     assert environments.dependency_key(tree, ["{tree}", "-r", str(mem)], sys.executable) is None
+
+
+def test_environments_are_keyed_by_the_interpreter_not_the_venv_perfgate_runs_in(
+    tmp_path: Path,
+) -> None:
+    """perfgate run from another venv than nox's (same base interpreter) finds the same
+    environments: the key names the base interpreter, not sys.executable."""
+    other = tmp_path / "other-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(other)], check=True)
+    python = other / "bin" / "python"
+    import perfgate  # noqa: PLC0415
+
+    source = str(Path(perfgate.__file__).parent.parent)
+    script = "from perfgate.environments import interpreter_identity as f; print(repr(f()))"
+    done = subprocess.run(
+        [str(python), "-c", script], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": source},
+    )  # fmt: skip
+    assert done.stdout.strip() == repr(environments.interpreter_identity())
+    assert str(python) not in done.stdout  # the venv's own path is not part of it

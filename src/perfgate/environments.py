@@ -48,6 +48,20 @@ class EnvBuildError(PerfgateError):
     """An environment could not be built: the message names the side and pip's last words."""
 
 
+def base_interpreter() -> str:
+    """The interpreter environments are built from: the base of the one perfgate runs in
+    (a venv's python is a link to its base; the venv module builds from the base too)."""
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    return os.path.realpath(base)
+
+
+def interpreter_identity() -> str:
+    """What an environment depends on of the interpreter: implementation, full version and
+    base interpreter. Not ``sys.executable``: perfgate run from another venv than nox's (or
+    the Action's) reuses the environments built before."""
+    return "\0".join([sys.implementation.name, sys.version, base_interpreter()])
+
+
 def env_key(tree_id: str, install: Sequence[str], python: str) -> str:
     digest = hashlib.sha256("\0".join([tree_id, *install, python]).encode()).hexdigest()
     return f"env-{digest[:16]}"
@@ -343,7 +357,7 @@ def _build(
         shutil.rmtree(folder, ignore_errors=True)
         env = _uv_environment()
         created = run_captured(
-            [uv, "venv", "--quiet", "--python", sys.executable, str(folder)], env=env
+            [uv, "venv", "--quiet", "--python", base_interpreter(), str(folder)], env=env
         )
         if created.returncode != 0:
             return (created.stderr.strip().splitlines() or ["no output"])[-1]

@@ -499,11 +499,11 @@ def _build_sides(
     root = repo / ".perfgate" / "envs"
     wanted = [
         environments.Wanted(
-            key=environments.env_key(tree_id, install, sys.executable),
+            key=environments.env_key(tree_id, install, environments.interpreter_identity()),
             tree=tree,
             install=install,
             side=name,
-            deps=environments.dependency_key(tree, install, sys.executable),
+            deps=environments.dependency_key(tree, install, environments.interpreter_identity()),
         )
         for name, tree, tree_id, _commit in specs
     ]
