@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from dataclasses import replace
 
 import pytest
 
@@ -44,6 +45,48 @@ def test_the_undecided_run_with_the_cheapest_decided_beside_them() -> None:
     chosen = rounds_plan.next_round(report, head)
     # the noisy one, and the four cheapest steady ones: 5 in all for the speed factor
     assert chosen == sorted(["s::noisy", *(f"s::steady[{k}]" for k in range(4))])
+
+
+def _shifted(names: list[str], spread: float, seed: int) -> list[Benchmark]:
+    """Benchmarks of 1 ms whose rounds move together by up to ``spread`` (the first one
+    only: the others are steady)."""
+    rng = random.Random(seed)  # noqa: S311 - test data, not a secret
+    return [
+        Benchmark(
+            name=name,
+            short_name=name,
+            unit="s",
+            rounds=tuple(
+                tuple(0.001 * shift * rng.uniform(1.0, 1.001) for _ in range(40))
+                for shift in (
+                    rng.uniform(1.0, 1.0 + (spread if i == 0 else 0.001)) for _ in range(4)
+                )
+            ),
+        )
+        for i, name in enumerate(names)
+    ]
+
+
+def test_the_rounds_left_grow_with_the_width_of_an_open_interval() -> None:
+    """An interval narrows as 1/sqrt(rounds): twice as wide for the same distance to the
+    threshold needs four times the rounds."""
+    names = [f"s::b{k}" for k in range(6)]
+    thresholds = Config().regression
+    steady = compare(_shifted(names, 0.0, 1), _shifted(names, 0.0, 2), Config())
+    assert rounds_plan.rounds_left(steady, thresholds) == 0  # nothing open
+    row = steady.rows[0]
+    assert row.change is not None
+    left = []
+    for upper in (1.0 + 0.08, 1.0 + 0.16, 1.0 + 0.32):  # log widths about x2 each
+        change = replace(
+            row.change, ratio=1.0, upper=upper, significant=False, decisive=False, rounds=4
+        )
+        report = replace(steady, rows=(replace(row, change=change), *steady.rows[1:]))
+        found = rounds_plan.rounds_left(report, thresholds)
+        assert found is not None
+        left.append(found + 4)
+    assert left[0] < left[1] < left[2]
+    assert 3.0 < left[2] / left[1] < 5.0  # about four times the rounds for twice the width
 
 
 def test_nothing_to_narrow_runs_everything() -> None:

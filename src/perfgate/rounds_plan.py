@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from perfgate.config import Thresholds
 from perfgate.inference import MIN_SUITE
 from perfgate.model import Benchmark
 from perfgate.report.model import Report
@@ -52,3 +53,34 @@ def note(rounds: Sequence[int], used: int, minimum: int) -> str | None:
         "them to follow the machine's speed (rounds.per-benchmark in perfgate.yml); each "
         "benchmark is judged on the rounds it ran."
     )
+
+
+def rounds_left(report: Report, thresholds: Thresholds) -> int | None:
+    """A rough estimate of the rounds still needed until every row is decided: an interval's
+    width shrinks as 1/sqrt(rounds), and a row is decided when its interval clears the
+    boundary nearest its estimate (the minor threshold, or the critical one for a flagged
+    change). None when some row's estimate sits on a boundary (no number of rounds is
+    likely to decide it)."""
+    needed, open_rows = 0, 0
+    for row in report.rows:
+        change = row.change
+        if change is None or change.decisive or change.rounds < 1:
+            continue
+        open_rows += 1
+        worse = change.ratio if row.direction != "higher" else 1.0 / change.ratio
+        if worse <= 0 or change.low <= 0:
+            return None
+        estimate, minor = math.log(worse), math.log(1.0 + thresholds.minor)
+        if change.significant:
+            margin = abs(estimate - math.log(1.0 + thresholds.critical))
+            if estimate < minor:
+                margin = min(margin, minor - estimate)
+            width = (math.log(change.high) - math.log(change.low)) / 2
+        else:
+            margin = abs(minor - estimate)
+            width = math.log(change.upper) - estimate if math.isfinite(change.upper) else math.inf
+        if margin < 1e-3 or not math.isfinite(width):
+            return None
+        total = math.ceil(change.rounds * (width / margin) ** 2)
+        needed = max(needed, total - change.rounds)
+    return max(needed, 1) if open_rows else 0

@@ -41,7 +41,7 @@ from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.model import Benchmark
 from perfgate.pytest_plugin import MODULE
 from perfgate.report import _cells
-from perfgate.report.model import Report
+from perfgate.report.model import Report, Row
 from perfgate.runner import (
     EmptyShardError,
     Progress,
@@ -395,12 +395,7 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
         report = compare(base, head, config)
         open_rows = [row for row in report.rows if row.change and not row.change.decisive]
         if open_rows:  # how far from a verdict the run is, not only which round it is in
-            names = ", ".join(_cells.display_name(r.name, 60) for r in open_rows[:3])
-            more = f" and {len(open_rows) - 3} more" if len(open_rows) > 3 else ""
-            progress.line(
-                f"after {done} rounds: {len(open_rows)} of {len(report.rows)} benchmarks "
-                f"still undecided ({names}{more})"
-            )
+            progress.line(_undecided(report, open_rows, done, plan.max_rounds, config))
         following[:] = rounds_plan.next_round(report, head) if policy.per_benchmark else []
         return not open_rows
 
@@ -456,6 +451,24 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
     emitted = emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout)
     _tidy(req, toplevel(cwd), sides)
     return emitted
+
+
+def _undecided(
+    report: Report, open_rows: Sequence[Row], done: int, cap: int, config: Config
+) -> str:
+    """How far from a verdict a run is: which rows are open, and how many more rounds they
+    look like needing."""
+    names = ", ".join(_cells.display_name(r.name, 60) for r in open_rows[:3])
+    more = f" and {len(open_rows) - 3} more" if len(open_rows) > 3 else ""
+    left = rounds_plan.rounds_left(report, config.regression)
+    if left is None or left > cap - done:
+        outlook = f"; some may stay undecided at the cap of {cap} rounds"
+    else:
+        outlook = f"; about {left} more round{'s' if left != 1 else ''} at this rate"
+    return (
+        f"after {done} rounds: {len(open_rows)} of {len(report.rows)} benchmarks still "
+        f"undecided ({names}{more}){outlook}"
+    )
 
 
 def _tidy(req: _Request, repo: Path, sides: Sequence[Side]) -> None:
