@@ -47,8 +47,9 @@ def trial(pool: Pool, rng: random.Random, *, planted: bool, size: int) -> tuple[
     stop, changes = 0, []
     for r in range(config.rounds.min, len(picks) + 1):
         changes = list(
-            assess_changes(side(base_rounds, picks[:r]), side(head_rounds, picks[:r]), config)
-            .values()
+            assess_changes(
+                side(base_rounds, picks[:r]), side(head_rounds, picks[:r]), config
+            ).values()
         )
         stop = r
         if all(c.decisive for c in changes):

@@ -89,6 +89,23 @@ def test_the_rounds_left_grow_with_the_width_of_an_open_interval() -> None:
     assert 3.0 < left[2] / left[1] < 5.0  # about four times the rounds for twice the width
 
 
+def test_a_significant_row_waiting_for_its_severity_keeps_every_benchmark_running() -> None:
+    """Its Holm interval depends on the other rows' p-values: stopping them would widen it."""
+    names = [f"s::b{k}" for k in range(6)]
+    report = compare(_shifted(names, 0.0, 1), _shifted(names, 0.0, 2), Config())
+    row = report.rows[0]
+    assert row.change is not None
+    waiting = replace(row.change, ratio=1.5, low=1.2, high=1.9, significant=True, decisive=False)
+    narrowed = replace(report, rows=(replace(row, change=waiting), *report.rows[1:]))
+    head = _shifted(names, 0.0, 2)
+    assert rounds_plan.next_round(narrowed, head) == []
+    inconclusive = replace(waiting, ratio=1.0, significant=False, upper=1.3)
+    narrowed = replace(report, rows=(replace(row, change=inconclusive), *report.rows[1:]))
+    chosen = rounds_plan.next_round(narrowed, head)
+    assert len(chosen) == rounds_plan.FOLLOWERS
+    assert "s::b0" in chosen
+
+
 def test_nothing_to_narrow_runs_everything() -> None:
     levels = {f"s::b{k}": 0.001 for k in range(4)}
     noise = dict.fromkeys(levels, 1.0)

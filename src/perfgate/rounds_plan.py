@@ -25,11 +25,17 @@ FOLLOWERS = MIN_SUITE  # benchmarks a narrowed round keeps, undecided or not
 
 def next_round(report: Report, head: Sequence[Benchmark]) -> list[str]:
     """The harness names (node ids, asv names) the next round runs; empty: every benchmark
-    (nothing to narrow, or narrowing would keep them all)."""
-    decisive = {row.name: row.change.decisive for row in report.rows if row.change is not None}
-    everything = {bare_name(name) for name in decisive}
-    undecided = {bare_name(name) for name, done in decisive.items() if not done}
-    if not undecided:
+    (nothing to narrow, or narrowing would keep them all).
+
+    Only rows that wait to be told apart from no change are narrowed for. A significant
+    row waiting for its severity to settle keeps every benchmark running: its interval is
+    Holm's, at a level set by its rank among the suite's p-values, and benchmarks stopped
+    early keep larger p-values, which moves it to a stricter level (measured: a suite made
+    2x slower took 10 rounds instead of 6; docs/performance.md)."""
+    changes = {row.name: row.change for row in report.rows if row.change is not None}
+    everything = {bare_name(name) for name in changes}
+    undecided = {bare_name(name) for name, change in changes.items() if not change.decisive}
+    if not undecided or any(c.significant and not c.decisive for c in changes.values()):
         return []
     cost = {bare_name(b.name): _cost(b) for b in head if b.unit == "s"}
     decided = sorted(everything - undecided, key=lambda name: (cost.get(name, math.inf), name))
