@@ -109,6 +109,13 @@ def small_suite(session: nox.Session) -> None:
 
 
 @nox.session
+def narrowing(session: nox.Session) -> None:
+    """Per-benchmark rounds against every benchmark in every round (loaded_runner's pool)."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", "benchmarks/narrowing.py", *session.posargs)
+
+
+@nox.session
 def instructions_cv(session: nox.Session) -> None:
     """Instruction counts vs timings: CV across rounds, idle and with 2 hogs (needs valgrind)."""
     session.install("-e", ".", "pytest", "pytest-benchmark")
