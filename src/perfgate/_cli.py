@@ -597,7 +597,9 @@ def _error(message: str, code: int, *, in_action: bool) -> int:
 
 def _location(text: str) -> Path | str:
     """``--db``: a postgresql:// URL stays a string (a Path would fold its //)."""
-    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
+    from perfgate.history import location  # noqa: PLC0415 - keep --help import-light
+
+    return location(text)
 
 
 def _options_of(args: argparse.Namespace) -> ReportOptions:

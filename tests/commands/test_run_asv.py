@@ -28,6 +28,10 @@ def track_items():
 
 
 track_items.unit = "items"
+
+
+def time_fails():
+    raise RuntimeError("fails on both sides, on purpose")
 """
 
 CPU = """
@@ -99,6 +103,7 @@ def test_run_base_with_asv_finds_the_slowdown(project: Path) -> None:
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     assert report["rounds_used"] == 5
+    assert report["failed"] == ["bench.time_fails"]  # `run --base` dropped the list
     rows = {bench["name"]: bench for bench in report["benchmarks"]}
     slow = rows["bench.time_work"]
     assert slow["severity"] == "critical"

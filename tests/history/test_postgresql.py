@@ -244,3 +244,21 @@ def test_a_foreign_schema_table_is_one_line(server: str, table: str) -> None:
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1, done.stderr
     assert "not a perfgate history" in done.stderr
+
+
+def test_run_record_into_a_postgresql_history_from_the_config(
+    tmp_path: Path, history: tuple[str, Counts]
+) -> None:
+    """`run --record` with `history.db` a postgresql:// URL stores there (it turned the URL
+    into a path, folding its "//", and wrote an SQLite file of that name)."""
+    from tests.commands.test_run import _native_writer  # noqa: PLC0415
+
+    db, counts = history
+    _native_writer(tmp_path)
+    with (tmp_path / "perfgate.yml").open("a") as config:
+        config.write(f"history:\n  db: {db!r}\n")
+    done = run_cli("run", "--record", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "--record: imported 1 run(s)" in done.stderr
+    assert counts()[0] == 1
+    assert not (tmp_path / "postgresql:").exists()

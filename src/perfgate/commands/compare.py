@@ -24,7 +24,7 @@ def compare_command(base: Path, head: Path, options: ReportOptions) -> Report:
     config = options.config()
     base_side = formats.load_side([base], options.input_format)
     head_side = formats.load_side([head], options.input_format)
-    failed = [*head_side.failed, *(f for f in base_side.failed if f not in head_side.failed)]
+    failed = formats.failed_on_either(base_side, head_side)
     try:
         report = compare(
             base_side.benchmarks,

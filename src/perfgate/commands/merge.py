@@ -57,7 +57,7 @@ def merge_command(folders: list[Path], options: ReportOptions) -> Report:
             base.benchmarks,
             head.benchmarks,
             config,
-            failed=[*head.failed, *(f for f in base.failed if f not in head.failed)],
+            failed=formats.failed_on_either(base, head),
             sources=[str(folder) for folder in folders],
         )
     except ValueError as exc:

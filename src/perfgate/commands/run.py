@@ -219,10 +219,11 @@ def _check_head(req: _Request, side: Side) -> Report:
 def _record(req: _Request) -> None:
     """--record: store head's rounds in the history; a file that could not be stored is an
     input error (exit 2), said after the report."""
+    from perfgate.history import DEFAULT_DB, location  # noqa: PLC0415
     from perfgate.history.importer import candidate_files, import_into  # noqa: PLC0415
-    from perfgate.history.store import DEFAULT_DB  # noqa: PLC0415
 
-    db = Path(req.config.history_db) if req.config.history_db else DEFAULT_DB
+    # a postgresql:// address stays a string (a Path folded its "//")
+    db = location(req.config.history_db) if req.config.history_db else DEFAULT_DB
     outcome = import_into(db, list(candidate_files([req.out / "head"])), repo=None)
     for line in outcome.lines():
         req.progress.line(f"--record: {line}")
@@ -433,8 +434,15 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
             shards.record(out, req.shard, recorded.base, recorded.head, empty=True)
         empty = gate.finish("compare", [], config.fail_on, notes=[note])
         return emit(empty, req.fmt, req.outputs, req.stdout)
-    base, head = _sides(out, cache)
-    report = compare(base, head, config, sources=[str(out / "base"), str(out / "head")])
+    base_side, head_side = _read_sides(out, cache)
+    base, head = base_side.benchmarks, head_side.benchmarks
+    report = compare(
+        base,
+        head,
+        config,
+        failed=formats.failed_on_either(base_side, head_side),  # was dropped before
+        sources=[str(out / "base"), str(out / "head")],
+    )
     narrowed = rounds_plan.note([len(b.rounds) for b in head if b.rounds], used, plan.min_rounds)
     if last and narrowed is not None:
         report = replace(report, notes=(*report.notes, narrowed))
@@ -541,8 +549,15 @@ def _asv_side(req: _Request, side: Side, repo: Path, suite_root: Path, commit: s
 
 
 def _sides(out: Path, cache: formats.ReadCache) -> tuple[list[Benchmark], list[Benchmark]]:
-    base, head = (formats.load_side([out / name], cache=cache) for name in ("base", "head"))
+    base, head = _read_sides(out, cache)
     return base.benchmarks, head.benchmarks
+
+
+def _read_sides(
+    out: Path, cache: formats.ReadCache
+) -> tuple[formats.SideResults, formats.SideResults]:
+    base, head = (formats.load_side([out / name], cache=cache) for name in ("base", "head"))
+    return base, head
 
 
 class _Lines:

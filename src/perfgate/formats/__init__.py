@@ -58,6 +58,12 @@ class SideResults:
     stored_baseline: bool  # written by `perfgate history baseline`, not measured in this job
 
 
+def failed_on_either(base: SideResults, head: SideResults) -> list[str]:
+    """The benchmarks the harness reported failed on either side, head's first (the one rule
+    of compare, merge and run)."""
+    return [*head.failed, *(name for name in base.failed if name not in head.failed)]
+
+
 def load_side(
     paths: Sequence[Path], input_format: str = "auto", cache: ReadCache | None = None
 ) -> SideResults:

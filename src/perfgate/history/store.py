@@ -39,12 +39,10 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from perfgate.errors import InputError
+from perfgate.history import DEFAULT_DB, Location, location
 from perfgate.model import Benchmark, Run
 
-DEFAULT_DB = Path(".perfgate") / "history.sqlite"
-# where a history lives: an SQLite file, or a postgresql:// URL (kept a string: a Path would
-# fold its "//")
-Location = Path | str
+__all__ = ["DEFAULT_DB", "Location", "location"]  # where a history lives, re-exported
 
 
 def shown_location(where: Location) -> str:
@@ -54,11 +52,6 @@ def shown_location(where: Location) -> str:
     from perfgate.history.postgres import shown  # noqa: PLC0415
 
     return shown(where)
-
-
-def location(text: str) -> Location:
-    """``--db`` and ``history.db`` as given: a URL stays a string, anything else is a path."""
-    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
 
 
 PROBE_ENVIRONMENT = "bisect probe"
