@@ -267,3 +267,29 @@ def test_lone_surrogates_in_names_are_shown_escaped_and_skipped_by_history(
     assert f"skipped {odd}: a name or value holds a lone surrogate" in done.stderr
     assert "imported 1 run(s)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_help_says_what_the_commands_take(capsys: pytest.CaptureFixture[str]) -> None:
+    """One vocabulary in the help: `table` for bisect as for every command (`text` still
+    taken), history's every action and both stores, baseline's --output shown required."""
+    for argv in (["--help"], ["history", "--help"], ["bisect", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+    shown = capsys.readouterr().out
+    assert "site,\n" in shown or "site, notify" in shown  # wrapped or not
+    assert "notify" in shown
+    assert "PostgreSQL" in shown
+    assert "--format {table,json}" in shown
+    assert "0.2" not in shown
+    with pytest.raises(SystemExit) as caught:
+        main(["history", "baseline"])
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert "--output FILE" in error.splitlines()[0]  # in the usage, not in [brackets]
+    assert error.endswith("perfgate: error: the following arguments are required: --output\n")
+
+
+def test_bisect_still_takes_format_text(tmp_path: Path) -> None:
+    done = run_cli("bisect", "a", "b", "--format", "text", cwd=tmp_path)
+    assert "invalid choice" not in done.stderr
+    assert done.returncode == 2  # not a git repository: the format was accepted

@@ -25,6 +25,10 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]  # argparse exits here
+        # a required option with a hidden older spelling is a group of one shown option
+        one = message.removeprefix("one of the arguments ").removesuffix(" is required")
+        if one != message and " " not in one:
+            message = f"the following arguments are required: {one}"
         self.print_usage(sys.stderr)
         sys.stderr.write(f"perfgate: error: {message}\n")
         raise SystemExit(EXIT_USAGE)
@@ -163,7 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: history.db in the config, else .perfgate/history.sqlite)",
     )
     bisect.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output (default text)"
+        "--format",
+        choices=("table", "json", "text"),  # `text`: 0.1's name for `table`, still taken
+        metavar="{table,json}",
+        default="table",
+        help="output (default table)",
     )
     _option(bisect, "config", type=Path, metavar="F")
 
@@ -305,9 +313,10 @@ def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
 def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     history = commands.add_parser(
         "history",
-        help="results across commits: import, show, detect change points, baseline",
-        description="An embedded SQLite history of runs across commits (default "
-        ".perfgate/history.sqlite, or `history: {db: PATH}` in perfgate.yml).",
+        help="results across commits: import, show, detect, baseline, site, notify",
+        description="A history of runs across commits: an SQLite file (default "
+        ".perfgate/history.sqlite) or a PostgreSQL database shared by several runners "
+        "(`--db postgresql://...`, or `history: {db: ...}` in perfgate.yml).",
     )
     actions = history.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     db_help = (
@@ -325,7 +334,7 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
                 choices=("p50", "p25", "p95", "p99", "mean", "min", "max"),
                 help="value per commit (default p50, the level asv tracks too; stored-only "
                 "histories such as data.js fall back to their mean; p25 and p99 exist for runs "
-                "imported by perfgate 0.2 and later)",
+                "imported with their samples)",
             )
 
     imp = actions.add_parser(
@@ -458,10 +467,9 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "that a stored baseline from other runners is noisier.",
     )
     baseline.add_argument("--last", type=int, default=10, metavar="N", help="runs (default 10)")
-    baseline.add_argument(
-        "--output", type=Path, metavar="FILE", help="the native file to write (required)"
-    )
-    baseline.add_argument("--out", dest="output", type=Path, help=argparse.SUPPRESS)  # 0.1's
+    where = baseline.add_mutually_exclusive_group(required=True)
+    where.add_argument("--output", type=Path, metavar="FILE", help="the native file to write")
+    where.add_argument("--out", dest="output", type=Path, help=argparse.SUPPRESS)  # 0.1's
     baseline.add_argument("--machine", help="only this machine")
     baseline.add_argument("--env", help="only this environment")
     common(baseline, metric=False)
