@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="store a run of head alone in the history (perfgate history), e.g. on main",
     )
     run.add_argument(
+        "--all",
+        dest="measure_all",
+        action="store_true",
+        help="--base: compare base and head even when the change cannot reach any benchmark "
+        "(only comments, docstrings or formatting changed)",
+    )
+    run.add_argument(
         "harness_args",
         nargs="*",
         metavar="HARNESS-ARGS",
@@ -650,6 +657,7 @@ def _run(args: argparse.Namespace) -> Report:
         time_budget=args.time_budget,
         record=args.record,
         shard=args.shard,
+        measure_all=args.measure_all,
     )
 
 

@@ -48,6 +48,29 @@ def dirty_files(repo: Path) -> list[str]:
     return [entry[3:] for entry in status.split("\0") if len(entry) > 3]
 
 
+def changed_since(repo: Path, commit: str) -> list[tuple[str, str]]:
+    """(status letter, path) of every tracked file whose working-tree content differs from
+    ``commit`` (renames and copies reported as such, paths as git stores them)."""
+    out = git(repo, "diff", "--name-status", "-z", "-M", commit, "--", strip=False)
+    fields = out.split("\0")
+    changes: list[tuple[str, str]] = []
+    at = 0
+    while at < len(fields) and fields[at]:
+        status = fields[at][0]
+        paths = 2 if status in "RC" else 1  # a rename names the old path and the new one
+        changes.append((status, fields[at + paths]))
+        at += 1 + paths
+    return changes
+
+
+def show(repo: Path, commit: str, path: str) -> str | None:
+    """A file's text at ``commit``, or None when it is not text."""
+    try:
+        return git(repo, "show", f"{commit}:{path}", strip=False)
+    except (GitError, UnicodeDecodeError):
+        return None
+
+
 def state_id(repo: Path) -> str:
     """An id of the working tree's tracked content: HEAD, or a stash commit when dirty."""
     stash = git(repo, "stash", "create")

@@ -129,6 +129,7 @@ def finish(
     removed: Sequence[str] = (),
     rounds_used: int | None = None,
     notes: Sequence[str] = (),
+    not_affected: Sequence[str] = (),
 ) -> Report:
     """The report: rows judged and ordered worst first, and the verdict under ``fail_on``."""
     judged = sorted((replace(row, gate=judge(row, fail_on)) for row in rows), key=order)
@@ -145,4 +146,5 @@ def finish(
         removed=tuple(removed),
         rounds_used=rounds_used,
         notes=tuple(notes),
+        not_affected=tuple(not_affected),
     )

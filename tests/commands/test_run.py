@@ -625,3 +625,46 @@ def test_later_rounds_run_only_the_undecided_benchmarks_and_some_beside_them(
         assert len(ran[3]) == rounds_plan.FOLLOWERS
         assert min(rounds.values()) == 3 < max(rounds.values()) == len(ran)
         assert any(note.startswith("Rounds per benchmark: 3 to ") for note in report["notes"])
+
+
+@pytest.mark.slow
+def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
+    tmp_path: Path,
+) -> None:
+    """A change that touches only comments reaches no benchmark: head runs alone, once, for
+    its budgets, and every benchmark is listed as not affected; pyproject.toml changed (or
+    --all) compares base and head as before."""
+    root = tmp_path / "reach"
+    slow_package_project(root, {"benchmarks/test_bench.py": RUN_SUITE, "perfgate.yml": RUN_CONFIG})
+    package = root / "src" / "slowpkg" / "__init__.py"
+    git(root, "checkout", "-q", "HEAD~1", "--", str(package))  # head = base's code again
+    package.write_text(package.read_text() + "\n# a comment: nothing runs differently\n")
+    out = root / ".perfgate" / "reach"
+    done = run_cli("run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", out, cwd=root)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["kind"] == "check"  # nothing compared
+    assert sorted(report["not_affected"]) == sorted(b["name"] for b in report["benchmarks"])
+    assert len(report["not_affected"]) == 2
+    assert any(note.startswith("Not affected by this change") for note in report["notes"])
+    assert "no benchmark can be affected by this change" in done.stderr
+    assert len(list((out / "head").glob("round-*.json"))) == 1  # one head-alone round
+    assert not list((out / "base").glob("round-*.json"))  # base not measured at all
+
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--all", "--rounds", "2", "--format", "json",
+        "--rounds-dir", out, cwd=root,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["kind"] == "compare"
+
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "# a comment, in a file that is not Python\n")
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", "--rounds-dir", out,
+        cwd=root,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["kind"] == "compare"
+    assert report["not_affected"] == []

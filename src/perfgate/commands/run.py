@@ -18,15 +18,18 @@ from perfgate import (
     formats,
     gate,
     instructions,
+    reach,
     rounds_plan,
     shards,
     units,
 )
 from perfgate._git import (
     auto_base,
+    changed_since,
     dirty_files,
     remove_worktree,
     resolve,
+    show,
     state_id,
     toplevel,
     worktree,
@@ -74,6 +77,7 @@ class _Request:
     stdout: TextIO
     stderr: TextIO
     progress: Progress
+    measure_all: bool = False  # --all: compare even a change that reaches no benchmark
 
 
 def run_command(
@@ -90,6 +94,7 @@ def run_command(
     time_budget: str | None = None,
     record: bool = False,
     shard: str | None = None,
+    measure_all: bool = False,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> Report:
@@ -137,6 +142,7 @@ def run_command(
             stdout=stdout,
             stderr=stderr,
             progress=progress,
+            measure_all=measure_all,
         )
         try:
             if base_ref is None:
@@ -195,7 +201,7 @@ def _count_calls(config: Config) -> int | None:
     return instructions.COUNTED_CALLS
 
 
-def _check_head(req: _Request, side: Side) -> Report:
+def _check_head(req: _Request, side: Side, *, emitted: bool = True) -> Report:
     count = req.rounds or 1
     plan = RoundPlan(min_rounds=count, max_rounds=count, time_budget=float("inf"), seed=req.seed)
     run_rounds(
@@ -210,7 +216,8 @@ def _check_head(req: _Request, side: Side) -> Report:
     head = formats.load_side([req.out / "head"])
     sources = [str(req.out / "head")]
     report = check(head.benchmarks, req.config, failed=head.failed, sources=sources)
-    emit(report, req.fmt, req.outputs, req.stdout)
+    if emitted:
+        emit(report, req.fmt, req.outputs, req.stdout)
     if req.record:
         _record(req)
     return report
@@ -372,7 +379,48 @@ def probe(
         return _interleaved(request, base_commit, Path.cwd(), head_ref=head_commit)
 
 
+def _unreachable(req: _Request, base_ref: str, cwd: Path) -> Report | None:
+    """When the working tree differs from the base only in comments, docstrings or formatting
+    (and ``--all`` is not given): head alone, one round, its budgets checked and every
+    benchmark listed as not affected. None: compare as usual."""
+    if req.measure_all or req.shard is not None:  # shards: merge expects both sides
+        return None
+    repo = toplevel(cwd)
+    base_commit = resolve(repo, base_ref)
+    changes = []
+    for status, path in changed_since(repo, base_commit):
+        old = new = None
+        if status == "M" and path.endswith(".py"):
+            old = show(repo, base_commit, path)
+            try:
+                new = (repo / path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                new = None
+        changes.append(reach.FileChange(path, status, old, new))
+    why = reach.unreachable(changes)
+    if why is None:
+        return None
+    req.progress.line(
+        f"no benchmark can be affected by this change: {why} (the same program as base "
+        f"{base_commit[:10]}); head alone, for its budgets (--all compares anyway)"
+    )
+    (side,) = _build_sides(req, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))])
+    report = _check_head(replace(req, record=False), side, emitted=False)  # no history: A/B
+    names = [row.name for row in report.rows]
+    note = (
+        f"Not affected by this change ({why}, the same program as base {base_commit[:10]}): "
+        f"all {len(names)} benchmarks, so base and head were not compared; head was "
+        "measured once for its budgets (`perfgate run --all` compares anyway)."
+    )
+    report = replace(report, notes=(*report.notes, note), not_affected=tuple(names))
+    emitted = emit(report, req.fmt, req.outputs, req.stdout)
+    _tidy(req, repo, [side])
+    return emitted
+
+
 def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = None) -> Report:
+    if head_ref is None and (skipped := _unreachable(req, base_ref, cwd)) is not None:
+        return skipped
     config, out, progress = req.config, req.out, req.progress
     sides = _ab_sides(req, base_ref, cwd, head_ref)
     policy = config.rounds

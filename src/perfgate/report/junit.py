@@ -95,6 +95,7 @@ def _properties(report: Report) -> list[tuple[str, str]]:
     props += [("source", source) for source in report.sources]
     props += [("unused-budget", pattern) for pattern in report.unused_budgets]
     props += [("added", name) for name in report.added]
+    props += [("not-affected", name) for name in report.not_affected]
     return props
 
 

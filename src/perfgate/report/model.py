@@ -205,6 +205,8 @@ class Report:
     removed: tuple[str, ...] = ()  # compare: only in base
     rounds_used: int | None = None  # run: interleaved rounds per side
     notes: tuple[str, ...] = ()
+    # run: benchmarks the change cannot reach, listed instead of compared
+    not_affected: tuple[str, ...] = ()
 
     @property
     def compared(self) -> bool:
@@ -235,6 +237,7 @@ class Report:
             "removed": list(self.removed),
             "rounds_used": self.rounds_used,
             "notes": list(self.notes),
+            "not_affected": list(self.not_affected),
         }
 
 

@@ -105,6 +105,7 @@ def report_from_dict(data: object) -> Report:
         sources=top.names("sources"),
         config=top.optional_text("config"),
         added=top.names("added"),
+        not_affected=top.names("not_affected"),
         removed=top.names("removed"),
         rounds_used=None if rounds is None else rounds.count(),
         notes=top.names("notes"),
