@@ -45,6 +45,12 @@ def perf(session: nox.Session) -> None:
     perfgate.nox.perf(session, install=["-e", "."])
 
 
+def _measure(session: nox.Session, script: str) -> None:
+    """A measurement script of benchmarks/ with perfgate and pytest-benchmark installed."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", script, *session.posargs)
+
+
 @nox.session
 def loadbench(session: nox.Session) -> None:
     """Time `perfgate check` on 1,000 x 1,000 samples and `compare` on 2,000 x 50 rounds."""
@@ -56,8 +62,7 @@ def loadbench(session: nox.Session) -> None:
 @nox.session
 def ab_quality(session: nox.Session) -> None:
     """Measure the A/B gate's false alarms and detection here (writes a table; ~10 min)."""
-    session.install("-e", ".", "pytest", "pytest-benchmark")
-    session.run("python", "benchmarks/ab_quality.py", *session.posargs)
+    _measure(session, "benchmarks/ab_quality.py")
 
 
 @nox.session
@@ -90,29 +95,25 @@ def verdict_eval(session: nox.Session) -> None:
 @nox.session
 def budget_load(session: nox.Session) -> None:
     """This repository's suite idle and with CPU hogs, by wall clock and by CPU time."""
-    session.install("-e", ".", "pytest", "pytest-benchmark")
-    session.run("python", "benchmarks/budget_load.py", *session.posargs)
+    _measure(session, "benchmarks/budget_load.py")
 
 
 @nox.session
 def loaded_runner(session: nox.Session) -> None:
     """The verdict engine on this machine, idle or with CPU hogs (`-- --hogs 2`)."""
-    session.install("-e", ".", "pytest", "pytest-benchmark")
-    session.run("python", "benchmarks/loaded_runner.py", *session.posargs)
+    _measure(session, "benchmarks/loaded_runner.py")
 
 
 @nox.session
 def small_suite(session: nox.Session) -> None:
     """Rounds to a decision for 3-benchmark suites (pool of loaded_runner; `-- --hogs 2`)."""
-    session.install("-e", ".", "pytest", "pytest-benchmark")
-    session.run("python", "benchmarks/small_suite.py", *session.posargs)
+    _measure(session, "benchmarks/small_suite.py")
 
 
 @nox.session
 def narrowing(session: nox.Session) -> None:
     """Per-benchmark rounds against every benchmark in every round (loaded_runner's pool)."""
-    session.install("-e", ".", "pytest", "pytest-benchmark")
-    session.run("python", "benchmarks/narrowing.py", *session.posargs)
+    _measure(session, "benchmarks/narrowing.py")
 
 
 @nox.session

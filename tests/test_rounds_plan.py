@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from collections.abc import Iterable
 from dataclasses import replace
 
 import pytest
@@ -17,22 +18,22 @@ from perfgate.model import Benchmark
 from perfgate.runner import selection_args
 
 
+def _bench(name: str, rounds: Iterable[Iterable[float]]) -> Benchmark:
+    return Benchmark(name=name, short_name=name, unit="s", rounds=tuple(map(tuple, rounds)))
+
+
 def _side(levels: dict[str, float], noise: dict[str, float], seed: int) -> list[Benchmark]:
+    """Three rounds a benchmark; one of noise 0.5 or more has a third round up to 3x."""
     rng = random.Random(seed)  # noqa: S311 - test data, not a secret
+
+    def samples(level: float, top: float) -> list[float]:
+        return [level * rng.uniform(1.0, top) for _ in range(50)]
+
     return [
-        Benchmark(
-            name=name,
-            short_name=name,
-            unit="s",
-            rounds=tuple(
-                tuple(level * rng.uniform(1.0, 1.0 + noise[name]) for _ in range(50))
-                if round_ < 2 or noise[name] < 0.5
-                else tuple(level * rng.uniform(1.0, 3.0) for _ in range(50))
-                for round_ in range(3)
-            ),
-        )
+        _bench(name, [samples(level, 1.0 + noise[name]) for _ in range(2)]
+               + [samples(level, 3.0 if noise[name] >= 0.5 else 1.0 + noise[name])])
         for name, level in levels.items()
-    ]
+    ]  # fmt: skip
 
 
 def test_the_undecided_run_with_the_cheapest_decided_beside_them() -> None:
@@ -51,20 +52,13 @@ def _shifted(names: list[str], spread: float, seed: int) -> list[Benchmark]:
     """Benchmarks of 1 ms whose rounds move together by up to ``spread`` (the first one
     only: the others are steady)."""
     rng = random.Random(seed)  # noqa: S311 - test data, not a secret
+    shifts = [[rng.uniform(1.0, 1.0 + (spread if i == 0 else 0.001)) for _ in range(4)]
+              for i in range(len(names))]  # fmt: skip
     return [
-        Benchmark(
-            name=name,
-            short_name=name,
-            unit="s",
-            rounds=tuple(
-                tuple(0.001 * shift * rng.uniform(1.0, 1.001) for _ in range(40))
-                for shift in (
-                    rng.uniform(1.0, 1.0 + (spread if i == 0 else 0.001)) for _ in range(4)
-                )
-            ),
-        )
+        _bench(name, [[0.001 * shift * rng.uniform(1.0, 1.001) for _ in range(40)]
+                      for shift in shifts[i]])
         for i, name in enumerate(names)
-    ]
+    ]  # fmt: skip
 
 
 def test_the_rounds_left_grow_with_the_width_of_an_open_interval() -> None:

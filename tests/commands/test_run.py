@@ -22,7 +22,14 @@ from perfgate.history import importer
 from perfgate.model import Run
 from perfgate.runner import first_error_line
 from tests.harnesses import git
-from tests.helpers import PACKAGE, RUN_CONFIG, RUN_SUITE, run_cli, slow_package_project
+from tests.helpers import (
+    PACKAGE,
+    RUN_CONFIG,
+    RUN_SUITE,
+    run_cli,
+    slow_package_project,
+    two_commit_project,
+)
 
 
 @pytest.fixture(scope="module")
@@ -576,27 +583,16 @@ def test_later_rounds_run_only_the_undecided_benchmarks_and_some_beside_them(
     from perfgate.compare import compare  # noqa: PLC0415
     from perfgate.config import load_config  # noqa: PLC0415
 
-    root = tmp_path / "narrow"
-    (root / "src" / "narrowpkg").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
-        '\n[project]\nname = "narrowpkg"\nversion = "0.1"\n'
-    )
-    package = root / "src" / "narrowpkg" / "__init__.py"
-    package.write_text(NARROW_PACKAGE.format(noise=0.0))
-    (root / "benchmarks").mkdir()
-    (root / "benchmarks" / "test_bench.py").write_text(NARROW_SUITE)
-    (root / ".gitignore").write_text(".perfgate/\n")
-    (root / "perfgate.yml").write_text(
-        "version: 1\nrounds:\n  min: 3\n  max: 5\nharness:\n  type: pytest-benchmark\n"
+    root = two_commit_project(
+        tmp_path / "narrow",
+        "narrowpkg",
+        base=NARROW_PACKAGE.format(noise=0.0),
+        head=NARROW_PACKAGE.format(noise=0.4),  # noisy sleeps up to 40% longer or shorter
+        suite=NARROW_SUITE,
+        config="version: 1\nrounds:\n  min: 3\n  max: 5\nharness:\n  type: pytest-benchmark\n"
         '  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=20",\n'
-        '         "--benchmark-max-time=0.05"]\n'
+        '         "--benchmark-max-time=0.05"]\n',
     )
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
-    package.write_text(NARROW_PACKAGE.format(noise=0.4))
-    git(root, "commit", "-qam", "head: noisy sleeps up to 40% longer or shorter, per process")
     rounds_dir = root / ".perfgate" / "narrow"
     done = run_cli(
         "run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", rounds_dir, cwd=root
