@@ -89,7 +89,9 @@ def pelt_segments(values: Sequence[float], model: str = "l1") -> list[int]:
     penalty = (
         (3 * sigma * math.log(len(logs))) if model == "l1" else (3 * sigma**2 * math.log(len(logs)))
     )
-    found = ruptures.Pelt(model=model, min_size=MIN_SEGMENT).fit(logs).predict(pen=penalty)
+    # jump=1: every index may be a boundary (ruptures' default of 5 put every change point on
+    # a multiple of 5, naming a commit up to 4 away from the step)
+    found = ruptures.Pelt(model=model, min_size=MIN_SEGMENT, jump=1).fit(logs).predict(pen=penalty)
     return [int(b) for b in found[:-1]]
 
 
@@ -99,7 +101,7 @@ def binseg_segments(values: Sequence[float]) -> list[int]:
 
     logs = np.log(np.asarray(values, dtype=float))
     penalty = 3 * _robust_sigma(logs) ** 2 * math.log(len(logs))
-    found = ruptures.Binseg(model="l2", min_size=MIN_SEGMENT).fit(logs).predict(pen=penalty)
+    found = ruptures.Binseg(model="l2", min_size=MIN_SEGMENT, jump=1).fit(logs).predict(pen=penalty)
     return [int(b) for b in found[:-1]]
 
 
@@ -124,6 +126,20 @@ SEGMENTERS: dict[str, Segmenter] = {
     "binseg-l2": binseg_segments,
 }
 DEFAULT_METHOD = "asv-recursive+pelt-l1"
+
+
+def min_commits(confidence: float = DEFAULT_MIN_CONFIDENCE) -> int:
+    """The fewest commits (both sides of a step together) in which a step can reach
+    ``confidence``: the rank test of perfectly separated sides, at its best split (10 at
+    0.99: 5 and 5, or 4 and 6)."""
+    total = 2 * MIN_SEGMENT
+    while True:
+        for before in range(MIN_SEGMENT, total - MIN_SEGMENT + 1):
+            lower = [1.0 + i * 1e-9 for i in range(before)]
+            upper = [2.0 + i * 1e-9 for i in range(total - before)]
+            if rank_confidence(lower, upper) >= confidence:
+                return total
+        total += 1
 
 
 def detect(

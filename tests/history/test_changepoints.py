@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from perfgate.changepoints import detect, rank_confidence
+from perfgate.changepoints import SEGMENTERS, detect, min_commits, rank_confidence
 
 
 def _noisy(levels: list[tuple[int, float]], sd: float = 0.02, seed: int = 0) -> list[float]:
@@ -47,3 +47,17 @@ def test_one_wild_point_is_not_a_step() -> None:
 def test_rank_confidence_is_zero_without_data_on_a_side() -> None:
     assert rank_confidence([1.0], [2.0, 3.0]) == 0.0
     assert rank_confidence([1.0, 1.1, 1.2, 0.9], [2.0, 2.1, 2.2, 1.9]) > 0.95
+
+
+def test_every_method_names_the_commit_where_the_step_is() -> None:
+    """ruptures' default jump of 5 put a step at index 28 on 30 (PELT) or 25 and 30 (BinSeg),
+    naming a commit up to 4 away; bisect and notify then searched the wrong range."""
+    values = _noisy([(28, 1.0), (30, 1.6)], sd=0.01, seed=3)
+    for method in ("pelt-l1", "pelt-l2", "binseg-l2", "asv-recursive+pelt-l1"):
+        assert SEGMENTERS[method](values) == [28], method
+    assert [c.index for c in detect(values)] == [28]
+
+
+def test_the_rank_test_needs_ten_commits_at_the_default_confidence() -> None:
+    assert min_commits() == 10  # 5 and 5: 2 / C(10, 5) = 0.0079 <= 0.01; 9 never gets there
+    assert min_commits(0.95) == 8

@@ -706,3 +706,31 @@ def test_a_baseline_of_runs_without_samples_or_a_median_compares(tmp_path: Path)
     assert compared.returncode in (0, 1), compared.stderr
     (row,) = json.loads(compared.stdout)["benchmarks"]
     assert row["base"]["metric_used"] == "mean"
+
+
+def test_detect_on_too_short_a_history_says_how_many_commits_a_step_needs(
+    tmp_path: Path,
+) -> None:
+    """9 commits with a clear +60% step: no step can reach the confidence yet, and the
+    user is told why ("No change points" alone read as "no step")."""
+    (tmp_path / "runs").mkdir()
+    for i in range(9):
+        run = Run(
+            metadata=Metadata(
+                commit=hashlib.sha1(f"s{i}".encode()).hexdigest(),  # noqa: S324 - an id
+                machine="ci",
+                timestamp=f"2024-03-{i + 1:02d}T00:00:00+00:00",
+            ),
+            benchmarks=(
+                Benchmark(name="parse", short_name="parse", unit="s",
+                          rounds=((0.010 * (1.6 if i >= 5 else 1.0) * (1 + i / 1000),),)),
+            ),
+        )  # fmt: skip
+        (tmp_path / "runs" / f"r{i:02d}.json").write_text(dumps(run))
+    db = tmp_path / "h.sqlite"
+    assert run_cli("history", "import", tmp_path / "runs", "--db", db).returncode == 0
+    done = run_cli("history", "detect", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "No change points in 1 series" in done.stdout
+    assert "1 of 1 series have fewer than 10 commits" in done.stderr
+    assert "a step needs 10 around it" in done.stderr

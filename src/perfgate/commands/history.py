@@ -134,6 +134,15 @@ def detect_command(
             f"perfgate: {left_out} value(s) of 0 or below in {left_series} series were left out "
             "of change-point detection (its steps are relative)\n"
         )
+    if scan.short:
+        from perfgate.changepoints import min_commits  # noqa: PLC0415
+
+        need = min_commits()
+        sys.stderr.write(
+            f"perfgate: {scan.short} of {series} series have fewer than {need} commits with "
+            f"a value: a step needs {need} around it (both sides together) to reach the 0.99 "
+            "confidence, so none can be found in them yet\n"
+        )
     text = render.render_findings(findings, series, metric, fmt)
     if output is not None:
         write_text_atomic(output, text)
@@ -194,14 +203,16 @@ class _Scan:
     findings: list[Finding] = field(default_factory=list)
     left_out: int = 0  # values of 0 or below, which relative steps cannot use
     left_series: int = 0
+    short: int = 0  # series too short for any step to reach the confidence
 
 
 def _scan(db: Location, metric: str, min_change: float, method: str | None = None) -> _Scan:
     """Every stored series of ``metric`` and its change points, with a progress bar."""
-    from perfgate.changepoints import DEFAULT_METHOD  # noqa: PLC0415 - numpy, lazily
+    from perfgate.changepoints import DEFAULT_METHOD, min_commits  # noqa: PLC0415 - numpy, lazily
     from perfgate.history.findings import findings_of, nonpositive  # noqa: PLC0415
 
     scan = _Scan()
+    need = min_commits()
     store = open_store(db, create=False)
     try:
         keys = store.series_keys()
@@ -218,6 +229,7 @@ def _scan(db: Location, metric: str, min_change: float, method: str | None = Non
                     skipped = nonpositive(points)
                     scan.left_out += skipped
                     scan.left_series += bool(skipped)
+                    scan.short += len(points) - skipped < need
                 advance()
     finally:
         store.close()
