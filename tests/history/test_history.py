@@ -184,6 +184,18 @@ def test_pytest_benchmark_storage_imports_and_the_chart_is_a_page(tmp_path: Path
     )
     assert table.returncode == 0, table.stderr
     assert "p50 per commit, 2 run(s)" in table.stdout
+    assert "(mean)" not in table.stdout  # pytest-benchmark stores the median: the real p50
+    # no p95 is stored without samples: the mean stands in, and says so (it was shown under
+    # a p95 header as if it were one)
+    p95 = run_cli("history", "show", "test_bench.py::test_sum", "--db", db, "--metric", "p95",
+                  cwd=tmp_path)  # fmt: skip
+    assert p95.stdout.count(" (mean)") == 2, p95.stdout
+    assert "the run stored no p95" in p95.stdout
+    points = json.loads(run_cli(
+        "history", "show", "test_bench.py::test_sum", "--db", db, "--metric", "p95",
+        "--format", "json", cwd=tmp_path,
+    ).stdout)["series"][0]["points"]  # fmt: skip
+    assert [point["value_is_mean"] for point in points] == [True, True]
     page = chart.read_text()
     assert page.startswith("<!doctype html>")
     assert page.count("<circle") == 2

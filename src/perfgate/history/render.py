@@ -144,6 +144,10 @@ def _date(point: Point) -> str:
 
 
 _SERIES_HEADERS = ("commit", "date", "value", "n", "rounds")
+_STAND_IN = (
+    "(mean): the run stored no {metric}, only statistics without samples (pytest-benchmark's "
+    ".benchmarks/, data.js): its mean is shown in its place"
+)
 
 
 def _series_title(key: SeriesKey, metric: str, points: Sequence[Point]) -> str:
@@ -152,10 +156,11 @@ def _series_title(key: SeriesKey, metric: str, points: Sequence[Point]) -> str:
 
 def _series_cells(key: SeriesKey, point: Point) -> list[str]:
     value = point.value
+    shown = "-" if value is None else format_value(value, key.unit)
     return [
         _short(point.commit),
         _date(point),
-        "-" if value is None else format_value(value, key.unit),
+        f"{shown} (mean)" if point.mean_stands_in else shown,
         str(point.n) if point.n else "stored",
         str(point.rounds),
     ]
@@ -170,6 +175,8 @@ def series_table(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str, o
         out.write(box_table(title, headers, rows, right=(2, 3, 4)))
         if len(points) > len(shown):
             out.write(f"(the last {len(shown)} of {len(points)}; --chart draws them all)\n")
+        if metric != "mean" and any(p.mean_stands_in for p in shown):
+            out.write(_STAND_IN.format(metric=metric) + "\n")
 
 
 def series_markdown(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str) -> str:
@@ -181,6 +188,8 @@ def series_markdown(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str
         lines += [f"### {title}, {len(points)} run(s)", ""]
         lines += ["| " + " | ".join(headers) + " |", "|---|---|---:|---:|---:|"]
         lines += ["| " + " | ".join(map(escape, _series_cells(key, p))) + " |" for p in points]
+        if metric != "mean" and any(p.mean_stands_in for p in points):
+            lines += ["", _STAND_IN.format(metric=metric)]
         lines.append("")
     return "\n".join(lines)
 
@@ -204,6 +213,7 @@ def series_json(
                                 "commit": p.commit,
                                 "date": p.date,
                                 "value": p.value,
+                                "value_is_mean": p.mean_stands_in,
                                 "n": p.n,
                                 "rounds": p.rounds,
                             }

@@ -157,6 +157,7 @@ class Point(NamedTuple):
     n: int
     rounds: int
     value: float | None  # the metric asked for, or the mean when only that was stored
+    mean_stands_in: bool = False  # value is the mean: the metric was not stored for this run
 
 
 _INSERT_RESULTS = (
@@ -172,7 +173,8 @@ CHUNK_BYTES = 64 * 1024
 _SERIES_QUERY = {
     metric: (
         "SELECT u.commit_hash, u.date, r.n, r.rounds, "  # noqa: S608
-        f"CASE WHEN r.n = 0 THEN coalesce(r.{metric}, r.mean) ELSE r.{metric} END "
+        f"CASE WHEN r.n = 0 THEN coalesce(r.{metric}, r.mean) ELSE r.{metric} END, "
+        f"CASE WHEN r.n = 0 AND r.{metric} IS NULL AND r.mean IS NOT NULL THEN 1 ELSE 0 END "
         "FROM results r JOIN runs u ON u.id = r.run_id "
         "WHERE r.benchmark_id = ? AND u.machine = ? AND u.environment = ? "
         "ORDER BY u.position IS NULL, u.position, u.date, u.id"
@@ -442,8 +444,8 @@ class Store:
                     name=name, unit=unit_, direction=direction, machine=mach, environment=env
                 )
                 points = [
-                    make((commit, date, mach, env, n, rounds, value))
-                    for commit, date, n, rounds, value in rows
+                    make((commit, date, mach, env, n, rounds, value, stand_in == 1))
+                    for commit, date, n, rounds, value, stand_in in rows
                 ]
                 found.append((key, points))
         return found
