@@ -196,6 +196,11 @@ def test_pytest_benchmark_storage_imports_and_the_chart_is_a_page(tmp_path: Path
         "--format", "json", cwd=tmp_path,
     ).stdout)["series"][0]["points"]  # fmt: skip
     assert [point["value_is_mean"] for point in points] == [True, True]
+    # the short name the tables print finds the same series (it was "no history")
+    short = run_cli("history", "show", "test_sum", "--db", db, cwd=tmp_path)
+    assert short.returncode == 0, short.stderr
+    assert short.stdout == table.stdout
+    assert "test_sum: test_bench.py::test_sum" in short.stderr
     page = chart.read_text()
     assert page.startswith("<!doctype html>")
     assert page.count("<circle") == 2

@@ -262,3 +262,35 @@ def test_run_record_into_a_postgresql_history_from_the_config(
     assert "--record: imported 1 run(s)" in done.stderr
     assert counts()[0] == 1
     assert not (tmp_path / "postgresql:").exists()
+
+
+def test_short_names_find_their_benchmark_or_say_it_is_ambiguous(
+    tmp_path: Path, history: tuple[str, Counts]
+) -> None:
+    """The short names tables print (the part after the last ::) find the benchmark in either
+    store; a short name of several benchmarks lists them. LIKE's wildcards in a name are
+    literal characters."""
+    import hashlib  # noqa: PLC0415
+
+    from perfgate.formats.native import dumps  # noqa: PLC0415
+    from perfgate.model import Benchmark, Metadata, Run  # noqa: PLC0415
+
+    db, _counts = history
+    (tmp_path / "runs").mkdir()
+    names = ["a.py::test_x", "b.py::test_x", "c.py::test_y_z", "c.py::test_y%z"]
+    for i in range(3):
+        run = Run(
+            metadata=Metadata(commit=hashlib.sha1(f"n{i}".encode()).hexdigest(), machine="ci"),  # noqa: S324
+            benchmarks=tuple(
+                Benchmark(name=n, short_name=n, unit="s", rounds=((0.001, 0.002),)) for n in names
+            ),
+        )
+        (tmp_path / "runs" / f"r{i}.json").write_text(dumps(run))
+    assert run_cli("history", "import", tmp_path / "runs", "--db", db).returncode == 0
+    done = run_cli("history", "show", "test_y_z", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "test_y_z: c.py::test_y_z" in done.stderr  # not test_y%z: no wildcard
+    done = run_cli("history", "show", "test_x", "--db", db)
+    assert done.returncode == 2
+    assert "'test_x' is the short name of 2 benchmarks" in done.stderr
+    assert "a.py::test_x, b.py::test_x" in done.stderr

@@ -64,6 +64,16 @@ def _matching(
     store: Store, name: str, metric: str, machine: str | None, environment: str | None
 ) -> list[tuple[SeriesKey, list[Point]]]:
     found = store.series(name, metric, machine=machine, environment=environment)
+    if not found:  # a short name as the tables print it (`test_parse`, `time_parse`)
+        full = store.names_ending(name)
+        if len(full) > 1:
+            raise UsageError(
+                f"{name!r} is the short name of {len(full)} benchmarks in {store.path}: give "
+                f"the full one ({', '.join(full[:5])}{', ...' if len(full) > 5 else ''})"
+            )
+        if full:
+            sys.stderr.write(f"perfgate: {name}: {full[0]}\n")
+            found = store.series(full[0], metric, machine=machine, environment=environment)
     if not found:
         close = store.names_like(name.rsplit(".", 1)[-1].rsplit("::", 1)[-1])
         hint = f"; similar: {', '.join(close)}" if close else ""

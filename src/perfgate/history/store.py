@@ -403,6 +403,18 @@ class Store:
         )
         return [row[0] for row in rows]
 
+    def names_ending(self, short: str) -> list[str]:
+        """Full names whose part after the last ``::`` (pytest) or ``.`` (asv) is ``short``:
+        the short names tables print."""
+        escaped = short.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._db.execute(
+            "SELECT DISTINCT name FROM benchmarks WHERE name LIKE ? ESCAPE '\\' ORDER BY name",
+            (f"%{escaped}",),
+        )
+        return [
+            name for (name,) in rows if name.endswith((f"::{short}", f".{short}")) and name != short
+        ]
+
     def series(
         self,
         name: str,
