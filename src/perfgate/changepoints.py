@@ -43,6 +43,7 @@ from perfgate.options import DEFAULT_MIN_CHANGE
 DEFAULT_MIN_CONFIDENCE = 0.99
 DEFAULT_WINDOW = 20
 MIN_SEGMENT = 3
+JUMP = 5  # ruptures searches every JUMP-th index; refine() then finds the exact one
 
 Segmenter = Callable[[Sequence[float]], list[int]]
 Values = Sequence[float] | npt.NDArray[np.float64]
