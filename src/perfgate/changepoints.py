@@ -90,10 +90,9 @@ def pelt_segments(values: Sequence[float], model: str = "l1") -> list[int]:
     penalty = (
         (3 * sigma * math.log(len(logs))) if model == "l1" else (3 * sigma**2 * math.log(len(logs)))
     )
-    # jump=1: every index may be a boundary (ruptures' default of 5 put every change point on
-    # a multiple of 5, naming a commit up to 4 away from the step)
-    found = ruptures.Pelt(model=model, min_size=MIN_SEGMENT, jump=1).fit(logs).predict(pen=penalty)
-    return [int(b) for b in found[:-1]]
+    pelt = ruptures.Pelt(model=model, min_size=MIN_SEGMENT, jump=JUMP)
+    found = pelt.fit(logs).predict(pen=penalty)
+    return refine(logs, [int(b) for b in found[:-1]], model, penalty)
 
 
 def binseg_segments(values: Sequence[float]) -> list[int]:
@@ -102,8 +101,54 @@ def binseg_segments(values: Sequence[float]) -> list[int]:
 
     logs = np.log(np.asarray(values, dtype=float))
     penalty = 3 * _robust_sigma(logs) ** 2 * math.log(len(logs))
-    found = ruptures.Binseg(model="l2", min_size=MIN_SEGMENT, jump=1).fit(logs).predict(pen=penalty)
-    return [int(b) for b in found[:-1]]
+    binseg = ruptures.Binseg(model="l2", min_size=MIN_SEGMENT, jump=JUMP)
+    found = binseg.fit(logs).predict(pen=penalty)
+    return refine(logs, [int(b) for b in found[:-1]], "l2", penalty)
+
+
+def refine(
+    logs: npt.NDArray[np.float64], cuts: Sequence[int], model: str, penalty: float
+) -> list[int]:
+    """The boundaries at the exact index: ruptures searches every JUMP-th index only (every
+    index made PELT 19x slower on a 1,700-commit history), which put every change point on a
+    multiple of JUMP, up to 4 commits from the step, or split one step in two boundaries
+    around it. Two boundaries less than 2 JUMP apart become one where one costs less (with
+    the same penalty a boundary costs in the search); then each moves to the best split
+    within JUMP - 1 points (the cost of its two neighbouring segments, L1 or L2)."""
+
+    def cost(lo: int, hi: int) -> float:
+        return _cost(logs[lo:hi], model)
+
+    def best(lo: int, hi: int, first: int, last: int) -> int:
+        first, last = max(first, lo + MIN_SEGMENT), min(last, hi - MIN_SEGMENT)
+        if first > last:
+            return first if first <= hi - MIN_SEGMENT else last
+        return min(range(first, last + 1), key=lambda c: (cost(lo, c) + cost(c, hi), c))
+
+    merged: list[int] = []
+    for cut in cuts:
+        if merged and cut - merged[-1] < 2 * JUMP:
+            lo = merged[-2] if len(merged) > 1 else 0
+            hi = next((c for c in cuts if c > cut), len(logs))
+            one = best(lo, hi, merged[-1], cut)
+            if cost(lo, one) + cost(one, hi) + penalty <= (
+                cost(lo, merged[-1]) + cost(merged[-1], cut) + cost(cut, hi)
+            ):
+                merged[-1] = one
+                continue
+        merged.append(cut)
+    bounds = [0, *merged, len(logs)]
+    out: list[int] = []
+    for i in range(1, len(bounds) - 1):
+        lo, hi = (out[-1] if out else 0), bounds[i + 1]
+        out.append(best(lo, hi, bounds[i] - JUMP + 1, bounds[i] + JUMP - 1))
+    return out
+
+
+def _cost(segment: npt.NDArray[np.float64], model: str) -> float:
+    if model == "l1":
+        return float(np.abs(segment - np.median(segment)).sum())
+    return float(((segment - segment.mean()) ** 2).sum())
 
 
 COMBINE_WITHIN = 5  # points: PELT's boundary this close to asv's is the same step
