@@ -651,7 +651,7 @@ def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
         "run", "--base", "HEAD~1", "--all", "--rounds", "2", "--format", "json",
         "--rounds-dir", out, cwd=root,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.returncode in (0, 1), done.stderr  # an A/A: its verdict is not the point
     assert json.loads(done.stdout)["kind"] == "compare"
 
     pyproject = root / "pyproject.toml"
@@ -660,7 +660,7 @@ def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
         "run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", "--rounds-dir", out,
         cwd=root,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.returncode in (0, 1), done.stderr
     report = json.loads(done.stdout)
     assert report["kind"] == "compare"
     assert report["not_affected"] == []
