@@ -116,6 +116,13 @@ def default_branch(repo: Path) -> str | None:
     return None
 
 
+def _current_branch(repo: Path) -> str | None:
+    try:
+        return git(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
+    except GitError:  # a detached HEAD
+        return None
+
+
 def auto_base(repo: Path) -> tuple[str | None, str]:
     """The base ``--base auto`` means, and why: the merge-base of HEAD and the default branch.
 
@@ -127,6 +134,14 @@ def auto_base(repo: Path) -> tuple[str | None, str]:
     if branch is None:
         named = ", ".join(("origin/HEAD", *DEFAULT_BRANCHES))
         return None, f"no default branch ({named}) to compare with"
+    local = branch.removeprefix("origin/")
+    if local != branch and _current_branch(repo) == local and not dirty_files(repo):
+        # the default branch itself, ahead of origin by unpushed commits (init's own commit,
+        # say): what `perfgate init` promises is a check of this tree alone
+        return None, (
+            f"HEAD is {local} and the tree is clean (commits not yet pushed to {branch} are "
+            f"not compared; --base {branch} compares them)"
+        )
     try:
         base = git(repo, "merge-base", "HEAD", branch)
     except GitError:

@@ -175,6 +175,17 @@ def test_auto_base(tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", "-b", "feature", str(root), str(clone))
     assert auto_base(clone) == (head, "the merge-base of HEAD and origin/main")
+    # main in a clone, ahead of origin/main by a commit not pushed yet (init's own): head
+    # alone, as init promises (it compared with origin/main and built two environments)
+    git(clone, "checkout", "-q", "main")
+    (clone / "perfgate.yml").write_text("version: 1\n")
+    git(clone, "add", "perfgate.yml")
+    git(clone, "commit", "-qm", "perfgate init")
+    base, why = auto_base(clone)
+    assert base is None
+    assert why.startswith("HEAD is main and the tree is clean")
+    (clone / "perfgate.yml").write_text("version: 1\nmetric: p95\n")  # dirty: compare
+    assert auto_base(clone)[0] == git(clone, "rev-parse", "origin/main")
     # no default branch to compare with
     lone = tmp_path / "lone"
     lone.mkdir()
