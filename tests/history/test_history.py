@@ -647,27 +647,31 @@ def test_a_full_disk_mid_import_is_one_line_and_keeps_what_was_stored(tmp_path: 
     assert set(per_run) == {40}  # no half-stored run
 
 
-def test_detect_says_which_values_it_left_out(tmp_path: Path) -> None:
-    """A counter that reads 0 in some runs: the step is still found in the rest, and the
-    zeros are counted on stderr, not dropped quietly."""
-    (tmp_path / "runs").mkdir()
-    for i in range(30):
-        level = 0.0 if i in (3, 9, 27) else (3.0 if i >= 15 else 1.0)
+def _detect_one_series(
+    folder: Path, name: str, unit: str, levels: list[float]
+) -> subprocess.CompletedProcess[str]:
+    """`history detect` on one benchmark's runs, one value a commit, imported first."""
+    (folder / "runs").mkdir()
+    for i, level in enumerate(levels):
         run = Run(
             metadata=Metadata(
-                commit=hashlib.sha1(f"z{i}".encode()).hexdigest(),  # noqa: S324 - an id
+                commit=hashlib.sha1(f"{name}{i}".encode()).hexdigest(),  # noqa: S324 - an id
                 machine="ci",
                 timestamp=f"2024-03-{i + 1:02d}T00:00:00+00:00",
             ),
-            benchmarks=(
-                Benchmark(name="cache_misses", short_name="cache_misses", unit="items",
-                          rounds=((level,),)),
-            ),
-        )  # fmt: skip
-        (tmp_path / "runs" / f"r{i:02d}.json").write_text(dumps(run))
-    db = tmp_path / "h.sqlite"
-    assert run_cli("history", "import", tmp_path / "runs", "--db", db).returncode == 0
-    done = run_cli("history", "detect", "--db", db)
+            benchmarks=(Benchmark(name=name, short_name=name, unit=unit, rounds=((level,),)),),
+        )
+        (folder / "runs" / f"r{i:02d}.json").write_text(dumps(run))
+    db = folder / "h.sqlite"
+    assert run_cli("history", "import", folder / "runs", "--db", db).returncode == 0
+    return run_cli("history", "detect", "--db", db)
+
+
+def test_detect_says_which_values_it_left_out(tmp_path: Path) -> None:
+    """A counter that reads 0 in some runs: the step is still found in the rest, and the
+    zeros are counted on stderr, not dropped quietly."""
+    levels = [0.0 if i in (3, 9, 27) else (3.0 if i >= 15 else 1.0) for i in range(30)]
+    done = _detect_one_series(tmp_path, "cache_misses", "items", levels)
     assert done.returncode == 0, done.stderr
     assert "1 change point(s) in 1 series" in done.stdout
     assert "3 value(s) of 0 or below in 1 series were left out" in done.stderr
@@ -730,23 +734,8 @@ def test_detect_on_too_short_a_history_says_how_many_commits_a_step_needs(
 ) -> None:
     """9 commits with a clear +60% step: no step can reach the confidence yet, and the
     user is told why ("No change points" alone read as "no step")."""
-    (tmp_path / "runs").mkdir()
-    for i in range(9):
-        run = Run(
-            metadata=Metadata(
-                commit=hashlib.sha1(f"s{i}".encode()).hexdigest(),  # noqa: S324 - an id
-                machine="ci",
-                timestamp=f"2024-03-{i + 1:02d}T00:00:00+00:00",
-            ),
-            benchmarks=(
-                Benchmark(name="parse", short_name="parse", unit="s",
-                          rounds=((0.010 * (1.6 if i >= 5 else 1.0) * (1 + i / 1000),),)),
-            ),
-        )  # fmt: skip
-        (tmp_path / "runs" / f"r{i:02d}.json").write_text(dumps(run))
-    db = tmp_path / "h.sqlite"
-    assert run_cli("history", "import", tmp_path / "runs", "--db", db).returncode == 0
-    done = run_cli("history", "detect", "--db", db)
+    levels = [0.010 * (1.6 if i >= 5 else 1.0) * (1 + i / 1000) for i in range(9)]
+    done = _detect_one_series(tmp_path, "parse", "s", levels)
     assert done.returncode == 0, done.stderr
     assert "No change points in 1 series" in done.stdout
     assert "1 of 1 series have fewer than 10 commits" in done.stderr
