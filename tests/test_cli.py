@@ -293,3 +293,11 @@ def test_bisect_still_takes_format_text(tmp_path: Path) -> None:
     done = run_cli("bisect", "a", "b", "--format", "text", cwd=tmp_path)
     assert "invalid choice" not in done.stderr
     assert done.returncode == 2  # not a git repository: the format was accepted
+
+
+def test_run_all_without_a_base_is_one_line(tmp_path: Path) -> None:
+    done = run_cli("run", "--all", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "perfgate: error: --all compares base and head: give --base REF (or auto)\n"
+    )

@@ -105,6 +105,8 @@ def run_command(
     stderr = stderr or sys.stderr  # at call time: tests and callers swap them
     if rounds is not None and rounds < 1:
         raise UsageError(f"--rounds must be 1 or more, got {rounds}")
+    if measure_all and base_ref is None:  # it was ignored without a word
+        raise UsageError("--all compares base and head: give --base REF (or auto)")
     cwd = Path.cwd()
     config = with_overrides(
         load_config(find_config(config_path, cwd)),
