@@ -36,6 +36,8 @@ from perfgate.compare import assess_changes  # noqa: E402
 from perfgate.config import Config  # noqa: E402
 from perfgate.formats import load  # noqa: E402
 from perfgate.model import Benchmark  # noqa: E402
+from perfgate.options import TIMERS, Timer  # noqa: E402
+from perfgate.runner import timer_args  # noqa: E402
 
 VARIANTS = {"A": 0.0, "A2": 0.0, "slow30": 0.30, "slow100": 1.0}
 CANDIDATES = ("min", "p10", "p25", "p50", "mean", "p95")
@@ -66,35 +68,69 @@ def test_work(benchmark, work, size):
 """
 
 
-def collect(rounds: int, hogs: int, folder: Path) -> dict[str, list[list[Benchmark]]]:
+Pool = dict[str, list[list[Benchmark]]]  # variant -> collection rounds -> benchmarks
+
+
+def collect(rounds: int, hogs: int, folder: Path, timers: list[Timer]) -> dict[str, Pool]:
+    """Each collection round runs every variant under every timer, in random order."""
     (folder / "test_suite.py").write_text(SUITE, encoding="utf-8")
     spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(hogs)]
-    pool: dict[str, list[list[Benchmark]]] = {name: [] for name in VARIANTS}
+    pools: dict[str, Pool] = {timer: {name: [] for name in VARIANTS} for timer in timers}
     rng = random.Random(0)  # noqa: S311 - an order, not a secret
+    plugin = str(ROOT / "src" / "perfgate" / "pytest_plugin")
     try:
         for k in range(rounds):
-            order = list(VARIANTS)
+            order = [(name, timer) for name in VARIANTS for timer in timers]
             rng.shuffle(order)
-            for name in order:
-                out = folder / f"{name}-{k}.json"
-                env = {**os.environ, "PERFGATE_SLOWDOWN": str(VARIANTS[name])}
+            for name, timer in order:
+                out = folder / f"{name}-{timer}-{k}.json"
+                env = {
+                    **os.environ,
+                    "PERFGATE_SLOWDOWN": str(VARIANTS[name]),
+                    "PYTHONPATH": plugin,
+                }
                 subprocess.run(
                     [
                         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                         "--rootdir", str(folder), "-c", os.devnull, "--benchmark-only",
                         f"--benchmark-json={out}", "--benchmark-min-rounds=30",
                         "--benchmark-max-time=0.1", "--benchmark-warmup=off",
-                        str(folder / "test_suite.py"),
+                        *timer_args(timer), str(folder / "test_suite.py"),
                     ],
                     check=True, cwd=folder, env=env, capture_output=True,
                 )  # fmt: skip
                 (run,) = load(out)
-                pool[name].append(list(run.benchmarks))
+                pools[timer][name].append(list(run.benchmarks))
             print(f"collection round {k + 1}/{rounds}", file=sys.stderr, flush=True)
     finally:
         for spinner in spinners:
             spinner.kill()
-    return pool
+    return pools
+
+
+def cache_path(hogs: int, timers: list[Timer]) -> Path:
+    """Where a pool is kept (``.perfgate/cache``): the wall clock's under its first name."""
+    tail = "" if timers == ["wall"] else "-" + "-".join(timers)
+    return ROOT / ".perfgate" / "cache" / f"loaded-{hogs}-hogs{tail}.pickle"
+
+
+def cached(path: Path) -> dict[str, Pool]:
+    """A cached pool per timer (a cache from before timers were collected side by side holds
+    the wall clock's pool alone)."""
+    pools = pickle.loads(path.read_bytes())  # noqa: S301 - this script's own cache
+    return {"wall": pools} if "A" in pools else pools
+
+
+def wall_pool(hogs: int, rounds: int = 12) -> Pool:
+    """The wall clock's pool for ``hogs``: cached, or collected now and cached."""
+    path = cache_path(hogs, ["wall"])
+    if path.is_file():
+        return cached(path)["wall"]
+    with tempfile.TemporaryDirectory() as scratch:
+        pools = collect(rounds, hogs, Path(scratch), ["wall"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(pools))
+    return pools["wall"]
 
 
 def side(rounds: list[list[Benchmark]], picks: list[int]) -> list[Benchmark]:
@@ -109,9 +145,7 @@ def flagged(direction: str, severity: str) -> bool:
     return direction == "slower" and severity != "none"
 
 
-def evaluate(
-    pool: dict[str, list[list[Benchmark]]], statistic: str, rounds: int, trials: int
-) -> str:
+def evaluate(pool: Pool, statistic: str, rounds: int, trials: int) -> str:
     config = Config(statistic=statistic)
     rng = random.Random(1)  # noqa: S311 - sampling, not a secret
     count = len(pool["A"])
@@ -140,9 +174,7 @@ def evaluate(
     )
 
 
-def adaptive(
-    pool: dict[str, list[list[Benchmark]]], variant: str, trials: int
-) -> tuple[list[int], int]:
+def adaptive(pool: Pool, variant: str, trials: int) -> tuple[list[int], int]:
     """Rounds used with ``rounds: {min: 3, max: 10}`` until every benchmark is decided, and
     in how many trials the run, stopped there, graded a benchmark critical."""
     config = Config()
@@ -174,23 +206,34 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="evaluate the pool the last run collected again"
     )
+    parser.add_argument(
+        "--timer",
+        action="append",
+        choices=TIMERS,
+        help="harness.timer to collect with (repeat for several, alternated in each round)",
+    )
     args = parser.parse_args()
+    timers: list[Timer] = args.timer or ["wall"]
     began = time.monotonic()
-    cache = ROOT / ".perfgate" / "cache" / f"loaded-{args.hogs}-hogs.pickle"
+    cache = cache_path(args.hogs, timers)
     if args.reuse and cache.is_file():
-        pool = pickle.loads(cache.read_bytes())  # noqa: S301 - this script's own cache
+        pools = cached(cache)
     else:
         with tempfile.TemporaryDirectory() as scratch:
-            pool = collect(args.pool, args.hogs, Path(scratch))
+            pools = collect(args.pool, args.hogs, Path(scratch), timers)
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_bytes(pickle.dumps(pool))
-    means = {
-        name: statistics.median(b.rounds[0][len(b.rounds[0]) // 2] for b in pool["A"][0])
-        for name in ("A",)
-    }
+        cache.write_bytes(pickle.dumps(pools))
+    for timer, pool in pools.items():
+        report(pool, timer, args)
+    print(f"\n({time.monotonic() - began:.0f} s)")
+
+
+def report(pool: Pool, timer: str, args: argparse.Namespace) -> None:
+    call = statistics.median(b.rounds[0][len(b.rounds[0]) // 2] for b in pool["A"][0])
     print(
-        f"{args.pool} collection rounds, {args.hogs} CPU hogs, {len(pool['A'][0])} benchmarks "
-        f"(median call {means['A'] * 1e3:.2f} ms), {args.trials} trials of {args.rounds} rounds"
+        f"\n## timer {timer}\n\n{len(pool['A'])} collection rounds, {args.hogs} CPU hogs, "
+        f"{len(pool['A'][0])} benchmarks (median call {call * 1e3:.2f} ms), {args.trials} "
+        f"trials of {args.rounds} rounds"
         "\n\n| statistic | rounds | A/A alarms / benchmark | A/A suites alarmed | "
         "+30% flagged | +30% critical | +30% fails the gate | 2x critical | 2x fails the gate |"
         "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -204,7 +247,6 @@ def main() -> None:
             f"mean {statistics.mean(used):.1f}; a benchmark graded critical at the stop in "
             f"{critical} of {len(used)} trials"
         )
-    print(f"\n({time.monotonic() - began:.0f} s)")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ Run: ``nox -s narrowing -- --hogs 0`` (the loaded_runner pool must be cached: ru
 from __future__ import annotations
 
 import argparse
-import pickle
 import random
 import statistics
 import sys
@@ -25,8 +24,10 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
+from benchmarks.loaded_runner import wall_pool  # noqa: E402
 from perfgate import rounds_plan  # noqa: E402
 from perfgate.compare import compare  # noqa: E402
 from perfgate.config import Config  # noqa: E402
@@ -86,8 +87,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--overhead", type=float, default=0.5)
     args = parser.parse_args()
-    cache = ROOT / ".perfgate" / "cache" / f"loaded-{args.hogs}-hogs.pickle"
-    pool: Pool = pickle.loads(cache.read_bytes())  # noqa: S301 - our own cache
+    pool: Pool = wall_pool(args.hogs)
     print(
         f"{len(pool['A'])} collection rounds, {args.hogs} CPU hogs, {len(pool['A'][0])} "
         f"benchmarks; {args.trials} trials\n\n| case | schedule | median rounds | median "

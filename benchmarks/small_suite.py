@@ -13,18 +13,16 @@ Run: ``nox -s small_suite -- --hogs 0`` (collects the pool first unless it is ca
 from __future__ import annotations
 
 import argparse
-import pickle
 import random
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from benchmarks.loaded_runner import collect, side  # noqa: E402
+from benchmarks.loaded_runner import side, wall_pool  # noqa: E402
 from perfgate.compare import assess_changes  # noqa: E402
 from perfgate.config import Config  # noqa: E402
 from perfgate.model import Benchmark  # noqa: E402
@@ -71,14 +69,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=60)
     parser.add_argument("--size", type=int, default=3, help="benchmarks in a suite")
     args = parser.parse_args()
-    cache = ROOT / ".perfgate" / "cache" / f"loaded-{args.hogs}-hogs.pickle"
-    if cache.is_file():
-        pool = pickle.loads(cache.read_bytes())  # noqa: S301 - our own cache
-    else:
-        with tempfile.TemporaryDirectory() as scratch:
-            pool = collect(args.pool, args.hogs, Path(scratch))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_bytes(pickle.dumps(pool))
+    pool = wall_pool(args.hogs, args.pool)
     print(
         f"{len(pool['A'])} collection rounds, {args.hogs} CPU hogs; {args.trials} trials of "
         f"{args.size} benchmarks\n\n| case | median rounds | mean | outcomes at the stop |\n"

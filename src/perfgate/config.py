@@ -116,7 +116,9 @@ class Harness:
     (pytest-benchmark only): ``wall`` (pytest-benchmark's default, ``time.perf_counter``) or
     ``cpu`` (``time.process_time``: the process's CPU time, which another process on the
     machine does not inflate, so budgets set on a quiet machine hold on a busy one; time spent
-    sleeping, in I/O or waiting on a lock is not counted, so use it for CPU-bound suites)."""
+    sleeping, in I/O or waiting on a lock is not counted, so use it for CPU-bound suites) or
+    ``wall-minus-runqueue`` (Linux: the wall clock less the time the benchmark's thread waited
+    for a CPU while other processes ran; sleeping, I/O and waits still count)."""
 
     type: HarnessType = "pytest-benchmark"
     args: tuple[str, ...] = ("--benchmark-only",)
@@ -555,8 +557,10 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
         ctx.add((*path, "memory"), "is for pytest-benchmark (asv has mem_ and peakmem_)")
         memory = False
     timer = _choice(section, "timer", TIMERS, defaults.timer, path, ctx=ctx)
-    if timer == "cpu" and kind != "pytest-benchmark":
-        ctx.add((*path, "timer"), "cpu is for pytest-benchmark (an asv benchmark sets its own)")
+    if timer != "wall" and kind != "pytest-benchmark":
+        ctx.add(
+            (*path, "timer"), f"{timer} is for pytest-benchmark (an asv benchmark sets its own)"
+        )
         timer = "wall"
     return Harness(
         type=kind,

@@ -200,7 +200,7 @@ MEMORY_BACKEND = "memory_backend"
 MEMORY_BACKENDS = ("memray", "tracemalloc")
 
 
-TIMER = "perfgate_timer"  # Benchmark.extra: "cpu" when timed by the process's CPU time
+TIMER = "perfgate_timer"  # Benchmark.extra: the timer when not the wall clock (options.Timer)
 # Benchmark.extra: the calibration workload's CPU time (s) in the round that measured it
 CALIBRATION = "perfgate_calibration"
 
@@ -215,6 +215,12 @@ def measurement_notes(benchmarks: Iterable[Benchmark]) -> list[str]:
             "Timed by the process's CPU time (harness.timer: cpu, pytest-benchmark's "
             "time.process_time): other processes on the machine do not inflate it; time spent "
             "sleeping, in I/O or waiting is not counted."
+        )
+    if any(b.extra.get(TIMER) == "wall-minus-runqueue" for b in items):
+        notes.append(
+            "Timed by the wall clock less the time spent waiting for a CPU (harness.timer: "
+            "wall-minus-runqueue, Linux's schedstat): the slices other processes took are not "
+            "counted; time spent sleeping, in I/O or waiting on a lock is."
         )
     return notes + memory_notes(items)
 

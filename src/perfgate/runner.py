@@ -25,7 +25,8 @@ from perfgate._proc import run_captured
 from perfgate.config import Harness
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.formats.native import dumps as dumps_run
-from perfgate.pytest_plugin import FOLDER, MODULE, PROFILE_MODULE
+from perfgate.options import Timer
+from perfgate.pytest_plugin import FOLDER, MODULE, PROFILE_MODULE, TIMERS_MODULE, perfgate_timers
 from perfgate.shards import bare_name
 
 
@@ -110,6 +111,27 @@ def pytest_script(side: Side) -> Path:
     return script
 
 
+def timer_args(timer: Timer) -> tuple[str, ...]:
+    """pytest-benchmark's ``--benchmark-timer`` for ``harness.timer``. Where Linux's schedstat
+    is missing (macOS, Windows), ``wall-minus-runqueue`` is the wall clock, as ``perfgate run``
+    says at its start: one perfgate.yml serves a Linux runner and a contributor's Mac."""
+    if timer == "cpu":
+        return ("--benchmark-timer=time.process_time",)
+    if timer == "wall-minus-runqueue" and perfgate_timers.available():
+        return (f"--benchmark-timer={TIMERS_MODULE}.wall_minus_runqueue",)
+    return ()
+
+
+def timer_fallback(timer: Timer) -> str | None:
+    """The line ``perfgate run`` prints when the configured timer is not available here."""
+    if timer == "wall-minus-runqueue" and not perfgate_timers.available():
+        return (
+            f"harness.timer: wall-minus-runqueue needs Linux's {perfgate_timers.SCHEDSTAT}, "
+            "which this machine has not; timed by the wall clock"
+        )
+    return None
+
+
 def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -> list[str]:
     """The argv that runs one round of ``side`` and writes ``output`` (for asv, the private
     results folder of the side's config; :func:`run_side` moves the file to ``output``)."""
@@ -125,7 +147,7 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
         pytest = pytest_script(side)
         # perfgate's plugin in every round: it spares pytest-benchmark's py-cpuinfo call
         memory = ("--perfgate-memory",) if harness.memory else ()
-        timer = ("--benchmark-timer=time.process_time",) if harness.timer == "cpu" else ()
+        timer = timer_args(harness.timer)
         return [
             str(pytest),
             *harness.args,

@@ -52,6 +52,7 @@ from perfgate.runner import (
     RunInterruptedError,
     Side,
     run_rounds,
+    timer_fallback,
 )
 
 if TYPE_CHECKING:
@@ -113,9 +114,7 @@ def run_command(
         fail_on=fail_on,
         time_budget=_duration(time_budget),
     )
-    if config.harness.type == "asv":
-        asv_driver.runner_requirement()  # a clear error now, not after building environments
-    _count_calls(config)  # valgrind missing: the same
+    said = _preflight(config)
     part = None if shard is None else shards.parse(shard)
     if part is not None:
         if config.harness.type != "pytest-benchmark":
@@ -130,6 +129,8 @@ def run_command(
             f"--perfgate-shard-map={shard_map.resolve()}",
         )  # fmt: skip
     with exclusive(out), progress_lines(stderr) as progress:
+        for line in said:
+            progress.line(line)
         request = _Request(
             config=config,
             config_path=config_path,
@@ -172,6 +173,16 @@ def run_command(
         except KeyboardInterrupt:
             stderr.write(f"perfgate: interrupted; finished rounds are kept in {out}\n")
             raise
+
+
+def _preflight(config: Config) -> list[str]:
+    """What must hold before any environment is built (one line and exit 2 now, not after
+    minutes), and the lines to say at the start."""
+    if config.harness.type == "asv":
+        asv_driver.runner_requirement()
+    _count_calls(config)  # valgrind missing
+    fallback = timer_fallback(config.harness.timer)
+    return [fallback] if fallback else []
 
 
 def _head_only(req: _Request) -> Report:

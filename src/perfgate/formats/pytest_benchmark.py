@@ -140,10 +140,15 @@ def _benchmark(
 
 
 def _timer(options: object) -> dict[str, str]:
-    """``{TIMER: "cpu"}`` for a benchmark timed by the process's CPU time (pytest-benchmark
-    records the timer's name in ``options.timer``), else nothing."""
+    """``{TIMER: "cpu"}`` for a benchmark timed by the process's CPU time and ``{TIMER:
+    "wall-minus-runqueue"}`` for perfgate's run-queue timer (pytest-benchmark records the
+    timer's name in ``options.timer``), else nothing: the wall clock."""
     name = options.get("timer") if isinstance(options, dict) else None
-    return {TIMER: "cpu"} if isinstance(name, str) and "process_time" in name else {}
+    if not isinstance(name, str):
+        return {}
+    if "process_time" in name:
+        return {TIMER: "cpu"}
+    return {TIMER: "wall-minus-runqueue"} if "wall_minus_runqueue" in name else {}
 
 
 def _memory(timed: Benchmark, extra: object) -> Benchmark | None:

@@ -13,3 +13,4 @@ from pathlib import Path
 FOLDER = Path(__file__).resolve().parent
 MODULE = "perfgate_memory"
 PROFILE_MODULE = MODULE  # the same plugin profiles (--perfgate-profile)
+TIMERS_MODULE = "perfgate_timers"  # --benchmark-timer=perfgate_timers.NAME
