@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from perfgate._cli import main
 from perfgate.compare import assess_changes
 from perfgate.config import Config
-from perfgate.formats import _json
+from perfgate.formats import json_reader
 from perfgate.inference import infer, measure
 from perfgate.model import Benchmark
 from perfgate.stats import round_bootstrap, statistic, summarize
@@ -208,7 +208,7 @@ def test_every_place_replaced_by_every_hostile_value(
     if reading == "streamed":
         if kind == "data.js":
             pytest.skip("data.js is JavaScript, read whole")
-        monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+        monkeypatch.setattr(json_reader, "STREAM_ABOVE_BYTES", 0)
     document = {"native": NATIVE, "data.js": DATA_JS}.get(kind) or real_documents[kind]
     name = "abcdef12-existing-py.json" if kind == "asv" else "results.json"
     deleted = object()

@@ -13,7 +13,7 @@ from perfgate import __version__
 from perfgate.options import CHANGE_POINT_METHODS, OPTIONS
 
 if TYPE_CHECKING:
-    from perfgate.commands._output import ReportOptions
+    from perfgate.commands.output import ReportOptions
     from perfgate.history.findings import Finding
     from perfgate.report.model import Report
 
@@ -618,7 +618,7 @@ def _location(text: str) -> Path | str:
 
 
 def _options_of(args: argparse.Namespace) -> ReportOptions:
-    from perfgate.commands._output import ReportOptions  # noqa: PLC0415
+    from perfgate.commands.output import ReportOptions  # noqa: PLC0415
 
     return ReportOptions(
         config_path=args.config,
@@ -676,8 +676,8 @@ def _bisect(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> Report:
-    from perfgate.commands._output import ReportOptions  # noqa: PLC0415
     from perfgate.commands.merge import merge_command  # noqa: PLC0415
+    from perfgate.commands.output import ReportOptions  # noqa: PLC0415
 
     options = ReportOptions(
         config_path=args.config,
@@ -713,10 +713,11 @@ def _profile(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     from perfgate.commands import history as commands  # noqa: PLC0415
     from perfgate.errors import UsageError  # noqa: PLC0415
+    from perfgate.history import db_path  # noqa: PLC0415
 
     if args.action is None:
         raise UsageError("history needs an action: import, show, detect, site, notify or baseline")
-    db = commands.db_path(args.db, args.config)
+    db = db_path(args.db, args.config)
     if args.action == "import":
         return commands.import_command(args.paths, db=db, repo=args.repo)
     if args.action == "show":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from perfgate import gate, instructions, units
+from perfgate import gate, units
 from perfgate.budgets import evaluate, find_rule
 from perfgate.config import Config
 from perfgate.errors import ConfigError, ConfigProblem
@@ -20,7 +20,7 @@ def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
     rule = find_rule(bench.name, bench.short_name, bench.unit, config.budgets)
     # an instruction count is exact: its smallest value is the count, whatever metric the
     # budget or the config names (a p95 of two counts would only say "few samples")
-    exact = bench.unit == instructions.UNIT
+    exact = bench.unit == units.INSTRUCTIONS
     metric = "min" if exact else rule.metric if rule else config.metric
     summary = summarize(bench, metric)
     verdict = None

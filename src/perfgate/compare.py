@@ -32,7 +32,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from perfgate import gate, instructions
+from perfgate import gate
 from perfgate.check import calibration_notes, head_row, unused_budgets
 from perfgate.config import Config, Thresholds
 from perfgate.inference import (
@@ -49,6 +49,7 @@ from perfgate.model import Benchmark, Interval, Summary, measurement_notes
 from perfgate.options import ChangeDirection, Severity
 from perfgate.report.model import Change, Report, Row
 from perfgate.stats import min_samples, summarize
+from perfgate.units import INSTRUCTIONS
 
 DEFAULT_STATISTIC = "p25"
 
@@ -210,7 +211,7 @@ def assess_changes(
 # Instruction counts repeat to the instruction (PYTHONHASHSEED=0): a change of 1% is real.
 # Their thresholds are their own; a count may wobble by 0.01% (a dict resized at another
 # moment) and still be called exact.
-COUNT_UNIT = instructions.UNIT
+COUNT_UNIT = INSTRUCTIONS
 COUNT_THRESHOLDS = Thresholds(minor=0.01, major=0.05, critical=0.20)
 COUNT_TOLERANCE = 1e-4
 

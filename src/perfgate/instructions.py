@@ -30,8 +30,9 @@ from pathlib import Path
 
 from perfgate.errors import InputError, UsageError
 from perfgate.model import Benchmark, Metadata, Run
+from perfgate.units import INSTRUCTIONS
 
-UNIT = "instructions"
+UNIT = INSTRUCTIONS  # the unit of counted rows (perfgate.units)
 COUNTED_CALLS = 5  # calls counted per benchmark beyond the first: exact, so few are enough
 SUFFIX = " (instructions)"
 PLUGIN_FORMAT = 1

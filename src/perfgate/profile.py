@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from perfgate.errors import InputError
-from perfgate.formats._json import read_json
+from perfgate.formats.json_reader import read_json
 from perfgate.report.model import FunctionChange, Profile
 
 PLUGIN_FORMAT = 1

@@ -78,7 +78,7 @@ def parse_quantity(text: str | float, expected: str | None = None) -> tuple[floa
     raise UnitError(f"unknown unit {suffix!r} in {text!r} (accepted: {accepted})")
 
 
-INSTRUCTIONS = "instructions"  # perfgate.instructions.UNIT: counts, shown with k/M/G
+INSTRUCTIONS = "instructions"  # the unit of instruction counts, shown with k/M/G
 
 
 # per unit, its prefixes largest first; the last applies to anything smaller

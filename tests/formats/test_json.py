@@ -12,7 +12,7 @@ import pytest
 
 from perfgate import formats
 from perfgate.errors import InputError
-from perfgate.formats import _json
+from perfgate.formats import json_reader
 from tests.conftest import result_files
 
 DATA = Path(__file__).parent.parent / "data"
@@ -21,7 +21,7 @@ DATA = Path(__file__).parent.parent / "data"
 @pytest.fixture(params=["whole", "streamed"])
 def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "streamed":
-        monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+        monkeypatch.setattr(json_reader, "STREAM_ABOVE_BYTES", 0)
     return str(request.param)
 
 
@@ -35,7 +35,7 @@ def test_streamed_files_read_to_the_same_runs(
 ) -> None:
     for path in _real_files(bench_json, asv_results):
         whole = formats.load(path)
-        monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+        monkeypatch.setattr(json_reader, "STREAM_ABOVE_BYTES", 0)
         streamed = formats.load(path)
         monkeypatch.undo()
         assert [r.benchmarks for r in streamed] == [r.benchmarks for r in whole], path
@@ -45,19 +45,19 @@ def test_streamed_files_read_to_the_same_runs(
 def test_streaming_keeps_samples_as_float64(
     bench_json: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
-    data = _json.read_json(bench_json)
+    monkeypatch.setattr(json_reader, "STREAM_ABOVE_BYTES", 0)
+    data = json_reader.read_json(bench_json)
     samples = data["benchmarks"][0]["stats"]["data"]
     assert samples.typecode == "d"  # 8 bytes a sample, not a list of Python floats
     assert len(samples) == len(json.loads(bench_json.read_text())["benchmarks"][0]["stats"]["data"])
 
 
 def test_mixed_arrays_keep_their_items(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+    monkeypatch.setattr(json_reader, "STREAM_ABOVE_BYTES", 0)
     path = tmp_path / "mixed.json"
     document = {"a": [1, "x", 2.5, None, [3, 4], {"b": []}], "c": [], "d": 7, "e": [[1.5]]}
     path.write_text(json.dumps(document))
-    read = _json.read_json(path)
+    read = json_reader.read_json(path)
     # an array's leading numbers are collected as floats (every reader takes 1.0 for 1)
     assert read["a"][:4] == [1.0, "x", 2.5, None]
     assert list(read["a"][4]) == [3.0, 4.0]
@@ -70,7 +70,7 @@ def test_mixed_arrays_keep_their_items(tmp_path: Path, monkeypatch: pytest.Monke
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("[" + "{}," * (_json.MAX_CONTAINERS + 1) + "{}]", "objects and arrays|in memory"),
+        ("[" + "{}," * (json_reader.MAX_CONTAINERS + 1) + "{}]", "objects and arrays|in memory"),
         ('{"benchmarks": [' + "[" * 5000 + "]" * 5000 + "]}", "nested too deeply"),
         ('{"version": ' + "9" * 5000 + "}", "."),
         ('{"a": [1, 2', "JSON"),
@@ -92,9 +92,9 @@ def test_huge_integer_is_a_number_out_of_range(tmp_path: Path, mode: str) -> Non
     path = tmp_path / "version.json"
     path.write_text('{"perfgate_result": ' + "9" * 5000 + ', "benchmarks": []}')
     with pytest.raises(InputError, match="beyond 1e308"):
-        _json.read_json(path)
+        json_reader.read_json(path)
     path.write_text('{"perfgate_result": ' + "9" * 300 + ', "benchmarks": []}')
-    assert _json.read_json(path)["perfgate_result"] == float("9" * 300), mode
+    assert json_reader.read_json(path)["perfgate_result"] == float("9" * 300), mode
 
 
 def test_a_cache_reads_each_round_file_once(
@@ -102,7 +102,7 @@ def test_a_cache_reads_each_round_file_once(
 ) -> None:
     """`perfgate run` asks after every round whether it may stop: old rounds are not re-read."""
     reads: list[Path] = []
-    original = _json.read_json
+    original = json_reader.read_json
 
     def counting(path: Path) -> object:
         reads.append(path)
@@ -123,7 +123,7 @@ def test_a_cache_reads_each_round_file_once(
 
 
 def test_a_file_read_whole_even_when_it_grew_after_its_size_was_taken(tmp_path: Path) -> None:
-    from perfgate.formats._json import _read_bytes  # noqa: PLC0415
+    from perfgate.formats.json_reader import _read_bytes  # noqa: PLC0415
 
     path = tmp_path / "grown.json"
     content = b"[" + b"1," * 1_500_000 + b"2]"  # 3 MB: several reads past the first
@@ -158,7 +158,7 @@ AGREEMENT = [
 
 def _outcome(path: Path) -> object:
     try:
-        read = _json.read_json(path)
+        read = json_reader.read_json(path)
     except InputError:
         return InputError
     # arrays as lists; numbers as floats (beyond 64 bits each reader makes a float)
@@ -174,7 +174,7 @@ def test_both_readers_agree_on_every_document(
     path = tmp_path / "doc.json"
     path.write_text(document)
     whole = _outcome(path)
-    monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
+    monkeypatch.setattr(json_reader, "STREAM_ABOVE_BYTES", 0)
     assert _outcome(path) == whole
 
 
@@ -186,14 +186,14 @@ def test_literals_and_escapes_cut_by_any_read_are_read_the_same(
     path = tmp_path / "doc.json"
     path.write_text(document)
     whole = _outcome(path)
-    monkeypatch.setattr(_json, "STREAM_ABOVE_BYTES", 0)
-    original = _json._Literals.read
+    monkeypatch.setattr(json_reader, "STREAM_ABOVE_BYTES", 0)
+    original = json_reader._Literals.read
     for size in range(1, 12):
 
-        def small_reads(self: _json._Literals, wanted: int = -1, size: int = size) -> bytes:
+        def small_reads(self: json_reader._Literals, wanted: int = -1, size: int = size) -> bytes:
             return original(self, min(wanted, size) if wanted >= 0 else size)
 
-        monkeypatch.setattr(_json._Literals, "read", small_reads)
+        monkeypatch.setattr(json_reader._Literals, "read", small_reads)
         assert _outcome(path) == whole, size
 
 
@@ -202,10 +202,10 @@ import resource, sys
 from pathlib import Path
 import ijson, orjson  # loaded before the baseline: the parse is what is measured
 from perfgate.errors import InputError
-from perfgate.formats import _json
+from perfgate.formats import json_reader
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
-    _json.read_json(Path(sys.argv[1]))
+    json_reader.read_json(Path(sys.argv[1]))
     outcome = "read"
 except InputError as exc:
     outcome = "refused: " + str(exc)
@@ -229,9 +229,9 @@ def test_a_large_file_takes_at_most_twice_its_size_or_is_refused(tmp_path: Path,
     """Above the streaming threshold, whatever the shape: memory (the process's peak RSS)
     within 2x of the file's size, or one line saying it is not a result file."""
     path = tmp_path / f"{kind}.json"
-    path.write_bytes(_shape(kind, 3 * _json.STREAM_ABOVE_BYTES))
+    path.write_bytes(_shape(kind, 3 * json_reader.STREAM_ABOVE_BYTES))
     size = path.stat().st_size
-    assert size > _json.STREAM_ABOVE_BYTES
+    assert size > json_reader.STREAM_ABOVE_BYTES
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, check=True
     )

@@ -240,7 +240,7 @@ def test_table_states_a_common_prefix_once_and_gives_names_the_room() -> None:
 
 
 def test_no_prefix_for_names_that_share_only_a_word() -> None:
-    from perfgate.report._cells import common_prefix  # noqa: PLC0415
+    from perfgate.report.cells import common_prefix  # noqa: PLC0415
 
     assert common_prefix(["test_a", "test_b"]) == ""
     assert common_prefix(["bench.Suite.time_a", "bench.Suite.time_b"]) == "bench.Suite."

@@ -25,7 +25,7 @@ from perfgate.commands.run import probe, progress_lines
 from perfgate.config import Config, find_config, load_config
 from perfgate.errors import PerfgateError, UsageError
 from perfgate.escaping import printable
-from perfgate.report import _cells
+from perfgate.report import cells
 from perfgate.report.model import Report, Row
 from perfgate.runner import Progress
 
@@ -66,7 +66,7 @@ def bisect_command(
     good_commit = resolve(repo, good, "GOOD")
     bad_commit = resolve(repo, bad, "BAD")
     commits = _between(repo, good, good_commit, bad, bad_commit)
-    from perfgate.commands.history import db_path  # noqa: PLC0415
+    from perfgate.history import db_path  # noqa: PLC0415
 
     runner = _Prober(
         repo=repo,
@@ -261,7 +261,7 @@ class _Result:
 
 
 def _row_text(row: Row) -> str:
-    return f"{_cells.display_name(row.name)}: {_cells.change(row)} {_cells.severity(row)}"
+    return f"{cells.display_name(row.name)}: {cells.change(row)} {cells.severity(row)}"
 
 
 def _row_json(row: Row) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from perfgate import formats
 from perfgate.check import check
-from perfgate.commands._output import ReportOptions
+from perfgate.commands.output import ReportOptions
 from perfgate.errors import UsageError
 from perfgate.report.model import Report
 

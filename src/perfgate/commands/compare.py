@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from perfgate import formats
-from perfgate.commands._output import ReportOptions
+from perfgate.commands.output import ReportOptions
 from perfgate.compare import compare
 from perfgate.errors import InputError
 from perfgate.report.model import Report

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from perfgate._git import GitError, git, resolve
 from perfgate._io import write_text_atomic
-from perfgate.commands._output import PROFILE_PAGE
+from perfgate.commands.output import PROFILE_PAGE
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.github import workflow_files as wf
 from perfgate.github.api import Client, Comment, GitHubError

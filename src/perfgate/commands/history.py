@@ -13,12 +13,10 @@ from typing import TYPE_CHECKING, TextIO
 from perfgate._io import write_text_atomic
 from perfgate.errors import UsageError
 from perfgate.history.store import (
-    DEFAULT_DB,
     Location,
     Point,
     SeriesKey,
     Store,
-    location,
     open_store,
     shown_location,
 )
@@ -29,20 +27,6 @@ if TYPE_CHECKING:
     from perfgate.history.findings import Finding
 
 EXIT_OK, EXIT_SKIPPED = 0, 2
-
-
-def db_path(db: Location | None, config_path: Path | None) -> Location:
-    """--db, else ``history.db`` from the config, else ``.perfgate/history.sqlite``."""
-    if db is not None:
-        return db
-    from perfgate.config import find_config, load_config  # noqa: PLC0415 - only without --db
-
-    found = find_config(config_path, Path.cwd())
-    if found is not None:
-        configured = load_config(found).history_db
-        if configured:
-            return location(configured)
-    return DEFAULT_DB
 
 
 def import_command(

@@ -37,13 +37,13 @@ from perfgate._git import (
 from perfgate._io import exclusive
 from perfgate.check import check
 from perfgate.commands import _profiling
-from perfgate.commands._output import emit
+from perfgate.commands.output import emit
 from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.model import Benchmark
 from perfgate.pytest_plugin import MODULE
-from perfgate.report import _cells
+from perfgate.report import cells
 from perfgate.report.model import Report, Row
 from perfgate.runner import (
     EmptyShardError,
@@ -308,7 +308,7 @@ def _ab_sides(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = No
 
 def _base_durations(req: _Request, base_commit: str) -> dict[str, float]:
     """The base commit's benchmark durations from the history, when it has them."""
-    from perfgate.commands.history import db_path  # noqa: PLC0415
+    from perfgate.history import db_path  # noqa: PLC0415
     from perfgate.history.store import open_store  # noqa: PLC0415
 
     db = db_path(None, req.config_path)
@@ -527,7 +527,7 @@ def _undecided(
 ) -> str:
     """How far from a verdict a run is: which rows are open, and how many more rounds they
     look like needing."""
-    names = ", ".join(_cells.display_name(r.name, 60) for r in open_rows[:3])
+    names = ", ".join(cells.display_name(r.name, 60) for r in open_rows[:3])
     more = f" and {len(open_rows) - 3} more" if len(open_rows) > 3 else ""
     left = rounds_plan.rounds_left(report, config.regression)
     if left is None or left > cap - done:

@@ -15,7 +15,7 @@ from typing import Any
 from perfgate._collector import collector_paused
 from perfgate.errors import InputError
 from perfgate.formats import asv, native, pytest_benchmark
-from perfgate.formats._json import read_json
+from perfgate.formats.json_reader import read_json
 from perfgate.model import STORED_BASELINE, Benchmark, Run, combine
 
 _MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError)

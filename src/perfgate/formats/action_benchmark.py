@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from perfgate.errors import InputError
-from perfgate.formats._json import MAX_CONTAINERS, max_input_bytes, too_many_containers
+from perfgate.formats.json_reader import MAX_CONTAINERS, max_input_bytes, too_many_containers
 from perfgate.model import Benchmark, Metadata, Run, direction_for_unit
 
 FORMAT = "github-action-benchmark"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from perfgate import units
 from perfgate.model import Summary
-from perfgate.report._cells import (
+from perfgate.report.cells import (
     budget_status,
     change_header,
     decided_phrase,

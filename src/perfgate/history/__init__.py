@@ -12,6 +12,39 @@ DEFAULT_DB = Path(".perfgate") / "history.sqlite"
 Location = Path | str
 
 
+SCHEMES = ("postgresql://", "postgres://")
+
+
 def location(text: str) -> Location:
     """``--db`` and ``history.db`` as given: a URL stays a string, anything else is a path."""
-    return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
+    return text if text.startswith(SCHEMES) else Path(text)
+
+
+def is_url(where: object) -> bool:
+    """Whether a history location is a PostgreSQL URL."""
+    return isinstance(where, str) and where.startswith(SCHEMES)
+
+
+def shown_location(where: Location) -> str:
+    """A history's location for messages: a path as it is, a URL without its password (which
+    is kept secret, so that no message of libpq's that quotes it is printed whole)."""
+    if isinstance(where, Path):
+        return str(where)
+    from perfgate.escaping import database_url_shown  # noqa: PLC0415 - stdlib only, but rare
+
+    return database_url_shown(where)
+
+
+def db_path(db: Location | None, config_path: Path | None) -> Location:
+    """Where a command's history is: --db, else ``history.db`` from the config, else
+    ``.perfgate/history.sqlite`` (history, run --record and bisect ask alike)."""
+    if db is not None:
+        return db
+    from perfgate.config import find_config, load_config  # noqa: PLC0415 - only without --db
+
+    found = find_config(config_path, Path.cwd())
+    if found is not None:
+        configured = load_config(found).history_db
+        if configured:
+            return location(configured)
+    return DEFAULT_DB

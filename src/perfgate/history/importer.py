@@ -20,7 +20,7 @@ from perfgate._collector import collector_paused
 from perfgate._git import GitError, git
 from perfgate.errors import InputError
 from perfgate.formats import action_benchmark, asv
-from perfgate.formats._json import read_json
+from perfgate.formats.json_reader import read_json
 from perfgate.history.store import (
     SUMMARY_COLUMNS,
     Location,

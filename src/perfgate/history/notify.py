@@ -18,7 +18,7 @@ from typing import Literal
 
 from perfgate.github.api import Issue
 from perfgate.history.findings import Finding
-from perfgate.report._cells import display_name
+from perfgate.report.cells import display_name
 from perfgate.report.markdown import code_span, inert_prose
 from perfgate.units import format_value
 

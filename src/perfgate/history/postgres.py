@@ -16,15 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from perfgate.errors import InputError, PerfgateError
 from perfgate.escaping import database_url_shown
 
-if TYPE_CHECKING:
-    from perfgate.history.store import Store
-
-SCHEMES = ("postgresql://", "postgres://")
 _WRITE_LOCK = 0x7065726667617465  # "perfgate": the advisory lock every writer takes
 
 
@@ -38,22 +34,6 @@ def ddl(sqlite: str) -> str:
     text = re.sub(r"\bREAL\b", "DOUBLE PRECISION", text)
     text = re.sub(r"\bBLOB\b", "BYTEA", text)
     return text.replace(") WITHOUT ROWID", ")")
-
-
-def migrations() -> tuple[str, ...]:
-    from perfgate.history.store import MIGRATIONS  # noqa: PLC0415 - store imports this lazily
-
-    return tuple(ddl(m) for m in MIGRATIONS)
-
-
-def is_url(location: object) -> bool:
-    return isinstance(location, str) and location.startswith(SCHEMES)
-
-
-def shown(url: str) -> str:
-    """The URL without its password, for messages (and its password kept secret, so that no
-    message of libpq's that quotes it is printed whole)."""
-    return database_url_shown(url)
 
 
 class Error(PerfgateError):
@@ -162,13 +142,16 @@ def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def open_postgres(url: str, *, create: bool) -> Store:
-    """Connect to the history in the database at ``url`` (made and migrated with
-    ``create``); InputError for a database that is not reachable, not a perfgate history, or
-    newer than this perfgate."""
-    from perfgate.history.store import Store, lock_timeout  # noqa: PLC0415
-
-    where = shown(url)
+def open_postgres(
+    url: str, *, create: bool, migrations: Sequence[str], lock_timeout: float
+) -> tuple[Connection, int]:
+    """Connect to the history in the database at ``url`` (made and migrated with ``create``,
+    through ``migrations``: the store's SQLite ones, translated here); the connection and its
+    schema version, for :func:`perfgate.history.store.open_store` to make the Store. InputError
+    for a database that is not reachable, not a perfgate history, or newer than this
+    perfgate. (This module imports nothing of the store: the store opens it.)"""
+    translated = tuple(ddl(m) for m in migrations)
+    where = database_url_shown(url)
     try:
         import psycopg  # noqa: PLC0415
     except ImportError:
@@ -179,7 +162,7 @@ def open_postgres(url: str, *, create: bool) -> Store:
         raw = psycopg.connect(url, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
         raise InputError(where, f"cannot connect: {_first_line(exc)}") from None
-    raw.execute(f"SET lock_timeout = '{int(lock_timeout() * 1000)}ms'")
+    raw.execute(f"SET lock_timeout = '{int(lock_timeout * 1000)}ms'")
     db = Connection(raw)
     try:
         version = _version(db)
@@ -188,27 +171,27 @@ def open_postgres(url: str, *, create: bool) -> Store:
                 where, "a PostgreSQL database with a runs table, but not a perfgate history"
             )
         version = version or 0
-        if version > len(migrations()):
+        if version > len(translated):
             raise InputError(
                 where,
                 f"history schema version {version} is newer than this perfgate understands "
-                f"({len(migrations())}); upgrade perfgate",
+                f"({len(translated)}); upgrade perfgate",
             )
-        if version < len(migrations()):
+        if version < len(translated):
             if not create:
                 raise InputError(
                     where,
                     "no perfgate history here yet (create one with `perfgate history import`)",
                 )
-            _migrate(db)
-            version = len(migrations())
+            _migrate(db, translated)
+            version = len(translated)
     except Error as exc:
         db.close()
         raise InputError(where, str(exc)) from None
     except InputError:
         db.close()
         raise
-    return Store(url, db, version, write_errors=(Error,))
+    return db, version
 
 
 def _has_table(db: Connection, name: str) -> bool:
@@ -231,10 +214,10 @@ def _version(db: Connection) -> int | None:
     return version
 
 
-def _migrate(db: Connection) -> None:
+def _migrate(db: Connection, migrations: Sequence[str]) -> None:
     """Bring the schema up to date, one version a transaction, under the writers' lock (a
     second job that waited finds the work done)."""
-    for target in range(len(migrations())):
+    for target, migration in enumerate(migrations):
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute("CREATE TABLE IF NOT EXISTS perfgate_schema (version INTEGER NOT NULL)")
@@ -242,7 +225,7 @@ def _migrate(db: Connection) -> None:
             if current > target:
                 db.execute("ROLLBACK")
                 continue
-            for statement in migrations()[target].split(";"):
+            for statement in migration.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute("DELETE FROM perfgate_schema")

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from perfgate.escaping import html_text
 from perfgate.history.store import Point, SeriesKey
-from perfgate.report._cells import display_name
 from perfgate.report.boxes import box_table
+from perfgate.report.cells import display_name
 from perfgate.report.markdown import code_span, escape
 from perfgate.units import format_value
 

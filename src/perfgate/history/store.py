@@ -39,19 +39,11 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from perfgate.errors import InputError
-from perfgate.history import DEFAULT_DB, Location, location
+from perfgate.history import DEFAULT_DB, Location, is_url, location, shown_location
 from perfgate.model import Benchmark, Run
 
-__all__ = ["DEFAULT_DB", "Location", "location"]  # where a history lives, re-exported
-
-
-def shown_location(where: Location) -> str:
-    """A history's location for messages (a URL without its password)."""
-    if isinstance(where, Path):
-        return str(where)
-    from perfgate.history.postgres import shown  # noqa: PLC0415
-
-    return shown(where)
+# where a history lives, re-exported
+__all__ = ["DEFAULT_DB", "Location", "location", "shown_location"]
 
 
 PROBE_ENVIRONMENT = "bisect probe"
@@ -262,9 +254,7 @@ class Store:
             raise
 
     def _shown(self) -> str:
-        from perfgate.history.postgres import shown  # noqa: PLC0415
-
-        return shown(self.path) if isinstance(self.path, str) else str(self.path)
+        return shown_location(self.path)
 
     def _rollback(self) -> None:
         self._benchmark_ids.clear()
@@ -511,12 +501,14 @@ def open_store(path: Location, *, create: bool, read_only: bool | None = None) -
 
     A database this process may not write (a read-only mount, another user's file; or
     ``read_only=True``) is read as it is: no migration, no WAL files, no locks."""
-    if isinstance(path, str):
-        from perfgate.history.postgres import is_url, open_postgres  # noqa: PLC0415
+    if isinstance(path, str) and is_url(path):
+        from perfgate.history import postgres  # noqa: PLC0415 - psycopg only where used
 
-        if is_url(path):
-            return open_postgres(path, create=create)
-        path = Path(path)
+        db, version = postgres.open_postgres(
+            path, create=create, migrations=MIGRATIONS, lock_timeout=lock_timeout()
+        )
+        return Store(path, db, version, write_errors=(postgres.Error,))
+    path = Path(path)
     return _open_sqlite(path, create=create, read_only=read_only)
 
 

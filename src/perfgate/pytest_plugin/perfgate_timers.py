@@ -31,9 +31,11 @@ def available() -> bool:
 
 
 class _Runqueue:
-    """The file held open: one ``pread`` a reading (about 1.4 us here)."""
+    """The file held open: one ``pread`` a reading (about 1.4 us here), and the last value
+    returned."""
 
     fd: int | None = None
+    last = 0.0
 
     @classmethod
     def waited_ns(cls) -> int:
@@ -44,6 +46,12 @@ class _Runqueue:
 
 
 def wall_minus_runqueue() -> float:
-    """Seconds: ``time.perf_counter`` less the time spent waiting on a run queue."""
+    """Seconds: ``time.perf_counter`` less the time spent waiting on a run queue, never less
+    than the value returned before. The kernel adds a wait to the count up to a scheduler
+    tick (4 ms here) after the thread ran again, so the difference of two readings can be
+    negative by up to a tick while the total over many readings is right; a reading is held
+    at the last one instead (the call measured 0 rather than below it)."""
     waited = _Runqueue.waited_ns()
-    return (time.perf_counter_ns() - waited) / 1e9
+    now = (time.perf_counter_ns() - waited) / 1e9
+    _Runqueue.last = now = max(now, _Runqueue.last)
+    return now

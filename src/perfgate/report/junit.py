@@ -20,7 +20,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from perfgate.report import _cells
+from perfgate.report import cells
 from perfgate.report.model import Report, Row
 
 # what XML 1.0 cannot hold, even escaped
@@ -39,7 +39,7 @@ def render_junit(report: Report, *, width: int | None = None) -> str:  # noqa: A
     for name, value in _properties(report):
         ET.SubElement(properties, "property", name=name, value=xml_text(value))
     failures = errors = skipped = 0
-    columns = _cells.columns(report)
+    columns = cells.columns(report)
     for row in report.rows:
         case = _case(suite, row.name, command)
         lines = [_describe(row, report, columns)]
@@ -53,7 +53,7 @@ def render_junit(report: Report, *, width: int | None = None) -> str:  # noqa: A
             ).text = xml_text(lines[0])
         else:
             lines += [f"WARNING: {reason}" for reason in row.gate.reasons]
-        lines += [f"NOTE: {n}" for n in _cells.notes(row)]
+        lines += [f"NOTE: {n}" for n in cells.notes(row)]
         ET.SubElement(case, "system-out").text = xml_text("\n".join(lines))
     for name in report.failed:
         errors += 1
@@ -65,7 +65,7 @@ def render_junit(report: Report, *, width: int | None = None) -> str:  # noqa: A
         skipped += 1
         case = _case(suite, name, command)
         ET.SubElement(case, "skipped", message="only in base: not run on head")
-    notes = list(_cells.general_notes(report))
+    notes = list(cells.general_notes(report))
     if notes:
         ET.SubElement(suite, "system-out").text = xml_text("\n".join(notes))
     tests = len(report.rows) + len(report.failed) + len(report.removed)
@@ -86,7 +86,7 @@ def _properties(report: Report) -> list[tuple[str, str]]:
     props = [
         ("verdict", report.verdict),
         ("fail-on", report.fail_on),
-        ("summary", _cells.summary_line(report)),
+        ("summary", cells.summary_line(report)),
     ]
     if report.rounds_used is not None:
         props.append(("rounds", str(report.rounds_used)))
@@ -99,9 +99,9 @@ def _properties(report: Report) -> list[tuple[str, str]]:
     return props
 
 
-def _describe(row: Row, report: Report, columns: Sequence[_cells.Column]) -> str:
+def _describe(row: Row, report: Report, columns: Sequence[cells.Column]) -> str:
     """The row in words: what the table shows, with its column names."""
-    texts = _cells.cells(row, report, columns)
+    texts = cells.cells(row, report, columns)
     return "; ".join(
         f"{c.header}: {t}" for c, t in zip(columns, texts, strict=True) if c.role != "name"
     )

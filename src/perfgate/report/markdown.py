@@ -6,7 +6,7 @@ import html
 import re
 
 from perfgate.escaping import printable
-from perfgate.report import _cells
+from perfgate.report import cells
 from perfgate.report.model import Report, Row
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@])")
@@ -37,38 +37,38 @@ ICONS = {"fail": "\u274c", "pass": "\u2705", "inconclusive": "\u26a0\ufe0f"}
 
 
 def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa: ARG001
-    icon = ICONS[_cells.icon_verdict(report)]
-    decided = _cells.decided_phrase(report)
+    icon = ICONS[cells.icon_verdict(report)]
+    decided = cells.decided_phrase(report)
     lines = [
         f"### {icon} perfgate {report.kind}: {report.verdict}"
         + (f" \u2014 {decided}" if decided else ""),
         "",
-        _cells.summary_line(report) + f" (fail-on: {report.fail_on})",
+        cells.summary_line(report) + f" (fail-on: {report.fail_on})",
         "",
     ]
-    columns = _cells.columns(report)
+    columns = cells.columns(report)
     lines.append("| " + " | ".join(c.header for c in columns) + " |")
     lines.append("|" + "|".join("---:" if c.numeric else "---" for c in columns) + "|")
     footnotes: list[str] = []
     for row in report.rows:
-        texts = _cells.cells(row, report, columns)
-        texts[0] = f"`{_code(_cells.display_name(row.name))}`"
-        row_notes = _cells.notes(row)
+        texts = cells.cells(row, report, columns)
+        texts[0] = f"`{_code(cells.display_name(row.name))}`"
+        row_notes = cells.notes(row)
         if row_notes:
-            name = _code(_cells.display_name(row.name))
+            name = _code(cells.display_name(row.name))
             footnotes.append(f"{len(footnotes) + 1}. `{name}`: " + "; ".join(row_notes))
             texts[-1] += f" [{len(footnotes)}]"
         lines.append("| " + " | ".join(texts) + " |")
     if footnotes:
         lines.append("")
         lines.extend(footnotes)
-    for note in _cells.general_notes(report):
+    for note in cells.general_notes(report):
         lines.append("")
         lines.append(inert_prose(note))
-    for label, names in _cells.name_lists(report):
+    for label, names in cells.name_lists(report):
         lines.append("")
-        lines.append(f"{label}: " + ", ".join(f"`{_code(_cells.display_name(n))}`" for n in names))
-    for row in _cells.profiled(report):
+        lines.append(f"{label}: " + ", ".join(f"`{_code(cells.display_name(n))}`" for n in names))
+    for row in cells.profiled(report):
         lines += ["", *profile_section(row)]
     return "\n".join(lines) + "\n"
 
@@ -80,18 +80,18 @@ def profile_section(row: Row) -> list[str]:
     name = code_span(row.name)
     if not profile.functions:
         return [f"{name}: {inert_prose(profile.note or 'no profile diff')}"]
-    header = "| " + " | ".join(_cells.PROFILE_HEADERS) + " |"
+    header = "| " + " | ".join(cells.PROFILE_HEADERS) + " |"
     # inside <summary> markdown is not read: the name is HTML-escaped, not a code span
-    summary = html.escape(_cells.display_name(row.name), quote=False)
+    summary = html.escape(cells.display_name(row.name), quote=False)
     lines = [
         "<details>",
-        f"<summary><code>{summary}</code>: {_cells.profile_title(row)}</summary>",
+        f"<summary><code>{summary}</code>: {cells.profile_title(row)}</summary>",
         "",
         header,
         "|---|---:|---:|---:|---:|",
     ]
     for change in profile.functions:
-        function, *rest = _cells.profile_cells(change)
+        function, *rest = cells.profile_cells(change)
         lines.append("| " + " | ".join([code_span(function), *map(escape, rest)]) + " |")
     return [*lines, "", "</details>"]
 

@@ -9,7 +9,7 @@ shows where self time was added, function by function, which is what the table s
 from __future__ import annotations
 
 from perfgate.escaping import html_text
-from perfgate.report import _cells
+from perfgate.report import cells
 from perfgate.report.model import FunctionChange, Report, Row
 from perfgate.units import SECONDS, format_value
 
@@ -19,7 +19,7 @@ _ROW = 22
 
 def render_profile_html(report: Report) -> str | None:
     """The page, or None when no row carries a profile diff."""
-    rows = [row for row in _cells.profiled(report) if row.profile and row.profile.functions]
+    rows = [row for row in cells.profiled(report) if row.profile and row.profile.functions]
     if not rows:
         return None
     sections = "\n".join(_section(row) for row in rows)
@@ -45,16 +45,16 @@ def _section(row: Row) -> str:
     label_width = 9 * max(len(_label(f)) for f in functions) + 10
     height = _ROW * 2 * len(functions) + 10
     bars = "\n".join(_bars(change, i, largest, label_width) for i, change in enumerate(functions))
-    title = html_text(_cells.display_name(row.name))
+    title = html_text(cells.display_name(row.name))
     return (
-        f"<h2><code>{title}</code>: {html_text(_cells.profile_title(row))}</h2>"
+        f"<h2><code>{title}</code>: {html_text(cells.profile_title(row))}</h2>"
         f'<svg width="{label_width + _BAR + 200}" height="{height}" role="img" '
         f'aria-label="profile diff of {title}">{bars}</svg>'
     )
 
 
 def _label(change: FunctionChange) -> str:
-    return _cells.display_name(change.function, 90)
+    return cells.display_name(change.function, 90)
 
 
 def _bars(change: FunctionChange, index: int, largest: float, left: int) -> str:
@@ -67,7 +67,7 @@ def _bars(change: FunctionChange, index: int, largest: float, left: int) -> str:
         out.append(f'<rect class="{css}" x="{left}" y="{top}" width="{width}" height="16"/>')
         out.append(f'<text x="{left + width + 6}" y="{top + 13}">{css} {html_text(shown)}')
         if css == "head" and change.calls_changed:
-            calls = _cells.profile_cells(change)[-1]
+            calls = cells.profile_cells(change)[-1]
             out[-1] += f" ({html_text(calls)})"
         out[-1] += "</text>"
     return "\n".join(out)

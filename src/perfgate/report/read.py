@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from perfgate import gate
 from perfgate.errors import InputError
-from perfgate.formats._json import MAX_CONTAINERS, too_many_containers
+from perfgate.formats.json_reader import MAX_CONTAINERS, too_many_containers
 from perfgate.model import Interval, Summary
 from perfgate.options import (
     BUDGET_STATUSES,

@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from perfgate.escaping import printable
-from perfgate.report import _cells
+from perfgate.report import cells
 from perfgate.report.boxes import box_table
 from perfgate.report.model import Profile, Report
 
@@ -21,9 +21,9 @@ WIDE = 400  # the width of a table that is not on a terminal
 
 def render_table(report: Report, *, width: int | None = None) -> str:
     rows = report.rows[:MAX_TERMINAL_ROWS]
-    prefix = _cells.common_prefix([row.name for row in report.rows])
-    columns = _cells.columns(report)
-    texts = [_cells.cells(row, report, columns, prefix=prefix) for row in rows]
+    prefix = cells.common_prefix([row.name for row in report.rows])
+    columns = cells.columns(report)
+    texts = [cells.cells(row, report, columns, prefix=prefix) for row in rows]
     name_index = next(i for i, c in enumerate(columns) if c.role == "name")
     name_width, needed = _name_width(width or _width(), columns, texts, name_index)
     # never narrower than the numbers and 24 characters of name: on a narrow terminal the
@@ -31,29 +31,29 @@ def render_table(report: Report, *, width: int | None = None) -> str:
     line_width = max(width or _width(), needed)
     footnotes: list[str] = []
     for row, row_texts in zip(rows, texts, strict=True):
-        row_notes = _cells.notes(row)
+        row_notes = cells.notes(row)
         if row_notes:
-            name = _cells.display_name(row.name.removeprefix(prefix))
+            name = cells.display_name(row.name.removeprefix(prefix))
             footnotes.append(f"[{len(footnotes) + 1}] {name}: " + "; ".join(row_notes))
             row_texts[-1] += f" [{len(footnotes)}]"
-    title = _cells.title(report)
+    title = cells.title(report)
     if prefix:
-        title += f" (benchmark names after {_cells.display_name(prefix)})"
+        title += f" (benchmark names after {cells.display_name(prefix)})"
     text = box_table(
         title,
         [column.header for column in columns],
         texts,
         right={i for i, column in enumerate(columns) if column.numeric},
         folds={name_index: name_width},
-        caption=_cells.summary_line(report),
+        caption=cells.summary_line(report),
     )
     hidden = report.rows[MAX_TERMINAL_ROWS:]
     if hidden:
         text += f"... and {len(hidden)} more rows; --format markdown or json lists them all\n"
-    lines = [*footnotes, *map(printable, _cells.general_notes(report))]
+    lines = [*footnotes, *map(printable, cells.general_notes(report))]
     lines.extend(
-        f"{label}: {', '.join(map(_cells.display_name, names))}"
-        for label, names in _cells.name_lists(report)
+        f"{label}: {', '.join(map(cells.display_name, names))}"
+        for label, names in cells.name_lists(report)
     )
     lines.extend(_profile_lines(report, prefix))
     for line in lines:  # words wrapped at the table's width, long names left whole
@@ -65,17 +65,17 @@ def render_table(report: Report, *, width: int | None = None) -> str:
 def _profile_lines(report: Report, prefix: str, top: int = 3) -> list[str]:
     """Under the table: each flagged benchmark's top functions by added time."""
     lines = []
-    for row in _cells.profiled(report):
+    for row in cells.profiled(report):
         assert row.profile is not None  # noqa: S101 - profiled() returns these only
-        name = _cells.display_name(row.name.removeprefix(prefix))
+        name = cells.display_name(row.name.removeprefix(prefix))
         if not row.profile.functions:
             lines.append(f"{name}: {printable(row.profile.note or 'no profile diff')}")
             continue
-        lines.append(f"{name}: {_cells.profile_title(row)}:")
+        lines.append(f"{name}: {cells.profile_title(row)}:")
         for change in row.profile.functions[:top]:
-            function, base, head, added, calls = _cells.profile_cells(change)
+            function, base, head, added, calls = cells.profile_cells(change)
             lines.append(
-                f"  {_cells.display_name(function)}: self {base} \u2192 {head} a call ({added}), "
+                f"  {cells.display_name(function)}: self {base} \u2192 {head} a call ({added}), "
                 f"calls {calls}"
             )
     return lines
@@ -93,7 +93,7 @@ def _width() -> int:
 
 
 def _name_width(
-    width: int, columns: Sequence[_cells.Column], texts: Sequence[Sequence[str]], name: int
+    width: int, columns: Sequence[cells.Column], texts: Sequence[Sequence[str]], name: int
 ) -> tuple[int, int]:
     """The name column's width: the room the other columns leave in ``width``, at least 24
     characters (or the longest name, if shorter); and the least width the table needs."""
@@ -111,16 +111,16 @@ def render_profiles(diffs: Mapping[str, Profile]) -> str:
     """``perfgate profile``'s output: per benchmark, its functions by added time."""
     lines = []
     for name, profile in diffs.items():
-        lines.append(f"{_cells.display_name(name)}:")
+        lines.append(f"{cells.display_name(name)}:")
         if not profile.functions:
             lines.append(f"  {printable(profile.note or 'no profile diff')}")
             continue
-        width = max(len(_cells.display_name(f.function, 80)) for f in profile.functions)
+        width = max(len(cells.display_name(f.function, 80)) for f in profile.functions)
         lines.append(
             f"  cProfile, at least {profile.calls} calls a side; self time a call, base \u2192 head"
         )
         for change in profile.functions:
-            function, base, head, added, calls = _cells.profile_cells(change)
-            shown = _cells.display_name(function, 80).ljust(width)
+            function, base, head, added, calls = cells.profile_cells(change)
+            shown = cells.display_name(function, 80).ljust(width)
             lines.append(f"  {shown}  {base:>9} \u2192 {head:>9}  {added:>10}  calls {calls}")
     return "\n".join(lines) + "\n"

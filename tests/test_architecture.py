@@ -1,0 +1,205 @@
+"""ARCHITECTURE.md's import rules, checked on the source: each rule fails here when an import
+breaks it (imports under ``if TYPE_CHECKING:`` do not count; imports inside functions do)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "perfgate"
+
+# modules that import nothing of perfgate (the standard library, pytest for the plugin)
+LEAVES = {
+    "perfgate.options", "perfgate.escaping", "perfgate.quantiles", "perfgate.reach",
+    "perfgate.errors", "perfgate.units", "perfgate.throttle", "perfgate._collector",
+    "perfgate._numpy_loading", "perfgate._proc", "perfgate._yaml_lines",
+    "perfgate.report.boxes",
+}  # fmt: skip
+# pure decisions: no files, processes, git, harnesses, commands or outputs
+DECISIONS = {
+    "perfgate.stats", "perfgate.inference", "perfgate.budgets", "perfgate.check",
+    "perfgate.compare", "perfgate.gate", "perfgate.rounds_plan", "perfgate.bisection",
+    "perfgate.changepoints", "perfgate.reach",
+}  # fmt: skip
+IO = (
+    "perfgate._io", "perfgate._proc", "perfgate._git", "perfgate.runner",
+    "perfgate.environments", "perfgate.asv_driver", "perfgate.instructions", "perfgate.commands",
+    "perfgate.github", "perfgate.history", "perfgate.formats", "perfgate.monitor",
+)  # fmt: skip
+RENDERERS = {
+    "perfgate.report.table", "perfgate.report.markdown", "perfgate.report.json",
+    "perfgate.report.junit", "perfgate.report.profile_html", "perfgate.report.cells",
+    "perfgate.github.comment", "perfgate.history.render",
+}  # fmt: skip
+DECIDING = ("perfgate.gate", "perfgate.compare", "perfgate.check", "perfgate.budgets",
+            "perfgate.stats", "perfgate.inference", "perfgate.rounds_plan")  # fmt: skip
+# the commands (one per subcommand); the other modules of commands/ are steps they share
+COMMANDS = {
+    f"perfgate.commands.{name}"
+    for name in ("check", "compare", "run", "bisect", "history", "github", "init", "merge",
+                 "budgets")
+}  # fmt: skip
+# what still breaks "commands never call other commands" (ARCHITECTURE.md says so): no more
+COMMAND_CALLS = {
+    ("perfgate.commands.bisect", "perfgate.commands.run"),
+    ("perfgate.commands.github", "perfgate.commands.run"),
+}
+
+
+def _name(path: Path) -> str:
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def _type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def _imports(tree: ast.AST, here: str, is_package: bool) -> Iterator[str]:
+    for node in ast.iter_child_nodes(tree):
+        if _type_checking(node):
+            continue
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = here.split(".")
+                parts = parts if is_package else parts[:-1]
+                parts = parts[: len(parts) - (node.level - 1)]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+        yield from _imports(node, here, is_package)
+
+
+@cache
+def graph() -> dict[str, frozenset[str]]:
+    """perfgate's modules and the perfgate modules each imports."""
+    modules = _modules()
+    edges = {}
+    for name, path in modules.items():
+        found = _imports(ast.parse(path.read_text(encoding="utf-8")), name, path.stem == "__init__")
+        edges[name] = frozenset(m for m in found if m in modules and m != name)
+    return edges
+
+
+def _under(module: str, prefixes: tuple[str, ...] | set[str]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def test_the_graph_sees_imports_of_every_kind() -> None:
+    """The checker itself: relative, lazy and from-package imports are found."""
+    edges = graph()
+    assert "perfgate.report.model" in edges["perfgate.gate"]  # module level
+    assert "perfgate.history" in edges["perfgate._cli"]  # inside a function
+    assert "perfgate.formats.json_reader" in edges["perfgate.formats"]  # from the package
+
+
+def test_leaves_import_nothing_of_perfgate() -> None:
+    edges = graph()
+    broken = {m: sorted(edges[m]) for m in LEAVES if edges[m]}
+    assert not broken
+
+
+def test_the_pytest_plugin_runs_without_perfgate() -> None:
+    edges = graph()
+    broken = {
+        m: sorted(d for d in deps if not _under(d, ("perfgate.pytest_plugin",)))
+        for m, deps in edges.items()
+        if _under(m, ("perfgate.pytest_plugin",))
+    }
+    assert not {m: d for m, d in broken.items() if d}
+
+
+def test_decisions_do_no_io() -> None:
+    edges = graph()
+    broken = {m: sorted(d for d in edges[m] if _under(d, IO)) for m in DECISIONS}
+    assert not {m: d for m, d in broken.items() if d}
+
+
+def test_renderers_make_no_decisions() -> None:
+    edges = graph()
+    broken = {m: sorted(d for d in edges[m] if _under(d, DECIDING)) for m in RENDERERS}
+    assert not {m: d for m, d in broken.items() if d}
+
+
+def test_the_library_never_imports_commands_or_the_cli() -> None:
+    edges = graph()
+    cli = ("perfgate.commands", "perfgate._cli", "perfgate.__main__")
+    outside = [m for m in edges if not _under(m, cli)]
+    broken = {
+        m: sorted(d for d in edges[m] if _under(d, ("perfgate.commands", "perfgate._cli")))
+        for m in outside
+    }
+    assert not {m: d for m, d in broken.items() if d}
+
+
+def test_commands_never_call_other_commands() -> None:
+    """A command module imports the steps commands share, not another command;
+    the two calls still there are listed and may only go."""
+    edges = graph()
+    assert set(edges) >= COMMANDS
+    calls = {(m, d) for m, deps in edges.items() if _under(m, ("perfgate.commands",))
+             for d in deps if d in COMMANDS}  # fmt: skip
+    assert calls <= COMMAND_CALLS, sorted(calls - COMMAND_CALLS)
+
+
+def test_an_underscored_module_is_imported_only_within_its_package() -> None:
+    """``pkg._mod`` is private to ``pkg``; the top package's ``perfgate._mod`` are perfgate's
+    internals (not public API) and may be imported anywhere in perfgate."""
+    edges = graph()
+    broken = []
+    for module, deps in edges.items():
+        for dep in deps:
+            package, _, last = dep.rpartition(".")
+            private = last.startswith("_") and not last.startswith("__")
+            if private and package != "perfgate" and not _under(module, (package,)):
+                broken.append((module, dep))
+    assert not broken
+
+
+@pytest.mark.parametrize("kind", ["module level", "with lazy imports"])
+def test_the_import_graph_has_no_cycle(kind: str) -> None:
+    """No two modules import each other, directly or around a loop (the history store and its
+    PostgreSQL adapter did); a package's ``__init__`` re-exporting its modules is not a loop."""
+    edges = graph()
+    if kind == "module level":
+        edges = {m: frozenset(d for d in deps if d in _eager(m)) for m, deps in edges.items()}
+    seen: set[str] = set()
+    cycles = []
+
+    def visit(node: str, path: list[str]) -> None:
+        if node in path:
+            cycles.append([*path[path.index(node) :], node])
+            return
+        if node in seen:
+            return
+        seen.add(node)
+        for dep in sorted(edges[node]):
+            if not node.startswith(dep + "."):  # a module importing its own package
+                visit(dep, [*path, node])
+
+    for module in sorted(edges):
+        visit(module, [])
+    assert not cycles
+
+
+@cache
+def _eager(module: str) -> frozenset[str]:
+    path = _modules()[module]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = ast.Module(
+        body=[n for n in tree.body if not isinstance(n, ast.FunctionDef | ast.ClassDef)],
+        type_ignores=[],
+    )
+    return frozenset(_imports(top, module, path.stem == "__init__"))
