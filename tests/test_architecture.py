@@ -17,7 +17,7 @@ PACKAGE = SRC / "perfgate"
 LEAVES = {
     "perfgate.options", "perfgate.escaping", "perfgate.quantiles", "perfgate.reach",
     "perfgate.errors", "perfgate.units", "perfgate.throttle", "perfgate._collector",
-    "perfgate._numpy_loading", "perfgate._proc", "perfgate._yaml_lines",
+    "perfgate._numpy_loading", "perfgate._proc", "perfgate._yaml_lines", "perfgate.progress",
     "perfgate.report.boxes",
 }  # fmt: skip
 # pure decisions: no files, processes, git, harnesses, commands or outputs

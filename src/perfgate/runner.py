@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from perfgate import asv_driver, instructions
 from perfgate._io import write_text_atomic
@@ -26,6 +25,7 @@ from perfgate.config import Harness
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.formats.native import dumps as dumps_run
 from perfgate.options import Timer
+from perfgate.progress import Progress, Quiet
 from perfgate.pytest_plugin import FOLDER, MODULE, PROFILE_MODULE, TIMERS_MODULE, perfgate_timers
 from perfgate.shards import bare_name
 
@@ -379,28 +379,6 @@ def _one_round(
                 )
             timings.append(f"{side.name} instructions {time.monotonic() - began:.1f} s")
     return timings
-
-
-class Progress(Protocol):
-    """Where a run reports: log lines, and the rounds done so far (a bar on a terminal)."""
-
-    def line(self, text: str) -> None: ...
-
-    def waiting(self, text: str) -> None:
-        """A sign of life during long work (a line in CI, the bar's text on a terminal)."""
-
-    def rounds(self, done: int, total: int) -> None: ...
-
-
-class Quiet:
-    def line(self, text: str) -> None:
-        pass
-
-    def waiting(self, text: str) -> None:
-        pass
-
-    def rounds(self, done: int, total: int) -> None:
-        pass
 
 
 def run_rounds(

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from perfgate._cli import main
-from perfgate.commands.run import progress_lines as _progress
 from perfgate.errors import InputError
 from perfgate.history import importer
 from perfgate.model import Run
+from perfgate.progress import progress_lines as _progress
 from perfgate.runner import first_error_line
 from tests.harnesses import git
 from tests.helpers import (

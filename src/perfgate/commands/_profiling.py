@@ -14,8 +14,9 @@ from perfgate._proc import at_once
 from perfgate.config import Config
 from perfgate.errors import InputError
 from perfgate.options import Severity
+from perfgate.progress import Progress
 from perfgate.report.model import Profile, Report, Row
-from perfgate.runner import Progress, Side, profile_side
+from perfgate.runner import Side, profile_side
 
 _RANK: dict[Severity, int] = {"none": 0, "minor": 1, "major": 2, "critical": 3}
 

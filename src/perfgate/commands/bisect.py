@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 from perfgate import formats
 from perfgate._git import GitError, git, resolve, toplevel
 from perfgate.bisection import Outcome, Search, judge, targets
-from perfgate.commands.run import probe, progress_lines
+from perfgate.commands.run import probe
 from perfgate.config import Config, find_config, load_config
 from perfgate.errors import PerfgateError, UsageError
 from perfgate.escaping import printable
+from perfgate.progress import Progress, progress_lines
 from perfgate.report import cells
 from perfgate.report.model import Report, Row
-from perfgate.runner import Progress
 
 if TYPE_CHECKING:
     from perfgate.history.store import Location

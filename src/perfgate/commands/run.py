@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import io
-import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from perfgate import (
     asv_driver,
@@ -42,23 +40,18 @@ from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.model import Benchmark
+from perfgate.progress import Progress, progress_lines
 from perfgate.pytest_plugin import MODULE
 from perfgate.report import cells
 from perfgate.report.model import Report, Row
 from perfgate.runner import (
     EmptyShardError,
-    Progress,
     RoundPlan,
     RunInterruptedError,
     Side,
     run_rounds,
     timer_fallback,
 )
-
-if TYPE_CHECKING:
-    import rich.progress
-    from rich.console import Console
-
 
 AUTO = "auto"  # --base auto: the merge-base with the default branch (see _git.auto_base)
 
@@ -619,59 +612,3 @@ def _read_sides(
 ) -> tuple[formats.SideResults, formats.SideResults]:
     base, head = (formats.load_side([out / name], cache=cache) for name in ("base", "head"))
     return base, head
-
-
-class _Lines:
-    """CI and pipes: one plain line per event."""
-
-    def __init__(self, stderr: TextIO) -> None:
-        self._stderr = stderr
-
-    def line(self, text: str) -> None:
-        self._stderr.write(f"perfgate: {text}\n")
-        self._stderr.flush()
-
-    def waiting(self, text: str) -> None:
-        self.line(text)
-
-    def rounds(self, done: int, total: int) -> None:
-        pass  # the line for the round says it already
-
-
-class _Bar:
-    """A terminal: log lines above a bar of finished rounds (out of the most it may take)."""
-
-    def __init__(self, console: Console, bar: rich.progress.Progress) -> None:
-        self._console = console
-        self._bar = bar
-        self._task = bar.add_task("benchmark rounds", total=None)
-
-    def line(self, text: str) -> None:
-        self._console.log(text)
-        self._bar.update(self._task, description="benchmark rounds")
-
-    def waiting(self, text: str) -> None:
-        self._bar.update(self._task, description=text)
-
-    def rounds(self, done: int, total: int) -> None:
-        self._bar.update(self._task, completed=done, total=total)
-
-
-@contextmanager
-def progress_lines(stderr: TextIO) -> Iterator[Progress]:
-    """Plain lines in CI and pipes; on a terminal, the same lines above a progress bar."""
-    if not stderr.isatty() or os.environ.get("CI"):
-        yield _Lines(stderr)
-        return
-    import rich.progress  # noqa: PLC0415
-    from rich.console import Console  # noqa: PLC0415
-
-    console = Console(file=stderr)
-    columns = (
-        rich.progress.TextColumn("{task.description}"),
-        rich.progress.BarColumn(),
-        rich.progress.MofNCompleteColumn(),
-        rich.progress.TimeElapsedColumn(),
-    )
-    with rich.progress.Progress(*columns, console=console, transient=True) as bar:
-        yield _Bar(console, bar)

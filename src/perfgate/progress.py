@@ -1,0 +1,94 @@
+"""Where long work reports: one implementation for ``perfgate run``, ``profile`` and
+``bisect``. Plain lines in CI and pipes; on a terminal, the same lines above a rich progress
+bar (rich imported only then)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Protocol, TextIO
+
+if TYPE_CHECKING:
+    import rich.progress
+    from rich.console import Console
+
+
+class Progress(Protocol):
+    """Where a run reports: log lines, and the rounds done so far (a bar on a terminal)."""
+
+    def line(self, text: str) -> None: ...
+
+    def waiting(self, text: str) -> None:
+        """A sign of life during long work (a line in CI, the bar's text on a terminal)."""
+
+    def rounds(self, done: int, total: int) -> None: ...
+
+
+class Quiet:
+    """Nothing said (bisect's probes, tests)."""
+
+    def line(self, text: str) -> None:
+        pass
+
+    def waiting(self, text: str) -> None:
+        pass
+
+    def rounds(self, done: int, total: int) -> None:
+        pass
+
+
+class Lines:
+    """CI and pipes: one plain line per event."""
+
+    def __init__(self, stderr: TextIO) -> None:
+        self._stderr = stderr
+
+    def line(self, text: str) -> None:
+        self._stderr.write(f"perfgate: {text}\n")
+        self._stderr.flush()
+
+    def waiting(self, text: str) -> None:
+        self.line(text)
+
+    def rounds(self, done: int, total: int) -> None:
+        pass  # the line for the round says it already
+
+
+class Bar:
+    """A terminal: log lines above a bar of finished rounds (out of the most it may take)."""
+
+    def __init__(self, console: Console, bar: rich.progress.Progress) -> None:
+        self._console = console
+        self._bar = bar
+        self._task = bar.add_task("benchmark rounds", total=None)
+
+    def line(self, text: str) -> None:
+        self._console.log(text)
+        self._bar.update(self._task, description="benchmark rounds")
+
+    def waiting(self, text: str) -> None:
+        self._bar.update(self._task, description=text)
+
+    def rounds(self, done: int, total: int) -> None:
+        self._bar.update(self._task, completed=done, total=total)
+
+
+@contextmanager
+def progress_lines(stderr: TextIO) -> Iterator[Progress]:
+    """Plain lines in CI and pipes; on a terminal, the same lines above a progress bar."""
+    if not stderr.isatty() or os.environ.get("CI"):
+        yield Lines(stderr)
+        return
+    import rich.progress  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415
+
+    console = Console(file=stderr)
+    columns = (
+        rich.progress.TextColumn("{task.description}"),
+        rich.progress.BarColumn(),
+        rich.progress.MofNCompleteColumn(),
+        rich.progress.TimeElapsedColumn(),
+    )
+    with rich.progress.Progress(*columns, console=console, transient=True) as bar:
+        yield Bar(console, bar)
