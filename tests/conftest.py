@@ -11,6 +11,31 @@ from tests import harnesses
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
+# The fast lane (`nox -s tests -- -m "not slow"`) leaves out the end-to-end tests: these modules
+# run perfgate, a harness or git as processes, a server, a browser or a fuzzer; so does any test
+# that asks for a session fixture made by running a harness.
+END_TO_END = (
+    "commands/", "github/", "history/test_history.py", "history/test_postgresql.py",
+    "history/test_site.py", "history/test_asv_site.py", "history/test_notify.py",
+    "test_fuzz.py", "test_memory.py", "test_environments.py", "test_own_suite.py",
+    "test_quality.py", "test_timers.py", "test_cli.py", "test_bad_input.py", "test_secrets.py",
+    "test_exact_bootstrap.py", "test_monitor.py",
+)  # fmt: skip
+HARNESS_FIXTURES = {
+    "bench_json", "bench_rounds", "asv_project", "asv_results", "asv_results_no_samples",
+    "asv_v1_results",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        where = item.path.relative_to(tests).as_posix()
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if where.startswith(END_TO_END) or fixtures & HARNESS_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
+
 PYTEST_BENCHMARK_SUITE = """
 import time
 

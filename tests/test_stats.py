@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats as scipy_stats
@@ -162,3 +164,16 @@ def test_resampled_statistic_when_the_rounds_agree(metric: str) -> None:
     rng = np.random.default_rng(12)
     rounds = [rng.lognormal(0.0, 0.05, 200) for _ in range(10)]
     _assert_pooling(rounds, metric, rng, resamples=300)
+
+
+def test_a_round_whose_statistic_is_zero_gives_a_finite_ratio() -> None:
+    """A timer that returns the same reading twice (a coarse clock, or perfgate's run-queue
+    timer held at its last value) can make a round's low quantile 0: its log ratio is about
+    -708 against a positive side, and the interval's end used to overflow (OverflowError)."""
+    from perfgate.inference import infer, measure  # noqa: PLC0415
+
+    zero = [[0.0, 0.0, 0.0, 1e-3]]
+    base = [[1e-3, 1.1e-3, 1.2e-3, 1.3e-3] for _ in range(3)] + zero
+    head = [[1e-3, 1.1e-3, 1.2e-3, 1.3e-3] for _ in range(4)]
+    [estimate] = infer([measure(base, head, "p25")])
+    assert 0.0 < estimate.ratio <= estimate.high < math.inf

@@ -69,9 +69,12 @@ def test_the_runqueue_timer_is_what_the_harness_is_told_or_the_wall_clock_said(
     )
     assert timer_args("cpu") == ("--benchmark-timer=time.process_time",)
     assert timer_args("wall") == ()
+    assert timer_args("auto") == timer_args("wall-minus-runqueue")  # the default, on Linux
     assert timer_fallback("wall-minus-runqueue") is None
     monkeypatch.setattr(perfgate_timers, "SCHEDSTAT", str(tmp_path / "absent"))
     assert timer_args("wall-minus-runqueue") == ()  # macOS, Windows: the wall clock, said
+    assert timer_args("auto") == ()
+    assert timer_fallback("auto") is None  # the default says nothing
     said = timer_fallback("wall-minus-runqueue")
     assert said is not None
     assert "needs Linux's" in said

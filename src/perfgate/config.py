@@ -116,9 +116,11 @@ class Harness:
     (pytest-benchmark only): ``wall`` (pytest-benchmark's default, ``time.perf_counter``) or
     ``cpu`` (``time.process_time``: the process's CPU time, which another process on the
     machine does not inflate, so budgets set on a quiet machine hold on a busy one; time spent
-    sleeping, in I/O or waiting on a lock is not counted, so use it for CPU-bound suites) or
+    sleeping, in I/O or waiting on a lock is not counted, so use it for CPU-bound suites),
     ``wall-minus-runqueue`` (Linux: the wall clock less the time the benchmark's thread waited
-    for a CPU while other processes ran; sleeping, I/O and waits still count)."""
+    for a CPU while other processes ran; sleeping, I/O and waits still count) or ``auto`` (the
+    default: ``wall-minus-runqueue`` where the machine has Linux's schedstat, else ``wall``;
+    asv and command harnesses time themselves)."""
 
     type: HarnessType = "pytest-benchmark"
     args: tuple[str, ...] = ("--benchmark-only",)
@@ -127,7 +129,7 @@ class Harness:
     suite: Literal["head", "own"] = "head"
     asv_config: str = "asv.conf.json"
     memory: bool = False
-    timer: Timer = "wall"
+    timer: Timer = "auto"
 
 
 # what a harness type runs with when the config does not say: asv gets one process per round
@@ -557,11 +559,11 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
         ctx.add((*path, "memory"), "is for pytest-benchmark (asv has mem_ and peakmem_)")
         memory = False
     timer = _choice(section, "timer", TIMERS, defaults.timer, path, ctx=ctx)
-    if timer != "wall" and kind != "pytest-benchmark":
+    if timer not in ("auto", "wall") and kind != "pytest-benchmark":
         ctx.add(
             (*path, "timer"), f"{timer} is for pytest-benchmark (an asv benchmark sets its own)"
         )
-        timer = "wall"
+        timer = "auto"
     return Harness(
         type=kind,
         args=lists["args"],

@@ -308,6 +308,12 @@ def _bootstrap_plan(n: int, quantile: float) -> _BootstrapPlan:
     return plan(p_u, joint=mass / mass.sum())
 
 
+def _exp(log_ratio: float) -> float:
+    """A ratio from its log, held within floats: a statistic of 0 on one side (nudged to the
+    smallest float) makes a log ratio near +-708, and its interval's end would overflow."""
+    return math.exp(max(min(log_ratio, 700.0), -700.0))
+
+
 def _positive(values: Array) -> Array:
     # a metric of exactly 0 (a memory delta, a counter) has no log: nudge to the smallest float
     return np.maximum(values, np.finfo(float).tiny)
@@ -502,11 +508,11 @@ def _judge(tests: list[_Test], alpha: float) -> list[RatioEstimate]:
         one_sided = quantile(t.dof, 0.95) * t.se
         out.append(
             RatioEstimate(
-                ratio=math.exp(t.mean),
-                low=math.exp(t.mean - half),
-                high=math.exp(t.mean + half),
-                upper=math.exp(t.mean + one_sided),
-                lower=math.exp(t.mean - one_sided),
+                ratio=_exp(t.mean),
+                low=_exp(t.mean - half),
+                high=_exp(t.mean + half),
+                upper=_exp(t.mean + one_sided),
+                lower=_exp(t.mean - one_sided),
                 p_value=p,
                 p_adjusted=p_adj,
                 method=t.method,

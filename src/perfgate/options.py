@@ -20,9 +20,9 @@ FailOn = Literal["critical", "major", "warning", "inconclusive", "never"]
 Direction = Literal["lower", "higher"]  # which way is better
 ChangeDirection = Literal["slower", "faster", "unchanged", "inconclusive"]
 HarnessType = Literal["pytest-benchmark", "asv", "command"]
-# harness.timer: the wall clock, the process's CPU time, or the wall clock less the time spent
-# waiting for a CPU (Linux)
-Timer = Literal["wall", "cpu", "wall-minus-runqueue"]
+# harness.timer: auto (wall-minus-runqueue where Linux's schedstat is, else wall), the wall
+# clock, the process's CPU time, or the wall clock less the time spent waiting for a CPU
+Timer = Literal["auto", "wall", "cpu", "wall-minus-runqueue"]
 Metric = Literal["p50", "p95", "p99", "mean", "min", "max"]
 IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
 AnnotationLevel = Literal["error", "warning", "notice"]

@@ -113,11 +113,12 @@ def pytest_script(side: Side) -> Path:
 
 def timer_args(timer: Timer) -> tuple[str, ...]:
     """pytest-benchmark's ``--benchmark-timer`` for ``harness.timer``. Where Linux's schedstat
-    is missing (macOS, Windows), ``wall-minus-runqueue`` is the wall clock, as ``perfgate run``
-    says at its start: one perfgate.yml serves a Linux runner and a contributor's Mac."""
+    is missing (macOS, Windows), ``auto`` and ``wall-minus-runqueue`` are the wall clock (for
+    the latter ``perfgate run`` says so at its start): one perfgate.yml serves a Linux runner
+    and a contributor's Mac."""
     if timer == "cpu":
         return ("--benchmark-timer=time.process_time",)
-    if timer == "wall-minus-runqueue" and perfgate_timers.available():
+    if timer in ("auto", "wall-minus-runqueue") and perfgate_timers.available():
         return (f"--benchmark-timer={TIMERS_MODULE}.wall_minus_runqueue",)
     return ()
 
