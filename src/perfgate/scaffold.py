@@ -296,6 +296,9 @@ def _config(project: Project) -> str:
             "  # true: also compare each benchmark's peak memory (tracemalloc), as `NAME (peak",
             "  # memory)` rows; budgets for them take sizes such as 500MB",
             "  memory: false",
+            "  # auto: the wall clock less the time spent waiting for a CPU while other processes",
+            "  # ran (Linux; the wall clock elsewhere); `cpu` for CPU time, `wall` for the clock",
+            "  timer: auto",
         ]
         if project.asv_config:
             lines.append(f"  # {project.asv_config} found too: `type: asv` would run that suite")
