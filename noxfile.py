@@ -105,6 +105,12 @@ def loaded_runner(session: nox.Session) -> None:
 
 
 @nox.session
+def ab_runs(session: nox.Session) -> None:
+    """Repeated `perfgate run --base main` on a scratch project (`-- --hogs 2 --runs 20`)."""
+    _measure(session, "benchmarks/ab_runs.py")
+
+
+@nox.session
 def small_suite(session: nox.Session) -> None:
     """Rounds to a decision for 3-benchmark suites (pool of loaded_runner; `-- --hogs 2`)."""
     _measure(session, "benchmarks/small_suite.py")

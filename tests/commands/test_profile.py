@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from perfgate.commands._profiling import flagged, skipped
+from perfgate.commands._profiling import flagged, node_ids, skipped
 from perfgate.compare import compare
 from perfgate.config import Config, Harness, ProfilePolicy
 from perfgate.github.comment import Context, render_comment
@@ -123,15 +123,23 @@ def test_run_says_where_the_time_went(project: Path) -> None:
 
 
 @pytest.mark.slow
-def test_profile_command_on_demand(project: Path) -> None:
-    done = run_cli(
-        "profile", "benchmarks/test_bench.py::test_work", "--base", "HEAD~1", cwd=project
-    )
+@pytest.mark.parametrize("name", ["benchmarks/test_bench.py::test_work", "test_work"])
+def test_profile_command_on_demand(project: Path, name: str) -> None:
+    """By node id, or by the short name the tables print."""
+    done = run_cli("profile", name, "--base", "HEAD~1", cwd=project)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "benchmarks/test_bench.py::test_work:"
     assert lines[2].lstrip().startswith("parse (profpkg/__init__.py:")
     assert any("step (" in line and "changed: 2 \u2192 4" in line for line in lines)
+
+
+def test_a_short_name_means_the_benchmarks_it_ends_and_several_are_said() -> None:
+    found = ["a/test_x.py::test_work", "b/test_y.py::test_work", "a/test_x.py::test_other"]
+    assert node_ids("test_other", found) == ["a/test_x.py::test_other"]
+    assert node_ids("a/test_x.py::test_work", found) == ["a/test_x.py::test_work"]
+    assert node_ids("test_work", found) == ["a/test_x.py::test_work", "b/test_y.py::test_work"]
+    assert node_ids("work", found) == []
 
 
 SLEEPY_SUITE = """
@@ -252,5 +260,5 @@ def test_profile_of_no_such_benchmark_is_one_line(project: Path) -> None:
     errors = [line for line in done.stderr.splitlines() if line.startswith("perfgate: error:")]
     assert len(errors) == 1, done.stderr
     assert "pytest found none of these benchmarks in the suite" in errors[0]
-    assert "(BENCH is a pytest node id, as reports name it)" in errors[0]
+    assert "(BENCH is a pytest node id, or its part after the last ::" in errors[0]
     assert "Traceback" not in done.stderr

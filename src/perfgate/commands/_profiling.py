@@ -4,7 +4,7 @@ gets its :class:`~perfgate.report.model.Profile`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -110,12 +110,24 @@ def profile_benchmarks(
     base, head = found.get("base", {}), found.get("head", {})
     diffs = {}
     for name in names:
-        if name in base and name in head:
-            diffs[name] = profile.diff(base[name], head[name], config.profile.top)
-        else:
-            why = "; ".join(problems) or f"no benchmark {name!r} ran on both sides"
-            diffs[name] = Profile(note=f"no profile diff: {why}")
+        ids = node_ids(name, base.keys() & head.keys())
+        if len(ids) == 1:
+            diffs[ids[0]] = profile.diff(base[ids[0]], head[ids[0]], config.profile.top)
+            continue
+        why = "; ".join(problems) or f"no benchmark {name!r} ran on both sides"
+        if len(ids) > 1:
+            why = f"{len(ids)} benchmarks are named {name!r}: give one of {', '.join(ids)}"
+        diffs[name] = Profile(note=f"no profile diff: {why}")
     return diffs
+
+
+def node_ids(name: str, found: Iterable[str]) -> list[str]:
+    """The benchmarks ``name`` means: itself, or those whose part after the last ``::`` is
+    ``name`` (the short name tables print)."""
+    found = sorted(found)
+    if name in found:
+        return [name]
+    return [nodeid for nodeid in found if nodeid.rsplit("::", 1)[-1] == name]
 
 
 def _asv_side(

@@ -257,7 +257,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep = [
         item
         for item in items
-        if (not wanted or item.nodeid in wanted)
+        if (not wanted or item.nodeid in wanted or item.nodeid.rsplit("::", 1)[-1] in wanted)
         and (not only or item.nodeid in only)
         and (not shard or in_shard(item.nodeid, shard, assigned))
     ]
