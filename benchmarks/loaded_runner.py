@@ -133,6 +133,18 @@ def wall_pool(hogs: int, rounds: int = 12) -> Pool:
     return pools["wall"]
 
 
+def timer_pool(hogs: int, timer: str) -> Pool:
+    """A cached pool of ``timer`` for ``hogs`` (collected by ``--timer``); the wall clock's
+    is collected when none is cached."""
+    for path in sorted(cache_path(hogs, ["wall"]).parent.glob(f"loaded-{hogs}-hogs*.pickle")):
+        pools = cached(path)
+        if timer in pools:
+            return pools[timer]
+    if timer != "wall":
+        raise SystemExit(f"no cached pool of timer {timer}: run loaded_runner --timer {timer}")
+    return wall_pool(hogs)
+
+
 def side(rounds: list[list[Benchmark]], picks: list[int]) -> list[Benchmark]:
     first = rounds[picks[0]]
     return [

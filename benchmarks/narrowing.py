@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from benchmarks.loaded_runner import wall_pool  # noqa: E402
+from benchmarks.loaded_runner import timer_pool  # noqa: E402
 from perfgate import rounds_plan  # noqa: E402
 from perfgate.compare import compare  # noqa: E402
 from perfgate.config import Config  # noqa: E402
@@ -86,8 +86,9 @@ def main() -> None:
     parser.add_argument("--hogs", type=int, default=0)
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--overhead", type=float, default=0.5)
+    parser.add_argument("--timer", default="wall", help="a timer loaded_runner --timer cached")
     args = parser.parse_args()
-    pool: Pool = wall_pool(args.hogs)
+    pool: Pool = timer_pool(args.hogs, args.timer)
     print(
         f"{len(pool['A'])} collection rounds, {args.hogs} CPU hogs, {len(pool['A'][0])} "
         f"benchmarks; {args.trials} trials\n\n| case | schedule | median rounds | median "
