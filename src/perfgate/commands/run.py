@@ -355,7 +355,8 @@ def profile_command(
     unknown = [name for name, diff in diffs.items() if not diff.functions and not diff.calls]
     if unknown and len(unknown) == len(diffs):  # a typo, or a name that is not a node id
         raise UsageError(
-            f"{diffs[unknown[0]].note} (BENCH is a pytest node id, or its part after the last ::, as tables print it)"
+            f"{diffs[unknown[0]].note} (BENCH is a pytest node id, or its part after the last "
+            "::, as tables print it)"
         )
     from perfgate.report.table import render_profiles  # noqa: PLC0415 - rich, lazily
 

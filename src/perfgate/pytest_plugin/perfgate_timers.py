@@ -31,8 +31,8 @@ def available() -> bool:
 
 
 class _Runqueue:
-    """The file held open: one ``pread`` a reading (about 1.4 us here), and the last value
-    returned."""
+    """The file held open (one ``pread``, about 1.4 us here; a reading takes two), and the
+    last value returned."""
 
     fd: int | None = None
     last = 0.0
@@ -46,12 +46,21 @@ class _Runqueue:
 
 
 def wall_minus_runqueue() -> float:
-    """Seconds: ``time.perf_counter`` less the time spent waiting on a run queue, never less
-    than the value returned before. The kernel adds a wait to the count up to a scheduler
-    tick (4 ms here) after the thread ran again, so the difference of two readings can be
-    negative by up to a tick while the total over many readings is right; a reading is held
-    at the last one instead (the call measured 0 rather than below it)."""
-    waited = _Runqueue.waited_ns()
-    now = (time.perf_counter_ns() - waited) / 1e9
+    """Seconds: ``time.perf_counter`` less the time spent waiting on a run queue.
+
+    The wait is read before and after the clock, and again when it changed between the two:
+    a thread preempted between reading the wait and reading the clock would have the whole
+    wait in the clock and not in the count, and the next call it times would come out short
+    by that wait (below zero for calls shorter than it: seen under four CPU hogs). A reading
+    is never less than the last one (the scheduler's clock and ``perf_counter`` are different
+    clocks)."""
+    before = _Runqueue.waited_ns()
+    while True:
+        clock = time.perf_counter_ns()
+        after = _Runqueue.waited_ns()
+        if after == before:
+            break
+        before = after
+    now = (clock - after) / 1e9
     _Runqueue.last = now = max(now, _Runqueue.last)
     return now
