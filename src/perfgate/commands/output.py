@@ -57,10 +57,15 @@ def emit(
 
     page = render_profile_html(report)
     written = list(outputs)
+    chart = outputs[0].parent / PROFILE_PAGE
     if page is not None:  # the profile diff as a chart, beside the reports
-        written.append(outputs[0].parent / PROFILE_PAGE)
-        write_text_atomic(written[-1], page)
+        written.append(chart)
+        write_text_atomic(chart, page)
     stdout.write(render(report, "table", width=width))
     for output in written:
         stdout.write(f"wrote {output}\n")
+    if page is None and chart.is_file() and chart not in outputs:
+        # an earlier run's chart would sit beside these reports as if it were theirs
+        chart.unlink()
+        stdout.write(f"removed {chart} (an earlier report's profile chart)\n")
     return report
