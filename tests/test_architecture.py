@@ -42,7 +42,7 @@ DECIDING = ("perfgate.gate", "perfgate.compare", "perfgate.check", "perfgate.bud
 COMMANDS = {
     f"perfgate.commands.{name}"
     for name in ("check", "compare", "run", "bisect", "history", "github", "init", "merge",
-                 "budgets")
+                 "budgets", "clean")
 }  # fmt: skip
 # what still breaks "commands never call other commands" (ARCHITECTURE.md says so): no more
 COMMAND_CALLS = {

@@ -209,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="keep the N most recently used environments (default 0: remove all)",
     )
+    clean.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="say what would be removed (environments, their size, worktrees); remove nothing",
+    )
     _history_parser(commands)
     _github_parser(commands)
     _init_parser(commands)
@@ -690,18 +695,9 @@ def _merge(args: argparse.Namespace) -> Report:
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from perfgate._git import toplevel  # noqa: PLC0415
-    from perfgate.commands.run import tidy  # noqa: PLC0415
-    from perfgate.errors import UsageError  # noqa: PLC0415
+    from perfgate.commands.clean import clean_command  # noqa: PLC0415
 
-    if args.keep < 0:
-        raise UsageError(f"--keep must be 0 or more, got {args.keep}")
-    pruned = tidy(toplevel(Path.cwd()), keep=args.keep, say=lambda _line: None)
-    print(
-        f"perfgate: removed {pruned.count} environment(s) ({pruned.size / 1e6:.0f} MB) and "
-        f"perfgate's git worktrees; kept {args.keep} environment(s) at most"
-    )
-    return 0
+    return clean_command(keep=args.keep, dry_run=args.dry_run)
 
 
 def _profile(args: argparse.Namespace) -> int:

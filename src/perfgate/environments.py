@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from perfgate._git import remove_worktree
 from perfgate._proc import at_once, run_captured
 from perfgate.errors import PerfgateError
 
@@ -410,9 +411,10 @@ class Pruned:
     size: int  # bytes freed
 
 
-def prune(root: Path, keep: int, protect: Sequence[str] = ()) -> Pruned:
+def prune(root: Path, keep: int, protect: Sequence[str] = (), *, dry_run: bool = False) -> Pruned:
     """Remove all but the ``keep`` most recently used environments under ``root`` (and any
-    half-built one), never those in ``protect``; what was freed."""
+    half-built one), never those in ``protect``; what was freed (with ``dry_run``: what would
+    be, nothing removed)."""
     if not root.is_dir():
         return Pruned(0, 0)
     ready: list[Path] = []
@@ -424,10 +426,57 @@ def prune(root: Path, keep: int, protect: Sequence[str] = ()) -> Pruned:
         (ready if marker.exists() else broken).append(folder)
     ready.sort(key=lambda folder: (folder / _READY).stat().st_mtime, reverse=True)
     doomed = [f for f in [*ready[keep:], *broken] if f.name not in protect]
-    size = 0
-    for folder in doomed:
-        size += sum(
-            p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()
-        )
-        shutil.rmtree(folder, ignore_errors=True)
+    size = sum(map(_tree_size, doomed))
+    if not dry_run:
+        for folder in doomed:
+            shutil.rmtree(folder, ignore_errors=True)
     return Pruned(len(doomed), size)
+
+
+def _tree_size(folder: Path) -> int:
+    """Bytes in the regular files under ``folder`` (symlinks not followed): one ``scandir``
+    a directory, whose entries carry their own stat (``rglob`` with ``is_file``, ``is_symlink``
+    and ``stat`` made three calls a file: most of ``perfgate clean``'s 18 s for 73 MB)."""
+    total = 0
+    stack = [str(folder)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                total += entry.stat(follow_symlinks=False).st_size
+    return total
+
+
+@dataclass(frozen=True)
+class Tidied:
+    pruned: Pruned
+    worktrees: int  # perfgate's git worktrees removed (or that would be)
+
+
+def tidy(
+    repo: Path,
+    *,
+    keep: int,
+    protect: Sequence[str] = (),
+    say: Callable[[str], None],
+    dry_run: bool = False,
+) -> Tidied:
+    """Remove perfgate's worktrees and all but ``keep`` environments (never those named in
+    ``protect``), saying what was freed; with ``dry_run``, what would be (nothing removed)."""
+    folder = repo / ".perfgate" / "worktrees"
+    trees = sorted(folder.iterdir()) if folder.is_dir() else []
+    if not dry_run:
+        for tree in trees:
+            remove_worktree(repo, tree)
+    pruned = prune(repo / ".perfgate" / "envs", keep, protect, dry_run=dry_run)
+    if pruned.count and not dry_run:
+        say(
+            f"removed {pruned.count} older environment(s) ({pruned.size / 1e6:.0f} MB); "
+            f"the {keep} most recently used are kept (`perfgate clean` removes them all)"
+        )
+    return Tidied(pruned, len(trees))

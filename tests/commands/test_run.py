@@ -459,9 +459,14 @@ def test_clean_keeps_the_most_recently_used_environments_and_removes_worktrees(
     (envs / "env-halfbuilt").mkdir()  # no marker: a build that never finished
     tree = worktree(repo, git(repo, "rev-parse", "HEAD"), repo / ".perfgate" / "worktrees" / "x")
     assert tree.is_dir()
+    dry = run_cli("clean", "--keep", "1", "--dry-run", cwd=repo)
+    assert dry.returncode == 0, dry.stderr
+    assert "would remove 3 environment(s) (0 MB) and 1 git worktree(s)" in dry.stdout
+    assert len(list(envs.iterdir())) == 4  # nothing removed
+    assert tree.is_dir()
     done = run_cli("clean", "--keep", "1", cwd=repo)
     assert done.returncode == 0, done.stderr
-    assert "removed 3 environment(s)" in done.stdout
+    assert "removed 3 environment(s) (0 MB) and 1 git worktree(s)" in done.stdout
     assert sorted(p.name for p in envs.iterdir()) == ["env-new"]
     assert not tree.exists()
     assert git(repo, "worktree", "list").count("\n") == 0  # only the main worktree

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
@@ -25,7 +25,6 @@ from perfgate._git import (
     auto_base,
     changed_since,
     dirty_files,
-    remove_worktree,
     resolve,
     show,
     state_id,
@@ -537,30 +536,10 @@ def _undecided(
 def _tidy(req: _Request, repo: Path, sides: Sequence[Side]) -> None:
     """After a run: the base worktree goes (its environment keeps what was installed), and
     only the most recently used environments stay (``perfgate clean`` removes them all)."""
-    tidy(repo, keep=environments.KEEP_ENVIRONMENTS, sides=sides, say=req.progress.line)
-
-
-def tidy(
-    repo: Path,
-    *,
-    keep: int,
-    sides: Sequence[Side] = (),
-    say: Callable[[str], None],
-) -> environments.Pruned:
-    """Remove perfgate's worktrees and all but ``keep`` environments (never those of
-    ``sides``), saying what was freed."""
-    folder = repo / ".perfgate" / "worktrees"
-    if folder.is_dir():
-        for tree in folder.iterdir():
-            remove_worktree(repo, tree)
     protect = [side.python.parent.parent.name for side in sides]
-    pruned = environments.prune(repo / ".perfgate" / "envs", keep, protect)
-    if pruned.count:
-        say(
-            f"removed {pruned.count} older environment(s) ({pruned.size / 1e6:.0f} MB); "
-            f"the {keep} most recently used are kept (`perfgate clean` removes them all)"
-        )
-    return pruned
+    environments.tidy(
+        repo, keep=environments.KEEP_ENVIRONMENTS, protect=protect, say=req.progress.line
+    )
 
 
 def _build_sides(
