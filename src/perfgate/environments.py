@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -480,3 +481,36 @@ def tidy(
             f"the {keep} most recently used are kept (`perfgate clean` removes them all)"
         )
     return Tidied(pruned, len(trees))
+
+
+def installed(python: Path) -> dict[str, str]:
+    """The distributions installed in the environment of ``python`` (name -> version), read
+    from its site-packages without starting it; those installed from a local folder (the
+    side's own tree, by ``{tree}``) are left out: their version is the project's, not a
+    dependency's."""
+    from importlib.metadata import distributions  # noqa: PLC0415 - only for run --base
+
+    root = python.parent.parent
+    sites = [*root.glob("lib/python*/site-packages"), *root.glob("Lib/site-packages")]
+    found: dict[str, str] = {}
+    for dist in distributions(path=[str(site) for site in sites]):
+        name = dist.metadata["Name"]
+        if not name or '"dir_info"' in (dist.read_text("direct_url.json") or ""):
+            continue
+        found[_canonical(name)] = dist.version
+    return found
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503
+
+
+def dependency_changes(
+    base: dict[str, str], head: dict[str, str]
+) -> list[tuple[str, str | None, str | None]]:
+    """The packages whose version differs between two environments, by name (None: absent)."""
+    return [
+        (name, base.get(name), head.get(name))
+        for name in sorted(base.keys() | head.keys())
+        if base.get(name) != head.get(name)
+    ]

@@ -24,7 +24,7 @@ from perfgate.options import (
     Severity,
     Verdict,
 )
-from perfgate.report.model import Gate, Report, Row
+from perfgate.report.model import DependencyChange, Gate, Report, Row
 
 # What fails the gate for each `fail-on` setting: budget statuses and slowdown severities.
 FAILING_STATUSES: dict[FailOn, frozenset[BudgetStatus]] = {
@@ -130,6 +130,7 @@ def finish(
     rounds_used: int | None = None,
     notes: Sequence[str] = (),
     not_affected: Sequence[str] = (),
+    dependencies: Sequence[DependencyChange] = (),
 ) -> Report:
     """The report: rows judged and ordered worst first, and the verdict under ``fail_on``."""
     judged = sorted((replace(row, gate=judge(row, fail_on)) for row in rows), key=order)
@@ -147,4 +148,5 @@ def finish(
         rounds_used=rounds_used,
         notes=tuple(notes),
         not_affected=tuple(not_affected),
+        dependencies=tuple(dependencies),
     )

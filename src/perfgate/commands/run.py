@@ -42,7 +42,7 @@ from perfgate.model import Benchmark
 from perfgate.progress import Progress, progress_lines
 from perfgate.pytest_plugin import MODULE
 from perfgate.report import cells
-from perfgate.report.model import Report, Row
+from perfgate.report.model import DependencyChange, Report, Row
 from perfgate.runner import (
     EmptyShardError,
     RoundPlan,
@@ -510,9 +510,33 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
         )  # fmt: skip
     if req.record:
         progress.line("--record: nothing stored (history keeps runs of one commit, not A/B runs)")
+    report = _with_dependencies(report, sides)
     emitted = emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout)
     _tidy(req, toplevel(cwd), sides)
     return emitted
+
+
+def _with_dependencies(report: Report, sides: Sequence[Side]) -> Report:
+    """The packages base's and head's environments hold at different versions, in the report
+    and its notes (a new numpy is often the whole story of a change in speed)."""
+    pythons = {side.name: side.python for side in sides}
+    if len(set(pythons.values())) < 2 or {"base", "head"} - pythons.keys():
+        return report  # one environment (or asv's own): nothing differs
+    changes = [
+        DependencyChange(name, base, head)
+        for name, base, head in environments.dependency_changes(
+            environments.installed(pythons["base"]), environments.installed(pythons["head"])
+        )
+    ]
+    if not changes:
+        return report
+    shown = ", ".join(change.shown() for change in changes[:20])
+    more = f" and {len(changes) - 20} more (JSON: dependency_changes)" if len(changes) > 20 else ""
+    note = (
+        f"Installed packages differ between base's and head's environments: {shown}{more}. "
+        "A change of speed may come from them rather than from the code."
+    )
+    return replace(report, dependencies=tuple(changes), notes=(*report.notes, note))
 
 
 def _undecided(

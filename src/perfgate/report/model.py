@@ -191,6 +191,23 @@ class Row:
         )
 
 
+@dataclass(frozen=True)
+class DependencyChange:
+    """A package whose installed version differs between the sides' environments (None: not
+    installed on that side)."""
+
+    name: str
+    base: str | None
+    head: str | None
+
+    def shown(self) -> str:
+        if self.base is None:
+            return f"{self.name} {self.head} (head only)"
+        if self.head is None:
+            return f"{self.name} {self.base} (base only)"
+        return f"{self.name} {self.base} \u2192 {self.head}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Report:
     kind: Kind
@@ -207,6 +224,8 @@ class Report:
     notes: tuple[str, ...] = ()
     # run: benchmarks the change cannot reach, listed instead of compared
     not_affected: tuple[str, ...] = ()
+    # run --base: packages installed in one side's environment at another version, or not at all
+    dependencies: tuple[DependencyChange, ...] = ()
 
     @property
     def compared(self) -> bool:
@@ -238,6 +257,9 @@ class Report:
             "rounds_used": self.rounds_used,
             "notes": list(self.notes),
             "not_affected": list(self.not_affected),
+            "dependency_changes": [
+                {"name": d.name, "base": d.base, "head": d.head} for d in self.dependencies
+            ],
         }
 
 

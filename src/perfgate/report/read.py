@@ -34,6 +34,7 @@ from perfgate.report.model import (
     READABLE_VERSIONS,
     Budget,
     Change,
+    DependencyChange,
     FunctionChange,
     Profile,
     Report,
@@ -106,10 +107,25 @@ def report_from_dict(data: object) -> Report:
         config=top.optional_text("config"),
         added=top.names("added"),
         not_affected=top.names("not_affected"),
+        dependencies=_dependencies(top.get("dependency_changes")),
         removed=top.names("removed"),
         rounds_used=None if rounds is None else rounds.count(),
         notes=top.names("notes"),
     )
+
+
+def _dependencies(node: _Node | None) -> list[DependencyChange]:
+    """``dependency_changes`` (absent from reports written before it was added)."""
+    if node is None:
+        return []
+    return [
+        DependencyChange(
+            name=item["name"].text(),
+            base=item.optional_text("base"),
+            head=item.optional_text("head"),
+        )
+        for item in node.items(MAX_NAMES)
+    ]
 
 
 def _row(node: _Node) -> Row:
