@@ -73,7 +73,10 @@ def test_renderer_registry_names_importable_renderers() -> None:
 
 
 def test_input_formats_are_the_readers() -> None:
-    readers = {formats.asv.FORMAT, formats.native.FORMAT, formats.pytest_benchmark.FORMAT}
+    readers = {
+        formats.asv.FORMAT, formats.native.FORMAT, formats.pytest_benchmark.FORMAT,
+        formats.pyperf.FORMAT,
+    }  # fmt: skip
     assert set(INPUT_FORMATS) == {"auto", *readers}
 
 

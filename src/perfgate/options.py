@@ -43,7 +43,7 @@ INTERVAL_METHODS: tuple[IntervalMethod, ...] = get_args(IntervalMethod)
 SEVERITY_RANK: dict[Severity, int] = {s: i for i, s in enumerate(SEVERITIES)}
 STATUS_RANK: dict[Status, int] = {s: i for i, s in enumerate(STATUSES)}
 
-INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "native")
+INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "pyperf", "native")
 # history detect: the smallest step reported (5%); a change-point default the CLI shows
 DEFAULT_MIN_CHANGE = 0.05
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from perfgate._collector import collector_paused
 from perfgate.errors import InputError
-from perfgate.formats import asv, native, pytest_benchmark
+from perfgate.formats import asv, native, pyperf, pytest_benchmark
 from perfgate.formats.json_reader import read_json
 from perfgate.model import STORED_BASELINE, Benchmark, Run, combine
 
@@ -105,7 +105,8 @@ def _read(path: Path, data: Any, input_format: str) -> Run:
     if fmt is None:
         raise InputError(
             shown,
-            "JSON of no known result format (expected pytest-benchmark, asv or perfgate native)",
+            "JSON of no known result format (expected pytest-benchmark, asv, pyperf or perfgate "
+            "native)",
         )
     if not isinstance(data, dict):
         raise InputError(shown, f"not a {fmt} file: the top level is not a JSON object")
@@ -114,6 +115,8 @@ def _read(path: Path, data: Any, input_format: str) -> Run:
             run = pytest_benchmark.read(data, shown)
         elif fmt == asv.FORMAT:
             run = asv.read(data, shown, asv.described_near(path))
+        elif fmt == pyperf.FORMAT:
+            run = pyperf.read(data, shown)
         else:
             run = native.read(data, shown)
     except asv.UnsupportedVersionError as exc:
@@ -132,5 +135,6 @@ def _sniff(data: Any) -> str | None:
         (native.FORMAT, native.sniff),
         (pytest_benchmark.FORMAT, pytest_benchmark.sniff),
         (asv.FORMAT, asv.sniff),
+        (pyperf.FORMAT, pyperf.sniff),
     )
     return next((name for name, sniff in sniffers if sniff(data)), None)
