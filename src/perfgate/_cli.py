@@ -501,6 +501,7 @@ def _report_options(command: argparse.ArgumentParser, *, input_format: bool = Tr
         "file markdown, a .xml file JUnit XML, any other --format (the table is still printed)",
     )
     _option(command, "fail_on", default=None)  # None: perfgate.yml decides
+    _option(command, "accept", action="append", default=[], metavar="NAME[=REASON]")
     if input_format:
         _option(command, "input_format")
 
@@ -631,6 +632,7 @@ def _options_of(args: argparse.Namespace) -> ReportOptions:
         outputs=args.output,
         input_format=args.input_format,
         fail_on=args.fail_on,
+        accept=args.accept,
     )
 
 
@@ -659,6 +661,7 @@ def _run(args: argparse.Namespace) -> Report:
         extra=args.harness_args,
         seed=args.seed,
         fail_on=args.fail_on,
+        accept=args.accept,
         time_budget=args.time_budget,
         record=args.record,
         shard=args.shard,
@@ -690,6 +693,7 @@ def _merge(args: argparse.Namespace) -> Report:
         outputs=args.output,
         input_format="auto",
         fail_on=args.fail_on,
+        accept=args.accept,
     )
     return merge_command(args.folders, options)
 

@@ -89,6 +89,7 @@ def check(
         failed=failed,
         sources=sources,
         config=config.source,
+        accepted=config.accepted,
         notes=[*measurement_notes(benchmarks), *calibration_notes(benchmarks, config)],
     )
 

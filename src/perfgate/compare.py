@@ -89,6 +89,7 @@ def compare(
         failed=failed,
         sources=sources,
         config=config.source,
+        accepted=config.accepted,
         added=[b.name for b in head if b.name not in base_by_name],
         removed=[b.name for b in base if b.name not in head_names],
         notes=notes,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -181,6 +181,9 @@ class Config:
     # the machine the budgets were set on (`perfgate budgets calibrate`); budgets are then
     # judged on values scaled by reference / this round's calibration. None: not scaled.
     calibration: float | None = None
+    # `--accept NAME[=REASON]` (the command line only: an acceptance in a file would pass the
+    # next, unrelated slowdown of the same benchmark too): name -> reason
+    accepted: Mapping[str, str] = field(default_factory=dict)
     source: str | None = None  # the file it came from; None for built-in defaults
 
 
@@ -702,9 +705,19 @@ def _check_order(
 
 
 def with_overrides(
-    config: Config, *, fail_on: str | None = None, time_budget: float | None = None
+    config: Config,
+    *,
+    fail_on: str | None = None,
+    time_budget: float | None = None,
+    accept: Sequence[str] = (),
 ) -> Config:
-    """``config`` with command-line options in place of its own settings (None keeps them)."""
+    """``config`` with command-line options in place of its own settings (None keeps them).
+    ``accept``: ``NAME`` or ``NAME=REASON`` each."""
+    if accept:
+        accepted = dict(part.partition("=")[::2] for part in accept)
+        if "" in accepted:
+            raise UsageError("--accept needs a benchmark's name: --accept NAME[=REASON]")
+        config = replace(config, accepted={k.strip(): v.strip() for k, v in accepted.items()})
     if fail_on is not None:
         config = replace(config, fail_on=parse_fail_on(fail_on))
     if time_budget is not None:

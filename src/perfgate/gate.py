@@ -11,7 +11,7 @@ also on every row the run could not decide. Renderers only print what is decided
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from perfgate import units
@@ -43,8 +43,18 @@ FAILING_SEVERITIES: dict[FailOn, frozenset[Severity]] = {
 }
 
 
-def judge(row: Row, fail_on: FailOn) -> Gate:
-    """The gate's decision on one row."""
+def acceptance(row: Row, accepted: Mapping[str, str]) -> str | None:
+    """The reason ``row`` is accepted for (its full name, or the short name tables print: the
+    part after the last ``::``), or None."""
+    if not accepted:
+        return None
+    found = accepted.get(row.name)
+    return found if found is not None else accepted.get(row.name.rsplit("::", 1)[-1])
+
+
+def judge(row: Row, fail_on: FailOn, accepted: str | None = None) -> Gate:
+    """The gate's decision on one row; ``accepted`` (a reason) passes a row that would fail:
+    its findings stay in the reasons, marked accepted."""
     budget_finding = row.budget is not None and row.budget.status != "ok"
     slowdown_finding = row.slower and row.severity != "none"
     fails = (
@@ -62,6 +72,9 @@ def judge(row: Row, fail_on: FailOn) -> Gate:
         reasons.append(f"{row.severity} slowdown: {change}")
     if row.inconclusive:
         reasons.append(undecided(row))
+    if fails and accepted is not None:
+        why = f"accepted ({accepted})" if accepted else "accepted"
+        return Gate(fails=False, level="warning", reasons=(why, *reasons), accepted=accepted)
     if fails:
         return Gate(fails=True, level="error", reasons=tuple(reasons) or ("fails the gate",))
     if budget_finding or slowdown_finding:
@@ -131,9 +144,14 @@ def finish(
     notes: Sequence[str] = (),
     not_affected: Sequence[str] = (),
     dependencies: Sequence[DependencyChange] = (),
+    accepted: Mapping[str, str] | None = None,
 ) -> Report:
     """The report: rows judged and ordered worst first, and the verdict under ``fail_on``."""
-    judged = sorted((replace(row, gate=judge(row, fail_on)) for row in rows), key=order)
+    accepted = accepted or {}
+    judged = sorted(
+        (replace(row, gate=judge(row, fail_on, acceptance(row, accepted))) for row in rows),
+        key=order,
+    )
     return Report(
         kind=kind,
         verdict=verdict(kind, judged),
@@ -149,4 +167,5 @@ def finish(
         notes=tuple(notes),
         not_affected=tuple(not_affected),
         dependencies=tuple(dependencies),
+        accepted=dict(accepted),
     )

@@ -99,6 +99,16 @@ OPTIONS: dict[str, Option] = {
             help="what fails the gate (default: perfgate.yml `fail-on`, else critical)",
         ),
         Option(
+            name="accept",
+            flag="--accept",
+            action_input=None,  # a pull request accepts a slowdown by its own means, not an input
+            config_key=None,  # never in a file: it would pass the next, unrelated slowdown too
+            choices=None,
+            default=None,
+            help="a benchmark whose slowdown (or budget) is intended: it passes the gate and is "
+            "shown as accepted; full or short name, with =REASON; repeatable",
+        ),
+        Option(
             name="time_budget",
             flag="--time-budget",
             action_input="time-budget",

@@ -92,6 +92,33 @@ def test_real_slowdown_is_critical_and_fails(base_rounds: Path, slow_head_rounds
     assert [n.split("::")[-1] for n in report["removed"]] == ["test_removed_later"]
 
 
+def test_an_accepted_slowdown_passes_and_says_so(
+    base_rounds: Path, slow_head_rounds: Path, tmp_path: Path
+) -> None:
+    """--accept NAME=REASON (the short name the table prints): the critical row passes the
+    gate, keeps its severity and says it was accepted and why, in every output; a name that
+    flags nothing accepts nothing."""
+    md = tmp_path / "report.md"
+    done = run_cli(
+        "compare", base_rounds, slow_head_rounds, "--accept", "test_work=trades speed for a fix",
+        "--output", tmp_path / "report.json", "--output", md,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["verdict"] == "pass"
+    assert report["accepted"] == {"test_work": "trades speed for a fix"}
+    work = next(b for b in report["benchmarks"] if b["name"].endswith("test_work"))
+    assert work["severity"] == "critical"
+    assert work["gate"]["fails"] is False
+    assert work["gate"]["accepted"] == "trades speed for a fix"
+    assert work["gate"]["reasons"][0] == "accepted (trades speed for a fix)"
+    assert "CRITICAL (accepted)" in done.stdout  # the table
+    assert "accepted with --accept: trades speed for a fix" in md.read_text()
+    other = run_cli("compare", base_rounds, slow_head_rounds, "--accept", "test_steady")
+    assert other.returncode == 1, other.stderr  # the unaccepted slowdown still fails
+    assert run_cli("compare", base_rounds, slow_head_rounds, "--accept", "=x").returncode == 2
+
+
 def test_same_results_on_both_sides_pass(base_rounds: Path) -> None:
     done = run_cli("compare", base_rounds, base_rounds, "--format", "json")
     assert done.returncode == 0, done.stderr

@@ -27,13 +27,14 @@ class ReportOptions:
     outputs: Sequence[Path] = ()
     input_format: str = "auto"
     fail_on: str | None = None
+    accept: Sequence[str] = ()  # --accept NAME[=REASON]
     width: int | None = None
     stdout: TextIO | None = field(default=None, compare=False)
 
     def config(self) -> Config:
         """perfgate.yml (found from here unless ``--config``) with ``--fail-on`` applied."""
         found = find_config(self.config_path, Path.cwd())
-        return with_overrides(load_config(found), fail_on=self.fail_on)
+        return with_overrides(load_config(found), fail_on=self.fail_on, accept=self.accept)
 
     def emit(self, report: Report) -> Report:
         # sys.stdout at call time: tests and callers swap it

@@ -84,6 +84,7 @@ def run_command(
     extra: Sequence[str] = (),
     seed: int = 0,
     fail_on: str | None = None,
+    accept: Sequence[str] = (),
     time_budget: str | None = None,
     record: bool = False,
     shard: str | None = None,
@@ -105,6 +106,7 @@ def run_command(
         load_config(find_config(config_path, cwd)),
         fail_on=fail_on,
         time_budget=_duration(time_budget),
+        accept=accept,
     )
     said = _preflight(config)
     part = None if shard is None else shards.parse(shard)

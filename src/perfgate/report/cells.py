@@ -146,6 +146,11 @@ def change(row: Row) -> str:
 
 
 def severity(row: Row) -> str:
+    label = _severity(row)
+    return f"{label} (accepted)" if row.gate.accepted is not None else label
+
+
+def _severity(row: Row) -> str:
     c = row.change
     if c is None:
         return "not assessed"
@@ -244,6 +249,9 @@ def notes(row: Row) -> list[str]:
         out.append(row.budget.note)
     if row.change is not None and row.change.note:
         out.append(row.change.note)
+    if row.gate.accepted is not None:
+        reason = f": {row.gate.accepted}" if row.gate.accepted else " (no reason given)"
+        out.append(f"accepted with --accept{reason}; passes the gate")
     return out
 
 

@@ -27,6 +27,7 @@ JSON report versions (``perfgate_report``):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +104,9 @@ class Gate:
     fails: bool = False
     level: AnnotationLevel | None = None  # "error" exactly when it fails the gate
     reasons: tuple[str, ...] = ()
+    # `--accept NAME[=REASON]`: a finding that would fail, passed because it is intended (the
+    # reason, "" when none was given); None when not accepted
+    accepted: str | None = None
 
 
 PROFILE_VERSION = 1
@@ -226,6 +230,8 @@ class Report:
     not_affected: tuple[str, ...] = ()
     # run --base: packages installed in one side's environment at another version, or not at all
     dependencies: tuple[DependencyChange, ...] = ()
+    # `--accept NAME[=REASON]`: benchmarks (full or short names) whose findings are intended
+    accepted: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def compared(self) -> bool:
@@ -257,6 +263,7 @@ class Report:
             "rounds_used": self.rounds_used,
             "notes": list(self.notes),
             "not_affected": list(self.not_affected),
+            "accepted": dict(self.accepted),
             "dependency_changes": [
                 {"name": d.name, "base": d.base, "head": d.head} for d in self.dependencies
             ],
@@ -312,6 +319,7 @@ def _row_to_dict(row: Row) -> dict[str, Any]:
         "fails": row.gate.fails,
         "level": row.gate.level,
         "reasons": list(row.gate.reasons),
+        "accepted": row.gate.accepted,
     }
     if row.profile is not None:
         data["profile"] = {

@@ -108,10 +108,21 @@ def report_from_dict(data: object) -> Report:
         added=top.names("added"),
         not_affected=top.names("not_affected"),
         dependencies=_dependencies(top.get("dependency_changes")),
+        accepted=_accepted(top.get("accepted")),
         removed=top.names("removed"),
         rounds_used=None if rounds is None else rounds.count(),
         notes=top.names("notes"),
     )
+
+
+def _accepted(node: _Node | None) -> dict[str, str]:
+    """``accepted`` (absent from reports written before it was added): name -> reason."""
+    if node is None:
+        return {}
+    data = node.mapping()
+    if len(data) > MAX_NAMES:
+        raise ReportFormatError(f"accepted has more than {MAX_NAMES:,} entries")
+    return {str(name): node[str(name)].text() for name in data}
 
 
 def _dependencies(node: _Node | None) -> list[DependencyChange]:
