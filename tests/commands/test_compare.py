@@ -114,6 +114,13 @@ def test_an_accepted_slowdown_passes_and_says_so(
     assert work["gate"]["reasons"][0] == "accepted (trades speed for a fix)"
     assert "CRITICAL (accepted)" in done.stdout  # the table
     assert "accepted with --accept: trades speed for a fix" in md.read_text()
+    hostile = run_cli(
+        "compare", base_rounds, slow_head_rounds, "--accept", "test_work=<b>[x](y)</b> @all",
+        "--format", "markdown",
+    )  # fmt: skip
+    assert hostile.returncode == 0, hostile.stderr
+    assert "<b>" not in hostile.stdout  # the reason is escaped, as every user text is
+    assert "[x](y)" not in hostile.stdout
     other = run_cli("compare", base_rounds, slow_head_rounds, "--accept", "test_steady")
     assert other.returncode == 1, other.stderr  # the unaccepted slowdown still fails
     assert run_cli("compare", base_rounds, slow_head_rounds, "--accept", "=x").returncode == 2

@@ -236,7 +236,9 @@ def budget(row: Row) -> str:
     return units.format_value(row.budget.target, row.unit)
 
 
-def notes(row: Row) -> list[str]:
+def notes(row: Row, *, accepted: bool = True) -> list[str]:
+    """A row's footnotes; ``accepted=False`` leaves out :func:`accepted_note` (user text, which
+    the markdown renderer escapes on its own)."""
     out: list[str] = []
     head = row.head
     if not head.raw_samples:
@@ -249,10 +251,16 @@ def notes(row: Row) -> list[str]:
         out.append(row.budget.note)
     if row.change is not None and row.change.note:
         out.append(row.change.note)
-    if row.gate.accepted is not None:
-        reason = f": {row.gate.accepted}" if row.gate.accepted else " (no reason given)"
-        out.append(f"accepted with --accept{reason}; passes the gate")
-    return out
+    said = accepted_note(row) if accepted else None
+    return [*out, said] if said else out
+
+
+def accepted_note(row: Row) -> str | None:
+    """What ``--accept NAME=REASON`` made of the row, with the user's reason."""
+    if row.gate.accepted is None:
+        return None
+    reason = f": {row.gate.accepted}" if row.gate.accepted else " (no reason given)"
+    return f"accepted with --accept{reason}; passes the gate"
 
 
 def general_notes(report: Report) -> list[str]:

@@ -53,7 +53,9 @@ def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa
     for row in report.rows:
         texts = cells.cells(row, report, columns)
         texts[0] = f"`{_code(cells.display_name(row.name))}`"
-        row_notes = cells.notes(row)
+        row_notes = cells.notes(row, accepted=False)
+        if (said := cells.accepted_note(row)) is not None:
+            row_notes.append(inert_prose(said))  # the reason is the user's text
         if row_notes:
             name = _code(cells.display_name(row.name))
             footnotes.append(f"{len(footnotes) + 1}. `{name}`: " + "; ".join(row_notes))
