@@ -1,5 +1,9 @@
 """pyperf's JSON, from real pyperf runs: read with each worker process as a round, compared
-(a planted 2x slowdown critical) and imported into the history."""
+(a planted 10x slowdown critical) and imported into the history.
+
+The two files are made one after the other, not interleaved as `perfgate run` makes rounds, so
+a busy machine can move one file's processes against the other's by half: the planted change
+is 10x so that no load can hide it (a 2x read +54% under two CPU hogs)."""
 
 from __future__ import annotations
 
@@ -56,7 +60,7 @@ def _pyperf(folder: Path, name: str, factor: float) -> Path:
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("pyperf")
-    return _pyperf(folder, "base", 1.0), _pyperf(folder, "head", 2.0)
+    return _pyperf(folder, "base", 1.0), _pyperf(folder, "head", 10.0)
 
 
 def test_a_worker_process_is_a_round(pair: tuple[Path, Path]) -> None:
@@ -72,14 +76,15 @@ def test_a_worker_process_is_a_round(pair: tuple[Path, Path]) -> None:
     assert benches["work"].unit == "s"
 
 
-def test_a_planted_2x_slowdown_is_critical(pair: tuple[Path, Path]) -> None:
+def test_a_planted_10x_slowdown_is_critical(pair: tuple[Path, Path]) -> None:
     base, head = pair
     done = run_cli("compare", base, head, "--format", "json", cwd=base.parent)
     assert done.returncode == 1, done.stderr
     rows = {b["name"]: b for b in json.loads(done.stdout)["benchmarks"]}
     assert rows["work"]["change"]["direction"] == "slower"
     assert rows["work"]["severity"] == "critical"
-    assert rows["steady"]["severity"] != "critical"
+    steady = rows["steady"]  # unchanged: never a critical slowdown (load may move it either way)
+    assert not (steady["change"]["direction"] == "slower" and steady["severity"] == "critical")
 
 
 def test_pyperf_files_are_imported_into_the_history(
@@ -94,7 +99,7 @@ def test_pyperf_files_are_imported_into_the_history(
     base, head = series["points"]  # in the order the files were dated
     assert base["date"] is not None
     assert base["rounds"] == head["rounds"] == 4
-    assert head["value"] > 1.5 * base["value"]  # the planted 2x
+    assert head["value"] > 1.5 * base["value"]  # the planted 10x, by a margin no load hides
 
 
 @pytest.mark.parametrize(
