@@ -111,6 +111,13 @@ def ab_runs(session: nox.Session) -> None:
 
 
 @nox.session
+def act_runs(session: nox.Session) -> None:
+    """Pull requests through init's workflow under nektos/act (`-- --hogs 2 --runs 10`)."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/act_runs.py", *session.posargs)
+
+
+@nox.session
 def small_suite(session: nox.Session) -> None:
     """Rounds to a decision for 3-benchmark suites (pool of loaded_runner; `-- --hogs 2`)."""
     _measure(session, "benchmarks/small_suite.py")

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.loaded_runner import timer_pool  # noqa: E402
-from perfgate import rounds_plan  # noqa: E402
+from perfgate import gate, rounds_plan  # noqa: E402
 from perfgate.compare import compare  # noqa: E402
 from perfgate.config import Config  # noqa: E402
 from perfgate.model import Benchmark  # noqa: E402
@@ -67,6 +67,8 @@ def trial(
         base, head = _side(pool["A"], picks, ran), _side(pool[variant], picks, ran)
         report = compare(base, head, config)
         if all(r.change is None or r.change.decisive for r in report.rows):
+            break
+        if gate.settled_failure(report) is not None:  # fails whatever the others show
             break
         chosen = rounds_plan.next_round(report, head) if narrow else []
         selected = [n for n in names if bare_name(n) in set(chosen)] if chosen else names

@@ -4,7 +4,8 @@ Uses the pool of real rounds ``benchmarks/loaded_runner.py`` collects (8 benchma
 2.5 ms, unchanged twice, +30% and 2x, each collection round's variants back to back). A trial
 draws 3 of the 8 benchmarks and 10 collection rounds; the suite is base = A, head = A2 for the
 A/A, and A2 with one of the three taken from the 2x variant for the 2x case; rounds are added
-from ``rounds.min`` until every row is decided, as ``perfgate run`` does.
+from ``rounds.min`` until every row is decided or a settled slowdown fails the check
+whatever the others show, as ``perfgate run`` does.
 
 Run: ``nox -s small_suite -- --hogs 0`` (collects the pool first unless it is cached;
 ``--hogs 2`` for the loaded pool). Prints a table (docs/verdict-engine.md has it).
@@ -23,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.loaded_runner import side, wall_pool  # noqa: E402
-from perfgate.compare import assess_changes  # noqa: E402
+from perfgate import gate  # noqa: E402
+from perfgate.compare import compare  # noqa: E402
 from perfgate.config import Config  # noqa: E402
 from perfgate.model import Benchmark  # noqa: E402
 
@@ -42,18 +44,19 @@ def trial(pool: Pool, rng: random.Random, *, planted: bool, size: int) -> tuple[
         for k in range(len(pool["A"]))
     ]
     base_rounds = [[pool["A"][k][i] for i in chosen] for k in range(len(pool["A"]))]
-    stop, changes = 0, []
+    stop, changes, failure = 0, [], None
     for r in range(config.rounds.min, len(picks) + 1):
-        changes = list(
-            assess_changes(
-                side(base_rounds, picks[:r]), side(head_rounds, picks[:r]), config
-            ).values()
-        )
+        report = compare(side(base_rounds, picks[:r]), side(head_rounds, picks[:r]), config)
+        changes = [row.change for row in report.rows if row.change is not None]
         stop = r
-        if all(c.decisive for c in changes):
+        # as `perfgate run`: every row decided, or a settled slowdown fails the check anyway
+        failure = gate.settled_failure(report)
+        if all(c.decisive for c in changes) or failure is not None:
             break
     slower = [c for c in changes if c.direction == "slower" and c.severity != "none"]
-    if not all(c.decisive for c in changes):
+    if failure is not None:
+        outcome = "critical" if planted and failure.name == pool["A"][0][slow].name else "alarm"
+    elif not all(c.decisive for c in changes):
         outcome = "undecided"
     elif planted and any(c.severity == "critical" for c in slower):
         outcome = "critical"

@@ -201,10 +201,12 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                     return
                 data = self._json()
                 number = len(state.issues) + 1
+                login, kind = (state.user_login, "User") if state.user_login else (state.bot, "Bot")
                 made = {
                     "number": number, "title": data["title"], "body": data["body"],
                     "state": "open", "labels": [{"name": n} for n in data.get("labels", [])],
                     "html_url": f"https://github.example/issues/{number}",
+                    "user": {"login": login, "type": kind},
                 }  # fmt: skip
                 state.issues.append(made)
                 self._send(201, made)

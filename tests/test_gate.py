@@ -146,3 +146,25 @@ def test_a_comparison_that_assessed_nothing_is_inconclusive_never_pass() -> None
 def test_every_severity_is_in_the_fail_on_table() -> None:
     for fail_on in FAIL_ON:
         assert gate.FAILING_SEVERITIES[fail_on] <= set(SEVERITIES)
+
+
+def test_a_settled_failure_decides_the_verdict_whatever_the_open_rows_show() -> None:
+    critical = _row("slow", severity="critical")
+    open_row = _row("open", direction="undecided")
+    report = gate.finish("compare", [open_row, critical], "critical")
+    assert gate.settled_failure(report) is not None
+    assert gate.settled_failure(report).name == "slow"  # type: ignore[union-attr]
+    # not settled: its interval still straddles the threshold that fails the gate
+    assert critical.change is not None
+    straddling = replace(critical, change=replace(critical.change, decisive=False))
+    assert gate.settled_failure(gate.finish("compare", [open_row, straddling], "critical")) is None
+    # a slowdown that does not fail under this fail-on, or one accepted, decides nothing
+    assert gate.settled_failure(gate.finish("compare", [open_row, critical], "never")) is None
+    major = _row("slow", severity="major")
+    assert gate.settled_failure(gate.finish("compare", [open_row, major], "critical")) is None
+    assert gate.settled_failure(gate.finish("compare", [open_row, major], "major")) is not None
+    accepted = gate.finish("compare", [open_row, critical], "critical", accepted={"slow": ""})
+    assert gate.settled_failure(accepted) is None
+    # a failing budget may still move with more rounds: it settles nothing
+    budget = gate.finish("compare", [open_row, _row("b", status="critical")], "critical")
+    assert gate.settled_failure(budget) is None

@@ -77,8 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the harness configured in perfgate.yml (`harness:`). Without --base, "
         "run it in the current environment and check budgets. With --base, build an isolated "
         "environment per side (base from a git worktree, head from the working tree), run "
-        "randomized interleaved rounds, stop once every benchmark is decided (or at the time "
-        "budget), and compare. Arguments after `--` go to the harness.",
+        "randomized interleaved rounds, stop once the verdict is decided (every benchmark "
+        "decided, or one slowdown settled as failing) or at the time budget, and compare. Arguments after `--` go to the harness.",
     )
     run.add_argument(
         "--base",

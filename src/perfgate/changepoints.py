@@ -56,6 +56,14 @@ class ChangePoint:
     after: float  # median level of the segment after
     magnitude: float  # after / before - 1
     confidence: float  # 1 - p of the rank test across the step
+    # points between the two levels just before ``index`` (0: a step; 3: a ramp whose first
+    # changed point is ``index - 3``); they belong to neither level
+    ramp: int = 0
+
+    @property
+    def start(self) -> int:
+        """The first point that left the old level."""
+        return self.index - self.ramp
 
 
 def asv_segments(values: Sequence[float]) -> list[int]:
@@ -196,16 +204,18 @@ def detect(
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     window: int = DEFAULT_WINDOW,
 ) -> list[ChangePoint]:
-    """The change points of ``values`` (positive numbers in commit order)."""
+    """The change points of ``values`` (positive numbers in commit order). A change spread
+    over a few commits (a ramp, or a step with a commit that measured a middle value) is one
+    change point from the first point that left the old level to the first at the new one
+    (:func:`transitions`); its points belong to neither level."""
     if len(values) < 2 * MIN_SEGMENT:
         return []
     y = np.asarray(values, dtype=float)
-    starts = [s for s in SEGMENTERS[method](values) if 0 < s < len(y)]
-    bounds = [0, *starts, len(y)]
+    starts = sorted({s for s in SEGMENTERS[method](values) if 0 < s < len(y)})
+    starts = one_level(y, starts, min_change)
     found = []
-    for k, start in enumerate(starts, start=1):
-        before_seg = y[bounds[k - 1] : start]
-        after_seg = y[start : bounds[k + 1]]
+    for lo, first, index, hi in transitions(y, starts):
+        before_seg, after_seg = y[lo:first], y[index:hi]
         before, after = float(np.median(before_seg)), float(np.median(after_seg))
         if before <= 0:
             continue
@@ -217,14 +227,115 @@ def detect(
             continue
         found.append(
             ChangePoint(
-                index=start,
+                index=index,
                 before=before,
                 after=after,
                 magnitude=magnitude,
                 confidence=confidence,
+                ramp=index - first,
             )
         )
     return found
+
+
+def one_level(y: npt.NDArray[np.float64], starts: Sequence[int], min_change: float) -> list[int]:
+    """The boundaries left once neighbouring segments whose medians differ by less than
+    ``min_change`` are one level (the closest pair first, again until none is left): such a
+    boundary is never reported, and it cut a level short (a ramp's new level, then too
+    short to test; a step's rank-test window)."""
+    bounds = [0, *starts, len(y)]
+    while len(bounds) > 2:
+        medians = [float(np.median(y[a:b])) for a, b in itertools.pairwise(bounds)]
+        gaps = [
+            (abs(after / before - 1) if before > 0 else math.inf, k)
+            for k, (before, after) in enumerate(itertools.pairwise(medians), start=1)
+        ]
+        gap, k = min(gaps)
+        if gap >= min_change:
+            break
+        del bounds[k]
+    return bounds[1:-1]
+
+
+# A change that takes at most this many points between its two levels is one change (a
+# ramp); a longer drift is not a change point (the segments between are levels of their own).
+RAMP_MAX = 6
+# A point is between two levels when it is farther than this many noise sigmas from both,
+# and between them by more than this share of the distance on each side.
+_BETWEEN_SIGMAS = 2.0
+_BETWEEN_SHARE = 0.12
+
+
+def transitions(
+    y: npt.NDArray[np.float64], starts: Sequence[int]
+) -> list[tuple[int, int, int, int]]:
+    """Each change as (start of the level before, first point that left it, first point at
+    the new level, end of the new level). Boundaries with only short segments between them
+    (at most :data:`RAMP_MAX` points each) whose levels move one way are one change (the
+    segmenters cut a ramp in pieces, each too short to test); then the points either side of
+    it that lie between the two levels join the ramp (a segmenter may cut a ramp once, in its
+    middle)."""
+    bounds = [0, *starts, len(y)]
+    medians = [float(np.median(y[a:b])) for a, b in itertools.pairwise(bounds)]
+    logs = np.log(np.maximum(y, np.finfo(float).tiny))
+    sigma = _robust_sigma(logs)
+    out: list[tuple[int, int, int, int]] = []
+    k = 1
+    while k < len(bounds) - 1:
+        j = k  # bounds[k] .. bounds[j]: the short segments between the two levels
+        while (
+            j + 1 < len(bounds) - 1
+            and bounds[j + 1] - bounds[k] <= RAMP_MAX
+            and _one_way(medians[k - 1], medians[k : j + 1], medians[j + 1])
+        ):
+            j += 1
+        lo, first, index, hi = bounds[k - 1], bounds[k], bounds[j], bounds[j + 1]
+        first, index = _widen(logs, (lo, first, index, hi), sigma)
+        out.append((lo, first, index, hi))
+        k = j + 1
+    return out
+
+
+def _one_way(before: float, middle: Sequence[float], after: float) -> bool:
+    levels = [before, *middle, after]
+    steps = [b - a for a, b in itertools.pairwise(levels)]
+    return all(d > 0 for d in steps) or all(d < 0 for d in steps)
+
+
+def _widen(
+    logs: npt.NDArray[np.float64], cut: tuple[int, int, int, int], sigma: float
+) -> tuple[int, int]:
+    """The ramp's exact ends: its end points that sit at a level (a segmenter's cut among
+    noise) go back to that level, then the neighbouring points that lie between the two
+    levels join it, each level keeping at least MIN_SEGMENT points and the ramp at most
+    RAMP_MAX."""
+    lo, first, index, hi = cut
+    old = float(np.median(logs[lo:first][: max(MIN_SEGMENT, first - lo - RAMP_MAX)]))
+    new = float(np.median(logs[index:hi][-max(MIN_SEGMENT, hi - index - RAMP_MAX) :]))
+    gap = new - old
+    if gap == 0:
+        return first, index
+    far = _BETWEEN_SIGMAS * sigma
+
+    def share(at: int) -> float:
+        return float((logs[at] - old) / gap)
+
+    def between(at: int) -> bool:
+        return (
+            _BETWEEN_SHARE < share(at) < 1 - _BETWEEN_SHARE
+            and abs(logs[at] - old) > far
+            and abs(logs[at] - new) > far
+        )
+
+    while index > first and not between(index - 1) and share(index - 1) >= 0.5:
+        index -= 1
+    while first < index and not between(first) and share(first) < 0.5:
+        first += 1
+    while index - first < RAMP_MAX and first - 1 - lo >= MIN_SEGMENT and between(first - 1):
+        first -= 1
+    while index - first < RAMP_MAX and hi - index - 1 >= MIN_SEGMENT and between(index):
+        index += 1
+    return first, index
 
 
 def rank_confidence(before: Values, after: Values) -> float:

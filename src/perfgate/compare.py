@@ -46,7 +46,7 @@ from perfgate.inference import (
     per_round,
 )
 from perfgate.model import Benchmark, Interval, Summary, measurement_notes
-from perfgate.options import ChangeDirection, Severity
+from perfgate.options import ChangeDirection, FailOn, Severity
 from perfgate.report.model import Change, Report, Row
 from perfgate.stats import min_samples, summarize
 from perfgate.units import INSTRUCTIONS
@@ -203,6 +203,7 @@ def assess_changes(
                 direction,
                 config.regression,
                 "p50" if estimate.method == "stored-statistics" else statistic,
+                deciding=deciding_threshold(config.fail_on, config.regression),
             )
             for name, estimate, direction in zip(names, estimates, directions, strict=True)
         },
@@ -284,8 +285,21 @@ def gather(base: Benchmark, head: Benchmark, statistic: str) -> Evidence | None:
 FLAG_FLOOR_SHARE = 0.7
 
 
+def deciding_threshold(fail_on: FailOn, thresholds: Thresholds) -> float:
+    """The relative slowdown that decides the gate under ``fail_on``: the threshold of the
+    mildest severity that fails it (the critical one when no severity fails, ``never``)."""
+    failing = gate.FAILING_SEVERITIES[fail_on]
+    levels = (("minor", thresholds.minor), ("major", thresholds.major))
+    return next((limit for name, limit in levels if name in failing), thresholds.critical)
+
+
 def classify(
-    estimate: RatioEstimate, direction: str, thresholds: Thresholds, statistic: str = ""
+    estimate: RatioEstimate,
+    direction: str,
+    thresholds: Thresholds,
+    statistic: str = "",
+    *,
+    deciding: float | None = None,
 ) -> Change:
     """Significance, direction, severity and decisiveness of one estimate.
 
@@ -295,7 +309,10 @@ def classify(
     is at least :data:`FLAG_FLOOR_SHARE` of the minor threshold and its interval reaches that
     threshold; a flagged change below the minor threshold is minor. The interval shown is the
     suite-wide one for a significant change and the one-sided 95% bounds otherwise, which are
-    what ``unchanged`` and ``inconclusive`` are decided on: a label and its interval agree."""
+    what ``unchanged`` and ``inconclusive`` are decided on: a label and its interval agree.
+    ``deciding`` is the threshold that decides the gate (:func:`deciding_threshold`; the
+    critical one by default): a flagged row is decisive once its interval no longer straddles
+    it."""
     # orient so that > 1 is worse: for higher-is-better units a lower ratio is a slowdown
     if direction == "higher":
         worse, low, high = 1 / estimate.ratio, 1 / estimate.high, 1 / estimate.low
@@ -327,7 +344,12 @@ def classify(
         direction=state,
         severity=severity,
         method=estimate.method,
-        decisive=_settled(significant, low, high, upper, thresholds),
+        decisive=_settled(
+            significant,
+            (low, high, upper),
+            thresholds,
+            thresholds.critical if deciding is None else deciding,
+        ),
         upper=upper,
         statistic=statistic,
         rounds=estimate.rounds,
@@ -345,15 +367,20 @@ def _flagged_severity(factor: float, reach: float, thresholds: Thresholds) -> Se
 
 
 def _settled(
-    significant: bool, low: float, high: float, upper: float, thresholds: Thresholds
+    significant: bool,
+    bounds: tuple[float, float, float],
+    thresholds: Thresholds,
+    deciding: float,
 ) -> bool:
-    """No further round could change the row's outcome: a slowdown of the minor threshold is
-    ruled out, or the change is significant, clears the minor threshold and its interval no
-    longer straddles the critical one (the threshold that fails the gate by default)."""
+    """No further round could change the row's outcome at the gate: a slowdown of the minor
+    threshold is ruled out, or the change is significant, clears the minor threshold and its
+    interval (``low``, ``high``; ``upper`` the one-sided bound) no longer straddles
+    ``deciding``, the threshold that fails the gate."""
+    low, high, upper = bounds
     if upper < 1.0 + thresholds.minor:
         return True
-    critical = 1.0 + thresholds.critical
-    return significant and low >= 1.0 + thresholds.minor and not low < critical <= high
+    limit = 1.0 + deciding
+    return significant and low >= 1.0 + thresholds.minor and not low < limit <= high
 
 
 def grade(reach: float, thresholds: Thresholds) -> Severity:

@@ -52,6 +52,25 @@ def acceptance(row: Row, accepted: Mapping[str, str]) -> str | None:
     return found if found is not None else accepted.get(row.name.rsplit("::", 1)[-1])
 
 
+def settled_failure(report: Report) -> Row | None:
+    """The first row whose failure no further round can undo, or None: a slowdown that fails
+    the gate on its own (not accepted; a budget's status may still move) and is settled, its
+    interval clear of the threshold that fails the gate. A run may stop there: the check
+    fails whatever the rows still undecided would show."""
+    failing = FAILING_SEVERITIES[report.fail_on]
+    for row in report.rows:
+        change = row.change
+        if (
+            row.gate.fails
+            and change is not None
+            and change.decisive
+            and row.slower
+            and row.severity in failing
+        ):
+            return row
+    return None
+
+
 def judge(row: Row, fail_on: FailOn, accepted: str | None = None) -> Gate:
     """The gate's decision on one row; ``accepted`` (a reason) passes a row that would fail:
     its findings stay in the reasons, marked accepted."""

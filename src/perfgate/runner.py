@@ -438,7 +438,7 @@ def run_rounds(
         progress.rounds(done, plan.max_rounds)
         early = plan.min_rounds <= done < plan.max_rounds
         if can_stop is not None and early and can_stop(done):
-            progress.line(f"every benchmark is decided after {done} rounds: stopping")
+            progress.line(f"the verdict is decided after {done} rounds: stopping")
             break
         if only is not None and early:
             selection = selection_args(harness, only())

@@ -305,7 +305,7 @@ def _config(project: Project) -> str:
     lines += [
         "",
         "# Rounds: base and head alternate, one process each per round; the gate stops early",
-        "# once every benchmark is decided.",
+        "# once every benchmark is decided, or once a slowdown that fails the check is settled.",
         "rounds:",
         "  min: 3",
         "  max: 10",

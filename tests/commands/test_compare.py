@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from perfgate.compare import classify, compare, grade
+from perfgate.compare import classify, compare, deciding_threshold, grade
 from perfgate.config import Config, Thresholds
 from perfgate.formats import native
 from perfgate.github.comment import Context, render_comment
@@ -297,6 +297,19 @@ def test_decisive_when_interval_clears_the_minor_threshold() -> None:
     assert classify(_estimate(2.0, 1.7, 2.3), "lower", Thresholds()).decisive
     # its own interval clears +10%, but after Holm it is not significant yet: more rounds
     assert not classify(_estimate(1.3, 1.2, 1.4, 0.2), "lower", Thresholds()).decisive
+
+
+def test_decisive_means_clear_of_the_threshold_that_fails_the_gate() -> None:
+    """Under `fail-on: major` a +30% row whose interval reaches below +20% is not settled
+    (more rounds may move it under the gate), though it is clear of +50%."""
+    straddles_major = _estimate(1.3, 1.15, 1.45)
+    assert classify(straddles_major, "lower", Thresholds()).decisive
+    assert deciding_threshold("major", Thresholds()) == 0.20
+    assert not classify(straddles_major, "lower", Thresholds(), deciding=0.20).decisive
+    assert classify(_estimate(1.3, 1.22, 1.4), "lower", Thresholds(), deciding=0.20).decisive
+    assert deciding_threshold("warning", Thresholds()) == 0.10
+    assert deciding_threshold("critical", Thresholds()) == 0.50
+    assert deciding_threshold("never", Thresholds()) == 0.50
 
 
 def test_holm_levels_make_labels_and_intervals_agree() -> None:

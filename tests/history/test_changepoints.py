@@ -61,3 +61,52 @@ def test_every_method_names_the_commit_where_the_step_is() -> None:
 def test_the_rank_test_needs_ten_commits_at_the_default_confidence() -> None:
     assert min_commits() == 10  # 5 and 5: 2 / C(10, 5) = 0.0079 <= 0.01; 9 never gets there
     assert min_commits(0.95) == 8
+
+
+RAMPS = {  # levels between 1.0 and the new one, one commit each, from index 20 on
+    "a 2x step with one commit that measured a middle value": [1.5],
+    "a 4-commit ramp to 2x": [1.25, 1.5, 1.75],
+    "5 commits of +15% each": [1.15, 1.15**2, 1.15**3, 1.15**4],
+}
+
+
+def _ramp(middle: list[float], sd: float, seed: int) -> list[float]:
+    top = 1.15**5 if len(middle) == 4 else 2.0
+    levels = [(20, 1.0), *((1, m) for m in middle), (20 - len(middle), top)]
+    return _noisy(levels, sd=sd, seed=seed)
+
+
+def test_a_change_spread_over_a_few_commits_is_one_change_from_its_first_to_its_last() -> None:
+    """A slowdown split over commits passed every method as steps too short to test (or
+    none at all); it is one change, from the first commit that left the old level to the
+    first at the new one, with the total."""
+    for name, middle in RAMPS.items():
+        for method in ("asv-recursive+pelt-l1", "pelt-l1", "pelt-l2", "binseg-l2"):
+            for seed in range(5):
+                found = detect(_ramp(middle, sd=0.01, seed=seed), method=method)
+                assert [(c.start, c.index) for c in found] == [(20, 20 + len(middle))], (
+                    name, method, seed, found,
+                )  # fmt: skip
+                assert 0.9 < found[0].magnitude < 1.1
+                assert found[0].ramp == len(middle)
+
+
+def test_ramps_under_noise_are_found_and_steps_stay_steps() -> None:
+    """With 3% noise a ramp is still one change near where it is, a clean step is never
+    widened into a ramp, and flat noise has none."""
+    for seed in range(10):
+        for middle in RAMPS.values():
+            (change,) = detect(_ramp(middle, sd=0.03, seed=seed))
+            assert abs(change.start - 20) <= 1
+            assert abs(change.index - (20 + len(middle))) <= 1
+        (step,) = detect(_noisy([(20, 1.0), (20, 2.0)], sd=0.03, seed=seed))
+        assert (step.start, step.index) == (20, 20)
+        assert detect(_noisy([(40, 1.0)], sd=0.03, seed=seed)) == []
+
+
+def test_a_spike_of_a_few_commits_is_two_changes_not_a_ramp() -> None:
+    """Up, then back down three commits later (a regression reverted): the levels do not move
+    one way, so it is not one change."""
+    found = detect(_noisy([(20, 1.0), (4, 1.6), (20, 1.0)], sd=0.01, seed=1))
+    assert [c.ramp for c in found] == [0, 0]
+    assert [round(c.magnitude, 1) for c in found] == [0.6, -0.4]

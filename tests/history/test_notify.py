@@ -4,10 +4,14 @@ as the comment, against the local stand-in for GitHub's API; idempotent across r
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
+from perfgate.formats.native import dumps
+from perfgate.history import notify as notify_module
+from perfgate.model import Benchmark, Metadata, Run
 from tests.github_api import FakeGitHub, Server
 from tests.helpers import gfm_html, live_html, run_cli
 from tests.history.test_history import _stepped_history
@@ -41,10 +45,11 @@ def test_a_regression_opens_one_issue_and_a_rerun_opens_none(db: Path) -> None:
         )  # fmt: skip
         code, out, err = notify(api, db, "--site-url", "https://octo.github.io/proj/")
         assert code == 0, err
-        assert "1 regression(s): 1 issue(s) opened" in out
+        assert "1 regression(s) at 1 commit(s): 1 issue(s) opened" in out
         (issue,) = [i for i in api.issues if "pull_request" not in i]
-        assert issue["title"].startswith("Performance regression: bench_0 +")
-        assert f"{BEFORE[:8]}..{STEP[:8]}" in issue["title"]
+        assert issue["title"].startswith(
+            f"Performance regression at {BEFORE[:8]}..{STEP[:8]}: bench_0 +"
+        )
         assert [label["name"] for label in issue["labels"]] == ["perfgate-regression"]
         body = issue["body"]
         assert f"https://github.com/octo/proj/commit/{STEP}" in body
@@ -59,13 +64,11 @@ def test_a_regression_opens_one_issue_and_a_rerun_opens_none(db: Path) -> None:
         assert code == 0, err
         assert "0 issue(s) opened, 0 updated, 1 unchanged" in out
         assert len(api.writes()) == writes
-        # without the site link the text changes: the one issue is updated, not duplicated
+        # without the site link only the text changes, not what was found: no write
         code, out, err = notify(api, db)
         assert code == 0, err
-        assert "0 issue(s) opened, 1 updated" in out
-        assert len([i for i in api.issues if "pull_request" not in i]) == 1
-        assert len(api.writes()) == writes + 1
-        assert "Chart:" not in api.issues[1]["body"]
+        assert "0 issue(s) opened, 0 updated, 1 unchanged" in out
+        assert len(api.writes()) == writes
 
 
 def test_a_closed_issue_is_not_reopened_and_the_author_is_mentioned_on_request(
@@ -114,7 +117,7 @@ def test_names_from_imported_files_cannot_mention_or_link() -> None:
         first_commit=STEP,
         points=10,
     )
-    made = notice(finding, "p50", commit_url="https://github.com/o/r/commit/{commit}")
+    made = notice([finding], "p50", commit_url="https://github.com/o/r/commit/{commit}")
     assert "\n" not in made.title
     html = gfm_html(made.body)
     assert set(live_html(html)) <= {"a", "strong"}
@@ -143,9 +146,187 @@ def test_a_commit_id_that_is_not_hex_stays_inert(commit: str) -> None:
         points=10,
     )
     for template in (None, "https://github.com/o/r/commit/{commit}"):
-        made = notice(finding, "p50", commit_url=template, mention="someone")
+        made = notice([finding], "p50", commit_url=template, mention="someone")
         html = gfm_html(made.body)
         assert set(live_html(html)) <= {"strong"}, html  # no link, no mention, no heading
         assert "evil" not in html.split("<code>")[0]
         assert "\n" not in made.title
         assert commit[:3] not in made.title
+
+
+def _one_commit_slows(folder: Path, slowed: int, *, flat: int = 2, factor: float = 2.0) -> None:
+    """Native files of 30 commits: ``slowed`` benchmarks become ``factor`` slower at commit
+    15 (one commit, as a change to a shared helper would), ``flat`` stay as they were."""
+    folder.mkdir(parents=True)
+    names = [(f"slow_{k:02d}", True) for k in range(slowed)] + [
+        (f"flat_{k}", False) for k in range(flat)
+    ]
+    for i in range(30):
+        wobble = 1 + 0.01 * ((i * 7) % 5)
+        run = Run(
+            metadata=Metadata(
+                commit=hashlib.sha1(f"c{i}".encode()).hexdigest(),  # noqa: S324 - an id
+                machine="ci",
+                timestamp=f"2024-02-{i + 1:02d}T00:00:00+00:00",
+            ),
+            benchmarks=tuple(
+                Benchmark(
+                    name=name, short_name=name, unit="s",
+                    rounds=(tuple(
+                        0.001 * (factor if slows and i >= 15 else 1.0) * wobble * (1 + 0.001 * k)
+                        for k in range(20)
+                    ),),
+                )  # fmt: skip
+                for name, slows in names
+            ),
+        )
+        (folder / f"run-{i:02d}.json").write_text(dumps(run))
+
+
+def _imported(folder: Path, name: str) -> Path:
+    store = folder / f"{name}.sqlite"
+    done = run_cli("history", "import", name, "--db", store, cwd=folder)
+    assert done.returncode == 0, done.stderr
+    return store
+
+
+def test_one_commit_that_slows_sixty_benchmarks_opens_one_issue(tmp_path: Path) -> None:
+    _one_commit_slows(tmp_path / "sixty", 60)
+    _one_commit_slows(tmp_path / "sixty-one", 61)  # one more benchmark found at that commit
+    sixty, sixty_one = _imported(tmp_path, "sixty"), _imported(tmp_path, "sixty-one")
+    with Server(FakeGitHub()) as api:
+        code, out, err = notify(api, sixty)
+        assert code == 0, err
+        assert "60 regression(s) at 1 commit(s): 1 issue(s) opened" in out
+        (issue,) = api.issues
+        assert issue["title"].startswith(
+            f"Performance regression at {BEFORE[:8]}..{STEP[:8]}: slow_"
+        )
+        assert issue["title"].endswith("and 59 more benchmarks")
+        body = issue["body"]
+        assert body.count("| `slow_") == notify_module.ROWS_SHOWN  # the worst, listed
+        assert f"{60 - notify_module.ROWS_SHOWN} more benchmarks are not listed here" in body
+        assert "flat_" not in body
+        writes = len(api.writes())
+        # a second identical run changes nothing
+        code, out, err = notify(api, sixty)
+        assert code == 0, err
+        assert "0 issue(s) opened, 0 updated, 1 unchanged" in out
+        assert len(api.writes()) == writes
+        # what was found at that commit changed: the one issue is rewritten, not duplicated
+        code, out, err = notify(api, sixty_one)
+        assert code == 0, err
+        assert "0 issue(s) opened, 1 updated" in out
+        (issue,) = api.issues
+        assert "and 60 more benchmarks" in issue["title"]
+
+
+def test_an_issue_someone_else_wrote_is_never_edited(db: Path) -> None:
+    """A person's issue that carries perfgate's marker (a quote, a copy made by hand) is not
+    perfgate's: it is left as it is, and perfgate's own issue is the one kept up to date."""
+    with Server(FakeGitHub()) as api:
+        code, out, err = notify(api, db)
+        assert code == 0, err
+        (ours,) = api.issues
+        ours["body"] = ours["body"].replace("perfgate-findings: ", "perfgate-findings: old")
+        copied = ours["body"]
+        api.issues.append(  # a newer copy by a person, with both markers
+            {"number": 2, "title": "copy", "body": copied, "state": "open",
+             "labels": [{"name": "perfgate-regression"}], "user": {"login": "alice", "type": "User"},
+             "html_url": "https://github.example/issues/2"}
+        )  # fmt: skip
+        code, out, err = notify(api, db)
+        assert code == 0, err
+        assert "0 issue(s) opened, 1 updated" in out
+        assert api.issues[1]["body"] == copied  # the person's copy: untouched
+        assert "perfgate-findings: old" not in api.issues[0]["body"]  # ours: rewritten
+        assert ("PATCH", "/repos/octo/proj/issues/2") not in api.writes()
+
+    with Server(FakeGitHub()) as api:  # only a person's issue carries the marker
+        api.issues.append(
+            {"number": 1, "title": "mine", "body": copied, "state": "open",
+             "labels": [{"name": "perfgate-regression"}], "user": {"login": "bob", "type": "User"},
+             "html_url": "https://github.example/issues/1"}
+        )  # fmt: skip
+        code, out, err = notify(api, db)
+        assert code == 0, err
+        assert "1 issue(s) opened, 0 updated" in out
+        assert api.issues[0]["body"] == copied
+        assert api.issues[1]["user"]["login"] == "github-actions[bot]"
+
+
+def _ramps(folder: Path) -> None:
+    """30 commits of three benchmarks that each become 2x slower from commit 15 on, spread
+    over commits: one commit that measured a middle value, a 4-commit ramp, and 5 commits of
+    +15% each."""
+    middles = {
+        "one_between": [1.5],
+        "four_commit_ramp": [1.25, 1.5, 1.75],
+        "five_times_15": [1.15, 1.15**2, 1.15**3, 1.15**4],
+    }
+    folder.mkdir(parents=True)
+    for i in range(30):
+        wobble = 1 + 0.01 * ((i * 7) % 5)
+
+        def level(middle: list[float], i: int = i) -> float:
+            if i < 15:
+                return 1.0
+            if i < 15 + len(middle):
+                return middle[i - 15]
+            return 1.15**5 if len(middle) == 4 else 2.0
+
+        run = Run(
+            metadata=Metadata(
+                commit=hashlib.sha1(f"c{i}".encode()).hexdigest(),  # noqa: S324 - an id
+                machine="ci",
+                timestamp=f"2024-02-{i + 1:02d}T00:00:00+00:00",
+            ),
+            benchmarks=tuple(
+                Benchmark(
+                    name=name, short_name=name, unit="s",
+                    rounds=(tuple(0.001 * level(m) * wobble * (1 + 0.001 * k) for k in range(20)),),
+                )  # fmt: skip
+                for name, m in middles.items()
+            ),
+        )
+        (folder / f"run-{i:02d}.json").write_text(dumps(run))
+
+
+def test_a_slowdown_spread_over_commits_is_reported_from_its_first_to_its_last(
+    tmp_path: Path,
+) -> None:
+    """Each pattern passed every PR gate (each commit only +15-50%) and gave no change point;
+    now `history detect`, the site and notify each name one change, from the first commit
+    that left the old level to the first at the new one."""
+    _ramps(tmp_path / "ramps")
+    db = _imported(tmp_path, "ramps")
+
+    def commit(i: int) -> str:
+        return hashlib.sha1(f"c{i}".encode()).hexdigest()  # noqa: S324
+
+    spread = {"one_between": 2, "four_commit_ramp": 4, "five_times_15": 5}
+    found = run_cli("history", "detect", "--db", db, "--format", "json", cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    changes = {c["benchmark"]: c for c in json.loads(found.stdout)["changes"]}
+    assert set(changes) == set(spread)
+    for name, commits in spread.items():
+        change = changes[name]
+        assert change["spread"] == commits, change
+        assert change["first_changed"] == commit(15)
+        assert change["commits"] == [commit(14), commit(14 + commits)]  # old level .. new
+        assert change["magnitude"] > 0.9
+    table = run_cli("history", "detect", "--db", db, cwd=tmp_path)
+    assert "(over 4 commits)" in table.stdout
+    site = run_cli("history", "site", "site", "--db", db, cwd=tmp_path)
+    assert site.returncode == 0, site.stderr
+    page = (tmp_path / "site" / "index.html").read_text()
+    assert page.count('<rect class="ramp"') == 3
+    assert f"spread over 5 commits, the first changed {commit(15)[:8]}" in page
+    with Server(FakeGitHub()) as api:
+        code, out, err = notify(api, db)
+        assert code == 0, err
+        assert "3 regression(s) at 3 commit(s): 3 issue(s) opened" in out
+        bodies = {i["title"].split(": ", 1)[1].split(" ")[0]: i["body"] for i in api.issues}
+        ramp = bodies["five_times_15"]
+        assert f"spread over 5 commits from [`{commit(15)[:12]}`]" in ramp
+        assert f"perfgate bisect {commit(14)[:12]} {commit(19)[:12]}" in ramp

@@ -54,6 +54,30 @@ def test_the_site_marks_the_step_and_links_its_commit(site: Path) -> None:
     assert [t for t in live_html(body) if t.lower() not in layout] == []
 
 
+def test_a_flat_series_is_drawn_flat_and_commits_label_the_x_axis(site: Path) -> None:
+    """bench_<b>|1 moves 4% (2.00-2.08 ms): it must not fill the chart's height as if it were
+    noise, and its two axis labels must differ; bench_0's 3x step fills it."""
+    page = site.read_text()
+    charts = re.findall(r"<svg.*?</svg>", page, flags=re.S)
+    heights = []
+    for chart in charts:
+        ys = [float(y) for y in re.findall(r'<circle class="pt" cx="[\d.]+" cy="([\d.]+)"', chart)]
+        heights.append((max(ys) - min(ys)) / (320 - 2 * 56))
+        labels = re.findall(r'<text x="4" y="[\d.]+">([^<]+)</text>', chart)
+        assert len(labels) == 2
+        assert labels[0] != labels[1], labels  # the axis ends read as different values
+        ticks = re.findall(r'<text class="tick"[^>]*>([0-9a-f?]+)</text>', chart)
+        commits = re.findall(r"<title>([0-9a-f]{8}) ", chart)  # the points, oldest first
+        assert len(ticks) == 8
+        assert len(set(ticks)) == 8
+        assert ticks[0] == commits[0]
+        assert ticks[-1] == commits[-1]
+        assert set(ticks) <= set(commits)
+    stepped, flat = heights  # bench_0 first
+    assert stepped > 0.95
+    assert flat < 0.25
+
+
 @pytest.mark.slow
 def test_the_site_renders_in_chromium(site: Path, tmp_path: Path) -> None:
     chromium = shutil.which("chromium")

@@ -36,7 +36,6 @@ from perfgate.report.model import Report
 from perfgate.report.read import load_report
 
 DEFAULT_API = "https://api.github.com"
-ACTIONS_BOT = "github-actions[bot]"  # the author of comments made with GITHUB_TOKEN
 MAX_CONTEXT_BYTES = 64 * 1024
 ARTIFACT_FILES = ("report.json", "pr-number", "context.json")
 # context.json's format: version 1 = {perfgate_context, environment, base, head}
@@ -61,7 +60,7 @@ def upsert_comment(
     Anyone else's comment that carries the marker - a person quoting it, another bot - is
     never edited.
     """
-    me = author or client.identity() or ACTIONS_BOT
+    me = author or client.me()
     for comment in client.comments(number):
         if comment.body.startswith(marker) and comment.author == me:
             return Posted(action="updated", comment=client.update_comment(comment.id, body))

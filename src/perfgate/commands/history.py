@@ -241,8 +241,9 @@ def notify_command(
     env: Mapping[str, str] | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """``perfgate history notify``: one GitHub issue per slower change point, opened once,
-    updated when its text changes, never reopened."""
+    """``perfgate history notify``: one GitHub issue per regressing commit, opened once,
+    updated when its findings change, never reopened; only the token's own issues are
+    edited."""
     stdout = stdout or sys.stdout
     env = os.environ if env is None else env
     from perfgate.github.api import Client, GitHubError  # noqa: PLC0415
@@ -264,18 +265,19 @@ def notify_command(
         raise UsageError(str(exc)) from None
     try:
         existing = client.issues(notify.LABEL)
+        me = client.me()
         notices = []
-        for finding in regressions:
+        for findings in notify.group(regressions):
             mention = None
-            if mention_author and finding.first_commit:
-                mention = client.commit_author(finding.first_commit)
+            if mention_author and findings[0].first_commit:
+                mention = client.commit_author(findings[0].first_commit)
             notices.append(
                 notify.notice(
-                    finding, metric, commit_url=template, site_url=site_url, mention=mention
+                    findings, metric, commit_url=template, site_url=site_url, mention=mention
                 )
             )
         counts = {"open": 0, "update": 0, "keep": 0, "closed": 0}
-        for action, item, issue in notify.plan(notices, existing):
+        for action, item, issue in notify.plan(notices, existing, me):
             counts[action] += 1
             if action == "open":
                 made = client.create_issue(item.title, item.body, [notify.LABEL])
@@ -286,7 +288,8 @@ def notify_command(
     except GitHubError as exc:
         raise UsageError(f"GitHub: {exc}") from None
     stdout.write(
-        f"{len(regressions)} regression(s): {counts['open']} issue(s) opened, "
+        f"{len(regressions)} regression(s) at {len(notices)} commit(s): "
+        f"{counts['open']} issue(s) opened, "
         f"{counts['update']} updated, {counts['keep']} unchanged, {counts['closed']} closed "
         "before (left closed)\n"
     )

@@ -446,11 +446,17 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
 
     cache: formats.ReadCache = {}  # each round file is read once
     following: list[str] = []  # what the next round runs, when not every benchmark
+    failed_early: list[str] = []  # the note of a run stopped at a settled failure
 
     def decided(done: int) -> bool:
         base, head = _sides(out, cache)
         report = compare(base, head, config)
         open_rows = [row for row in report.rows if row.change and not row.change.decisive]
+        failure = gate.settled_failure(report) if open_rows else None
+        if failure is not None:  # the check fails whatever the open rows would show
+            failed_early[:] = [_failed_early(failure, len(open_rows), done)]
+            progress.line(failed_early[0])
+            return True
         if open_rows:  # how far from a verdict the run is, not only which round it is in
             progress.line(_undecided(report, open_rows, done, plan.max_rounds, config))
         following[:] = rounds_plan.next_round(report, head) if policy.per_benchmark else []
@@ -502,6 +508,8 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
     narrowed = rounds_plan.note([len(b.rounds) for b in head if b.rounds], used, plan.min_rounds)
     if last and narrowed is not None:
         report = replace(report, notes=(*report.notes, narrowed))
+    if failed_early:
+        report = replace(report, notes=(*report.notes, failed_early[0]))
     to_profile = _profiling.flagged(report, config)
     if to_profile and time.monotonic() - began >= plan.time_budget:
         report = _profiling.skipped(report, to_profile, "the time budget is spent")
@@ -539,6 +547,19 @@ def _with_dependencies(report: Report, sides: Sequence[Side]) -> Report:
         "A change of speed may come from them rather than from the code."
     )
     return replace(report, dependencies=tuple(changes), notes=(*report.notes, note))
+
+
+def _failed_early(failure: Row, open_rows: int, done: int) -> str:
+    """Why a run stopped with rows undecided: one slowdown already fails the check."""
+    change = failure.change
+    assert change is not None  # a settled failure is a compared row
+    return (
+        f"Stopped after {done} rounds: {cells.display_name(failure.name, 60)} is "
+        f"{failure.severity} ({units.format_ratio_interval(change.ratio, change.low, change.high)}"
+        f", {change.rounds} rounds) and no further round can change that, so the check fails whatever the {open_rows} "
+        f"undecided benchmark(s) would show; they are reported inconclusive (fix the "
+        "slowdown and run again to decide them)."
+    )
 
 
 def _undecided(

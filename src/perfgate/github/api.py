@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from perfgate.escaping import keep_secret, redact
 
 API_VERSION = "2022-11-28"
+ACTIONS_BOT = "github-actions[bot]"  # the author of what GITHUB_TOKEN writes
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 _MAX_PAGES = 100  # 10,000 comments: far beyond any pull request
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -128,6 +129,11 @@ class Client:
         if not isinstance(sha, str) or not _SHA.match(sha):
             raise GitHubError(0, f"GET {url}: the answer has no head commit (head.sha)")
         return sha
+
+    def me(self) -> str:
+        """Who the token writes as: the login GET /user names, else the Actions bot (the
+        Actions token may not ask, and what it writes is that bot's)."""
+        return self.identity() or ACTIONS_BOT
 
     def identity(self) -> str | None:
         """The login the token acts as (GET /user), or None where the token may not ask (the
@@ -271,6 +277,7 @@ class Issue:
     body: str
     state: str  # open or closed
     url: str
+    author: str = ""  # the login that wrote it (user.login)
 
 
 def _is_pull(item: Any) -> bool:
@@ -289,4 +296,10 @@ def _issue(item: Any) -> Issue:
         body=str(item.get("body") or ""),
         state=str(item.get("state") or "open"),
         url=str(item.get("html_url") or ""),
+        author=_login_of(item.get("user")),
     )
+
+
+def _login_of(user: Any) -> str:
+    login = user.get("login") if isinstance(user, dict) else None
+    return login if isinstance(login, str) else ""

@@ -14,13 +14,16 @@ MIN_POINTS = 8  # fewer commits than this carry no step worth reporting
 @dataclass(frozen=True, kw_only=True)
 class Finding:
     """A change point placed in its series: between commit ``after_commit`` (the last at the
-    old level) and ``first_commit`` (the first at the new level)."""
+    old level) and ``first_commit`` (the first at the new level). A ramp (a change spread
+    over several commits) names its first changed commit too: ``ramp_first``, the commit
+    after ``after_commit``; the change then took ``change.ramp + 1`` commits."""
 
     series: SeriesKey
     change: ChangePoint
     after_commit: str | None
     first_commit: str | None
     points: int
+    ramp_first: str | None = None
 
     @property
     def slower(self) -> bool:
@@ -49,9 +52,10 @@ def findings_of(
         Finding(
             series=key,
             change=change,
-            after_commit=usable[change.index - 1][0].commit,
+            after_commit=usable[change.start - 1][0].commit,
             first_commit=usable[change.index][0].commit,
             points=len(usable),
+            ramp_first=usable[change.start][0].commit if change.ramp else None,
         )
         for change in detect(values, min_change=min_change, method=method)
     ]

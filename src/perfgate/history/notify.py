@@ -1,12 +1,17 @@
-"""Telling someone: one GitHub issue per regression the history's change points show.
+"""Telling someone: one GitHub issue per regressing commit the history's change points show.
 
-Pure decisions; :func:`perfgate.commands.history.notify_command` talks to GitHub. Each slower
-change point has a *key* (its benchmark, unit, machine, environment and first slower commit);
-its issue carries the key in a hidden marker, so a later run finds it again: it is updated
-when its text changed, left alone when not, and never reopened once closed (closing it is how
-a maintainer says it is handled). Everything in an issue that came from imported files
-(benchmark, machine and environment names) is escaped: it can neither mention anyone nor
-link anywhere.
+Pure decisions; :func:`perfgate.commands.history.notify_command` talks to GitHub. The slower
+change points are grouped by their *first slower commit* (with the last commit at the old
+level): one commit that slows 60 benchmarks is one issue, its benchmarks listed inside (the
+worst first, at most :data:`ROWS_SHOWN`, the rest counted). The issue carries two hidden
+markers: its *key* (the commit), so a later run finds it again, and a digest of its
+*findings* (which benchmarks, and each change to the whole percent), so it is rewritten only
+when those change, not on every run on main. Only issues the token's own identity wrote are
+ever found or edited: anyone else's issue that carries a marker (a person quoting it, a copy
+made by hand) is left alone. A closed issue is never reopened (closing it is how a
+maintainer says it is handled). Everything in an issue that came from imported files
+(benchmark, machine and environment names, commits) is escaped: it can neither mention
+anyone nor link anywhere.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from perfgate.report.markdown import code_span, inert_prose
 from perfgate.units import format_value
 
 LABEL = "perfgate-regression"
-_MARKER = "<!-- perfgate-regression: {key} -->"
+_KEY = "<!-- perfgate-regression: {key} -->"
+_FINDINGS = "<!-- perfgate-findings: {digest} -->"
 TITLE_LIMIT = 200
+ROWS_SHOWN = 25  # benchmarks listed in one issue; the rest are counted
 
 Action = Literal["open", "update", "keep", "closed"]
 
@@ -34,74 +41,119 @@ class Notice:
     key: str
     title: str
     body: str
+    findings: str  # the digest of what was found: the issue is rewritten when it changes
 
 
 def key_of(finding: Finding) -> str:
-    series = finding.series
-    parts = [
-        series.name, series.unit, series.machine or "", series.environment or "",
-        finding.first_commit or "",
-    ]  # fmt: skip
+    """The issue a finding belongs to: its regressing commit (the first at the new level,
+    and the last before it)."""
+    parts = [finding.after_commit or "", finding.first_commit or ""]
     digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:16]
 
 
+def group(findings: Sequence[Finding]) -> list[list[Finding]]:
+    """Slower findings by regressing commit, each group worst first, groups in the order
+    their commits first appear."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(key_of(finding), []).append(finding)
+    return [sorted(g, key=lambda f: (-abs(f.change.magnitude), f.series.name)) for g in groups.values()]
+
+
+def _digest(findings: Sequence[Finding]) -> str:
+    """Which benchmarks (name, unit, machine, environment) and each change to the whole
+    percent: more runs on main move the medians a little and must not rewrite the issue."""
+    lines = sorted(
+        "\0".join(
+            (f.series.name, f.series.unit, f.series.machine or "", f.series.environment or "",
+             f"{round(100 * f.change.magnitude)}")
+        )  # fmt: skip
+        for f in findings
+    )
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def notice(
-    finding: Finding,
+    findings: Sequence[Finding],
     metric: str,
     *,
     commit_url: str | None = None,
     site_url: str | None = None,
     mention: str | None = None,
 ) -> Notice:
-    """The issue for one slower change point."""
-    series, change = finding.series, finding.change
-    after, first = _short(finding.after_commit), _short(finding.first_commit)
-    name = display_name(" ".join(series.name.split()), 120)
-    title = f"Performance regression: {name} {change.magnitude:+.1%} at {after}..{first}"
-    where = "/".join(p for p in (series.machine, series.environment) if p) or "-"
-    key = key_of(finding)
+    """The issue for one regressing commit: every slower change point it starts (a group of
+    :func:`group`, worst first)."""
+    worst = findings[0]
+    after, first = _short(worst.after_commit), _short(worst.first_commit)
+    name = display_name(" ".join(worst.series.name.split()), 100)
+    others = len(findings) - 1
+    more = f" and {others} more benchmark{'s' if others != 1 else ''}" if others else ""
+    title = (
+        f"Performance regression at {after}..{first}: {name} "
+        f"{worst.change.magnitude:+.1%}{more}"
+    )
+    key = key_of(worst)
+    digest = _digest(findings)
+    count = f"{len(findings)} benchmark{'s' if len(findings) != 1 else ''}"
     lines = [
-        _MARKER.format(key=key),
-        f"{code_span(series.name)} on {code_span(where)} became slower by "
-        f"**{change.magnitude:+.1%}** between commit "
-        f"{_commit(finding.after_commit, commit_url)} (the last at the old level) and "
-        f"{_commit(finding.first_commit, commit_url)} (the first at the new one).",
+        _KEY.format(key=key),
+        _FINDINGS.format(digest=digest),
+        f"{count} became slower between commit "
+        f"{_commit(worst.after_commit, commit_url)} (the last at the old level) and "
+        f"{_commit(worst.first_commit, commit_url)} (the first at the new one)"
+        + (
+            f", spread over {worst.change.ramp + 1} commits from "
+            f"{_commit(worst.ramp_first, commit_url)} on (a ramp: each commit added a part)."
+            if worst.change.ramp
+            else "."
+        ),
         "",
-        f"| {inert_prose(metric)} | value |",
-        "|---|---:|",
-        f"| before (the level's median) | {format_value(change.before, series.unit)} |",
-        f"| after | {format_value(change.after, series.unit)} |",
-        f"| change | {change.magnitude:+.1%} |",
-        f"| confidence (rank test) | {change.confidence:.3f} |",
-        f"| runs in the series | {finding.points} |",
-        "",
+        f"| benchmark | machine / environment | before ({inert_prose(metric)}, the level's "
+        "median) | after | change | confidence (rank test) | runs |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
+    for finding in findings[:ROWS_SHOWN]:
+        series, change = finding.series, finding.change
+        where = "/".join(p for p in (series.machine, series.environment) if p) or "-"
+        lines.append(
+            f"| {code_span(series.name)} | {code_span(where)} | "
+            f"{format_value(change.before, series.unit)} | "
+            f"{format_value(change.after, series.unit)} | **{change.magnitude:+.1%}** | "
+            f"{change.confidence:.3f} | {finding.points} |"
+        )
+    if len(findings) > ROWS_SHOWN:
+        lines.append(f"\n{len(findings) - ROWS_SHOWN} more benchmarks are not listed here.")
+    lines.append("")
     if site_url is not None:
         lines.append(f"Chart: {site_url}")
         lines.append("")
-    good, bad = finding.after_commit, finding.first_commit
+    good, bad = worst.after_commit, worst.first_commit
     if good is not None and bad is not None and _is_hex(good) and _is_hex(bad):
         lines.append(
             f"To find the commit within the range: `perfgate bisect {good[:12]} {bad[:12]}`."
         )
     lines.append(
         "Found by `perfgate history detect` on the default branch; later runs update this "
-        "issue. Close it once the regression is handled (or accepted): it is not reopened."
+        "issue when what they find changes. Close it once the regression is handled (or "
+        "accepted): it is not reopened."
     )
     if mention is not None:
-        lines.append(f"\ncc @{mention} (author of {_commit(finding.first_commit, None)})")
-    return Notice(key=key, title=title[:TITLE_LIMIT], body="\n".join(lines) + "\n")
+        lines.append(f"\ncc @{mention} (author of {_commit(worst.first_commit, None)})")
+    return Notice(key=key, title=title[:TITLE_LIMIT], body="\n".join(lines) + "\n", findings=digest)
 
 
 def plan(
-    notices: Sequence[Notice], existing: Sequence[Issue]
+    notices: Sequence[Notice], existing: Sequence[Issue], me: str
 ) -> list[tuple[Action, Notice, Issue | None]]:
-    """What to do for each notice, given the issues with perfgate's label."""
+    """What to do for each notice, given the issues with perfgate's label; only issues whose
+    author is ``me`` (the token's identity) count, the oldest first for a key."""
     by_key: dict[str, Issue] = {}
-    for issue in existing:
-        for key in _keys_in(issue.body):
-            by_key.setdefault(key, issue)  # one issue a key: a copy made by hand is left alone
+    for issue in sorted(existing, key=lambda i: i.number):
+        if issue.author != me:
+            continue  # a person's issue, or another bot's: never edited, never ours
+        for key in _marked(issue.body, _KEY):
+            by_key.setdefault(key, issue)
     steps: list[tuple[Action, Notice, Issue | None]] = []
     for item in notices:
         found = by_key.get(item.key)
@@ -109,21 +161,21 @@ def plan(
             steps.append(("open", item, None))
         elif found.state == "closed":
             steps.append(("closed", item, found))
-        elif found.title == item.title and found.body.strip() == item.body.strip():
+        elif item.findings in _marked(found.body, _FINDINGS):
             steps.append(("keep", item, found))
         else:
             steps.append(("update", item, found))
     return steps
 
 
-def _keys_in(body: str) -> list[str]:
-    start = "<!-- perfgate-regression: "
-    keys = []
+def _marked(body: str, template: str) -> list[str]:
+    start, end = template.split("{", 1)[0], " -->"
+    values = []
     for raw in body.splitlines():
         line = raw.strip()
-        if line.startswith(start) and line.endswith(" -->"):
-            keys.append(line[len(start) : -len(" -->")])
-    return keys
+        if line.startswith(start) and line.endswith(end):
+            values.append(line[len(start) : -len(end)])
+    return values
 
 
 def _is_hex(commit: str | None) -> bool:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from collections.abc import Sequence
+import statistics
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TextIO
 
@@ -47,12 +48,17 @@ def _cells(finding: Finding) -> list[str]:
     return [
         finding.series.name,
         _where(finding.series),
-        f"{_short(finding.after_commit)}..{_short(finding.first_commit)}",
+        f"{_short(finding.after_commit)}..{_short(finding.first_commit)}{_over(finding)}",
         format_value(change.before, unit),
         format_value(change.after, unit),
         f"{change.magnitude:+.1%} ({'slower' if finding.slower else 'faster'})",
         f"{change.confidence:.3f}",
     ]
+
+
+def _over(finding: Finding) -> str:
+    """How many commits a ramp took, after its commit range; nothing for a step."""
+    return f" (over {finding.change.ramp + 1} commits)" if finding.change.ramp else ""
 
 
 _HEADERS = ["benchmark", "machine/env", "commits", "before", "after", "change", "confidence"]
@@ -112,6 +118,10 @@ def _findings_json(found: Sequence[Finding], series: int, metric: str) -> str:
                         "environment": f.series.environment,
                         "commits": [f.after_commit, f.first_commit],
                         "index": f.change.index,
+                        # a change spread over several commits: its first changed commit
+                        # and how many commits it took (1 for a step)
+                        "first_changed": f.ramp_first or f.first_commit,
+                        "spread": f.change.ramp + 1,
                         "points": f.points,
                         "before": f.change.before,
                         "after": f.change.after,
@@ -256,7 +266,7 @@ def chart_html(
         "<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}"
         "svg{background:#fafafa;border:1px solid #ddd;margin-bottom:1.5em}"
         ".pt{fill:#2b6cb0}.pt:hover{fill:#c05621;r:5}.line{fill:none;stroke:#90cdf4}"
-        ".cp{stroke:#c53030;stroke-dasharray:4 3}.slow{fill:#c53030}.fast{fill:#2f855a}"
+        ".cp{stroke:#c53030;stroke-dasharray:4 3}.ramp{fill:#fed7d7;opacity:.6}.slow{fill:#c53030}.fast{fill:#2f855a}"
         "text{font-size:12px}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
 
@@ -267,9 +277,8 @@ def _svg(key: SeriesKey, points: list[Point], found: Sequence[Finding], metric: 
     caption = html_text(f"{_where(key)} ({metric} in {key.unit}, {len(points)} runs)")
     if not usable:
         return f"<p>{caption}: no values</p>"
-    low = min(v for _i, _p, v in usable)
-    high = max(v for _i, _p, v in usable)
-    span = (high - low) or abs(high) or 1.0
+    low, high = chart_range([v for _i, _p, v in usable])
+    span = high - low
     last = max(len(points) - 1, 1)
 
     def x(i: int) -> float:
@@ -286,17 +295,27 @@ def _svg(key: SeriesKey, points: list[Point], found: Sequence[Finding], metric: 
         f'<text x="4" y="{y(high) + 4:.1f}">{html_text(format_value(high, key.unit))}</text>',
         f'<text x="4" y="{y(low) + 4:.1f}">{html_text(format_value(low, key.unit))}</text>',
         f'<polyline class="line" points="{path}"/>',
+        *_commit_ticks(points, x),
     ]
     usable_index = [i for i, _p, _v in usable]
     for finding in found:
         at = x(usable_index[finding.change.index])
         css = "slow" if finding.slower else "fast"
-        label = html_text(f"{finding.change.magnitude:+.1%} at {_short(finding.first_commit)}")
+        where = _short(finding.first_commit)
+        if finding.change.ramp:  # the commits the change spread over, shaded
+            begin = x(usable_index[finding.change.start])
+            where = f"{_short(finding.ramp_first)}..{where} ({finding.change.ramp + 1} commits)"
+            parts.append(
+                f'<rect class="ramp" x="{begin:.1f}" y="30" width="{at - begin:.1f}" '
+                f'height="{_H - 60}"/>'
+            )
+        label = html_text(f"{finding.change.magnitude:+.1%} at {where}")
         parts.append(f'<line class="cp" x1="{at:.1f}" x2="{at:.1f}" y1="30" y2="{_H - 30}"/>')
         parts.append(f'<text class="{css}" x="{at + 4:.1f}" y="40">{label}</text>')
     for i, point, value in usable:
         tip = html_text(
-            f"{_short(point.commit)} {_date(point)}: {format_value(value, key.unit)} (n={point.n})"
+            f"{_short(point.commit)} {_date(point)}: {format_value(value, key.unit)}"
+            f"{' (mean)' if point.mean_stands_in else ''} ({_counted(point)})"
         )
         parts.append(
             f'<circle class="pt" cx="{x(i):.1f}" cy="{y(value):.1f}" r="3"><title>{tip}</title>'
@@ -304,6 +323,46 @@ def _svg(key: SeriesKey, points: list[Point], found: Sequence[Finding], metric: 
         )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+# A chart spans at least this share of its series' median level: a flat series (20.08 to
+# 20.12 ms) is drawn flat, not stretched over the full height as if it were noise.
+MIN_SPAN_SHARE = 0.2
+COMMIT_TICKS = 8  # commits labelled along the x axis
+
+
+def chart_range(values: Sequence[float]) -> tuple[float, float]:
+    """The value range a chart draws: the data's, widened about its middle to at least
+    :data:`MIN_SPAN_SHARE` of the median level."""
+    low, high = min(values), max(values)
+    level = abs(statistics.median(values)) or abs(high) or 1.0
+    least = MIN_SPAN_SHARE * level
+    if high - low >= least:
+        return low, high
+    middle = (low + high) / 2
+    return middle - least / 2, middle + least / 2
+
+
+def _commit_ticks(points: Sequence[Point], x: Callable[[int], float]) -> list[str]:
+    """Up to :data:`COMMIT_TICKS` commits labelled under the x axis, evenly spread, the
+    first and the last always."""
+    if not points:
+        return []
+    count = min(COMMIT_TICKS, len(points))
+    chosen = sorted({round(k * (len(points) - 1) / max(count - 1, 1)) for k in range(count)})
+    return [
+        f'<text class="tick" x="{x(i):.1f}" y="{_H - _PAD + 18}" text-anchor="middle">'
+        f"{html_text(_short(points[i].commit))}</text>"
+        for i in chosen
+    ]
+
+
+def _counted(point: Point) -> str:
+    """What a point summarizes: its samples and rounds, or that it was imported as stored
+    statistics (no samples kept)."""
+    if point.n:
+        return f"n={point.n}, {point.rounds} round{'s' if point.rounds != 1 else ''}"
+    return "stored statistics, no samples"
 
 
 def site_html(
@@ -356,7 +415,8 @@ def site_html(
         "table{border-collapse:collapse;margin-bottom:2em}td,th{padding:2px 10px;"
         "border-bottom:1px solid #eee;text-align:left}"
         ".pt{fill:#2b6cb0}.pt:hover{fill:#c05621;r:5}.line{fill:none;stroke:#90cdf4}"
-        ".cp{stroke:#c53030;stroke-dasharray:4 3}.slow{fill:#c53030;color:#c53030}"
+        ".cp{stroke:#c53030;stroke-dasharray:4 3}.ramp{fill:#fed7d7;opacity:.6}"
+        ".slow{fill:#c53030;color:#c53030}"
         ".fast{fill:#2f855a;color:#2f855a}text{font-size:12px}</style></head><body>\n"
         "<h1>Benchmark history</h1>\n"
         + intro
@@ -377,7 +437,17 @@ def _change_item(finding: Finding, key: SeriesKey, commit_url: str | None) -> st
         f"{html_text(format_value(change.before, key.unit))} &rarr; "
         f"{html_text(format_value(change.after, key.unit))} "
         f'<span class="{css}">{change.magnitude:+.1%}</span> '
-        f"(confidence {change.confidence:.3f})</li>"
+        f"(confidence {change.confidence:.3f}){html_text(_ramp_words(finding))}</li>"
+    )
+
+
+def _ramp_words(finding: Finding) -> str:
+    """A ramp, in words: its first changed commit and how many commits it took."""
+    if not finding.change.ramp:
+        return ""
+    return (
+        f"; spread over {finding.change.ramp + 1} commits, the first changed "
+        f"{_short(finding.ramp_first)}"
     )
 
 
