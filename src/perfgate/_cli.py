@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run it in the current environment and check budgets. With --base, build an isolated "
         "environment per side (base from a git worktree, head from the working tree), run "
         "randomized interleaved rounds, stop once the verdict is decided (every benchmark "
-        "decided, or one slowdown settled as failing) or at the time budget, and compare. Arguments after `--` go to the harness.",
+        "decided, or one slowdown settled as failing) or at the time budget, and compare. "
+        "Arguments after `--` go to the harness.",
     )
     run.add_argument(
         "--base",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from perfgate import __version__
+from perfgate import __version__, suite_imports
 from perfgate._git import default_branch, toplevel
 from perfgate._io import write_text_atomic
 from perfgate.errors import PerfgateError
@@ -35,7 +35,6 @@ ACTION_REFERENCE = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9_.-]{1,100}@[A-Za-z0-9_.][A-Za-z0-9_./-]{0,254}"
 )
 SUITE_FOLDERS = ("benchmarks", "benchmark", "bench", "tests", "test")
-EXTRAS = ("bench", "benchmark", "benchmarks", "perf", "test", "tests")
 # pytest-benchmark's defaults run a microsecond benchmark for a second and record millions of
 # samples (one round once made a 315 MB file): each sample lasts at least 100 us (calibrated
 # calls per sample) and each benchmark at most 0.2 s a round, so <= ~2,000 samples a round
@@ -86,10 +85,13 @@ class Project:
     package: str  # what the example benchmark imports
     pytest_benchmark: tuple[str, ...]  # folders with tests that use the `benchmark` fixture
     asv_config: str | None  # asv.conf.json when there is one
-    extra: str | None  # an optional-dependencies group the benchmarks likely need
-    # requirements of the PEP 735 dependency groups the benchmarks likely need (pip cannot
-    # install a group into another tree's environment by name, so they are written out)
+    # the optional-dependency extras that provide what the benchmarks import
+    extras: tuple[str, ...] = ()
+    # requirements of the PEP 735 dependency groups that provide what the benchmarks import
+    # (pip cannot install a group into another tree's environment by name: written out)
     group_requirements: tuple[str, ...] = ()
+    install_why: tuple[str, ...] = ()  # "msgspec (extra fast)": why each was chosen
+    unprovided: tuple[str, ...] = ()  # imports of the suite nothing found provides
     branch: str  # the default branch (for asv)
     noxfile: Literal["none", "without-perf", "with-perf"]
     ignores_reports: bool  # .gitignore lists .perfgate/
@@ -109,8 +111,7 @@ def detect(root: Path) -> Project:
     name = str(meta.get("name") or root.resolve().name)
     suites = tuple(sorted({_top(root, f) for f in _benchmark_files(root)}))
     asv_config = "asv.conf.json" if (root / "asv.conf.json").is_file() else None
-    groups = meta.get("optional-dependencies")
-    extra = next((e for e in EXTRAS if e in groups), None) if isinstance(groups, dict) else None
+    choice = _install_choice(root, meta)
     noxfile = root / "noxfile.py"
     nox_state: Literal["none", "without-perf", "with-perf"] = "none"
     if noxfile.is_file():
@@ -121,23 +122,89 @@ def detect(root: Path) -> Project:
         package=_package(root, name),
         pytest_benchmark=suites,
         asv_config=asv_config,
-        extra=extra,
-        group_requirements=_group_requirements(root),
+        extras=choice.extras,
+        group_requirements=_group_requirements(root, choice.groups),
+        install_why=choice.why,
+        unprovided=choice.missing,
         branch=_branch(root),
         noxfile=nox_state,
         ignores_reports=_ignores_reports(root / ".gitignore"),
     )
 
 
-def _group_requirements(root: Path) -> tuple[str, ...]:
-    """The requirements of the first dependency group named like a benchmark or test group
-    (``[dependency-groups]``, PEP 735), with ``{include-group = ...}`` entries followed."""
+def _install_choice(root: Path, meta: dict[str, object]) -> suite_imports.Choice:
+    """Which extras and dependency groups provide what the benchmarks and their conftests
+    import (:mod:`perfgate.suite_imports`)."""
+    imported: set[str] = set()
+    for path in [*_benchmark_files(root), *_conftests(root)]:
+        imported |= suite_imports.imports_of(path.read_text(encoding="utf-8", errors="replace"))
+    extras = meta.get("optional-dependencies")
+    dependencies = meta.get("dependencies")
+    return suite_imports.choose(
+        imported,
+        local=_local_modules(root),
+        dependencies=_strings(dependencies),
+        extras={str(name): _strings(reqs) for name, reqs in extras.items()}
+        if isinstance(extras, dict)
+        else {},
+        groups={name: _group(root, name) for name in _group_names(root)},
+    )
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _conftests(root: Path) -> list[Path]:
+    found = [root / "conftest.py"]
+    for folder in SUITE_FOLDERS:
+        if (root / folder).is_dir():
+            found += [
+                path
+                for path in (root / folder).rglob("conftest.py")
+                if not _SKIP.intersection(path.relative_to(root).parts)
+            ]
+    return [path for path in found if path.is_file()]
+
+
+def _local_modules(root: Path) -> set[str]:
+    """What the project and its suite folders provide themselves: packages and modules at the
+    root, in src/ and in the suite folders (a suite's helper module, imported by name)."""
+    names = set()
+    for base in (root, root / "src", *(root / folder for folder in SUITE_FOLDERS)):
+        if not base.is_dir():
+            continue
+        for child in base.iterdir():
+            if child.name in _SKIP or child.name.startswith("."):
+                continue
+            if child.suffix == ".py":
+                names.add(child.stem)
+            elif child.is_dir() and (
+                (child / "__init__.py").is_file() or child.name in SUITE_FOLDERS
+            ):
+                names.add(child.name)
+    return names
+
+
+def _group_names(root: Path) -> list[str]:
+    groups = _pyproject_table(root).get("dependency-groups")
+    return [str(name) for name in groups] if isinstance(groups, dict) else []
+
+
+def _group_requirements(root: Path, names: Sequence[str]) -> tuple[str, ...]:
+    """The requirements of the dependency groups ``names``, in order, each once."""
+    found: list[str] = []
+    for name in names:
+        found += [r for r in _group(root, name) if r not in found]
+    return tuple(found)
+
+
+def _group(root: Path, name: str) -> list[str]:
+    """One dependency group's requirements (``[dependency-groups]``, PEP 735), with
+    ``{include-group = ...}`` entries followed."""
     groups = _pyproject_table(root).get("dependency-groups")
     if not isinstance(groups, dict):
-        return ()
-    name = next((g for g in EXTRAS if g in groups), None)
-    if name is None:
-        return ()
+        return []
     found: list[str] = []
 
     def add(group: str, seen: frozenset[str]) -> None:
@@ -151,7 +218,7 @@ def _group_requirements(root: Path) -> tuple[str, ...]:
                 add(entry["include-group"], seen | {group})
 
     add(name, frozenset())
-    return tuple(found)
+    return found
 
 
 def _ignores_reports(gitignore: Path) -> bool:
@@ -223,7 +290,7 @@ def plan(
     configuration and suite (unless the project has asv already)."""
     workflow = _workflow(action) if shards == 1 else sharded_workflow(action, shards)
     files = [
-        Planned(path="perfgate.yml", text=_config(project)),
+        Planned(path="perfgate.yml", text=_config(project, asv=asv)),
         Planned(path=".github/workflows/perf.yml", text=workflow),
     ]
     if project.noxfile == "none":
@@ -232,7 +299,7 @@ def plan(
         files.append(Planned(path="noxfile.py", text=NOX_APPEND, mode="append-if-forced"))
     if not project.ignores_reports:
         files.append(Planned(path=".gitignore", text=GITIGNORE, mode="append"))
-    if not project.pytest_benchmark and not project.asv_config:
+    if not project.pytest_benchmark and not project.asv_config and not asv:
         files.append(
             Planned(path="benchmarks/test_benchmarks.py", text=_pytest_example(project.package))
         )
@@ -245,9 +312,20 @@ def plan(
     return files
 
 
-def _config(project: Project) -> str:
-    tree = f"{{tree}}[{project.extra}]" if project.extra else "{tree}"
-    use_asv = project.asv_config is not None and not project.pytest_benchmark
+def asv_harness(project: Project, *, asv: bool) -> bool:
+    """Whether init makes asv the harness: the project has an asv suite, or ``--asv`` wrote
+    one, and no pytest-benchmark suite (that one would stop running on pull requests)."""
+    return (project.asv_config is not None or asv) and not project.pytest_benchmark
+
+
+# asv's own default gives a process 5 samples of a quick benchmark (measured with init's
+# example: `p50 needs >= 6, has 5`); a round of perfgate is one process: 10 samples in it
+ASV_ARGS = ("--attribute", "processes=1", "--attribute", "repeat=10")
+
+
+def _config(project: Project, *, asv: bool = False) -> str:
+    tree = f"{{tree}}[{','.join(project.extras)}]" if project.extras else "{tree}"
+    use_asv = asv_harness(project, asv=asv)
     # asv keeps ~10 samples a benchmark and process: too few for a p95 (72 needed for a
     # bounded interval), enough for the median; pytest-benchmark's bounded runs give 75+
     metric = "p50" if use_asv else "p95"
@@ -279,7 +357,9 @@ def _config(project: Project) -> str:
     if use_asv:
         lines += [
             "  type: asv",
-            f"  asv-config: {project.asv_config}",
+            f"  asv-config: {project.asv_config or 'asv.conf.json'}",
+            "  # one process a round, 10 samples a benchmark in it (the median needs 6)",
+            f"  args: {json.dumps(list(ASV_ARGS))}",
             f"  install: {json.dumps([tree, *groups])}",
         ]
     else:

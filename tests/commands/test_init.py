@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -58,7 +59,8 @@ def test_init_writes_a_working_setup_and_never_overwrites(tmp_path: Path) -> Non
     config = load_config(root / "perfgate.yml")
     assert config.harness.type == "pytest-benchmark"
     assert config.harness.args[0] == "benchmarks"
-    assert config.harness.install[0] == "{tree}[test]"  # the project's test extra
+    assert config.harness.install[0] == "{tree}"  # the suite imports nothing the extra adds
+    assert "install: the project alone" in done.stdout
     assert "def perf(session" in (root / "noxfile.py").read_text()
     assert not (root / "benchmarks" / "test_benchmarks.py").exists()  # it has a suite
     workflow = yaml.safe_load((root / ".github/workflows/perf.yml").read_text())
@@ -106,16 +108,32 @@ def test_asv_projects_and_the_asv_option(tmp_path: Path) -> None:
     assert config.metric == "p50"  # asv's ~10 samples a benchmark: no p95 ("few samples")
     assert not (root / "asv_bench").exists()
 
-    # no suite at all: an example pytest-benchmark file, and with --asv an asv setup
+    # no suite at all: an example pytest-benchmark file
+    plain = small_project(tmp_path / "plain", suite=False)
+    done = run_cli("init", cwd=plain)
+    assert "no benchmark suite (an example is written)" in done.stdout
+    example = (plain / "benchmarks" / "test_benchmarks.py").read_text()
+    assert 'import_module("slowpkg")' in example
+    assert load_config(plain / "perfgate.yml").harness.type == "pytest-benchmark"
+
+    # and with --asv an asv setup, which is the harness then
     bare = small_project(tmp_path / "bare", suite=False)
     done = run_cli("init", "--asv", cwd=bare)
-    assert "no benchmark suite (an example is written)" in done.stdout
-    example = (bare / "benchmarks" / "test_benchmarks.py").read_text()
-    assert 'import_module("slowpkg")' in example
+    assert not (bare / "benchmarks").exists()
+    config = load_config(bare / "perfgate.yml")
+    assert (config.harness.type, config.metric) == ("asv", "p50")
+    assert config.harness.args == ("--attribute", "processes=1", "--attribute", "repeat=10")
     conf = json.loads((bare / "asv.conf.json").read_text())
     assert conf["branches"] == ["main"]
     assert conf["benchmark_dir"] == "asv_bench"
     assert (bare / "asv_bench" / "bench_slowpkg.py").is_file()
+
+    # beside a pytest-benchmark suite --asv writes the asv setup and says why it is not run
+    both = small_project(tmp_path / "both")
+    done = run_cli("init", "--asv", cwd=both)
+    assert "--asv: the harness stays pytest-benchmark" in done.stdout
+    assert load_config(both / "perfgate.yml").harness.type == "pytest-benchmark"
+    assert (both / "asv.conf.json").is_file()
 
 
 def test_scaffolded_workflow_passes_githubs_schema(tmp_path: Path) -> None:
@@ -275,6 +293,7 @@ def test_init_installs_the_benchmarks_dependency_group_and_bounds_the_harness(
     the group's requirements into the install list, and harness arguments that bound a
     microsecond benchmark's samples."""
     root = small_project(tmp_path / "proj")
+    (root / "benchmarks" / "test_bench.py").write_text(REALISTIC_SUITE)  # imports tomli_w
     with (root / "pyproject.toml").open("a") as pyproject:
         pyproject.write(
             '\n[dependency-groups]\nlint = ["ruff"]\n'
@@ -282,9 +301,10 @@ def test_init_installs_the_benchmarks_dependency_group_and_bounds_the_harness(
         )
     done = run_cli("init", cwd=root)
     assert done.returncode == 0, done.stderr
+    assert "install: the benchmarks import tomli_w (group bench)" in done.stdout
     config = load_config(root / "perfgate.yml")
     assert config.harness.install == (
-        "{tree}[test]", "pytest", "pytest-benchmark", "pytest-benchmark>=4", "tomli-w", "ruff",
+        "{tree}", "pytest", "pytest-benchmark", "pytest-benchmark>=4", "tomli-w", "ruff",
     )  # fmt: skip
     assert "--benchmark-max-time=0.2" in config.harness.args
     # the first run after init should be head alone: init says to commit first
@@ -392,3 +412,90 @@ def test_init_shards_out_of_range_is_one_line(tmp_path: Path) -> None:
     done = run_cli("init", "--shards", "0", cwd=root)
     assert done.returncode == 2
     assert done.stderr == "perfgate: error: --shards 0: expected 1 to 256\n"
+
+
+def _local_distribution(folder: Path, name: str) -> str:
+    """A one-module distribution on disk; returns its PEP 508 requirement (``name @ file``)."""
+    (folder / name).mkdir(parents=True)
+    (folder / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        f'\n[project]\nname = "{name}"\nversion = "1.0"\n'
+    )
+    (folder / name / "__init__.py").write_text("def encode(value):\n    return repr(value)\n")
+    return f"{name} @ {folder.as_uri()}"
+
+
+@pytest.mark.slow
+def test_init_installs_exactly_the_extras_the_suite_imports(tmp_path: Path) -> None:
+    """A suite importing two packages that two extras provide (as msgspec and orjson came
+    from extras of those names), beside a `bench` group of tools it never imports: init
+    installs exactly the two extras, says why, and head's environment runs the suite."""
+    fastenc = _local_distribution(tmp_path / "deps" / "fastenc", "fastenc")
+    slimjson = _local_distribution(tmp_path / "deps" / "slimjson", "slimjson")
+    root = small_project(tmp_path / "proj")
+    with (root / "pyproject.toml").open("a") as pyproject:
+        pyproject.write(
+            f'fast = ["{fastenc}"]\njson = ["{slimjson}"]\ndocs = ["sphinx"]\n'
+            '\n[dependency-groups]\nbench = ["pyperf", "asv"]\n'
+        )
+    (root / "benchmarks" / "test_bench.py").write_text(
+        "import fastenc\nimport pytest\nfrom slimjson import encode\n\nimport slowpkg\n"
+        "from helpers import VALUE\n\n\n"
+        "def test_fast(benchmark):\n    benchmark(fastenc.encode, VALUE)\n\n\n"
+        "def test_slim(benchmark):\n    benchmark(encode, VALUE)\n\n\n"
+        "def test_optional_backend():\n    pytest.importorskip('quickjson')\n"
+        "    import quickjson  # noqa: F401 - nothing provides it: init names it\n"
+    )
+    (root / "benchmarks" / "helpers.py").write_text("VALUE = {'a': 1}\n")
+    (root / "benchmarks" / "conftest.py").write_text(  # its folder importable: helpers
+        "import sys\nfrom pathlib import Path\n\nimport slowpkg  # noqa: F401\n\n"
+        "sys.path.insert(0, str(Path(__file__).parent))\n"
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a suite that needs two extras")
+    done = run_cli("init", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "install: the benchmarks import fastenc (extra fast), slimjson (extra json)" in (
+        done.stdout
+    )
+    config = load_config(root / "perfgate.yml")
+    assert "warning: the benchmarks import 'quickjson'" in done.stdout
+    assert config.harness.install == ("{tree}[fast,json]", "pytest", "pytest-benchmark")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "perfgate init")
+    # head in an environment of its own, built from that install list (the tree is base's:
+    # nothing to compare, head alone for its budgets)
+    ran = run_cli("run", "--base", "HEAD", "--format", "json", cwd=root)
+    assert ran.returncode == 0, ran.stderr
+    report = json.loads(ran.stdout)
+    names = sorted(b["name"].rsplit("::", 1)[-1] for b in report["benchmarks"])
+    assert names == ["test_fast", "test_slim"]
+
+
+@pytest.mark.slow
+def test_init_asv_runs_asv_with_enough_samples_for_its_median(tmp_path: Path) -> None:
+    """`init --asv` on a project without a suite: asv is the harness, and a round of the
+    example suite gives each timing benchmark enough samples for a bounded p50 (asv's own
+    default gave 5: `[-inf, +inf]`, "p50 needs >= 6, has 5")."""
+    root = small_project(tmp_path / "proj", suite=False)
+    done = run_cli("init", "--asv", cwd=root)
+    assert done.returncode == 0, done.stderr
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "perfgate init --asv")
+    # one round a side, each side in an environment built from init's install list; then the
+    # head round alone, as `check` judges it (the metric init wrote: p50)
+    home, out = {"HOME": str(tmp_path)}, tmp_path / "rounds"
+    ran = run_cli(
+        "run", "--base", "HEAD", "--rounds", "1", "--rounds-dir", out, cwd=root, env=home
+    )
+    assert ran.returncode == 0, ran.stderr
+    (head_round,) = (out / "head").glob("round-*.json")
+    checked = run_cli("check", head_round, "--format", "json", cwd=root, env=home)
+    assert checked.returncode == 0, checked.stderr
+    report = json.loads(checked.stdout)
+    (timed,) = [b for b in report["benchmarks"] if b["unit"] == "s"]
+    head = timed["head"]
+    assert head["metric_used"] == "p50"
+    assert head["n"] >= 10
+    assert not head["few_samples"]
+    assert all(math.isfinite(end) for end in head["ci"])

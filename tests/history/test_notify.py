@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -154,33 +155,39 @@ def test_a_commit_id_that_is_not_hex_stays_inert(commit: str) -> None:
         assert commit[:3] not in made.title
 
 
-def _one_commit_slows(folder: Path, slowed: int, *, flat: int = 2, factor: float = 2.0) -> None:
-    """Native files of 30 commits: ``slowed`` benchmarks become ``factor`` slower at commit
-    15 (one commit, as a change to a shared helper would), ``flat`` stay as they were."""
+def _history(folder: Path, levels: dict[str, Callable[[int], float]]) -> None:
+    """Native files of 30 commits (c0 ... c29), each benchmark at ``levels[name](commit)``
+    ms, with a little noise."""
     folder.mkdir(parents=True)
-    names = [(f"slow_{k:02d}", True) for k in range(slowed)] + [
-        (f"flat_{k}", False) for k in range(flat)
-    ]
     for i in range(30):
         wobble = 1 + 0.01 * ((i * 7) % 5)
-        run = Run(
-            metadata=Metadata(
-                commit=hashlib.sha1(f"c{i}".encode()).hexdigest(),  # noqa: S324 - an id
-                machine="ci",
-                timestamp=f"2024-02-{i + 1:02d}T00:00:00+00:00",
-            ),
-            benchmarks=tuple(
-                Benchmark(
-                    name=name, short_name=name, unit="s",
-                    rounds=(tuple(
-                        0.001 * (factor if slows and i >= 15 else 1.0) * wobble * (1 + 0.001 * k)
-                        for k in range(20)
-                    ),),
-                )  # fmt: skip
-                for name, slows in names
-            ),
+        benchmarks = tuple(
+            Benchmark(
+                name=name,
+                short_name=name,
+                unit="s",
+                rounds=(tuple(0.001 * level(i) * wobble * (1 + 0.001 * k) for k in range(20)),),
+            )
+            for name, level in levels.items()
         )
-        (folder / f"run-{i:02d}.json").write_text(dumps(run))
+        metadata = Metadata(
+            commit=hashlib.sha1(f"c{i}".encode()).hexdigest(),  # noqa: S324 - an id
+            machine="ci",
+            timestamp=f"2024-02-{i + 1:02d}T00:00:00+00:00",
+        )
+        (folder / f"run-{i:02d}.json").write_text(
+            dumps(Run(metadata=metadata, benchmarks=benchmarks))
+        )
+
+
+def _one_commit_slows(folder: Path, slowed: int, *, flat: int = 2) -> None:
+    """``slowed`` benchmarks become 2x slower at commit 15 (one commit, as a change to a
+    shared helper would), ``flat`` stay as they were."""
+    levels: dict[str, Callable[[int], float]] = {
+        f"slow_{k:02d}": lambda i: 2.0 if i >= 15 else 1.0 for k in range(slowed)
+    }
+    levels.update({f"flat_{k}": lambda _i: 1.0 for k in range(flat)})
+    _history(folder, levels)
 
 
 def _imported(folder: Path, name: str) -> Path:
@@ -232,7 +239,8 @@ def test_an_issue_someone_else_wrote_is_never_edited(db: Path) -> None:
         copied = ours["body"]
         api.issues.append(  # a newer copy by a person, with both markers
             {"number": 2, "title": "copy", "body": copied, "state": "open",
-             "labels": [{"name": "perfgate-regression"}], "user": {"login": "alice", "type": "User"},
+             "labels": [{"name": "perfgate-regression"}],
+             "user": {"login": "alice", "type": "User"},
              "html_url": "https://github.example/issues/2"}
         )  # fmt: skip
         code, out, err = notify(api, db)
@@ -245,7 +253,8 @@ def test_an_issue_someone_else_wrote_is_never_edited(db: Path) -> None:
     with Server(FakeGitHub()) as api:  # only a person's issue carries the marker
         api.issues.append(
             {"number": 1, "title": "mine", "body": copied, "state": "open",
-             "labels": [{"name": "perfgate-regression"}], "user": {"login": "bob", "type": "User"},
+             "labels": [{"name": "perfgate-regression"}],
+             "user": {"login": "bob", "type": "User"},
              "html_url": "https://github.example/issues/1"}
         )  # fmt: skip
         code, out, err = notify(api, db)
@@ -256,40 +265,19 @@ def test_an_issue_someone_else_wrote_is_never_edited(db: Path) -> None:
 
 
 def _ramps(folder: Path) -> None:
-    """30 commits of three benchmarks that each become 2x slower from commit 15 on, spread
-    over commits: one commit that measured a middle value, a 4-commit ramp, and 5 commits of
-    +15% each."""
+    """Three benchmarks that each become 2x slower from commit 15 on, spread over commits:
+    one commit that measured a middle value, a 4-commit ramp, and 5 commits of +15% each."""
     middles = {
         "one_between": [1.5],
         "four_commit_ramp": [1.25, 1.5, 1.75],
         "five_times_15": [1.15, 1.15**2, 1.15**3, 1.15**4],
     }
-    folder.mkdir(parents=True)
-    for i in range(30):
-        wobble = 1 + 0.01 * ((i * 7) % 5)
 
-        def level(middle: list[float], i: int = i) -> float:
-            if i < 15:
-                return 1.0
-            if i < 15 + len(middle):
-                return middle[i - 15]
-            return 1.15**5 if len(middle) == 4 else 2.0
+    def level(middle: list[float]) -> Callable[[int], float]:
+        top = 1.15**5 if len(middle) == 4 else 2.0
+        return lambda i: 1.0 if i < 15 else (middle + [top] * 30)[i - 15]
 
-        run = Run(
-            metadata=Metadata(
-                commit=hashlib.sha1(f"c{i}".encode()).hexdigest(),  # noqa: S324 - an id
-                machine="ci",
-                timestamp=f"2024-02-{i + 1:02d}T00:00:00+00:00",
-            ),
-            benchmarks=tuple(
-                Benchmark(
-                    name=name, short_name=name, unit="s",
-                    rounds=(tuple(0.001 * level(m) * wobble * (1 + 0.001 * k) for k in range(20)),),
-                )  # fmt: skip
-                for name, m in middles.items()
-            ),
-        )
-        (folder / f"run-{i:02d}.json").write_text(dumps(run))
+    _history(folder, {name: level(middle) for name, middle in middles.items()})
 
 
 def test_a_slowdown_spread_over_commits_is_reported_from_its_first_to_its_last(

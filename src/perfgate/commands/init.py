@@ -33,6 +33,13 @@ def init_command(
         raise UsageError(f"--shards {shards}: expected 1 to {MAX_SHARDS}")
     project = scaffold.detect(root)
     stdout.write(_found(project))
+    stdout.write(_install(project))
+    if asv and not scaffold.asv_harness(project, asv=asv):
+        stdout.write(
+            "--asv: the harness stays pytest-benchmark, so that the tests in "
+            f"{', '.join(project.pytest_benchmark)}/ keep running on pull requests; "
+            "`harness: {type: asv}` in perfgate.yml runs the asv suite instead\n"
+        )
     # pinned to the commit perfgate was installed from (pip install git+https://...) when
     # that is known; else the release tag, and a note: zizmor --pedantic flags a tag
     pinned = action or scaffold.default_action()
@@ -72,3 +79,18 @@ def _found(project: scaffold.Project) -> str:
         suites.append(f"asv ({project.asv_config})")
     what = " and ".join(suites) if suites else "no benchmark suite (an example is written)"
     return f"perfgate init: {project.name}: {what}\n"
+
+
+def _install(project: scaffold.Project) -> str:
+    """What init installs beside the project, and why; what nothing provides, as warnings."""
+    lines = []
+    if project.install_why:
+        lines.append(f"install: the benchmarks import {', '.join(project.install_why)}")
+    else:
+        lines.append("install: the project alone (the benchmarks import nothing its extras add)")
+    lines += [
+        f"warning: the benchmarks import {name!r}, which neither the project, its dependencies "
+        "nor its extras or dependency groups provide: add it to harness.install in perfgate.yml"
+        for name in project.unprovided
+    ]
+    return "".join(f"{line}\n" for line in lines)

@@ -426,24 +426,28 @@ def _unreachable(req: _Request, base_ref: str, cwd: Path) -> Report | None:
     return emitted
 
 
+def _round_plan(req: _Request) -> RoundPlan:
+    """``--rounds N`` fixes the schedule; otherwise perfgate.yml's rounds policy."""
+    if req.rounds is not None:
+        return RoundPlan(
+            min_rounds=req.rounds, max_rounds=req.rounds, time_budget=float("inf"), seed=req.seed
+        )
+    policy = req.config.rounds
+    return RoundPlan(
+        min_rounds=policy.min,
+        max_rounds=policy.max,
+        time_budget=policy.time_budget,
+        seed=req.seed,
+    )
+
+
 def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = None) -> Report:
     if head_ref is None and (skipped := _unreachable(req, base_ref, cwd)) is not None:
         return skipped
     config, out, progress = req.config, req.out, req.progress
     sides = _ab_sides(req, base_ref, cwd, head_ref)
     policy = config.rounds
-    if req.rounds is not None:  # a fixed schedule
-        plan = RoundPlan(
-            min_rounds=req.rounds, max_rounds=req.rounds, time_budget=float("inf"), seed=req.seed
-        )
-    else:
-        plan = RoundPlan(
-            min_rounds=policy.min,
-            max_rounds=policy.max,
-            time_budget=policy.time_budget,
-            seed=req.seed,
-        )
-
+    plan = _round_plan(req)
     cache: formats.ReadCache = {}  # each round file is read once
     following: list[str] = []  # what the next round runs, when not every benchmark
     failed_early: list[str] = []  # the note of a run stopped at a settled failure
@@ -489,13 +493,7 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
             only=only if req.rounds is None else None,
         )
     except EmptyShardError:  # a small suite over many shards: this one has nothing
-        note = f"shard {req.shard} holds none of the suite's benchmarks: nothing to compare"
-        progress.line(note)
-        if req.shard is not None:
-            recorded = shards.read(out)
-            shards.record(out, req.shard, recorded.base, recorded.head, empty=True)
-        empty = gate.finish("compare", [], config.fail_on, notes=[note])
-        return emit(empty, req.fmt, req.outputs, req.stdout)
+        return _empty_shard(req)
     base_side, head_side = _read_sides(out, cache)
     base, head = base_side.benchmarks, head_side.benchmarks
     report = compare(
@@ -526,6 +524,17 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
     return emitted
 
 
+def _empty_shard(req: _Request) -> Report:
+    """The report of a shard that holds none of the suite's benchmarks, recorded as empty."""
+    note = f"shard {req.shard} holds none of the suite's benchmarks: nothing to compare"
+    req.progress.line(note)
+    if req.shard is not None:
+        recorded = shards.read(req.out)
+        shards.record(req.out, req.shard, recorded.base, recorded.head, empty=True)
+    empty = gate.finish("compare", [], req.config.fail_on, notes=[note])
+    return emit(empty, req.fmt, req.outputs, req.stdout)
+
+
 def _with_dependencies(report: Report, sides: Sequence[Side]) -> Report:
     """The packages base's and head's environments hold at different versions, in the report
     and its notes (a new numpy is often the whole story of a change in speed)."""
@@ -551,14 +560,11 @@ def _with_dependencies(report: Report, sides: Sequence[Side]) -> Report:
 
 def _failed_early(failure: Row, open_rows: int, done: int) -> str:
     """Why a run stopped with rows undecided: one slowdown already fails the check."""
-    change = failure.change
-    assert change is not None  # a settled failure is a compared row
     return (
         f"Stopped after {done} rounds: {cells.display_name(failure.name, 60)} is "
-        f"{failure.severity} ({units.format_ratio_interval(change.ratio, change.low, change.high)}"
-        f", {change.rounds} rounds) and no further round can change that, so the check fails whatever the {open_rows} "
-        f"undecided benchmark(s) would show; they are reported inconclusive (fix the "
-        "slowdown and run again to decide them)."
+        f"{failure.severity} ({cells.change(failure)}) and no further round can change that, "
+        f"so the check fails whatever the {open_rows} undecided benchmark(s) would show; they "
+        "are reported inconclusive (fix the slowdown and run again to decide them)."
     )
 
 

@@ -58,7 +58,10 @@ def group(findings: Sequence[Finding]) -> list[list[Finding]]:
     groups: dict[str, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(key_of(finding), []).append(finding)
-    return [sorted(g, key=lambda f: (-abs(f.change.magnitude), f.series.name)) for g in groups.values()]
+    return [
+        sorted(found, key=lambda f: (-abs(f.change.magnitude), f.series.name))
+        for found in groups.values()
+    ]
 
 
 def _digest(findings: Sequence[Finding]) -> str:
@@ -66,9 +69,14 @@ def _digest(findings: Sequence[Finding]) -> str:
     percent: more runs on main move the medians a little and must not rewrite the issue."""
     lines = sorted(
         "\0".join(
-            (f.series.name, f.series.unit, f.series.machine or "", f.series.environment or "",
-             f"{round(100 * f.change.magnitude)}")
-        )  # fmt: skip
+            (
+                f.series.name,
+                f.series.unit,
+                f.series.machine or "",
+                f.series.environment or "",
+                f"{round(100 * f.change.magnitude)}",
+            )
+        )
         for f in findings
     )
     return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -90,8 +98,7 @@ def notice(
     others = len(findings) - 1
     more = f" and {others} more benchmark{'s' if others != 1 else ''}" if others else ""
     title = (
-        f"Performance regression at {after}..{first}: {name} "
-        f"{worst.change.magnitude:+.1%}{more}"
+        f"Performance regression at {after}..{first}: {name} {worst.change.magnitude:+.1%}{more}"
     )
     key = key_of(worst)
     digest = _digest(findings)

@@ -266,7 +266,8 @@ def chart_html(
         "<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}"
         "svg{background:#fafafa;border:1px solid #ddd;margin-bottom:1.5em}"
         ".pt{fill:#2b6cb0}.pt:hover{fill:#c05621;r:5}.line{fill:none;stroke:#90cdf4}"
-        ".cp{stroke:#c53030;stroke-dasharray:4 3}.ramp{fill:#fed7d7;opacity:.6}.slow{fill:#c53030}.fast{fill:#2f855a}"
+        ".cp{stroke:#c53030;stroke-dasharray:4 3}.ramp{fill:#fed7d7;opacity:.6}"
+        ".slow{fill:#c53030}.fast{fill:#2f855a}"
         "text{font-size:12px}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
 
