@@ -79,6 +79,8 @@ def database_url_shown(url: str) -> str:
     if at >= 0 and (question_at < 0 or question_at > at or "=" not in rest[question_at:at]):
         user, colon, password = rest[:at].partition(":")
         rest = f"{user}:{MASK}@{rest[at + 1 :]}" if colon else f"{user}@{rest[at + 1 :]}"
+    elif at >= 0:  # "?...=...@": a query holding "@", or a password holding "?" and "=":
+        _keep_password(rest[:at].partition(":")[2])  # kept secret both ways (hypothesis: "0?=")
     address, question, query = rest.partition("?")
     for match in _SECRET_KEYS.finditer("?" + query):
         _keep_password(match.group(2))
