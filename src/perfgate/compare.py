@@ -32,7 +32,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from perfgate import gate
+from perfgate import gate, units
 from perfgate.check import calibration_notes, head_row, unused_budgets
 from perfgate.config import Config, Thresholds
 from perfgate.inference import (
@@ -48,7 +48,7 @@ from perfgate.inference import (
 from perfgate.model import Benchmark, Interval, Summary, measurement_notes
 from perfgate.options import ChangeDirection, FailOn, Severity
 from perfgate.report.model import Change, Report, Row
-from perfgate.stats import min_samples, summarize
+from perfgate.stats import min_samples, summarize, two_groups
 from perfgate.units import INSTRUCTIONS
 
 DEFAULT_STATISTIC = "p25"
@@ -194,20 +194,49 @@ def assess_changes(
             evidence.append(found)
             directions.append(bench.direction)
     estimates = infer(evidence, alpha=config.regression.alpha) if evidence else []
-    return {
-        **counted,
-        # stored statistics compare the stored medians, whatever the decision statistic
-        **{
-            name: classify(
-                estimate,
-                direction,
-                config.regression,
-                "p50" if estimate.method == "stored-statistics" else statistic,
-                deciding=deciding_threshold(config.fail_on, config.regression),
-            )
-            for name, estimate, direction in zip(names, estimates, directions, strict=True)
-        },
+    judged = {
+        name: classify(
+            estimate,
+            direction,
+            config.regression,
+            # stored statistics compare the stored medians, whatever the decision statistic
+            "p50" if estimate.method == "stored-statistics" else statistic,
+            deciding=deciding_threshold(config.fail_on, config.regression),
+        )
+        for name, estimate, direction in zip(names, estimates, directions, strict=True)
     }
+    for name, change in judged.items():
+        if change.direction == "inconclusive" and change.method == "paired-rounds":
+            why = two_paths(base_by_name[name], statistic) or two_paths(
+                next(b for b in common if b.name == name), statistic
+            )
+            if why is not None:
+                judged[name] = replace(change, note=why)
+    return {**counted, **judged}
+
+
+def two_paths(bench: Benchmark, statistic: str) -> str | None:
+    """Why a row stays undecided when its samples fall into two groups and the decision
+    statistic of some rounds lands in one group, of others in the other: the round-to-round
+    spread is then the groups' distance, not the code's speed."""
+    if not bench.raw_samples or len(bench.rounds) < 2:
+        return None
+    groups = two_groups([value for one in bench.rounds for value in one])
+    if groups is None:
+        return None
+    values = per_round(bench.rounds, statistic)
+    slow = int(np.sum(values > groups.edge))
+    if slow in (0, values.size):
+        return None
+    low, high = (units.format_value(v, bench.unit) for v in (groups.low, groups.high))
+    shown = f"{low} and {high}"
+    return (
+        f"undecided because its samples fall into two groups (about {shown}; "
+        f"{groups.share:.0%} in the slower) and each round's {statistic} lands in either "
+        f"({slow} of {values.size} rounds in the slower): the spread between rounds is the "
+        "distance between the groups. A benchmark that takes one path per call can be "
+        "decided; so can a statistic inside the fast group (`regression: {statistic: min}`)"
+    )
 
 
 # Instruction counts repeat to the instruction (PYTHONHASHSEED=0): a change of 1% is real.

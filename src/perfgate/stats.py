@@ -437,3 +437,56 @@ def _containing(interval: Interval, value: float) -> Interval:
     low = None if interval.low is None else min(interval.low, value)
     high = None if interval.high is None else max(interval.high, value)
     return Interval(low, high, interval.method)
+
+
+# Two groups of samples are told apart when Ashman's D of their logs passes this (2 is the
+# usual bound for a clean separation; 3 leaves out the long right tail every timing has)
+TWO_GROUPS_D = 3.0
+TWO_GROUPS_SHARE = 0.1  # each group holds at least this share of the samples
+
+
+@dataclass(frozen=True)
+class TwoGroups:
+    """Samples that fall into two groups: a benchmark that takes one of two paths per call
+    (a cache hit or miss, a resize, two speed modes of the machine)."""
+
+    low: float  # the fast group's median
+    high: float  # the slow group's median
+    share: float  # the slow group's share of the samples
+    edge: float  # the value that splits them
+
+
+def two_groups(values: Sequence[float] | Array) -> TwoGroups | None:
+    """The split of positive samples into two groups by 2-means on their logs (the split of
+    least within-group variance), when the groups are clearly apart (Ashman's D >=
+    :data:`TWO_GROUPS_D`) and each holds :data:`TWO_GROUPS_SHARE` of them; else None."""
+    data = np.asarray(values, dtype=float)
+    data = np.sort(data[data > 0])
+    n = data.size
+    if n < 20:
+        return None
+    logs = np.log(data)
+    first, last = (
+        max(2, math.ceil(TWO_GROUPS_SHARE * n)),
+        min(n - 2, int((1 - TWO_GROUPS_SHARE) * n)),
+    )
+    if first > last:
+        return None
+    cumsum, cumsq = np.cumsum(logs), np.cumsum(logs**2)
+    total, total_sq = cumsum[-1], cumsq[-1]
+    splits = np.arange(first, last + 1)  # the first `k` samples form the fast group
+    left_sum, left_sq = cumsum[splits - 1], cumsq[splits - 1]
+    right_sum, right_sq = total - left_sum, total_sq - left_sq
+    within = (left_sq - left_sum**2 / splits) + (right_sq - right_sum**2 / (n - splits))
+    k = int(splits[int(np.argmin(within))])
+    fast, slow = logs[:k], logs[k:]
+    spread = math.sqrt(float(fast.var() + slow.var()))
+    gap = float(slow.mean() - fast.mean())
+    if spread <= 0 or math.sqrt(2) * gap / spread < TWO_GROUPS_D:
+        return None
+    return TwoGroups(
+        low=float(np.median(data[:k])),
+        high=float(np.median(data[k:])),
+        share=(n - k) / n,
+        edge=float(math.sqrt(data[k - 1] * data[k])),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from perfgate.inference import (
 )
 from perfgate.model import Benchmark, Run
 from perfgate.report import render
+from perfgate.stats import two_groups
 from tests import harnesses
 from tests.helpers import run_cli, validate_junit
 from tests.report.test_render import shown_against_change
@@ -437,3 +439,52 @@ def test_undecided_rows_are_shown_unfolded_in_the_comment() -> None:
     assert table.splitlines()[0] == "perfgate compare: PASS (6 of 7 decided, 1 inconclusive)"
     markdown = render(report, "markdown")
     assert markdown.startswith("### \u26a0\ufe0f perfgate compare: pass \u2014 6 of 7 decided")
+
+
+def test_a_row_undecided_by_two_groups_of_samples_says_so() -> None:
+    """A benchmark that takes one of two paths per call (1 ms or 2 ms), in a share that moves
+    from round to round: each round's p25 lands in either group, so its change stays
+    undecided, and the row says why instead of only "inconclusive"."""
+    rng = np.random.default_rng(11)
+
+    def steady(name: str) -> Benchmark:
+        rounds = tuple(tuple(1e-3 * np.exp(rng.normal(0, 0.01, 40))) for _ in range(6))
+        return Benchmark(name=name, short_name=name, unit="s", rounds=rounds)
+
+    def two_paths(slow_shares: list[float]) -> Benchmark:
+        rounds = tuple(
+            tuple(
+                (2e-3 if rng.random() < share else 1e-3) * np.exp(rng.normal(0, 0.01))
+                for _ in range(40)
+            )
+            for share in slow_shares
+        )
+        return Benchmark(name="paths", short_name="paths", unit="s", rounds=rounds)
+
+    base = [steady(f"quiet{i}") for i in range(5)] + [two_paths([0.1, 0.9, 0.1, 0.9, 0.1, 0.9])]
+    head = [steady(f"quiet{i}") for i in range(5)] + [two_paths([0.9, 0.1, 0.9, 0.1, 0.9, 0.9])]
+    report = compare(base, head, Config())
+    rows = {row.name: row for row in report.rows}
+    paths = rows["paths"]
+    assert paths.inconclusive
+    assert paths.change is not None
+    assert paths.change.note is not None
+    assert re.search(
+        r"samples fall into two groups \(about (1000 us|1.00 ms) and 2.00 ms", paths.change.note
+    )
+    assert "each round's p25 lands in either" in paths.change.note
+    assert all(rows[f"quiet{i}"].change.note is None for i in range(5))  # type: ignore[union-attr]
+    assert "two groups" in render(report, "markdown")
+
+
+def test_two_groups_are_not_a_long_tail() -> None:
+    rng = np.random.default_rng(3)
+    tail = 1e-3 * np.exp(np.abs(rng.standard_cauchy(400)) * 0.05)  # a one-sided heavy tail
+    assert two_groups(tail) is None
+    assert two_groups(1e-3 * np.exp(rng.normal(0, 0.2, 400))) is None  # wide, one group
+    split = two_groups(
+        np.r_[np.full(50, 1e-3), np.full(30, 3e-3)] * np.exp(rng.normal(0, 0.01, 80))
+    )
+    assert split is not None
+    assert abs(split.share - 30 / 80) < 1e-9
+    assert 1e-3 < split.edge < 3e-3

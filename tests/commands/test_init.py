@@ -485,9 +485,7 @@ def test_init_asv_runs_asv_with_enough_samples_for_its_median(tmp_path: Path) ->
     # one round a side, each side in an environment built from init's install list; then the
     # head round alone, as `check` judges it (the metric init wrote: p50)
     home, out = {"HOME": str(tmp_path)}, tmp_path / "rounds"
-    ran = run_cli(
-        "run", "--base", "HEAD", "--rounds", "1", "--rounds-dir", out, cwd=root, env=home
-    )
+    ran = run_cli("run", "--base", "HEAD", "--rounds", "1", "--rounds-dir", out, cwd=root, env=home)
     assert ran.returncode == 0, ran.stderr
     (head_round,) = (out / "head").glob("round-*.json")
     checked = run_cli("check", head_round, "--format", "json", cwd=root, env=home)
