@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="store a run of head alone in the history (perfgate history), e.g. on main",
     )
     run.add_argument(
+        "--db",
+        type=_location,
+        metavar="PATH|URL",
+        help="with --record: the history to store in, a file or postgresql://... (default: "
+        "history.db in the config, else .perfgate/history.sqlite)",
+    )
+    run.add_argument(
         "--all",
         dest="measure_all",
         action="store_true",
@@ -667,6 +674,7 @@ def _run(args: argparse.Namespace) -> Report:
         record=args.record,
         shard=args.shard,
         measure_all=args.measure_all,
+        db=args.db,
     )
 
 

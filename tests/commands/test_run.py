@@ -404,6 +404,23 @@ def test_record_stores_the_run_and_says_so(tmp_path: Path) -> None:
     assert (tmp_path / ".perfgate" / "history.sqlite").is_file()
 
 
+def test_record_stores_where_db_says_and_db_alone_is_a_usage_error(tmp_path: Path) -> None:
+    _native_writer(tmp_path)
+    done = run_cli(
+        "run", "--record", "--db", "elsewhere/h.sqlite", "--format", "json", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "elsewhere" / "h.sqlite").is_file()
+    assert not (tmp_path / ".perfgate" / "history.sqlite").exists()
+    shown = run_cli("history", "show", "x", "--db", "elsewhere/h.sqlite", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    alone = run_cli("run", "--db", "h.sqlite", cwd=tmp_path)
+    assert alone.returncode == 2
+    assert alone.stderr == (
+        "perfgate: error: --db is where --record stores the run: give --record too\n"
+    )
+
+
 def test_record_into_a_broken_history_exits_2_after_the_report(tmp_path: Path) -> None:
     _native_writer(tmp_path)
     with (tmp_path / "perfgate.yml").open("a") as config:

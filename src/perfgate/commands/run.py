@@ -71,6 +71,7 @@ class _Request:
     stderr: TextIO
     progress: Progress
     measure_all: bool = False  # --all: compare even a change that reaches no benchmark
+    db: Path | str | None = None  # --db: where --record stores (else history.db, the default)
 
 
 def run_command(
@@ -89,6 +90,7 @@ def run_command(
     record: bool = False,
     shard: str | None = None,
     measure_all: bool = False,
+    db: Path | str | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> Report:
@@ -97,10 +99,9 @@ def run_command(
     is nothing to compare. ``record``: store a head-only run in the history."""
     stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     stderr = stderr or sys.stderr  # at call time: tests and callers swap them
-    if rounds is not None and rounds < 1:
-        raise UsageError(f"--rounds must be 1 or more, got {rounds}")
-    if measure_all and base_ref is None:  # it was ignored without a word
-        raise UsageError("--all compares base and head: give --base REF (or auto)")
+    _check_arguments(
+        rounds=rounds, base_ref=base_ref, measure_all=measure_all, db=db, record=record
+    )
     cwd = Path.cwd()
     config = with_overrides(
         load_config(find_config(config_path, cwd)),
@@ -140,6 +141,7 @@ def run_command(
             stderr=stderr,
             progress=progress,
             measure_all=measure_all,
+            db=db,
         )
         try:
             if base_ref is None:
@@ -230,6 +232,18 @@ def _check_head(req: _Request, side: Side, *, emitted: bool = True) -> Report:
     return report
 
 
+def _check_arguments(
+    *, rounds: int | None, base_ref: str | None, measure_all: bool, db: object, record: bool
+) -> None:
+    """Flags that cannot work together: one line each, exit 2 (never ignored silently)."""
+    if rounds is not None and rounds < 1:
+        raise UsageError(f"--rounds must be 1 or more, got {rounds}")
+    if measure_all and base_ref is None:  # it was ignored without a word
+        raise UsageError("--all compares base and head: give --base REF (or auto)")
+    if db is not None and not record:  # it would be ignored without a word
+        raise UsageError("--db is where --record stores the run: give --record too")
+
+
 def _record(req: _Request) -> None:
     """--record: store head's rounds in the history; a file that could not be stored is an
     input error (exit 2), said after the report."""
@@ -237,7 +251,7 @@ def _record(req: _Request) -> None:
     from perfgate.history.importer import candidate_files, import_into  # noqa: PLC0415
 
     # a postgresql:// address stays a string (a Path folded its "//")
-    db = location(req.config.history_db) if req.config.history_db else DEFAULT_DB
+    db = req.db or (location(req.config.history_db) if req.config.history_db else DEFAULT_DB)
     outcome = import_into(db, list(candidate_files([req.out / "head"])), repo=None)
     for line in outcome.lines():
         req.progress.line(f"--record: {line}")
