@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -22,6 +23,27 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (it runs real pytest-benchmark and asv to make its inputs)."""
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the wheel and sdist into dist/, twine-check them, and run the wheel from a fresh
+    venv (`tests/test_packaging.py` does the same inside `nox -s tests`)."""
+    session.install("build", "twine")
+    shutil.rmtree("dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", "dist")
+    session.run("twine", "check", "--strict", *(str(p) for p in Path("dist").iterdir()))
+    fresh = Path(session.create_tmp()) / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    session.run("python", "-m", "venv", str(fresh))
+    (wheel,) = Path("dist").glob("*.whl")
+    session.run(str(fresh / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel))
+    session.run(str(fresh / "bin" / "perfgate"), "--version", external=True)
+    data = "tests/data/pytest-benchmark.json"
+    session.run(str(fresh / "bin" / "perfgate"), "check", data, external=True)
+    session.run(
+        str(fresh / "bin" / "perfgate"), "compare", data, data, external=True, success_codes=[0, 1]
+    )
 
 
 @nox.session

@@ -39,7 +39,23 @@ def _bin(name: str) -> str:
 
 def test_the_files_are_there() -> None:
     names = {path.name for path in WORKFLOWS}
-    assert {"ci.yml", "perf.yml", "perf-comment.yml", "asv-pages.yml"} <= names
+    assert {"ci.yml", "perf.yml", "perf-comment.yml", "asv-pages.yml", "release.yml"} <= names
+
+
+def test_the_release_publishes_by_trusted_publishing_from_a_job_that_runs_nothing() -> None:
+    """The job that may mint a PyPI token (id-token: write) runs no script and no code of the
+    repository: it downloads the checked distributions and hands them to PyPI's action."""
+    release = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    build, publish = release["jobs"]["build"], release["jobs"]["publish"]
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["needs"] == "build"
+    assert all("run" not in step for step in publish["steps"])
+    assert [step["uses"].split("@")[0] for step in publish["steps"]] == [
+        "actions/download-artifact", "pypa/gh-action-pypi-publish",
+    ]  # fmt: skip
+    assert "password" not in str(publish)  # no stored token
+    assert build["permissions"] == {"contents": "read"}
+    assert any(step.get("run") == "nox -s package" for step in build["steps"])
 
 
 def test_github_schemas() -> None:
