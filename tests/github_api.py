@@ -11,6 +11,7 @@ Endpoints (as documented for REST API version 2022-11-28):
   POST  /repos/{owner}/{repo}/issues                  -> 201 (title, body, labels)
   PATCH /repos/{owner}/{repo}/issues/{number}         -> 200 (title, body)
   GET   /repos/{owner}/{repo}/commits/{sha}           -> author.login (404 if unknown)
+  GET   /repos/{owner}/{repo}/collaborators/{login}/permission -> permission (404: not one)
 Requests need ``Authorization: Bearer <token>``; a read-only token gets GitHub's 403 on writes.
 The server serves at most ``page_size`` comments a page whatever ``per_page`` asks, so a test
 can make pagination happen with a handful of comments.
@@ -24,13 +25,14 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 _LIST = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$")
 _ONE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$")
 _PULL = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
 _ISSUES = re.compile(r"^/repos/([^/]+)/([^/]+)/issues$")
 _ISSUE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)$")
+_PERMISSION = re.compile(r"^/repos/([^/]+)/([^/]+)/collaborators/([^/]+)/permission$")
 _COMMIT = re.compile(r"^/repos/([^/]+)/([^/]+)/commits/([0-9a-f]{40})$")
 
 
@@ -51,6 +53,8 @@ class FakeGitHub:
     odd_path: str | None = None
     issues: list[dict[str, Any]] = field(default_factory=list)  # and pull requests, by number
     authors: dict[str, str] = field(default_factory=dict)  # commit sha -> login
+    # login -> admin, write or read (GitHub's legacy `permission`); others are no collaborators
+    permissions: dict[str, str] = field(default_factory=dict)
     _next_id: int = 1000
     url: str = ""
 
@@ -133,6 +137,8 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 self._issue_page(parts.query)
             elif match := _COMMIT.match(parts.path):
                 self._commit(match.group(3))
+            elif match := _PERMISSION.match(parts.path):
+                self._permission(unquote(match.group(3)))
             elif match := _PULL.match(parts.path):
                 number = int(match.group(3))
                 if number not in state.pulls:
@@ -141,6 +147,13 @@ def _handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                     self._send(200, {"number": number, "head": {"sha": state.pulls[number]}})
             else:
                 self._send(404, {"message": "Not Found"})
+
+        def _permission(self, login: str) -> None:
+            if login not in state.permissions:
+                self._send(404, {"message": f"{login} is not a user"})
+            else:
+                answer = {"permission": state.permissions[login], "user": {"login": login}}
+                self._send(200, answer)
 
         def _user(self) -> None:
             if state.user_login is None:

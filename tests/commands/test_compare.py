@@ -115,7 +115,7 @@ def test_an_accepted_slowdown_passes_and_says_so(
     assert work["gate"]["accepted"] == "trades speed for a fix"
     assert work["gate"]["reasons"][0] == "accepted (trades speed for a fix)"
     assert "CRITICAL (accepted)" in done.stdout  # the table
-    assert "accepted with --accept: trades speed for a fix" in md.read_text()
+    assert "accepted: trades speed for a fix" in md.read_text()
     hostile = run_cli(
         "compare", base_rounds, slow_head_rounds, "--accept", "test_work=<b>[x](y)</b> @all",
         "--format", "markdown",

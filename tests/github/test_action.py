@@ -118,3 +118,37 @@ def test_bad_inputs_fail_with_one_line_each(
     assert errors[0].startswith("::error title=perfgate::input `rounds`: 'ten' is not a whole")
     assert errors[1].startswith("::error title=perfgate::input `fail-on`: 'sometimes'")
     assert "Traceback" not in done.log
+
+
+@pytest.mark.slow
+def test_a_maintainer_accepts_a_slowdown_on_the_pull_request(
+    pr_project: tuple[Path, str, str], runner: ActionRunner, tmp_path: Path
+) -> None:
+    """`/perfgate accept NAME -- REASON` in a comment by someone with write access passes that
+    row; the same command by someone who may only read accepts nothing; the row accepted by
+    nobody still fails the check. With both accepted by a maintainer, the check passes and the
+    comment says who accepted what and why."""
+    root, base, head = pr_project
+    with Server(FakeGitHub(permissions={"alice": "write", "mallory": "read"})) as api:
+        api.add_comment(7, "/perfgate accept test_work[20000] -- the parser is exact now", "alice")
+        api.add_comment(7, "LGTM\n/perfgate accept test_work[50000]", "mallory")
+        env = job_env(tmp_path / "job1", api.url, pr_event(base, head))
+        first = runner.run({"rounds": "5"}, env, root, token=api.token)
+        assert first.returncode == 1, first.log  # test_work[50000]: accepted by nobody
+        assert first.outputs["verdict"] == "fail"
+        assert "alice accepted test_work[20000]" in first.log
+        assert "/perfgate accept by mallory ignored" in first.log
+        (body,) = [c["body"] for c in api.comments[7] if c["body"].startswith(MARKER)]
+        assert "**CRITICAL** slower (accepted)" in body
+        assert body.count("(accepted)") == 1
+        assert "2 critical slowdowns, 1 accepted" in body
+        assert "the parser is exact now (accepted by alice on the pull request)" in body
+
+        api.add_comment(7, "/perfgate accept test_work[50000] -- both, then", "alice")
+        env = job_env(tmp_path / "job2", api.url, pr_event(base, head))
+        second = runner.run({"rounds": "5"}, env, root, token=api.token)
+        assert second.returncode == 0, second.log
+        assert second.outputs["verdict"] == "pass"
+        (body,) = [c["body"] for c in api.comments[7] if c["body"].startswith(MARKER)]
+        assert body.count("(accepted by alice on the pull request)") == 2
+        assert "both, then" in body

@@ -78,6 +78,7 @@ def action_command(env: Mapping[str, str] | None = None) -> Report:
     shutil.rmtree(out, ignore_errors=True)
     report_json, report_md = out / "report.json", out / "report.md"
     base = _base_commit(inputs, pr)
+    accept = _accepted_on_the_pull_request(inputs, pr, env) if pr is not None else []
     from perfgate.commands.run import run_command  # noqa: PLC0415 - once inputs are good
 
     ran = run_command(
@@ -90,6 +91,7 @@ def action_command(env: Mapping[str, str] | None = None) -> Report:
         extra=inputs.harness_args,
         fail_on=inputs.fail_on,
         time_budget=inputs.time_budget,
+        accept=accept,
     )
     report = load_report(report_json)  # what the fork poster will read, read the same way
     context = Context(
@@ -115,6 +117,45 @@ def action_command(env: Mapping[str, str] | None = None) -> Report:
         )
     wf.write_outputs(_path(env, "GITHUB_OUTPUT"), outputs)
     return ran
+
+
+def _accepted_on_the_pull_request(
+    inputs: ActionInputs, pr: wf.PullRequest, env: Mapping[str, str]
+) -> list[str]:
+    """``--accept`` entries from the pull request's ``/perfgate accept`` comments by people
+    with write access (:mod:`perfgate.github.accepting`); the rest said in the log."""
+    from perfgate.github import accepting  # noqa: PLC0415
+
+    client = Client(env.get("GITHUB_API_URL") or DEFAULT_API, inputs.token, pr.repository)
+    try:
+        accepted, refused = accepting.acceptances(client.comments(pr.number), client.permission)
+    except GitHubError as exc:
+        why = wf.escape_data(f"{exc}; nothing is accepted")
+        wf.print_lines([f"::warning title=perfgate accept::reading /perfgate accept: {why}"])
+        return []
+    lines = [
+        "::warning title=perfgate accept::"
+        + wf.escape_data(
+            f"/perfgate accept by {r.login} ignored: accepting takes write access to the "
+            f"repository ({r.login} has {r.permission}): {r.url}"
+        )
+        for r in refused
+    ]
+    entries = []
+    for item in accepted:
+        if "=" in item.name:
+            lines.append(
+                "::warning title=perfgate accept::"
+                + wf.escape_data(f"{item.name}: a name with '=' cannot be accepted this way")
+            )
+            continue
+        lines.append(
+            "::notice title=perfgate accept::"
+            + wf.escape_data(f"{item.login} accepted {item.name}: {item.reason}")
+        )
+        entries.append(f"{item.name}={item.reason}")
+    wf.print_lines(lines)
+    return entries
 
 
 def _comment_or_artifact(

@@ -121,6 +121,22 @@ class Client:
         login = author.get("login") if isinstance(author, dict) else None
         return login if isinstance(login, str) and _LOGIN.match(login) else None
 
+    def permission(self, login: str) -> str:
+        """``login``'s permission on the repository: admin, write, read or none (GitHub's
+        legacy field, where maintain reads write and triage reads read); none for anyone who
+        is not a collaborator (404) or a login that is not one."""
+        if not _LOGIN.match(login.removesuffix("[bot]")):
+            return "none"
+        url = f"{self._repo_url()}/collaborators/{quote(login)}/permission"
+        try:
+            data, _ = self._call("GET", url)
+        except GitHubError as exc:
+            if exc.status == 404:
+                return "none"
+            raise
+        found = data.get("permission") if isinstance(data, dict) else None
+        return found if found in ("admin", "write", "read") else "none"
+
     def pull_head_sha(self, number: int) -> str:
         url = f"{self._repo_url()}/pulls/{number}"
         data, _ = self._call("GET", url)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from perfgate import units
 from perfgate.model import Summary
 from perfgate.report.cells import (
+    accepted_note,
     budget_status,
     change_header,
     decided_phrase,
@@ -148,6 +149,9 @@ def _headline(report: Report) -> str:
         for status in ("critical", "warning")
         if (n := report.count(status))
     ]
+    accepted = sum(1 for row in report.rows if row.gate.accepted is not None)
+    if accepted:
+        budgets.append(f"{accepted} accepted")
     decided = decided_phrase(report)
     if decided:
         budgets.append(decided)
@@ -219,7 +223,8 @@ def _severity(entry: Row) -> str:
     if c.severity == "none":
         return {"slower": "slower (< minor)"}.get(c.direction, c.direction)
     label = "**CRITICAL**" if c.severity == "critical" else c.severity
-    return f"{label} slower" if c.direction == "slower" else f"{label} faster"
+    said = f"{label} slower" if c.direction == "slower" else f"{label} faster"
+    return f"{said} (accepted)" if entry.gate.accepted is not None else said
 
 
 def _tail(report: Report, context: Context) -> list[str]:
@@ -233,6 +238,10 @@ def _tail(report: Report, context: Context) -> list[str]:
             shown = ", ".join(code_span(n) for n in names[:20])
             more = f" and {len(names) - 20} more" if len(names) > 20 else ""
             lines += [f"{label}: {shown}{more}", ""]
+    for row in report.rows:  # who accepted what, and why: the user's words, inert
+        said = accepted_note(row)
+        if said is not None:
+            lines += [f"{code_span(row.name)}: {inert_prose(said[:500])}", ""]
     for note in report.notes[:10]:  # one paragraph each: a note cannot join the one before
         lines += [inert_prose(note[:500]), ""]
     facts = []

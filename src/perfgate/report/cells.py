@@ -260,7 +260,7 @@ def accepted_note(row: Row) -> str | None:
     if row.gate.accepted is None:
         return None
     reason = f": {row.gate.accepted}" if row.gate.accepted else " (no reason given)"
-    return f"accepted with --accept{reason}; passes the gate"
+    return f"accepted{reason}; passes the gate"
 
 
 def general_notes(report: Report) -> list[str]:
