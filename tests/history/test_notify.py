@@ -228,6 +228,15 @@ def test_one_commit_that_slows_sixty_benchmarks_opens_one_issue(tmp_path: Path) 
         assert "and 60 more benchmarks" in issue["title"]
 
 
+def _persons_issue(number: int, body: str, login: str) -> dict[str, object]:
+    """An issue a person wrote, with perfgate's label, as GitHub lists it."""
+    return {
+        "number": number, "title": "a copy", "body": body, "state": "open",
+        "labels": [{"name": "perfgate-regression"}], "user": {"login": login, "type": "User"},
+        "html_url": f"https://github.example/issues/{number}",
+    }  # fmt: skip
+
+
 def test_an_issue_someone_else_wrote_is_never_edited(db: Path) -> None:
     """A person's issue that carries perfgate's marker (a quote, a copy made by hand) is not
     perfgate's: it is left as it is, and perfgate's own issue is the one kept up to date."""
@@ -237,12 +246,7 @@ def test_an_issue_someone_else_wrote_is_never_edited(db: Path) -> None:
         (ours,) = api.issues
         ours["body"] = ours["body"].replace("perfgate-findings: ", "perfgate-findings: old")
         copied = ours["body"]
-        api.issues.append(  # a newer copy by a person, with both markers
-            {"number": 2, "title": "copy", "body": copied, "state": "open",
-             "labels": [{"name": "perfgate-regression"}],
-             "user": {"login": "alice", "type": "User"},
-             "html_url": "https://github.example/issues/2"}
-        )  # fmt: skip
+        api.issues.append(_persons_issue(2, copied, "alice"))  # a newer copy, both markers
         code, out, err = notify(api, db)
         assert code == 0, err
         assert "0 issue(s) opened, 1 updated" in out
@@ -251,12 +255,7 @@ def test_an_issue_someone_else_wrote_is_never_edited(db: Path) -> None:
         assert ("PATCH", "/repos/octo/proj/issues/2") not in api.writes()
 
     with Server(FakeGitHub()) as api:  # only a person's issue carries the marker
-        api.issues.append(
-            {"number": 1, "title": "mine", "body": copied, "state": "open",
-             "labels": [{"name": "perfgate-regression"}],
-             "user": {"login": "bob", "type": "User"},
-             "html_url": "https://github.example/issues/1"}
-        )  # fmt: skip
+        api.issues.append(_persons_issue(1, copied, "bob"))
         code, out, err = notify(api, db)
         assert code == 0, err
         assert "1 issue(s) opened, 0 updated" in out
