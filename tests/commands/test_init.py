@@ -486,7 +486,8 @@ def test_init_asv_runs_asv_with_enough_samples_for_its_median(tmp_path: Path) ->
     # head round alone, as `check` judges it (the metric init wrote: p50)
     home, out = {"HOME": str(tmp_path)}, tmp_path / "rounds"
     ran = run_cli("run", "--base", "HEAD", "--rounds", "1", "--rounds-dir", out, cwd=root, env=home)
-    assert ran.returncode == 0, ran.stderr
+    # an A/A of one round a side: under load its verdict may be anything; the round is the point
+    assert ran.returncode in (0, 1), ran.stderr
     (head_round,) = (out / "head").glob("round-*.json")
     checked = run_cli("check", head_round, "--format", "json", cwd=root, env=home)
     assert checked.returncode == 0, checked.stderr
