@@ -366,6 +366,10 @@ def _build(
         # --compile-bytecode: as pip does; a module compiled on first import would make the
         # first measured (or counted) run differ from the next
         command = [uv, "pip", "install", "--compile-bytecode", "--python", str(python), *args]
+    if not args:  # `install: []`: the interpreter alone (a command harness that needs nothing)
+        say(f"{side}: nothing to install (harness.install is empty)")
+        (folder / "pip-install.log").write_text("harness.install is empty\n", encoding="utf-8")
+        return None
     say(f"{side}: {'uv pip' if uv else 'pip'} install {' '.join(args)}")
     before = _build_leftovers(tree)
     done = run_captured(

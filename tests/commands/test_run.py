@@ -693,3 +693,57 @@ def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
     report = json.loads(done.stdout)
     assert report["kind"] == "compare"
     assert report["not_affected"] == []
+
+
+WRITER = """
+import json, random, re, sys
+from pathlib import Path
+
+FACTOR = {factor}
+# never decided: 25x apart between the sides, which side is slower alternating by round
+output = Path(sys.argv[1])
+round_index = int(re.search(r"round-(\\d+)", output.name).group(1))
+noise = 5.0 if (round_index + (output.parent.name == "head")) % 2 else 0.2
+
+
+def samples(level):  # each process at its own speed, within 2%, as on a real machine
+    level *= random.lognormvariate(0, 0.02)
+    return [[level * (1 + k / 1000) for k in range(20)]]
+
+
+benchmarks = [
+    {{"name": "slowed", "unit": "s", "rounds": samples(0.010 * FACTOR)}},
+    {{"name": "noisy", "unit": "s", "rounds": samples(0.010 * noise)}},
+] + [{{"name": f"steady{{i}}", "unit": "s", "rounds": samples(0.010)}} for i in range(3)]
+json.dump({{"perfgate_result": 1, "metadata": {{}}, "benchmarks": benchmarks}}, open(sys.argv[1], "w"))
+"""
+
+
+@pytest.mark.slow
+def test_a_run_stops_once_a_settled_slowdown_decides_the_check(tmp_path: Path) -> None:
+    """One benchmark 3x slower and settled after the minimum rounds, one too noisy for any
+    number of rounds: the check fails whatever the noisy one would show, so the run stops
+    there (it went on to the round cap), says why, and reports the noisy row inconclusive."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "writer.py").write_text(WRITER.format(factor=1.0))
+    (root / "perfgate.yml").write_text(
+        "version: 1\nrounds:\n  min: 3\n  max: 8\nharness:\n  type: command\n  install: []\n  suite: own\n"
+        f"  command: [{sys.executable!r}, 'writer.py', '{{output}}']\n"
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    (root / "writer.py").write_text(WRITER.format(factor=3.0))
+    git(root, "commit", "-qam", "three times slower")
+    done = run_cli("run", "--base", "HEAD~1", "--format", "json", cwd=root)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["rounds_used"] == 3
+    rows = {b["name"]: b for b in report["benchmarks"]}
+    assert rows["slowed"]["severity"] == "critical"
+    assert rows["noisy"]["change"]["direction"] == "inconclusive"
+    assert any(
+        note.startswith("Stopped after 3 rounds: slowed is critical") for note in report["notes"]
+    )
+    assert "the check fails whatever the" in done.stderr
