@@ -715,7 +715,8 @@ benchmarks = [
     {{"name": "slowed", "unit": "s", "rounds": samples(0.010 * FACTOR)}},
     {{"name": "noisy", "unit": "s", "rounds": samples(0.010 * noise)}},
 ] + [{{"name": f"steady{{i}}", "unit": "s", "rounds": samples(0.010)}} for i in range(3)]
-json.dump({{"perfgate_result": 1, "metadata": {{}}, "benchmarks": benchmarks}}, open(sys.argv[1], "w"))
+result = {{"perfgate_result": 1, "metadata": {{}}, "benchmarks": benchmarks}}
+json.dump(result, open(sys.argv[1], "w"))
 """
 
 
@@ -728,7 +729,8 @@ def test_a_run_stops_once_a_settled_slowdown_decides_the_check(tmp_path: Path) -
     root.mkdir()
     (root / "writer.py").write_text(WRITER.format(factor=1.0))
     (root / "perfgate.yml").write_text(
-        "version: 1\nrounds:\n  min: 3\n  max: 8\nharness:\n  type: command\n  install: []\n  suite: own\n"
+        "version: 1\nrounds:\n  min: 3\n  max: 8\n"
+        "harness:\n  type: command\n  install: []\n  suite: own\n"
         f"  command: [{sys.executable!r}, 'writer.py', '{{output}}']\n"
     )
     git(root, "init", "-q", "-b", "main")
