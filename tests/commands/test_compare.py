@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 import shutil
 from pathlib import Path
@@ -25,6 +26,7 @@ from perfgate.inference import (
     infer,
     measure,
     measure_stored,
+    order_statistic_coverage,
     remove_speed_factor,
 )
 from perfgate.model import Benchmark, Run
@@ -377,6 +379,36 @@ def test_stored_statistics_are_evidence() -> None:
     assert found.log_ratio == pytest.approx(math.log(1.5))
     assert found.within_var > 0
     assert measure_stored({"p25": 1.0}, head) is None
+
+
+@pytest.mark.parametrize("count", [8, 10, 12, 20, 35, 100])
+def test_a_stored_interval_is_read_at_the_coverage_asv_gave_it(count: int) -> None:
+    from asv_runner.statistics import compute_stats  # noqa: PLC0415
+
+    order = random.Random(count).sample(range(count), count)  # noqa: S311 - distinct, shuffled
+    samples = [1.0 + 0.01 * k for k in order]
+    _, stats = compute_stats(samples, 1)
+    ordered = sorted(samples)
+    low, high = ordered.index(stats["ci_99_a"]), ordered.index(stats["ci_99_b"])
+    # asv's interval is the (low+1)-th to (high+1)-th smallest: P(low < K <= high) covers it
+    expected = sum(math.comb(count, k) for k in range(low + 1, high + 1)) / 2**count
+    coverage = order_statistic_coverage(count, 0.01)
+    assert coverage is not None
+    assert coverage == pytest.approx(expected)
+    assert coverage >= 0.99
+
+
+def test_ten_samples_stored_by_asv_are_not_read_as_a_wider_error() -> None:
+    # asv's "99%" interval of 10 samples is their range, a 99.8% interval: the standard
+    # error read from it is 2.58 / 3.10 of what a 99% reading would give
+    stored = {"p50": 1.0, "ci99_low": 0.9, "ci99_high": 1.1}
+    counted = measure_stored({**stored, "n": 10}, {**stored, "n": 10})
+    uncounted = measure_stored(stored, stored)
+    assert counted is not None
+    assert uncounted is not None
+    assert math.sqrt(counted.within_var / uncounted.within_var) == pytest.approx(
+        2.5758 / 3.0973, rel=1e-3
+    )
 
 
 def test_paired_rounds_cancel_shared_drift() -> None:
