@@ -203,3 +203,27 @@ def _eager(module: str) -> frozenset[str]:
         type_ignores=[],
     )
     return frozenset(_imports(top, module, path.stem == "__init__"))
+
+
+def test_a_new_severity_touches_three_files() -> None:
+    """The grades of a slowdown are spelled in ``options`` (the vocabulary) and nowhere else
+    in the source; a new one adds a threshold to ``config.Thresholds`` and an output to
+    action.yml, and every other place reads the vocabulary."""
+    import dataclasses  # noqa: PLC0415
+    import re  # noqa: PLC0415
+
+    import yaml  # noqa: PLC0415
+
+    from perfgate.config import Thresholds  # noqa: PLC0415
+    from perfgate.options import GRADES  # noqa: PLC0415
+
+    spelled = re.compile(r"""["'](?:minor|major)["']""")
+    files = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if spelled.search(path.read_text(encoding="utf-8"))
+    }
+    assert files == {"options.py"}
+    assert set(GRADES) <= {field.name for field in dataclasses.fields(Thresholds)}
+    action = yaml.safe_load((SRC.parent / "action.yml").read_text(encoding="utf-8"))
+    assert set(GRADES) <= set(action["outputs"])

@@ -46,7 +46,14 @@ from perfgate.inference import (
     per_round,
 )
 from perfgate.model import Benchmark, Interval, Summary, measurement_notes
-from perfgate.options import ChangeDirection, FailOn, Severity
+from perfgate.options import (
+    FAIL_ON_GRADE,
+    GRADES,
+    GRADES_WORST_FIRST,
+    ChangeDirection,
+    FailOn,
+    Severity,
+)
 from perfgate.report.model import Change, Report, Row
 from perfgate.stats import min_samples, summarize, two_groups
 from perfgate.units import INSTRUCTIONS
@@ -317,9 +324,8 @@ FLAG_FLOOR_SHARE = 0.7
 def deciding_threshold(fail_on: FailOn, thresholds: Thresholds) -> float:
     """The relative slowdown that decides the gate under ``fail_on``: the threshold of the
     mildest severity that fails it (the critical one when no severity fails, ``never``)."""
-    failing = gate.FAILING_SEVERITIES[fail_on]
-    levels = (("minor", thresholds.minor), ("major", thresholds.major))
-    return next((limit for name, limit in levels if name in failing), thresholds.critical)
+    mildest = FAIL_ON_GRADE[fail_on]
+    return thresholds.limit(mildest or GRADES_WORST_FIRST[0])
 
 
 def classify(
@@ -392,7 +398,7 @@ def _flagged_severity(factor: float, reach: float, thresholds: Thresholds) -> Se
     if factor < 1.0 + FLAG_FLOOR_SHARE * thresholds.minor or reach < 1.0 + thresholds.minor:
         return "none"
     graded = grade(factor, thresholds)
-    return "minor" if graded == "none" else graded
+    return GRADES[0] if graded == "none" else graded
 
 
 def _settled(
@@ -414,12 +420,7 @@ def _settled(
 
 def grade(reach: float, thresholds: Thresholds) -> Severity:
     """The highest threshold a change factor (> 1) reaches."""
-    levels: tuple[tuple[Severity, float], ...] = (
-        ("critical", thresholds.critical),
-        ("major", thresholds.major),
-        ("minor", thresholds.minor),
-    )
-    for name, limit in levels:
-        if reach >= 1.0 + limit - 1e-12:
+    for name in GRADES_WORST_FIRST:
+        if reach >= 1.0 + thresholds.limit(name) - 1e-12:
             return name
     return "none"

@@ -26,12 +26,16 @@ from perfgate.errors import ConfigError, ConfigProblem, UsageError
 from perfgate.options import (
     DIRECTIONS,
     FAIL_ON,
+    GRADES,
     HARNESS_TYPES,
     METRICS,
+    PROFILE_SEVERITIES,
     TIMERS,
     FailOn,
     HarnessType,
     Metric,
+    ProfileSeverity,
+    Severity,
     Timer,
 )
 
@@ -58,8 +62,7 @@ _CALIBRATION_KEYS = ("reference", "workload")
 METRIC_KINDS = ("time", "instructions")
 _HISTORY_KEYS = ("db",)
 _PROFILE_KEYS = ("severity", "calls", "seconds", "top")
-PROFILE_SEVERITIES = ("minor", "major", "critical", "off")
-_REGRESSION_KEYS = ("minor", "major", "critical", "alpha")  # percentages
+_REGRESSION_KEYS = (*GRADES, "alpha")  # percentages
 _REGRESSION_ALL_KEYS = (*_REGRESSION_KEYS, "statistic")
 _ROUNDS_KEYS = ("min", "max", "time-budget", "per-benchmark")
 _HARNESS_KEYS = (
@@ -91,6 +94,11 @@ class Thresholds:
     major: float = 0.20
     critical: float = 0.50
     alpha: float = 0.05
+
+    def limit(self, grade: Severity) -> float:
+        """The relative slowdown at which ``grade`` begins (a field named after the grade)."""
+        value: float = getattr(self, grade)
+        return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,7 +162,7 @@ class ProfilePolicy:
     would cost each side 2 s after its rounds; pytest-benchmark's own ``--benchmark-cprofile``
     profiles a single call."""
 
-    severity: Literal["minor", "major", "critical", "off"] = "minor"
+    severity: ProfileSeverity = GRADES[0]
     calls: int = 20
     seconds: float = 0.1
     top: int = 10
@@ -474,10 +482,9 @@ def _regression(data: Any, path: tuple[Any, ...], ctx: _Context) -> Thresholds:
             ctx.add((*path, key), f"{section[key]} must be a percentage like 10%")
             continue
         values[key] = number
-    if len(values) == len(_REGRESSION_KEYS) and not (
-        values["minor"] <= values["major"] <= values["critical"]
-    ):
-        ctx.add(path, "thresholds must be in order: minor <= major <= critical")
+    limits = [values[grade] for grade in GRADES if grade in values]
+    if len(values) == len(_REGRESSION_KEYS) and limits != sorted(limits):
+        ctx.add(path, "thresholds must be in order: " + " <= ".join(GRADES))
     return Thresholds(**values) if len(values) == len(_REGRESSION_KEYS) else defaults
 
 

@@ -16,6 +16,9 @@ from dataclasses import replace
 
 from perfgate import units
 from perfgate.options import (
+    FAIL_ON,
+    FAIL_ON_GRADE,
+    GRADES,
     SEVERITY_RANK,
     STATUS_RANK,
     BudgetStatus,
@@ -27,19 +30,23 @@ from perfgate.options import (
 from perfgate.report.model import DependencyChange, Gate, Report, Row
 
 # What fails the gate for each `fail-on` setting: budget statuses and slowdown severities.
+# (budgets have no grade between warning and critical: a `fail-on` of a slowdown grade fails
+# on a critical budget, `warning` on a warning one too)
 FAILING_STATUSES: dict[FailOn, frozenset[BudgetStatus]] = {
-    "critical": frozenset({"critical"}),
-    "inconclusive": frozenset({"critical"}),
-    "major": frozenset({"critical"}),  # budgets have no `major`: critical, like `critical`
-    "warning": frozenset({"warning", "critical"}),
-    "never": frozenset(),
+    fail_on: frozenset()
+    if fail_on == "never"
+    else frozenset({"warning", "critical"})
+    if fail_on == "warning"
+    else frozenset({"critical"})
+    for fail_on in FAIL_ON
 }
 FAILING_SEVERITIES: dict[FailOn, frozenset[Severity]] = {
-    "critical": frozenset({"critical"}),
-    "inconclusive": frozenset({"critical"}),
-    "major": frozenset({"major", "critical"}),
-    "warning": frozenset({"minor", "major", "critical"}),
-    "never": frozenset(),
+    fail_on: frozenset(
+        grade
+        for grade in GRADES
+        if mildest is not None and SEVERITY_RANK[grade] >= SEVERITY_RANK[mildest]
+    )
+    for fail_on, mildest in FAIL_ON_GRADE.items()
 }
 
 

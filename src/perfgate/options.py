@@ -40,6 +40,21 @@ TIMERS: tuple[Timer, ...] = get_args(Timer)
 METRICS: tuple[Metric, ...] = get_args(Metric)
 INTERVAL_METHODS: tuple[IntervalMethod, ...] = get_args(IntervalMethod)
 
+# the severities a slowdown is graded at, mildest first ("none" is not a grade), and worst first
+GRADES: tuple[Severity, ...] = SEVERITIES[1:]
+GRADES_WORST_FIRST: tuple[Severity, ...] = tuple(reversed(GRADES))
+# `profile: {severity: ...}`: the mildest slowdown profiled, or off
+ProfileSeverity = Severity | Literal["off"]
+PROFILE_SEVERITIES: tuple[str, ...] = (*GRADES, "off")
+# `fail-on`: the mildest grade of slowdown that fails the gate (None: no slowdown fails)
+FAIL_ON_GRADE: dict[FailOn, Severity | None] = {
+    "critical": "critical",
+    "major": "major",
+    "warning": "minor",
+    "inconclusive": "critical",  # and every row the run could not decide
+    "never": None,
+}
+
 SEVERITY_RANK: dict[Severity, int] = {s: i for i, s in enumerate(SEVERITIES)}
 STATUS_RANK: dict[Status, int] = {s: i for i, s in enumerate(STATUSES)}
 

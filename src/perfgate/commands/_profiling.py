@@ -13,12 +13,10 @@ from perfgate import asv_driver, profile
 from perfgate._proc import at_once
 from perfgate.config import Config
 from perfgate.errors import InputError
-from perfgate.options import Severity
+from perfgate.options import SEVERITY_RANK
 from perfgate.progress import Progress
 from perfgate.report.model import Profile, Report, Row
 from perfgate.runner import Side, profile_side
-
-_RANK: dict[Severity, int] = {"none": 0, "minor": 1, "major": 2, "critical": 3}
 
 
 def flagged(report: Report, config: Config) -> list[Row]:
@@ -26,11 +24,11 @@ def flagged(report: Report, config: Config) -> list[Row]:
     policy = config.profile
     if policy.severity == "off" or config.harness.type not in ("pytest-benchmark", "asv"):
         return []
-    least = _RANK[policy.severity]
+    least = SEVERITY_RANK[policy.severity]
     return [
         row
         for row in report.rows
-        if row.slower and _RANK[row.severity] >= least and row.unit == "s"
+        if row.slower and SEVERITY_RANK[row.severity] >= least and row.unit == "s"
     ]
 
 

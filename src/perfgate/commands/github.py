@@ -32,6 +32,7 @@ from perfgate.github.comment import (
     safe_url,
 )
 from perfgate.github.inputs import ActionInputs, parse_inputs
+from perfgate.options import GRADES_WORST_FIRST
 from perfgate.report.model import Report
 from perfgate.report.read import load_report
 
@@ -382,9 +383,7 @@ def _environment(env: Mapping[str, str]) -> str:
 def _outputs(report: Report, report_json: Path, report_md: Path) -> dict[str, str]:
     return {
         "verdict": report.verdict,
-        "critical": str(report.count_severity("critical")),
-        "major": str(report.count_severity("major")),
-        "minor": str(report.count_severity("minor")),
+        **{grade: str(report.count_severity(grade)) for grade in GRADES_WORST_FIRST},
         "budget-critical": str(report.count("critical")),
         "budget-warning": str(report.count("warning")),
         "report-json": str(report_json.resolve()),

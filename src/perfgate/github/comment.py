@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from perfgate import units
 from perfgate.model import Summary
+from perfgate.options import GRADES_WORST_FIRST
 from perfgate.report.cells import (
     accepted_note,
     budget_status,
@@ -141,7 +142,7 @@ def _headline(report: Report) -> str:
     icon = ICONS[icon_verdict(report)]
     slower = [
         f"{n} {severity} slowdown{'s' if n != 1 else ''}"
-        for severity in ("critical", "major", "minor")
+        for severity in GRADES_WORST_FIRST
         if (n := report.count_severity(severity))
     ]
     budgets = [

@@ -11,6 +11,7 @@ from typing import Literal
 from perfgate import units
 from perfgate.escaping import printable
 from perfgate.model import Summary
+from perfgate.options import GRADES_WORST_FIRST
 from perfgate.report.model import Change, FunctionChange, Report, Row
 
 STATUS_LABEL = {
@@ -296,7 +297,7 @@ def summary_line(report: Report) -> str:
     if report.compared:
         slower = [
             f"{report.count_severity(s)} {s}"
-            for s in ("critical", "major", "minor")
+            for s in GRADES_WORST_FIRST
             if report.count_severity(s)
         ]
         faster = sum(
