@@ -23,6 +23,7 @@ from perfgate.options import (
     STATUS_RANK,
     BudgetStatus,
     FailOn,
+    Finding,
     Kind,
     Severity,
     Verdict,
@@ -78,11 +79,27 @@ def settled_failure(report: Report) -> Row | None:
     return None
 
 
+def finding(row: Row) -> Finding | None:
+    """What a row shows, the first that applies: a slowdown of a grade, a budget not met, a
+    comparison the run could not decide, an improvement of a grade; None: nothing to say.
+    Every output reads it from ``row.gate.finding`` (annotation titles, the comment's folding)."""
+    if row.slower and row.severity != "none":
+        return "slowdown"
+    if row.budget is not None and row.budget.status != "ok":
+        return "budget"
+    if row.inconclusive:
+        return "inconclusive"
+    if row.faster and row.severity != "none":
+        return "improvement"
+    return None
+
+
 def judge(row: Row, fail_on: FailOn, accepted: str | None = None) -> Gate:
     """The gate's decision on one row; ``accepted`` (a reason) passes a row that would fail:
     its findings stay in the reasons, marked accepted."""
+    found = finding(row)
     budget_finding = row.budget is not None and row.budget.status != "ok"
-    slowdown_finding = row.slower and row.severity != "none"
+    slowdown_finding = found == "slowdown"
     fails = (
         (row.budget is not None and row.budget.status in FAILING_STATUSES[fail_on])
         or (row.slower and row.severity in FAILING_SEVERITIES[fail_on])
@@ -100,14 +117,25 @@ def judge(row: Row, fail_on: FailOn, accepted: str | None = None) -> Gate:
         reasons.append(undecided(row))
     if fails and accepted is not None:
         why = f"accepted ({accepted})" if accepted else "accepted"
-        return Gate(fails=False, level="warning", reasons=(why, *reasons), accepted=accepted)
+        return Gate(
+            fails=False,
+            level="warning",
+            reasons=(why, *reasons),
+            accepted=accepted,
+            finding=found,
+        )
     if fails:
-        return Gate(fails=True, level="error", reasons=tuple(reasons) or ("fails the gate",))
+        return Gate(
+            fails=True,
+            level="error",
+            reasons=tuple(reasons) or ("fails the gate",),
+            finding=found,
+        )
     if budget_finding or slowdown_finding:
-        return Gate(fails=False, level="warning", reasons=tuple(reasons))
+        return Gate(fails=False, level="warning", reasons=tuple(reasons), finding=found)
     if reasons:
-        return Gate(fails=False, level="notice", reasons=tuple(reasons))
-    return Gate()
+        return Gate(fails=False, level="notice", reasons=tuple(reasons), finding=found)
+    return Gate(finding=found)
 
 
 def undecided(row: Row) -> str:

@@ -26,6 +26,9 @@ Timer = Literal["auto", "wall", "cpu", "wall-minus-runqueue"]
 Metric = Literal["p50", "p95", "p99", "mean", "min", "max"]
 IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
 AnnotationLevel = Literal["error", "warning", "notice"]
+# what a row shows, the first that applies (perfgate.gate.finding): a slowdown of a grade, a
+# budget not met, a comparison the run could not decide, an improvement of a grade
+Finding = Literal["slowdown", "budget", "inconclusive", "improvement"]
 
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 KINDS: tuple[Kind, ...] = get_args(Kind)

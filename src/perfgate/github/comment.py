@@ -58,8 +58,8 @@ def marker_for(key: str) -> str:
 
 def render_comment(report: Report, context: Context, limit: int = COMMENT_LIMIT) -> str:
     entries = report.rows  # in the gate's order, worst first
-    shown = [e for e in entries if e.notable]
-    folded = [e for e in entries if not e.notable]
+    shown = [e for e in entries if e.gate.finding is not None]
+    folded = [e for e in entries if e.gate.finding is None]
     head = [context.marker, _headline(report), "", _summary(report, context), ""]
     tail = _tail(report, context)
     header = _table_header(report)

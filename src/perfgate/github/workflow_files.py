@@ -91,15 +91,15 @@ def annotation_lines(report: Report, limit: int = MAX_ANNOTATIONS) -> list[str]:
 
 
 def _what(row: Row) -> str:
-    if row.slower and row.severity != "none":
+    if row.gate.finding == "slowdown":
         return f"{row.severity} slowdown"
-    if row.status in ("slow", "warning", "critical"):
+    if row.gate.finding == "budget":
         return f"budget {row.status}"
     return "inconclusive"
 
 
 def _detail(row: Row) -> str:
-    if _what(row) == "inconclusive":
+    if row.gate.finding not in ("slowdown", "budget"):
         return row.gate.reasons[-1] if row.gate.reasons else "inconclusive"
     head = format_value(row.head.value, row.unit)
     if row.base is not None and row.change is not None:

@@ -39,6 +39,7 @@ from perfgate.options import (
     ChangeInterval,
     Direction,
     FailOn,
+    Finding,
     Kind,
     Severity,
     Status,
@@ -107,6 +108,8 @@ class Gate:
     # `--accept NAME[=REASON]`: a finding that would fail, passed because it is intended (the
     # reason, "" when none was given); None when not accepted
     accepted: str | None = None
+    # what the row shows (None: nothing to say; renderers fold or leave out such rows)
+    finding: Finding | None = None
 
 
 PROFILE_VERSION = 1
@@ -182,16 +185,6 @@ class Row:
         neither shown nor ruled out (or nothing could be compared at all)."""
         return self.base is not None and (
             self.change is None or self.change.direction == "inconclusive"
-        )
-
-    @property
-    def notable(self) -> bool:
-        """A change beyond the minor threshold, a budget not met, or undecided: shown, not
-        folded."""
-        return (
-            self.severity != "none"
-            or self.status in ("slow", "warning", "critical")
-            or self.inconclusive
         )
 
 
