@@ -227,3 +227,15 @@ def test_a_new_severity_touches_three_files() -> None:
     assert set(GRADES) <= {field.name for field in dataclasses.fields(Thresholds)}
     action = yaml.safe_load((SRC.parent / "action.yml").read_text(encoding="utf-8"))
     assert set(GRADES) <= set(action["outputs"])
+
+
+def test_exit_codes_are_declared_in_one_place() -> None:
+    import re  # noqa: PLC0415
+
+    declared = re.compile(r"^\s*(?:EXIT_\w+\s*,\s*)*EXIT_\w+\s*=", re.MULTILINE)
+    files = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if declared.search(path.read_text(encoding="utf-8"))
+    }
+    assert files == {"options.py"}

@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from perfgate import __version__
-from perfgate.options import CHANGE_POINT_METHODS, OPTIONS
+from perfgate.options import (
+    CHANGE_POINT_METHODS,
+    EXIT_FAIL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    OPTIONS,
+)
 
 if TYPE_CHECKING:
     from perfgate.commands.output import ReportOptions
@@ -19,8 +27,6 @@ if TYPE_CHECKING:
 
 # history's formats: the report formats but JUnit (a history is not a test run)
 OUTPUT_FORMATS = ("table", "markdown", "json")
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 
 class _Parser(argparse.ArgumentParser):

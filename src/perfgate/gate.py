@@ -23,8 +23,8 @@ from perfgate.options import (
     STATUS_RANK,
     BudgetStatus,
     FailOn,
-    Finding,
     Kind,
+    RowFinding,
     Severity,
     Verdict,
 )
@@ -79,7 +79,7 @@ def settled_failure(report: Report) -> Row | None:
     return None
 
 
-def finding(row: Row) -> Finding | None:
+def finding(row: Row) -> RowFinding | None:
     """What a row shows, the first that applies: a slowdown of a grade, a budget not met, a
     comparison the run could not decide, an improvement of a grade; None: nothing to say.
     Every output reads it from ``row.gate.finding`` (annotation titles, the comment's folding)."""

@@ -28,7 +28,7 @@ IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
 AnnotationLevel = Literal["error", "warning", "notice"]
 # what a row shows, the first that applies (perfgate.gate.finding): a slowdown of a grade, a
 # budget not met, a comparison the run could not decide, an improvement of a grade
-Finding = Literal["slowdown", "budget", "inconclusive", "improvement"]
+RowFinding = Literal["slowdown", "budget", "inconclusive", "improvement"]
 
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -60,6 +60,13 @@ FAIL_ON_GRADE: dict[FailOn, Severity | None] = {
 
 SEVERITY_RANK: dict[Severity, int] = {s: i for i, s in enumerate(SEVERITIES)}
 STATUS_RANK: dict[Status, int] = {s: i for i, s in enumerate(STATUSES)}
+
+# Exit codes, the same in every command (README, "Exit codes"): 0 passed or done, 1 the gate failed
+# (bisect: no commit found), 2 bad input or usage (history import: some files skipped, the
+# rest imported), 130 and 143 interrupted by SIGINT or SIGTERM
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+EXIT_SKIPPED = EXIT_USAGE  # history import: files skipped (each said why), the rest imported
+EXIT_NOT_FOUND = EXIT_FAIL  # bisect: no commit makes the step
 
 INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "pyperf", "native")
 # history detect: the smallest step reported (5%); a change-point default the CLI shows

@@ -25,14 +25,13 @@ from perfgate.commands.run import probe
 from perfgate.config import Config, find_config, load_config
 from perfgate.errors import PerfgateError, UsageError
 from perfgate.escaping import printable
+from perfgate.options import EXIT_NOT_FOUND, EXIT_OK
 from perfgate.progress import Progress, progress_lines
 from perfgate.report import cells
 from perfgate.report.model import Report, Row
 
 if TYPE_CHECKING:
     from perfgate.history.store import Location
-
-EXIT_FOUND, EXIT_NOT_FOUND = 0, 1
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def bisect_command(
                 search.record(index, outcome)
     result = _Result(good_commit, bad_commit, commits, wanted, search, runner.probes, pattern)
     stdout.write(result.json() if fmt == "json" else result.text(repo))
-    return EXIT_FOUND if result.first_bad is not None else EXIT_NOT_FOUND
+    return EXIT_OK if result.first_bad is not None else EXIT_NOT_FOUND
 
 
 def _between(repo: Path, good: str, good_commit: str, bad: str, bad_commit: str) -> list[str]:

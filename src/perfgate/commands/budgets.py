@@ -23,6 +23,7 @@ from typing import TextIO
 from perfgate._io import write_text_atomic
 from perfgate.config import find_config, load_config
 from perfgate.errors import UsageError
+from perfgate.options import EXIT_OK
 from perfgate.pytest_plugin.perfgate_calibration import VERSION, calibration_seconds
 
 MEASUREMENTS = 5  # each the median of 25 calls: the median of these is the reference
@@ -40,7 +41,7 @@ def calibrate_command(
             f"{line}\n# the calibration workload's CPU time on this machine; put this line "
             "in perfgate.yml (or run with --write) where the budgets were set\n"
         )
-        return 0
+        return EXIT_OK
     path = find_config(config_path, Path.cwd())
     if path is None:
         raise UsageError("--write: no perfgate.yml here (give --config F, or run perfgate init)")
@@ -56,7 +57,7 @@ def calibrate_command(
     write_text_atomic(path, updated)
     load_config(path)  # what was written must still be a valid config
     stdout.write(f"{path}: {line}\n")
-    return 0
+    return EXIT_OK
 
 
 def _duration(seconds: float) -> str:

@@ -11,6 +11,7 @@ from typing import TextIO
 from perfgate import environments
 from perfgate._git import toplevel
 from perfgate.errors import UsageError
+from perfgate.options import EXIT_OK
 
 
 def clean_command(*, keep: int, dry_run: bool = False, stdout: TextIO | None = None) -> int:
@@ -26,4 +27,4 @@ def clean_command(*, keep: int, dry_run: bool = False, stdout: TextIO | None = N
     )
     verb = "would remove" if dry_run else "removed"
     stdout.write(f"perfgate: {verb} {what}\n")
-    return 0
+    return EXIT_OK

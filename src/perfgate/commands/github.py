@@ -32,7 +32,7 @@ from perfgate.github.comment import (
     safe_url,
 )
 from perfgate.github.inputs import ActionInputs, parse_inputs
-from perfgate.options import GRADES_WORST_FIRST
+from perfgate.options import EXIT_OK, GRADES_WORST_FIRST
 from perfgate.report.model import Report
 from perfgate.report.read import load_report
 
@@ -271,9 +271,9 @@ def comment_command(
         )
     except GitHubError as exc:
         wf.print_lines([f"::warning title=perfgate comment::{wf.escape_data(_why(exc))}"])
-        return 0
+        return EXIT_OK
     sys.stdout.write(f"{posted.action} {posted.comment.url}\n")
-    return 0
+    return EXIT_OK
 
 
 def read_artifact(folder: Path) -> tuple[Path, int, dict[str, str | None]]:

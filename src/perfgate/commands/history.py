@@ -21,12 +21,10 @@ from perfgate.history.store import (
     shown_location,
 )
 from perfgate.model import STORED_BASELINE, Benchmark, Metadata, Run
-from perfgate.options import DEFAULT_MIN_CHANGE
+from perfgate.options import DEFAULT_MIN_CHANGE, EXIT_OK, EXIT_SKIPPED
 
 if TYPE_CHECKING:
     from perfgate.history.findings import Finding
-
-EXIT_OK, EXIT_SKIPPED = 0, 2
 
 
 def import_command(

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from perfgate import scaffold
 from perfgate.errors import UsageError
+from perfgate.options import EXIT_OK
 
 MAX_SHARDS = 256  # GitHub runs at most 256 jobs of one matrix
 
@@ -68,7 +69,7 @@ def init_command(
         "default branch it checks this tree alone; .github/workflows/perf.yml then runs on "
         "pull requests" + (" once noxfile.py has the session" if kept_nox else "") + "\n"
     )
-    return 0
+    return EXIT_OK
 
 
 def _found(project: scaffold.Project) -> str:

@@ -39,6 +39,7 @@ from perfgate.compare import compare
 from perfgate.config import Config, find_config, load_config, with_overrides
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.model import Benchmark
+from perfgate.options import EXIT_OK
 from perfgate.progress import Progress, progress_lines
 from perfgate.pytest_plugin import MODULE
 from perfgate.report import cells
@@ -376,7 +377,7 @@ def profile_command(
     from perfgate.report.table import render_profiles  # noqa: PLC0415 - rich, lazily
 
     stdout.write(render_profiles(diffs))
-    return 0
+    return EXIT_OK
 
 
 def probe(

@@ -39,8 +39,8 @@ from perfgate.options import (
     ChangeInterval,
     Direction,
     FailOn,
-    Finding,
     Kind,
+    RowFinding,
     Severity,
     Status,
     Verdict,
@@ -109,7 +109,7 @@ class Gate:
     # reason, "" when none was given); None when not accepted
     accepted: str | None = None
     # what the row shows (None: nothing to say; renderers fold or leave out such rows)
-    finding: Finding | None = None
+    finding: RowFinding | None = None
 
 
 PROFILE_VERSION = 1
