@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 from perfgate import __version__
 from perfgate.options import (
     CHANGE_POINT_METHODS,
+    DEFAULT_MIN_CHANGE,
     EXIT_FAIL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
     EXIT_USAGE,
+    HISTORY_METRICS,
     OPTIONS,
 )
 
@@ -350,18 +352,39 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "perfgate.yml's history.db, else .perfgate/history.sqlite)"
     )
 
-    def common(action: argparse.ArgumentParser, *, metric: bool = True) -> None:
+    def common(
+        action: argparse.ArgumentParser, *, metric: bool = True, steps: str | None = None
+    ) -> None:
+        """The options every history action shares; ``steps``: what it does with the change
+        points of at least ``--min-change`` (reported, marked)."""
         action.add_argument("--db", type=_location, metavar="PATH|URL", help=db_help)
         action.add_argument("--config", type=Path, metavar="F", help="config file")
         if metric:
             action.add_argument(
                 "--metric",
-                default="p50",
-                choices=("p50", "p25", "p95", "p99", "mean", "min", "max"),
+                default=HISTORY_METRICS[0],
+                choices=HISTORY_METRICS,
                 help="value per commit (default p50, the level asv tracks too; stored-only "
                 "histories such as data.js fall back to their mean; p25 and p99 exist for runs "
                 "imported with their samples)",
             )
+        if steps is not None:
+            action.add_argument(
+                "--min-change",
+                type=float,
+                default=DEFAULT_MIN_CHANGE,
+                metavar="FRACTION",
+                help=f"smallest step {steps} (default {DEFAULT_MIN_CHANGE:g} = "
+                + f"{DEFAULT_MIN_CHANGE:.0%})".replace("%", "%%"),
+            )
+
+    def output_format(action: argparse.ArgumentParser) -> None:
+        action.add_argument(
+            "--format",
+            choices=OUTPUT_FORMATS,
+            default="table",
+            help="output format (default table)",
+        )
 
     imp = actions.add_parser(
         "import",
@@ -395,9 +418,7 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     show.add_argument("--machine", help="only this machine (as recorded by the harness)")
     show.add_argument("--env", help="only this environment (asv's environment name)")
-    show.add_argument(
-        "--format", choices=OUTPUT_FORMATS, default="table", help="output format (default table)"
-    )
+    output_format(show)
     show.add_argument(
         "--chart", type=Path, metavar="FILE.html", help="also write a self-contained HTML chart"
     )
@@ -409,17 +430,8 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         description="Find the commits where a benchmark's level stepped, with the level "
         "before and after, the magnitude and a confidence.",
     )
-    detect.add_argument(
-        "--format", choices=OUTPUT_FORMATS, default="table", help="output format (default table)"
-    )
+    output_format(detect)
     detect.add_argument("--output", type=Path, metavar="F", help="write the report to F")
-    detect.add_argument(
-        "--min-change",
-        type=float,
-        default=0.05,
-        metavar="FRACTION",
-        help="smallest step reported (default 0.05 = 5%%)",
-    )
     detect.add_argument(
         "--bisect",
         action="store_true",
@@ -432,7 +444,7 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         default=None,
         help="segmentation (default asv-recursive+pelt-l1, chosen by F1 in docs/changepoints.md)",
     )
-    common(detect)
+    common(detect, steps="reported")
 
     site = actions.add_parser(
         "site",
@@ -448,14 +460,7 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="commit link with {commit}, e.g. https://github.com/OWNER/REPO/commit/{commit} "
         "(default: from GITHUB_SERVER_URL and GITHUB_REPOSITORY, else a github.com origin)",
     )
-    site.add_argument(
-        "--min-change",
-        type=float,
-        default=0.05,
-        metavar="FRACTION",
-        help="smallest step marked (default 0.05 = 5%%)",
-    )
-    common(site)
+    common(site, steps="marked")
     notify = actions.add_parser(
         "notify",
         help="one GitHub issue per regression the change points show (default branch)",
@@ -477,14 +482,7 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         action="store_true",
         help="@-mention the author of the first slower commit (off by default)",
     )
-    notify.add_argument(
-        "--min-change",
-        type=float,
-        default=0.05,
-        metavar="FRACTION",
-        help="smallest step reported (default 0.05 = 5%%)",
-    )
-    common(notify)
+    common(notify, steps="reported")
     baseline = actions.add_parser(
         "baseline",
         help="write the classic stored baseline for `perfgate compare BASELINE HEAD`",

@@ -33,7 +33,8 @@ _SECRET_KEYS = re.compile(r"(?i)((?:^|[?&])(?:password|sslpassword)=)([^&#]*)")
 _MASKED_VALUE = rf"\1{MASK}"
 # a URL's user:password@ (a password with "/" or "@" is the database address's to handle)
 _URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@?#]*):[^\s@/]*@")
-_SCHEMES = ("postgresql://", "postgres://")
+# the addresses of a PostgreSQL history (perfgate.history.location reads them too)
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
 
 
 def printable(text: str) -> str:
@@ -69,7 +70,7 @@ def database_url_shown(url: str) -> str:
     """A ``postgresql://`` address as messages show it: the password masked in the user part
     and the query, and every piece of it kept secret (libpq quotes pieces of a malformed
     address in its messages, e.g. a password with ``/`` read as a port)."""
-    if not url.startswith(_SCHEMES):
+    if not url.startswith(DATABASE_SCHEMES):
         return redact(url)
     scheme, rest = url.split("://", 1)
     # the user part ends at the last "@" that is not inside the query (a password may hold

@@ -69,6 +69,9 @@ EXIT_SKIPPED = EXIT_USAGE  # history import: files skipped (each said why), the 
 EXIT_NOT_FOUND = EXIT_FAIL  # bisect: no commit makes the step
 
 INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "pyperf", "native")
+# history show/detect/site/notify --metric: the statistics a history stores per commit (p50
+# first, the default: the level asv tracks too)
+HISTORY_METRICS = ("p50", "p25", "p95", "p99", "mean", "min", "max")
 # history detect: the smallest step reported (5%); a change-point default the CLI shows
 DEFAULT_MIN_CHANGE = 0.05
 

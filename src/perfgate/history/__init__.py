@@ -6,23 +6,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from perfgate.escaping import DATABASE_SCHEMES
+
 DEFAULT_DB = Path(".perfgate") / "history.sqlite"
 # where a history lives: an SQLite file, or a postgresql:// URL (kept a string: a Path would
 # fold its "//")
 Location = Path | str
 
 
-SCHEMES = ("postgresql://", "postgres://")
-
-
 def location(text: str) -> Location:
     """``--db`` and ``history.db`` as given: a URL stays a string, anything else is a path."""
-    return text if text.startswith(SCHEMES) else Path(text)
+    return text if text.startswith(DATABASE_SCHEMES) else Path(text)
 
 
 def is_url(where: object) -> bool:
     """Whether a history location is a PostgreSQL URL."""
-    return isinstance(where, str) and where.startswith(SCHEMES)
+    return isinstance(where, str) and where.startswith(DATABASE_SCHEMES)
 
 
 def shown_location(where: Location) -> str:
