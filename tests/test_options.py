@@ -105,3 +105,33 @@ def test_change_point_methods_are_the_segmenters() -> None:
 
     assert set(CHANGE_POINT_METHODS) == set(SEGMENTERS)
     assert CHANGE_POINT_METHODS[0] == DEFAULT_METHOD
+
+
+def test_the_configs_defaults_and_choices_are_the_tables(tmp_path: Path) -> None:
+    """Every option with a perfgate.yml key: the Config's default is the table's, and a value
+    outside the table's choices is refused with exactly those choices named."""
+    from perfgate.config import Config, load_config  # noqa: PLC0415
+    from perfgate.errors import ConfigError  # noqa: PLC0415
+    from perfgate.units import parse_duration  # noqa: PLC0415
+
+    config = Config()
+    defaults = {
+        "fail-on": config.fail_on,
+        "metric": config.metric,
+        "harness.type": config.harness.type,
+        "rounds.time-budget": config.rounds.time_budget,
+    }
+    keyed = {o.config_key: o for o in OPTIONS.values() if o.config_key is not None}
+    assert set(keyed) == set(defaults)
+    for key, option in keyed.items():
+        expected = parse_duration(option.default or "") if key == "rounds.time-budget" else None
+        assert defaults[key] == (expected if expected is not None else option.default), key
+        if option.choices is None:
+            continue
+        *parents, leaf = key.split(".")
+        text = "".join(f"{'  ' * i}{p}:\n" for i, p in enumerate(parents))
+        path = tmp_path / f"{key}.yml"
+        path.write_text(f"version: 1\n{text}{'  ' * len(parents)}{leaf}: nonsense\n")
+        with pytest.raises(ConfigError) as failed:
+            load_config(path)
+        assert ", ".join(option.choices) in str(failed.value), key

@@ -2,7 +2,9 @@
 
 The words of DESIGN.md section 3 as Literal types with their choices in order of rank, and a
 table of the options a user sets: the CLI flag, the Action input and the ``perfgate.yml`` key
-of each, its choices and its default. ``_cli``, ``github.inputs`` and ``config`` read this table;
+of each, its choices and its default. ``_cli`` and ``github.inputs`` read this table; ``config``
+takes its choices from the Literals here, and tests/test_options.py checks its defaults and the
+choices it names against the table;
 nothing here imports numpy, scipy, rich or PyYAML, so ``perfgate --help`` stays light.
 """
 
