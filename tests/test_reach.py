@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from perfgate.reach import FileChange, same_program, unreachable
+from perfgate.reach import (
+    FileChange,
+    Reached,
+    ReachMap,
+    affected,
+    map_from,
+    same_program,
+    unreachable,
+)
 
 CODE = '''"""A module."""
 
@@ -65,3 +73,128 @@ def test_only_modified_python_files_of_the_same_program_reach_nothing() -> None:
         FileChange("src/pkg/mod.py", "M", CODE, None),  # not text
     ):
         assert unreachable([same, other]) is None, other
+
+
+LIBRARY = """import functools
+
+LIMIT = 3
+
+
+def fast(n):
+    return n + 1
+
+
+@functools.cache
+def slow(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+class Box:
+    size = 2
+
+    def grow(self, n):
+        helper = lambda k: k * 2  # noqa: E731
+        return helper(n)
+"""
+# where the interpreter ran it (an installed copy: no src/), by each function's first line
+RAN = "/env/lib/python3.11/site-packages/lib_pkg/core.py"
+FAST, SLOW, GROW = (RAN, 6), (RAN, 10), (RAN, 21)
+
+
+def _map(**extra: object) -> ReachMap:
+    fields: dict[str, object] = {
+        "benchmarks": {
+            "b/test.py::test_fast": frozenset({FAST}),
+            "b/test.py::test_slow": frozenset({SLOW}),
+            "b/test.py::test_grow": frozenset({GROW, (RAN, 22)}),
+        },
+        "outside": frozenset({(RAN, 1)}),
+        "opaque": frozenset(),
+        "spawned_outside": False,
+    }
+    fields.update(extra)
+    return ReachMap(**fields)  # type: ignore[arg-type]
+
+
+def _reached(
+    new: str, reach_map: ReachMap | None = None, path: str = "src/lib_pkg/core.py"
+) -> Reached:
+    change = FileChange(path, "M", LIBRARY, new)
+    return affected([change], reach_map or _map())
+
+
+@pytest.mark.parametrize(
+    ("edited", "expected"),
+    [
+        (LIBRARY.replace("total += i", "total += 2 * i"), {"b/test.py::test_slow"}),
+        (LIBRARY.replace("return n + 1", "x = 1\n    return n + x"), {"b/test.py::test_fast"}),
+        (LIBRARY.replace("k * 2", "k * 3"), {"b/test.py::test_grow"}),  # a lambda's body
+        (LIBRARY.replace("    return n + 1\n", "    return n + 1\n    # said twice\n"), set()),
+        # lines inserted above: head's line numbers move, base's do not
+        (
+            LIBRARY.replace("import functools\n", "import functools\n# moved\n\n").replace(
+                "total += i", "total -= i"
+            ),
+            {"b/test.py::test_slow"},
+        ),
+    ],
+)
+def test_a_change_inside_a_function_reaches_the_benchmarks_that_ran_it(
+    edited: str, expected: set[str]
+) -> None:
+    found = _reached(edited)
+    assert found.benchmarks == frozenset(expected), found.why
+
+
+@pytest.mark.parametrize(
+    ("edited", "why"),
+    [
+        (LIBRARY.replace("LIMIT = 3", "LIMIT = 4"), "outside a function"),
+        (LIBRARY.replace("@functools.cache\n", ""), "outside a function"),  # runs at import
+        (LIBRARY.replace("    size = 2", "    size = 3"), "outside a function"),  # class body
+    ],
+)
+def test_code_that_runs_at_import_reaches_every_benchmark(edited: str, why: str) -> None:
+    found = _reached(edited)
+    assert found.benchmarks is None
+    assert why in found.why
+
+
+def test_what_the_map_cannot_see_reaches_every_benchmark() -> None:
+    slower = LIBRARY.replace("total += i", "total += 2 * i")
+    run_outside = _map(outside=frozenset({SLOW}))  # a fixture or an import ran `slow`
+    assert _reached(slower, run_outside).benchmarks is None
+    assert _reached(slower, _map(spawned_outside=True)).benchmarks is None
+    opaque = _map(opaque=frozenset({"b/test.py::test_fast"}))  # it started a process
+    both = frozenset({"b/test.py::test_slow", "b/test.py::test_fast"})
+    assert _reached(slower, opaque).benchmarks == both
+    other = FileChange("pyproject.toml", "M", "a", "b")
+    assert affected([other], _map()).benchmarks is None
+    added = FileChange("src/lib_pkg/new.py", "A", None, "x = 1\n")
+    assert affected([added], _map()).benchmarks is None
+
+
+def test_a_file_the_suite_never_ran_reaches_nothing() -> None:
+    found = _reached(LIBRARY.replace("LIMIT = 3", "LIMIT = 4"), path="tools/release.py")
+    assert found.benchmarks == frozenset()
+
+
+def test_the_plugins_document_is_read_back() -> None:
+    document = {
+        "perfgate_reach": 1,
+        "files": [RAN],
+        "benchmarks": {"b/test.py::test_fast": [[0, 6]]},
+        "outside": [[0, 1]],
+        "opaque": [],
+        "spawned_outside": False,
+    }
+    found = map_from(document)
+    assert found.benchmarks == {"b/test.py::test_fast": frozenset({FAST})}
+    assert found.outside == {(RAN, 1)}
+    with pytest.raises(ValueError, match="malformed"):
+        map_from({**document, "outside": [[3, 1]]})
+    with pytest.raises(ValueError, match="version 1"):
+        map_from({"perfgate_reach": 2})

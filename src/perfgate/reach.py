@@ -63,3 +63,152 @@ def _shape(tree: ast.Module) -> str:
             ):
                 node.body = body[1:] or [ast.Pass()]
     return ast.dump(tree, annotate_fields=False, include_attributes=False)
+
+
+@dataclass(frozen=True)
+class ReachMap:
+    """What each benchmark ran on base, by function (the file as the interpreter named it and
+    the code's first line), as the plugin ``perfgate_reach`` records it."""
+
+    benchmarks: dict[str, frozenset[tuple[str, int]]]
+    outside: frozenset[tuple[str, int]]  # imports, fixtures, setup: not one benchmark's
+    opaque: frozenset[str]  # benchmarks that started a process: their work is not seen
+    spawned_outside: bool  # a process started outside every benchmark: none is seen whole
+
+
+@dataclass(frozen=True)
+class Reached:
+    """The benchmarks a change can affect (None: every one) and why, in words."""
+
+    benchmarks: frozenset[str] | None
+    why: str
+
+
+def affected(changes: Sequence[FileChange], reach_map: ReachMap) -> Reached:
+    """The benchmarks ``changes`` can affect, by the map: a change inside a function's body
+    reaches the benchmarks that ran that function; anything the map cannot place reaches every
+    benchmark - a file other than a modified Python file (pyproject.toml, a lock file, C
+    source, a new or deleted module), a changed line outside every function body in a module
+    the suite ran (it runs at import), a changed function that ran outside a benchmark (at
+    import, in a fixture), a process started outside the benchmarks. Benchmarks that started a
+    process are always reached. Both sides' line numbers are used (base's code and head's
+    suite may have run), so a function is matched whichever version the map saw."""
+    if reach_map.spawned_outside:
+        return Reached(None, "a process was started outside the benchmarks (the map cannot see it)")
+    files = sorted({name for keys in reach_map.benchmarks.values() for name, _ in keys}
+                   | {name for name, _ in reach_map.outside})  # fmt: skip
+    reached: set[str] = set()
+    touched = 0
+    for change in changes:
+        if change.status != "M" or not change.path.endswith(".py"):
+            return Reached(None, f"{change.path} is not a modified Python file")
+        if change.old is None or change.new is None:
+            return Reached(None, f"{change.path} could not be read on both sides")
+        if same_program(change.old, change.new):
+            continue
+        executed = _executed_as(change.path, files)
+        if not executed:
+            continue  # the suite never ran this file: nothing in it reaches a benchmark
+        functions = _changed_functions(change.old, change.new)
+        if functions is None:
+            return Reached(None, f"{change.path} changes code outside a function (run at import)")
+        touched += len(functions)
+        keys = {(name, line) for name in executed for line in functions}
+        if keys & reach_map.outside:
+            return Reached(None, f"{change.path} changes a function run outside a benchmark")
+        reached.update(b for b, ran in reach_map.benchmarks.items() if keys & ran)
+    opaque = reach_map.opaque & reach_map.benchmarks.keys()
+    why = f"the {touched} changed function(s) are run by {len(reached)} benchmark(s)"
+    if opaque - reached:
+        why += f"; {len(opaque - reached)} more start a process (measured whatever it runs)"
+    return Reached(frozenset(reached | opaque), why)
+
+
+def _executed_as(path: str, files: Sequence[str]) -> list[str]:
+    """The recorded file names that are ``path`` (a path in the repository): those sharing its
+    longest tail of components (an installed copy drops ``src/``; tests run from the tree)."""
+    parts = tuple(path.replace("\\", "/").split("/"))
+    split = [(name, tuple(name.replace("\\", "/").split("/"))) for name in files]
+    for size in range(len(parts), 0, -1):
+        tail = parts[-size:]
+        found = [name for name, pieces in split if pieces[-size:] == tail]
+        if found:
+            return found
+    return []
+
+
+def _changed_functions(old: str, new: str) -> set[int] | None:
+    """The first lines (decorators included), on either side, of the functions whose bodies
+    hold a changed line of code; None when one lies outside every function body. A function
+    is the same on both sides by its qualified name, so an insertion seen on head's lines is
+    also placed at base's."""
+    import difflib  # noqa: PLC0415
+
+    texts = (old.splitlines(), new.splitlines())
+    try:
+        spans = [_function_spans(ast.parse(text)) for text in (old, new)]
+    except (SyntaxError, ValueError):
+        return None
+    names: set[str] = set()
+    matcher = difflib.SequenceMatcher(a=texts[0], b=texts[1], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for side, (start, end) in enumerate(((i1, i2), (j1, j2))):
+            for number in range(start + 1, end + 1):  # 1-based
+                if _blank(texts[side][number - 1]):
+                    continue
+                inside = {name for name, low, high, _ in spans[side] if low <= number <= high}
+                if not inside:
+                    return None
+                names.update(inside)
+    return {first for side in spans for name, _, _, first in side if name in names}
+
+
+def _function_spans(tree: ast.Module) -> list[tuple[str, int, int, int]]:
+    """(qualified name, first body line, last line, first line with decorators) of every
+    function, methods and nested functions included."""
+    spans: list[tuple[str, int, int, int]] = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = f"{prefix}{child.name}"
+                first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+                end = child.end_lineno or child.lineno
+                spans.append((name, child.body[0].lineno, end, first))
+                visit(child, f"{name}.<locals>.")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+            else:
+                visit(child, prefix)
+
+    visit(tree, "")
+    return spans
+
+
+def _blank(line: str) -> bool:
+    text = line.strip()
+    return not text or text.startswith("#")
+
+
+def map_from(document: object) -> ReachMap:
+    """The map from the plugin's JSON document; ValueError when it is not one."""
+    if not isinstance(document, dict) or document.get("perfgate_reach") != 1:
+        raise ValueError("not a perfgate reach map of version 1")
+    try:
+        files = [str(name) for name in document["files"]]
+
+        def keys(pairs: object) -> frozenset[tuple[str, int]]:
+            if not isinstance(pairs, list):
+                raise TypeError("a list of [file, line] pairs")
+            return frozenset((files[int(index)], int(line)) for index, line in pairs)
+
+        return ReachMap(
+            benchmarks={str(k): keys(v) for k, v in dict(document["benchmarks"]).items()},
+            outside=keys(document["outside"]),
+            opaque=frozenset(str(name) for name in document["opaque"]),
+            spawned_outside=bool(document["spawned_outside"]),
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ValueError(f"a malformed reach map ({exc})") from None

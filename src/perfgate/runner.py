@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfgate import asv_driver, instructions
+from perfgate import asv_driver, instructions, reach
 from perfgate._io import write_text_atomic
 from perfgate._proc import run_captured
 from perfgate.config import Harness
@@ -26,7 +26,14 @@ from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.formats.native import dumps as dumps_run
 from perfgate.options import Timer
 from perfgate.progress import Progress, Quiet
-from perfgate.pytest_plugin import FOLDER, MODULE, PROFILE_MODULE, TIMERS_MODULE, perfgate_timers
+from perfgate.pytest_plugin import (
+    FOLDER,
+    MODULE,
+    PROFILE_MODULE,
+    REACH_MODULE,
+    TIMERS_MODULE,
+    perfgate_timers,
+)
 from perfgate.shards import bare_name
 
 
@@ -261,6 +268,37 @@ def profile_side(
     return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
 
 
+def reach_side(
+    harness: Harness,
+    side: Side,
+    output: Path,
+    *,
+    extra: Sequence[str] = (),
+    beat: Callable[[float], None] | None = None,
+) -> reach.ReachMap | str:
+    """One run of ``side``'s suite, each benchmark called once (pytest-benchmark disabled),
+    under the plugin that maps which functions each runs (:mod:`perfgate.reach`). The map, or
+    why there is none."""
+    import json  # noqa: PLC0415
+
+    pytest = pytest_script(side)
+    args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
+    command = [
+        str(pytest), *args, *extra, "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
+        "-p", REACH_MODULE, "--benchmark-disable", f"--perfgate-reach={output}",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
+    output.unlink(missing_ok=True)
+    done = run_captured(command, cwd=side.cwd, env=env, beat=beat)
+    if not output.is_file():
+        return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
+    try:
+        return reach.map_from(json.loads(output.read_text(encoding="utf-8")))
+    except ValueError as exc:  # json's errors are ValueErrors too
+        return str(exc)
+
+
 def count_side(
     harness: Harness,
     side: Side,
@@ -393,12 +431,14 @@ def run_rounds(
     progress: Progress | None = None,
     count_calls: int | None = None,
     only: Callable[[], Sequence[str] | None] | None = None,
+    start: Sequence[str] | None = None,
 ) -> int:
     """Run rounds until ``can_stop(rounds_done)`` (checked from ``min_rounds`` on), the time
     budget, or ``max_rounds``. Returns the number of finished rounds. With ``count_calls``,
     each side's timing run is followed by a run counting instructions (``instructions-NNN``
     beside ``round-NNN``, in the same interleaved order). ``only``, asked after each
-    ``can_stop`` that did not stop, names the benchmarks the next round runs (None: all)."""
+    ``can_stop`` that did not stop, names the benchmarks the next round runs (None: all);
+    ``start`` the ones every round runs until then (None: all)."""
     for side in sides:
         folder = out / side.name
         if folder.exists():
@@ -408,7 +448,8 @@ def run_rounds(
     rng = random.Random(plan.seed)  # noqa: S311 - an order of sides, not a secret
     started = time.monotonic()
     done = 0
-    selection: tuple[str, ...] = ()  # harness arguments that narrow the next round
+    # harness arguments that narrow the next round
+    selection: tuple[str, ...] = selection_args(harness, start)
     progress.rounds(done, plan.max_rounds)
     while done < plan.max_rounds:
         elapsed = time.monotonic() - started
@@ -441,7 +482,7 @@ def run_rounds(
             progress.line(f"the verdict is decided after {done} rounds: stopping")
             break
         if only is not None and early:
-            selection = selection_args(harness, only())
+            selection = selection_args(harness, only() or start)
     return done
 
 

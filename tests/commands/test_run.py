@@ -695,6 +695,101 @@ def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
     assert report["not_affected"] == []
 
 
+MAP_PACKAGE = """
+import time
+
+LIMIT = 1
+
+
+def fast(n):
+    time.sleep(n / 1e6)
+
+
+def slow(n):
+    time.sleep({factor} * n / 1e6)
+
+
+def unused():
+    return {unused}
+"""
+
+MAP_SUITE = """
+import mappkg
+
+
+def test_fast_1(benchmark):
+    benchmark(mappkg.fast, 1000)
+
+
+def test_fast_2(benchmark):
+    benchmark(mappkg.fast, 1200)
+
+
+def test_slow_1(benchmark):
+    benchmark(mappkg.slow, 1000)
+
+
+def test_slow_2(benchmark):
+    benchmark(mappkg.slow, 1200)
+"""
+
+
+@pytest.mark.slow
+def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> None:
+    """A map of the functions each benchmark runs (made on base, one call each) decides what
+    is measured: a change to ``slow`` measures the two benchmarks that call it (one 3x slower
+    each: critical) and lists the other two as not affected, never measured; a change to a
+    function no benchmark calls measures none twice; a change outside any function (run at
+    import) measures everything."""
+    root = two_commit_project(
+        tmp_path / "map",
+        "mappkg",
+        base=MAP_PACKAGE.format(factor=1, unused=1),
+        head=MAP_PACKAGE.format(factor=3, unused=1),
+        suite=MAP_SUITE,
+        config="version: 1\nrounds:\n  min: 3\n  max: 5\nharness:\n  type: pytest-benchmark\n"
+        '  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=20",\n'
+        '         "--benchmark-max-time=0.05"]\n',
+    )
+    out = root / ".perfgate" / "map"
+    done = run_cli("run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", out, cwd=root)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    slow = ["benchmarks/test_bench.py::test_slow_1", "benchmarks/test_bench.py::test_slow_2"]
+    fast = ["benchmarks/test_bench.py::test_fast_1", "benchmarks/test_bench.py::test_fast_2"]
+    assert sorted(b["name"] for b in report["benchmarks"]) == slow
+    assert all(b["severity"] == "critical" for b in report["benchmarks"])
+    assert sorted(report["not_affected"]) == fast
+    assert any(note.startswith("Not affected by this change") for note in report["notes"])
+    for side in ("base", "head"):  # no round of either side ran the others
+        for path in (out / side).glob("round-*.json"):
+            names = {b["fullname"] for b in json.loads(path.read_text())["benchmarks"]}
+            assert names <= set(slow), (side, path.name)
+    assert "2 of 4 benchmarks can be affected" in done.stderr
+
+    package = root / "src" / "mappkg" / "__init__.py"
+    package.write_text(MAP_PACKAGE.format(factor=1, unused=2))  # base's code, `unused` changed
+    done = run_cli("run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", out, cwd=root)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["kind"] == "check"  # head alone, once, for its budgets
+    assert sorted(report["not_affected"]) == sorted([*fast, *slow])
+    assert not list((out / "base").glob("round-*.json"))
+    assert len(list((out / "head").glob("round-*.json"))) == 1
+
+    package.write_text(MAP_PACKAGE.format(factor=1, unused=1).replace("LIMIT = 1", "LIMIT = 2"))
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", "--rounds-dir", out,
+        cwd=root,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr  # an A/A: its verdict is not the point
+    report = json.loads(done.stdout)
+    assert report["kind"] == "compare"
+    assert report["not_affected"] == []
+    assert len(report["benchmarks"]) == 4
+    assert "outside a function" in done.stderr
+
+
 WRITER = """
 import json, random, re, sys
 from pathlib import Path

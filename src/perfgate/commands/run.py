@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -49,6 +50,7 @@ from perfgate.runner import (
     RoundPlan,
     RunInterruptedError,
     Side,
+    reach_side,
     run_rounds,
     timer_fallback,
 )
@@ -196,6 +198,7 @@ def _head_isolated(req: _Request, repo: Path, cwd: Path) -> Report:
     # `--base auto` with nothing to compare: head in the environment a comparison would use,
     # so that the calling environment (a nox session) needs nothing but perfgate
     (side,) = _build_sides(req, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))])
+    shutil.rmtree(req.out / "base", ignore_errors=True)  # an earlier run's: not this one's
     report = _check_head(req, side)
     _tidy(req, repo, [side])
     return report
@@ -410,17 +413,7 @@ def _unreachable(req: _Request, base_ref: str, cwd: Path) -> Report | None:
         return None
     repo = toplevel(cwd)
     base_commit = resolve(repo, base_ref)
-    changes = []
-    for status, path in changed_since(repo, base_commit):
-        old = new = None
-        if status == "M" and path.endswith(".py"):
-            old = show(repo, base_commit, path)
-            try:
-                new = (repo / path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                new = None
-        changes.append(reach.FileChange(path, status, old, new))
-    why = reach.unreachable(changes)
+    why = reach.unreachable(_changes(repo, base_commit))
     if why is None:
         return None
     req.progress.line(
@@ -428,6 +421,7 @@ def _unreachable(req: _Request, base_ref: str, cwd: Path) -> Report | None:
         f"{base_commit[:10]}); head alone, for its budgets (--all compares anyway)"
     )
     (side,) = _build_sides(req, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))])
+    shutil.rmtree(req.out / "base", ignore_errors=True)  # an earlier run's: not this one's
     report = _check_head(replace(req, record=False), side, emitted=False)  # no history: A/B
     names = [row.name for row in report.rows]
     note = (
@@ -439,6 +433,81 @@ def _unreachable(req: _Request, base_ref: str, cwd: Path) -> Report | None:
     emitted = emit(report, req.fmt, req.outputs, req.stdout)
     _tidy(req, repo, [side])
     return emitted
+
+
+def _changes(repo: Path, base_commit: str) -> list[reach.FileChange]:
+    """The files the working tree changes since ``base_commit``, Python files with both texts."""
+    changes = []
+    for status, path in changed_since(repo, base_commit):
+        old = new = None
+        if status == "M" and path.endswith(".py"):
+            old = show(repo, base_commit, path)
+            try:
+                new = (repo / path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                new = None
+        changes.append(reach.FileChange(path, status, old, new))
+    return changes
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """What the reach map decided: the benchmarks to measure (None: all), the others, why."""
+
+    measured: list[str] | None
+    skipped: list[str]
+    why: str
+
+
+def _reach(req: _Request, sides: Sequence[Side], base_ref: str, cwd: Path) -> _Reach:
+    """Which benchmarks the working tree's change can affect, by a map of the functions each
+    runs, made on base (one call each); every benchmark where the map cannot tell."""
+    everything = _Reach(None, [], "")
+    if req.measure_all or req.shard is not None or req.config.harness.type != "pytest-benchmark":
+        return everything
+    repo = toplevel(cwd)
+    base_commit = resolve(repo, base_ref)
+    changes = _changes(repo, base_commit)
+    if not changes:
+        return everything  # an A/A run, on purpose
+    if any(c.status != "M" or not c.path.endswith(".py") for c in changes):
+        return everything  # no map can place it: not worth making one
+    base = next(side for side in sides if side.name == "base")
+    req.progress.line("mapping which functions each benchmark runs (base, one call each)")
+    progress = req.progress
+
+    def beat(seconds: float) -> None:
+        progress.waiting(f"mapping: {seconds:.0f} s")
+
+    req.out.mkdir(parents=True, exist_ok=True)
+    found = reach_side(req.config.harness, base, req.out / "reach.json", extra=req.extra, beat=beat)
+    if isinstance(found, str):
+        req.progress.line(f"no reach map ({found}): every benchmark is measured")
+        return everything
+    decided = reach.affected(changes, found)
+    if decided.benchmarks is None:
+        req.progress.line(f"every benchmark is measured: {decided.why}")
+        return everything
+    measured = sorted(decided.benchmarks & found.benchmarks.keys())
+    skipped = sorted(found.benchmarks.keys() - decided.benchmarks)
+    req.progress.line(
+        f"{len(measured)} of {len(found.benchmarks)} benchmarks can be affected "
+        f"({decided.why}); the other {len(skipped)} are listed as not affected"
+    )
+    return _Reach(measured, skipped, decided.why)
+
+
+def _not_affected_note(reached: _Reach, base_commit: str, *, measured: bool) -> str:
+    what = (
+        "so they were not measured"
+        if measured
+        else "so base and head were not compared; head was measured once for its budgets"
+    )
+    return (
+        f"Not affected by this change ({reached.why}, by a map of the functions each "
+        f"benchmark runs on base {base_commit[:10]}): {len(reached.skipped)} benchmark(s), "
+        f"{what} (`perfgate run --all` measures everything)."
+    )
 
 
 def _round_plan(req: _Request) -> RoundPlan:
@@ -461,6 +530,9 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
         return skipped
     config, out, progress = req.config, req.out, req.progress
     sides = _ab_sides(req, base_ref, cwd, head_ref)
+    reached = _reach(req, sides, base_ref, cwd) if head_ref is None else _Reach(None, [], "")
+    if reached.measured == []:  # the change reaches no benchmark: head alone, for budgets
+        return _none_reached(req, sides, reached, resolve(toplevel(cwd), base_ref))
     policy = config.rounds
     plan = _round_plan(req)
     cache: formats.ReadCache = {}  # each round file is read once
@@ -506,6 +578,7 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
             progress=progress,
             count_calls=_count_calls(config),
             only=only if req.rounds is None else None,
+            start=reached.measured,
         )
     except EmptyShardError:  # a small suite over many shards: this one has nothing
         return _empty_shard(req)
@@ -534,8 +607,32 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
     if req.record:
         progress.line("--record: nothing stored (history keeps runs of one commit, not A/B runs)")
     report = _with_dependencies(report, sides)
+    report = _with_reach(report, reached, resolve(toplevel(cwd), base_ref))
     emitted = emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout)
     _tidy(req, toplevel(cwd), sides)
+    return emitted
+
+
+def _with_reach(report: Report, reached: _Reach, base_commit: str) -> Report:
+    """The benchmarks the map left out, listed as not affected, with the note."""
+    if not reached.skipped:
+        return report
+    note = _not_affected_note(reached, base_commit, measured=True)
+    return replace(report, notes=(*report.notes, note), not_affected=tuple(reached.skipped))
+
+
+def _none_reached(
+    req: _Request, sides: Sequence[Side], reached: _Reach, base_commit: str
+) -> Report:
+    """A change the map shows reaching no benchmark: head alone, one round, for its budgets,
+    every benchmark listed as not affected."""
+    head = next(side for side in sides if side.name == "head")
+    shutil.rmtree(req.out / "base", ignore_errors=True)  # an earlier run's: not this one's
+    report = _check_head(replace(req, record=False), head, emitted=False)
+    note = _not_affected_note(reached, base_commit, measured=False)
+    report = replace(report, notes=(*report.notes, note), not_affected=tuple(reached.skipped))
+    emitted = emit(report, req.fmt, req.outputs, req.stdout)
+    _tidy(req, toplevel(Path.cwd()), sides)
     return emitted
 
 

@@ -14,3 +14,4 @@ FOLDER = Path(__file__).resolve().parent
 MODULE = "perfgate_memory"
 PROFILE_MODULE = MODULE  # the same plugin profiles (--perfgate-profile)
 TIMERS_MODULE = "perfgate_timers"  # --benchmark-timer=perfgate_timers.NAME
+REACH_MODULE = "perfgate_reach"  # -p perfgate_reach --perfgate-reach=OUT.json: the reach map

@@ -1,0 +1,82 @@
+"""The reach plugin on a real pytest-benchmark suite: what each benchmark ran, and what it
+cannot see marked (a benchmark that starts a process, or runs beside a live child)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from perfgate.pytest_plugin import FOLDER, REACH_MODULE
+from perfgate.reach import map_from
+
+SUITE = """
+import subprocess
+import sys
+
+import pytest
+
+
+def work(n):
+    return sum(range(n))
+
+
+def test_plain(benchmark):
+    benchmark(work, 100)
+
+
+def test_spawns(benchmark):
+    benchmark(subprocess.run, [sys.executable, "-c", "pass"], check=True)
+
+
+@pytest.fixture
+def child():
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_beside_a_child(benchmark, child):
+    benchmark(work, 10)
+"""
+
+
+@pytest.mark.slow
+def test_the_map_records_each_benchmarks_functions_and_what_it_cannot_see(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "test_suite.py").write_text(SUITE)
+    out = tmp_path / "reach.json"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(FOLDER), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            "--import-mode=importlib", "-p", REACH_MODULE, "--benchmark-disable",
+            f"--perfgate-reach={out}", "test_suite.py",
+        ],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = map_from(json.loads(out.read_text()))
+    suite = str(tmp_path / "test_suite.py")
+    work = (suite, SUITE.splitlines().index("def work(n):") + 1)
+    assert set(found.benchmarks) == {
+        "test_suite.py::test_plain", "test_suite.py::test_spawns",
+        "test_suite.py::test_beside_a_child",
+    }  # fmt: skip
+    assert work in found.benchmarks["test_suite.py::test_plain"]
+    assert work not in found.benchmarks["test_suite.py::test_spawns"]
+    assert work not in found.outside  # called only inside benchmarks
+    if sys.platform == "linux":  # a live child is seen where /proc tells
+        assert found.opaque == {"test_suite.py::test_spawns", "test_suite.py::test_beside_a_child"}
+        assert not found.spawned_outside  # pytest-benchmark's `file` run ended long before
+    else:
+        assert found.spawned_outside
