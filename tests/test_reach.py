@@ -198,3 +198,11 @@ def test_the_plugins_document_is_read_back() -> None:
         map_from({**document, "outside": [[3, 1]]})
     with pytest.raises(ValueError, match="version 1"):
         map_from({"perfgate_reach": 2})
+
+
+def test_the_cheapest_other_benchmarks_are_measured_beside_the_reached_ones() -> None:
+    names = {f"t::{k}": frozenset({(RAN, k)}) for k in range(8)}
+    seconds = {f"t::{k}": 1.0 / (k + 1) for k in range(8)}  # t::7 the cheapest
+    found = _map(benchmarks=names, seconds=seconds)
+    assert found.beside(frozenset({"t::0", "t::1"}), 5) == ["t::7", "t::6", "t::5"]
+    assert found.beside(frozenset({f"t::{k}" for k in range(6)}), 5) == []

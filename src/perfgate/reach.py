@@ -11,8 +11,9 @@ any benchmark, and everything is measured.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,17 @@ class ReachMap:
     outside: frozenset[tuple[str, int]]  # imports, fixtures, setup: not one benchmark's
     opaque: frozenset[str]  # benchmarks that started a process: their work is not seen
     spawned_outside: bool  # a process started outside every benchmark: none is seen whole
+    seconds: dict[str, float] = field(default_factory=dict)  # each call under the hook
+
+    def beside(self, measured: frozenset[str], count: int) -> list[str]:
+        """Up to ``count`` of the other benchmarks, the cheapest first, to measure beside
+        ``measured`` until there are ``count`` in all: the suite's per-round speed factor and
+        variance prior need several benchmarks a round (``inference.MIN_SUITE``)."""
+        others = sorted(
+            self.benchmarks.keys() - measured,
+            key=lambda name: (self.seconds.get(name, math.inf), name),
+        )
+        return others[: max(0, count - len(measured))]
 
 
 @dataclass(frozen=True)
@@ -209,6 +221,7 @@ def map_from(document: object) -> ReachMap:
             outside=keys(document["outside"]),
             opaque=frozenset(str(name) for name in document["opaque"]),
             spawned_outside=bool(document["spawned_outside"]),
+            seconds={str(k): float(v) for k, v in dict(document.get("seconds", {})).items()},
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ValueError(f"a malformed reach map ({exc})") from None

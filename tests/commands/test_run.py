@@ -714,15 +714,14 @@ def unused():
 """
 
 MAP_SUITE = """
+import pytest
+
 import mappkg
 
 
-def test_fast_1(benchmark):
-    benchmark(mappkg.fast, 1000)
-
-
-def test_fast_2(benchmark):
-    benchmark(mappkg.fast, 1200)
+@pytest.mark.parametrize("n", [1000, 1100, 1200, 1300, 1400, 1500])
+def test_fast(benchmark, n):
+    benchmark(mappkg.fast, n)
 
 
 def test_slow_1(benchmark):
@@ -737,10 +736,11 @@ def test_slow_2(benchmark):
 @pytest.mark.slow
 def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> None:
     """A map of the functions each benchmark runs (made on base, one call each) decides what
-    is measured: a change to ``slow`` measures the two benchmarks that call it (one 3x slower
-    each: critical) and lists the other two as not affected, never measured; a change to a
-    function no benchmark calls measures none twice; a change outside any function (run at
-    import) measures everything."""
+    is measured: a change to ``slow`` measures the two benchmarks that call it (3x slower
+    each: critical) and three of the others beside them (five in all, for the speed factor)
+    and lists the other three as not affected, never measured; a change to a function no
+    benchmark calls measures none twice; a change outside any function (run at import)
+    measures everything."""
     root = two_commit_project(
         tmp_path / "map",
         "mappkg",
@@ -756,16 +756,18 @@ def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> No
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     slow = ["benchmarks/test_bench.py::test_slow_1", "benchmarks/test_bench.py::test_slow_2"]
-    fast = ["benchmarks/test_bench.py::test_fast_1", "benchmarks/test_bench.py::test_fast_2"]
-    assert sorted(b["name"] for b in report["benchmarks"]) == slow
-    assert all(b["severity"] == "critical" for b in report["benchmarks"])
-    assert sorted(report["not_affected"]) == fast
+    fast = [f"benchmarks/test_bench.py::test_fast[{n}]" for n in range(1000, 1600, 100)]
+    rows = {b["name"]: b for b in report["benchmarks"]}
+    assert len(rows) == 5
+    assert all(rows[name]["severity"] == "critical" for name in slow)
+    assert len(report["not_affected"]) == 3
+    assert sorted([*rows, *report["not_affected"]]) == sorted([*fast, *slow])
     assert any(note.startswith("Not affected by this change") for note in report["notes"])
     for side in ("base", "head"):  # no round of either side ran the others
         for path in (out / side).glob("round-*.json"):
             names = {b["fullname"] for b in json.loads(path.read_text())["benchmarks"]}
-            assert names <= set(slow), (side, path.name)
-    assert "2 of 4 benchmarks can be affected" in done.stderr
+            assert names <= set(rows), (side, path.name)
+    assert "2 of 8 benchmarks can be affected" in done.stderr
 
     package = root / "src" / "mappkg" / "__init__.py"
     package.write_text(MAP_PACKAGE.format(factor=1, unused=2))  # base's code, `unused` changed
@@ -786,7 +788,7 @@ def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> No
     report = json.loads(done.stdout)
     assert report["kind"] == "compare"
     assert report["not_affected"] == []
-    assert len(report["benchmarks"]) == 4
+    assert len(report["benchmarks"]) == 8
     assert "outside a function" in done.stderr
 
 

@@ -488,13 +488,18 @@ def _reach(req: _Request, sides: Sequence[Side], base_ref: str, cwd: Path) -> _R
     if decided.benchmarks is None:
         req.progress.line(f"every benchmark is measured: {decided.why}")
         return everything
-    measured = sorted(decided.benchmarks & found.benchmarks.keys())
-    skipped = sorted(found.benchmarks.keys() - decided.benchmarks)
-    req.progress.line(
-        f"{len(measured)} of {len(found.benchmarks)} benchmarks can be affected "
-        f"({decided.why}); the other {len(skipped)} are listed as not affected"
+    reached = decided.benchmarks & found.benchmarks.keys()
+    beside = found.beside(reached, rounds_plan.FOLLOWERS) if reached else []
+    measured = sorted(reached | set(beside))
+    skipped = sorted(found.benchmarks.keys() - set(measured))
+    why = decided.why + (
+        f"; {len(beside)} more measured beside them to follow the machine's speed" if beside else ""
     )
-    return _Reach(measured, skipped, decided.why)
+    req.progress.line(
+        f"{len(reached)} of {len(found.benchmarks)} benchmarks can be affected ({why}); the "
+        f"other {len(skipped)} are listed as not affected"
+    )
+    return _Reach(measured, skipped, why)
 
 
 def _not_affected_note(reached: _Reach, base_commit: str, *, measured: bool) -> str:

@@ -21,7 +21,8 @@ without perfgate. The file it writes::
     {"perfgate_reach": 1, "files": [PATH, ...],
      "benchmarks": {NODEID: [[FILE_INDEX, FIRST_LINE], ...]},
      "outside": [[FILE_INDEX, FIRST_LINE], ...],
-     "opaque": [NODEID, ...], "spawned_outside": false}
+     "opaque": [NODEID, ...], "spawned_outside": false,
+     "seconds": {NODEID: SECONDS}}  (each test call's time under the hook: what is cheap)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections.abc import Generator
 from pathlib import Path
 from types import FrameType
@@ -55,6 +57,7 @@ class Recorder:
         self.opaque: set[str] = set()
         self.spawned_outside = False  # a process outside the benchmarks, perhaps still alive
         self.spawned_before = False  # a process started outside, before the benchmark now
+        self.seconds: dict[str, float] = {}
 
     def begin(self, nodeid: str) -> None:
         """A benchmark's call starts: opaque if a child process is alive now."""
@@ -98,6 +101,7 @@ class Recorder:
             "outside": outside,
             "opaque": sorted(self.opaque),
             "spawned_outside": self.spawned_outside,
+            "seconds": dict(sorted(self.seconds.items())),
         }
 
 
@@ -139,10 +143,12 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     if not item.config.getoption("perfgate_reach"):
         return (yield)
     _RECORDER.begin(item.nodeid)
+    began = time.perf_counter()
     try:
         return (yield)
     finally:
         _RECORDER.current = None
+        _RECORDER.seconds[item.nodeid] = time.perf_counter() - began
 
 
 @pytest.hookimpl(tryfirst=True)
