@@ -133,6 +133,12 @@ def ab_runs(session: nox.Session) -> None:
 
 
 @nox.session
+def reach_time(session: nox.Session) -> None:
+    """What the reach map saves on this repository's suite (`-- --runs 3 --hogs 0`)."""
+    _measure(session, "benchmarks/reach_time.py")
+
+
+@nox.session
 def act_runs(session: nox.Session) -> None:
     """Pull requests through init's workflow under nektos/act (`-- --hogs 2 --runs 10`)."""
     session.install("-e", ".[test]")

@@ -1,0 +1,138 @@
+"""What the reach map saves on this repository's own suite: `perfgate run --base HEAD` after
+a change, with the map (the default) and without it (``--all``, what every change cost
+before), beside one head-alone round.
+
+A clone of this repository is made in a temporary folder; each run edits its working tree and
+compares it with ``HEAD`` using the repository's own perfgate.yml (13 benchmarks, CPU timer,
+about 40 s a round idle), then restores it. Variants, alternated run by run:
+
+* ``head-alone``: ``perfgate run`` without ``--base``, one round (the unit the issue counts in);
+* ``planted``: ``report.cells.columns``, which the two table-rendering benchmarks run, made to
+  compute its columns twice (an edit inside its body), with the map;
+* ``planted --all``: the same without the map;
+* ``comment``: a comment added inside a function body (no benchmark can be affected).
+
+Measured per run: the machine time (CPU time of perfgate and every process it started, from
+``getrusage(RUSAGE_CHILDREN)``), the wall time, rounds, how many benchmarks were compared and
+listed as not affected, and the planted rows' severity. A first run of each variant builds or
+takes over the environments and is not counted. With ``--hogs N``, N processes spin for the
+whole measurement.
+
+Run: ``nox -s reach_time -- --runs 3`` (docs/performance.md has the table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = Path("src/perfgate/report/cells.py")
+SIGNATURE = "def columns(report: Report) -> list[Column]:\n"
+TWICE = (
+    '    if not getattr(columns, "_twice", False):  # planted: the work done twice\n'
+    "        columns._twice = True  # type: ignore[attr-defined]\n"
+    "        try:\n"
+    "            columns(report)\n"
+    "        finally:\n"
+    "            columns._twice = False  # type: ignore[attr-defined]\n"
+)
+COMMENT = "    # a comment: the same program\n"
+VARIANTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "head-alone": (None, ()),
+    "planted": (TWICE, ("--base", "HEAD")),
+    "planted --all": (TWICE, ("--base", "HEAD", "--all")),
+    "comment": (COMMENT, ("--base", "HEAD")),
+}
+PLANTED = ("test_render_500_rows[markdown]", "test_render_500_rows[table]")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_run(repo: Path, variant: str) -> dict[str, Any]:
+    edit, args = VARIANTS[variant]
+    target = repo / TARGET
+    original = target.read_text(encoding="utf-8")
+    if edit is not None:
+        target.write_text(original.replace(SIGNATURE, SIGNATURE + edit, 1), encoding="utf-8")
+    cpu, began = _children_cpu(), time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "perfgate", "run", *args, "--format", "json"],
+            cwd=repo, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        target.write_text(original, encoding="utf-8")
+    seconds, machine = time.monotonic() - began, _children_cpu() - cpu
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{variant}: exit {done.returncode}\n{done.stderr[-3000:]}")
+    report = json.loads(done.stdout)
+    severities = [
+        b.get("severity", "none")
+        for b in report["benchmarks"]
+        if b["name"].endswith(PLANTED) and b.get("base")
+    ]
+    return {
+        "machine": machine,
+        "wall": seconds,
+        "rounds": report.get("rounds_used") or 1,
+        "compared": sum(1 for b in report["benchmarks"] if b.get("base")),
+        "not_affected": len(report.get("not_affected", [])),
+        "planted": ",".join(severities) or "-",
+        "verdict": report["verdict"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=3, help="counted runs of each variant")
+    parser.add_argument("--hogs", type=int, default=0)
+    args = parser.parse_args()
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.hogs)]
+    results: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    try:
+        with tempfile.TemporaryDirectory(prefix="perfgate-reach-") as scratch:
+            repo = Path(scratch) / "perfgate"
+            subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
+            for lap in range(args.runs + 1):  # lap 0 builds the environments: not counted
+                for variant in VARIANTS:
+                    found = one_run(repo, variant)
+                    print(f"lap {lap} {variant}: {found}", file=sys.stderr, flush=True)
+                    if lap:
+                        results[variant].append(found)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    alone = statistics.median(r["machine"] for r in results["head-alone"])
+    print(f"\n{args.hogs} CPU hogs, {args.runs} counted runs of each variant\n")
+    print("| variant | machine time (median) | x one head-alone round | wall | rounds | "
+          "compared | not affected | planted rows | verdicts |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    for variant, runs in results.items():
+        machine = statistics.median(r["machine"] for r in runs)
+        print(
+            f"| {variant} | {machine:.0f} s | {machine / alone:.2f} | "
+            f"{statistics.median(r['wall'] for r in runs):.0f} s | "
+            f"{statistics.median(r['rounds'] for r in runs):g} | "
+            f"{statistics.median(r['compared'] for r in runs):g} | "
+            f"{statistics.median(r['not_affected'] for r in runs):g} | "
+            f"{'; '.join(r['planted'] for r in runs)} | "
+            f"{', '.join(r['verdict'] for r in runs)} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
