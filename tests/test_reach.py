@@ -175,6 +175,10 @@ def test_what_the_map_cannot_see_reaches_every_benchmark() -> None:
     assert affected([other], _map()).benchmarks is None
     added = FileChange("src/lib_pkg/new.py", "A", None, "x = 1\n")
     assert affected([added], _map()).benchmarks is None
+    suite = FileChange(
+        "proj/b/test.py", "M", "def test_a():\n    pass\n", "def test_a():\n    x = 1\n"
+    )
+    assert affected([suite], _map()).benchmarks is None  # new benchmarks: not in the map
 
 
 def test_a_file_the_suite_never_ran_reaches_nothing() -> None:

@@ -109,14 +109,14 @@ def affected(changes: Sequence[FileChange], reach_map: ReachMap) -> Reached:
         return Reached(None, "a process was started outside the benchmarks (the map cannot see it)")
     files = sorted({name for keys in reach_map.benchmarks.values() for name, _ in keys}
                    | {name for name, _ in reach_map.outside})  # fmt: skip
+    suite = {name.split("::", 1)[0] for name in reach_map.benchmarks}
     reached: set[str] = set()
     touched = 0
     for change in changes:
-        if change.status != "M" or not change.path.endswith(".py"):
-            return Reached(None, f"{change.path} is not a modified Python file")
-        if change.old is None or change.new is None:
-            return Reached(None, f"{change.path} could not be read on both sides")
-        if same_program(change.old, change.new):
+        unmapped = _unmappable(change, suite)
+        if unmapped is not None:
+            return Reached(None, f"{change.path} {unmapped}")
+        if change.old is None or change.new is None or same_program(change.old, change.new):
             continue
         executed = _executed_as(change.path, files)
         if not executed:
@@ -134,6 +134,17 @@ def affected(changes: Sequence[FileChange], reach_map: ReachMap) -> Reached:
     if opaque - reached:
         why += f"; {len(opaque - reached)} more start a process (measured whatever it runs)"
     return Reached(frozenset(reached | opaque), why)
+
+
+def _unmappable(change: FileChange, suite: set[str]) -> str | None:
+    """Why the map cannot place ``change`` at all, or None."""
+    if change.status != "M" or not change.path.endswith(".py"):
+        return "is not a modified Python file"
+    if any(change.path == f or change.path.endswith("/" + f) for f in suite):
+        return "holds benchmarks"  # new or renamed ones: the map, made on base, cannot name them
+    if change.old is None or change.new is None:
+        return "could not be read on both sides"
+    return None
 
 
 def _executed_as(path: str, files: Sequence[str]) -> list[str]:
