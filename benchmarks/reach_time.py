@@ -7,8 +7,9 @@ compares it with ``HEAD`` using the repository's own perfgate.yml (13 benchmarks
 about 40 s a round idle), then restores it. Variants, alternated run by run:
 
 * ``head-alone``: ``perfgate run`` without ``--base``, one round (the unit the issue counts in);
-* ``planted``: ``report.cells.columns``, which the two table-rendering benchmarks run, made to
-  compute its columns twice (an edit inside its body), with the map;
+* ``planted``: ``render_markdown`` made to render twice (an edit inside its body: the
+  markdown benchmark 2x slower) and a statement that changes no work added to
+  ``report.cells.columns`` (run by the markdown and the table benchmarks), with the map;
 * ``planted --all``: the same without the map;
 * ``comment``: a comment added inside a function body (no benchmark can be affected).
 
@@ -36,22 +37,34 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET = Path("src/perfgate/report/cells.py")
-SIGNATURE = "def columns(report: Report) -> list[Column]:\n"
-TWICE = (
-    '    if not getattr(columns, "_twice", False):  # planted: the work done twice\n'
-    "        columns._twice = True  # type: ignore[attr-defined]\n"
+# (file, the line an edit goes below, the edit)
+Edit = tuple[Path, str, str]
+TWICE: Edit = (
+    Path("src/perfgate/report/markdown.py"),
+    "def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa: ARG001\n",
+    '    if not getattr(render_markdown, "_twice", False):  # planted: the work done twice\n'
+    "        render_markdown._twice = True\n"
     "        try:\n"
-    "            columns(report)\n"
+    "            render_markdown(report)\n"
     "        finally:\n"
-    "            columns._twice = False  # type: ignore[attr-defined]\n"
+    "            render_markdown._twice = False\n",
 )
-COMMENT = "    # a comment: the same program\n"
-VARIANTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "head-alone": (None, ()),
-    "planted": (TWICE, ("--base", "HEAD")),
-    "planted --all": (TWICE, ("--base", "HEAD", "--all")),
-    "comment": (COMMENT, ("--base", "HEAD")),
+# a statement that changes no work, in the cells the markdown and the table renderers share
+TOUCHED: Edit = (
+    Path("src/perfgate/report/cells.py"),
+    "def columns(report: Report) -> list[Column]:\n",
+    "    _unused = len(report.rows)\n",
+)
+COMMENT: Edit = (
+    Path("src/perfgate/report/cells.py"),
+    "def columns(report: Report) -> list[Column]:\n",
+    "    # a comment: the same program\n",
+)
+VARIANTS: dict[str, tuple[tuple[Edit, ...], tuple[str, ...]]] = {
+    "head-alone": ((), ()),
+    "planted": ((TWICE, TOUCHED), ("--base", "HEAD")),
+    "planted --all": ((TWICE, TOUCHED), ("--base", "HEAD", "--all")),
+    "comment": ((COMMENT,), ("--base", "HEAD")),
 }
 PLANTED = ("test_render_500_rows[markdown]", "test_render_500_rows[table]")
 
@@ -62,11 +75,13 @@ def _children_cpu() -> float:
 
 
 def one_run(repo: Path, variant: str) -> dict[str, Any]:
-    edit, args = VARIANTS[variant]
-    target = repo / TARGET
-    original = target.read_text(encoding="utf-8")
-    if edit is not None:
-        target.write_text(original.replace(SIGNATURE, SIGNATURE + edit, 1), encoding="utf-8")
+    edits, args = VARIANTS[variant]
+    originals = {repo / path: (repo / path).read_text(encoding="utf-8") for path, _, _ in edits}
+    for path, below, edit in edits:
+        text = (repo / path).read_text(encoding="utf-8")
+        if below not in text:
+            raise SystemExit(f"{path}: no line {below!r} to plant below")
+        (repo / path).write_text(text.replace(below, below + edit, 1), encoding="utf-8")
     cpu, began = _children_cpu(), time.monotonic()
     try:
         done = subprocess.run(
@@ -74,7 +89,8 @@ def one_run(repo: Path, variant: str) -> dict[str, Any]:
             cwd=repo, capture_output=True, text=True, check=False,
         )  # fmt: skip
     finally:
-        target.write_text(original, encoding="utf-8")
+        for target, original in originals.items():
+            target.write_text(original, encoding="utf-8")
     seconds, machine = time.monotonic() - began, _children_cpu() - cpu
     if done.returncode not in (0, 1):
         raise SystemExit(f"{variant}: exit {done.returncode}\n{done.stderr[-3000:]}")
