@@ -1,5 +1,5 @@
 """The reach plugin on a real pytest-benchmark suite: what each benchmark ran, and what it
-cannot see marked (a benchmark that starts a process, or runs beside a live child)."""
+cannot see marked (a benchmark that starts a Python process, or runs beside a live child)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ def test_plain(benchmark):
 
 def test_spawns(benchmark):
     benchmark(subprocess.run, [sys.executable, "-c", "pass"], check=True)
+
+
+def test_runs_a_program(benchmark):  # no Python: nothing of the project's runs there
+    benchmark(subprocess.run, ["uname"], check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -70,7 +74,7 @@ def test_the_map_records_each_benchmarks_functions_and_what_it_cannot_see(
     work = (suite, SUITE.splitlines().index("def work(n):") + 1)
     assert set(found.benchmarks) == {
         "test_suite.py::test_plain", "test_suite.py::test_spawns",
-        "test_suite.py::test_beside_a_child",
+        "test_suite.py::test_beside_a_child", "test_suite.py::test_runs_a_program",
     }  # fmt: skip
     assert work in found.benchmarks["test_suite.py::test_plain"]
     assert work not in found.benchmarks["test_suite.py::test_spawns"]

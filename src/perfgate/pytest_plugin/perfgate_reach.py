@@ -8,7 +8,10 @@ collection, fixtures, setup and teardown. perfgate intersects the map with the f
 change touches (``perfgate.reach.affected``) and measures only the benchmarks that run one.
 
 What the hook cannot see is marked so that perfgate measures it anyway: a benchmark that starts
-a process (``fork``, ``posix_spawn``, ``subprocess``'s ``fork_exec``, ``system``, ``exec*``),
+a process that may run Python (``fork``, ``posix_spawn``, ``system``, ``exec*``, and
+``subprocess`` unless it runs a program that is neither a Python interpreter nor a Python
+script: ``uname``, ``git`` and ``file`` run by the standard library or a tool are no work of the
+project's),
 or that begins while a child process is alive (a pool a fixture made), is *opaque*: the work
 it hands to another process is invisible here. A process started outside the benchmarks that
 may still be alive where that cannot be told (no ``/proc/self/task/*/children``: macOS,
@@ -28,6 +31,8 @@ without perfgate. The file it writes::
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 import threading
 import time
@@ -58,6 +63,7 @@ class Recorder:
         self.spawned_outside = False  # a process outside the benchmarks, perhaps still alive
         self.spawned_before = False  # a process started outside, before the benchmark now
         self.seconds: dict[str, float] = {}
+        self.harmless: set[int] = set()  # threads about to start a program that is no Python
 
     def begin(self, nodeid: str) -> None:
         """A benchmark's call starts: opaque if a child process is alive now."""
@@ -73,7 +79,16 @@ class Recorder:
         if event == "call":
             code = frame.f_code
             self.seen.setdefault(self.current, set()).add((code.co_filename, code.co_firstlineno))
+            if (
+                code.co_name == "_execute_child"
+                and code.co_filename.endswith("subprocess.py")
+                and not runs_python(frame.f_locals)
+            ):
+                self.harmless.add(threading.get_ident())  # the spawn that follows
         elif event == "c_call" and getattr(arg, "__name__", None) in SPAWNS:
+            if threading.get_ident() in self.harmless:
+                self.harmless.discard(threading.get_ident())
+                return
             self.spawned_before = True
             if self.current is not None:
                 self.opaque.add(self.current)
@@ -103,6 +118,28 @@ class Recorder:
             "spawned_outside": self.spawned_outside,
             "seconds": dict(sorted(self.seconds.items())),
         }
+
+
+def runs_python(call: dict[str, Any]) -> bool:
+    """Whether ``subprocess.Popen._execute_child``'s arguments (its frame's locals) may run
+    Python: through a shell, a Python interpreter, a script whose first line names python, or
+    a program that cannot be found or read (unknown: yes)."""
+    if call.get("shell"):
+        return True
+    args, executable = call.get("args"), call.get("executable")
+    program = executable or (args if isinstance(args, str | bytes) else (args or [None])[0])
+    if program is None:
+        return True
+    name = os.fsdecode(program)
+    path = Path(shutil.which(name) or name)
+    if path.name.startswith(("python", "pypy")):
+        return True
+    try:
+        with path.open("rb") as opened:
+            first = opened.readline(256)
+    except OSError:
+        return True
+    return first.startswith(b"#!") and b"python" in first
 
 
 def live_children() -> list[int] | None:
