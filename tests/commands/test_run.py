@@ -567,6 +567,13 @@ def test_budgets_calibrate_writes_a_reference_the_config_reads(tmp_path: Path) -
     )
 
 
+# 3 to 5 rounds of at least 20 samples, for runs whose planted changes no load can hide
+SHORT_ROUNDS = (
+    "version: 1\nrounds:\n  min: 3\n  max: 5\nharness:\n  type: pytest-benchmark\n"
+    '  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=20",\n'
+    '         "--benchmark-max-time=0.05"]\n'
+)
+
 NARROW_PACKAGE = """
 import os
 import random
@@ -618,9 +625,7 @@ def test_later_rounds_run_only_the_undecided_benchmarks_and_some_beside_them(
         base=NARROW_PACKAGE.format(noise=0.0),
         head=NARROW_PACKAGE.format(noise=0.4),  # noisy sleeps up to 40% longer or shorter
         suite=NARROW_SUITE,
-        config="version: 1\nrounds:\n  min: 3\n  max: 5\nharness:\n  type: pytest-benchmark\n"
-        '  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=20",\n'
-        '         "--benchmark-max-time=0.05"]\n',
+        config=SHORT_ROUNDS,
     )
     rounds_dir = root / ".perfgate" / "narrow"
     done = run_cli(
@@ -747,9 +752,7 @@ def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> No
         base=MAP_PACKAGE.format(factor=1, unused=1),
         head=MAP_PACKAGE.format(factor=3, unused=1),
         suite=MAP_SUITE,
-        config="version: 1\nrounds:\n  min: 3\n  max: 5\nharness:\n  type: pytest-benchmark\n"
-        '  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=20",\n'
-        '         "--benchmark-max-time=0.05"]\n',
+        config=SHORT_ROUNDS,
     )
     out = root / ".perfgate" / "map"
     done = run_cli("run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", out, cwd=root)
