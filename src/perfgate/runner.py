@@ -402,9 +402,15 @@ def _one_round(
                 if problem.deterministic
                 else "failed twice"
             )
+            hint = (
+                import_hint(problem.reason, side.cwd)
+                if harness.type == "pytest-benchmark"
+                else None
+            )
             raise HarnessError(
                 f"the {side.name} side {how} in round {index + 1} ({problem.summary()}); "
                 f"the {index} finished rounds are in {out}; the full log is {problem.log}"
+                + (f". {hint}" if hint else "")
             )
         timings.append(f"{side.name} {time.monotonic() - began:.1f} s")
         if count_calls is not None:
@@ -418,6 +424,32 @@ def _one_round(
                 )
             timings.append(f"{side.name} instructions {time.monotonic() - began:.1f} s")
     return timings
+
+
+_MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([A-Za-z_][\w]*)'")
+_NOT_SUITE = {".git", ".perfgate", ".nox", ".tox", ".venv", "venv", "node_modules", "build"}
+
+
+def import_hint(reason: str, root: Path) -> str | None:
+    """What to do when a benchmark file imports a module beside it by its bare name: perfgate
+    runs pytest with ``--import-mode=importlib`` (so that base's side never imports head's
+    code from the working directory), where a test's folder is not on ``sys.path``. None when
+    the missing module is not a file of the suite's tree."""
+    found = _MISSING_MODULE.search(reason)
+    if found is None:
+        return None
+    name = found.group(1)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_SUITE and not d.startswith("."))
+        if f"{name}.py" in files:
+            where = Path(folder).relative_to(root)
+            return (
+                f"{where / (name + '.py')} is there, but perfgate runs pytest with "
+                "--import-mode=importlib, which puts no test folder on sys.path: add a "
+                f"conftest.py in {where} that inserts its folder into sys.path, or import "
+                f"{name} from a package"
+            )
+    return None
 
 
 def run_rounds(

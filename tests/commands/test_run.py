@@ -204,10 +204,38 @@ def test_a_suite_that_cannot_import_says_why_and_is_not_retried(tmp_path: Path) 
         in (errors[0])
     )
     assert "retrying" not in done.stderr
+    assert "import-mode" not in errors[0]  # no file of that name: no hint about helpers
     assert "perfgate: head: stdout: " in done.stderr  # the stream's last lines are shown
     log = tmp_path / ".perfgate" / "run" / "logs" / "head-round-000.log"
     assert "ModuleNotFoundError" in log.read_text()
     assert str(log) in errors[0]
+
+
+@pytest.mark.slow
+def test_a_helper_imported_by_its_bare_name_gets_a_hint_that_works(tmp_path: Path) -> None:
+    """A benchmark file that imports a module beside it by name fails under
+    --import-mode=importlib; the error says so and what to do, and doing it works."""
+    suite = tmp_path / "benchmarks"
+    suite.mkdir()
+    (suite / "helpers.py").write_text("def work():\n    return sum(range(100))\n")
+    (suite / "test_b.py").write_text(
+        "from helpers import work\n\n\ndef test_work(benchmark):\n    benchmark(work)\n"
+    )
+    (tmp_path / "perfgate.yml").write_text(
+        "version: 1\nharness:\n  args: [benchmarks, --benchmark-only]\n"
+    )
+    done = run_cli("run", "--rounds", "1", cwd=tmp_path, env={"CI": "true"})
+    assert done.returncode == 2
+    (error,) = [line for line in done.stderr.splitlines() if line.startswith("perfgate: error:")]
+    assert "No module named 'helpers'" in error
+    assert "benchmarks/helpers.py is there, but perfgate runs pytest with" in error
+    assert "add a conftest.py in benchmarks that inserts its folder into sys.path" in error
+
+    (suite / "conftest.py").write_text(
+        "import sys\nfrom pathlib import Path\n\nsys.path.insert(0, str(Path(__file__).parent))\n"
+    )
+    done = run_cli("run", "--rounds", "1", cwd=tmp_path, env={"CI": "true"})
+    assert done.returncode == 0, done.stderr
 
 
 def test_first_error_line_prefers_the_exception() -> None:
