@@ -184,6 +184,17 @@ def test_what_the_map_cannot_see_reaches_every_benchmark() -> None:
 def test_a_file_the_suite_never_ran_reaches_nothing() -> None:
     found = _reached(LIBRARY.replace("LIMIT = 3", "LIMIT = 4"), path="tools/release.py")
     assert found.benchmarks == frozenset()
+    assert found.why == "the changed code runs in no benchmark"
+
+
+def test_every_copy_of_a_changed_file_the_suite_ran_counts() -> None:
+    """The tree's copy (a longer match of the path) and the installed one were both run: a
+    change reaches the benchmarks of either."""
+    tree = "/repo/src/lib_pkg/core.py"
+    both = _map(benchmarks={"b/test.py::test_slow": frozenset({SLOW}),
+                            "b/test.py::test_tree": frozenset({(tree, 10)})})  # fmt: skip
+    found = _reached(LIBRARY.replace("total += i", "total += 2 * i"), both)
+    assert found.benchmarks == frozenset({"b/test.py::test_slow", "b/test.py::test_tree"})
 
 
 def test_the_plugins_document_is_read_back() -> None:
@@ -194,12 +205,15 @@ def test_the_plugins_document_is_read_back() -> None:
         "outside": [[0, 1]],
         "opaque": [],
         "spawned_outside": False,
+        "complete": True,
     }
     found = map_from(document)
     assert found.benchmarks == {"b/test.py::test_fast": frozenset({FAST})}
     assert found.outside == {(RAN, 1)}
     with pytest.raises(ValueError, match="malformed"):
         map_from({**document, "outside": [[3, 1]]})
+    with pytest.raises(ValueError, match="incomplete"):  # the hook was replaced mid-run
+        map_from({**document, "complete": False})
     with pytest.raises(ValueError, match="version 1"):
         map_from({"perfgate_reach": 2})
 

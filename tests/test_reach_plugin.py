@@ -84,3 +84,36 @@ def test_the_map_records_each_benchmarks_functions_and_what_it_cannot_see(
         assert not found.spawned_outside  # pytest-benchmark's `file` run ended long before
     else:
         assert found.spawned_outside
+
+
+def test_the_hook_never_raises_on_arguments_it_does_not_expect() -> None:
+    from perfgate.pytest_plugin.perfgate_reach import runs_python  # noqa: PLC0415
+
+    assert runs_python({"args": Path("tool"), "executable": None})  # unknown: Python
+    assert runs_python({"args": ["uname"], "shell": True})  # a shell may run anything
+    assert not runs_python({"args": ["uname"], "executable": None})
+
+
+@pytest.mark.slow
+def test_a_map_whose_hook_was_replaced_is_not_used(tmp_path: Path) -> None:
+    (tmp_path / "test_suite.py").write_text(
+        "import sys\n\n\ndef test_unhooks(benchmark):\n    sys.setprofile(None)\n"
+        "    benchmark(sum, range(10))\n"
+    )
+    out = tmp_path / "reach.json"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(FOLDER), os.environ.get("PYTHONPATH", "")]),
+    }
+    subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            "--import-mode=importlib", "-p", REACH_MODULE, "--benchmark-disable",
+            f"--perfgate-reach={out}", "test_suite.py",
+        ],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    document = json.loads(out.read_text())
+    assert document["complete"] is False
+    with pytest.raises(ValueError, match="incomplete"):
+        map_from(document)

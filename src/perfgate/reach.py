@@ -130,7 +130,11 @@ def affected(changes: Sequence[FileChange], reach_map: ReachMap) -> Reached:
             return Reached(None, f"{change.path} changes a function run outside a benchmark")
         reached.update(b for b, ran in reach_map.benchmarks.items() if keys & ran)
     opaque = reach_map.opaque & reach_map.benchmarks.keys()
-    why = f"the {touched} changed function(s) are run by {len(reached)} benchmark(s)"
+    why = (
+        f"the {touched} changed function(s) are run by {len(reached)} benchmark(s)"
+        if touched
+        else "the changed code runs in no benchmark"
+    )
     if opaque - reached:
         why += f"; {len(opaque - reached)} more start a process (measured whatever it runs)"
     return Reached(frozenset(reached | opaque), why)
@@ -148,16 +152,14 @@ def _unmappable(change: FileChange, suite: set[str]) -> str | None:
 
 
 def _executed_as(path: str, files: Sequence[str]) -> list[str]:
-    """The recorded file names that are ``path`` (a path in the repository): those sharing its
-    longest tail of components (an installed copy drops ``src/``; tests run from the tree)."""
+    """The recorded file names that may be ``path`` (a path in the repository): every one that
+    ends in its file name and folder (an installed copy drops ``src/``; tests run from the
+    tree). More than one may match: each counts, so nothing the change reaches is missed."""
     parts = tuple(path.replace("\\", "/").split("/"))
-    split = [(name, tuple(name.replace("\\", "/").split("/"))) for name in files]
-    for size in range(len(parts), 0, -1):
-        tail = parts[-size:]
-        found = [name for name, pieces in split if pieces[-size:] == tail]
-        if found:
-            return found
-    return []
+    tail = parts[-min(2, len(parts)) :]
+    return [
+        name for name in files if tuple(name.replace("\\", "/").split("/"))[-len(tail) :] == tail
+    ]
 
 
 def _changed_functions(old: str, new: str) -> set[int] | None:
@@ -219,6 +221,8 @@ def map_from(document: object) -> ReachMap:
     """The map from the plugin's JSON document; ValueError when it is not one."""
     if not isinstance(document, dict) or document.get("perfgate_reach") != 1:
         raise ValueError("not a perfgate reach map of version 1")
+    if document.get("complete") is not True:
+        raise ValueError("the map is incomplete (its profile hook was replaced or failed)")
     try:
         files = [str(name) for name in document["files"]]
 

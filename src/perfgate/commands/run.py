@@ -405,7 +405,9 @@ def probe(
         return _interleaved(request, base_commit, Path.cwd(), head_ref=head_commit)
 
 
-def _unreachable(req: _Request, base_ref: str, cwd: Path) -> Report | None:
+def _unreachable(
+    req: _Request, base_ref: str, cwd: Path, changes: Sequence[reach.FileChange]
+) -> Report | None:
     """When the working tree differs from the base only in comments, docstrings or formatting
     (and ``--all`` is not given): head alone, one round, its budgets checked and every
     benchmark listed as not affected. None: compare as usual."""
@@ -413,7 +415,7 @@ def _unreachable(req: _Request, base_ref: str, cwd: Path) -> Report | None:
         return None
     repo = toplevel(cwd)
     base_commit = resolve(repo, base_ref)
-    why = reach.unreachable(_changes(repo, base_commit))
+    why = reach.unreachable(changes)
     if why is None:
         return None
     req.progress.line(
@@ -459,15 +461,12 @@ class _Reach:
     why: str
 
 
-def _reach(req: _Request, sides: Sequence[Side], base_ref: str, cwd: Path) -> _Reach:
+def _reach(req: _Request, sides: Sequence[Side], changes: Sequence[reach.FileChange]) -> _Reach:
     """Which benchmarks the working tree's change can affect, by a map of the functions each
     runs, made on base (one call each); every benchmark where the map cannot tell."""
     everything = _Reach(None, [], "")
     if req.measure_all or req.shard is not None or req.config.harness.type != "pytest-benchmark":
         return everything
-    repo = toplevel(cwd)
-    base_commit = resolve(repo, base_ref)
-    changes = _changes(repo, base_commit)
     if not changes:
         return everything  # an A/A run, on purpose
     if any(c.status != "M" or not c.path.endswith(".py") for c in changes):
@@ -531,14 +530,15 @@ def _round_plan(req: _Request) -> RoundPlan:
 
 
 def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = None) -> Report:
-    if head_ref is None and (skipped := _unreachable(req, base_ref, cwd)) is not None:
+    # the working tree's changes since base (none for two commits: bisect's probes)
+    changes = _changes(toplevel(cwd), resolve(toplevel(cwd), base_ref)) if head_ref is None else []
+    if head_ref is None and (skipped := _unreachable(req, base_ref, cwd, changes)) is not None:
         return skipped
     config, out, progress = req.config, req.out, req.progress
     sides = _ab_sides(req, base_ref, cwd, head_ref)
-    reached = _reach(req, sides, base_ref, cwd) if head_ref is None else _Reach(None, [], "")
+    reached = _reach(req, sides, changes)  # no changes (two commits): every benchmark
     if reached.measured == []:  # the change reaches no benchmark: head alone, for budgets
-        return _none_reached(req, sides, reached, resolve(toplevel(cwd), base_ref))
-    policy = config.rounds
+        return _none_reached(req, sides, reached, toplevel(cwd), resolve(toplevel(cwd), base_ref))
     plan = _round_plan(req)
     cache: formats.ReadCache = {}  # each round file is read once
     following: list[str] = []  # what the next round runs, when not every benchmark
@@ -555,7 +555,7 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
             return True
         if open_rows:  # how far from a verdict the run is, not only which round it is in
             progress.line(_undecided(report, open_rows, done, plan.max_rounds, config))
-        following[:] = rounds_plan.next_round(report, head) if policy.per_benchmark else []
+        following[:] = rounds_plan.next_round(report, head) if config.rounds.per_benchmark else []
         return not open_rows
 
     last: list[str] = []
@@ -627,7 +627,7 @@ def _with_reach(report: Report, reached: _Reach, base_commit: str) -> Report:
 
 
 def _none_reached(
-    req: _Request, sides: Sequence[Side], reached: _Reach, base_commit: str
+    req: _Request, sides: Sequence[Side], reached: _Reach, repo: Path, base_commit: str
 ) -> Report:
     """A change the map shows reaching no benchmark: head alone, one round, for its budgets,
     every benchmark listed as not affected."""
@@ -637,7 +637,7 @@ def _none_reached(
     note = _not_affected_note(reached, base_commit, measured=False)
     report = replace(report, notes=(*report.notes, note), not_affected=tuple(reached.skipped))
     emitted = emit(report, req.fmt, req.outputs, req.stdout)
-    _tidy(req, toplevel(Path.cwd()), sides)
+    _tidy(req, repo, sides)
     return emitted
 
 

@@ -25,7 +25,8 @@ without perfgate. The file it writes::
      "benchmarks": {NODEID: [[FILE_INDEX, FIRST_LINE], ...]},
      "outside": [[FILE_INDEX, FIRST_LINE], ...],
      "opaque": [NODEID, ...], "spawned_outside": false,
-     "seconds": {NODEID: SECONDS}}  (each test call's time under the hook: what is cheap)
+     "seconds": {NODEID: SECONDS},  (each test call's time under the hook: what is cheap)
+     "complete": true}  (false: the hook was replaced or failed; the map is not to be used)
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Recorder:
         self.spawned_before = False  # a process started outside, before the benchmark now
         self.seconds: dict[str, float] = {}
         self.harmless: set[int] = set()  # threads about to start a program that is no Python
+        self.complete = False  # the hook was still in place at the end
 
     def begin(self, nodeid: str) -> None:
         """A benchmark's call starts: opaque if a child process is alive now."""
@@ -85,6 +87,8 @@ class Recorder:
                 and not runs_python(frame.f_locals)
             ):
                 self.harmless.add(threading.get_ident())  # the spawn that follows
+        elif event == "return" and self.harmless and frame.f_code.co_name == "_execute_child":
+            self.harmless.discard(threading.get_ident())  # it failed before it spawned
         elif event == "c_call" and getattr(arg, "__name__", None) in SPAWNS:
             if threading.get_ident() in self.harmless:
                 self.harmless.discard(threading.get_ident())
@@ -98,6 +102,9 @@ class Recorder:
         sys.setprofile(self)
 
     def stop(self) -> None:
+        # another tool that set its own hook (a profiler, a debugger), or a hook that failed,
+        # left calls unrecorded: the map would then miss what benchmarks ran
+        self.complete = sys.getprofile() is self
         sys.setprofile(None)
         threading.setprofile(None)
 
@@ -117,13 +124,22 @@ class Recorder:
             "opaque": sorted(self.opaque),
             "spawned_outside": self.spawned_outside,
             "seconds": dict(sorted(self.seconds.items())),
+            "complete": self.complete,
         }
 
 
 def runs_python(call: dict[str, Any]) -> bool:
     """Whether ``subprocess.Popen._execute_child``'s arguments (its frame's locals) may run
     Python: through a shell, a Python interpreter, a script whose first line names python, or
-    a program that cannot be found or read (unknown: yes)."""
+    a program that cannot be found or read (unknown: yes). Never raises: an exception in a
+    profile hook would remove it."""
+    try:
+        return _runs_python(call)
+    except Exception:  # anything unforeseen counts as Python
+        return True
+
+
+def _runs_python(call: dict[str, Any]) -> bool:
     if call.get("shell"):
         return True
     args, executable = call.get("args"), call.get("executable")
