@@ -11,7 +11,7 @@ from perfgate import environments
 from perfgate.commands.run import _with_dependencies
 from perfgate.github.comment import Context, render_comment
 from perfgate.report import render
-from perfgate.report.read import load_report, report_from_dict
+from perfgate.report.document import load_report, report_from_dict
 from perfgate.runner import Side
 
 GOLDEN = Path(__file__).parent / "golden"

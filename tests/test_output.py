@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from perfgate.commands.output import PROFILE_PAGE, emit
-from perfgate.report.read import load_report
+from perfgate.report.document import load_report
 
 GOLDEN = Path(__file__).parent / "golden"
 

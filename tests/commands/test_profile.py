@@ -21,8 +21,8 @@ from perfgate.github.comment import Context, render_comment
 from perfgate.model import Benchmark
 from perfgate.pytest_plugin import FOLDER, PROFILE_MODULE
 from perfgate.report import render
+from perfgate.report.document import load_report, report_from_dict
 from perfgate.report.model import FunctionChange, Profile, Report
-from perfgate.report.read import load_report, report_from_dict
 from tests.helpers import HARNESS, gfm_html, live_html, run_cli, two_commit_project, write_config
 
 # Fixed work, not sleep: cProfile charges a sleep to time.sleep, not to the function that

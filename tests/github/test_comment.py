@@ -23,8 +23,8 @@ from perfgate.github.api import Client, GitHubError
 from perfgate.github.comment import COMMENT_LIMIT, SUMMARY_LIMIT, Context, render_comment
 from perfgate.github.inputs import parse_inputs
 from perfgate.model import Benchmark
+from perfgate.report.document import load_report, report_from_dict
 from perfgate.report.model import Change
-from perfgate.report.read import load_report, report_from_dict
 from tests.action_runner import parse_outputs
 from tests.github_api import FakeGitHub, Server
 from tests.github_reports import HOSTILE_IDS, slowdown_report, wide_report

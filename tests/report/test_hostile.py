@@ -24,9 +24,9 @@ from perfgate.history.render import chart_html
 from perfgate.history.store import Point, SeriesKey
 from perfgate.model import Benchmark
 from perfgate.report import render
+from perfgate.report.document import report_from_dict
 from perfgate.report.markdown import inert_prose
 from perfgate.report.model import Report
-from perfgate.report.read import report_from_dict
 from tests.helpers import gfm_html, live_html, validate_junit
 
 HOSTILE = (

@@ -10,15 +10,21 @@ from typing import Any
 
 import pytest
 
+from perfgate.check import check
 from perfgate.compare import compare
 from perfgate.errors import InputError
 from perfgate.formats import native
 from perfgate.github.comment import Context, render_comment
 from perfgate.model import Benchmark, Run
 from perfgate.report import render
-from perfgate.report.read import ReportFormatError, load_report, report_from_dict
+from perfgate.report.document import (
+    ReportFormatError,
+    load_report,
+    report_from_dict,
+    report_to_dict,
+)
 from tests.helpers import run_cli
-from tests.report.test_render import _compare_input
+from tests.report.test_render import _compare_input, _report_input
 
 
 def _compare_dict() -> dict[str, Any]:
@@ -30,9 +36,39 @@ def _compare_dict() -> dict[str, Any]:
 def test_round_trip_is_exact() -> None:
     data = _compare_dict()
     again = report_from_dict(copy.deepcopy(data))
-    assert again.to_dict() == data
+    assert report_to_dict(again) == data
     assert again.kind == "compare"
     assert [r.gate.fails for r in again.rows] == [b["gate"]["fails"] for b in data["benchmarks"]]
+
+
+def test_a_side_read_back_keeps_its_name_direction_and_metric() -> None:
+    """Each side's summary is the row's benchmark: reading loses none of what it was."""
+    data = _compare_dict()
+    for row in report_from_dict(copy.deepcopy(data)).rows:
+        for side in (row.head, row.base):
+            assert side is not None
+            assert (side.name, side.direction, side.metric) == (row.name, row.direction, row.metric)
+    assert {row.head.metric for row in report_from_dict(data).rows} != {""}
+
+
+def test_every_output_carries_the_same_notes() -> None:
+    """A note decided from the rows (the within-process intervals of a 1-round check) is in
+    the JSON and the PR comment as well as the table and markdown, and said once after a
+    round trip through JSON."""
+    benchmarks, config = _report_input()
+    report = check(benchmarks, config)
+    note = next(n for n in report.every_note() if "within-process only" in n)
+    data = json.loads(render(report, "json"))
+    assert data["notes"].count(note) == 1
+    again = report_from_dict(data)
+    assert again.every_note().count(note) == 1
+    for text in (
+        render(report, "table", width=300),
+        render(report, "markdown"),
+        render(again, "markdown"),
+        render_comment(again, Context()),
+    ):
+        assert text.count("within-process only") == 1, text
 
 
 def test_the_gate_decides_again_on_reading() -> None:

@@ -33,8 +33,8 @@ from perfgate.github.comment import (
 )
 from perfgate.github.inputs import ActionInputs, parse_inputs
 from perfgate.options import EXIT_OK, GRADES_WORST_FIRST
+from perfgate.report.document import load_report
 from perfgate.report.model import Report
-from perfgate.report.read import load_report
 
 DEFAULT_API = "https://api.github.com"
 MAX_CONTEXT_BYTES = 64 * 1024

@@ -25,6 +25,7 @@ from perfgate.report.cells import (
     icon_verdict,
     inconclusive_label,
     metric_header,
+    name_lists,
     profiled,
 )
 from perfgate.report.markdown import ICONS, code_span, escape, inert_prose, profile_section
@@ -230,11 +231,7 @@ def _severity(entry: Row) -> str:
 
 def _tail(report: Report, context: Context) -> list[str]:
     lines: list[str] = []
-    for label, names in (
-        ("Only in head (added)", report.added),
-        ("Only in base (removed)", report.removed),
-        ("Failed in the harness", report.failed),
-    ):
+    for label, names in name_lists(report):  # the lists the table and markdown show
         if names:
             shown = ", ".join(code_span(n) for n in names[:20])
             more = f" and {len(names) - 20} more" if len(names) > 20 else ""
@@ -243,7 +240,7 @@ def _tail(report: Report, context: Context) -> list[str]:
         said = accepted_note(row)
         if said is not None:
             lines += [f"{code_span(row.name)}: {inert_prose(said[:500])}", ""]
-    for note in report.notes[:10]:  # one paragraph each: a note cannot join the one before
+    for note in report.every_note()[:10]:  # one paragraph each: a note cannot join the one before
         lines += [inert_prose(note[:500]), ""]
     facts = []
     if report.rounds_used is not None:

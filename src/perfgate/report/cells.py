@@ -265,21 +265,13 @@ def accepted_note(row: Row) -> str | None:
 
 
 def general_notes(report: Report) -> list[str]:
-    """Notes that concern many rows at once, said once under the table (perfgate's own words;
-    benchmark names are listed by the renderers, each escaping them its own way)."""
-    out = list(report.notes)
+    """Notes that concern many rows at once, said once under the table: the report's notes
+    with the rounds count (perfgate's own words; benchmark names are listed by the renderers,
+    each escaping them its own way)."""
+    notes = list(report.every_note())
     if report.rounds_used is not None:
-        out.append(f"{report.rounds_used} interleaved rounds per side.")
-    if report.compared:
-        return out
-    within = sum(1 for row in report.rows if row.head.interval.method == "within-process")
-    if within:
-        out.append(
-            f"{within} of {len(report.rows)} intervals come from 1-2 rounds and are "
-            "within-process only: they leave out the noise between processes (give more rounds "
-            "for that)."
-        )
-    return out
+        notes.insert(len(report.notes), f"{report.rounds_used} interleaved rounds per side.")
+    return notes
 
 
 def name_lists(report: Report) -> list[tuple[str, tuple[str, ...]]]:

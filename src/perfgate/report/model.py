@@ -1,35 +1,15 @@
-"""The one report model: what ``check`` and ``compare`` decided, and its versioned JSON form.
+"""The one report model: what ``check`` and ``compare`` decided.
 
 Every output reads this model: the terminal table, markdown, JSON, JUnit, the PR comment, the
 job summary, the annotations and the Action's outputs. A JSON report is read back into the same
-model by :func:`perfgate.report.read.report_from_dict` (the Action and the fork poster do).
-
-JSON report versions (``perfgate_report``):
-  1 (perfgate 0.1): verdict, fail_on, benchmarks with per-side statistics, budget status, and
-    (compare) base, ratio, ci, severity, change; added/removed benchmarks.
-    Later in 0.1, compatible additions: ``kind`` (check | compare), per benchmark ``gate``
-    (fails, level, reasons) and per side ``min_n``. A reader of 1 that ignores unknown keys
-    reads both; perfgate reads reports without them (kind then follows from the base columns).
-  2 (perfgate 0.2, the verdict engine v2): new values a reader of 1 would refuse - verdict
-    ``inconclusive`` (a comparison that assessed nothing), fail_on ``inconclusive``, change
-    direction ``inconclusive`` - and per change ``upper`` (the one-sided 95% bound on the
-    slowdown), ``statistic`` (the decision statistic) and ``rounds``; ``ci`` is suite-wide
-    (Holm-consistent). perfgate reads 1 and 2.
-    Later in 0.2, a compatible addition: per benchmark ``profile`` (the profile diff of a
-    flagged benchmark, see :class:`Profile`; ``profile.version`` numbers its own layout).
-    Later still, compatible additions: per change ``interval`` (``suite-wide`` or
-    ``one-sided``: which interval ``ci`` is; a report without it is ``suite-wide``), and per
-    budget ``value`` and ``metric`` (what the budget judged: in a compare report the sides
-    show the decision statistic, named by the benchmark's ``metric``), and ``raw`` and
-    ``scale`` (with a calibration reference: the measured value, and reference / measured
-    calibration; ``value`` is ``raw * scale``).
+model (the Action and the fork poster do).
+Its JSON form is written and read in :mod:`perfgate.report.document`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from perfgate.model import Summary
 from perfgate.options import (
@@ -45,9 +25,6 @@ from perfgate.options import (
     Status,
     Verdict,
 )
-
-REPORT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,9 +87,6 @@ class Gate:
     accepted: str | None = None
     # what the row shows (None: nothing to say; renderers fold or leave out such rows)
     finding: RowFinding | None = None
-
-
-PROFILE_VERSION = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,113 +214,17 @@ class Report:
     def count(self, status: Status) -> int:
         return sum(1 for row in self.rows if row.status == status)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "perfgate_report": REPORT_VERSION,
-            "kind": self.kind,
-            "verdict": self.verdict,
-            "fail_on": self.fail_on,
-            "config": self.config,
-            "sources": list(self.sources),
-            "benchmarks": [_row_to_dict(row) for row in self.rows],
-            "failed": list(self.failed),
-            "unused_budgets": list(self.unused_budgets),
-            "added": list(self.added),
-            "removed": list(self.removed),
-            "rounds_used": self.rounds_used,
-            "notes": list(self.notes),
-            "not_affected": list(self.not_affected),
-            "accepted": dict(self.accepted),
-            "dependency_changes": [
-                {"name": d.name, "base": d.base, "head": d.head} for d in self.dependencies
-            ],
-        }
-
-
-def _row_to_dict(row: Row) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "name": row.name,
-        "metric": row.metric,
-        "unit": row.unit,
-        "direction": row.direction,
-        "head": _side_to_dict(row.head),
-    }
-    if row.base is not None:
-        data["base"] = _side_to_dict(row.base)
-    if row.change is not None:
-        change = row.change
-        data["ratio"] = change.ratio
-        data["ci"] = [change.low, change.high]
-        data["severity"] = change.severity
-        data["change"] = {
-            "ratio": change.ratio,
-            "ci": [change.low, change.high],
-            "p_value": change.p_value,
-            "p_adjusted": change.p_adjusted,
-            "significant": change.significant,
-            "direction": change.direction,
-            "severity": change.severity,
-            "method": change.method,
-            "decisive": change.decisive,
-            "upper": change.upper,
-            "statistic": change.statistic,
-            "rounds": change.rounds,
-            "note": change.note,
-            "interval": change.interval,
-        }
-    if row.budget is not None:
-        budget = row.budget
-        data["budget"] = {
-            "pattern": budget.pattern,
-            "target": budget.target,
-            "warning": budget.warning,
-            "critical": budget.critical,
-            "status": budget.status,
-            "note": budget.note,
-            "value": budget.value,
-            "metric": budget.metric,
-            "raw": budget.raw,
-            "scale": budget.scale,
-        }
-    data["gate"] = {
-        "fails": row.gate.fails,
-        "level": row.gate.level,
-        "reasons": list(row.gate.reasons),
-        "accepted": row.gate.accepted,
-    }
-    if row.profile is not None:
-        data["profile"] = {
-            "version": PROFILE_VERSION,
-            "calls": row.profile.calls,
-            "note": row.profile.note,
-            "unit": "s",
-            "functions": [
-                {
-                    "function": f.function,
-                    "base": f.base,
-                    "head": f.head,
-                    "calls_base": f.calls_base,
-                    "calls_head": f.calls_head,
-                    "cumulative_base": f.cumulative_base,
-                    "cumulative_head": f.cumulative_head,
-                }
-                for f in row.profile.functions
-            ],
-        }
-    return data
-
-
-def _side_to_dict(summary: Summary) -> dict[str, Any]:
-    interval = summary.interval
-    return {
-        "value": summary.value,
-        "metric_used": summary.metric_used,
-        "ci": [interval.low, interval.high],
-        "ci_method": interval.method,
-        "n": summary.n,
-        "rounds": summary.rounds,
-        "raw_samples": summary.raw_samples,
-        "few_samples": summary.few_samples,
-        "min_n": summary.min_n,
-        "stats": summary.describe,
-    }
+    def every_note(self) -> tuple[str, ...]:
+        """Every note on the report as a whole, decided here so that each output (table,
+        markdown, JSON, JUnit, the PR comment) carries the same ones: the commands' notes, then
+        what the rows imply. A report read back from JSON already holds the implied ones, so
+        a note is never said twice."""
+        implied = []
+        within = sum(1 for row in self.rows if row.head.interval.method == "within-process")
+        if within and not self.compared:
+            implied.append(
+                f"{within} of {len(self.rows)} intervals come from 1-2 rounds and are "
+                "within-process only: they leave out the noise between processes (give more "
+                "rounds for that)."
+            )
+        return (*self.notes, *(note for note in implied if note not in self.notes))

@@ -1,11 +1,34 @@
-"""Read a JSON report back into the one :class:`~perfgate.report.model.Report`.
+"""The JSON report format, written and read side by side: a key is spelled here and nowhere
+else. :func:`report_to_dict` writes the one :class:`~perfgate.report.model.Report`;
+:func:`load_report` reads it back.
 
-The Action renders the comment from the JSON report it wrote, and the fork poster from a
+Reading:
+the Action renders the comment from the JSON report it wrote, and the fork poster from a
 report made by a fork's workflow run, so everything here is untrusted: sizes are bounded,
 choices checked, numbers finite, and a problem names its key path (``benchmarks[3].head.n``).
 Text stays plain strings for the renderers to escape. The rows' gate decisions and the verdict
 are made again by :mod:`perfgate.gate` under the report's ``fail_on``, so what is shown follows
 the same rules whoever wrote the file.
+
+JSON report versions (``perfgate_report``):
+  1 (perfgate 0.1): verdict, fail_on, benchmarks with per-side statistics, budget status, and
+    (compare) base, ratio, ci, severity, change; added/removed benchmarks.
+    Later in 0.1, compatible additions: ``kind`` (check | compare), per benchmark ``gate``
+    (fails, level, reasons) and per side ``min_n``. A reader of 1 that ignores unknown keys
+    reads both; perfgate reads reports without them (kind then follows from the base columns).
+  2 (perfgate 0.2, the verdict engine v2): new values a reader of 1 would refuse - verdict
+    ``inconclusive`` (a comparison that assessed nothing), fail_on ``inconclusive``, change
+    direction ``inconclusive`` - and per change ``upper`` (the one-sided 95% bound on the
+    slowdown), ``statistic`` (the decision statistic) and ``rounds``; ``ci`` is suite-wide
+    (Holm-consistent). perfgate reads 1 and 2.
+    Later in 0.2, a compatible addition: per benchmark ``profile`` (the profile diff of a
+    flagged benchmark, see :class:`Profile`; ``profile.version`` numbers its own layout).
+    Later still, compatible additions: per change ``interval`` (``suite-wide`` or
+    ``one-sided``: which interval ``ci`` is; a report without it is ``suite-wide``), and per
+    budget ``value`` and ``metric`` (what the budget judged: in a compare report the sides
+    show the decision statistic, named by the benchmark's ``metric``), and ``raw`` and
+    ``scale`` (with a calibration reference: the measured value, and reference / measured
+    calibration; ``value`` is ``raw * scale``).
 """
 
 from __future__ import annotations
@@ -29,9 +52,9 @@ from perfgate.options import (
     KINDS,
     SEVERITIES,
     VERDICTS,
+    Direction,
 )
 from perfgate.report.model import (
-    READABLE_VERSIONS,
     Budget,
     Change,
     DependencyChange,
@@ -40,6 +63,10 @@ from perfgate.report.model import (
     Report,
     Row,
 )
+
+REPORT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+PROFILE_VERSION = 1
 
 MAX_REPORT_BYTES = 50 * 1024 * 1024
 MAX_BENCHMARKS = 100_000
@@ -52,6 +79,119 @@ _Choice = TypeVar("_Choice", bound=str)
 
 class ReportFormatError(ValueError):
     """A decoded JSON value that is not a perfgate report; the message has the key path."""
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The report as the JSON document ``--format json`` writes."""
+    return {
+        "perfgate_report": REPORT_VERSION,
+        "kind": report.kind,
+        "verdict": report.verdict,
+        "fail_on": report.fail_on,
+        "config": report.config,
+        "sources": list(report.sources),
+        "benchmarks": [_row_to_dict(row) for row in report.rows],
+        "failed": list(report.failed),
+        "unused_budgets": list(report.unused_budgets),
+        "added": list(report.added),
+        "removed": list(report.removed),
+        "rounds_used": report.rounds_used,
+        "notes": list(report.every_note()),
+        "not_affected": list(report.not_affected),
+        "accepted": dict(report.accepted),
+        "dependency_changes": [
+            {"name": d.name, "base": d.base, "head": d.head} for d in report.dependencies
+        ],
+    }
+
+
+def _row_to_dict(row: Row) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": row.name,
+        "metric": row.metric,
+        "unit": row.unit,
+        "direction": row.direction,
+        "head": _side_to_dict(row.head),
+    }
+    if row.base is not None:
+        data["base"] = _side_to_dict(row.base)
+    if row.change is not None:
+        change = row.change
+        data["ratio"] = change.ratio
+        data["ci"] = [change.low, change.high]
+        data["severity"] = change.severity
+        data["change"] = {
+            "ratio": change.ratio,
+            "ci": [change.low, change.high],
+            "p_value": change.p_value,
+            "p_adjusted": change.p_adjusted,
+            "significant": change.significant,
+            "direction": change.direction,
+            "severity": change.severity,
+            "method": change.method,
+            "decisive": change.decisive,
+            "upper": change.upper,
+            "statistic": change.statistic,
+            "rounds": change.rounds,
+            "note": change.note,
+            "interval": change.interval,
+        }
+    if row.budget is not None:
+        budget = row.budget
+        data["budget"] = {
+            "pattern": budget.pattern,
+            "target": budget.target,
+            "warning": budget.warning,
+            "critical": budget.critical,
+            "status": budget.status,
+            "note": budget.note,
+            "value": budget.value,
+            "metric": budget.metric,
+            "raw": budget.raw,
+            "scale": budget.scale,
+        }
+    data["gate"] = {
+        "fails": row.gate.fails,
+        "level": row.gate.level,
+        "reasons": list(row.gate.reasons),
+        "accepted": row.gate.accepted,
+    }
+    if row.profile is not None:
+        data["profile"] = {
+            "version": PROFILE_VERSION,
+            "calls": row.profile.calls,
+            "note": row.profile.note,
+            "unit": "s",
+            "functions": [
+                {
+                    "function": f.function,
+                    "base": f.base,
+                    "head": f.head,
+                    "calls_base": f.calls_base,
+                    "calls_head": f.calls_head,
+                    "cumulative_base": f.cumulative_base,
+                    "cumulative_head": f.cumulative_head,
+                }
+                for f in row.profile.functions
+            ],
+        }
+    return data
+
+
+def _side_to_dict(summary: Summary) -> dict[str, Any]:
+    interval = summary.interval
+    return {
+        "value": summary.value,
+        "metric_used": summary.metric_used,
+        "ci": [interval.low, interval.high],
+        "ci_method": interval.method,
+        "n": summary.n,
+        "rounds": summary.rounds,
+        "raw_samples": summary.raw_samples,
+        "few_samples": summary.few_samples,
+        "min_n": summary.min_n,
+        "stats": summary.describe,
+    }
 
 
 def load_report(path: Path) -> Report:
@@ -146,13 +286,15 @@ def _row(node: _Node) -> Row:
     profile = node.get("profile")
     unit = node.optional_text("unit") or ""
     direction = node.get("direction")
+    chosen: Direction = "lower" if direction is None else direction.choice(DIRECTIONS)
+    name, metric = node["name"].text(), node["metric"].text()
     return Row(
-        name=node["name"].text(),
-        metric=node["metric"].text(),
+        name=name,
+        metric=metric,
         unit=unit,
-        direction="lower" if direction is None else direction.choice(DIRECTIONS),
-        head=_side(node["head"], unit),
-        base=None if base is None else _side(base, unit),
+        direction=chosen,
+        head=_side(node["head"], name, unit, chosen, metric),
+        base=None if base is None else _side(base, name, unit, chosen, metric),
         change=None if change is None else _change(change),
         budget=None if budget is None else _budget(budget),
         profile=None if profile is None else _profile(profile),
@@ -183,7 +325,8 @@ def _profile(node: _Node) -> Profile:
     )
 
 
-def _side(node: _Node, unit: str) -> Summary:
+def _side(node: _Node, name: str, unit: str, direction: Direction, metric: str) -> Summary:
+    """One side's summary; its name, unit, direction and metric asked for are the row's."""
     low, high = node["ci"].pair(optional=True) if node.get("ci") is not None else (None, None)
     method = node.get("ci_method")
     raw = node.get("raw_samples")
@@ -191,10 +334,10 @@ def _side(node: _Node, unit: str) -> Summary:
     min_n = node.get("min_n")
     stats = node.get("stats")
     return Summary(
-        name="",
+        name=name,
         unit=unit,
-        direction="lower",
-        metric=node.optional_text("metric_used") or "",
+        direction=direction,
+        metric=metric,
         value=node["value"].number(),
         interval=Interval(low, high, "none" if method is None else method.choice(INTERVAL_METHODS)),
         n=node["n"].count(),
