@@ -165,6 +165,13 @@ def instructions_cv(session: nox.Session) -> None:
 
 
 @nox.session
+def drift_quality(session: nox.Session) -> None:
+    """The drift check on the shared histories: untouched windows and planted creeps."""
+    session.install("-e", ".", "ruptures")
+    session.run("python", "benchmarks/drift_quality.py", *session.posargs)
+
+
+@nox.session
 def changepoint_quality(session: nox.Session) -> None:
     """Evaluate change-point methods on the shared histories (writes docs/changepoints.md)."""
     session.install("-e", ".", "ruptures")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from perfgate import __version__
 from perfgate.options import (
     CHANGE_POINT_METHODS,
+    DEFAULT_DRIFT,
     DEFAULT_MIN_CHANGE,
     EXIT_FAIL,
     EXIT_INTERRUPTED,
@@ -23,6 +24,7 @@ from perfgate.options import (
 )
 
 if TYPE_CHECKING:
+    from perfgate.commands.history import DriftAsked
     from perfgate.commands.output import ReportOptions
     from perfgate.history.findings import Finding
     from perfgate.report.model import Report
@@ -376,6 +378,22 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
                 metavar="FRACTION",
                 help=f"smallest step {steps} (default {DEFAULT_MIN_CHANGE:g} = "
                 + f"{DEFAULT_MIN_CHANGE:.0%})".replace("%", "%%"),
+            )
+            action.add_argument(
+                "--drift",
+                type=float,
+                default=DEFAULT_DRIFT,
+                metavar="FRACTION",
+                help="also flag a benchmark whose latest level is this much slower than at "
+                "--since, even where no single step was: creeping slowdowns (median of 8 values "
+                f"at each end; default {DEFAULT_DRIFT:g} = "
+                + f"{DEFAULT_DRIFT:.0%}; 0 turns it off)".replace("%", "%%"),
+            )
+            action.add_argument(
+                "--since",
+                metavar="REF",
+                help="the drift's reference: a stored commit or a git ref such as a release "
+                "tag (default: the latest tagged commit with stored runs, else 50 commits back)",
             )
 
     def output_format(action: argparse.ArgumentParser) -> None:
@@ -743,8 +761,13 @@ def _history(args: argparse.Namespace) -> int:
             fmt=args.format,
             chart=args.chart,
         )
+    drift = None
+    if args.action in ("detect", "site", "notify"):
+        if not 0 <= args.drift < 1:
+            raise UsageError(f"--drift is a fraction in [0, 1), like 0.1; got {args.drift}")
+        drift = commands.DriftAsked(args.drift, args.since)
     if args.action == "detect":
-        return _history_detect(args, db)
+        return _history_detect(args, db, drift)
     if args.action == "notify":
         return commands.notify_command(
             db=db,
@@ -753,6 +776,7 @@ def _history(args: argparse.Namespace) -> int:
             site_url=args.site_url,
             commit_url=args.commit_url,
             mention_author=args.mention_author,
+            drift=drift,
         )
     if args.action == "site":
         return commands.site_command(
@@ -761,6 +785,7 @@ def _history(args: argparse.Namespace) -> int:
             metric=args.metric,
             commit_url=args.commit_url,
             min_change=args.min_change,
+            drift=drift,
         )
     return commands.baseline_command(
         db=db,
@@ -771,7 +796,7 @@ def _history(args: argparse.Namespace) -> int:
     )
 
 
-def _history_detect(args: argparse.Namespace, db: Path | str) -> int:
+def _history_detect(args: argparse.Namespace, db: Path | str, drift: DriftAsked | None) -> int:
     """``history detect``, and with ``--bisect`` a bisection of its largest slowdown."""
     from perfgate.commands import history as commands  # noqa: PLC0415
 
@@ -784,6 +809,7 @@ def _history_detect(args: argparse.Namespace, db: Path | str) -> int:
         min_change=args.min_change,
         method=args.method,
         found=found,
+        drift=drift,
     )
     if not args.bisect:
         return code

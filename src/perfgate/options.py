@@ -76,6 +76,9 @@ INPUT_FORMATS = ("auto", "pytest-benchmark", "asv", "pyperf", "native")
 HISTORY_METRICS = ("p50", "p25", "p95", "p99", "mean", "min", "max")
 # history detect: the smallest step reported (5%); a change-point default the CLI shows
 DEFAULT_MIN_CHANGE = 0.05
+# history detect/site/notify --drift: the total slowdown since the reference that is flagged
+# even where no single step was (the pull-request gate's minor threshold)
+DEFAULT_DRIFT = 0.10
 
 # The output formats: name -> (its renderer as "module:function", the file suffixes that choose
 # it for --output). A renderer is ``f(report, *, width=None) -> str``; adding a format is one

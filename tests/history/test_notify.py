@@ -173,7 +173,7 @@ def _history(folder: Path, levels: dict[str, Callable[[int], float]]) -> None:
         metadata = Metadata(
             commit=hashlib.sha1(f"c{i}".encode()).hexdigest(),  # noqa: S324 - an id
             machine="ci",
-            timestamp=f"2024-02-{i + 1:02d}T00:00:00+00:00",
+            timestamp=f"2024-03-{i + 1:02d}T00:00:00+00:00",
         )
         (folder / f"run-{i:02d}.json").write_text(
             dumps(Run(metadata=metadata, benchmarks=benchmarks))

@@ -21,9 +21,10 @@ from perfgate.history.store import (
     shown_location,
 )
 from perfgate.model import STORED_BASELINE, Benchmark, Metadata, Run
-from perfgate.options import DEFAULT_MIN_CHANGE, EXIT_OK, EXIT_SKIPPED
+from perfgate.options import DEFAULT_DRIFT, DEFAULT_MIN_CHANGE, EXIT_OK, EXIT_SKIPPED
 
 if TYPE_CHECKING:
+    from perfgate.history.drift import Drift, Reference
     from perfgate.history.findings import Finding
 
 
@@ -108,6 +109,7 @@ def detect_command(
     min_change: float = DEFAULT_MIN_CHANGE,
     method: str | None = None,
     found: list[Finding] | None = None,
+    drift: DriftAsked | None = None,
     stdout: TextIO | None = None,
 ) -> int:
     """``perfgate history detect``; ``found`` receives the change points, largest slowdown
@@ -117,7 +119,7 @@ def detect_command(
 
     if not 0 <= min_change < 1:
         raise UsageError(f"--min-change is a fraction in [0, 1), like 0.05; got {min_change}")
-    scan = _scan(db, metric, min_change, method)
+    scan = _scan(db, metric, min_change, method, drift)
     findings, series = scan.findings, len(scan.series)
     left_out, left_series = scan.left_out, scan.left_series
     findings.sort(key=lambda f: (not f.slower, -abs(f.change.magnitude)))
@@ -135,7 +137,10 @@ def detect_command(
             f"a value: a step needs {need} around it (both sides together) to reach the 0.99 "
             "confidence, so none can be found in them yet\n"
         )
-    text = render.render_findings(findings, series, metric, fmt)
+    reference = scan.reference.label if scan.reference else None
+    text = render.render_findings(
+        findings, series, metric, fmt, drifts=scan.drifts, reference=reference
+    )
     if output is not None:
         write_text_atomic(output, text)
     if output is None or fmt == "table":
@@ -161,6 +166,7 @@ def site_command(
     metric: str,
     commit_url: str | None,
     min_change: float = DEFAULT_MIN_CHANGE,
+    drift: DriftAsked | None = None,
 ) -> int:
     """``perfgate history site OUT``: OUT/index.html, every stored series on one page."""
     from perfgate.history import render  # noqa: PLC0415
@@ -172,7 +178,7 @@ def site_command(
         raise UsageError(
             f"--commit-url {template!r}: expected an http(s) URL with {{commit}} in it"
         )
-    scan = _scan(db, metric, min_change)
+    scan = _scan(db, metric, min_change, drift=drift)
     series, findings = scan.series, scan.findings
     if not series:
         raise UsageError(
@@ -180,9 +186,10 @@ def site_command(
         )
     out.mkdir(parents=True, exist_ok=True)
     page = out / "index.html"
-    write_text_atomic(page, render.site_html(series, findings, metric, template))
+    write_text_atomic(page, render.site_html(series, findings, metric, template, scan.drifts))
     sys.stderr.write(
-        f"perfgate: {page}: {len(series)} series, {len(findings)} change point(s)"
+        f"perfgate: {page}: {len(series)} series, {len(findings)} change point(s), "
+        f"{len(scan.drifts)} drift(s)"
         + ("" if template else "; no commit links (give --commit-url)")
         + "\n"
     )
@@ -196,11 +203,29 @@ class _Scan:
     left_out: int = 0  # values of 0 or below, which relative steps cannot use
     left_series: int = 0
     short: int = 0  # series too short for any step to reach the confidence
+    drifts: list[Drift] = field(default_factory=list)
+    reference: Reference | None = None  # what the drifts are measured against
 
 
-def _scan(db: Location, metric: str, min_change: float, method: str | None = None) -> _Scan:
-    """Every stored series of ``metric`` and its change points, with a progress bar."""
+@dataclass(frozen=True)
+class DriftAsked:
+    """``--drift FRACTION`` (0: no drift check) and ``--since REF``."""
+
+    threshold: float = DEFAULT_DRIFT
+    since: str | None = None
+
+
+def _scan(
+    db: Location,
+    metric: str,
+    min_change: float,
+    method: str | None = None,
+    drift: DriftAsked | None = None,
+) -> _Scan:
+    """Every stored series of ``metric``, its change points and its drift, with a progress
+    bar."""
     from perfgate.changepoints import DEFAULT_METHOD, min_commits  # noqa: PLC0415 - numpy, lazily
+    from perfgate.history.drift import drift_of  # noqa: PLC0415
     from perfgate.history.findings import findings_of, nonpositive  # noqa: PLC0415
 
     scan = _Scan()
@@ -225,7 +250,60 @@ def _scan(db: Location, metric: str, min_change: float, method: str | None = Non
                 advance()
     finally:
         store.close()
+    drift = drift or DriftAsked()
+    if drift.threshold > 0 and scan.series:
+        scan.reference = _reference(drift.since, scan.series)
+        for key, points in scan.series:
+            mine = [f for f in scan.findings if f.series == key]
+            found = drift_of(key, points, scan.reference, drift.threshold, mine)
+            if found is not None:
+                scan.drifts.append(found)
+        scan.drifts.sort(key=lambda d: -abs(d.magnitude))
     return scan
+
+
+def _reference(since: str | None, series: list[tuple[SeriesKey, list[Point]]]) -> Reference:
+    """What drift is measured against: ``--since REF`` (a stored commit, or a git ref of the
+    current repository with stored runs), else the latest tagged commit with stored runs, else
+    :data:`~perfgate.history.drift.DEFAULT_COMMITS_BACK` commits back."""
+    from perfgate import _git  # noqa: PLC0415
+    from perfgate.history.drift import DEFAULT_COMMITS_BACK, Reference, tag_reference  # noqa: PLC0415
+
+    order: dict[str, int] = {}  # commit -> its latest position in any series
+    for _key, points in series:
+        for position, point in enumerate(points):
+            if point.commit:
+                order[point.commit] = max(order.get(point.commit, 0), position)
+    stored = set(order)
+    if since is not None:
+        matches = sorted(
+            c for c in stored if c == since or (len(since) >= 7 and c.startswith(since))
+        )
+        if len(matches) == 1:
+            return Reference(label=f"commit {since}", commit=matches[0])
+        try:
+            commit = _git.resolve(Path.cwd(), since, "--since")
+        except _git.GitError as exc:
+            raise UsageError(f"--since {since}: not a stored commit, and {exc}") from None
+        if commit not in stored:
+            raise UsageError(f"--since {since}: commit {commit[:12]} has no stored run")
+        return Reference(label=since, commit=commit)
+    try:
+        listed = _git.git(
+            Path.cwd(),
+            "for-each-ref",
+            "--merged",
+            "HEAD",
+            "--format=%(refname:short)%00%(objectname)%00%(*objectname)",
+            "refs/tags",
+        )
+    except _git.GitError:  # not a repository, or no HEAD: no tags to go by
+        listed = ""
+    tags = []
+    for line in listed.splitlines():
+        name, tagged, peeled = [*line.split("\0"), "", ""][:3]
+        tags.append((name, peeled or tagged))
+    return tag_reference(tags, order) or Reference(label=f"{DEFAULT_COMMITS_BACK} commits back")
 
 
 def notify_command(
@@ -237,6 +315,7 @@ def notify_command(
     commit_url: str | None,
     mention_author: bool,
     env: Mapping[str, str] | None = None,
+    drift: DriftAsked | None = None,
     stdout: TextIO | None = None,
 ) -> int:
     """``perfgate history notify``: one GitHub issue per regressing commit, opened once,
@@ -256,7 +335,9 @@ def notify_command(
     repository, token = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_TOKEN")
     if not repository or not token:
         raise UsageError("needs GITHUB_REPOSITORY and GITHUB_TOKEN in the environment")
-    regressions = [f for f in _scan(db, metric, min_change).findings if f.slower]
+    scan = _scan(db, metric, min_change, drift=drift)
+    regressions = [f for f in scan.findings if f.slower]
+    creeping = [d for d in scan.drifts if not d.explained]  # steps have their own issues
     try:
         client = Client(env.get("GITHUB_API_URL") or "https://api.github.com", token, repository)
     except ValueError as exc:
@@ -274,6 +355,10 @@ def notify_command(
                     findings, metric, commit_url=template, site_url=site_url, mention=mention
                 )
             )
+        if creeping:
+            notices.append(
+                notify.drift_notice(creeping, metric, commit_url=template, site_url=site_url)
+            )
         counts = {"open": 0, "update": 0, "keep": 0, "closed": 0}
         for action, item, issue in notify.plan(notices, existing, me):
             counts[action] += 1
@@ -286,7 +371,9 @@ def notify_command(
     except GitHubError as exc:
         raise UsageError(f"GitHub: {exc}") from None
     stdout.write(
-        f"{len(regressions)} regression(s) at {len(notices)} commit(s): "
+        f"{len(regressions)} regression(s) at {len(notices) - bool(creeping)} commit(s)"
+        + (f", {len(creeping)} creeping since {creeping[0].reference}" if creeping else "")
+        + ": "
         f"{counts['open']} issue(s) opened, "
         f"{counts['update']} updated, {counts['keep']} unchanged, {counts['closed']} closed "
         "before (left closed)\n"

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from perfgate.github.api import Issue
+from perfgate.history.drift import Drift
 from perfgate.history.findings import Finding
 from perfgate.report.cells import display_name
 from perfgate.report.markdown import code_span, inert_prose
@@ -148,6 +149,67 @@ def notice(
     if mention is not None:
         lines.append(f"\ncc @{mention} (author of {_commit(worst.first_commit, None)})")
     return Notice(key=key, title=title[:TITLE_LIMIT], body="\n".join(lines) + "\n", findings=digest)
+
+
+def drift_notice(
+    drifts: Sequence[Drift],
+    metric: str,
+    *,
+    commit_url: str | None = None,
+    site_url: str | None = None,
+) -> Notice:
+    """The one issue for the creeping slowdowns since a reference (drifts that no single
+    change point explains; a step has its own issue): keyed by the reference, so a rolling
+    "50 commits back" keeps one issue that later runs update, and each release tag gets its
+    own."""
+    reference = drifts[0].reference
+    key = hashlib.sha256(f"drift\0{reference}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    lines_found = sorted(
+        "\0".join((d.series.name, d.series.unit, d.series.machine, d.series.environment))
+        + f"\0{round(100 * d.magnitude)}"
+        for d in drifts
+    )
+    digest = hashlib.sha256("\n".join(lines_found).encode("utf-8", "surrogatepass")).hexdigest()
+    worst = drifts[0]
+    name = display_name(" ".join(worst.series.name.split()), 100)
+    others = len(drifts) - 1
+    more = f" and {others} more benchmark{'s' if others != 1 else ''}" if others else ""
+    title = f"Creeping slowdown since {reference}: {name} {worst.magnitude:+.1%}{more}"
+    lines = [
+        _KEY.format(key=key),
+        _FINDINGS.format(digest=digest[:16]),
+        f"{len(drifts)} benchmark{'s' if len(drifts) != 1 else ''} became slower since "
+        f"{inert_prose(reference)} over several commits, with no single change point as large "
+        f"as the total: each level is the median of {worst.values} values (the {worst.values} "
+        f"up to the reference, the last {worst.values} stored).",
+        "",
+        f"| benchmark | machine / environment | at the reference ({inert_prose(metric)}) | "
+        "now | change | commits | confidence (rank test) |",
+        "|---|---|---:|---:|---:|---|---:|",
+    ]
+    for drift in drifts[:ROWS_SHOWN]:
+        series = drift.series
+        where = "/".join(p for p in (series.machine, series.environment) if p) or "-"
+        lines.append(
+            f"| {code_span(series.name)} | {code_span(where)} | "
+            f"{format_value(drift.before, series.unit)} | "
+            f"{format_value(drift.after, series.unit)} | **{drift.magnitude:+.1%}** | "
+            f"{_commit(drift.since, commit_url)}..{_commit(drift.latest, commit_url)} "
+            f"({drift.commits}) | {drift.confidence:.3f} |"
+        )
+    if len(drifts) > ROWS_SHOWN:
+        lines.append(f"\n{len(drifts) - ROWS_SHOWN} more benchmarks are not listed here.")
+    lines.append("")
+    if site_url is not None:
+        lines += [f"Chart: {site_url}", ""]
+    lines.append(
+        "Found by `perfgate history notify` (the drift check, `--drift`) on the default branch; "
+        "later runs update this issue when what they find changes. Close it once handled: it "
+        "is not reopened."
+    )
+    return Notice(
+        key=key, title=title[:TITLE_LIMIT], body="\n".join(lines) + "\n", findings=digest[:16]
+    )
 
 
 def plan(

@@ -21,6 +21,7 @@ from perfgate.units import format_value
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from perfgate.history.drift import Drift
     from perfgate.history.findings import Finding
 
 CHANGES_VERSION = 1
@@ -64,13 +65,70 @@ def _over(finding: Finding) -> str:
 _HEADERS = ["benchmark", "machine/env", "commits", "before", "after", "change", "confidence"]
 
 
-def render_findings(found: Sequence[Finding], series: int, metric: str, fmt: str) -> str:
+def render_findings(
+    found: Sequence[Finding],
+    series: int,
+    metric: str,
+    fmt: str,
+    *,
+    drifts: Sequence[Drift] = (),
+    reference: str | None = None,
+) -> str:
+    """``history detect``'s report: the change points, then the drifts (``reference``: what
+    they were measured against, None when the drift check did not run)."""
+    if fmt == "json":
+        return _findings_json(found, series, metric, drifts, reference)
+    return _steps(found, series, metric, fmt) + _drift_text(drifts, reference, fmt)
+
+
+def _drift_cells(drift: Drift) -> list[str]:
+    unit = drift.series.unit
+    return [
+        drift.series.name,
+        _where(drift.series),
+        f"{_short(drift.since)}..{_short(drift.latest)} ({drift.commits} commits)",
+        format_value(drift.before, unit),
+        format_value(drift.after, unit),
+        f"{drift.magnitude:+.1%}"
+        + (" (change points above)" if drift.explained else " (creeping)"),
+        f"{drift.confidence:.3f}",
+    ]
+
+
+def _drift_text(drifts: Sequence[Drift], reference: str | None, fmt: str) -> str:
+    """The drift check in words and a table: each level the median of its last 5 values."""
+    if reference is None:
+        return ""
+    prefix = "### " if fmt == "markdown" else ""
+    if not drifts:
+        return f"\n{prefix}No drift: no series is slower than at {reference} by the threshold.\n"
+    values = drifts[0].values
+    title = (
+        f"{len(drifts)} series slower than at {reference} (drift: the median of the last "
+        f"{values} values against the {values} up to the reference)"
+    )
+    rows = [_drift_cells(d) for d in drifts]
+    if fmt == "markdown":
+        lines = ["", f"### {title}", "", "| " + " | ".join(_HEADERS) + " |", "|---" * 7 + "|"]
+        for name, where, *rest in rows:
+            cells = [code_span(name), code_span(where), *map(escape, rest)]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n"
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title=title, title_justify="left")
+    for header in _HEADERS:
+        table.add_column(header, justify="right" if header in ("before", "after") else "left")
+    for row in rows[:_MAX_TERMINAL_ROWS]:
+        table.add_row(*map(_plain, row))
+    return "\n" + _print(table)
+
+
+def _steps(found: Sequence[Finding], series: int, metric: str, fmt: str) -> str:
     title = (
         f"{len(found)} change point(s) in {series} series "
         f"({metric} per commit; slowdowns first, largest first)"
     )
-    if fmt == "json":
-        return _findings_json(found, series, metric)
     if not found:  # a sentence, not an empty table
         prefix = "### " if fmt == "markdown" else ""
         return f"{prefix}No change points in {series} series ({metric} per commit).\n"
@@ -103,11 +161,20 @@ def render_findings(found: Sequence[Finding], series: int, metric: str, fmt: str
     return text
 
 
-def _findings_json(found: Sequence[Finding], series: int, metric: str) -> str:
+def _findings_json(
+    found: Sequence[Finding],
+    series: int,
+    metric: str,
+    drifts: Sequence[Drift],
+    reference: str | None,
+) -> str:
     return (
         json.dumps(
             {
                 "perfgate_changes": CHANGES_VERSION,
+                # the drift check (added in version 1, absent without it): each series slower
+                # than at the reference by the threshold, its levels the medians of 5 values
+                **({"drift": _drift_json(drifts, reference)} if reference is not None else {}),
                 "metric": metric,
                 "series": series,
                 "changes": [
@@ -136,6 +203,28 @@ def _findings_json(found: Sequence[Finding], series: int, metric: str) -> str:
         )
         + "\n"
     )
+
+
+def _drift_json(drifts: Sequence[Drift], reference: str) -> dict[str, object]:
+    return {
+        "reference": reference,
+        "series": [
+            {
+                "benchmark": d.series.name,
+                "unit": d.series.unit,
+                "machine": d.series.machine,
+                "environment": d.series.environment,
+                "commits": [d.since, d.latest],
+                "spread": d.commits,
+                "before": d.before,
+                "after": d.after,
+                "magnitude": d.magnitude,
+                "confidence": d.confidence,
+                "explained": d.explained,
+            }
+            for d in drifts
+        ],
+    }
 
 
 def _print(renderable: Table) -> str:
@@ -371,6 +460,7 @@ def site_html(
     found: Sequence[Finding],
     metric: str,
     commit_url: str | None,
+    drifts: Sequence[Drift] = (),
 ) -> str:
     """The history site: one self-contained page (no script, no request at view time) with an
     index of every series (latest value, runs, change points, newest first) and each series'
@@ -394,7 +484,13 @@ def site_html(
             f"<td>{html_text(_plain(_where(key)))}</td><td>{len(points)}</td>"
             f"<td>{html_text(shown)}</td><td>{steps or '-'}</td></tr>"
         )
+        drift = next((d for d in drifts if d.series == key), None)
+        if drift is not None:
+            steps = (steps + ", " if steps else "") + (
+                f'<span class="slow">drift {drift.magnitude:+.1%}</span>'
+            )
         items = "".join(_change_item(f, key, commit_url) for f in mine)
+        items += "" if drift is None else _drift_item(drift, commit_url)
         sections.append(
             f'<section id="s{number}"><h2>{html_text(_plain(key.name))}</h2>'
             + _svg(key, points, mine, metric)
@@ -405,8 +501,13 @@ def site_html(
     stepped = len({f.series for f in found})
     intro = (
         f"<p>{len(series)} series, {html_text(metric)} per commit (oldest left); "
-        f"{len(found)} change point(s) in {stepped} series (perfgate history detect). Hover a "
-        "point for its commit.</p>"
+        f"{len(found)} change point(s) in {stepped} series (perfgate history detect)"
+        + (
+            f"; {len(drifts)} series drifted slower since {html_text(drifts[0].reference)}"
+            if drifts
+            else ""
+        )
+        + ". Hover a point for its commit.</p>"
     )
     return (
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
@@ -439,6 +540,18 @@ def _change_item(finding: Finding, key: SeriesKey, commit_url: str | None) -> st
         f"{html_text(format_value(change.after, key.unit))} "
         f'<span class="{css}">{change.magnitude:+.1%}</span> '
         f"(confidence {change.confidence:.3f}){html_text(_ramp_words(finding))}</li>"
+    )
+
+
+def _drift_item(drift: Drift, commit_url: str | None) -> str:
+    unit = drift.series.unit
+    return (
+        f"<li>drift since {html_text(drift.reference)}: "
+        f"{_commit_link(drift.since, commit_url)}..{_commit_link(drift.latest, commit_url)} "
+        f"({drift.commits} commits): {html_text(format_value(drift.before, unit))} &rarr; "
+        f"{html_text(format_value(drift.after, unit))} "
+        f'<span class="slow">{drift.magnitude:+.1%}</span> '
+        f"(median of {drift.values} values at each end; confidence {drift.confidence:.3f})</li>"
     )
 
 
