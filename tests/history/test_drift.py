@@ -169,3 +169,23 @@ def test_the_newest_release_tag_with_stored_runs_is_the_reference(tmp_path: Path
         assert bad.returncode == 2
         assert bad.stderr.count("\n") == 1, bad.stderr
         assert "--since" in bad.stderr
+
+
+def test_a_run_without_a_readable_date_follows_the_dated_ones(tmp_path: Path) -> None:
+    """Ordered by the files' dates, a run whose date cannot be read (February 30) was placed
+    first, silently; it now follows the dated runs in import order, and the import says so."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for i, day in enumerate(["2024-02-27", "2024-02-28", "2024-02-29", "2024-02-30"]):
+        benchmark = Benchmark(name="b", short_name="b", unit="s", rounds=((0.001 * (i + 1),),))
+        metadata = Metadata(commit=f"{i:040x}", machine="ci", timestamp=f"{day}T00:00:00+00:00")
+        (runs / f"run-{i}.json").write_text(dumps(Run(metadata=metadata, benchmarks=(benchmark,))))
+    db = tmp_path / "h.sqlite"
+    done = run_cli("history", "import", runs, "--db", db, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    said = done.stdout + done.stderr
+    assert "1 run(s) have neither a commit git knows nor a readable date" in said
+    shown = run_cli("history", "show", "b", "--db", db, "--format", "json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    (series,) = json.loads(shown.stdout)["series"]
+    assert [p["commit"] for p in series["points"]] == [f"{i:040x}" for i in range(4)]

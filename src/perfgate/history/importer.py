@@ -202,6 +202,7 @@ class ImportOutcome:
     ordered: int  # commits placed in git's order (0: ordered by the files' dates)
     runs: int  # in the store afterwards
     benchmarks: int
+    undated: int = 0  # runs neither git nor a readable date places (they follow, in import order)
 
     def lines(self) -> list[str]:
         """The outcome in words: a line per skipped file, then one summary line."""
@@ -217,6 +218,14 @@ class ImportOutcome:
             f"{shown_location(self.db)} ({result.already} already there, "
             f"{len(result.skipped)} file(s) skipped); "
             f"{order}; the store holds {self.runs} runs of {self.benchmarks} benchmarks",
+            *(
+                [
+                    f"{self.undated} run(s) have neither a commit git knows nor a readable date: "
+                    "they follow the others in the order they were imported"
+                ]
+                if self.undated
+                else []
+            ),
         ]
 
 
@@ -242,6 +251,7 @@ def import_into(
         ordered=ordered,
         runs=counts["runs"],
         benchmarks=counts["benchmarks"],
+        undated=counts["undated"],
     )
 
 

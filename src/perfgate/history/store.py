@@ -169,7 +169,9 @@ _SERIES_QUERY = {
         f"CASE WHEN r.n = 0 AND r.{metric} IS NULL AND r.mean IS NOT NULL THEN 1 ELSE 0 END "
         "FROM results r JOIN runs u ON u.id = r.run_id "
         "WHERE r.benchmark_id = ? AND u.machine = ? AND u.environment = ? "
-        "ORDER BY u.position IS NULL, u.position, u.date, u.id"
+        # a run without a readable date follows the dated ones, in import order (SQLite sorts NULL
+        # first and PostgreSQL last: said explicitly, both agree)
+        "ORDER BY u.position IS NULL, u.position, u.date IS NULL, u.date, u.id"
     )
     for metric in SUMMARY_COLUMNS
 }
@@ -369,7 +371,11 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         tables = ("runs", "benchmarks", "results", "commits")
-        return {t: int(self._db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}  # noqa: S608 - fixed names
+        query = "SELECT count(*) FROM {}"  # fixed table names, never user text
+        counts = {t: int(self._db.execute(query.format(t)).fetchone()[0]) for t in tables}
+        undated = "SELECT count(*) FROM runs WHERE position IS NULL AND date IS NULL"
+        counts["undated"] = int(self._db.execute(undated).fetchone()[0])
+        return counts
 
     def series_keys(self, *, probes: bool = False) -> list[SeriesKey]:
         """Every (benchmark, machine, environment) with at least one stored value; the
@@ -483,7 +489,8 @@ class Store:
             "LEFT JOIN samples s ON s.benchmark_id = r.benchmark_id AND s.run_id = r.run_id "
             f"{chunked[1]}"
             "WHERE b.name = ? AND b.unit = ? AND u.machine = ? AND u.environment = ? "
-            "ORDER BY u.position IS NULL DESC, u.position DESC, u.date DESC, u.id DESC LIMIT ?",
+            "ORDER BY u.position IS NULL DESC, u.position DESC, u.date IS NULL DESC, u.date DESC, "
+            "u.id DESC LIMIT ?",
             (key.name, key.unit, key.machine, key.environment, last),
         ).fetchall()
         found = []
