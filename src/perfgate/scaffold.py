@@ -95,6 +95,10 @@ class Project:
     branch: str  # the default branch (for asv)
     noxfile: Literal["none", "without-perf", "with-perf"]
     ignores_reports: bool  # .gitignore lists .perfgate/
+    # pyproject.toml, setup.py or setup.cfg: pip can install the tree ({tree}); a bare folder
+    # cannot be, so its benchmarks import its modules from the tree itself
+    installable: bool = True
+    modules: tuple[str, ...] = ()  # a bare folder's own top-level modules and packages
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,6 +116,9 @@ def detect(root: Path) -> Project:
     suites = tuple(sorted({_top(root, f) for f in _benchmark_files(root)}))
     asv_config = "asv.conf.json" if (root / "asv.conf.json").is_file() else None
     choice = _install_choice(root, meta)
+    installable = any(
+        (root / name).is_file() for name in ("pyproject.toml", "setup.py", "setup.cfg")
+    )
     noxfile = root / "noxfile.py"
     nox_state: Literal["none", "without-perf", "with-perf"] = "none"
     if noxfile.is_file():
@@ -129,7 +136,22 @@ def detect(root: Path) -> Project:
         branch=_branch(root),
         noxfile=nox_state,
         ignores_reports=_ignores_reports(root / ".gitignore"),
+        installable=installable,
+        modules=() if installable else _root_modules(root),
     )
+
+
+def _root_modules(root: Path) -> tuple[str, ...]:
+    """The modules and packages at a bare folder's top (what its benchmarks can import)."""
+    names = []
+    for child in sorted(root.iterdir()):
+        if child.name in _SKIP or child.name.startswith(".") or child.name in SUITE_FOLDERS:
+            continue
+        if child.suffix == ".py" and child.stem.isidentifier() and child.stem != "noxfile":
+            names.append(child.stem)
+        elif child.is_dir() and (child / "__init__.py").is_file() and child.name.isidentifier():
+            names.append(child.name)
+    return tuple(names)
 
 
 def _install_choice(root: Path, meta: dict[str, object]) -> suite_imports.Choice:
@@ -300,9 +322,11 @@ def plan(
     if not project.ignores_reports:
         files.append(Planned(path=".gitignore", text=GITIGNORE, mode="append"))
     if not project.pytest_benchmark and not project.asv_config and not asv:
-        files.append(
-            Planned(path="benchmarks/test_benchmarks.py", text=_pytest_example(project.package))
-        )
+        example = project.package if project.installable else next(iter(project.modules), None)
+        files.append(Planned(path="benchmarks/test_benchmarks.py", text=_pytest_example(example)))
+    if not project.installable and not asv_harness(project, asv=asv):
+        for folder in project.pytest_benchmark or ("benchmarks",):
+            files.append(Planned(path=f"{folder}/conftest.py", text=BARE_CONFTEST))
     if asv and not project.asv_config:
         files.append(Planned(path="asv.conf.json", text=_asv_config(project)))
         files.append(Planned(path="asv_bench/__init__.py", text=""))
@@ -325,6 +349,7 @@ ASV_ARGS = ("--attribute", "processes=1", "--attribute", "repeat=10")
 
 def _config(project: Project, *, asv: bool = False) -> str:
     tree = f"{{tree}}[{','.join(project.extras)}]" if project.extras else "{tree}"
+    trees = [tree] if project.installable else []
     use_asv = asv_harness(project, asv=asv)
     # asv keeps ~10 samples a benchmark and process: too few for a p95 (72 needed for a
     # bounded interval), enough for the median; pytest-benchmark's bounded runs give 75+
@@ -360,13 +385,18 @@ def _config(project: Project, *, asv: bool = False) -> str:
             f"  asv-config: {project.asv_config or 'asv.conf.json'}",
             "  # one process a round, 10 samples a benchmark in it (the median needs 6)",
             f"  args: {json.dumps(list(ASV_ARGS))}",
-            f"  install: {json.dumps([tree, *groups])}",
+            f"  install: {json.dumps([*trees, *groups])}",
         ]
     else:
         folders = list(project.pytest_benchmark) or ["benchmarks"]
         args = [*folders, "--benchmark-only", *BOUNDED_ARGS]
-        install = [tree, "pytest", "pytest-benchmark", *(g for g in groups if g not in (
+        install = [*trees, "pytest", "pytest-benchmark", *(g for g in groups if g not in (
             "pytest", "pytest-benchmark"))]  # fmt: skip
+        if not project.installable:
+            lines.append(
+                "  # not an installable package (no pyproject.toml or setup.py): the tree is not "
+                "installed;\n  # the benchmarks import its modules by name (see their conftest.py)"
+            )
         lines += [
             "  type: pytest-benchmark",
             "  # 75 samples a benchmark at least (a p95 needs 72 for a bounded 95% interval);",
@@ -577,7 +607,34 @@ def sharded_workflow(action: str, shards: int) -> str:
 """
 
 
-def _pytest_example(package: str) -> str:
+# a bare folder's suite imports the folder's modules by name: pip cannot install the tree, and
+# perfgate runs pytest with --import-mode=importlib, which puts no folder on sys.path
+BARE_CONFTEST = '''\
+"""Written by `perfgate init`: this folder is not an installable package (no pyproject.toml
+or setup.py), so the benchmarks import its modules from the tree they run in."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+'''
+
+
+def _pytest_example(package: str | None) -> str:
+    if package is None:
+        return '''\
+"""pytest-benchmark suite run by `nox -s perf` (written by `perfgate init`).
+
+This folder has no Python module of its own yet: the example times a sort. Replace it with
+the operations your users wait for, at realistic sizes (import your modules by name: the
+conftest.py beside this file puts the folder on sys.path).
+"""
+
+
+def test_sort(benchmark):
+    data = list(range(10_000, 0, -1))
+    benchmark(sorted, data)
+'''
     return f'''\
 """pytest-benchmark suite run by `nox -s perf` (written by `perfgate init`).
 

@@ -473,6 +473,45 @@ def test_init_installs_exactly_the_extras_the_suite_imports(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("module", [True, False])
+def test_init_on_a_bare_folder_writes_a_config_whose_first_run_passes(
+    tmp_path: Path, module: bool
+) -> None:
+    """A folder with no pyproject.toml or setup.py: pip cannot install it, so init installs
+    no `{tree}`, and the suite imports the folder's modules through a conftest.py init writes
+    (perfgate's importlib mode puts no folder on sys.path); with no suite, the example imports
+    a module that exists, or none."""
+    root = tmp_path / "bare"
+    root.mkdir()
+    if module:
+        (root / "mylib.py").write_text("def work(n):\n    return sum(range(n))\n")
+        (root / "benchmarks").mkdir()
+        (root / "benchmarks" / "test_x.py").write_text(
+            "from mylib import work\n\n\ndef test_work(benchmark):\n    benchmark(work, 1000)\n"
+        )
+    else:
+        (root / "README").write_text("notes\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "bare")
+    done = run_cli("init", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "this folder has no pyproject.toml or setup.py" in done.stdout
+    config = load_config(root / "perfgate.yml")
+    assert config.harness.install == ("pytest", "pytest-benchmark")
+    assert (root / "benchmarks" / "conftest.py").is_file()
+    if not module:
+        code = (root / "benchmarks" / "test_benchmarks.py").read_text().split('"""')[2]
+        assert "import" not in code  # nothing of the folder's to import: a sort is timed
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "perfgate init")
+    ran = run_cli("run", "--format", "json", cwd=root)  # a clean main: head alone
+    assert ran.returncode == 0, ran.stderr
+    names = [b["name"].rsplit("::", 1)[-1] for b in json.loads(ran.stdout)["benchmarks"]]
+    assert names == (["test_work"] if module else ["test_sort"])
+
+
+@pytest.mark.slow
 def test_init_asv_runs_asv_with_enough_samples_for_its_median(tmp_path: Path) -> None:
     """`init --asv` on a project without a suite: asv is the harness, and a round of the
     example suite gives each timing benchmark enough samples for a bounded p50 (asv's own

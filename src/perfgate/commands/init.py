@@ -85,7 +85,13 @@ def _found(project: scaffold.Project) -> str:
 def _install(project: scaffold.Project) -> str:
     """What init installs beside the project, and why; what nothing provides, as warnings."""
     lines = []
-    if project.install_why:
+    if not project.installable:
+        lines.append(
+            "install: pytest and pytest-benchmark only: this folder has no pyproject.toml or "
+            "setup.py, so its benchmarks import its modules from the tree (a conftest.py in "
+            "the suite's folder puts the tree on sys.path)"
+        )
+    elif project.install_why:
         lines.append(f"install: the benchmarks import {', '.join(project.install_why)}")
     else:
         lines.append("install: the project alone (the benchmarks import nothing its extras add)")
