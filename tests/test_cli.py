@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -10,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from perfgate._cli import main
+from perfgate import __version__
+from perfgate._cli import build_parser, main
+from perfgate.options import RENDERERS
 from tests.conftest import result_files
 from tests.helpers import run_cli, write_config
 
@@ -287,6 +290,42 @@ def test_help_says_what_the_commands_take(capsys: pytest.CaptureFixture[str]) ->
     error = capsys.readouterr().err
     assert "--output FILE" in error.splitlines()[0]  # in the usage, not in [brackets]
     assert error.endswith("perfgate: error: the following arguments are required: --output\n")
+
+
+def _parsers(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    found = [(path, parser)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += _parsers(sub, (*path, name))
+    return found
+
+
+def test_every_subcommands_help_is_complete(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every command and action has a description and every option its help; every --format
+    takes names of the one renderer table (bisect's old `text` still taken, not shown);
+    required options show as required in the usage; --version is the package's."""
+    parsers = _parsers(build_parser())
+    assert len(parsers) > 15
+    for path, parser in parsers:
+        assert parser.description, path
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            assert action.help, (path, action.dest)
+            if "--format" in action.option_strings:
+                assert action.choices is not None
+                assert set(action.choices) - {"text"} <= set(RENDERERS), path
+                assert "text" not in parser.format_usage(), path
+            if action.required and action.option_strings:
+                usage = parser.format_usage()
+                assert f"[{action.option_strings[0]}" not in usage, (path, action.dest)
+                assert action.option_strings[0] in usage, (path, action.dest)
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.split()[-1] == __version__
 
 
 def test_bisect_still_takes_format_text(tmp_path: Path) -> None:
