@@ -18,13 +18,13 @@ LEAVES = {
     "perfgate.options", "perfgate.escaping", "perfgate.quantiles", "perfgate.reach",
     "perfgate.errors", "perfgate.units", "perfgate.throttle", "perfgate._collector",
     "perfgate._numpy_loading", "perfgate._proc", "perfgate._yaml_lines", "perfgate.progress",
-    "perfgate.report.boxes", "perfgate.suite_imports",
+    "perfgate.report.boxes", "perfgate.suite_imports", "perfgate.names",
 }  # fmt: skip
 # pure decisions: no files, processes, git, harnesses, commands or outputs
 DECISIONS = {
     "perfgate.stats", "perfgate.inference", "perfgate.budgets", "perfgate.check",
     "perfgate.compare", "perfgate.gate", "perfgate.rounds_plan", "perfgate.bisection",
-    "perfgate.changepoints", "perfgate.reach", "perfgate.suite_imports",
+    "perfgate.changepoints", "perfgate.reach", "perfgate.suite_imports", "perfgate.names",
 }  # fmt: skip
 IO = (
     "perfgate._io", "perfgate._proc", "perfgate._git", "perfgate.runner",

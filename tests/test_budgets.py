@@ -96,6 +96,11 @@ def test_first_matching_rule_with_fitting_unit_wins() -> None:
     assert (
         find_rule("pkg/test_a.py::test_load", "test_load", "s", [rule("test_load")]) is not None
     )  # matched by the short name
+    # a parametrized name is itself, not a glob whose [1000] would match one character
+    full = "pkg/test_a.py::test_parse[1000]"
+    assert find_rule(full, "test_parse[1000]", "s", [rule("test_parse[1000]")]) is not None
+    assert find_rule(full, "test_parse[1000]", "s", [rule(full)]) is not None
+    assert find_rule(full, "test_parse[1000]", "s", [rule("test_parse[10]")]) is None
 
 
 def test_instruction_counts_take_budgets_as_bare_numbers() -> None:

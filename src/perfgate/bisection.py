@@ -17,11 +17,11 @@ the first commit at which some target is slower than at GOOD.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from perfgate import names
 from perfgate.report.model import Report, Row
 
 Outcome = Literal["bad", "good", "undecided"]
@@ -37,18 +37,8 @@ def targets(report: Report, pattern: str | None) -> list[str]:
     return [
         row.name
         for row in report.rows
-        if slower(row) and (pattern is None or matches(row.name, pattern))
+        if slower(row) and (pattern is None or names.matches(pattern, row.name))
     ]
-
-
-def matches(name: str, pattern: str) -> bool:
-    """The name itself (a parametrized name's [...] would read as a glob's class), or a glob
-    over it or over its part after the last ``::``."""
-    return (
-        name == pattern
-        or fnmatch.fnmatchcase(name, pattern)
-        or fnmatch.fnmatchcase(name.rsplit("::", 1)[-1], pattern)
-    )
 
 
 def judge(report: Report, wanted: Collection[str]) -> Outcome:

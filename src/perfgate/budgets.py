@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from fnmatch import fnmatchcase
 
-from perfgate import units
+from perfgate import names, units
 from perfgate.config import BudgetRule
 from perfgate.model import Interval, Summary
 from perfgate.options import BudgetStatus
@@ -31,7 +30,7 @@ def find_rule(
     for rule in rules:
         if rule.unit not in ("", unit):
             continue
-        if fnmatchcase(name, rule.pattern) or fnmatchcase(short_name, rule.pattern):
+        if names.matches(rule.pattern, name, short_name):
             return rule
     return None
 
