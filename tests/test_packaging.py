@@ -1,6 +1,7 @@
 """perfgate as a user installs it: the wheel and sdist `python -m build` makes pass `twine
 check`, and the wheel installed into a fresh virtual environment (nothing of this checkout on
-its path) runs `perfgate --version`, `check` and `compare` on real pytest-benchmark output."""
+its path) runs `perfgate --version`, `check` and `compare` on real pytest-benchmark output, and
+`init` writes its files from the templates the wheel carries."""
 
 from __future__ import annotations
 
@@ -66,3 +67,16 @@ def test_the_built_wheel_installs_and_runs_from_a_fresh_venv(tmp_path: Path) -> 
     assert compared.returncode in (0, 1), compared.stderr  # one file a side against itself
     assert json.loads(compared.stdout)["kind"] == "compare"
     assert any((env_dir / "lib").glob("python*/site-packages/perfgate/py.typed"))  # typed
+    # init's files are package data: the installed copy writes them
+    project = tmp_path / "project"
+    project.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
+    initialised = subprocess.run(
+        [perfgate, "init"], capture_output=True, text=True, check=False, env=env, cwd=project
+    )
+    assert initialised.returncode == 0, initialised.stderr
+    assert (
+        "${{ github.event.pull_request.number }}"
+        in (project / ".github" / "workflows" / "perf.yml").read_text()
+    )
+    assert "def perf(session" in (project / "noxfile.py").read_text()

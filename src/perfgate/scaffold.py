@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +26,22 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+_TOKEN = re.compile(r"@([A-Z_]+)@")
+
+
+def fill(template: str, **values: str) -> str:
+    """A file init writes, from ``perfgate/templates/``: each ``@NAME@`` replaced by its value
+    (plain text, not a format string: a workflow's ``${{ ... }}`` and a YAML brace need no
+    escaping). A token without a value is a bug, and raises."""
+    source = resources.files("perfgate").joinpath("templates").joinpath(template)
+    text = source.read_text("utf-8")
+    filled = _TOKEN.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    left = _TOKEN.search(filled)
+    if left is not None:
+        raise ValueError(f"template {template}: no value for {left.group(0)}")
+    return filled
+
 
 ACTION = f"perfgate/perfgate@v{__version__}"  # when the installed commit is not known
 _GITHUB_URL = re.compile(r"(?:git\+)?https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?")
@@ -326,7 +343,7 @@ def plan(
         files.append(Planned(path="benchmarks/test_benchmarks.py", text=_pytest_example(example)))
     if not project.installable and not asv_harness(project, asv=asv):
         for folder in project.pytest_benchmark or ("benchmarks",):
-            files.append(Planned(path=f"{folder}/conftest.py", text=BARE_CONFTEST))
+            files.append(Planned(path=f"{folder}/conftest.py", text=fill("conftest-bare.py.txt")))
     if asv and not project.asv_config:
         files.append(Planned(path="asv.conf.json", text=_asv_config(project)))
         files.append(Planned(path="asv_bench/__init__.py", text=""))
@@ -425,28 +442,8 @@ def _config(project: Project, *, asv: bool = False) -> str:
     return "\n".join(lines)
 
 
-NOXFILE_HEADER = '''\
-# /// script
-# dependencies = ["nox", "perfgate"]
-# ///
-"""nox sessions (`nox -l` lists them). Written by `perfgate init`."""
-
-from __future__ import annotations
-
-import nox
-
-import perfgate.nox
-
-nox.options.default_venv_backend = "uv|virtualenv"
-'''
-
-NOX_SESSION = '''
-
-@nox.session(reuse_venv=True)  # perfgate is installed once, not on every call
-def perf(session: nox.Session) -> None:
-    """Benchmarks: vs the default branch (interleaved rounds), budgets, the p95 table."""
-    perfgate.nox.perf(session)
-'''
+NOXFILE_HEADER = fill("noxfile.py.txt")
+NOX_SESSION = fill("nox-session.py.txt")
 
 GITIGNORE = "# perfgate: reports, round files, environments, the history store\n.perfgate/\n"
 
@@ -456,45 +453,9 @@ NOX_APPEND = (
 )
 
 
-# every pull-request workflow init writes starts so: nothing granted at the top, one run per
-# pull request at a time (a new push cancels the old run)
-_WORKFLOW_HEAD = """\
-name: perf
-on:
-  pull_request:
-
-permissions: {}
-
-concurrency:
-  group: perf-${{ github.event.pull_request.number }}
-  cancel-in-progress: true
-
-jobs:
-"""
-
-
 def _workflow(action: str) -> str:
-    return f"""\
-# perfgate on pull requests: base and head benchmarked in the same job, interleaved; one
-# sticky comment with the p95 table; the check fails on a critical slowdown. Written by
-# `perfgate init`; the action is best pinned to a commit SHA (supply-chain safety).
-{_WORKFLOW_HEAD}  perf:
-    name: perfgate, base and head interleaved
-    runs-on: ubuntu-latest
-    timeout-minutes: 30
-    permissions:
-      contents: read
-      pull-requests: write # the sticky comment
-    steps:
-      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
-        with:
-          fetch-depth: 0 # the merge-base with the base branch
-          persist-credentials: false
-      - uses: {action}
-        with:
-          python-version: "3.12"
-          time-budget: 15min
-"""
+    """The pull-request workflow: one job, base and head interleaved, through the Action."""
+    return fill("perf.yml", WORKFLOW_HEAD=fill("workflow-head.yml"), ACTION=action)
 
 
 SETUP_PYTHON = "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0"
@@ -517,138 +478,24 @@ def sharded_workflow(action: str, shards: int) -> str:
     the check on a critical slowdown. Shard jobs get no write permission; nothing runs a
     fork's code with a writing token (a fork's pull request gets a read-only one, and the
     comment becomes a warning)."""
-    numbers = ", ".join(str(k) for k in range(1, shards + 1))
-    install = pip_requirement(action)
-    return f"""\
-# perfgate on pull requests, sharded over {shards} jobs: each shard benchmarks base and head
-# interleaved on its part of the suite; the merge job compares all shards' rounds together,
-# posts one sticky comment and fails the check on a critical slowdown. Written by
-# `perfgate init --shards {shards}`; pin perfgate to a commit SHA for supply-chain safety.
-{_WORKFLOW_HEAD}  shard:
-    name: perf shard ${{{{ matrix.shard }}}}/{shards}
-    runs-on: ubuntu-latest
-    timeout-minutes: 30
-    permissions:
-      contents: read
-    strategy:
-      fail-fast: false
-      matrix:
-        shard: [{numbers}]
-    steps:
-      - uses: {CHECKOUT}
-        with:
-          fetch-depth: 0 # the merge-base with the base branch
-          persist-credentials: false
-      - uses: {SETUP_PYTHON}
-        with:
-          python-version: "3.12"
-      - name: install perfgate
-        run: python -m pip install --quiet "{install}"
-      - name: benchmark this shard, base and head interleaved
-        env:
-          BASE_REF: ${{{{ github.base_ref }}}}
-          SHARD: ${{{{ matrix.shard }}}}
-        run: |
-          set -uo pipefail
-          base="$(git merge-base "origin/$BASE_REF" HEAD)"
-          code=0
-          perfgate run --base "$base" --shard "$SHARD/{shards}" --rounds-dir perf-shard \
-            --time-budget 15min || code=$?
-          # 1 is a slowdown in this shard: the merge job decides; 2 and above are errors
-          test "$code" -le 1
-      - uses: {UPLOAD}
-        with:
-          name: perf-shard-${{{{ matrix.shard }}}}
-          path: perf-shard/
-          if-no-files-found: error
-          retention-days: 7
-
-  merge:
-    name: perf
-    needs: shard
-    if: ${{{{ !cancelled() }}}}
-    runs-on: ubuntu-latest
-    timeout-minutes: 10
-    permissions:
-      contents: read
-      pull-requests: write # the sticky comment
-    steps:
-      - uses: {CHECKOUT}
-        with:
-          persist-credentials: false # for perfgate.yml only: nothing from the tree runs
-      - uses: {SETUP_PYTHON}
-        with:
-          python-version: "3.12"
-      - name: install perfgate into its own environment, outside the pull request's tree
-        # nothing of the checkout may run in this job (it holds a token that can comment):
-        # not `python -m pip` there, which would import a `pip/` folder of the pull request
-        working-directory: ${{{{ runner.temp }}}}
-        run: |
-          python -m venv perfgate-env
-          perfgate-env/bin/python -I -m pip install --quiet "{install}"
-      - uses: {DOWNLOAD}
-        with:
-          pattern: perf-shard-*
-          path: shards
-      - name: merge the shards, summary, comment
-        env:
-          GITHUB_TOKEN: ${{{{ github.token }}}}
-          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}
-        run: |
-          set -uo pipefail
-          code=0
-          perfgate="$RUNNER_TEMP/perfgate-env/bin/perfgate"
-          "$perfgate" merge shards/*/ --output report.json --output report.md || code=$?
-          if [ -f report.md ]; then cat report.md >> "$GITHUB_STEP_SUMMARY"; fi
-          if [ -f report.json ]; then
-            "$perfgate" github comment --report report.json --pr "$PR_NUMBER"
-          fi
-          exit "$code"
-"""
-
-
-# a bare folder's suite imports the folder's modules by name: pip cannot install the tree, and
-# perfgate runs pytest with --import-mode=importlib, which puts no folder on sys.path
-BARE_CONFTEST = '''\
-"""Written by `perfgate init`: this folder is not an installable package (no pyproject.toml
-or setup.py), so the benchmarks import its modules from the tree they run in."""
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-'''
+    return fill(
+        "perf-shards.yml",
+        WORKFLOW_HEAD=fill("workflow-head.yml"),
+        SHARDS=str(shards),
+        NUMBERS=", ".join(str(k) for k in range(1, shards + 1)),
+        INSTALL=pip_requirement(action),
+        CHECKOUT=CHECKOUT,
+        SETUP_PYTHON=SETUP_PYTHON,
+        UPLOAD=UPLOAD,
+        DOWNLOAD=DOWNLOAD,
+    )
 
 
 def _pytest_example(package: str | None) -> str:
+    """The example suite: it imports ``package``, or (a folder with no module) times a sort."""
     if package is None:
-        return '''\
-"""pytest-benchmark suite run by `nox -s perf` (written by `perfgate init`).
-
-This folder has no Python module of its own yet: the example times a sort. Replace it with
-the operations your users wait for, at realistic sizes (import your modules by name: the
-conftest.py beside this file puts the folder on sys.path).
-"""
-
-
-def test_sort(benchmark):
-    data = list(range(10_000, 0, -1))
-    benchmark(sorted, data)
-'''
-    return f'''\
-"""pytest-benchmark suite run by `nox -s perf` (written by `perfgate init`).
-
-Each test times one operation of {package} with the `benchmark` fixture; replace the
-example with the operations your users wait for, at realistic sizes.
-"""
-
-import importlib
-
-
-def test_import_{package}(benchmark):
-    module = importlib.import_module("{package}")
-    benchmark(importlib.reload, module)
-'''
+        return fill("test_benchmarks-bare.py.txt")
+    return fill("test_benchmarks.py.txt", PACKAGE=package)
 
 
 def _asv_config(project: Project) -> str:
