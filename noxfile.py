@@ -158,6 +158,13 @@ def narrowing(session: nox.Session) -> None:
 
 
 @nox.session
+def bytecodes_cost(session: nox.Session) -> None:
+    """Bytecode counts: their cost beside timing and their CV, idle and with 2 hogs."""
+    session.install("-e", ".", "pytest", "pytest-benchmark")
+    session.run("python", "-m", "benchmarks.bytecodes_cost", *session.posargs)
+
+
+@nox.session
 def instructions_cv(session: nox.Session) -> None:
     """Instruction counts vs timings: CV across rounds, idle and with 2 hogs (needs valgrind)."""
     session.install("-e", ".", "pytest", "pytest-benchmark")

@@ -18,9 +18,9 @@ def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
     """A benchmark's row with its metric, summary and budget verdict; adds the pattern of the
     budget that applied to ``used``."""
     rule = find_rule(bench.name, bench.short_name, bench.unit, config.budgets)
-    # an instruction count is exact: its smallest value is the count, whatever metric the
-    # budget or the config names (a p95 of two counts would only say "few samples")
-    exact = bench.unit == units.INSTRUCTIONS
+    # a count (instructions, bytecodes) is exact: its smallest value is the count, whatever
+    # metric the budget or the config names (a p95 of two counts would only say "few samples")
+    exact = bench.unit in units.COUNTS
     metric = "min" if exact else rule.metric if rule else config.metric
     summary = summarize(bench, metric)
     verdict = None

@@ -56,7 +56,7 @@ from perfgate.options import (
 )
 from perfgate.report.model import Change, Report, Row
 from perfgate.stats import min_samples, summarize, two_groups
-from perfgate.units import INSTRUCTIONS
+from perfgate.units import BYTECODES, INSTRUCTIONS
 
 DEFAULT_STATISTIC = "p25"
 
@@ -107,7 +107,7 @@ def _compared_row(row: Row, base: Benchmark, head: Benchmark, changes: dict[str,
     """A row of both sides whose columns show what its change compares: the decision
     statistic of each side (a budget keeps the value it judged, its own statistic)."""
     change = changes.get(head.name)
-    if change is None or not change.statistic or change.method == "instruction-counts":
+    if change is None or not change.statistic or change.method in COUNT_METHODS.values():
         return replace(row, base=summarize(base, row.metric), change=change)
     statistic = change.statistic
     return replace(
@@ -184,7 +184,7 @@ def assess_changes(
     names: list[str] = []
     evidence: list[Evidence] = []
     directions: list[str] = []
-    counted: dict[str, Change] = {}  # instruction counts: exact, judged apart from timings
+    counted: dict[str, Change] = {}  # counts: exact, judged apart from timings
     for bench in common:
         other = base_by_name[bench.name]
         if other.unit != bench.unit:
@@ -192,7 +192,7 @@ def assess_changes(
                 f"benchmark {bench.name!r} is in {other.unit!r} in base but "
                 f"in {bench.unit!r} in head"
             )
-        if bench.unit == COUNT_UNIT and bench.raw_samples and other.raw_samples:
+        if bench.unit in COUNT_METHODS and bench.raw_samples and other.raw_samples:
             counted[bench.name] = count_change(other, bench)
             continue
         found = gather(other, bench, statistic)
@@ -246,16 +246,16 @@ def two_paths(bench: Benchmark, statistic: str) -> str | None:
     )
 
 
-# Instruction counts repeat to the instruction (PYTHONHASHSEED=0): a change of 1% is real.
-# Their thresholds are their own; a count may wobble by 0.01% (a dict resized at another
-# moment) and still be called exact.
-COUNT_UNIT = INSTRUCTIONS
+# Counts (valgrind's instructions, Python's bytecodes) repeat themselves (PYTHONHASHSEED=0): a
+# change of 1% is real. Their thresholds are their own; a count may wobble by 0.01% (a dict
+# resized at another moment) and still be called exact.
+COUNT_METHODS = {INSTRUCTIONS: "instruction-counts", BYTECODES: "bytecode-counts"}
 COUNT_THRESHOLDS = Thresholds(minor=0.01, major=0.05, critical=0.20)
 COUNT_TOLERANCE = 1e-4
 
 
 def count_change(base: Benchmark, head: Benchmark) -> Change:
-    """head vs base for an instruction count: the median of the per-round ratios, with the
+    """head vs base for a count: the median of the per-round ratios, with the
     range of those ratios (widened by the tolerance) as the interval; no statistics needed."""
     olds = [value for round_ in base.rounds for value in round_]
     news = [value for round_ in head.rounds for value in round_]
@@ -285,10 +285,10 @@ def count_change(base: Benchmark, head: Benchmark) -> Change:
         significant=significant,
         direction=state,
         severity=severity,
-        method="instruction-counts",
+        method=COUNT_METHODS[head.unit],
         decisive=state != "inconclusive",
         upper=high,
-        statistic="instructions per call",
+        statistic=f"{head.unit} per call",
         rounds=pairs or 1,
         note=None
         if ratios[-1] / ratios[0] < 1 + COUNT_TOLERANCE

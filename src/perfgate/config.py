@@ -59,7 +59,7 @@ _TOP_KEYS = (
     "calibration",
 )
 _CALIBRATION_KEYS = ("reference", "workload")
-METRIC_KINDS = ("time", "instructions")
+METRIC_KINDS = ("time", "instructions", "bytecodes")
 _HISTORY_KEYS = ("db",)
 _PROFILE_KEYS = ("severity", "calls", "seconds", "top")
 _REGRESSION_KEYS = (*GRADES, "alpha")  # percentages
@@ -180,7 +180,8 @@ class Config:
     history_db: str | None = None  # `history: {db: PATH}`; relative to where perfgate runs
     profile: ProfilePolicy = field(default_factory=ProfilePolicy)
     # what `perfgate run` measures: time always; `instructions` adds a counting run per side
-    # and round under valgrind (pytest-benchmark suites)
+    # and round under valgrind, `bytecodes` one counting Python's bytecodes (pytest-benchmark
+    # suites)
     metrics: tuple[str, ...] = ("time",)
     # the statistic the regression decision compares, when the config names one
     # (`regression: {statistic: ...}`); None: the default (perfgate.compare.DEFAULT_STATISTIC)
@@ -407,14 +408,14 @@ def _metrics(data: Any, path: tuple[Any, ...], ctx: _Context) -> tuple[str, ...]
     if data is None:
         return ("time",)
     if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
-        ctx.add(path, "must be a list such as [time, instructions]")
+        ctx.add(path, "must be a list such as [time, bytecodes]")
         return ("time",)
     unknown = [item for item in data if item not in METRIC_KINDS]
     if unknown:
         ctx.add(path, f"{unknown[0]!r} is not one of {', '.join(METRIC_KINDS)}")
         return ("time",)
     if "time" not in data:
-        ctx.add(path, "must include time (perfgate always times; instructions come beside it)")
+        ctx.add(path, "must include time (perfgate always times; counts come beside it)")
         return ("time",)
     return tuple(dict.fromkeys(data))
 

@@ -1,4 +1,5 @@
-"""Instruction counts: a deterministic metric, measured under valgrind in the same job.
+"""Counts: deterministic metrics measured in the same job. Instruction counts under valgrind
+(x86-64 Linux), and bytecode counts (Python's own instructions, any OS and CPU).
 
 Each round, after the timing run, `perfgate run` runs each side's pytest-benchmark suite once
 more under ``valgrind --tool=callgrind --collect-atstart=no`` with perfgate's pytest plugin
@@ -14,6 +15,13 @@ counts): a process per benchmark and call count would repeat pytest's start-up, 
 tens of seconds under valgrind, twice for every benchmark; toggling collection around the
 calls needs one process per side and round. The requests are issued without a compiler: the
 plugin writes valgrind's amd64 request sequence into an executable page (x86-64 only).
+
+Bytecodes (``metrics: [time, bytecodes]``): the same warm-up and differencing, counted by the
+plugin itself (``--perfgate-bytecodes``) with ``sys.settrace`` opcode events in the calling
+thread, so no valgrind and no particular CPU. What they count is the Python code the benchmark
+runs: work inside C (a C extension, ``sorted``, a regex, numpy) is one bytecode however long it
+takes, and other threads are not counted. They answer "does this change run more Python?"
+exactly; time answers the rest.
 
 What instructions miss: cache and TLB misses, branch mispredictions, memory bandwidth, I/O
 and sleeping, waiting on locks and other threads, the allocator's page faults. A change that
@@ -103,21 +111,39 @@ def read_counts(order_file: Path, dumps: Path) -> dict[str, float]:
     return counts
 
 
-def as_run(counts: Mapping[str, float], source: str) -> Run:
-    """One round of instruction counts as a native run: ``NAME (instructions)`` benchmarks."""
+def as_run(counts: Mapping[str, float], source: str, unit: str = UNIT) -> Run:
+    """One round of counts as a native run: ``NAME (instructions)`` (or ``NAME (bytecodes)``)
+    benchmarks in that unit."""
+    suffix = f" ({unit})"
     return Run(
-        metadata=Metadata(harness="perfgate-instructions"),
+        metadata=Metadata(harness=f"perfgate-{unit}"),
         benchmarks=tuple(
             Benchmark(
-                name=name + SUFFIX,
-                short_name=name.rsplit("::", 1)[-1] + SUFFIX,
-                unit=UNIT,
+                name=name + suffix,
+                short_name=name.rsplit("::", 1)[-1] + suffix,
+                unit=unit,
                 rounds=((count,),),
             )
             for name, count in counts.items()
         ),
         source=source,
     )
+
+
+def read_bytecodes(path: Path) -> dict[str, float]:
+    """Benchmark node id -> bytecodes per call, from the plugin's ``--perfgate-bytecodes``
+    file. InputError when it is not one."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if document.get("perfgate_bytecodes") != PLUGIN_FORMAT:
+            raise ValueError("format")
+        counts = {str(name): float(count) for name, count in document["counts"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(str(path), f"not the plugin's bytecode counts ({exc})") from None
+    negative = [name for name, count in counts.items() if count < 0]
+    if negative:  # more calls, fewer bytecodes: a counting fault, not a count
+        raise InputError(str(path), f"fewer bytecodes for more calls of {negative[0]}")
+    return counts
 
 
 def clean(dumps: Path) -> None:

@@ -14,7 +14,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from perfgate.pytest_plugin import (
     perfgate_timers,
 )
 from perfgate.shards import bare_name
+from perfgate.units import BYTECODES, COUNTS, INSTRUCTIONS
 
 
 class HarnessError(PerfgateError):
@@ -349,6 +350,52 @@ def count_side(
         shutil.rmtree(work, ignore_errors=True)
 
 
+def count_bytecodes_side(
+    harness: Harness,
+    side: Side,
+    output: Path,
+    *,
+    calls: int,
+    extra: Sequence[str] = (),
+    beat: Callable[[float], None] | None = None,
+) -> str | None:
+    """One run of ``side``'s suite counting each benchmark's Python bytecodes (the plugin's
+    ``--perfgate-bytecodes``; no valgrind); ``output`` gets them as a native round file. None
+    on success, else why not."""
+    counts_file = output.parent / f".{output.stem}.counts.json"
+    counts_file.unlink(missing_ok=True)
+    args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
+    command = [
+        str(pytest_script(side)),
+        *args,
+        *extra,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--import-mode=importlib",
+        "-p",
+        MODULE,
+        "--benchmark-disable",
+        f"--perfgate-bytecodes={counts_file}",
+        f"--perfgate-bytecodes-calls={calls}",
+    ]
+    env = instructions.environment(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
+    done = run_captured(command, cwd=side.cwd, env=env, beat=beat)
+    try:
+        if done.returncode != 0:
+            return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
+        try:
+            counts = instructions.read_bytecodes(counts_file)
+        except InputError as exc:
+            return exc.problem
+        run = instructions.as_run(counts, str(output), unit=BYTECODES)
+        write_text_atomic(output, dumps_run(run))
+        return None
+    finally:
+        counts_file.unlink(missing_ok=True)
+
+
 class RunInterruptedError(KeyboardInterrupt):
     """A run stopped by Ctrl-C or SIGTERM: ``finished`` complete rounds are on disk."""
 
@@ -370,9 +417,10 @@ def _one_round(
     index: int,
     extra: Sequence[str],
     progress: Progress,
-    count_calls: int | None = None,
+    count_calls: Mapping[str, int] | None = None,
 ) -> list[str]:
-    """Run every side once, in ``order`` (and count its instructions, with ``count_calls``);
+    """Run every side once, in ``order`` (and count what ``count_calls`` names: ``instructions``
+    or ``bytecodes``, each with its calls);
     their timings. Raises HarnessError."""
     timings = []
     for side in order:
@@ -413,16 +461,16 @@ def _one_round(
                 + (f". {hint}" if hint else "")
             )
         timings.append(f"{side.name} {time.monotonic() - began:.1f} s")
-        if count_calls is not None:
+        for kind, calls in (count_calls or {}).items():
             began = time.monotonic()
-            output = out / side.name / f"instructions-{index:03d}.json"
-            why = count_side(harness, side, output, calls=count_calls, extra=extra, beat=beat)
+            output = out / side.name / f"{kind}-{index:03d}.json"
+            counter = count_side if kind == INSTRUCTIONS else count_bytecodes_side
+            why = counter(harness, side, output, calls=calls, extra=extra, beat=beat)
             if why is not None:
                 raise HarnessError(
-                    f"counting the {side.name} side's instructions failed in round "
-                    f"{index + 1} ({why})"
+                    f"counting the {side.name} side's {kind} failed in round {index + 1} ({why})"
                 )
-            timings.append(f"{side.name} instructions {time.monotonic() - began:.1f} s")
+            timings.append(f"{side.name} {kind} {time.monotonic() - began:.1f} s")
     return timings
 
 
@@ -461,15 +509,15 @@ def run_rounds(
     extra: Sequence[str] = (),
     can_stop: Callable[[int], bool] | None = None,
     progress: Progress | None = None,
-    count_calls: int | None = None,
+    count_calls: Mapping[str, int] | None = None,
     only: Callable[[], Sequence[str] | None] | None = None,
     start: Sequence[str] | None = None,
 ) -> int:
     """Run rounds until ``can_stop(rounds_done)`` (checked from ``min_rounds`` on), the time
     budget, or ``max_rounds``. Returns the number of finished rounds. With ``count_calls``,
-    each side's timing run is followed by a run counting instructions (``instructions-NNN``
-    beside ``round-NNN``, in the same interleaved order). ``only``, asked after each
-    ``can_stop`` that did not stop, names the benchmarks the next round runs (None: all);
+    each side's timing run is followed by a run per count it names (``instructions-NNN``,
+    ``bytecodes-NNN`` beside ``round-NNN``, in the same interleaved order). ``only``, asked
+    after each ``can_stop`` that did not stop, names the benchmarks the next round runs (None: all);
     ``start`` the ones every round runs until then (None: all)."""
     for side in sides:
         folder = out / side.name
@@ -503,7 +551,7 @@ def run_rounds(
         except KeyboardInterrupt as exc:
             # a half-finished round would pair one side's round with nothing: drop it
             for side in sides:
-                for stem in ("round", "instructions"):
+                for stem in ("round", *COUNTS):
                     (out / side.name / f"{stem}-{done:03d}.json").unlink(missing_ok=True)
             raise RunInterruptedError(done, plan.max_rounds, signal_name(exc)) from None
         done += 1

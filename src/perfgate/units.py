@@ -79,6 +79,9 @@ def parse_quantity(text: str | float, expected: str | None = None) -> tuple[floa
 
 
 INSTRUCTIONS = "instructions"  # the unit of instruction counts, shown with k/M/G
+BYTECODES = "bytecodes"  # the unit of bytecode counts (Python-level), shown with k/M/G
+# the units of exact counts: a count repeats itself, its smallest value is the count
+COUNTS = (INSTRUCTIONS, BYTECODES)
 
 
 # per unit, its prefixes largest first; the last applies to anything smaller
@@ -90,6 +93,12 @@ _SCALES: dict[str, tuple[tuple[str, float], ...]] = {
         ("M instructions", 1e6),
         ("k instructions", 1e3),
         (" instructions", 1.0),
+    ),
+    BYTECODES: (
+        ("G bytecodes", 1e9),
+        ("M bytecodes", 1e6),
+        ("k bytecodes", 1e3),
+        (" bytecodes", 1.0),
     ),
 }
 

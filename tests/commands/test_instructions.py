@@ -10,7 +10,6 @@ import platform
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -52,18 +51,6 @@ def test_other(benchmark):
 """
 
 CONFIG = "version: 1\nmetrics: [time, instructions]\n" + HARNESS
-
-
-@pytest.fixture
-def two_hogs() -> Iterator[None]:
-    """Two busy processes for the length of the test: counts must not care."""
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
-    try:
-        yield
-    finally:
-        for hog in hogs:
-            hog.kill()
-            hog.wait()
 
 
 @needs_valgrind

@@ -54,6 +54,7 @@ from perfgate.runner import (
     run_rounds,
     timer_fallback,
 )
+from perfgate.units import COUNTS, INSTRUCTIONS
 
 AUTO = "auto"  # --base auto: the merge-base with the default branch (see _git.auto_base)
 
@@ -179,7 +180,7 @@ def _preflight(config: Config) -> list[str]:
     minutes), and the lines to say at the start."""
     if config.harness.type == "asv":
         asv_driver.runner_requirement()
-    _count_calls(config)  # valgrind missing
+    _count_calls(config)  # valgrind missing, or counts asked of an asv suite
     fallback = timer_fallback(config.harness.timer)
     return [fallback] if fallback else []
 
@@ -204,14 +205,16 @@ def _head_isolated(req: _Request, repo: Path, cwd: Path) -> Report:
     return report
 
 
-def _count_calls(config: Config) -> int | None:
-    """Calls counted per benchmark when the config asks for instruction counts, else None."""
-    if "instructions" not in config.metrics:
-        return None
-    if config.harness.type != "pytest-benchmark":
-        raise UsageError("metrics: instructions needs a pytest-benchmark suite (harness.type)")
-    instructions.valgrind()  # one line now, not after the environments are built
-    return instructions.COUNTED_CALLS
+def _count_calls(config: Config) -> dict[str, int]:
+    """The counts the config asks for (``instructions``, ``bytecodes``), each with the calls
+    counted per benchmark beyond the first; one line now when one cannot be made, not after
+    the environments are built."""
+    kinds = [kind for kind in config.metrics if kind in COUNTS]
+    if kinds and config.harness.type != "pytest-benchmark":
+        raise UsageError(f"metrics: {kinds[0]} needs a pytest-benchmark suite (harness.type)")
+    if INSTRUCTIONS in kinds:
+        instructions.valgrind()
+    return dict.fromkeys(kinds, instructions.COUNTED_CALLS)
 
 
 def _check_head(req: _Request, side: Side, *, emitted: bool = True) -> Report:

@@ -30,6 +30,11 @@ side for the benchmarks its gate flagged, after the measured rounds (with
 ``--benchmark-disable``: one ordinary call), and ``--perfgate-profile-only NODEID``
 (repeatable) runs just those benchmarks, whatever folders the harness arguments name.
 
+**Bytecodes**: ``--perfgate-bytecodes=OUT.json`` counts the Python bytecodes one call of each
+benchmark executes in the calling thread (``sys.settrace`` opcode events; one warm-up call,
+then one call and 1 + ``--perfgate-bytecodes-calls`` calls, differenced): exact for pure
+Python, blind to work inside C.
+
 Only ``benchmark(fn, ...)`` and ``benchmark.pedantic(...)`` are measured (``pedantic``'s setup
 runs outside the measurement); ``benchmark.weave`` is not. This module imports only the
 standard library and pytest, so it can run in an environment without perfgate.
@@ -53,8 +58,8 @@ import time
 import tracemalloc
 from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from types import FrameType, ModuleType
+from typing import Any, Union
 
 import pytest
 
@@ -134,6 +139,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     profile.addoption(
         "--perfgate-instructions-calls",
+        type=int,
+        default=5,
+        metavar="N",
+        help="counted calls per benchmark beyond the first (default 5)",
+    )
+    profile.addoption(
+        "--perfgate-bytecodes",
+        default=None,
+        metavar="OUT.json",
+        help="count the Python bytecodes one call of each benchmark runs (sys.settrace opcode "
+        "events, the calling thread) into OUT.json",
+    )
+    profile.addoption(
+        "--perfgate-bytecodes-calls",
         type=int,
         default=5,
         metavar="N",
@@ -300,6 +319,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
     if fixture is not None and config.getoption("perfgate_instructions"):
         calls = max(1, int(config.getoption("perfgate_instructions_calls")))
         steps.append(_instructions_step(config, pyfuncitem.nodeid, calls))
+    if fixture is not None and config.getoption("perfgate_bytecodes"):
+        calls = max(1, int(config.getoption("perfgate_bytecodes_calls")))
+        steps.append(_bytecodes_step(config, pyfuncitem.nodeid, calls))
     if not steps:
         return (yield)
     pyfuncitem.funcargs["benchmark"] = Probe(fixture, steps)
@@ -316,6 +338,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if out and found is not None:
         document = {"perfgate_profile": PROFILE_FORMAT, "benchmarks": found}
         Path(out).write_text(json.dumps(document), encoding="utf-8")
+    out = config.getoption("perfgate_bytecodes")
+    bytecodes = config.stash.get(_BYTECODES, None)
+    if out and bytecodes is not None:
+        document = {"perfgate_bytecodes": BYTECODES_FORMAT, "counts": bytecodes}
+        Path(out).write_text(json.dumps(document), encoding="utf-8")
     out = config.getoption("perfgate_instructions")
     counted = config.stash.get(_COUNTED, None)
     if out and counted is not None:
@@ -328,6 +355,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 _PROFILES = pytest.StashKey[dict[str, Any]]()
+_BYTECODES = pytest.StashKey[dict[str, float]]()
+# what sys.settrace takes: a function of (frame, event, arg) returning the frame's local tracer
+TraceFunction = Callable[[FrameType, str, Any], Union["TraceFunction", None]]
+BYTECODES_FORMAT = 1  # {"perfgate_bytecodes": 1, "counts": {nodeid: bytecodes per call}}
 _COUNTED = pytest.StashKey[list[str]]()
 _REQUEST = pytest.StashKey[Callable[..., int]]()
 
@@ -445,6 +476,52 @@ def _instructions_step(config: pytest.Config, nodeid: str, calls: int) -> Step:
             request(_DUMP_STATS_AT, ctypes.addressof(name))
 
     return count
+
+
+def _bytecodes_step(config: pytest.Config, nodeid: str, calls: int) -> Step:
+    """One warm-up call, then the bytecodes of one call and of 1 + ``calls`` calls: their
+    difference over ``calls`` is one call's, with set-up and the tracing's own edges gone."""
+    found = config.stash.setdefault(_BYTECODES, {})
+
+    def count(arguments: Arguments, function: Callable[..., Any]) -> None:
+        args, kwargs = arguments()
+        function(*args, **kwargs)  # a warm-up: first-call work (imports, caches) left out
+        totals = []
+        for repeat in (1, 1 + calls):
+            made = [arguments() for _ in range(repeat)]  # setup outside the count
+
+            def run(made: list[tuple[Sequence[Any], Mapping[str, Any]]] = made) -> None:
+                for args, kwargs in made:
+                    function(*args, **kwargs)
+
+            totals.append(bytecodes_of(run))
+        found[nodeid] = (totals[1] - totals[0]) / calls
+
+    return count
+
+
+def bytecodes_of(run: Callable[[], object]) -> int:
+    """The bytecodes ``run`` executes in this thread (opcode trace events of every frame it
+    enters; C code is not traced). Another tracer (a debugger, coverage) is put back after."""
+    executed = 0
+
+    def opcode(_frame: FrameType, event: str, _arg: object) -> TraceFunction:
+        nonlocal executed
+        if event == "opcode":
+            executed += 1
+        return opcode
+
+    def enter(frame: FrameType, _event: str, _arg: object) -> TraceFunction:
+        frame.f_trace_opcodes = True
+        return opcode
+
+    previous = sys.gettrace()
+    sys.settrace(enter)
+    try:
+        run()
+    finally:
+        sys.settrace(previous)
+    return executed
 
 
 # Valgrind client requests (valgrind.h, callgrind.h) without a compiler: the amd64 "special

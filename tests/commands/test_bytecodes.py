@@ -1,0 +1,93 @@
+"""Bytecode counts (`metrics: [time, bytecodes]`): Python's own instructions, counted by the
+plugin (no valgrind, any OS and CPU), on a real pytest-benchmark suite in a two-commit project
+while two CPU hogs run: an unchanged benchmark's count is the same to the bytecode, 1.25% more
+loop iterations in another are flagged after two rounds, and work inside C is not counted."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from perfgate import instructions
+from perfgate.errors import InputError
+from perfgate.pytest_plugin.perfgate_memory import bytecodes_of
+from tests.commands.test_instructions import PACKAGE, SUITE
+from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
+
+CONFIG = "version: 1\nmetrics: [time, bytecodes]\n" + HARNESS
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("two_hogs")
+def test_bytecodes_are_exact_and_one_percent_more_work_is_flagged(tmp_path: Path) -> None:
+    root = two_commit_project(
+        tmp_path / "project",
+        "countpkg",
+        base=PACKAGE.format(loops=20_000),
+        head=PACKAGE.format(loops=20_250),  # 1.25% more iterations
+        suite=SUITE,
+        config=CONFIG,
+    )
+    done = run_cli("run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", cwd=root)
+    report = json.loads(done.stdout)
+    rows = {row["name"].rsplit("::", 1)[-1]: row for row in report["benchmarks"]}
+    unchanged = rows["test_other (bytecodes)"]
+    assert unchanged["unit"] == "bytecodes"
+    assert unchanged["ratio"] == 1.0  # the same to the bytecode, hogs or not
+    assert unchanged["change"]["direction"] == "unchanged"
+    grown = rows["test_work (bytecodes)"]
+    assert grown["change"]["direction"] == "slower"
+    assert grown["severity"] == "minor"
+    assert 1.012 < grown["ratio"] < 1.0126  # the loop's 1.25%, less the call's fixed part
+    assert grown["change"]["method"] == "bytecode-counts"
+    assert grown["change"]["statistic"] == "bytecodes per call"
+    assert grown["head"]["value"] == int(grown["head"]["value"])  # a count, not a timing
+    assert rows["test_work"]["unit"] == "s"  # the timing rows are there as ever
+    assert "head bytecodes" in done.stderr
+    assert "base bytecodes" in done.stderr
+
+
+def test_a_call_is_counted_exactly_and_c_work_is_one_bytecode() -> None:
+    def loop(n: int) -> int:
+        total = 0
+        for i in range(n):
+            total += i
+        return total
+
+    counts = {bytecodes_of(lambda: loop(1000)) for _ in range(5)}
+    assert len(counts) == 1  # the same every time
+    (one,) = counts
+    assert bytecodes_of(lambda: loop(2000)) - one == bytecodes_of(lambda: loop(1000)) - (
+        bytecodes_of(lambda: loop(0))
+    )  # linear in the Python work
+
+    def sort(n: int) -> None:
+        sorted(range(n))
+
+    small, large = bytecodes_of(lambda: sort(10)), bytecodes_of(lambda: sort(100_000))
+    assert small == large  # sorting in C: not counted, whatever its size
+    before = sys.gettrace()
+    bytecodes_of(lambda: loop(10))
+    assert sys.gettrace() is before  # another tracer (coverage, a debugger) is put back
+
+
+def test_bytecodes_of_an_asv_suite_is_one_line(tmp_path: Path) -> None:
+    write_config(tmp_path, "version: 1\nmetrics: [time, bytecodes]\nharness:\n  type: asv\n")
+    done = run_cli("run", "--base", "HEAD", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "perfgate: error: metrics: bytecodes needs a pytest-benchmark suite (harness.type)"
+    ]
+
+
+def test_a_counts_file_that_is_not_the_plugins_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "counts.json"
+    path.write_text(json.dumps({"perfgate_bytecodes": 1, "counts": {"t::a": 120.0}}))
+    assert instructions.read_bytecodes(path) == {"t::a": 120.0}
+    for text in ("{}", "[]", '{"perfgate_bytecodes": 1, "counts": {"t::a": -5}}', "x"):
+        path.write_text(text)
+        with pytest.raises(InputError):
+            instructions.read_bytecodes(path)
