@@ -45,7 +45,7 @@ from perfgate.inference import (
     measure_stored,
     per_round,
 )
-from perfgate.model import Benchmark, Interval, Summary, measurement_notes
+from perfgate.model import COUNTED_SHARE, Benchmark, Interval, Summary, measurement_notes
 from perfgate.options import (
     FAIL_ON_GRADE,
     GRADES,
@@ -290,13 +290,33 @@ def count_change(base: Benchmark, head: Benchmark) -> Change:
         upper=high,
         statistic=f"{head.unit} per call",
         rounds=pairs or 1,
-        note=None
-        if ratios[-1] / ratios[0] < 1 + COUNT_TOLERANCE
-        else (
-            f"the count varied between rounds ({ratios[0]:.4f}x to {ratios[-1]:.4f}x): "
-            "something in the benchmark is not deterministic"
-        ),
+        note="; ".join(
+            note
+            for note in (
+                None
+                if ratios[-1] / ratios[0] < 1 + COUNT_TOLERANCE
+                else (
+                    f"the count varied between rounds ({ratios[0]:.4f}x to {ratios[-1]:.4f}x): "
+                    "something in the benchmark is not deterministic"
+                ),
+                counted_share(head),
+            )
+            if note
+        )
+        or None,
     )
+
+
+def counted_share(bench: Benchmark) -> str | None:
+    """How much of a bytecode-counted benchmark's time its counted Python explains (the
+    plugin's estimate), in words; None for other benchmarks."""
+    share = bench.extra.get(COUNTED_SHARE)
+    if not isinstance(share, (int, float)) or isinstance(share, bool):
+        return None
+    said = f"its bytecodes explain about {min(share, 1.0):.0%} of one call's time (an estimate)"
+    if share < 0.5:
+        said += ": most of it is spent in C, which bytecodes do not count; trust its time row"
+    return said
 
 
 def gather(base: Benchmark, head: Benchmark, statistic: str) -> Evidence | None:

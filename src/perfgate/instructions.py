@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from perfgate.errors import InputError, UsageError
-from perfgate.model import Benchmark, Metadata, Run
+from perfgate.model import COUNTED_SHARE, Benchmark, Metadata, Run
 from perfgate.units import INSTRUCTIONS
 
 UNIT = INSTRUCTIONS  # the unit of counted rows (perfgate.units)
@@ -111,10 +111,17 @@ def read_counts(order_file: Path, dumps: Path) -> dict[str, float]:
     return counts
 
 
-def as_run(counts: Mapping[str, float], source: str, unit: str = UNIT) -> Run:
+def as_run(
+    counts: Mapping[str, float],
+    source: str,
+    unit: str = UNIT,
+    shares: Mapping[str, float] | None = None,
+) -> Run:
     """One round of counts as a native run: ``NAME (instructions)`` (or ``NAME (bytecodes)``)
-    benchmarks in that unit."""
+    benchmarks in that unit; ``shares``: the share of each one's time its count explains (kept
+    in the benchmark's extra, :data:`~perfgate.model.COUNTED_SHARE`)."""
     suffix = f" ({unit})"
+    shares = shares or {}
     return Run(
         metadata=Metadata(harness=f"perfgate-{unit}"),
         benchmarks=tuple(
@@ -122,6 +129,7 @@ def as_run(counts: Mapping[str, float], source: str, unit: str = UNIT) -> Run:
                 name=name + suffix,
                 short_name=name.rsplit("::", 1)[-1] + suffix,
                 unit=unit,
+                extra={COUNTED_SHARE: shares[name]} if name in shares else {},
                 rounds=((count,),),
             )
             for name, count in counts.items()
@@ -130,20 +138,22 @@ def as_run(counts: Mapping[str, float], source: str, unit: str = UNIT) -> Run:
     )
 
 
-def read_bytecodes(path: Path) -> dict[str, float]:
-    """Benchmark node id -> bytecodes per call, from the plugin's ``--perfgate-bytecodes``
-    file. InputError when it is not one."""
+def read_bytecodes(path: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """(benchmark node id -> bytecodes per call, -> the estimated share of one call's time
+    they explain), from the plugin's ``--perfgate-bytecodes`` file. InputError when it is not
+    one."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         if document.get("perfgate_bytecodes") != PLUGIN_FORMAT:
             raise ValueError("format")
         counts = {str(name): float(count) for name, count in document["counts"].items()}
+        shares = {str(name): float(v) for name, v in (document.get("shares") or {}).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(str(path), f"not the plugin's bytecode counts ({exc})") from None
     negative = [name for name, count in counts.items() if count < 0]
     if negative:  # more calls, fewer bytecodes: a counting fault, not a count
         raise InputError(str(path), f"fewer bytecodes for more calls of {negative[0]}")
-    return counts
+    return counts, shares
 
 
 def clean(dumps: Path) -> None:

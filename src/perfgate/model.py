@@ -200,6 +200,9 @@ MEMORY_BACKEND = "memory_backend"
 MEMORY_BACKENDS = ("memray", "tracemalloc")
 
 
+# Benchmark.extra of a bytecode count: the estimated share of one call's time the counted
+# Python explains (its bytecodes at this machine's cost of a plain one, over its time)
+COUNTED_SHARE = "perfgate_counted_share"
 TIMER = "perfgate_timer"  # Benchmark.extra: the timer when not the wall clock (options.Timer)
 # Benchmark.extra: the calibration workload's CPU time (s) in the round that measured it
 CALIBRATION = "perfgate_calibration"

@@ -386,10 +386,10 @@ def count_bytecodes_side(
         if done.returncode != 0:
             return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
         try:
-            counts = instructions.read_bytecodes(counts_file)
+            counts, shares = instructions.read_bytecodes(counts_file)
         except InputError as exc:
             return exc.problem
-        run = instructions.as_run(counts, str(output), unit=BYTECODES)
+        run = instructions.as_run(counts, str(output), unit=BYTECODES, shares=shares)
         write_text_atomic(output, dumps_run(run))
         return None
     finally:

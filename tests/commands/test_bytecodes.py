@@ -18,6 +18,16 @@ from tests.commands.test_instructions import PACKAGE, SUITE
 from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
 
 CONFIG = "version: 1\nmetrics: [time, bytecodes]\n" + HARNESS
+# a benchmark whose time is all in C: its bytecodes explain next to none of it, and say so
+SUITE_WITH_C = (
+    SUITE
+    + """
+
+def test_in_c(benchmark):
+    data = list(range(200_000, 0, -1))
+    benchmark(sorted, data)
+"""
+)
 
 
 @pytest.mark.slow
@@ -28,7 +38,7 @@ def test_bytecodes_are_exact_and_one_percent_more_work_is_flagged(tmp_path: Path
         "countpkg",
         base=PACKAGE.format(loops=20_000),
         head=PACKAGE.format(loops=20_250),  # 1.25% more iterations
-        suite=SUITE,
+        suite=SUITE_WITH_C,
         config=CONFIG,
     )
     done = run_cli("run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", cwd=root)
@@ -46,6 +56,12 @@ def test_bytecodes_are_exact_and_one_percent_more_work_is_flagged(tmp_path: Path
     assert grown["change"]["statistic"] == "bytecodes per call"
     assert grown["head"]["value"] == int(grown["head"]["value"])  # a count, not a timing
     assert rows["test_work"]["unit"] == "s"  # the timing rows are there as ever
+    # what share of each one's time the counted Python explains (an estimate), said per row
+    assert "its bytecodes explain about" in grown["change"]["note"]
+    assert "spent in C" not in grown["change"]["note"]  # a Python loop: mostly explained
+    in_c = rows["test_in_c (bytecodes)"]
+    assert in_c["ratio"] == 1.0
+    assert "most of it is spent in C" in in_c["change"]["note"]
     assert "head bytecodes" in done.stderr
     assert "base bytecodes" in done.stderr
 
@@ -86,7 +102,10 @@ def test_bytecodes_of_an_asv_suite_is_one_line(tmp_path: Path) -> None:
 def test_a_counts_file_that_is_not_the_plugins_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "counts.json"
     path.write_text(json.dumps({"perfgate_bytecodes": 1, "counts": {"t::a": 120.0}}))
-    assert instructions.read_bytecodes(path) == {"t::a": 120.0}
+    assert instructions.read_bytecodes(path) == ({"t::a": 120.0}, {})
+    document = {"perfgate_bytecodes": 1, "counts": {"t::a": 120.0}, "shares": {"t::a": 0.9}}
+    path.write_text(json.dumps(document))
+    assert instructions.read_bytecodes(path) == ({"t::a": 120.0}, {"t::a": 0.9})
     for text in ("{}", "[]", '{"perfgate_bytecodes": 1, "counts": {"t::a": -5}}', "x"):
         path.write_text(text)
         with pytest.raises(InputError):

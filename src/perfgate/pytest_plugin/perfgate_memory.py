@@ -341,7 +341,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     out = config.getoption("perfgate_bytecodes")
     bytecodes = config.stash.get(_BYTECODES, None)
     if out and bytecodes is not None:
-        document = {"perfgate_bytecodes": BYTECODES_FORMAT, "counts": bytecodes}
+        shares = config.stash.get(_SHARES, {})
+        document = {"perfgate_bytecodes": BYTECODES_FORMAT, "counts": bytecodes, "shares": shares}
         Path(out).write_text(json.dumps(document), encoding="utf-8")
     out = config.getoption("perfgate_instructions")
     counted = config.stash.get(_COUNTED, None)
@@ -356,9 +357,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 _PROFILES = pytest.StashKey[dict[str, Any]]()
 _BYTECODES = pytest.StashKey[dict[str, float]]()
+_SHARES = pytest.StashKey[dict[str, float]]()
+_PER_BYTECODE = pytest.StashKey[float]()
 # what sys.settrace takes: a function of (frame, event, arg) returning the frame's local tracer
 TraceFunction = Callable[[FrameType, str, Any], Union["TraceFunction", None]]
-BYTECODES_FORMAT = 1  # {"perfgate_bytecodes": 1, "counts": {nodeid: bytecodes per call}}
+# {"perfgate_bytecodes": 1, "counts": {nodeid: bytecodes per call}, "shares": {nodeid: the
+# estimated share of one call's time its bytecodes explain}}
+BYTECODES_FORMAT = 1
 _COUNTED = pytest.StashKey[list[str]]()
 _REQUEST = pytest.StashKey[Callable[..., int]]()
 
@@ -495,9 +500,41 @@ def _bytecodes_step(config: pytest.Config, nodeid: str, calls: int) -> Step:
                     function(*args, **kwargs)
 
             totals.append(bytecodes_of(run))
-        found[nodeid] = (totals[1] - totals[0]) / calls
+        per_call = (totals[1] - totals[0]) / calls
+        found[nodeid] = per_call
+        seconds = []
+        for _ in range(3):  # one untraced call's time, the least of three
+            args, kwargs = arguments()
+            began = time.perf_counter()
+            function(*args, **kwargs)
+            seconds.append(time.perf_counter() - began)
+        shares = config.stash.setdefault(_SHARES, {})
+        shares[nodeid] = per_call * _seconds_per_bytecode(config) / max(min(seconds), 1e-9)
 
     return count
+
+
+def _reference_loop() -> int:
+    total = 0
+    for i in range(20_000):
+        total += i % 7
+    return total
+
+
+def _seconds_per_bytecode(config: pytest.Config) -> float:
+    """What one bytecode of plain Python costs on this machine, now: a fixed loop's least time
+    of five over its bytecodes (measured once a session). A benchmark's bytecodes at this cost,
+    over its own time, estimate the share of its time that the counted Python explains."""
+    known = config.stash.get(_PER_BYTECODE, None)
+    if known is None:
+        seconds = []
+        for _ in range(5):
+            began = time.perf_counter()
+            _reference_loop()
+            seconds.append(time.perf_counter() - began)
+        known = min(seconds) / max(1, bytecodes_of(_reference_loop))
+        config.stash[_PER_BYTECODE] = known
+    return known
 
 
 def bytecodes_of(run: Callable[[], object]) -> int:
