@@ -125,7 +125,7 @@ def main() -> None:
 def write(out: Path, results: dict[str, tuple[dict[str, tuple[float, float]], float]],
           rounds: int) -> None:  # fmt: skip
     lines = [
-        "# Instruction counts beside timings",
+        "# Counts beside timings: instructions and bytecodes",
         "",
         "`metrics: [time, instructions]` in perfgate.yml adds, to every round of `perfgate run`,",
         "a run of each side's suite under valgrind (callgrind) that counts each benchmark's",
@@ -175,7 +175,10 @@ def write(out: Path, results: dict[str, tuple[dict[str, tuple[float, float]], fl
         "Counting needs valgrind and an x86-64 machine (the client requests are x86-64 code).",
         "",
     ]
-    out.write_text("\n".join(lines))
+    kept = ""  # the bytecodes section (benchmarks/bytecodes_cost.py) is not this script's
+    if out.is_file() and "\n## Bytecodes" in (text := out.read_text()):
+        kept = "\n" + text[text.index("\n## Bytecodes") :].lstrip("\n")
+    out.write_text("\n".join(lines).rstrip("\n") + "\n" + kept)
 
 
 if __name__ == "__main__":
