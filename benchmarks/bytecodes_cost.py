@@ -44,7 +44,7 @@ def run(project: Path, metrics: str, rounds: int) -> tuple[float, dict[str, list
         for bench in json.loads(path.read_text())["benchmarks"]:
             if path.name.startswith("round-"):
                 data = sorted(bench["stats"]["data"])
-                values.setdefault(bench["name"], []).append(data[len(data) // 4])
+                values.setdefault(bench["fullname"], []).append(data[len(data) // 4])
             else:
                 values.setdefault(bench["name"], []).append(bench["rounds"][0][0])
     return wall, values
