@@ -37,7 +37,7 @@ def targets(report: Report, pattern: str | None) -> list[str]:
     return [
         row.name
         for row in report.rows
-        if slower(row) and (pattern is None or names.matches(pattern, row.name))
+        if slower(row) and (pattern is None or names.matches(pattern, names.of(row.name)))
     ]
 
 

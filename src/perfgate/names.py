@@ -6,6 +6,7 @@ read it here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fnmatch import fnmatchcase
 
 
@@ -14,8 +15,33 @@ def short(name: str) -> str:
     return name.rsplit("::", 1)[-1]
 
 
-def matches(pattern: str, name: str, short_name: str | None = None) -> bool:
-    """``pattern`` names the benchmark ``name`` (``short_name``: its short name when it is
-    not the part after the last ``::``, e.g. a harness's own)."""
-    names = (name, short(name)) if short_name is None else (name, short(name), short_name)
-    return pattern in names or any(fnmatchcase(n, pattern) for n in names)
+def of(name: str, short_name: str | None = None) -> tuple[str, ...]:
+    """The names a benchmark answers to, each once: its full id, its short name
+    (``short_name``, a harness's own, else the part after the last ``::``) and that part."""
+    after = short(name)
+    if short_name is None or short_name == after:
+        return (name,) if after == name else (name, after)
+    return (name, short_name) if after == name else (name, short_name, after)
+
+
+def matches(pattern: str, names: tuple[str, ...]) -> bool:
+    """``pattern`` names the benchmark of ``names`` (:func:`of`): one of them exactly, or a
+    glob over one of them."""
+    if pattern in names:
+        return True
+    if len(names) == 2:  # the usual case, without a generator's cost (budgets x benchmarks)
+        return fnmatchcase(names[0], pattern) or fnmatchcase(names[1], pattern)
+    return any(fnmatchcase(name, pattern) for name in names)
+
+
+def first(patterns: Iterable[str], names: tuple[str, ...]) -> int | None:
+    """The index of the first of ``patterns`` that names the benchmark of ``names`` (budgets:
+    the first rule in file order wins), or None; one call for a whole list of rules."""
+    one, *rest = names
+    two = rest[0] if rest else one
+    for index, pattern in enumerate(patterns):
+        if pattern in names or fnmatchcase(one, pattern) or fnmatchcase(two, pattern):
+            return index
+        if len(rest) > 1 and fnmatchcase(rest[1], pattern):
+            return index
+    return None
