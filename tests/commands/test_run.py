@@ -780,7 +780,11 @@ def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> No
         base=MAP_PACKAGE.format(factor=1, unused=1),
         head=MAP_PACKAGE.format(factor=3, unused=1),
         suite=MAP_SUITE,
-        config=SHORT_ROUNDS,
+        # a budget per fast benchmark, by the exact short name the table prints: those of
+        # the benchmarks left out are not judged, and are not "budgets that matched nothing"
+        config=SHORT_ROUNDS
+        + "budgets:\n"
+        + "".join(f'  "test_fast[{n}]": {{target: 10s}}\n' for n in range(1000, 1600, 100)),
     )
     out = root / ".perfgate" / "map"
     done = run_cli("run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", out, cwd=root)
@@ -799,6 +803,8 @@ def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> No
             names = {b["fullname"] for b in json.loads(path.read_text())["benchmarks"]}
             assert names <= set(rows), (side, path.name)
     assert "2 of 8 benchmarks can be affected" in done.stderr
+    assert report["unused_budgets"] == []
+    assert sum(1 for row in rows.values() if row.get("budget")) == 3  # the measured fast ones
 
     package = root / "src" / "mappkg" / "__init__.py"
     package.write_text(MAP_PACKAGE.format(factor=1, unused=2))  # base's code, `unused` changed

@@ -17,6 +17,7 @@ from perfgate import (
     formats,
     gate,
     instructions,
+    names,
     reach,
     rounds_plan,
     shards,
@@ -428,13 +429,13 @@ def _unreachable(
     (side,) = _build_sides(req, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))])
     shutil.rmtree(req.out / "base", ignore_errors=True)  # an earlier run's: not this one's
     report = _check_head(replace(req, record=False), side, emitted=False)  # no history: A/B
-    names = [row.name for row in report.rows]
+    measured = [row.name for row in report.rows]
     note = (
         f"Not affected by this change ({why}, the same program as base {base_commit[:10]}): "
-        f"all {len(names)} benchmarks, so base and head were not compared; head was "
+        f"all {len(measured)} benchmarks, so base and head were not compared; head was "
         "measured once for its budgets (`perfgate run --all` compares anyway)."
     )
-    report = replace(report, notes=(*report.notes, note), not_affected=tuple(names))
+    report = replace(report, notes=(*report.notes, note), not_affected=tuple(measured))
     emitted = emit(report, req.fmt, req.outputs, req.stdout)
     _tidy(req, repo, [side])
     return emitted
@@ -626,7 +627,19 @@ def _with_reach(report: Report, reached: _Reach, base_commit: str) -> Report:
     if not reached.skipped:
         return report
     note = _not_affected_note(reached, base_commit, measured=True)
-    return replace(report, notes=(*report.notes, note), not_affected=tuple(reached.skipped))
+    # a budget of a benchmark left out was not judged; it did not match "no benchmark"
+    skipped = [names.of(name) for name in reached.skipped]
+    unused = tuple(
+        pattern
+        for pattern in report.unused_budgets
+        if not any(names.matches(pattern, answers) for answers in skipped)
+    )
+    return replace(
+        report,
+        notes=(*report.notes, note),
+        not_affected=tuple(reached.skipped),
+        unused_budgets=unused,
+    )
 
 
 def _none_reached(
@@ -693,7 +706,7 @@ def _undecided(
 ) -> str:
     """How far from a verdict a run is: which rows are open, and how many more rounds they
     look like needing."""
-    names = ", ".join(cells.display_name(r.name, 60) for r in open_rows[:3])
+    shown = ", ".join(cells.display_name(r.name, 60) for r in open_rows[:3])
     more = f" and {len(open_rows) - 3} more" if len(open_rows) > 3 else ""
     left = rounds_plan.rounds_left(report, config.regression)
     if left is None or left > cap - done:
@@ -702,7 +715,7 @@ def _undecided(
         outlook = f"; about {left} more round{'s' if left != 1 else ''} at this rate"
     return (
         f"after {done} rounds: {len(open_rows)} of {len(report.rows)} benchmarks still "
-        f"undecided ({names}{more}){outlook}"
+        f"undecided ({shown}{more}){outlook}"
     )
 
 
