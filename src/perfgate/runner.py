@@ -316,22 +316,8 @@ def count_side(
     dumps = work / "dumps"
     instructions.clean(dumps)
     order = work / "order.json"
-    args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
-    pytest_args = [
-        *args,
-        *extra,
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--import-mode=importlib",
-        "-p",
-        MODULE,
-        "--benchmark-disable",
-        f"--perfgate-instructions={order}",
-        f"--perfgate-instructions-calls={calls}",
-    ]
-    env = instructions.environment(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
+    pytest_args = _counting_args(harness, extra, "instructions", order, calls)
+    env = _counting_environment()
     pytest = pytest_script(side)
     done = run_captured(
         instructions.command(pytest, dumps, pytest_args), cwd=side.cwd, env=env, beat=beat
@@ -364,24 +350,11 @@ def count_bytecodes_side(
     on success, else why not."""
     counts_file = output.parent / f".{output.stem}.counts.json"
     counts_file.unlink(missing_ok=True)
-    args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
     command = [
         str(pytest_script(side)),
-        *args,
-        *extra,
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--import-mode=importlib",
-        "-p",
-        MODULE,
-        "--benchmark-disable",
-        f"--perfgate-bytecodes={counts_file}",
-        f"--perfgate-bytecodes-calls={calls}",
+        *_counting_args(harness, extra, "bytecodes", counts_file, calls),
     ]
-    env = instructions.environment(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
-    done = run_captured(command, cwd=side.cwd, env=env, beat=beat)
+    done = run_captured(command, cwd=side.cwd, env=_counting_environment(), beat=beat)
     try:
         if done.returncode != 0:
             return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
@@ -394,6 +367,35 @@ def count_bytecodes_side(
         return None
     finally:
         counts_file.unlink(missing_ok=True)
+
+
+def _counting_args(
+    harness: Harness, extra: Sequence[str], kind: str, out: Path, calls: int
+) -> list[str]:
+    """pytest's arguments for a counting run of ``kind`` (``instructions``, ``bytecodes``):
+    the harness's own, with pytest-benchmark's timing off and the plugin's counting on."""
+    args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
+    return [
+        *args,
+        *extra,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--import-mode=importlib",
+        "-p",
+        MODULE,
+        "--benchmark-disable",
+        f"--perfgate-{kind}={out}",
+        f"--perfgate-{kind}-calls={calls}",
+    ]
+
+
+def _counting_environment() -> dict[str, str]:
+    """A counting run's environment: hashing fixed (a process repeats itself), the plugin's
+    folder on the path."""
+    env = instructions.environment(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
+    return env
 
 
 class RunInterruptedError(KeyboardInterrupt):
