@@ -5,6 +5,7 @@ loop iterations in another are flagged after two rounds, and work inside C is no
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -88,6 +89,7 @@ def test_a_call_is_counted_exactly_and_c_work_is_one_bytecode() -> None:
     before = sys.gettrace()
     bytecodes_of(lambda: loop(10))
     assert sys.gettrace() is before  # another tracer (coverage, a debugger) is put back
+    assert gc.isenabled()  # the collector, paused while counting, runs again
 
 
 def test_bytecodes_of_an_asv_suite_is_one_line(tmp_path: Path) -> None:

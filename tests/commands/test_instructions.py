@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from perfgate import instructions
+from perfgate.compare import COUNT_TOLERANCE
 from perfgate.errors import InputError
 from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
 
@@ -71,7 +72,10 @@ def test_counts_are_exact_and_one_percent_more_work_is_flagged(tmp_path: Path) -
     rows = {row["name"].rsplit("::", 1)[-1]: row for row in report["benchmarks"]}
     unchanged = rows["test_other (instructions)"]
     assert unchanged["unit"] == "instructions"
-    assert unchanged["ratio"] == 1.0  # the same to the instruction, hogs or not
+    # the same to within the counts' tolerance, hogs or not: a process's heap can differ by a
+    # few dozen instructions a call (seen in CI: 1593249.6 and 1593273.6 in two rounds of one
+    # side, a ratio of 1.000015), which is why counts are judged with COUNT_TOLERANCE (0.01%)
+    assert abs(unchanged["ratio"] - 1.0) < COUNT_TOLERANCE
     assert unchanged["change"]["direction"] == "unchanged"
     assert unchanged["change"]["decisive"]
     grown = rows["test_work (instructions)"]

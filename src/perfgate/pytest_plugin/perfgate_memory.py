@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import cProfile
 import ctypes
+import gc
 import hashlib
 import importlib
 import json
@@ -539,7 +540,8 @@ def _seconds_per_bytecode(config: pytest.Config) -> float:
 
 def bytecodes_of(run: Callable[[], object]) -> int:
     """The bytecodes ``run`` executes in this thread (opcode trace events of every frame it
-    enters; C code is not traced). Another tracer (a debugger, coverage) is put back after."""
+    enters; C code is not traced), with the garbage collector paused. Another tracer (a
+    debugger, coverage) is put back after."""
     executed = 0
 
     def opcode(_frame: FrameType, event: str, _arg: object) -> TraceFunction:
@@ -552,12 +554,19 @@ def bytecodes_of(run: Callable[[], object]) -> int:
         frame.f_trace_opcodes = True
         return opcode
 
+    # a garbage collection during the call would run finalizers of whatever earlier code left
+    # (pytest's, another benchmark's) and count their bytecodes: collected before, paused during
+    collecting = gc.isenabled()
+    gc.collect()
+    gc.disable()
     previous = sys.gettrace()
     sys.settrace(enter)
     try:
         run()
     finally:
         sys.settrace(previous)
+        if collecting:
+            gc.enable()
     return executed
 
 
