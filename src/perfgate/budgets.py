@@ -27,9 +27,9 @@ def find_rule(
 ) -> BudgetRule | None:
     """The first budget in file order whose glob matches the full or short name and whose
     unit fits the benchmark (a time budget never applies to a memory benchmark)."""
-    fitting = [rule for rule in rules if rule.unit in ("", unit)]
-    found = names.first((rule.pattern for rule in fitting), names.of(name, short_name))
-    return None if found is None else fitting[found]
+    answers = names.of(name, short_name)
+    fitting = (rule for rule in rules if rule.unit in ("", unit))
+    return next((rule for rule in fitting if names.matches(rule.pattern, answers)), None)
 
 
 def scaled(summary: Summary, scale: float) -> Summary:

@@ -59,7 +59,7 @@ _TOP_KEYS = (
     "calibration",
 )
 _CALIBRATION_KEYS = ("reference", "workload")
-METRIC_KINDS = ("time", "instructions", "bytecodes")
+METRIC_KINDS = ("time", *units.COUNTS)  # time, and the exact counts beside it
 _HISTORY_KEYS = ("db",)
 _PROFILE_KEYS = ("severity", "calls", "seconds", "top")
 _REGRESSION_KEYS = (*GRADES, "alpha")  # percentages

@@ -44,7 +44,6 @@ from perfgate.units import INSTRUCTIONS
 
 UNIT = INSTRUCTIONS  # the unit of counted rows (perfgate.units)
 COUNTED_CALLS = 5  # calls counted per benchmark beyond the first: exact, so few are enough
-SUFFIX = " (instructions)"
 PLUGIN_FORMAT = 1
 _LABEL = re.compile(r"^desc: Trigger: Client Request: perfgate-(\d+)-(one|more)$", re.M)
 _TOTALS = re.compile(r"^totals: (\d+)$", re.M)

@@ -6,7 +6,6 @@ read it here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from fnmatch import fnmatchcase
 
 
@@ -32,16 +31,3 @@ def matches(pattern: str, names: tuple[str, ...]) -> bool:
     if len(names) == 2:  # the usual case, without a generator's cost (budgets x benchmarks)
         return fnmatchcase(names[0], pattern) or fnmatchcase(names[1], pattern)
     return any(fnmatchcase(name, pattern) for name in names)
-
-
-def first(patterns: Iterable[str], names: tuple[str, ...]) -> int | None:
-    """The index of the first of ``patterns`` that names the benchmark of ``names`` (budgets:
-    the first rule in file order wins), or None; one call for a whole list of rules."""
-    one, *rest = names
-    two = rest[0] if rest else one
-    for index, pattern in enumerate(patterns):
-        if pattern in names or fnmatchcase(one, pattern) or fnmatchcase(two, pattern):
-            return index
-        if len(rest) > 1 and fnmatchcase(rest[1], pattern):
-            return index
-    return None

@@ -104,6 +104,8 @@ def test_a_creep_reaches_detect_the_site_and_one_notify_issue(tmp_path: Path) ->
     page = (tmp_path / "site" / "index.html").read_text()
     assert "drift since 50 commits back" in page
     assert "1 series drifted slower since 50 commits back" in page
+    index = page[: page.index("</tbody>")]  # the index row of the series says it too
+    assert '<span class="slow">drift +' in index
     with Server(FakeGitHub()) as api:
         code, out, err = notify(api, db)
         assert code == 0, err

@@ -96,7 +96,8 @@ def _drift_cells(drift: Drift) -> list[str]:
 
 
 def _drift_text(drifts: Sequence[Drift], reference: str | None, fmt: str) -> str:
-    """The drift check in words and a table: each level the median of its last 5 values."""
+    """The drift check in words and a table (each level the median of ``Drift.values``
+    values)."""
     if reference is None:
         return ""
     prefix = "### " if fmt == "markdown" else ""
@@ -172,8 +173,8 @@ def _findings_json(
         json.dumps(
             {
                 "perfgate_changes": CHANGES_VERSION,
-                # the drift check (added in version 1, absent without it): each series slower
-                # than at the reference by the threshold, its levels the medians of 5 values
+                # the drift check (added in version 1, absent when --drift 0): each series
+                # slower than at the reference by the threshold, its levels medians of 8 values
                 **({"drift": _drift_json(drifts, reference)} if reference is not None else {}),
                 "metric": metric,
                 "series": series,
@@ -479,16 +480,16 @@ def site_html(
             f'<span class="{"slow" if f.slower else "fast"}">{f.change.magnitude:+.1%}</span>'
             for f in mine
         )
-        index.append(
-            f'<tr><td><a href="#s{number}">{html_text(_plain(key.name))}</a></td>'
-            f"<td>{html_text(_plain(_where(key)))}</td><td>{len(points)}</td>"
-            f"<td>{html_text(shown)}</td><td>{steps or '-'}</td></tr>"
-        )
         drift = next((d for d in drifts if d.series == key), None)
         if drift is not None:
             steps = (steps + ", " if steps else "") + (
                 f'<span class="slow">drift {drift.magnitude:+.1%}</span>'
             )
+        index.append(
+            f'<tr><td><a href="#s{number}">{html_text(_plain(key.name))}</a></td>'
+            f"<td>{html_text(_plain(_where(key)))}</td><td>{len(points)}</td>"
+            f"<td>{html_text(shown)}</td><td>{steps or '-'}</td></tr>"
+        )
         items = "".join(_change_item(f, key, commit_url) for f in mine)
         items += "" if drift is None else _drift_item(drift, commit_url)
         sections.append(

@@ -28,7 +28,9 @@ JSON report versions (``perfgate_report``):
     budget ``value`` and ``metric`` (what the budget judged: in a compare report the sides
     show the decision statistic, named by the benchmark's ``metric``), and ``raw`` and
     ``scale`` (with a calibration reference: the measured value, and reference / measured
-    calibration; ``value`` is ``raw * scale``).
+    calibration; ``value`` is ``raw * scale``). ``notes`` holds every note on the report as a
+    whole, those implied by its rows too (``Report.every_note``; a report read back does not
+    say them twice).
 """
 
 from __future__ import annotations
