@@ -1,7 +1,7 @@
 """Where a flagged benchmark's time went: base and head profiles of the same benchmark, as
 per-function differences per benchmark call (pure: the profiles are read, not made, here).
 
-The profiles come from perfgate's pytest plugin (:mod:`perfgate_memory`): per benchmark, the
+The profiles come from perfgate's pytest plugin (:mod:`perfgate_profiles`): per benchmark, the
 functions cProfile saw over ``calls`` calls of the benchmarked function, with their call count,
 self time and cumulative time. Functions are matched across the sides by file and name (line
 numbers move between commits); head's line is shown.

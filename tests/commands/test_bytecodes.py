@@ -14,7 +14,7 @@ import pytest
 
 from perfgate import instructions
 from perfgate.errors import InputError
-from perfgate.pytest_plugin.perfgate_memory import bytecodes_of
+from perfgate.pytest_plugin.perfgate_counts import bytecodes_of
 from tests.commands.test_instructions import PACKAGE, SUITE
 from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
 

@@ -121,7 +121,7 @@ def test_fewer_instructions_for_more_calls_is_an_error_not_zero(tmp_path: Path) 
 def test_the_request_page_is_never_writable_and_executable() -> None:
     """W^X: the page that holds valgrind's request sequence is read-execute once written."""
     script = (
-        "from perfgate.pytest_plugin.perfgate_memory import executable_page\n"
+        "from perfgate.pytest_plugin.perfgate_counts import executable_page\n"
         "address = executable_page(b'\\xc3')\n"
         "for line in open('/proc/self/maps'):\n"
         "    low, high = (int(x, 16) for x in line.split()[0].split('-'))\n"

@@ -266,7 +266,7 @@ def test_the_plugin_follows_the_shard_map(tmp_path: Path) -> None:
     def collected(k: int) -> set[str]:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-             "-p", "perfgate_memory", f"--perfgate-shard={k}/2",
+             "-p", "perfgate_plugin", f"--perfgate-shard={k}/2",
              f"--perfgate-shard-map={tmp_path / 'map.json'}", "test_b.py"],
             cwd=tmp_path, capture_output=True, text=True, check=True,
         )  # fmt: skip

@@ -27,10 +27,10 @@ from perfgate.model import (
     Samples,
     as_samples,
 )
+from perfgate.pytest_plugin.perfgate_memory import BACKEND_KEY
+from perfgate.pytest_plugin.perfgate_memory import KEY as MEMORY_KEY
 
 FORMAT = "pytest-benchmark"
-MEMORY_KEY = "perfgate_peak_memory"  # perfgate.pytest_plugin.perfgate_memory.KEY
-BACKEND_KEY = "perfgate_memory_backend"  # perfgate.pytest_plugin.perfgate_memory.BACKEND_KEY
 MEMORY_SUFFIX = " (peak memory)"
 
 # pytest-benchmark statistic -> perfgate metric name
