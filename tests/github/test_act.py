@@ -43,5 +43,5 @@ def test_the_init_workflow_fails_a_slower_pull_request_and_comments(tmp_path: Pa
     assert "Job failed" in job.log, job.log
     [comment] = job.comments
     assert comment["body"].startswith("<!-- perfgate-comment:perfgate -->")
-    assert "**CRITICAL**" in comment["body"]
+    assert "| CRITICAL |" in comment["body"]
     assert "test_work" in comment["body"]

@@ -52,7 +52,7 @@ def test_action_comments_then_updates_and_fails_on_critical(
         assert first.outputs["verdict"] == "fail"
         assert first.outputs["critical"] == "2"
         (comment,) = api.comments[7]
-        assert comment["body"].startswith(MARKER + "\n### \u274c perfgate: fail")
+        assert comment["body"].startswith(MARKER + "\n### \u274c perfgate compare: fail")
         assert "2 critical slowdowns" in comment["body"]
         assert (
             "[workflow run](https://github.example/octo/proj/actions/runs/4242)" in comment["body"]
@@ -74,7 +74,7 @@ def test_action_comments_then_updates_and_fails_on_critical(
         assert [method for method, _path in api.writes()] == ["POST", "PATCH"]
         (comment,) = api.comments[7]
         assert "3 interleaved rounds per side" in comment["body"]
-        assert "the gate fails on never" in comment["body"]
+        assert "(fail-on: never)" in comment["body"]
 
 
 @pytest.mark.slow
@@ -139,7 +139,7 @@ def test_a_maintainer_accepts_a_slowdown_on_the_pull_request(
         assert "alice accepted test_work[20000]" in first.log
         assert "/perfgate accept by mallory ignored" in first.log
         (body,) = [c["body"] for c in api.comments[7] if c["body"].startswith(MARKER)]
-        assert "**CRITICAL** slower (accepted)" in body
+        assert "| CRITICAL (accepted) |" in body
         assert body.count("(accepted)") == 1
         assert "2 critical slowdowns, 1 accepted" in body
         assert "the parser is exact now (accepted by alice on the pull request)" in body

@@ -23,6 +23,7 @@ from perfgate.github.api import Client, GitHubError
 from perfgate.github.comment import COMMENT_LIMIT, SUMMARY_LIMIT, Context, render_comment
 from perfgate.github.inputs import parse_inputs
 from perfgate.model import Benchmark
+from perfgate.report import render
 from perfgate.report.document import load_report, report_from_dict
 from perfgate.report.model import Change
 from tests.action_runner import parse_outputs
@@ -47,15 +48,18 @@ def test_comment_headline_and_table_sorted_by_severity(slowdown: Path) -> None:
     report = load_report(slowdown)
     assert report.verdict == "fail"
     text = render_comment(report, Context(marker=MARKER, run_url="https://github.example/r/1"))
-    assert text.startswith(MARKER + "\n### \u274c perfgate: fail \u2014 2 critical slowdowns")
+    # the markdown report's own headline and rows, under the marker
+    headline = "### \u274c perfgate compare: fail \u2014 2 critical slowdowns"
+    assert text.startswith(f"{MARKER}\n{headline}")
     table = text.split("<details>")[0]
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     # the two slowed benchmarks lead the table; the four unchanged ones are folded
     assert len(rows) == 2
-    assert all("**CRITICAL** slower" in row for row in rows)
+    assert all("| CRITICAL |" in row for row in rows)
+    assert set(rows) <= set(render(report, "markdown").splitlines())
     assert "<summary>4 benchmarks unchanged</summary>" in text
     assert "[workflow run](https://github.example/r/1)" in text
-    assert "n=400, 5 rounds" in text  # samples and rounds on every number
+    assert "400/400 (5)" in text  # samples and rounds on every number
 
 
 def test_hostile_names_are_inert(slowdown: Path) -> None:

@@ -25,7 +25,7 @@ from perfgate.history.store import Point, SeriesKey
 from perfgate.model import Benchmark
 from perfgate.report import render
 from perfgate.report.document import report_from_dict
-from perfgate.report.markdown import inert_prose
+from perfgate.report.markdown import BRIEF_NOTES, inert_prose
 from perfgate.report.model import Report
 from tests.helpers import gfm_html, live_html, validate_junit
 
@@ -174,7 +174,11 @@ def test_the_comment_keeps_to_githubs_limit_whatever_the_artifact_holds(
     report = report_from_dict(data)
     text = render_comment(report, Context())
     assert len(text.encode()) <= 65_536
-    assert "and 1995 more" in text  # metric names: five, then a count
+    assert "rows are not shown" in text
+    notes = [line for line in text.splitlines() if line.startswith("note note")]
+    assert len(notes) == BRIEF_NOTES  # the notes: a few, each cut short, the rest counted
+    assert all(len(line) <= 600 for line in notes)
+    assert f"{50 - BRIEF_NOTES} more notes: the JSON report has them." in text
     tiny = render_comment(report, Context(), limit=3000)
     assert len(tiny.encode()) <= 3000
     assert "too large to show here" in tiny

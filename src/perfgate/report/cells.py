@@ -64,6 +64,26 @@ def decided_phrase(report: Report) -> str | None:
     return f"{len(compared) - undecided} of {len(compared)} decided, {undecided} inconclusive"
 
 
+def findings_phrase(report: Report) -> str:
+    """What the headline says after the verdict: the slowdowns by grade, the budgets not met,
+    the accepted slowdowns and how much was decided; else that nothing was found."""
+    said = [
+        f"{n} {severity} slowdown{'s' if n != 1 else ''}"
+        for severity in GRADES_WORST_FIRST
+        if (n := report.count_severity(severity))
+    ]
+    said += [
+        f"{n} over {status} budget"
+        for status in ("critical", "warning")
+        if (n := report.count(status))
+    ]
+    if accepted := sum(1 for row in report.rows if row.gate.accepted is not None):
+        said.append(f"{accepted} accepted")
+    if decided := decided_phrase(report):
+        said.append(decided)
+    return ", ".join(said) or ("no slowdowns" if report.compared else "all budgets met")
+
+
 def icon_verdict(report: Report) -> str:
     """The headline's mark: a tick only for a pass with nothing flagged and nothing left
     undecided; a warning sign for a pass with findings or undecided rows."""

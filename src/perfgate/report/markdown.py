@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from perfgate.escaping import printable
 from perfgate.report import cells
@@ -38,45 +39,113 @@ def inert_prose(text: str) -> str:
     return _LINKISH.sub("\u200b", text)
 
 
+# A cell perfgate wrote is numbers, units and words; one that holds anything else (a unit or a
+# metric name from an untrusted report) is escaped whole. Brackets alone make no link here:
+# the notes, where a link reference could be defined, are escaped; `<` is HTML only before a
+# non-space, `>` a quote only at a line's start, which no cell or footnote text is.
+_PLAIN_CELL = re.compile(r"[^\W_]|[ .,%+\-:/()=\[\]\u00b1\u2192\u2026\u00d7\u2265\u2264<>]")
+
+
+def plain_cell(text: str) -> str:
+    """A table cell's text as it is when it can hold no markup, else inert like a note."""
+    lowered = text.lower()
+    if (
+        all(_PLAIN_CELL.fullmatch(c) for c in text)
+        and "](" not in text
+        and "://" not in text
+        and "www." not in lowered
+        and not re.search(r"<\S", text)
+    ):
+        return text
+    return inert_prose(text)
+
+
 ICONS = {"fail": "\u274c", "pass": "\u2705", "inconclusive": "\u26a0\ufe0f"}
+BRIEF_NAMES = 20  # names a brief list shows (the PR comment); the JSON report has them all
+BRIEF_NOTE = 500  # characters of a note a brief rendering keeps
+BRIEF_NOTES = 10  # notes on many rows a brief rendering keeps
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """A report's markdown in pieces, the one rendering of it: :func:`render_markdown` joins
+    them; the PR comment folds the rows that show no finding and fits the whole to GitHub's
+    limit, and adds nothing else but its marker and the job's links."""
+
+    headline: str
+    summary: str
+    header: tuple[str, ...]  # the table's two header lines
+    rows: tuple[str, ...]  # a line per report row, in the report's (the gate's) order
+    row_footnotes: tuple[str | None, ...]  # each row's numbered footnote, if it has one
+    paragraphs: tuple[str, ...]  # the notes on many rows, then the lists of names
+    profiles: tuple[tuple[str, ...], ...]  # a folded table per profiled row
+
+    @property
+    def footnotes(self) -> tuple[str, ...]:
+        return tuple(note for note in self.row_footnotes if note is not None)
+
+
+def pieces(report: Report, *, brief: bool = False) -> Markdown:
+    """``brief``: each note cut to ``BRIEF_NOTE`` characters, the notes on many rows to
+    ``BRIEF_NOTES`` and each list of names to ``BRIEF_NAMES`` (a PR comment, whose size is
+    limited)."""
+
+    def cut(text: str) -> str:
+        return text[: BRIEF_NOTE - 1] + "\u2026" if brief and len(text) > BRIEF_NOTE else text
+
+    icon = ICONS[cells.icon_verdict(report)]
+    columns = cells.columns(report)
+    rows: list[str] = []
+    footnotes: list[str | None] = []
+    numbered = 0
+    for row in report.rows:
+        texts = [plain_cell(text) for text in cells.cells(row, report, columns)]
+        texts[0] = f"`{_code(cells.display_name(row.name))}`"
+        # perfgate's words, with units and statistics' names from a report that may be a fork's
+        row_notes = [plain_cell(cut(note)) for note in cells.notes(row, accepted=False)]
+        if (said := cells.accepted_note(row)) is not None:
+            row_notes.append(inert_prose(cut(said)))  # the reason is the user's text
+        footnotes.append(None)
+        if row_notes:
+            numbered += 1
+            name = _code(cells.display_name(row.name))
+            footnotes[-1] = f"{numbered}. `{name}`: " + "; ".join(row_notes)
+            texts[-1] += f" [{numbered}]"
+        rows.append("| " + " | ".join(texts) + " |")
+    general = cells.general_notes(report)
+    kept = general[:BRIEF_NOTES] if brief else general
+    paragraphs = [inert_prose(cut(note)) for note in kept]
+    if len(kept) < len(general):
+        paragraphs.append(f"{len(general) - len(kept)} more notes: the JSON report has them.")
+    for label, names in cells.name_lists(report):
+        shown = names[:BRIEF_NAMES] if brief else names
+        more = f" and {len(names) - len(shown)} more" if len(shown) < len(names) else ""
+        listed = ", ".join(f"`{_code(cells.display_name(n))}`" for n in shown)
+        paragraphs.append(f"{label}: {listed}{more}")
+    return Markdown(
+        headline=f"### {icon} perfgate {report.kind}: {report.verdict} \u2014 "
+        + cells.findings_phrase(report),
+        summary=cells.summary_line(report) + f" (fail-on: {report.fail_on})",
+        header=(
+            "| " + " | ".join(plain_cell(c.header) for c in columns) + " |",
+            "|" + "|".join("---:" if c.numeric else "---" for c in columns) + "|",
+        ),
+        rows=tuple(rows),
+        row_footnotes=tuple(footnotes),
+        paragraphs=tuple(paragraphs),
+        profiles=tuple(tuple(profile_section(row)) for row in cells.profiled(report)),
+    )
 
 
 def render_markdown(report: Report, *, width: int | None = None) -> str:  # noqa: ARG001
-    icon = ICONS[cells.icon_verdict(report)]
-    decided = cells.decided_phrase(report)
-    lines = [
-        f"### {icon} perfgate {report.kind}: {report.verdict}"
-        + (f" \u2014 {decided}" if decided else ""),
-        "",
-        cells.summary_line(report) + f" (fail-on: {report.fail_on})",
-        "",
-    ]
-    columns = cells.columns(report)
-    lines.append("| " + " | ".join(c.header for c in columns) + " |")
-    lines.append("|" + "|".join("---:" if c.numeric else "---" for c in columns) + "|")
-    footnotes: list[str] = []
-    for row in report.rows:
-        texts = cells.cells(row, report, columns)
-        texts[0] = f"`{_code(cells.display_name(row.name))}`"
-        row_notes = cells.notes(row, accepted=False)
-        if (said := cells.accepted_note(row)) is not None:
-            row_notes.append(inert_prose(said))  # the reason is the user's text
-        if row_notes:
-            name = _code(cells.display_name(row.name))
-            footnotes.append(f"{len(footnotes) + 1}. `{name}`: " + "; ".join(row_notes))
-            texts[-1] += f" [{len(footnotes)}]"
-        lines.append("| " + " | ".join(texts) + " |")
-    if footnotes:
-        lines.append("")
-        lines.extend(footnotes)
-    for note in cells.general_notes(report):
-        lines.append("")
-        lines.append(inert_prose(note))
-    for label, names in cells.name_lists(report):
-        lines.append("")
-        lines.append(f"{label}: " + ", ".join(f"`{_code(cells.display_name(n))}`" for n in names))
-    for row in cells.profiled(report):
-        lines += ["", *profile_section(row)]
+    made = pieces(report)
+    lines = [made.headline, "", made.summary, "", *made.header, *made.rows]
+    if made.footnotes:
+        lines += ["", *made.footnotes]
+    for paragraph in made.paragraphs:
+        lines += ["", paragraph]
+    for section in made.profiles:
+        lines += ["", *section]
     return "\n".join(lines) + "\n"
 
 
