@@ -15,7 +15,7 @@ from perfgate.compare import compare
 from perfgate.config import Config, Harness
 from perfgate.inference import Evidence, remove_speed_factor
 from perfgate.model import Benchmark
-from perfgate.runner import selection_args
+from perfgate.runner import PYPERF_ENVIRON, pyperf_args, selection_args
 
 
 def _bench(name: str, rounds: Iterable[Iterable[float]]) -> Benchmark:
@@ -123,6 +123,9 @@ def test_nothing_to_narrow_runs_everything() -> None:
             ("--bench", r"^(bench\.TimeSuite\.time_x|bench\.time_y)$"),
         ),
         (Harness(type="asv", args=("--bench", "time_")), ["bench.time_y"], ()),
+        # a pyperf script or a command cannot be told: every benchmark, every round
+        (Harness(type="pyperf", args=("bench.py",)), ["work"], ()),
+        (Harness(type="command", command=("run", "{output}")), ["work"], ()),
     ],
 )
 def test_the_harness_is_told_what_to_run(
@@ -146,3 +149,23 @@ def test_the_speed_factor_over_benchmarks_of_different_round_counts_keeps_each_m
         assert len(after.diffs) == len(before.diffs)
         assert statistics.fmean(after.diffs) == pytest.approx(statistics.fmean(before.diffs))
         assert statistics.stdev(after.diffs) < 0.1 < statistics.stdev(before.diffs)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["bench.py"], ["bench.py", "--processes=1", f"--inherit-environ={PYPERF_ENVIRON}"]),
+        (
+            ["bench.py", "--processes=3", "--inherit-environ=A,B"],
+            ["bench.py", "--processes=3", f"--inherit-environ=A,B,{PYPERF_ENVIRON}"],
+        ),
+        (
+            ["bench.py", "--inherit-environ", "A"],
+            ["bench.py", "--inherit-environ", f"A,{PYPERF_ENVIRON}", "--processes=1"],
+        ),
+    ],
+)
+def test_a_pyperf_round_is_one_worker_that_keeps_the_safe_path(
+    args: list[str], expected: list[str]
+) -> None:
+    assert pyperf_args(args) == expected

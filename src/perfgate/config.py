@@ -128,7 +128,9 @@ class Harness:
     ``wall-minus-runqueue`` (Linux: the wall clock less the time the benchmark's thread waited
     for a CPU while other processes ran; sleeping, I/O and waits still count) or ``auto`` (the
     default: ``wall-minus-runqueue`` where the machine has Linux's schedstat, else ``wall``;
-    asv and command harnesses time themselves)."""
+    asv, pyperf and command harnesses time themselves). For pyperf, ``args`` are the script and
+    its arguments (``[benchmarks/bench.py]``, or ``[-m, pyperf, timeit, ...]``), run by the
+    side's Python with one worker process a round unless they give ``--processes``."""
 
     type: HarnessType = "pytest-benchmark"
     args: tuple[str, ...] = ("--benchmark-only",)
@@ -145,6 +147,9 @@ class Harness:
 _TYPE_DEFAULTS: dict[str, dict[str, tuple[str, ...]]] = {
     "pytest-benchmark": {},
     "asv": {"args": ("--attribute", "processes=1"), "install": ("{tree}",)},
+    # a pyperf script's own arguments are its args; perfgate adds --processes=1 (one worker
+    # process a round, like asv) unless they say otherwise
+    "pyperf": {"install": ("{tree}", "pyperf")},
     "command": {"args": ()},
 }
 
@@ -555,6 +560,8 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
         lists[key] = tuple(value)
     if kind == "command" and not lists["command"]:
         ctx.add(path, "type `command` needs `command`, an argv list with {output} in it")
+    if kind == "pyperf" and "args" not in section:
+        ctx.add(path, "type `pyperf` needs `args`: the pyperf script and its arguments")
     for key, value in _TYPE_DEFAULTS[kind].items():
         if key not in section:
             lists[key] = value

@@ -21,7 +21,7 @@ BudgetStatus = Literal["ok", "slow", "warning", "critical"]
 FailOn = Literal["critical", "major", "warning", "inconclusive", "never"]
 Direction = Literal["lower", "higher"]  # which way is better
 ChangeDirection = Literal["slower", "faster", "unchanged", "inconclusive"]
-HarnessType = Literal["pytest-benchmark", "asv", "command"]
+HarnessType = Literal["pytest-benchmark", "asv", "pyperf", "command"]
 # harness.timer: auto (wall-minus-runqueue where Linux's schedstat is, else wall), the wall
 # clock, the process's CPU time, or the wall clock less the time spent waiting for a CPU
 Timer = Literal["auto", "wall", "cpu", "wall-minus-runqueue"]

@@ -173,10 +173,36 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
             "--import-mode=importlib",
             f"--benchmark-json={output}",
         ]
+    if harness.type == "pyperf":
+        return [str(side.python), *pyperf_args((*harness.args, *extra)), f"--output={output}"]
     return [
         part.replace("{output}", str(output)).replace("{python}", str(side.python))
         for part in (*harness.command, *extra)
     ]
+
+
+# what pyperf's worker processes must keep of the environment (pyperf clears it): with it, the
+# script's folder is not put on sys.path (Python 3.11+), so base's side imports base's package
+# from its environment, never head's tree beside head's script
+PYPERF_ENVIRON = "PYTHONSAFEPATH"
+
+
+def pyperf_args(args: Sequence[str]) -> list[str]:
+    """A pyperf script's arguments as perfgate runs a round of it: one worker process (pyperf's
+    own default is 20 a run, perfgate's rounds interleave the sides process by process, as
+    with asv's processes=1) unless they say ``--processes``, and ``PYPERF_ENVIRON`` kept in
+    the workers' environment beside whatever ``--inherit-environ`` already names."""
+    out = list(args)
+    if not any(arg.startswith("--processes") for arg in out):
+        out.append("--processes=1")
+    for i, arg in enumerate(out):
+        if arg.startswith("--inherit-environ="):
+            out[i] = f"{arg},{PYPERF_ENVIRON}"
+            return out
+        if arg == "--inherit-environ" and i + 1 < len(out):
+            out[i + 1] = f"{out[i + 1]},{PYPERF_ENVIRON}"
+            return out
+    return [*out, f"--inherit-environ={PYPERF_ENVIRON}"]
 
 
 def run_side(
@@ -194,6 +220,8 @@ def run_side(
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     if harness.type == "pytest-benchmark":  # the plugin, importable without perfgate there
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
+    if harness.type == "pyperf":  # on 3.10 keep the script out of a flat package's folder
+        env[PYPERF_ENVIRON] = "1"
     done = run_captured(
         harness_command(harness, side, partial, extra), cwd=side.cwd, env=env, beat=beat
     )
@@ -572,12 +600,14 @@ def selection_args(harness: Harness, names: Sequence[str] | None) -> tuple[str, 
     """The harness arguments that run only ``names`` (report names: pytest node ids, asv
     benchmark names, perhaps with a ``(peak memory)`` suffix or asv parameters); none when
     ``names`` is None or the harness cannot narrow (asv given ``--bench`` by the user: a
-    second one would add to it, not narrow it)."""
+    second one would add to it, not narrow it; a pyperf script or a command)."""
     if names is None:
         return ()
     bare = sorted({bare_name(name) for name in names})
     if harness.type == "pytest-benchmark":
         return tuple(f"--perfgate-only={name}" for name in bare)
+    if harness.type != "asv":  # a pyperf script or a command: every benchmark, every round
+        return ()
     if any(arg in ("-b", "--bench") or arg.startswith("--bench=") for arg in harness.args):
         return ()
     stems = sorted({name.split("(", 1)[0] for name in bare})
