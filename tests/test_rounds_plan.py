@@ -159,6 +159,8 @@ def test_the_speed_factor_over_benchmarks_of_different_round_counts_keeps_each_m
             ["bench.py", "--processes=3", "--inherit-environ=A,B"],
             ["bench.py", "--processes=3", f"--inherit-environ=A,B,{PYPERF_ENVIRON}"],
         ),
+        (["bench.py", "-p", "3"], ["bench.py", "-p", "3", f"--inherit-environ={PYPERF_ENVIRON}"]),
+        (["bench.py", "-p3"], ["bench.py", "-p3", f"--inherit-environ={PYPERF_ENVIRON}"]),
         (
             ["bench.py", "--inherit-environ", "A"],
             ["bench.py", "--inherit-environ", f"A,{PYPERF_ENVIRON}", "--processes=1"],

@@ -96,6 +96,9 @@ class Side:
     python: Path  # the side's environment
     cwd: Path  # where the suite runs (head's tree, or the side's own)
     commit: str = ""  # what asv records the results under
+    # the side runs in an environment perfgate built for it, which must be all it imports (a
+    # pyperf script's folder is kept off sys.path); False: head alone in this environment
+    own_environment: bool = False
     asv_config: Path | None = None  # the side's private asv.conf.json (asv harness only)
 
 
@@ -181,10 +184,12 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
     ]
 
 
-# what pyperf's worker processes must keep of the environment (pyperf clears it): with it, the
-# script's folder is not put on sys.path (Python 3.11+), so base's side imports base's package
-# from its environment, never head's tree beside head's script
+# what pyperf's worker processes must keep of the environment (pyperf clears it): set for a side
+# in its own environment, the script's folder is not put on sys.path (Python 3.11+), so base's
+# side imports base's package from its environment, never head's tree beside head's script;
+# head alone in this environment imports as the script always does
 PYPERF_ENVIRON = "PYTHONSAFEPATH"
+_PYPERF_PROCESSES = re.compile(r"--processes(=.*)?|-p[0-9]*")  # pyperf's long and short forms
 
 
 def pyperf_args(args: Sequence[str]) -> list[str]:
@@ -193,7 +198,7 @@ def pyperf_args(args: Sequence[str]) -> list[str]:
     with asv's processes=1) unless they say ``--processes``, and ``PYPERF_ENVIRON`` kept in
     the workers' environment beside whatever ``--inherit-environ`` already names."""
     out = list(args)
-    if not any(arg.startswith("--processes") for arg in out):
+    if not any(_PYPERF_PROCESSES.fullmatch(arg) for arg in out):
         out.append("--processes=1")
     for i, arg in enumerate(out):
         if arg.startswith("--inherit-environ="):
@@ -220,7 +225,7 @@ def run_side(
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     if harness.type == "pytest-benchmark":  # the plugin, importable without perfgate there
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
-    if harness.type == "pyperf":  # on 3.10 keep the script out of a flat package's folder
+    if harness.type == "pyperf" and side.own_environment:  # 3.10: no such variable
         env[PYPERF_ENVIRON] = "1"
     done = run_captured(
         harness_command(harness, side, partial, extra), cwd=side.cwd, env=env, beat=beat

@@ -103,6 +103,18 @@ def test_a_pyperf_script_is_compared_process_by_process(project: Path) -> None:
     assert rows["work"]["head"]["n"] == 5 * rounds  # --values=5 in each worker
 
 
+def test_head_alone_runs_the_script_as_it_always_runs(project: Path) -> None:
+    """Without --base, in this environment (where flatpkg is not installed): the script's
+    folder stays on sys.path, so the flat-layout package beside it imports."""
+    markdown, written = project / ".perfgate" / "alone.md", project / ".perfgate" / "alone.json"
+    done = run_cli("run", "--output", written, "--output", markdown, cwd=project)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(written.read_text())
+    assert {row["name"] for row in report["benchmarks"]} == {"work", "steady", "other"}
+    # no budgets in this config: the headline does not claim they were met
+    assert markdown.read_text().startswith("### \u2705 perfgate check: pass \u2014 no budgets set")
+
+
 def test_a_pyperf_harness_without_a_script_is_one_line(tmp_path: Path) -> None:
     write_config(tmp_path, "version: 1\nharness:\n  type: pyperf\n")
     done = run_cli("run", cwd=tmp_path)

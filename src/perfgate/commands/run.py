@@ -752,7 +752,12 @@ def _build_sides(
     sides = []
     for (name, tree, _tree_id, commit), env_python in zip(specs, pythons, strict=True):
         suite_root = repo if config.harness.suite == "head" else tree
-        side = Side(name=name, python=env_python, cwd=suite_root / cwd.relative_to(repo))
+        side = Side(
+            name=name,
+            python=env_python,
+            cwd=suite_root / cwd.relative_to(repo),
+            own_environment=True,
+        )
         if config.harness.type == "asv":
             side = _asv_side(req, side, repo, suite_root, commit)
         sides.append(side)

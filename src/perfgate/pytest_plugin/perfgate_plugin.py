@@ -58,7 +58,7 @@ else:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("perfgate", "perfgate: peak memory per benchmark")
+    group = parser.getgroup("perfgate", "perfgate: what perfgate run measures and selects")
     group.addoption(
         "--perfgate-memory",
         action="store_true",

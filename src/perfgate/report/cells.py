@@ -81,7 +81,11 @@ def findings_phrase(report: Report) -> str:
         said.append(f"{accepted} accepted")
     if decided := decided_phrase(report):
         said.append(decided)
-    return ", ".join(said) or ("no slowdowns" if report.compared else "all budgets met")
+    if said:
+        return ", ".join(said)
+    if report.compared:
+        return "no slowdowns"
+    return "all budgets met" if any(r.budget for r in report.rows) else "no budgets set"
 
 
 def icon_verdict(report: Report) -> str:
