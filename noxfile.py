@@ -37,13 +37,13 @@ def package(session: nox.Session) -> None:
     shutil.rmtree(fresh, ignore_errors=True)
     session.run("python", "-m", "venv", str(fresh))
     (wheel,) = Path("dist").glob("*.whl")
-    session.run(str(fresh / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel))
-    session.run(str(fresh / "bin" / "perfgate"), "--version", external=True)
+    scripts = fresh / ("Scripts" if sys.platform == "win32" else "bin")
+    session.run(str(scripts / "python"), "-m", "pip", "install", "-q", str(wheel))
+    perfgate = str(scripts / "perfgate")
+    session.run(perfgate, "--version", external=True)
     data = "tests/data/pytest-benchmark.json"
-    session.run(str(fresh / "bin" / "perfgate"), "check", data, external=True)
-    session.run(
-        str(fresh / "bin" / "perfgate"), "compare", data, data, external=True, success_codes=[0, 1]
-    )
+    session.run(perfgate, "check", data, external=True)
+    session.run(perfgate, "compare", data, data, external=True, success_codes=[0, 1])
 
 
 @nox.session

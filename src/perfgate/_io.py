@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from perfgate.errors import PerfgateError
 
@@ -39,6 +40,14 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def venv_script(venv: Path, name: str, *, platform: str = sys.platform) -> Path:
+    """A virtual environment's ``name`` (``python``, ``pytest``): ``Scripts/NAME.exe`` on
+    Windows, ``bin/NAME`` elsewhere."""
+    if platform == "win32":
+        return venv / "Scripts" / f"{name}.exe"
+    return venv / "bin" / name
+
+
 class FolderInUseError(PerfgateError):
     """Another perfgate run holds the rounds folder."""
 
@@ -48,14 +57,13 @@ def exclusive(folder: Path) -> Iterator[None]:
     """Hold ``folder`` (a run's rounds) for this process alone: two runs that shared it would
     pool each other's rounds and report a change neither measured. A second run is refused in
     one line rather than queued (a queued run would measure on a machine the first one loads).
-    The lock is the kernel's (``flock``), so a run that died leaves nothing to clean up."""
+    The lock is the kernel's (:func:`try_lock`), so a run that died leaves nothing to clean
+    up."""
     folder.mkdir(parents=True, exist_ok=True)
     lock_path = folder / ".lock"
     handle = lock_path.open("a+", encoding="utf-8")
     try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not try_lock(handle):
             handle.seek(0)
             holder = handle.read(32).strip()
             who = f" (process {holder})" if holder.isdigit() else ""
@@ -70,3 +78,33 @@ def exclusive(folder: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+# Windows locks a byte range, and a locked byte cannot be read by another handle: the lock is
+# taken far past the holder's process id, which a refused run reads to name the holder
+_WINDOWS_LOCK_OFFSET = 1 << 20
+
+
+def try_lock(handle: IO[str]) -> bool:
+    """Take the kernel's exclusive lock on an open file, without waiting: False when another
+    open handle (in this process or another) holds it. Released when the handle is closed or
+    its process ends. ``flock`` on POSIX, ``msvcrt.locking`` on Windows."""
+    if sys.platform == "win32":  # pragma: no cover - run by the Windows CI job
+        import msvcrt  # noqa: PLC0415
+
+        at = handle.tell()
+        handle.seek(_WINDOWS_LOCK_OFFSET)
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        finally:
+            handle.seek(at)
+        return True
+    import fcntl  # noqa: PLC0415
+
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

@@ -40,6 +40,7 @@ from functools import partial
 from pathlib import Path
 
 from perfgate._git import remove_worktree
+from perfgate._io import venv_script
 from perfgate._proc import at_once, run_captured
 from perfgate.errors import PerfgateError
 
@@ -254,7 +255,7 @@ def _free_folder(root: Path, key: str, claimed: Collection[Path]) -> Path:
 
 
 def _python(folder: Path) -> Path:
-    return folder / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    return venv_script(folder, "python")
 
 
 def _environments(root: Path) -> list[_Found]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from perfgate._cli import main
+from perfgate._io import try_lock
 from perfgate.errors import InputError
 from perfgate.history import importer
 from perfgate.model import Run
@@ -548,12 +549,10 @@ def test_an_edit_reinstalls_the_project_into_an_environment_it_takes_over(
 def test_two_runs_never_share_a_rounds_folder(project: Path) -> None:
     """A run holds its rounds folder: a second run into it is one line and exit 2 (pooled
     rounds reported a 3.9x change as 1.98x), and a run into another folder goes ahead."""
-    import fcntl  # noqa: PLC0415 - POSIX only, as the lock itself
-
     folder = project / ".perfgate" / "shared"
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / ".lock").open("a+") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a first run holds it
+        assert try_lock(held)  # as a first run holds it
         held.write("4242")
         held.flush()
         for command in (("run", "--base", "HEAD~1"), ("run",)):

@@ -42,6 +42,18 @@ def test_the_files_are_there() -> None:
     assert {"ci.yml", "perf.yml", "perf-comment.yml", "asv-pages.yml", "release.yml"} <= names
 
 
+def test_ci_runs_the_tests_and_the_wheel_on_linux_macos_and_windows() -> None:
+    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    jobs = ci["jobs"]
+    assert jobs["tests"]["runs-on"] == "ubuntu-latest"
+    other = jobs["other-os"]
+    assert other["strategy"]["matrix"]["os"] == ["macos-latest", "windows-latest"]
+    assert other["runs-on"] == "${{ matrix.os }}"
+    runs = [step.get("run") for step in other["steps"]]
+    assert 'nox -s tests -- -m "not slow"' in runs
+    assert "nox -s package" in runs
+
+
 def test_the_release_publishes_by_trusted_publishing_from_a_job_that_runs_nothing() -> None:
     """The job that may mint a PyPI token (id-token: write) runs no script and no code of the
     repository: it downloads the checked distributions and hands them to PyPI's action."""
