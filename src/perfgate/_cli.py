@@ -343,7 +343,7 @@ def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
 def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     history = commands.add_parser(
         "history",
-        help="results across commits: import, show, detect, baseline, site, notify",
+        help="results across commits: import, show, detect, baseline, site, notify, accept",
         description="A history of runs across commits: an SQLite file (default "
         ".perfgate/history.sqlite) or a PostgreSQL database shared by several runners "
         "(`--db postgresql://...`, or `history: {db: ...}` in perfgate.yml).",
@@ -515,6 +515,28 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     baseline.add_argument("--machine", help="only this machine")
     baseline.add_argument("--env", help="only this environment")
     common(baseline, metric=False)
+    _history_accept_parser(actions, common)
+
+
+def _history_accept_parser(
+    actions: argparse._SubParsersAction[_Parser],
+    common: Callable[..., None],
+) -> None:
+    accept = actions.add_parser(
+        "accept",
+        help="record that a slowdown at a commit is intended",
+        description="Record that the slowdown of these benchmarks at COMMIT is intended: "
+        "`history detect` marks a change point it covers as accepted, with who and why, and "
+        "`history notify` opens no issue for it. It covers a step whose commits hold COMMIT "
+        "(its merge, or a squash merge with its tree, too); another benchmark's step or a "
+        "later one is not covered. `run --base REF --accept NAME --record` records the same "
+        "beside head's commit.",
+    )
+    accept.add_argument("commit", metavar="COMMIT", help="the commit (any git revision)")
+    accept.add_argument("benchmarks", nargs="+", metavar="NAME", help="full benchmark names")
+    accept.add_argument("--reason", required=True, help="why the slowdown is intended")
+    accept.add_argument("--by", help="who accepts it (default: git's user.name)")
+    common(accept, metric=False)
 
 
 def _report_options(command: argparse.ArgumentParser, *, input_format: bool = True) -> None:
@@ -747,20 +769,14 @@ def _history(args: argparse.Namespace) -> int:
     from perfgate.history import db_path  # noqa: PLC0415
 
     if args.action is None:
-        raise UsageError("history needs an action: import, show, detect, site, notify or baseline")
+        raise UsageError(
+            "history needs an action: import, show, detect, site, notify, baseline or accept"
+        )
     db = db_path(args.db, args.config)
     if args.action == "import":
         return commands.import_command(args.paths, db=db, repo=args.repo)
-    if args.action == "show":
-        return commands.show_command(
-            args.benchmark,
-            db=db,
-            machine=args.machine,
-            environment=args.env,
-            metric=args.metric,
-            fmt=args.format,
-            chart=args.chart,
-        )
+    if args.action in ("accept", "show", "baseline"):
+        return _HISTORY_ACTIONS[args.action](args, db)
     drift = None
     if args.action in ("detect", "site", "notify"):
         if not 0 <= args.drift < 1:
@@ -787,6 +803,34 @@ def _history(args: argparse.Namespace) -> int:
             min_change=args.min_change,
             drift=drift,
         )
+    raise UsageError(f"unknown history action {args.action!r}")
+
+
+def _history_accept(args: argparse.Namespace, db: Path | str) -> int:
+    from perfgate.commands import history as commands  # noqa: PLC0415
+
+    return commands.accept_command(
+        args.commit, args.benchmarks, reason=args.reason, by=args.by, db=db
+    )
+
+
+def _history_show(args: argparse.Namespace, db: Path | str) -> int:
+    from perfgate.commands import history as commands  # noqa: PLC0415
+
+    return commands.show_command(
+        args.benchmark,
+        db=db,
+        machine=args.machine,
+        environment=args.env,
+        metric=args.metric,
+        fmt=args.format,
+        chart=args.chart,
+    )
+
+
+def _history_baseline(args: argparse.Namespace, db: Path | str) -> int:
+    from perfgate.commands import history as commands  # noqa: PLC0415
+
     return commands.baseline_command(
         db=db,
         last=args.last,
@@ -794,6 +838,13 @@ def _history(args: argparse.Namespace) -> int:
         machine=args.machine,
         environment=args.env,
     )
+
+
+_HISTORY_ACTIONS: dict[str, Callable[[argparse.Namespace, Path | str], int]] = {
+    "accept": _history_accept,
+    "show": _history_show,
+    "baseline": _history_baseline,
+}
 
 
 def _history_detect(args: argparse.Namespace, db: Path | str, drift: DriftAsked | None) -> int:

@@ -14,7 +14,10 @@ class GitError(PerfgateError):
 
 def git(repo: Path, *args: str, strip: bool = True) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, check=False,
+            encoding="utf-8", errors="replace",  # git's paths and messages, on any OS's locale
+        )  # fmt: skip
     except FileNotFoundError:
         raise GitError("git is not installed (needed for --base)") from None
     if done.returncode != 0:

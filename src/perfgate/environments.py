@@ -34,7 +34,7 @@ import shutil
 import sys
 import time
 import venv
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -511,7 +511,7 @@ def _canonical(name: str) -> str:
 
 
 def dependency_changes(
-    base: dict[str, str], head: dict[str, str]
+    base: Mapping[str, str], head: Mapping[str, str]
 ) -> list[tuple[str, str | None, str | None]]:
     """The packages whose version differs between two environments, by name (None: absent)."""
     return [

@@ -18,7 +18,8 @@ from perfgate import units
 from perfgate.options import Direction, IntervalMethod
 
 # Native result format. Changelog of versions:
-#   1 (perfgate 0.1): metadata, benchmarks with rounds of raw samples, failed benchmark names.
+#   1 (perfgate 0.1): metadata, benchmarks with rounds of raw samples, failed benchmark names;
+#     later an optional "packages" (name -> version), which readers before it ignore.
 NATIVE_FORMAT_VERSION = 1
 NATIVE_KEY = "perfgate_result"
 
@@ -185,6 +186,9 @@ class Run:
     benchmarks: tuple[Benchmark, ...] = ()
     failed: tuple[str, ...] = ()  # benchmarks the harness reported as failed (no value)
     source: str | None = None  # the file it was read from, for messages; not serialized
+    # the distributions installed where it ran (name -> version; the project itself left out),
+    # when perfgate knows them (`run --record`); None: not known
+    packages: Mapping[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -192,6 +196,7 @@ class Run:
             "metadata": self.metadata.to_dict(),
             "benchmarks": [b.to_dict() for b in self.benchmarks],
             "failed": list(self.failed),
+            **({} if self.packages is None else {"packages": dict(self.packages)}),
         }
 
 

@@ -25,6 +25,7 @@ from perfgate.options import DEFAULT_DRIFT, DEFAULT_MIN_CHANGE, EXIT_OK, EXIT_SK
 
 if TYPE_CHECKING:
     from perfgate.history.drift import Drift, Reference
+    from perfgate.history.explained import SeriesNotes
     from perfgate.history.findings import Finding
 
 
@@ -81,6 +82,7 @@ def show_command(
     store = open_store(db, create=False)
     try:
         series = _matching(store, name, metric, machine, environment)
+        notes = _series_notes(store, series)
     finally:
         store.close()
     findings = []
@@ -92,11 +94,87 @@ def show_command(
         write_text_atomic(chart, render.chart_html(series, findings, metric))
         sys.stderr.write(f"perfgate: chart written to {chart}\n")
     if fmt == "json":
-        stdout.write(render.series_json(series, findings, metric))
+        stdout.write(render.series_json(series, findings, metric, notes))
     elif fmt == "markdown":
-        stdout.write(render.series_markdown(series, metric))
+        stdout.write(render.series_markdown(series, metric, notes))
     else:
-        render.series_table(series, metric, stdout)
+        render.series_table(series, metric, stdout, notes)
+    return EXIT_OK
+
+
+def _series_notes(
+    store: Store, series: Sequence[tuple[SeriesKey, list[Point]]]
+) -> dict[SeriesKey, SeriesNotes]:
+    """Under each series: where its environment's packages changed, within the commits it
+    shows, and the slowdowns of its benchmark accepted at one of them."""
+    from perfgate.history.explained import SeriesNotes, package_changes  # noqa: PLC0415
+
+    acceptances = store.acceptances()
+    notes = {}
+    for key, points in series:
+        commits = {p.commit for p in points}
+        runs = store.packages_by_run(key.machine, key.environment)
+        changes = [c for c in package_changes(runs) if c.commit in commits]
+        accepted = [a for a in acceptances if a.benchmark == key.name and a.commit in commits]
+        notes[key] = SeriesNotes(packages=tuple(changes), accepted=tuple(accepted))
+    return notes
+
+
+def accept_command(
+    commit: str,
+    benchmarks: Sequence[str],
+    *,
+    reason: str,
+    by: str | None,
+    db: Location,
+    repo: Path | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """``perfgate history accept``: the slowdown of ``benchmarks`` at ``commit`` is intended.
+    The commit is resolved by git (its tree kept, which a squash merge of it shares); names
+    must be stored benchmarks (a typo would accept nothing, silently)."""
+    import time  # noqa: PLC0415
+
+    from perfgate import _git  # noqa: PLC0415
+    from perfgate.history.store import Acceptance  # noqa: PLC0415
+
+    stdout = stdout or sys.stdout
+    repo = repo or Path.cwd()
+    if not reason.strip():
+        raise UsageError("--reason must say why the slowdown is intended")
+    try:
+        full = _git.resolve(repo, commit)
+        tree = _git.git(repo, "rev-parse", f"{full}^{{tree}}")
+    except _git.GitError as exc:
+        raise UsageError(f"{commit!r} is not a commit of this repository ({exc})") from None
+    if by is None:
+        try:
+            by = _git.git(repo, "config", "user.name") or None
+        except _git.GitError:
+            by = None
+    store = open_store(db, create=False)
+    try:
+        known = {key.name for key in store.series_keys(probes=True)}
+        unknown = [name for name in benchmarks if name not in known]
+        if unknown:
+            close = store.names_like(unknown[0].rsplit(".", 1)[-1].rsplit("::", 1)[-1])
+            hint = f"; similar: {', '.join(close)}" if close else ""
+            raise UsageError(f"no history for benchmark {unknown[0]!r} in {store.path}{hint}")
+        now = time.time()
+        store.add_acceptances([
+            Acceptance(
+                commit=full, benchmark=name, reason=reason.strip(), accepted_by=by, tree=tree,
+                date=now,
+            )
+            for name in benchmarks
+        ])  # fmt: skip
+    finally:
+        store.close()
+    stdout.write(
+        f"accepted the slowdown of {len(benchmarks)} benchmark(s) at {full[:12]}"
+        + (f" by {by}" if by else "")
+        + f" in {shown_location(db)}\n"
+    )
     return EXIT_OK
 
 
@@ -248,8 +326,19 @@ def _scan(
                     scan.left_series += bool(skipped)
                     scan.short += len(points) - skipped < need
                 advance()
+        acceptances = store.acceptances()
     finally:
         store.close()
+    if acceptances:
+        from perfgate.history.accepted import commits_of_step, mark  # noqa: PLC0415
+
+        points_of = dict(scan.series)
+        scan.findings = mark(
+            scan.findings,
+            acceptances,
+            lambda f: commits_of_step(points_of[f.series], f),
+            repo=Path.cwd(),  # git answers there when it is a repository; else commits alone
+        )
     drift = drift or DriftAsked()
     if drift.threshold > 0 and scan.series:
         scan.reference = _reference(drift.since, scan.series)
@@ -336,7 +425,9 @@ def notify_command(
     if not repository or not token:
         raise UsageError("needs GITHUB_REPOSITORY and GITHUB_TOKEN in the environment")
     scan = _scan(db, metric, min_change, drift=drift)
-    regressions = [f for f in scan.findings if f.slower]
+    # an accepted slowdown is intended: no issue (another step of it still gets one)
+    regressions = [f for f in scan.findings if f.slower and f.accepted is None]
+    accepted = sum(1 for f in scan.findings if f.slower and f.accepted is not None)
     creeping = [d for d in scan.drifts if not d.explained]  # steps have their own issues
     try:
         client = Client(env.get("GITHUB_API_URL") or "https://api.github.com", token, repository)
@@ -373,6 +464,7 @@ def notify_command(
     stdout.write(
         f"{len(regressions)} regression(s) at {len(notices) - bool(creeping)} commit(s)"
         + (f", {len(creeping)} creeping since {creeping[0].reference}" if creeping else "")
+        + (f" ({accepted} more accepted as intended: no issue)" if accepted else "")
         + ": "
         f"{counts['open']} issue(s) opened, "
         f"{counts['update']} updated, {counts['keep']} unchanged, {counts['closed']} closed "

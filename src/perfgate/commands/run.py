@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from perfgate import (
     asv_driver,
@@ -24,9 +24,11 @@ from perfgate import (
     units,
 )
 from perfgate._git import (
+    GitError,
     auto_base,
     changed_since,
     dirty_files,
+    git,
     resolve,
     show,
     state_id,
@@ -56,6 +58,9 @@ from perfgate.runner import (
     timer_fallback,
 )
 from perfgate.units import COUNTS, INSTRUCTIONS
+
+if TYPE_CHECKING:
+    from perfgate.history import Location
 
 AUTO = "auto"  # --base auto: the merge-base with the default branch (see _git.auto_base)
 
@@ -236,7 +241,7 @@ def _check_head(req: _Request, side: Side, *, emitted: bool = True) -> Report:
     if emitted:
         emit(report, req.fmt, req.outputs, req.stdout)
     if req.record:
-        _record(req)
+        _record(req, side)
     return report
 
 
@@ -252,15 +257,24 @@ def _check_arguments(
         raise UsageError("--db is where --record stores the run: give --record too")
 
 
-def _record(req: _Request) -> None:
-    """--record: store head's rounds in the history; a file that could not be stored is an
-    input error (exit 2), said after the report."""
-    from perfgate.history import DEFAULT_DB, location  # noqa: PLC0415
-    from perfgate.history.importer import candidate_files, import_into  # noqa: PLC0415
+def _history_db(req: _Request) -> Location:
+    from perfgate.history import DEFAULT_DB, location  # noqa: PLC0415 - only with --record
 
     # a postgresql:// address stays a string (a Path folded its "//")
-    db = req.db or (location(req.config.history_db) if req.config.history_db else DEFAULT_DB)
-    outcome = import_into(db, list(candidate_files([req.out / "head"])), repo=None)
+    return req.db or (location(req.config.history_db) if req.config.history_db else DEFAULT_DB)
+
+
+def _record(req: _Request, side: Side) -> None:
+    """--record: store head's rounds in the history, with the packages its environment had
+    installed; a file that could not be stored is an input error (exit 2), said after the
+    report."""
+    from perfgate.history.importer import candidate_files, import_into  # noqa: PLC0415
+
+    db = _history_db(req)
+    # what the environment had installed (none known: a system interpreter's are not read)
+    packages = environments.installed(side.python) or None
+    files = list(candidate_files([req.out / "head"]))
+    outcome = import_into(db, files, repo=None, packages=packages)
     for line in outcome.lines():
         req.progress.line(f"--record: {line}")
     if outcome.result.skipped:
@@ -614,12 +628,61 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
             progress=progress,
         )  # fmt: skip
     if req.record:
-        progress.line("--record: nothing stored (history keeps runs of one commit, not A/B runs)")
+        _record_acceptances(req, report, toplevel(cwd))
     report = _with_dependencies(report, sides)
     report = _with_reach(report, reached, resolve(toplevel(cwd), base_ref))
     emitted = emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout)
     _tidy(req, toplevel(cwd), sides)
     return emitted
+
+
+def _record_acceptances(req: _Request, report: Report, repo: Path) -> None:
+    """--record on an A/B run: the history keeps runs of one commit, so of an A/B run it
+    keeps only the slowdowns accepted (``--accept``), beside head's commit, where `history
+    detect`, `site` and `notify` find them."""
+    from perfgate.history import shown_location  # noqa: PLC0415 - only with --record
+    from perfgate.history.store import Acceptance, open_store  # noqa: PLC0415
+
+    accepted = [row for row in report.rows if row.gate.accepted is not None]
+    if not accepted:
+        req.progress.line(
+            "--record: nothing stored (the history keeps runs of one commit; of an A/B run, "
+            "only the slowdowns accepted with --accept)"
+        )
+        return
+    if dirty_files(repo):
+        req.progress.line(
+            f"--record: the {len(accepted)} accepted slowdown(s) are not recorded: head has "
+            "uncommitted changes, and an acceptance belongs to a commit (commit, then run again)"
+        )
+        return
+    commit = resolve(repo, "HEAD")
+    tree = git(repo, "rev-parse", f"{commit}^{{tree}}")
+    by = _git_user(repo)
+    now = time.time()
+    db = _history_db(req)
+    store = open_store(db, create=True)
+    try:
+        store.add_acceptances([
+            Acceptance(
+                commit=commit, benchmark=row.name, reason=row.gate.accepted or "",
+                accepted_by=by, tree=tree, date=now,
+            )
+            for row in accepted
+        ])  # fmt: skip
+    finally:
+        store.close()
+    req.progress.line(
+        f"--record: {len(accepted)} accepted slowdown(s) recorded beside commit {commit[:12]} "
+        f"in {shown_location(db)}"
+    )
+
+
+def _git_user(repo: Path) -> str | None:
+    try:
+        return git(repo, "config", "user.name") or None
+    except GitError:
+        return None
 
 
 def _with_reach(report: Report, reached: _Reach, base_commit: str) -> Report:

@@ -65,11 +65,18 @@ def _read_v1(data: Mapping[str, Any], source: str) -> Run:
             )
         )
     failed = data.get("failed") or []
+    packages = data.get("packages")
+    if packages is not None and not (
+        isinstance(packages, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in packages.items())
+    ):
+        raise ValueError("packages must map package names to versions (strings)")
     return Run(
         metadata=Metadata.from_dict(data.get("metadata") or {}),
         benchmarks=tuple(benchmarks),
         failed=tuple(str(f) for f in failed),
         source=source,
+        packages=packages,
     )
 
 

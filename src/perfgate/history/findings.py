@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfgate.changepoints import DEFAULT_METHOD, ChangePoint, detect
-from perfgate.history.store import Point, SeriesKey
+from perfgate.history.store import Acceptance, Point, SeriesKey
 from perfgate.options import DEFAULT_MIN_CHANGE
 
 MIN_POINTS = 8  # fewer commits than this carry no step worth reporting
@@ -24,6 +24,8 @@ class Finding:
     first_commit: str | None
     points: int
     ramp_first: str | None = None
+    # a slowdown a maintainer called intended (perfgate.history.accepted); None: not accepted
+    accepted: Acceptance | None = None
 
     @property
     def slower(self) -> bool:

@@ -11,8 +11,8 @@ picks up where the last one stopped (runs already stored are recognized and skip
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from perfgate import formats
@@ -115,12 +115,18 @@ BATCH_RUNS = 64  # runs committed together (all or none: a killed import leaves 
 
 
 def import_paths(
-    store: Store, files: list[Path], *, advance: Callable[[], None] | None = None
+    store: Store,
+    files: list[Path],
+    *,
+    advance: Callable[[], None] | None = None,
+    packages: Mapping[str, str] | None = None,
 ) -> ImportResult:
+    """Store the runs in ``files``; ``packages``: what was installed where they ran, for runs
+    whose file does not say."""
     result = ImportResult()
     batch: list[tuple[Run, list[StoredSummary], Path]] = []
     with collector_paused():
-        _import_files(store, files, batch, result, advance)
+        _import_files(store, files, batch, result, advance, packages=packages)
     _store_batch(store, batch, result)
     return result
 
@@ -131,11 +137,15 @@ def _import_files(
     batch: list[tuple[Run, list[StoredSummary], Path]],
     result: ImportResult,
     advance: Callable[[], None] | None,
+    *,
+    packages: Mapping[str, str] | None = None,
 ) -> None:
     for path in files:
         try:
             runs = read_runs(path)
             _check_storable(path, runs)
+            if packages is not None:
+                runs = [run if run.packages else replace(run, packages=packages) for run in runs]
         except InputError as exc:
             result.skipped.append((exc.path, exc.problem))
         else:
@@ -235,12 +245,14 @@ def import_into(
     *,
     repo: Path | None,
     advance: Callable[[], None] = lambda: None,
+    packages: Mapping[str, str] | None = None,
 ) -> ImportOutcome:
     """Import ``files`` into the store at ``db`` (made if missing) and order its commits by
-    git (``repo``, else the repository perfgate runs in, if any)."""
+    git (``repo``, else the repository perfgate runs in, if any); ``packages``: what was
+    installed where the runs ran (``run --record`` knows it)."""
     store = open_store(db, create=True)
     try:
-        result = import_paths(store, list(files), advance=advance)
+        result = import_paths(store, list(files), advance=advance, packages=packages)
         ordered = _order_by_git(store, repo)
         counts = store.counts()
     finally:

@@ -47,6 +47,7 @@ class Error(PerfgateError):
 _NUMBERED = re.compile(r"\?(\d+)")
 _UPSERTS = {
     "INSERT OR REPLACE INTO results": ("(benchmark_id, run_id)", "results"),
+    "INSERT OR REPLACE INTO acceptances": ("(commit_hash, benchmark)", "acceptances"),
 }
 
 
@@ -62,7 +63,9 @@ def translate(sql: str) -> str:
             )
             sql = f"INSERT INTO {table}" + sql[len(prefix) :]
             sql += f" ON CONFLICT {conflict} DO UPDATE SET {updates}"
-    if sql.startswith(("INSERT INTO runs ", "INSERT INTO benchmarks ")):
+    if sql.startswith(
+        ("INSERT INTO runs ", "INSERT INTO benchmarks ", "INSERT INTO package_sets ")
+    ):
         sql += " RETURNING id"
     # a parameter that is only tested for NULL has no type PostgreSQL can infer: the store's
     # are all text (a unit, a machine, an environment)

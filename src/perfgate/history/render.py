@@ -7,11 +7,12 @@ import io
 import json
 import shutil
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TextIO
 
 from perfgate.escaping import html_text
+from perfgate.history.explained import SeriesNotes
 from perfgate.history.store import Point, SeriesKey
 from perfgate.report.boxes import box_table
 from perfgate.report.cells import display_name
@@ -52,9 +53,26 @@ def _cells(finding: Finding) -> list[str]:
         f"{_short(finding.after_commit)}..{_short(finding.first_commit)}{_over(finding)}",
         format_value(change.before, unit),
         format_value(change.after, unit),
-        f"{change.magnitude:+.1%} ({'slower' if finding.slower else 'faster'})",
+        f"{change.magnitude:+.1%} ({_direction(finding)})",
         f"{change.confidence:.3f}",
     ]
+
+
+def _direction(finding: Finding) -> str:
+    if not finding.slower:
+        return "faster"
+    return "slower" if finding.accepted is None else "slower, accepted"
+
+
+def accepted_line(finding: Finding) -> str:
+    """Who accepted a slowdown, at which commit, and why (names from the store: escaped by
+    the caller)."""
+    accepted = finding.accepted
+    if accepted is None:
+        return ""
+    by = f" by {accepted.accepted_by}" if accepted.accepted_by else ""
+    why = f": {accepted.reason}" if accepted.reason else ""
+    return f"{finding.series.name}: accepted at {_short(accepted.commit)}{by}{why}"
 
 
 def _over(finding: Finding) -> str:
@@ -140,6 +158,8 @@ def _steps(found: Sequence[Finding], series: int, metric: str, fmt: str) -> str:
             name, where, *rest = _cells(finding)
             cells = [code_span(name), code_span(where), *map(escape, rest)]
             lines.append("| " + " | ".join(cells) + " |")
+        accepted = [escape(accepted_line(f)) for f in found if f.accepted is not None]
+        lines += ["", *(f"- {line}" for line in accepted)] if accepted else []
         return "\n".join(lines) + "\n"
     from rich.table import Table  # noqa: PLC0415 - only the findings table folds long names
     from rich.text import Text  # noqa: PLC0415
@@ -154,11 +174,15 @@ def _steps(found: Sequence[Finding], series: int, metric: str, fmt: str) -> str:
         )
     for finding in found[:_MAX_TERMINAL_ROWS]:
         styled = [Text(_plain(c)) for c in _cells(finding)]
-        styled[5].stylize("bold red" if finding.slower else "green")
+        styled[5].stylize(
+            "green" if not finding.slower else "bold red" if finding.accepted is None else "yellow"
+        )
         table.add_row(*styled)
     text = _print(table)
     if len(found) > _MAX_TERMINAL_ROWS:
         text += f"... {len(found) - _MAX_TERMINAL_ROWS} more (use --format markdown or json)\n"
+    shown = found[:_MAX_TERMINAL_ROWS]
+    text += "".join(_plain(accepted_line(f)) + "\n" for f in shown if f.accepted is not None)
     return text
 
 
@@ -196,6 +220,14 @@ def _findings_json(
                         "magnitude": f.change.magnitude,
                         "direction": "slower" if f.slower else "faster",
                         "confidence": f.change.confidence,
+                        # a slowdown a maintainer called intended (added in version 1)
+                        "accepted": None
+                        if f.accepted is None
+                        else {
+                            "commit": f.accepted.commit,
+                            "by": f.accepted.accepted_by,
+                            "reason": f.accepted.reason,
+                        },
                     }
                     for f in found
                 ],
@@ -266,7 +298,12 @@ def _series_cells(key: SeriesKey, point: Point) -> list[str]:
     ]
 
 
-def series_table(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str, out: TextIO) -> None:
+def series_table(
+    series: Sequence[tuple[SeriesKey, list[Point]]],
+    metric: str,
+    out: TextIO,
+    notes: Mapping[SeriesKey, SeriesNotes] | None = None,
+) -> None:
     headers = [metric if header == "value" else header for header in _SERIES_HEADERS]
     for key, points in series:
         shown = points[-_MAX_TERMINAL_ROWS:]
@@ -277,9 +314,18 @@ def series_table(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str, o
             out.write(f"(the last {len(shown)} of {len(points)}; --chart draws them all)\n")
         if metric != "mean" and any(p.mean_stands_in for p in shown):
             out.write(_STAND_IN.format(metric=metric) + "\n")
+        out.writelines(_plain(line) + "\n" for line in _notes_of(notes, key).lines())
 
 
-def series_markdown(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str) -> str:
+def _notes_of(notes: Mapping[SeriesKey, SeriesNotes] | None, key: SeriesKey) -> SeriesNotes:
+    return (notes or {}).get(key) or SeriesNotes()
+
+
+def series_markdown(
+    series: Sequence[tuple[SeriesKey, list[Point]]],
+    metric: str,
+    notes: Mapping[SeriesKey, SeriesNotes] | None = None,
+) -> str:
     """Every point of each series as a markdown table (names and values escaped)."""
     lines: list[str] = []
     for key, points in series:
@@ -290,12 +336,17 @@ def series_markdown(series: Sequence[tuple[SeriesKey, list[Point]]], metric: str
         lines += ["| " + " | ".join(map(escape, _series_cells(key, p))) + " |" for p in points]
         if metric != "mean" and any(p.mean_stands_in for p in points):
             lines += ["", _STAND_IN.format(metric=metric)]
+        explained = _notes_of(notes, key).lines()
+        lines += ["", *(f"- {escape(line)}" for line in explained)] if explained else []
         lines.append("")
     return "\n".join(lines)
 
 
 def series_json(
-    series: Sequence[tuple[SeriesKey, list[Point]]], found: Sequence[Finding], metric: str
+    series: Sequence[tuple[SeriesKey, list[Point]]],
+    found: Sequence[Finding],
+    metric: str,
+    notes: Mapping[SeriesKey, SeriesNotes] | None = None,
 ) -> str:
     return (
         json.dumps(
@@ -324,6 +375,8 @@ def series_json(
                             for f in found
                             if f.series == key
                         ],
+                        # where the packages changed, and the slowdowns accepted (version 1)
+                        **_notes_of(notes, key).to_dict(),
                     }
                     for key, points in series
                 ],

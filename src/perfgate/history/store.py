@@ -1,6 +1,6 @@
 """The history store: an embedded SQLite database of runs across commits.
 
-Layout (schema version 3; ``PRAGMA user_version`` holds the version and :data:`MIGRATIONS`
+Layout (schema version 4; ``PRAGMA user_version`` holds the version and :data:`MIGRATIONS`
 brings an older file up to date):
 
 * ``commits``: hash, date (seconds since the epoch), position in the repository's history when
@@ -18,7 +18,11 @@ brings an older file up to date):
   reads in under 50 ms), and in a few rows a run rather than one a result (SQLite's cost of
   a row is most of an import's writing);
 * ``samples``: where schema 1 and 2 kept each result's samples (one float64 blob a result);
-  runs stored since are not there.
+  runs stored since are not there;
+* ``package_sets``: the distributions a run had installed (JSON, name -> version), each set
+  once; ``runs.package_set`` points there (NULL: not known);
+* ``acceptances``: a slowdown a maintainer called intended, by commit and benchmark name, with
+  the commit's tree, who, why and when (:class:`Acceptance`).
 
 Concurrency and crashes: the database runs in WAL mode; every run is written in its own
 ``BEGIN IMMEDIATE`` transaction, so a second writer (another CI job) waits for it (up to the
@@ -28,10 +32,12 @@ the interrupted one. The busy timeout is 30 s, or ``PERFGATE_LOCK_TIMEOUT`` seco
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sqlite3
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -129,8 +135,40 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE results ADD COLUMN sample_chunk INTEGER;
     ALTER TABLE results ADD COLUMN sample_offset INTEGER;
     """,
+    # 4: the packages each run had installed (a set stored once, found by its digest: a
+    # PostgreSQL index cannot hold a long text), and the slowdowns a maintainer accepted,
+    # beside the commit that made them (and its tree, which a squash merge keeps)
+    """
+    CREATE TABLE package_sets (
+        id INTEGER PRIMARY KEY,
+        digest TEXT NOT NULL UNIQUE,
+        packages TEXT NOT NULL
+    );
+    ALTER TABLE runs ADD COLUMN package_set INTEGER REFERENCES package_sets(id);
+    CREATE TABLE acceptances (
+        commit_hash TEXT NOT NULL,
+        benchmark TEXT NOT NULL,
+        tree TEXT,
+        accepted_by TEXT,
+        reason TEXT NOT NULL,
+        date REAL,
+        PRIMARY KEY (commit_hash, benchmark)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Acceptance:
+    """A slowdown called intended: benchmark ``benchmark`` (its full name) at ``commit``."""
+
+    commit: str
+    benchmark: str
+    reason: str
+    accepted_by: str | None = None
+    tree: str | None = None  # the commit's tree: a squash merge of it has the same one
+    date: float | None = None  # seconds since the epoch
 
 
 class StoreWriteError(InputError):
@@ -305,11 +343,19 @@ class Store:
                 "UPDATE SET date = COALESCE(commits.date, excluded.date)",
                 (meta.commit, date),
             )
-        run_id = db.execute(
-            "INSERT INTO runs (key, commit_hash, date, branch, machine, environment, "
-            "harness, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, meta.commit, date, meta.branch, machine, env, meta.harness, run.source),
-        ).lastrowid
+        values = (key, meta.commit, date, meta.branch, machine, env, meta.harness, run.source)
+        if run.packages is not None and self.version >= 4:
+            run_id = db.execute(
+                "INSERT INTO runs (key, commit_hash, date, branch, machine, environment, "
+                "harness, source, package_set) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, self._package_set(db, run.packages)),
+            ).lastrowid
+        else:
+            run_id = db.execute(
+                "INSERT INTO runs (key, commit_hash, date, branch, machine, environment, "
+                "harness, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            ).lastrowid
         rows = []
         chunks: list[bytes] = []  # the run's finished chunks
         chunk: list[bytes] = []  # the one being filled, and its size in bytes
@@ -335,6 +381,58 @@ class Store:
         db.executemany(_INSERT_RESULTS, rows)
         db.executemany(_INSERT_CHUNK, [(run_id, i, data) for i, data in enumerate(chunks)])
         return True
+
+    def _package_set(self, db: Connection, packages: Mapping[str, str]) -> int:
+        text = json.dumps(dict(sorted(packages.items())), separators=(",", ":"))
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        found = db.execute("SELECT id FROM package_sets WHERE digest = ?", (digest,)).fetchone()
+        if found:
+            return int(found[0])
+        cursor = db.execute(
+            "INSERT INTO package_sets (digest, packages) VALUES (?, ?)", (digest, text)
+        )
+        return int(cursor.lastrowid or 0)
+
+    def packages_by_run(
+        self, machine: str, environment: str
+    ) -> list[tuple[str | None, dict[str, str]]]:
+        """(commit, installed packages) of each run on ``machine`` and ``environment`` that
+        knows them, in commit order (as a series is ordered)."""
+        if self.version < 4:
+            return []
+        rows = self._db.execute(
+            "SELECT u.commit_hash, p.packages FROM runs u "
+            "JOIN package_sets p ON p.id = u.package_set "
+            "WHERE u.machine = ? AND u.environment = ? "
+            "ORDER BY u.position IS NULL, u.position, u.date IS NULL, u.date, u.id",
+            (machine, environment),
+        ).fetchall()
+        return [(commit, json.loads(text)) for commit, text in rows]
+
+    def add_acceptances(self, accepted: Sequence[Acceptance]) -> None:
+        """Store acceptances (one a commit and benchmark: a later one replaces it)."""
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO acceptances (commit_hash, benchmark, tree, "
+                "accepted_by, reason, date) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (a.commit, a.benchmark, a.tree, a.accepted_by, a.reason, a.date)
+                    for a in accepted
+                ],
+            )
+
+    def acceptances(self) -> list[Acceptance]:
+        """Every stored acceptance, oldest first."""
+        if self.version < 4:
+            return []
+        rows = self._db.execute(
+            "SELECT commit_hash, benchmark, tree, accepted_by, reason, date FROM acceptances "
+            "ORDER BY date IS NULL, date, commit_hash, benchmark"
+        ).fetchall()
+        return [
+            Acceptance(commit=c, benchmark=b, tree=t, accepted_by=by, reason=r, date=d)
+            for c, b, t, by, r, d in rows
+        ]
 
     def _benchmark_id(self, db: Connection, bench: Benchmark) -> int:
         # ids are cached once seen; a rollback clears the cache (an id inserted in the
@@ -622,8 +720,6 @@ def run_key(run: Run) -> str:
     ]
     if not meta.commit and not meta.timestamp:
         parts.append(run.source or "")  # nothing else tells two such runs apart
-    import hashlib  # noqa: PLC0415 - only here; keeps start-up light
-
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
