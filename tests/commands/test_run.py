@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
 import os
@@ -19,6 +20,7 @@ from perfgate._cli import main
 from perfgate._io import try_lock
 from perfgate.errors import InputError
 from perfgate.history import importer
+from perfgate.history.store import open_store
 from perfgate.model import Run
 from perfgate.progress import progress_lines as _progress
 from perfgate.pytest_plugin import perfgate_timers
@@ -74,6 +76,32 @@ def test_run_base_finds_the_slowdown(project: Path) -> None:
     raw = json.loads((project / ".perfgate" / "t1" / "head" / "round-001.json").read_text())
     assert raw["machine_info"]["cpu"] == {"count": os.cpu_count()}
     assert raw["machine_info"]["node"]
+
+
+@pytest.mark.slow
+def test_an_accepted_slowdown_is_recorded_beside_heads_commit(project: Path) -> None:
+    """`run --base --accept NAME=REASON --record`: the history keeps the acceptance (not the
+    A/B rounds), by the full name, beside head's commit and its tree; the other critical row
+    still fails the run."""
+    db = project / ".perfgate" / "accepted.sqlite"
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "2", "--format", "json",
+        "--accept", "test_work[20000]=a fix that costs time", "--record", "--db", db,
+        "--rounds-dir", project / ".perfgate" / "t-accept", cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # test_work[50000] is not accepted
+    head = git(project, "rev-parse", "HEAD")
+    assert f"--record: 1 accepted slowdown(s) recorded beside commit {head[:12]}" in done.stderr
+    store = open_store(db, create=False)
+    try:
+        (accepted,) = store.acceptances()
+        assert store.counts()["runs"] == 0  # an A/B run's rounds are not history
+    finally:
+        store.close()
+    assert accepted.commit == head
+    assert accepted.benchmark.endswith("::test_work[20000]")
+    assert accepted.reason == "a fix that costs time"
+    assert accepted.tree == git(project, "rev-parse", "HEAD^{tree}")
 
 
 @pytest.mark.slow
@@ -425,12 +453,20 @@ def _native_writer(folder: Path) -> Path:
 
 
 def test_record_stores_the_run_and_says_so(tmp_path: Path) -> None:
+    """With the packages of the environment it ran in (here, this test's own)."""
     _native_writer(tmp_path)
     done = run_cli("run", "--record", "--format", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["verdict"] == "pass"
     assert "--record: imported 1 run(s) from 1 file(s)" in done.stderr
-    assert (tmp_path / ".perfgate" / "history.sqlite").is_file()
+    store = open_store(tmp_path / ".perfgate" / "history.sqlite", create=False)
+    try:
+        ((commit, packages),) = store.packages_by_run("", "")
+    finally:
+        store.close()
+    assert commit is None
+    assert packages["pytest-benchmark"] == importlib.metadata.version("pytest-benchmark")
+    assert "perfgate" not in packages  # the project itself, installed from its tree
 
 
 def test_record_stores_where_db_says_and_db_alone_is_a_usage_error(tmp_path: Path) -> None:

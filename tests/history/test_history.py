@@ -532,6 +532,9 @@ def _schema_1(db: Path) -> None:
         "JOIN sample_chunks c ON c.run_id = r.run_id AND c.chunk = r.sample_chunk"
     )
     con.execute("DROP TABLE sample_chunks")
+    con.execute("DROP TABLE acceptances")  # schema 4's
+    con.execute("ALTER TABLE runs DROP COLUMN package_set")
+    con.execute("DROP TABLE package_sets")
     for column in ("p25", "p99", "sample_chunk", "sample_offset"):
         con.execute(f"ALTER TABLE results DROP COLUMN {column}")
     con.execute("CREATE INDEX results_by_run ON results(run_id)")

@@ -64,15 +64,15 @@ def _direction(finding: Finding) -> str:
     return "slower" if finding.accepted is None else "slower, accepted"
 
 
-def accepted_line(finding: Finding) -> str:
-    """Who accepted a slowdown, at which commit, and why (names from the store: escaped by
+def accepted_words(finding: Finding) -> str:
+    """Who accepted a slowdown, at which commit, and why (text from the store: made safe by
     the caller)."""
     accepted = finding.accepted
     if accepted is None:
         return ""
     by = f" by {accepted.accepted_by}" if accepted.accepted_by else ""
     why = f": {accepted.reason}" if accepted.reason else ""
-    return f"{finding.series.name}: accepted at {_short(accepted.commit)}{by}{why}"
+    return f"accepted at {_short(accepted.commit)}{by}{why}"
 
 
 def _over(finding: Finding) -> str:
@@ -158,8 +158,12 @@ def _steps(found: Sequence[Finding], series: int, metric: str, fmt: str) -> str:
             name, where, *rest = _cells(finding)
             cells = [code_span(name), code_span(where), *map(escape, rest)]
             lines.append("| " + " | ".join(cells) + " |")
-        accepted = [escape(accepted_line(f)) for f in found if f.accepted is not None]
-        lines += ["", *(f"- {line}" for line in accepted)] if accepted else []
+        accepted = [
+            f"- {code_span(f.series.name)}: {escape(accepted_words(f))}"
+            for f in found
+            if f.accepted is not None
+        ]
+        lines += ["", *accepted] if accepted else []
         return "\n".join(lines) + "\n"
     from rich.table import Table  # noqa: PLC0415 - only the findings table folds long names
     from rich.text import Text  # noqa: PLC0415
@@ -182,7 +186,11 @@ def _steps(found: Sequence[Finding], series: int, metric: str, fmt: str) -> str:
     if len(found) > _MAX_TERMINAL_ROWS:
         text += f"... {len(found) - _MAX_TERMINAL_ROWS} more (use --format markdown or json)\n"
     shown = found[:_MAX_TERMINAL_ROWS]
-    text += "".join(_plain(accepted_line(f)) + "\n" for f in shown if f.accepted is not None)
+    text += "".join(
+        _plain(f"{f.series.name}: {accepted_words(f)}") + "\n"
+        for f in shown
+        if f.accepted is not None
+    )
     return text
 
 
