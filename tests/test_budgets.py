@@ -60,7 +60,10 @@ def test_lower_is_better(value: float, low: float | None, high: float | None, st
     assert verdict.status == status
     if (value, low) == (1.6, 1.45):
         assert verdict.note is not None
-        assert verdict.note.startswith("possibly critical: the 95% interval reaches 1.45 s")
+        assert verdict.note == (
+            "possibly critical: 1.60 s is past the critical limit 1.50 s, but its 95% interval "
+            "extends back to 1.45 s, inside it"
+        )
 
 
 def test_no_interval_judged_on_value() -> None:

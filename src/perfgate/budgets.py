@@ -72,9 +72,10 @@ def evaluate(summary: Summary, rule: BudgetRule, *, scale: float | None = None) 
         else:
             status = "warning"
             shown = "unbounded" if near is None else units.format_value(near, summary.unit)
+            limit = units.format_value(rule.critical, summary.unit)
             note = (
-                f"possibly critical: the 95% interval reaches {shown}, "
-                f"within the critical limit {units.format_value(rule.critical, summary.unit)}"
+                f"possibly critical: {units.format_value(value, summary.unit)} is past the "
+                f"critical limit {limit}, but its 95% interval extends back to {shown}, inside it"
             )
     elif beyond(rule.warning, value):
         status = "warning"
