@@ -343,19 +343,14 @@ class Store:
                 "UPDATE SET date = COALESCE(commits.date, excluded.date)",
                 (meta.commit, date),
             )
-        values = (key, meta.commit, date, meta.branch, machine, env, meta.harness, run.source)
-        if run.packages is not None and self.version >= 4:
-            run_id = db.execute(
-                "INSERT INTO runs (key, commit_hash, date, branch, machine, environment, "
-                "harness, source, package_set) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*values, self._package_set(db, run.packages)),
-            ).lastrowid
-        else:
-            run_id = db.execute(
-                "INSERT INTO runs (key, commit_hash, date, branch, machine, environment, "
-                "harness, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            ).lastrowid
+        # a store written to is migrated to the latest schema first: package_set is there
+        packages = None if run.packages is None else self._package_set(db, run.packages)
+        run_id = db.execute(
+            "INSERT INTO runs (key, commit_hash, date, branch, machine, environment, "
+            "harness, source, package_set) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, meta.commit, date, meta.branch, machine, env, meta.harness, run.source,
+             packages),
+        ).lastrowid  # fmt: skip
         rows = []
         chunks: list[bytes] = []  # the run's finished chunks
         chunk: list[bytes] = []  # the one being filled, and its size in bytes
