@@ -31,19 +31,11 @@ def _main_history(repo: Path) -> list[str]:
     main: list[str] = []
     for i in range(COMMITS):
         if i == STEPS["bench_squash"]:
-            git(repo, "checkout", "-q", "-b", "squashed")
-            (repo / "squash.txt").write_text("slower but right\n")
-            git(repo, "add", "-A")
-            git(repo, "commit", "-qm", "fix, slower")
-            git(repo, "checkout", "-q", "main")
+            _branch(repo, "squashed")
             git(repo, "merge", "-q", "--squash", "squashed")
             git(repo, "commit", "-qm", "fix, slower (#7)")
         elif i == STEPS["bench_merge"]:
-            git(repo, "checkout", "-q", "-b", "merged")
-            (repo / "merge.txt").write_text("slower too\n")
-            git(repo, "add", "-A")
-            git(repo, "commit", "-qm", "another fix")
-            git(repo, "checkout", "-q", "main")
+            _branch(repo, "merged")
             git(repo, "merge", "-q", "--no-ff", "-m", "Merge pull request #8", "merged")
         else:
             (repo / "log.txt").write_text(f"{i}\n")
@@ -72,6 +64,15 @@ def _main_history(repo: Path) -> list[str]:
         (runs / f"run-{i:02d}.json").write_text(dumps(run))
     (repo / ".gitignore").write_text("runs/\n*.sqlite*\n")
     return main
+
+
+def _branch(repo: Path, name: str) -> None:
+    """A pull request's branch of one commit off main; main checked out again."""
+    git(repo, "checkout", "-q", "-b", name)
+    (repo / f"{name}.txt").write_text("slower but right\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", f"{name}: a fix, slower")
+    git(repo, "checkout", "-q", "main")
 
 
 @pytest.fixture
