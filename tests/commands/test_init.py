@@ -73,6 +73,8 @@ def test_init_writes_a_working_setup_and_never_overwrites(tmp_path: Path) -> Non
     assert again.returncode == 0, again.stderr
     assert "kept perfgate.yml (it exists; --force overwrites it)" in again.stdout
     assert "kept noxfile.py: it has a `perf` session already" in again.stdout
+    assert "nothing written: every file was there already" in again.stdout
+    assert "next: commit" not in again.stdout  # there is nothing to commit
     assert (root / "perfgate.yml").read_text() == "version: 1\n# mine\n"
     assert (root / ".gitignore").read_text().count(".perfgate/") == 1
 

@@ -46,7 +46,9 @@ def init_command(
     pinned = action or scaffold.default_action()
     files = scaffold.plan(project, asv=asv, action=pinned or scaffold.ACTION, shards=shards)
     kept_nox = False
+    wrote = False
     for item, outcome in scaffold.apply(root, files, force=force):
+        wrote = wrote or outcome != "kept"
         if outcome == "kept" and item.mode == "append-if-forced":
             kept_nox = True
             stdout.write("kept noxfile.py: add these lines to it (or run again with --force)\n")
@@ -63,6 +65,9 @@ def init_command(
             "installed from a git commit); pin a commit with --action "
             "perfgate/perfgate@<commit sha>\n"
         )
+    if not wrote:  # run again on a set-up project: nothing to commit
+        stdout.write("nothing written: every file was there already (--force rewrites them)\n")
+        return EXIT_OK
     stdout.write(
         "next: commit what init wrote (`git add -A && git commit -m 'perfgate init'`): with "
         "uncommitted changes `nox -s perf` compares them with the default branch, on a clean "
