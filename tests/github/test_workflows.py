@@ -189,3 +189,15 @@ def test_an_upload_of_a_steps_output_runs_only_when_the_output_is_there() -> Non
             assert f"{found.group(1)} != ''" in str(step.get("if", "")), (path.name, step)
             guarded += 1
     assert guarded >= 2  # the Action's fork artifact and perf.yml's reports
+
+
+def test_the_readme_names_every_input_and_output_of_the_action() -> None:
+    """The README's Action section is the reference a user reads: each input and output of
+    action.yml is named there (install-valgrind was missing)."""
+    action = yaml.safe_load(ACTION.read_text())
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### 2. On pull requests") : readme.index("### 3. History")]
+    missing = [
+        name for name in [*action["inputs"], *action["outputs"]] if f"`{name}`" not in section
+    ]
+    assert missing == []
