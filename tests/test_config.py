@@ -190,3 +190,20 @@ def test_the_decision_statistic_has_its_own_key(tmp_path: Path) -> None:
     path.write_text("version: 1\nregression:\n  statistic: median\n")
     with pytest.raises(ConfigError, match=r"regression.statistic: 'median' is not a statistic"):
         load_config(path)
+
+
+def test_the_readme_s_example_config_loads_as_it_reads(tmp_path: Path) -> None:
+    """The `perfgate.yml` block under README's "`perfgate.yml`" is a working config: every
+    key in it is known, every value valid, and the values are what its comments say."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("### `perfgate.yml`") :]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "perfgate.yml"
+    path.write_text(block)
+    config = load_config(path)
+    parse, _peakmem, throughput = config.budgets
+    assert (parse.warning, parse.critical) == pytest.approx((0.24, 0.3))  # 1.2x, 1.5x
+    assert throughput.direction == "higher"
+    assert throughput.critical == pytest.approx(1000 / 1.5)
+    assert config.harness.type == "pytest-benchmark"
+    assert config.metrics == ("time",)
