@@ -104,7 +104,7 @@ def test_accepted_steps_are_marked_and_the_next_regression_still_opens_an_issue(
     assert merged not in main
     for commit, name, why in (
         (squashed, "bench_squash", "correct results first"),
-        (merged, "bench_merge", "a known cost of the new parser"),
+        (merged, "bench_merge", "a known cost of the <new> parser"),
     ):
         done = run_cli(
             "history", "accept", commit, name, "--reason", why, "--by", "maintainer",
@@ -119,7 +119,7 @@ def test_accepted_steps_are_marked_and_the_next_regression_still_opens_an_issue(
         "commit": squashed, "by": "maintainer", "reason": "correct results first",
     }  # fmt: skip
     assert found["bench_merge"]["accepted"] == {
-        "commit": merged, "by": "maintainer", "reason": "a known cost of the new parser",
+        "commit": merged, "by": "maintainer", "reason": "a known cost of the <new> parser",
     }  # fmt: skip
     assert found["bench_plain"]["accepted"] is None  # the next regression is not silenced
     table = run_cli("history", "detect", "--db", "h.sqlite", cwd=folder).stdout
@@ -129,6 +129,7 @@ def test_accepted_steps_are_marked_and_the_next_regression_still_opens_an_issue(
         "history", "detect", "--db", "h.sqlite", "--format", "markdown", cwd=folder
     ).stdout
     assert f"- `bench_merge`: accepted at {merged[:8]} by maintainer" in markdown
+    assert "<new>" not in markdown  # a reason is text in markdown too
 
     env = {"GITHUB_REPOSITORY": "octo/proj", "GITHUB_SERVER_URL": "https://github.com"}
     with Server(FakeGitHub()) as api:
@@ -141,6 +142,13 @@ def test_accepted_steps_are_marked_and_the_next_regression_still_opens_an_issue(
         (issue,) = api.issues
         assert "bench_plain" in issue["title"]
         assert "bench_squash" not in issue["body"]
+
+    done = run_cli("history", "site", "site", "--db", "h.sqlite", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    page = (folder / "site" / "index.html").read_text()
+    assert f"accepted at {squashed[:8]} by maintainer: correct results first" in page
+    assert "the &lt;new&gt; parser" in page  # the reason is text, never markup
+    assert "<new>" not in page
 
 
 def test_an_acceptance_elsewhere_covers_nothing(repo: tuple[Path, list[str]]) -> None:

@@ -601,7 +601,9 @@ def _change_item(finding: Finding, key: SeriesKey, commit_url: str | None) -> st
         f"{html_text(format_value(change.before, key.unit))} &rarr; "
         f"{html_text(format_value(change.after, key.unit))} "
         f'<span class="{css}">{change.magnitude:+.1%}</span> '
-        f"(confidence {change.confidence:.3f}){html_text(_ramp_words(finding))}</li>"
+        f"(confidence {change.confidence:.3f}){html_text(_ramp_words(finding))}"
+        + (f"; {html_text(accepted_words(finding))}" if finding.accepted is not None else "")
+        + "</li>"
     )
 
 
