@@ -51,6 +51,7 @@ def test_ci_runs_the_tests_and_the_wheel_on_linux_macos_and_windows() -> None:
     assert other["runs-on"] == "${{ matrix.os }}"
     runs = [step.get("run") for step in other["steps"]]
     assert 'nox -s tests -- -m "not slow"' in runs
+    assert "nox -s tests -- tests/commands/test_bytecodes.py" in runs
     assert "nox -s package" in runs
 
 
