@@ -1,6 +1,7 @@
 """What bytecode counts cost and how steady they are (``nox -s bytecodes_cost``).
 
-The suite of ``benchmarks/instructions_cv.py`` (three pure-Python benchmarks), head alone:
+The suite of ``benchmarks/instructions_cv.py`` (three pure-Python benchmarks, each parametrized
+``--copies`` times: 12 by default), head alone:
 ``perfgate run --rounds R`` with ``metrics: [time]`` and with ``metrics: [time, bytecodes]``,
 alternated ``--passes`` times, idle and with two CPU hogs. Per variant: the median wall time of
 a run (and the ratio, side by side in one sitting), and the CV across rounds of each
@@ -54,12 +55,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument(
+        "--copies", type=int, default=4, help="each of the 3 benchmarks parametrized this many "
+        "times (4: a suite of 12)",
+    )  # fmt: skip
     args = parser.parse_args()
     print("| load | variant | median wall s (passes) | x time alone | benchmark | time CV | "
           "count CV | bytecodes per call |")  # fmt: skip
     print("|---|---|---:|---:|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as folder:
         project = make_project(Path(folder))
+        suite = project / "benchmarks" / "test_cv.py"
+        copies = f'@pytest.mark.parametrize("copy", range({args.copies}))\ndef test_'
+        suite.write_text(
+            "import pytest\n" + suite.read_text().replace("def test_", copies)
+            .replace("(benchmark)", "(benchmark, copy)")
+        )  # fmt: skip
         for label, hogs in (("idle", 0), ("two CPU hogs", 2)):
             busy = [
                 subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(hogs)

@@ -35,7 +35,7 @@ from perfgate.pytest_plugin import (
     perfgate_timers,
 )
 from perfgate.shards import bare_name
-from perfgate.units import BYTECODES, COUNTS, INSTRUCTIONS
+from perfgate.units import BYTECODES, COUNTS
 
 
 class HarnessError(PerfgateError):
@@ -216,13 +216,18 @@ def run_side(
     output: Path,
     extra: Sequence[str],
     beat: Callable[[float], None] | None = None,
+    *,
+    counting: bool = False,
 ) -> HarnessFailure | None:
     """Run one side once; the result file appears only when the harness succeeded.
     Returns None on success, else what the failure left (its log is kept beside the rounds).
-    ``beat(seconds)`` is called every half minute while the harness runs."""
+    ``beat(seconds)`` is called every half minute while the harness runs. ``counting``: the
+    run also counts bytecodes (in ``extra``), so hashing is fixed as a counting run's is."""
     partial = output.with_name(f".{output.name}.partial")
     partial.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if counting:
+        env = instructions.environment(env)  # hashing fixed, as a counting run's
     if harness.type == "pytest-benchmark":  # the plugin, importable without perfgate there
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
     if harness.type == "pyperf" and side.own_environment:  # 3.10: no such variable
@@ -369,28 +374,10 @@ def count_side(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def count_bytecodes_side(
-    harness: Harness,
-    side: Side,
-    output: Path,
-    *,
-    calls: int,
-    extra: Sequence[str] = (),
-    beat: Callable[[float], None] | None = None,
-) -> str | None:
-    """One run of ``side``'s suite counting each benchmark's Python bytecodes (the plugin's
-    ``--perfgate-bytecodes``; no valgrind); ``output`` gets them as a native round file. None
-    on success, else why not."""
-    counts_file = output.parent / f".{output.stem}.counts.json"
-    counts_file.unlink(missing_ok=True)
-    command = [
-        str(pytest_script(side)),
-        *_counting_args(harness, extra, "bytecodes", counts_file, calls),
-    ]
-    done = run_captured(command, cwd=side.cwd, env=_counting_environment(), beat=beat)
+def bytecodes_round(counts_file: Path, output: Path) -> str | None:
+    """The plugin's bytecode counts (``counts_file``, then removed) as the native round file
+    ``output``; None on success, else why not."""
     try:
-        if done.returncode != 0:
-            return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
         try:
             counts, shares = instructions.read_bytecodes(counts_file)
         except InputError as exc:
@@ -400,6 +387,16 @@ def count_bytecodes_side(
         return None
     finally:
         counts_file.unlink(missing_ok=True)
+
+
+def bytecodes_in_timing(harness: Harness, count_calls: Mapping[str, int] | None) -> int | None:
+    """The calls to count bytecodes of, in the timing run itself: the plugin counts each
+    benchmark right after pytest-benchmark has timed it, so a round needs no second process
+    (a separate counting run's start-up and collection were most of its cost: 2.1x a
+    time-only run for 3 benchmarks). None when bytecodes are not asked for; only
+    pytest-benchmark suites count them (the run refuses others)."""
+    calls = (count_calls or {}).get(BYTECODES)
+    return calls if calls is not None and harness.type == "pytest-benchmark" else None
 
 
 def _counting_args(
@@ -465,12 +462,22 @@ def _one_round(
         def beat(seconds: float, name: str = side.name) -> None:
             progress.waiting(f"round {index + 1}: {name} running for {seconds:.0f} s")
 
-        problem = run_side(harness, side, output, extra, beat)
+        counting = bytecodes_in_timing(harness, count_calls)
+        counts_file = out / side.name / f".{BYTECODES}-{index:03d}.counts.json"
+        side_extra = (
+            extra
+            if counting is None
+            else (*extra, f"--perfgate-{BYTECODES}={counts_file}",
+                  f"--perfgate-{BYTECODES}-calls={counting}")
+        )  # fmt: skip
+        problem = run_side(harness, side, output, side_extra, beat, counting=counting is not None)
         if problem is not None and not problem.deterministic:
             progress.line(
                 f"round {index + 1}: {side.name} failed ({problem.summary()}); retrying once"
             )
-            problem = run_side(harness, side, output, extra, beat)
+            problem = run_side(
+                harness, side, output, side_extra, beat, counting=counting is not None
+            )
         if (
             problem is not None
             and problem.returncode == 5
@@ -499,8 +506,10 @@ def _one_round(
         for kind, calls in (count_calls or {}).items():
             began = time.monotonic()
             output = out / side.name / f"{kind}-{index:03d}.json"
-            counter = count_side if kind == INSTRUCTIONS else count_bytecodes_side
-            why = counter(harness, side, output, calls=calls, extra=extra, beat=beat)
+            if kind == BYTECODES:  # counted in the timing run
+                why = bytecodes_round(counts_file, output)
+            else:
+                why = count_side(harness, side, output, calls=calls, extra=extra, beat=beat)
             if why is not None:
                 raise HarnessError(
                     f"counting the {side.name} side's {kind} failed in round {index + 1} ({why})"
