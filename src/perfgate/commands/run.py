@@ -57,7 +57,7 @@ from perfgate.runner import (
     run_rounds,
     timer_fallback,
 )
-from perfgate.units import COUNTS, INSTRUCTIONS
+from perfgate.units import BYTECODES, COUNTS, INSTRUCTIONS
 
 if TYPE_CHECKING:
     from perfgate.history import Location
@@ -220,7 +220,10 @@ def _count_calls(config: Config) -> dict[str, int]:
         raise UsageError(f"metrics: {kinds[0]} needs a pytest-benchmark suite (harness.type)")
     if INSTRUCTIONS in kinds:
         instructions.valgrind()
-    return dict.fromkeys(kinds, instructions.COUNTED_CALLS)
+    return {
+        kind: instructions.BYTECODE_CALLS if kind == BYTECODES else instructions.COUNTED_CALLS
+        for kind in kinds
+    }
 
 
 def _check_head(req: _Request, side: Side, *, emitted: bool = True) -> Report:
