@@ -29,6 +29,7 @@ class FunctionStats:
     calls: int
     self_time: float  # seconds over all profiled calls
     cumulative: float
+    bytecodes: int | None = None  # its bytecodes in one call, when counted (exact)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,18 +92,22 @@ def benchmark_profile(entry: Mapping[str, Any], root: Path) -> BenchmarkProfile:
     for item in entry["functions"]:
         key = (where(str(item["file"]), root), str(item["name"]))
         old = functions.get(key)
+        counted = item.get("bytecodes")
         stats = FunctionStats(
             line=int(item["line"]),
             calls=int(item["calls"]),
             self_time=float(item["self"]),
             cumulative=float(item["cumulative"]),
+            bytecodes=None if counted is None else int(counted),
         )
         if old is not None:  # two functions of one name in a file (methods of two classes)
+            both = [b for b in (old.bytecodes, stats.bytecodes) if b is not None]
             stats = FunctionStats(
                 line=min(old.line, stats.line),
                 calls=old.calls + stats.calls,
                 self_time=old.self_time + stats.self_time,
                 cumulative=old.cumulative + stats.cumulative,
+                bytecodes=sum(both) if both else None,
             )
         functions[key] = stats
     calls = int(entry["calls"])
@@ -112,8 +117,10 @@ def benchmark_profile(entry: Mapping[str, Any], root: Path) -> BenchmarkProfile:
 
 
 def diff(base: BenchmarkProfile, head: BenchmarkProfile, top: int = 10) -> Profile:
-    """The ``top`` functions by self time added per benchmark call (head minus base), then by
-    the change in calls; a function only one side called has None on the other."""
+    """The ``top`` functions: those whose bytecodes per call changed first, most changed first
+    (counts are exact: the change itself), then by self time added per benchmark call (head
+    minus base), then by the change in calls; a function only one side called has None on the
+    other."""
     changes = []
     for key in sorted(set(base.functions) | set(head.functions)):
         old, new = base.functions.get(key), head.functions.get(key)
@@ -128,7 +135,15 @@ def diff(base: BenchmarkProfile, head: BenchmarkProfile, top: int = 10) -> Profi
                 calls_head=None if new is None else new.calls / head.calls,
                 cumulative_base=None if old is None else old.cumulative / base.calls,
                 cumulative_head=None if new is None else new.cumulative / head.calls,
+                bytecodes_base=None if old is None else old.bytecodes,
+                bytecodes_head=None if new is None else new.bytecodes,
             )
         )
-    changes.sort(key=lambda f: (-f.added, -abs((f.calls_head or 0) - (f.calls_base or 0))))
+    changes.sort(
+        key=lambda f: (
+            -f.bytecodes_added,
+            -f.added,
+            -abs((f.calls_head or 0) - (f.calls_base or 0)),
+        )
+    )
     return Profile(functions=tuple(changes[:top]), calls=min(base.calls, head.calls))

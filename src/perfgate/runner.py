@@ -273,10 +273,12 @@ def profile_side(
     seconds: float | None = None,
     extra: Sequence[str] = (),
     beat: Callable[[float], None] | None = None,
+    bytecodes: bool = False,
 ) -> str | None:
     """One profiled run of ``benchmarks`` (pytest node ids) on ``side``, after the measured
     rounds: pytest-benchmark disabled (one ordinary call), then ``calls`` calls under cProfile
-    (fewer once they took ``seconds``) by perfgate's plugin, which writes ``output``. None on
+    (fewer once they took ``seconds``) by perfgate's plugin, which writes ``output``;
+    ``bytecodes``: and each function's bytecodes in one more call (hashing fixed). None on
     success, else why not."""
     pytest = pytest_script(side)
     args = [a for a in harness.args if a != "--benchmark-only"]  # it refuses --benchmark-disable
@@ -295,8 +297,11 @@ def profile_side(
         f"--perfgate-profile-calls={calls}",
         *([f"--perfgate-profile-seconds={seconds}"] if seconds is not None else []),
         *(f"--perfgate-profile-only={name}" for name in benchmarks),
+        *(["--perfgate-profile-bytecodes"] if bytecodes else []),
     ]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if bytecodes:
+        env = instructions.environment(env)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FOLDER), env.get("PYTHONPATH")]))
     output.unlink(missing_ok=True)
     done = run_captured(command, cwd=side.cwd, env=env, beat=beat)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import gc
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from perfgate import instructions
 from perfgate.errors import InputError
-from perfgate.pytest_plugin.perfgate_counts import bytecodes_of
+from perfgate.pytest_plugin.perfgate_counts import bytecodes_by_function, bytecodes_of
 from tests.commands.test_instructions import PACKAGE, SUITE
 from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
 
@@ -42,8 +43,11 @@ def test_bytecodes_are_exact_and_one_percent_more_work_is_flagged(tmp_path: Path
         suite=SUITE_WITH_C,
         config=CONFIG,
     )
-    done = run_cli("run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", cwd=root)
-    report = json.loads(done.stdout)
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "2", "--output", root / "report.json",
+        "--output", root / "report.md", cwd=root,
+    )  # fmt: skip
+    report = json.loads((root / "report.json").read_text())
     rows = {row["name"].rsplit("::", 1)[-1]: row for row in report["benchmarks"]}
     unchanged = rows["test_other (bytecodes)"]
     assert unchanged["unit"] == "bytecodes"
@@ -65,6 +69,16 @@ def test_bytecodes_are_exact_and_one_percent_more_work_is_flagged(tmp_path: Path
     assert "most of it is spent in C" in in_c["change"]["note"]
     assert "head bytecodes" in done.stderr
     assert "base bytecodes" in done.stderr
+    # the exact why: the flagged count's profile counts each function's bytecodes, and the
+    # function that changed comes first (its loop: 250 more iterations)
+    functions = grown["profile"]["functions"]
+    first = functions[0]
+    assert first["function"].startswith("work (countpkg/__init__.py:")
+    added = first["bytecodes_head"] - first["bytecodes_base"]
+    assert added > 0
+    assert added % 250 == 0  # 250 more iterations of the same bytecodes, exactly
+    assert all(f["bytecodes_base"] == f["bytecodes_head"] for f in functions[1:])
+    assert "bytecodes changed:" in (root / "report.md").read_text()
 
 
 def test_a_call_is_counted_exactly_and_c_work_is_one_bytecode() -> None:
@@ -112,3 +126,23 @@ def test_a_counts_file_that_is_not_the_plugins_is_an_input_error(tmp_path: Path)
         path.write_text(text)
         with pytest.raises(InputError):
             instructions.read_bytecodes(path)
+
+
+def test_bytecodes_by_function_join_cprofile_s_names_and_sum_to_the_call() -> None:
+    def inner(n: int) -> int:
+        return sum(i for i in range(n))
+
+    def outer(n: int) -> int:
+        return inner(n) + inner(n)
+
+    by_function = bytecodes_by_function(lambda: outer(100))
+    names = {name: count for (_file, _line, name), count in by_function.items()}
+    assert set(names) >= {"outer", "inner", "<genexpr>"}
+    assert "<lambda>" in names  # this test's own lambda: only the plugin's frames are left out
+    assert all(file.endswith(".py") for file, _line, _name in by_function)
+    (line,) = {line for (_file, line, name) in by_function if name == "inner"}
+    assert line == inner.__code__.co_firstlineno  # the key cProfile gives the function too
+    assert sum(by_function.values()) == bytecodes_of(lambda: outer(100))
+    genexpr = next(key for key in by_function if key[2] == "<genexpr>")
+    counts = [bytecodes_by_function(partial(outer, n))[genexpr] for n in (100, 200, 300)]
+    assert counts[2] - counts[1] == counts[1] - counts[0] > 0  # linear in the work, exactly

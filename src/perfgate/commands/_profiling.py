@@ -17,6 +17,7 @@ from perfgate.options import SEVERITY_RANK
 from perfgate.progress import Progress
 from perfgate.report.model import Profile, Report, Row
 from perfgate.runner import Side, profile_side
+from perfgate.units import BYTECODES
 
 
 def flagged(report: Report, config: Config) -> list[Row]:
@@ -28,8 +29,18 @@ def flagged(report: Report, config: Config) -> list[Row]:
     return [
         row
         for row in report.rows
-        if row.slower and SEVERITY_RANK[row.severity] >= least and row.unit == "s"
+        if row.slower and SEVERITY_RANK[row.severity] >= least and row.unit in PROFILED_UNITS
     ]
+
+
+# timings, and bytecode counts (their profile counts each function's bytecodes: the exact why)
+PROFILED_UNITS = ("s", BYTECODES)
+
+
+def benchmark_of(row_name: str) -> str:
+    """The benchmark a row measures: a count row's name is the benchmark's, with its unit."""
+    suffix = f" ({BYTECODES})"
+    return row_name.removesuffix(suffix)
 
 
 def with_profiles(
@@ -46,13 +57,19 @@ def with_profiles(
     all rows in one run per side); a row that could not be profiled says why in its note."""
     if not rows:
         return report
+    names = list(dict.fromkeys(benchmark_of(row.name) for row in rows))
     diffs = profile_benchmarks(
-        [row.name for row in rows], sides=sides, config=config, out=out, extra=extra,
-        progress=progress,
-    )  # fmt: skip
+        names, sides=sides, config=config, out=out, extra=extra, progress=progress
+    )
+    wanted = {row.name for row in rows}
     return replace(
         report,
-        rows=tuple(replace(row, profile=diffs.get(row.name, row.profile)) for row in report.rows),
+        rows=tuple(
+            replace(row, profile=diffs.get(benchmark_of(row.name), row.profile))
+            if row.name in wanted
+            else row
+            for row in report.rows
+        ),
     )
 
 
@@ -88,6 +105,7 @@ def profile_benchmarks(
             seconds=config.profile.seconds,
             extra=extra,
             beat=beat,
+            bytecodes=BYTECODES in config.metrics,
         )
         if why is None:
             try:

@@ -163,6 +163,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="describe the machine in --benchmark-json without py-cpuinfo (perfgate's rounds)",
     )
     profile.addoption(
+        "--perfgate-profile-bytecodes",
+        action="store_true",
+        default=False,
+        help="with --perfgate-profile: also count each function's Python bytecodes in one call",
+    )
+    profile.addoption(
         "--perfgate-profile-only",
         action="append",
         default=[],
@@ -266,7 +272,12 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
     if fixture is not None and config.getoption("perfgate_profile"):
         calls = max(1, int(config.getoption("perfgate_profile_calls")))
         seconds = config.getoption("perfgate_profile_seconds")
-        steps.append(profiles.profile_step(config, pyfuncitem.nodeid, calls, seconds))
+        by_function = (
+            counts.bytecodes_by_function if config.getoption("perfgate_profile_bytecodes") else None
+        )
+        steps.append(
+            profiles.profile_step(config, pyfuncitem.nodeid, calls, seconds, bytecodes=by_function)
+        )
     if fixture is not None and config.getoption("perfgate_instructions"):
         calls = max(1, int(config.getoption("perfgate_instructions_calls")))
         steps.append(counts.instructions_step(config, pyfuncitem.nodeid, calls))

@@ -30,10 +30,17 @@ _PROFILES = pytest.StashKey[dict[str, Any]]()
 
 
 def profile_step(
-    config: pytest.Config, nodeid: str, calls: int, seconds: float | None = None
+    config: pytest.Config,
+    nodeid: str,
+    calls: int,
+    seconds: float | None = None,
+    *,
+    bytecodes: Callable[[Callable[[], object]], dict[tuple[str, int, str], int]] | None = None,
 ) -> Step:
     """``calls`` profiled calls, fewer if they have taken ``seconds`` (at least one call): a
-    slow function says where its time goes in a few calls."""
+    slow function says where its time goes in a few calls. ``bytecodes`` (the counter of
+    ``perfgate_counts``): then one more call whose bytecodes it counts per function (exact, so
+    one call is enough), put beside each function's times."""
 
     def profile(arguments: Arguments, function: Callable[..., Any]) -> None:
         profiler = cProfile.Profile()
@@ -48,8 +55,19 @@ def profile_step(
                 profiler.disable()
                 spent += time.perf_counter() - start
             made += 1
+        functions = functions_of(profiler)
+        if bytecodes is not None:
+            args, kwargs = arguments()
+            counted = bytecodes(lambda: function(*args, **kwargs))
+            for item in functions:
+                item["bytecodes"] = counted.pop((item["file"], item["line"], item["name"]), 0)
+            functions += [  # run but not seen by cProfile (none expected): counts kept anyway
+                {"file": file, "line": line, "name": name, "calls": 0, "self": 0.0,
+                 "cumulative": 0.0, "bytecodes": count}
+                for (file, line, name), count in counted.items()
+            ]  # fmt: skip
         found = config.stash.setdefault(_PROFILES, {})
-        found[nodeid] = {"calls": made, "functions": functions_of(profiler)}
+        found[nodeid] = {"calls": made, "functions": functions}
 
     return profile
 

@@ -381,10 +381,15 @@ def profile_cells(change: FunctionChange) -> list[str]:
     added = change.added
     sign = "+" if added >= 0 else "-"
     calls = f"{count(change.calls_base)} \u2192 {count(change.calls_head)}"
+    calls = f"changed: {calls}" if change.calls_changed else calls
+    if change.bytecodes_base is not None or change.bytecodes_head is not None:
+        counted = f"{count(change.bytecodes_base)} \u2192 {count(change.bytecodes_head)}"
+        changed = "changed: " if change.bytecodes_added else ""
+        calls += f"; bytecodes {changed}{counted}"
     return [
         change.function,
         seconds(change.base),
         seconds(change.head),
         f"{sign}{units.format_value(abs(added), units.SECONDS)}",
-        f"changed: {calls}" if change.calls_changed else calls,
+        calls,
     ]

@@ -173,6 +173,11 @@ def _row_to_dict(row: Row) -> dict[str, Any]:
                     "calls_head": f.calls_head,
                     "cumulative_base": f.cumulative_base,
                     "cumulative_head": f.cumulative_head,
+                    **(
+                        {"bytecodes_base": f.bytecodes_base, "bytecodes_head": f.bytecodes_head}
+                        if f.bytecodes_base is not None or f.bytecodes_head is not None
+                        else {}
+                    ),
                 }
                 for f in row.profile.functions
             ],
@@ -319,6 +324,8 @@ def _profile(node: _Node) -> Profile:
                 calls_head=optional(item, "calls_head"),
                 cumulative_base=optional(item, "cumulative_base"),
                 cumulative_head=optional(item, "cumulative_head"),
+                bytecodes_base=optional(item, "bytecodes_base"),
+                bytecodes_head=optional(item, "bytecodes_head"),
             )
             for item in node["functions"].items(MAX_PROFILE_FUNCTIONS)
         ),

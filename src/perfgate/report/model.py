@@ -101,10 +101,20 @@ class FunctionChange:
     calls_head: float | None
     cumulative_base: float | None = None
     cumulative_head: float | None = None
+    # its Python bytecodes in one benchmark call, when counted (metrics: bytecodes): exact
+    bytecodes_base: float | None = None
+    bytecodes_head: float | None = None
 
     @property
     def added(self) -> float:
         return (self.head or 0.0) - (self.base or 0.0)
+
+    @property
+    def bytecodes_added(self) -> float:
+        """How much the bytecode count changed (either way; 0 when not counted)."""
+        if self.bytecodes_base is None and self.bytecodes_head is None:
+            return 0.0
+        return abs((self.bytecodes_head or 0.0) - (self.bytecodes_base or 0.0))
 
     @property
     def calls_changed(self) -> bool:

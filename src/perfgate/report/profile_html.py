@@ -66,7 +66,7 @@ def _bars(change: FunctionChange, index: int, largest: float, left: int) -> str:
         shown = "-" if value is None else format_value(value, SECONDS)
         out.append(f'<rect class="{css}" x="{left}" y="{top}" width="{width}" height="16"/>')
         out.append(f'<text x="{left + width + 6}" y="{top + 13}">{css} {html_text(shown)}')
-        if css == "head" and change.calls_changed:
+        if css == "head" and (change.calls_changed or change.bytecodes_added):
             calls = cells.profile_cells(change)[-1]
             out[-1] += f" ({html_text(calls)})"
         out[-1] += "</text>"
