@@ -209,6 +209,16 @@ def ensure_all(
     return [pythons[want.key] for want in wanted]
 
 
+def existing(root: Path, key: str, side: str) -> Path | None:
+    """The python of a ready environment holding ``key`` (marked used by ``side``: pruning
+    keeps it), or None when there is none; nothing is built or installed."""
+    for env in _environments(root):
+        if env.key == key and _python(env.folder).exists():
+            _mark(env.folder, key, env.deps, side)
+            return _python(env.folder)
+    return None
+
+
 def _spare(found: Sequence[_Found], want: Wanted, taken: Sequence[Path]) -> _Found | None:
     """An environment with ``want``'s dependencies that no side has taken: the one this side
     used last, else the most recently used."""

@@ -743,6 +743,7 @@ def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
     assert "no benchmark can be affected by this change" in done.stderr
     assert len(list((out / "head").glob("round-*.json"))) == 1  # one head-alone round
     assert not list((out / "base").glob("round-*.json"))  # base not measured at all
+    assert "in base's environment" not in done.stderr  # there was none yet
 
     done = run_cli(
         "run", "--base", "HEAD~1", "--all", "--rounds", "2", "--format", "json",
@@ -750,6 +751,13 @@ def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
     )  # fmt: skip
     assert done.returncode in (0, 1), done.stderr  # an A/A: its verdict is not the point
     assert json.loads(done.stdout)["kind"] == "compare"
+    # base's environment is there now: the same program runs in it, nothing is installed
+    done = run_cli("run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", out, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "head: in base's environment env-" in done.stderr
+    assert "pip install" not in done.stderr
+    assert json.loads(done.stdout)["kind"] == "check"
+    assert len(list((out / "head").glob("round-*.json"))) == 1
 
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "# a comment, in a file that is not Python\n")

@@ -443,7 +443,11 @@ def _unreachable(
         f"no benchmark can be affected by this change: {why} (the same program as base "
         f"{base_commit[:10]}); head alone, for its budgets (--all compares anyway)"
     )
-    (side,) = _build_sides(req, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))])
+    side = _same_program_side(req, repo, cwd, base_commit)
+    if side is None:
+        (side,) = _build_sides(
+            req, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))]
+        )
     shutil.rmtree(req.out / "base", ignore_errors=True)  # an earlier run's: not this one's
     report = _check_head(replace(req, record=False), side, emitted=False)  # no history: A/B
     measured = [row.name for row in report.rows]
@@ -783,6 +787,23 @@ def _undecided(
         f"after {done} rounds: {len(open_rows)} of {len(report.rows)} benchmarks still "
         f"undecided ({shown}{more}){outlook}"
     )
+
+
+def _same_program_side(req: _Request, repo: Path, cwd: Path, base_commit: str) -> Side | None:
+    """Head's suite in base's environment, when one is ready: head differs from base only in
+    comments, docstrings or formatting (the same syntax trees), so base's installed tree runs
+    the same program, and head needs no environment or reinstall of its own (that reinstall
+    was a third of a comment-only run on this repository). None: no such environment (an asv
+    suite's sides need their own asv configs)."""
+    if req.config.harness.type == "asv":
+        return None
+    identity = environments.interpreter_identity()
+    key = environments.env_key(base_commit, req.config.harness.install, identity)
+    python = environments.existing(repo / ".perfgate" / "envs", key, "head")
+    if python is None:
+        return None
+    req.progress.line(f"head: in base's environment {key} (the same program; nothing to install)")
+    return Side(name="head", python=python, cwd=cwd, own_environment=True)  # head's own suite
 
 
 def _tidy(req: _Request, repo: Path, sides: Sequence[Side]) -> None:
