@@ -846,6 +846,8 @@ def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> No
             names = {b["fullname"] for b in json.loads(path.read_text())["benchmarks"]}
             assert names <= set(rows), (side, path.name)
     assert "2 of 8 benchmarks can be affected" in done.stderr
+    assert "mapping which functions each benchmark runs" in done.stderr
+    assert len(list((root / ".perfgate" / "reach").glob("*.json"))) == 1  # kept for the next
     assert report["unused_budgets"] == []
     assert sum(1 for row in rows.values() if row.get("budget")) == 3  # the measured fast ones
 
@@ -855,6 +857,9 @@ def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["kind"] == "check"  # head alone, once, for its budgets
+    # the same base: its map is reused, not made again
+    assert "reusing the map of which functions each benchmark runs on base" in done.stderr
+    assert "mapping which functions" not in done.stderr
     assert sorted(report["not_affected"]) == sorted([*fast, *slow])
     assert not list((out / "base").glob("round-*.json"))
     assert len(list((out / "head").glob("round-*.json"))) == 1

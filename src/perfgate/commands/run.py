@@ -35,7 +35,7 @@ from perfgate._git import (
     toplevel,
     worktree,
 )
-from perfgate._io import exclusive
+from perfgate._io import exclusive, write_text_atomic
 from perfgate.check import check
 from perfgate.commands import _profiling
 from perfgate.commands.output import emit
@@ -486,9 +486,17 @@ class _Reach:
     why: str
 
 
-def _reach(req: _Request, sides: Sequence[Side], changes: Sequence[reach.FileChange]) -> _Reach:
+def _reach(
+    req: _Request,
+    sides: Sequence[Side],
+    changes: Sequence[reach.FileChange],
+    *,
+    repo: Path,
+    base_commit: str,
+) -> _Reach:
     """Which benchmarks the working tree's change can affect, by a map of the functions each
-    runs, made on base (one call each); every benchmark where the map cannot tell."""
+    runs, made on base (one call each; kept, and reused by the next run against the same
+    base); every benchmark where the map cannot tell."""
     everything = _Reach(None, [], "")
     if req.measure_all or req.shard is not None or req.config.harness.type != "pytest-benchmark":
         return everything
@@ -497,14 +505,7 @@ def _reach(req: _Request, sides: Sequence[Side], changes: Sequence[reach.FileCha
     if any(c.status != "M" or not c.path.endswith(".py") for c in changes):
         return everything  # no map can place it: not worth making one
     base = next(side for side in sides if side.name == "base")
-    req.progress.line("mapping which functions each benchmark runs (base, one call each)")
-    progress = req.progress
-
-    def beat(seconds: float) -> None:
-        progress.waiting(f"mapping: {seconds:.0f} s")
-
-    req.out.mkdir(parents=True, exist_ok=True)
-    found = reach_side(req.config.harness, base, req.out / "reach.json", extra=req.extra, beat=beat)
+    found = _reach_map(req, base, repo / ".perfgate" / "reach", base_commit)
     if isinstance(found, str):
         req.progress.line(f"no reach map ({found}): every benchmark is measured")
         return everything
@@ -524,6 +525,60 @@ def _reach(req: _Request, sides: Sequence[Side], changes: Sequence[reach.FileCha
         f"other {len(skipped)} are listed as not affected"
     )
     return _Reach(measured, skipped, why)
+
+
+REACH_MAPS_KEPT = 10  # maps of earlier bases kept under .perfgate/reach (the latest used)
+
+
+def _reach_map(req: _Request, base: Side, folder: Path, base_commit: str) -> reach.ReachMap | str:
+    """Base's map: made by one run of the suite under the reach plugin, or the one an earlier
+    run made against the same base. The map is of base's installed code running the suite as
+    base has it (it is used only when no file holding benchmarks changed), so it is the same
+    while base's commit, its environment's install list and interpreter, the harness
+    arguments and perfgate are; those are its key."""
+    import hashlib  # noqa: PLC0415
+    import json  # noqa: PLC0415
+
+    from perfgate import __version__  # noqa: PLC0415
+
+    harness = req.config.harness
+    identity = environments.interpreter_identity()
+    what = {
+        "env": environments.env_key(base_commit, harness.install, identity),
+        "args": list(harness.args),
+        "extra": list(req.extra),
+        "perfgate": __version__,
+    }
+    digest = hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
+    kept = folder / f"{digest}.json"
+    if kept.is_file():
+        try:
+            found = reach.map_from(json.loads(kept.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            kept.unlink(missing_ok=True)  # unreadable: made again below
+        else:
+            kept.touch()  # the latest used is kept longest
+            req.progress.line(
+                f"reusing the map of which functions each benchmark runs on base "
+                f"{base_commit[:10]} (made by an earlier run against it)"
+            )
+            return found
+    req.progress.line("mapping which functions each benchmark runs (base, one call each)")
+    progress = req.progress
+
+    def beat(seconds: float) -> None:
+        progress.waiting(f"mapping: {seconds:.0f} s")
+
+    req.out.mkdir(parents=True, exist_ok=True)
+    made = req.out / "reach.json"
+    mapped = reach_side(harness, base, made, extra=req.extra, beat=beat)
+    if not isinstance(mapped, str):  # a map whose hook was replaced is refused: never kept
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(kept, made.read_text(encoding="utf-8"))
+        old = sorted(kept.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in old[REACH_MAPS_KEPT:]:
+            stale.unlink(missing_ok=True)
+    return mapped
 
 
 def _not_affected_note(reached: _Reach, base_commit: str, *, measured: bool) -> str:
@@ -555,15 +610,18 @@ def _round_plan(req: _Request) -> RoundPlan:
 
 
 def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None = None) -> Report:
+    repo = toplevel(cwd)
+    base_commit = resolve(repo, base_ref)
     # the working tree's changes since base (none for two commits: bisect's probes)
-    changes = _changes(toplevel(cwd), resolve(toplevel(cwd), base_ref)) if head_ref is None else []
+    changes = _changes(repo, base_commit) if head_ref is None else []
     if head_ref is None and (skipped := _unreachable(req, base_ref, cwd, changes)) is not None:
         return skipped
     config, out, progress = req.config, req.out, req.progress
     sides = _ab_sides(req, base_ref, cwd, head_ref)
-    reached = _reach(req, sides, changes)  # no changes (two commits): every benchmark
+    # no changes (two commits): every benchmark
+    reached = _reach(req, sides, changes, repo=repo, base_commit=base_commit)
     if reached.measured == []:  # the change reaches no benchmark: head alone, for budgets
-        return _none_reached(req, sides, reached, toplevel(cwd), resolve(toplevel(cwd), base_ref))
+        return _none_reached(req, sides, reached, repo, base_commit)
     plan = _round_plan(req)
     cache: formats.ReadCache = {}  # each round file is read once
     following: list[str] = []  # what the next round runs, when not every benchmark
@@ -626,21 +684,28 @@ def _interleaved(req: _Request, base_ref: str, cwd: Path, head_ref: str | None =
         report = replace(report, notes=(*report.notes, narrowed))
     if failed_early:
         report = replace(report, notes=(*report.notes, failed_early[0]))
-    to_profile = _profiling.flagged(report, config)
-    if to_profile and time.monotonic() - began >= plan.time_budget:
-        report = _profiling.skipped(report, to_profile, "the time budget is spent")
-    elif to_profile:
-        report = _profiling.with_profiles(
-            report, to_profile, sides=sides, config=config, out=out, extra=req.extra,
-            progress=progress,
-        )  # fmt: skip
+    report = _profiled(req, report, sides, spent=time.monotonic() - began >= plan.time_budget)
     if req.record:
-        _record_acceptances(req, report, toplevel(cwd))
+        _record_acceptances(req, report, repo)
     report = _with_dependencies(report, sides)
-    report = _with_reach(report, reached, resolve(toplevel(cwd), base_ref))
+    report = _with_reach(report, reached, base_commit)
     emitted = emit(replace(report, rounds_used=used), req.fmt, req.outputs, req.stdout)
-    _tidy(req, toplevel(cwd), sides)
+    _tidy(req, repo, sides)
     return emitted
+
+
+def _profiled(req: _Request, report: Report, sides: Sequence[Side], *, spent: bool) -> Report:
+    """The flagged rows with their profile diff (or, once the time budget is ``spent``, a
+    note saying why there is none)."""
+    to_profile = _profiling.flagged(report, req.config)
+    if to_profile and spent:
+        return _profiling.skipped(report, to_profile, "the time budget is spent")
+    if to_profile:
+        return _profiling.with_profiles(
+            report, to_profile, sides=sides, config=req.config, out=req.out, extra=req.extra,
+            progress=req.progress,
+        )  # fmt: skip
+    return report
 
 
 def _record_acceptances(req: _Request, report: Report, repo: Path) -> None:
