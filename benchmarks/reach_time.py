@@ -115,6 +115,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=3, help="counted runs of each variant")
     parser.add_argument("--hogs", type=int, default=0)
+    parser.add_argument(
+        "--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
+        help="the variants to run, in this order (default: all)",
+    )  # fmt: skip
     args = parser.parse_args()
     hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.hogs)]
     results: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -123,7 +127,7 @@ def main() -> None:
             repo = Path(scratch) / "perfgate"
             subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
             for lap in range(args.runs + 1):  # lap 0 builds the environments: not counted
-                for variant in VARIANTS:
+                for variant in args.variants:
                     found = one_run(repo, variant)
                     print(f"lap {lap} {variant}: {found}", file=sys.stderr, flush=True)
                     if lap:
