@@ -864,6 +864,15 @@ def test_only_the_benchmarks_a_change_reaches_are_measured(tmp_path: Path) -> No
     assert not list((out / "base").glob("round-*.json"))
     assert len(list((out / "head").glob("round-*.json"))) == 1
 
+    # a file of the suite's own that the map recorded changes: the kept map is not reused
+    helper = root / "benchmarks" / "test_bench.py"
+    helper.write_text(helper.read_text() + "\n")
+    done = run_cli("run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", out, cwd=root)
+    assert done.returncode in (0, 1), done.stderr
+    assert "reusing the map" not in done.stderr
+    assert "mapping which functions each benchmark runs" in done.stderr  # made again
+    git(root, "checkout", "-q", "--", "benchmarks")
+
     package.write_text(MAP_PACKAGE.format(factor=1, unused=1).replace("LIMIT = 1", "LIMIT = 2"))
     done = run_cli(
         "run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", "--rounds-dir", out,

@@ -505,7 +505,7 @@ def _reach(
     if any(c.status != "M" or not c.path.endswith(".py") for c in changes):
         return everything  # no map can place it: not worth making one
     base = next(side for side in sides if side.name == "base")
-    found = _reach_map(req, base, repo / ".perfgate" / "reach", base_commit)
+    found = _reach_map(req, base, repo, base_commit)
     if isinstance(found, str):
         req.progress.line(f"no reach map ({found}): every benchmark is measured")
         return everything
@@ -530,12 +530,12 @@ def _reach(
 REACH_MAPS_KEPT = 10  # maps of earlier bases kept under .perfgate/reach (the latest used)
 
 
-def _reach_map(req: _Request, base: Side, folder: Path, base_commit: str) -> reach.ReachMap | str:
+def _reach_map(req: _Request, base: Side, repo: Path, base_commit: str) -> reach.ReachMap | str:
     """Base's map: made by one run of the suite under the reach plugin, or the one an earlier
-    run made against the same base. The map is of base's installed code running the suite as
-    base has it (it is used only when no file holding benchmarks changed), so it is the same
-    while base's commit, its environment's install list and interpreter, the harness
-    arguments and perfgate are; those are its key."""
+    run made against the same base. The map is of base's installed code running the suite's
+    files from the working tree, so it is the same while base's commit, its environment's
+    install list and interpreter, the harness arguments and perfgate are (its key) and the
+    working tree's files it recorded functions of are as they were (checked on reuse)."""
     import hashlib  # noqa: PLC0415
     import json  # noqa: PLC0415
 
@@ -550,13 +550,15 @@ def _reach_map(req: _Request, base: Side, folder: Path, base_commit: str) -> rea
         "perfgate": __version__,
     }
     digest = hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
-    kept = folder / f"{digest}.json"
+    kept = repo / ".perfgate" / "reach" / f"{digest}.json"
     if kept.is_file():
         try:
-            found = reach.map_from(json.loads(kept.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            kept.unlink(missing_ok=True)  # unreadable: made again below
-        else:
+            document = json.loads(kept.read_text(encoding="utf-8"))
+            found = reach.map_from(document["map"])
+            same = document["tree_files"] == _tree_files(document["map"], repo)
+        except (OSError, ValueError, KeyError, TypeError):
+            same = False  # unreadable: made again below
+        if same:
             kept.touch()  # the latest used is kept longest
             req.progress.line(
                 f"reusing the map of which functions each benchmark runs on base "
@@ -573,12 +575,35 @@ def _reach_map(req: _Request, base: Side, folder: Path, base_commit: str) -> rea
     made = req.out / "reach.json"
     mapped = reach_side(harness, base, made, extra=req.extra, beat=beat)
     if not isinstance(mapped, str):  # a map whose hook was replaced is refused: never kept
+        document = json.loads(made.read_text(encoding="utf-8"))
         kept.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(kept, made.read_text(encoding="utf-8"))
+        tree_files = _tree_files(document, repo)
+        write_text_atomic(kept, json.dumps({"map": document, "tree_files": tree_files}))
         old = sorted(kept.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in old[REACH_MAPS_KEPT:]:
             stale.unlink(missing_ok=True)
     return mapped
+
+
+def _tree_files(document: object, repo: Path) -> dict[str, str]:
+    """A digest of each file of the working tree the map recorded functions of (the suite's
+    own files, run from head's tree), but not of perfgate's folders (base's worktree and
+    environments: fixed by the key): a kept map is reused only while these are as they were,
+    since the map places functions by their lines."""
+    import hashlib  # noqa: PLC0415
+
+    files = document.get("files", []) if isinstance(document, dict) else []
+    own = repo / ".perfgate"
+    digests = {}
+    for name in files:
+        path = Path(str(name))
+        if not path.is_absolute() or not path.is_relative_to(repo) or path.is_relative_to(own):
+            continue
+        try:
+            digests[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digests[str(path)] = ""  # gone: a later run finds it back or not, and maps again
+    return digests
 
 
 def _not_affected_note(reached: _Reach, base_commit: str, *, measured: bool) -> str:
