@@ -183,6 +183,40 @@ def test_samples_of_every_size_read_back_exactly(history: tuple[str, Counts]) ->
         store.close()
 
 
+def test_package_sets_and_acceptances_on_either_backend(history: tuple[str, Counts]) -> None:
+    """Schema 4 on both backends: a run's packages are stored once a set (by digest) and read
+    back in commit order; an acceptance of the same commit and benchmark replaces the last."""
+    from perfgate.history.importer import summary  # noqa: PLC0415
+    from perfgate.history.store import Acceptance, location, open_store  # noqa: PLC0415
+    from perfgate.model import Benchmark, Metadata, Run  # noqa: PLC0415
+
+    db, _counts = history
+    bench = Benchmark(name="b", short_name="b", unit="s", rounds=((1.0, 2.0),))
+    sets = [{"numpy": "1.26.4"}, {"numpy": "1.26.4"}, {"numpy": "2.0.0", "tomli": "2.0.1"}]
+    runs = [
+        Run(
+            metadata=Metadata(commit=f"{i:040x}", machine="m", timestamp=f"2024-01-0{i + 1}"),
+            benchmarks=(bench,),
+            packages=packages,
+        )
+        for i, packages in enumerate(sets)
+    ]
+    store = open_store(location(db), create=True)
+    try:
+        assert store.add_runs([(r, [summary(b) for b in r.benchmarks]) for r in runs]) == [True] * 3
+        assert store.packages_by_run("m", "") == [
+            (f"{i:040x}", packages) for i, packages in enumerate(sets)
+        ]
+        (count,) = store._db.execute("SELECT count(*) FROM package_sets").fetchone()
+        assert count == 2  # the same set twice is one row
+        first = Acceptance(commit="a" * 40, benchmark="b", reason="x", date=1.0)
+        store.add_acceptances([first])
+        store.add_acceptances([Acceptance(commit="a" * 40, benchmark="b", reason="y", date=2.0)])
+        assert [(a.benchmark, a.reason) for a in store.acceptances()] == [("b", "y")]
+    finally:
+        store.close()
+
+
 def test_a_password_is_never_printed_on_success(tmp_path: Path, server: str) -> None:
     """The server trusts every local connection, so a URL with a password connects: the
     password must still appear in no line of an import, a detect or a show."""
