@@ -83,6 +83,7 @@ def test_no_error_line_holds_a_database_password(url: str, password: str) -> Non
         ("history", "detect", "--db", url),
         ("history", "show", "bench", "--db", url),
         ("history", "import", ".", "--db", url),
+        ("history", "accept", "HEAD", "bench", "--reason", "x", "--db", url),
     ):
         done = run_cli(*args)
         assert done.returncode == 2, done.stderr

@@ -10,11 +10,14 @@ import json
 import sys
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
 from perfgate import instructions
 from perfgate.errors import InputError
+from perfgate.pytest_plugin import perfgate_profiles
 from perfgate.pytest_plugin.perfgate_counts import bytecodes_by_function, bytecodes_of
 from tests.commands.test_instructions import PACKAGE, SUITE
 from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
@@ -77,7 +80,7 @@ def test_bytecodes_are_exact_and_one_percent_more_work_is_flagged(tmp_path: Path
     added = first["bytecodes_head"] - first["bytecodes_base"]
     assert added > 0
     assert added % 250 == 0  # 250 more iterations of the same bytecodes, exactly
-    assert all(f["bytecodes_base"] == f["bytecodes_head"] for f in functions[1:])
+    assert all(f.get("bytecodes_base") == f.get("bytecodes_head") for f in functions[1:])
     assert "bytecodes changed:" in (root / "report.md").read_text()
 
 
@@ -146,3 +149,23 @@ def test_bytecodes_by_function_join_cprofile_s_names_and_sum_to_the_call() -> No
     genexpr = next(key for key in by_function if key[2] == "<genexpr>")
     counts = [bytecodes_by_function(partial(outer, n))[genexpr] for n in (100, 200, 300)]
     assert counts[2] - counts[1] == counts[1] - counts[0] > 0  # linear in the work, exactly
+
+
+def test_a_profile_counts_each_python_function_s_bytecodes_and_none_for_built_ins() -> None:
+    def work(data: list[int]) -> int:
+        total = 0
+        for value in sorted(data):  # a built-in: cProfile sees it, it has no bytecodes
+            total += value
+        return total
+
+    config = SimpleNamespace(stash={})
+    step = perfgate_profiles.profile_step(
+        cast("pytest.Config", config), "t::work", 2, bytecodes=bytecodes_by_function
+    )
+    step(lambda: (([3, 1, 2] * 100,), {}), work)
+    functions = config.stash[perfgate_profiles._PROFILES]["t::work"]["functions"]
+    by_name = {f["name"]: f for f in functions}
+    assert by_name["work"]["bytecodes"] > 300  # the loop's 300 iterations, counted
+    built_in = [f for f in functions if f["file"] == "~"]
+    assert built_in  # sorted(), as cProfile names it
+    assert all("bytecodes" not in f for f in built_in)

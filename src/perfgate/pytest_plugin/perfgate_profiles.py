@@ -60,7 +60,8 @@ def profile_step(
             args, kwargs = arguments()
             counted = bytecodes(lambda: function(*args, **kwargs))
             for item in functions:
-                item["bytecodes"] = counted.pop((item["file"], item["line"], item["name"]), 0)
+                if item["file"] != "~":  # cProfile's built-ins: C, no bytecodes to count
+                    item["bytecodes"] = counted.pop((item["file"], item["line"], item["name"]), 0)
             functions += [  # run but not seen by cProfile (none expected): counts kept anyway
                 {"file": file, "line": line, "name": name, "calls": 0, "self": 0.0,
                  "cumulative": 0.0, "bytecodes": count}
