@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
+from dataclasses import replace
 
 from perfgate import gate, units
 from perfgate.budgets import evaluate, find_rule
 from perfgate.config import Config
 from perfgate.errors import ConfigError, ConfigProblem
-from perfgate.model import Benchmark, calibrations, measurement_notes
+from perfgate.model import Benchmark, Summary, calibrations, measurement_notes, sample_calibrations
 from perfgate.report.model import Report, Row
 from perfgate.stats import summarize
 
@@ -31,7 +32,7 @@ def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
                 rule.where, None, f'budgets["{rule.pattern}"].direction',
                 f"{rule.direction!r}, but {bench.name!r} is {bench.direction}-is-better",
             )])  # fmt: skip
-        verdict = evaluate(summary, rule, scale=calibration_scale(bench, config))
+        verdict = evaluate(summary, rule, scale=calibration_scale(bench, config, summary))
     return Row(
         name=bench.name,
         metric=metric,
@@ -42,13 +43,24 @@ def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:
     )
 
 
-def calibration_scale(bench: Benchmark, config: Config) -> float | None:
-    """reference / this run's calibration (the median of its rounds') for a time benchmark,
-    when the config has a reference and the rounds recorded the calibration; else None."""
-    found = calibrations(bench)
-    if config.calibration is None or not found or bench.unit != units.SECONDS:
+def calibration_scale(bench: Benchmark, config: Config, summary: Summary) -> float | None:
+    """How much ``summary``'s value of a time benchmark is scaled to the machine the budgets
+    were set on, when the config has a reference and the rounds recorded a calibration; else
+    None. With a calibration beside each sample (the interleaved timer), each sample is scaled
+    by reference / its own, and the scale is the statistic of those over the raw one's;
+    otherwise reference / the median of the rounds' calibrations."""
+    if config.calibration is None or bench.unit != units.SECONDS:
         return None
-    return config.calibration / statistics.median(found)
+    beside = sample_calibrations(bench)
+    if beside is not None and summary.value > 0:
+        pooled = [s for r in bench.rounds for s in r]
+        factors = [config.calibration / c for c in beside]
+        scaled = replace(
+            bench, rounds=(tuple(s * f for s, f in zip(pooled, factors, strict=True)),)
+        )
+        return summarize(scaled, summary.metric).value / summary.value
+    found = calibrations(bench)
+    return config.calibration / statistics.median(found) if found else None
 
 
 def calibration_notes(benchmarks: Sequence[Benchmark], config: Config) -> list[str]:
@@ -56,19 +68,30 @@ def calibration_notes(benchmarks: Sequence[Benchmark], config: Config) -> list[s
     they were judged on raw values."""
     if config.calibration is None or not config.budgets:
         return []
-    measured = [c for b in benchmarks if b.unit == units.SECONDS for c in calibrations(b)]
     reference = units.format_value(config.calibration, units.SECONDS)
+    timed = [b for b in benchmarks if b.unit == units.SECONDS]
+    beside = [c for b in timed for c in sample_calibrations(b) or ()]
+    if beside:
+        here = units.format_value(statistics.median(beside), units.SECONDS)
+        return [
+            f"Budgets are judged on values scaled to the machine they were set on: each sample "
+            f"by {reference} (the calibration workload's CPU time there) over the workload's "
+            f"time measured beside it, interleaved with the benchmark (median here {here}, "
+            f"{len(beside)} samples; the budget column shows the scaled value, the raw one "
+            "beside it)."
+        ]
+    measured = [c for b in timed for c in calibrations(b)]
     if not measured:
         return [
             f"Budgets are judged on raw values: the config has a calibration reference "
             f"({reference}), but these results recorded no calibration (perfgate run records "
             "it in pytest-benchmark rounds)."
         ]
-    here = statistics.median(measured)
+    median = statistics.median(measured)
     return [
         f"Budgets are judged on values scaled to the machine they were set on: the "
-        f"calibration workload took {units.format_value(here, units.SECONDS)} of CPU here "
-        f"and {reference} there, so times are scaled by {config.calibration / here:.2f} "
+        f"calibration workload took {units.format_value(median, units.SECONDS)} of CPU here "
+        f"and {reference} there, so times are scaled by {config.calibration / median:.2f} "
         "(the budget column shows the scaled value, the raw one beside it)."
     ]
 

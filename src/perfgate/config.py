@@ -140,6 +140,9 @@ class Harness:
     asv_config: str = "asv.conf.json"
     memory: bool = False
     timer: Timer = "auto"
+    # not a key of perfgate.yml: set when the config judges budgets against a calibration
+    # reference, so that each pytest-benchmark sample is timed beside a calibration
+    calibrated: bool = False
 
 
 # what a harness type runs with when the config does not say: asv gets one process per round
@@ -368,6 +371,10 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
     metric = _choice(data, "metric", METRICS, "p95", prefix, ctx=ctx)
     fail_on = _choice(data, "fail-on", FAIL_ON, "critical", prefix, ctx=ctx)
     budgets = _budgets(data.get("budgets"), metric, (*prefix, "budgets"), ctx)
+    calibration = _calibration(data.get("calibration"), (*prefix, "calibration"), ctx)
+    harness = _harness(data.get("harness"), (*prefix, "harness"), ctx)
+    if calibration is not None and budgets:
+        harness = replace(harness, calibrated=True)
     return Config(
         metric=metric,
         fail_on=fail_on,
@@ -375,11 +382,11 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
         regression=_regression(data.get("regression"), (*prefix, "regression"), ctx),
         statistic=_statistic(data, prefix, ctx),
         rounds=_rounds(data.get("rounds"), (*prefix, "rounds"), ctx),
-        harness=_harness(data.get("harness"), (*prefix, "harness"), ctx),
+        harness=harness,
         history_db=_history_db(data.get("history"), (*prefix, "history"), ctx),
         profile=_profile(data.get("profile"), (*prefix, "profile"), ctx),
         metrics=_metrics(data.get("metrics"), (*prefix, "metrics"), ctx),
-        calibration=_calibration(data.get("calibration"), (*prefix, "calibration"), ctx),
+        calibration=calibration,
         source=ctx.file,
     )
 

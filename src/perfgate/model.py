@@ -211,6 +211,9 @@ COUNTED_SHARE = "perfgate_counted_share"
 TIMER = "perfgate_timer"  # Benchmark.extra: the timer when not the wall clock (options.Timer)
 # Benchmark.extra: the calibration workload's CPU time (s) in the round that measured it
 CALIBRATION = "perfgate_calibration"
+# Benchmark.extra: the calibration measured beside each sample (s), in the samples' order over
+# all rounds (perfgate's interleaved calibration timer); absent when a round has none
+CALIBRATION_SAMPLES = "perfgate_calibration_samples"
 
 
 def measurement_notes(benchmarks: Iterable[Benchmark]) -> list[str]:
@@ -334,12 +337,27 @@ def calibrations(bench: Benchmark) -> tuple[float, ...]:
     return tuple(float(v) for v in found if isinstance(v, (int, float)) and v > 0)
 
 
+def sample_calibrations(bench: Benchmark) -> tuple[float, ...] | None:
+    """The calibration beside each of the benchmark's samples (pooled over its rounds, in
+    order), or None when some sample has none."""
+    found = bench.extra.get(CALIBRATION_SAMPLES)
+    if not isinstance(found, (list, tuple)) or len(found) != sum(len(r) for r in bench.rounds):
+        return None
+    values = tuple(float(v) for v in found if isinstance(v, (int, float)) and v > 0)
+    return values if values and len(values) == len(found) else None
+
+
 def _combined_extra(first: Mapping[str, Any], later: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The first round's extra, with every round's calibration kept."""
-    if CALIBRATION not in later:
-        return first
-    rounds = (*(first.get(CALIBRATION) or ()), *(later.get(CALIBRATION) or ()))
-    return {**first, CALIBRATION: tuple(rounds)}
+    """The first round's extra, with every round's calibration kept: the per-sample ones only
+    while every round has them."""
+    combined = dict(first)
+    if CALIBRATION in later:
+        combined[CALIBRATION] = (*(first.get(CALIBRATION) or ()), *later[CALIBRATION])
+    if CALIBRATION_SAMPLES in first and CALIBRATION_SAMPLES in later:
+        combined[CALIBRATION_SAMPLES] = (*first[CALIBRATION_SAMPLES], *later[CALIBRATION_SAMPLES])
+    else:
+        combined.pop(CALIBRATION_SAMPLES, None)
+    return combined
 
 
 def combine(runs: Iterable[Run]) -> tuple[list[Benchmark], list[str]]:

@@ -27,6 +27,7 @@ from perfgate.formats.native import dumps as dumps_run
 from perfgate.options import Timer
 from perfgate.progress import Progress, Quiet
 from perfgate.pytest_plugin import (
+    CALIBRATION_MODULE,
     FOLDER,
     MODULE,
     PROFILE_MODULE,
@@ -122,14 +123,25 @@ def pytest_script(side: Side) -> Path:
     return script
 
 
-def timer_args(timer: Timer) -> tuple[str, ...]:
+def timer_args(timer: Timer, *, calibrated: bool = False) -> tuple[str, ...]:
     """pytest-benchmark's ``--benchmark-timer`` for ``harness.timer``. Where Linux's schedstat
     is missing (macOS, Windows), ``auto`` and ``wall-minus-runqueue`` are the wall clock (for
     the latter ``perfgate run`` says so at its start): one perfgate.yml serves a Linux runner
-    and a contributor's Mac."""
+    and a contributor's Mac. ``calibrated``: the same clock, read by perfgate's interleaved
+    calibration timer (the calibration workload between samples, its time left out)."""
+    runqueue = timer in ("auto", "wall-minus-runqueue") and perfgate_timers.available()
+    if calibrated:
+        clock = (
+            "process_time"
+            if timer == "cpu"
+            else "wall_minus_runqueue"
+            if runqueue
+            else "perf_counter"
+        )
+        return (f"--benchmark-timer={CALIBRATION_MODULE}.{clock}",)
     if timer == "cpu":
         return ("--benchmark-timer=time.process_time",)
-    if timer in ("auto", "wall-minus-runqueue") and perfgate_timers.available():
+    if runqueue:
         return (f"--benchmark-timer={TIMERS_MODULE}.wall_minus_runqueue",)
     return ()
 
@@ -159,7 +171,7 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
         pytest = pytest_script(side)
         # perfgate's plugin in every round: it spares pytest-benchmark's py-cpuinfo call
         memory = ("--perfgate-memory",) if harness.memory else ()
-        timer = timer_args(harness.timer)
+        timer = timer_args(harness.timer, calibrated=harness.calibrated)
         return [
             str(pytest),
             *harness.args,

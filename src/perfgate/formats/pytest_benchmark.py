@@ -13,11 +13,13 @@ memory)``, in bytes, with the same params and group.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from perfgate import units
 from perfgate.model import (
     CALIBRATION,
+    CALIBRATION_SAMPLES,
     MEMORY_BACKEND,
     MEMORY_BACKENDS,
     TIMER,
@@ -26,6 +28,7 @@ from perfgate.model import (
     Run,
     Samples,
     as_samples,
+    sample_calibrations,
 )
 from perfgate.pytest_plugin.perfgate_memory import BACKEND_KEY
 from perfgate.pytest_plugin.perfgate_memory import KEY as MEMORY_KEY
@@ -66,6 +69,7 @@ def read(data: Mapping[str, Any], source: str) -> Run:
             raise ValueError(f"duplicate benchmark name {name!r}")
         seen.add(name)
         timed = _benchmark(entry, name, calibration)
+        timed = _with_sample_calibrations(timed, entry.get("extra_info"))
         benchmarks.append(timed)
         memory = _memory(timed, entry.get("extra_info"))
         if memory is not None:
@@ -97,6 +101,18 @@ def _calibration(machine: object) -> dict[str, tuple[float, ...]]:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         return {}
     return {CALIBRATION: (float(seconds),)} if 0 < seconds < 60 else {}
+
+
+def _with_sample_calibrations(timed: Benchmark, extra: object) -> Benchmark:
+    """The benchmark with the calibration beside each sample (perfgate's interleaved timer,
+    ``extra_info.perfgate_calibration_samples``) when there is one a sample, else without."""
+    kept = {k: v for k, v in timed.extra.items() if k != CALIBRATION_SAMPLES}
+    found = extra.get(CALIBRATION_SAMPLES) if isinstance(extra, dict) else None
+    if isinstance(found, list) and timed.rounds:
+        candidate = replace(timed, extra={**kept, CALIBRATION_SAMPLES: tuple(found)})
+        if sample_calibrations(candidate) is not None:
+            return candidate
+    return replace(timed, extra=kept)
 
 
 def _benchmark(

@@ -15,4 +15,5 @@ FOLDER = Path(__file__).resolve().parent
 MODULE = "perfgate_plugin"
 PROFILE_MODULE = MODULE  # the same plugin profiles (--perfgate-profile)
 TIMERS_MODULE = "perfgate_timers"  # --benchmark-timer=perfgate_timers.NAME
+CALIBRATION_MODULE = "perfgate_calibration"  # its interleaved timers: perfgate_calibration.NAME
 REACH_MODULE = "perfgate_reach"  # -p perfgate_reach --perfgate-reach=OUT.json: the reach map

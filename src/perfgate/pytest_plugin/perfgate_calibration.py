@@ -3,6 +3,14 @@ this machine runs Python, measured in every round beside the benchmarks and once
 budgets were set (``perfgate budgets calibrate``). Budgets are then judged on values scaled by
 reference / measured: a machine twice as slow doubles both, and the budget holds.
 
+Where a run judges budgets against a reference, each benchmark is timed by a
+:class:`Calibrated` timer (``--benchmark-timer=perfgate_calibration.NAME``): the workload runs
+between the timer's readings, at most every :data:`EVERY` seconds, and its time is left out of
+the clock the benchmark reads. Each sample is then paired with the calibrations measured
+around it: on a machine whose speed changes within a second (a shared runner; this project's
+test VM runs code in speed modes 1.5-2x apart for 4-20 s at a time), only a calibration that
+close follows the samples it scales (docs/budgets.md has the measurements).
+
 Standard library only: perfgate's pytest plugin imports it inside a side's environment, where
 perfgate is not installed. Changing the workload changes every measurement: bump VERSION, and a
 reference of another version is refused.
@@ -10,11 +18,16 @@ reference of another version is refused.
 
 from __future__ import annotations
 
+import importlib
 import statistics
 import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 VERSION = 1
 CALLS = 25  # the median of 25 calls of about 1-2 ms: 50 ms a round
+EVERY = 0.005  # s between the interleaved calibrations, at least (about 0.6 ms each here)
+NEAREST = 5  # a sample is scaled by the median of the calibrations nearest to it
 
 
 def _work() -> int:
@@ -35,3 +48,68 @@ def calibration_seconds(calls: int = CALLS) -> float:
         _work()
         times.append(time.process_time() - began)
     return statistics.median(times)
+
+
+class Calibrated:
+    """A pytest-benchmark timer: ``base``'s clock, less the time the calibration workload ran
+    between two readings. ``readings`` holds each value returned with how many calibrations
+    had run by then; ``calibrations`` each one's CPU time (s). :func:`per_sample` pairs them
+    with pytest-benchmark's samples."""
+
+    def __init__(self, base: Callable[[], float], name: str) -> None:
+        self.base = base
+        self.__name__ = name  # pytest-benchmark records the timer by its module and name
+        self.readings: list[tuple[float, int]] = []
+        self.calibrations: list[float] = []
+        self._left_out = 0.0
+        self._due = 0.0
+
+    def reset(self) -> None:
+        self.readings.clear()
+        self.calibrations.clear()
+        self._due = 0.0
+
+    def __call__(self) -> float:
+        if time.perf_counter() >= self._due:
+            before = self.base()
+            began = time.process_time()
+            _work()
+            self.calibrations.append(time.process_time() - began)
+            self._left_out += self.base() - before
+            self._due = time.perf_counter() + EVERY
+        reading = self.base() - self._left_out
+        self.readings.append((reading, len(self.calibrations)))
+        return reading
+
+
+def per_sample(timer: Calibrated, samples: Sequence[float], iterations: int) -> list[float] | None:
+    """The calibration (s) beside each of ``samples`` (pytest-benchmark's, each a round of
+    ``iterations`` calls, the last ones the timer read), or None when the timer's last
+    readings are not those samples' (another caller read it in between)."""
+    pairs = timer.readings[-2 * len(samples) :]
+    if not samples or len(pairs) != 2 * len(samples) or not timer.calibrations:
+        return None
+    found = []
+    last = len(timer.calibrations)
+    for i, sample in enumerate(samples):
+        (start, done), (end, _) = pairs[2 * i], pairs[2 * i + 1]
+        if abs((end - start) / iterations - sample) > 1e-9 * max(sample, 1e-9):
+            return None
+        low = min(max(done - 3, 0), max(last - NEAREST, 0))
+        found.append(statistics.median(timer.calibrations[low : low + NEAREST]))
+    return found
+
+
+if TYPE_CHECKING:
+    from perfgate.pytest_plugin import perfgate_timers as timers
+else:
+    timers = importlib.import_module(
+        f"{__package__}.perfgate_timers" if __package__ else "perfgate_timers"
+    )
+
+# --benchmark-timer=perfgate_calibration.NAME, one per harness.timer, named after the clock it
+# reads (pytest-benchmark records "perfgate_calibration.process_time", which perfgate reads
+# back as the CPU timer)
+process_time = Calibrated(time.process_time, "process_time")
+perf_counter = Calibrated(time.perf_counter, "perf_counter")
+wall_minus_runqueue = Calibrated(timers.wall_minus_runqueue, "wall_minus_runqueue")

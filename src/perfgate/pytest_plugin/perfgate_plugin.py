@@ -28,9 +28,10 @@ import importlib
 import os
 import platform
 import statistics
+import sys
 from collections.abc import Generator
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -207,6 +208,7 @@ def pytest_benchmark_generate_machine_info(config: pytest.Config) -> dict[str, A
 
 _CALIBRATION = pytest.StashKey[list[float]]()
 CALIBRATION_KEY = "perfgate_calibration"
+CALIBRATION_SAMPLES_KEY = "perfgate_calibration_samples"  # extra_info: one a sample
 CALLS_BESIDE_EACH = 5  # calibration calls before each test: interleaved with the benchmarks
 
 
@@ -223,6 +225,39 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     found = item.config.stash.get(_CALIBRATION, None)
     if found is not None:
         found.append(calibration.calibration_seconds(CALLS_BESIDE_EACH))
+
+
+def _calibrated_timer(config: pytest.Config) -> calibration.Calibrated | None:
+    """The run's timer when it is an interleaved calibration's (``--benchmark-timer=
+    perfgate_calibration.NAME``), else None."""
+    # the option is the timer's dotted name, which pytest-benchmark imports: the same object
+    # here (where perfgate is installed, this plugin may be the package's module while the
+    # timer's is perfgate run's folder's)
+    module, _, name = str(config.getoption("benchmark_timer", "")).rpartition(".")
+    found = getattr(sys.modules.get(module), name, None)
+    if type(found).__name__ != calibration.Calibrated.__name__:
+        return None
+    return cast("calibration.Calibrated", found)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """With an interleaved calibration's timer: the calibration beside each sample of the
+    test's benchmark, in its ``extra_info`` (``perfgate_calibration``, one value a sample)."""
+    timer = _calibrated_timer(item.config)
+    if timer is None:
+        return (yield)
+    timer.reset()
+    try:
+        return (yield)
+    finally:
+        fixture = getattr(item, "funcargs", {}).get("benchmark")
+        measured = getattr(fixture, "stats", None)  # pytest-benchmark's Metadata, once run
+        samples = getattr(getattr(measured, "stats", None), "data", None)
+        if fixture is not None and measured is not None and samples:
+            found = calibration.per_sample(timer, samples, int(measured.iterations))
+            if found is not None:
+                fixture.extra_info[CALIBRATION_SAMPLES_KEY] = found
 
 
 @pytest.hookimpl(optionalhook=True)
