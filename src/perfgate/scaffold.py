@@ -322,14 +322,20 @@ def _package(root: Path, name: str) -> str:
 
 
 def plan(
-    project: Project, *, asv: bool = False, action: str = ACTION, shards: int = 1
+    project: Project,
+    *,
+    asv: bool = False,
+    action: str = ACTION,
+    shards: int = 1,
+    calibration: str | None = None,
 ) -> list[Planned]:
     """The files for ``project``: perfgate.yml, the nox session, the workflow (one job, or
     with ``shards`` > 1 a matrix of shard jobs and a merge job), and with ``asv`` an asv
-    configuration and suite (unless the project has asv already)."""
+    configuration and suite (unless the project has asv already). ``calibration``: the
+    config's line for this machine's calibration reference (pytest-benchmark suites)."""
     workflow = _workflow(action) if shards == 1 else sharded_workflow(action, shards)
     files = [
-        Planned(path="perfgate.yml", text=_config(project, asv=asv)),
+        Planned(path="perfgate.yml", text=_config(project, asv=asv, calibration=calibration)),
         Planned(path=".github/workflows/perf.yml", text=workflow),
     ]
     if project.noxfile == "none":
@@ -364,7 +370,7 @@ def asv_harness(project: Project, *, asv: bool) -> bool:
 ASV_ARGS = ("--attribute", "processes=1", "--attribute", "repeat=10")
 
 
-def _config(project: Project, *, asv: bool = False) -> str:
+def _config(project: Project, *, asv: bool = False, calibration: str | None = None) -> str:
     tree = f"{{tree}}[{','.join(project.extras)}]" if project.extras else "{tree}"
     trees = [tree] if project.installable else []
     use_asv = asv_harness(project, asv=asv)
@@ -390,6 +396,17 @@ def _config(project: Project, *, asv: bool = False) -> str:
         "#     target: 50ms        # warning at 1.2x, critical (fails) at 1.5x the target",
         "budgets: {}",
         "",
+    ]
+    if calibration is not None and not use_asv:
+        lines += [
+            "# How fast the machine that ran `perfgate init` runs a fixed piece of Python: budgets",
+            "# set there are judged at its speed on any machine, each sample scaled by that",
+            "# piece's time measured beside it. Set budgets on this machine, or measure again",
+            "# where you set them: `perfgate budgets calibrate --write`.",
+            calibration,
+            "",
+        ]
+    lines += [
         "# How base and head are benchmarked: each side's tree installed in its own environment.",
         "harness:",
     ]

@@ -61,6 +61,11 @@ def test_init_writes_a_working_setup_and_never_overwrites(tmp_path: Path) -> Non
     assert config.harness.args[0] == "benchmarks"
     assert config.harness.install[0] == "{tree}"  # the suite imports nothing the extra adds
     assert "install: the project alone" in done.stdout
+    # this machine's calibration reference, for the budgets the user sets here; with no
+    # budgets yet, nothing is timed beside a calibration
+    assert config.calibration is not None
+    assert 1e-5 < config.calibration < 0.1
+    assert not config.harness.calibrated
     assert "def perf(session" in (root / "noxfile.py").read_text()
     assert not (root / "benchmarks" / "test_benchmarks.py").exists()  # it has a suite
     workflow = yaml.safe_load((root / ".github/workflows/perf.yml").read_text())
@@ -108,6 +113,7 @@ def test_asv_projects_and_the_asv_option(tmp_path: Path) -> None:
     config = load_config(root / "perfgate.yml")
     assert config.harness.type == "asv"
     assert config.metric == "p50"  # asv's ~10 samples a benchmark: no p95 ("few samples")
+    assert config.calibration is None  # asv times itself: nothing to scale
     assert not (root / "asv_bench").exists()
 
     # no suite at all: an example pytest-benchmark file

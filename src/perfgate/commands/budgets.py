@@ -30,12 +30,22 @@ MEASUREMENTS = 5  # each the median of 25 calls: the median of these is the refe
 _TOP_LEVEL = re.compile(r"^calibration:.*(?:\n[ \t]+.*)*\n?", re.MULTILINE)
 
 
+def measure_reference() -> float:
+    """This machine's time (s) for the calibration workload: a budget reference."""
+    return statistics.median(calibration_seconds() for _ in range(MEASUREMENTS))
+
+
+def calibration_line(seconds: float) -> str:
+    """perfgate.yml's line for a reference of ``seconds``."""
+    return f"calibration: {{reference: {_duration(seconds)}, workload: {VERSION}}}"
+
+
 def calibrate_command(
     *, config_path: Path | None, write: bool, stdout: TextIO | None = None
 ) -> int:
     stdout = stdout or sys.stdout
-    seconds = statistics.median(calibration_seconds() for _ in range(MEASUREMENTS))
-    line = f"calibration: {{reference: {_duration(seconds)}, workload: {VERSION}}}"
+    seconds = measure_reference()
+    line = calibration_line(seconds)
     if not write:
         stdout.write(
             f"{line}\n# the calibration workload's CPU time on this machine; put this line "

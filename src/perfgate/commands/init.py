@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from perfgate import scaffold
+from perfgate.commands.budgets import calibration_line, measure_reference
 from perfgate.errors import UsageError
 from perfgate.options import EXIT_OK
 
@@ -44,7 +45,15 @@ def init_command(
     # pinned to the commit perfgate was installed from (pip install git+https://...) when
     # that is known; else the release tag, and a note: zizmor --pedantic flags a tag
     pinned = action or scaffold.default_action()
-    files = scaffold.plan(project, asv=asv, action=pinned or scaffold.ACTION, shards=shards)
+    # this machine's calibration reference, for budgets set here (pytest-benchmark suites)
+    reference = None if scaffold.asv_harness(project, asv=asv) else measure_reference()
+    files = scaffold.plan(
+        project,
+        asv=asv,
+        action=pinned or scaffold.ACTION,
+        shards=shards,
+        calibration=None if reference is None else calibration_line(reference),
+    )
     kept_nox = False
     wrote = False
     for item, outcome in scaffold.apply(root, files, force=force):
