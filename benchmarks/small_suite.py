@@ -33,8 +33,9 @@ Pool = dict[str, list[list[Benchmark]]]
 
 
 def trial(pool: Pool, rng: random.Random, *, planted: bool, size: int) -> tuple[int, str]:
-    """Rounds used and the outcome at the stop: 'critical' (the planted one found), 'alarm'
-    (a false one), 'pass' or 'undecided'."""
+    """Rounds used and the outcome at the stop: 'critical' (the planted one found critical),
+    'planted major' or 'planted minor' (found, graded below: as it measured), 'alarm' (an
+    unchanged benchmark flagged), 'pass' or 'undecided'."""
     config = Config()
     chosen = rng.sample(range(len(pool["A"][0])), size)
     picks = rng.sample(range(len(pool["A"])), min(10, len(pool["A"])))
@@ -44,24 +45,32 @@ def trial(pool: Pool, rng: random.Random, *, planted: bool, size: int) -> tuple[
         for k in range(len(pool["A"]))
     ]
     base_rounds = [[pool["A"][k][i] for i in chosen] for k in range(len(pool["A"]))]
-    stop, changes, failure = 0, [], None
+    stop, changes, failure, named = 0, [], None, {}
     for r in range(config.rounds.min, len(picks) + 1):
         report = compare(side(base_rounds, picks[:r]), side(head_rounds, picks[:r]), config)
         changes = [row.change for row in report.rows if row.change is not None]
+        named = {id(row.change): row.name for row in report.rows if row.change is not None}
         stop = r
         # as `perfgate run`: every row decided, or a settled slowdown fails the check anyway
         failure = gate.settled_failure(report)
         if all(c.decisive for c in changes) or failure is not None:
             break
     slower = [c for c in changes if c.direction == "slower" and c.severity != "none"]
-    if failure is not None:
-        outcome = "critical" if planted and failure.name == pool["A"][0][slow].name else "alarm"
+    target = pool["A"][0][slow].name if planted else None
+    others = [c for c in slower if named[id(c)] != target]
+    mine = [c for c in slower if named[id(c)] == target]
+    if others or (failure is not None and failure.name != target):
+        outcome = "alarm"  # an unchanged benchmark flagged
+    elif failure is not None:
+        outcome = "critical"
     elif not all(c.decisive for c in changes):
         outcome = "undecided"
-    elif planted and any(c.severity == "critical" for c in slower):
-        outcome = "critical"
+    elif mine:
+        # the planted one, graded as measured: the "2x" dict build of 15,000 entries is
+        # +39% in time (the dict's resizes), so it is major, not critical
+        outcome = "critical" if mine[0].severity == "critical" else f"planted {mine[0].severity}"
     else:
-        outcome = "alarm" if slower else "pass"
+        outcome = "pass"
     return stop, outcome
 
 
