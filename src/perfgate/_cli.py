@@ -460,7 +460,7 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "--method",
         choices=CHANGE_POINT_METHODS,
         default=None,
-        help="segmentation (default asv-recursive+pelt-l1, chosen by F1 in docs/changepoints.md)",
+        help="segmentation (default pelt-l1, chosen by F1 in docs/changepoints.md)",
     )
     common(detect, steps="reported")
 

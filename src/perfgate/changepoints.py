@@ -163,9 +163,9 @@ COMBINE_WITHIN = 5  # points: PELT's boundary this close to asv's is the same st
 
 
 def combined_segments(values: Sequence[float]) -> list[int]:
-    """perfgate's default: recursive asv's boundaries, plus PELT-L1's that are more than
-    ``COMBINE_WITHIN`` points from any of them (asv places a step exactly; PELT finds more of
-    them). Chosen by F1 (docs/changepoints.md)."""
+    """Recursive asv's boundaries, plus PELT-L1's that are more than ``COMBINE_WITHIN``
+    points from any of them (asv places a step exactly; PELT finds more of them): perfgate's
+    default until PELT-L1 alone scored as well (docs/changepoints.md)."""
     exact = asv_recursive_segments(values)
     extra = [p for p in pelt_segments(values) if all(abs(p - q) > COMBINE_WITHIN for q in exact)]
     return sorted({*exact, *extra})
@@ -179,7 +179,10 @@ SEGMENTERS: dict[str, Segmenter] = {
     "pelt-l2": lambda values: pelt_segments(values, model="l2"),
     "binseg-l2": binseg_segments,
 }
-DEFAULT_METHOD = "asv-recursive+pelt-l1"
+# PELT-L1 alone: the best F1 of the methods compared on two draws of the evaluation windows,
+# with the fewest change points of the PELT family and a third of the combined method's time
+# (docs/changepoints.md, 2026-12-07); the combined method before that
+DEFAULT_METHOD = "pelt-l1"
 
 
 def min_commits(confidence: float = DEFAULT_MIN_CONFIDENCE) -> int:
