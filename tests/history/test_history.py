@@ -205,6 +205,18 @@ def test_pytest_benchmark_storage_imports_and_the_chart_is_a_page(tmp_path: Path
     assert page.startswith("<!doctype html>")
     assert page.count("<circle") == 2
     assert "<script" not in page
+    # the stored baseline of these runs holds the names a pytest-benchmark file has, so a
+    # compare with one pairs the benchmark (the outside review saw `py::test_heavy` written)
+    baseline = tmp_path / "baseline.json"
+    written = run_cli("history", "baseline", "--db", db, "--output", baseline, cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    names = [b["name"] for b in json.loads(baseline.read_text())["benchmarks"]]
+    assert names == ["test_bench.py::test_sum"], names
+    compared = run_cli("compare", baseline, saved[-1], "--format", "json", cwd=tmp_path)
+    assert compared.returncode in (0, 1), compared.stderr
+    rows = json.loads(compared.stdout)["benchmarks"]
+    assert [row["name"] for row in rows] == ["test_bench.py::test_sum"], rows
+    assert rows[0]["base"] is not None and rows[0]["head"] is not None, rows
 
 
 def _native_runs(folder: Path, count: int, *, benchmarks: int = 40, first: int = 0) -> None:
