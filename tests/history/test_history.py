@@ -216,7 +216,8 @@ def test_pytest_benchmark_storage_imports_and_the_chart_is_a_page(tmp_path: Path
     assert compared.returncode in (0, 1), compared.stderr
     rows = json.loads(compared.stdout)["benchmarks"]
     assert [row["name"] for row in rows] == ["test_bench.py::test_sum"], rows
-    assert rows[0]["base"] is not None and rows[0]["head"] is not None, rows
+    assert rows[0]["base"] is not None, rows
+    assert rows[0]["head"] is not None, rows
 
 
 def _native_runs(folder: Path, count: int, *, benchmarks: int = 40, first: int = 0) -> None:
