@@ -95,7 +95,7 @@ REPORT_FORMATS = tuple(RENDERERS)
 # `history detect --method`: perfgate.changepoints.SEGMENTERS' names (a test checks), the first
 # the default; here so that --help imports no numpy
 CHANGE_POINT_METHODS = (
-    "asv-recursive+pelt-l1", "asv-recursive", "asv", "pelt-l1", "pelt-l2", "binseg-l2",
+    "pelt-l1", "asv-recursive+pelt-l1", "asv-recursive", "asv", "pelt-l2", "binseg-l2",
 )  # fmt: skip
 
 

@@ -15,7 +15,6 @@ speed modes the workload does not share, it adds noise instead (docs/budgets.md 
 from __future__ import annotations
 
 import re
-import statistics
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -24,20 +23,14 @@ from perfgate._io import write_text_atomic
 from perfgate.config import find_config, load_config
 from perfgate.errors import UsageError
 from perfgate.options import EXIT_OK
-from perfgate.pytest_plugin.perfgate_calibration import VERSION, calibration_seconds
+from perfgate.pytest_plugin.perfgate_calibration import (
+    VERSION,
+    calibration_line,
+    measure_reference,
+    reference_text,
+)
 
-MEASUREMENTS = 5  # each the median of 25 calls: the median of these is the reference
 _TOP_LEVEL = re.compile(r"^calibration:.*(?:\n[ \t]+.*)*\n?", re.MULTILINE)
-
-
-def measure_reference() -> float:
-    """This machine's time (s) for the calibration workload: a budget reference."""
-    return statistics.median(calibration_seconds() for _ in range(MEASUREMENTS))
-
-
-def calibration_line(seconds: float) -> str:
-    """perfgate.yml's line for a reference of ``seconds``."""
-    return f"calibration: {{reference: {_duration(seconds)}, workload: {VERSION}}}"
 
 
 def calibrate_command(
@@ -58,7 +51,7 @@ def calibrate_command(
     if path.suffix == ".toml":
         raise UsageError(
             f"--write edits perfgate.yml; in {path} add `calibration = {{reference = "
-            f'"{_duration(seconds)}", workload = {VERSION}}}` under [tool.perfgate]'
+            f'"{reference_text(seconds)}", workload = {VERSION}}}` under [tool.perfgate]'
         )
     text = path.read_text(encoding="utf-8")
     kept = _TOP_LEVEL.sub("", text)
@@ -68,8 +61,3 @@ def calibrate_command(
     load_config(path)  # what was written must still be a valid config
     stdout.write(f"{path}: {line}\n")
     return EXIT_OK
-
-
-def _duration(seconds: float) -> str:
-    """The reference in milliseconds, to 4 significant digits."""
-    return f"{seconds * 1e3:.4g}ms"

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TextIO
 
 from perfgate import scaffold
-from perfgate.commands.budgets import calibration_line, measure_reference
 from perfgate.errors import UsageError
 from perfgate.options import EXIT_OK
+from perfgate.pytest_plugin.perfgate_calibration import calibration_line, measure_reference
 
 MAX_SHARDS = 256  # GitHub runs at most 256 jobs of one matrix
 

@@ -50,6 +50,25 @@ def calibration_seconds(calls: int = CALLS) -> float:
     return statistics.median(times)
 
 
+MEASUREMENTS = 5  # for a reference: each the median of CALLS calls, the median of these
+
+
+def measure_reference() -> float:
+    """This machine's time (s) for the workload: a budget reference (``perfgate budgets
+    calibrate``, ``perfgate init``)."""
+    return statistics.median(calibration_seconds() for _ in range(MEASUREMENTS))
+
+
+def reference_text(seconds: float) -> str:
+    """A reference as perfgate.yml holds it: milliseconds, to 4 significant digits."""
+    return f"{seconds * 1e3:.4g}ms"
+
+
+def calibration_line(seconds: float) -> str:
+    """perfgate.yml's line for a reference of ``seconds``."""
+    return f"calibration: {{reference: {reference_text(seconds)}, workload: {VERSION}}}"
+
+
 class Calibrated:
     """A pytest-benchmark timer: ``base``'s clock, less the time the calibration workload ran
     between two readings. ``readings`` holds each value returned with how many calibrations
