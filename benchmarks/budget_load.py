@@ -33,6 +33,10 @@ from perfgate.pytest_plugin import CALIBRATION_MODULE, FOLDER
 from perfgate.pytest_plugin.perfgate_calibration import calibration_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.hogs import spinning  # noqa: E402
+
 TIMERS = {
     "wall": "time.perf_counter",
     "cpu": "time.process_time",
@@ -68,16 +72,11 @@ def measure(
     passes: int, hogs: int, timers: list[str], reference: float
 ) -> dict[str, dict[str, list[float]]]:
     found: dict[str, dict[str, list[float]]] = {t: {} for t in timers}
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(hogs)]
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            for _ in range(passes):
-                for timer in timers:
-                    for name, p95 in one_pass(timer, Path(scratch), reference).items():
-                        found[timer].setdefault(name, []).append(p95)
-    finally:
-        for spinner in spinners:
-            spinner.kill()
+    with spinning(hogs), tempfile.TemporaryDirectory() as scratch:
+        for _ in range(passes):
+            for timer in timers:
+                for name, p95 in one_pass(timer, Path(scratch), reference).items():
+                    found[timer].setdefault(name, []).append(p95)
     return found
 
 

@@ -32,6 +32,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.hogs import spinning  # noqa: E402
+
 PLUGIN = ROOT / "src" / "perfgate" / "pytest_plugin"
 
 # a worker: on each line "go" from its parent, one timed call; the duration back on stdout
@@ -106,14 +110,10 @@ def one_round(mode: str, calls: int, size: int, rng: random.Random) -> float:
 def measure(rounds: int, hogs: int, calls: int, size: int, seed: int) -> dict[str, list[float]]:
     rng = random.Random(seed)  # noqa: S311 - an order of sides, not a secret
     found: dict[str, list[float]] = {"rounds": [], "lockstep": []}
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(hogs)]
-    try:
+    with spinning(hogs):
         for _ in range(rounds):
             for mode in rng.sample(list(found), 2):
                 found[mode].append(one_round(mode, calls, size, rng))
-    finally:
-        for spinner in spinners:
-            spinner.kill()
     return found
 
 
