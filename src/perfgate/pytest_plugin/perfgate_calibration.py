@@ -5,11 +5,12 @@ reference / measured: a machine twice as slow doubles both, and the budget holds
 
 Where a run judges budgets against a reference, each benchmark is timed by a
 :class:`Calibrated` timer (``--benchmark-timer=perfgate_calibration.NAME``): the workload runs
-between the timer's readings, at most every :data:`EVERY` seconds, and its time is left out of
-the clock the benchmark reads. Each sample is then paired with the calibrations measured
-around it: on a machine whose speed changes within a second (a shared runner; this project's
-test VM runs code in speed modes 1.5-2x apart for 4-20 s at a time), only a calibration that
-close follows the samples it scales (docs/budgets.md has the measurements).
+between the timer's readings, at most every :data:`EVERY` seconds of the clock it reads (CPU
+time for the CPU timer), and its time is left out of the clock the benchmark reads. Each
+sample is then paired with the calibrations measured around it: on a machine whose speed
+changes within a second (a shared runner; this project's test VM of 2026-12-06 ran code in
+speed modes 1.5-2x apart for 4-20 s at a time), only a calibration that close follows the
+samples it scales (docs/budgets.md has the measurements).
 
 Standard library only: perfgate's pytest plugin imports it inside a side's environment, where
 perfgate is not installed. Changing the workload changes every measurement: bump VERSION, and a
@@ -21,12 +22,13 @@ from __future__ import annotations
 import importlib
 import statistics
 import time
+from array import array
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 VERSION = 1
 CALLS = 25  # the median of 25 calls of about 1-2 ms: 50 ms a round
-EVERY = 0.005  # s between the interleaved calibrations, at least (about 0.6 ms each here)
+EVERY = 0.005  # s of the timer's clock between interleaved calibrations, at least (~0.3 ms each)
 NEAREST = 5  # a sample is scaled by the median of the calibrations nearest to it
 
 
@@ -71,33 +73,42 @@ def calibration_line(seconds: float) -> str:
 
 class Calibrated:
     """A pytest-benchmark timer: ``base``'s clock, less the time the calibration workload ran
-    between two readings. ``readings`` holds each value returned with how many calibrations
-    had run by then; ``calibrations`` each one's CPU time (s). :func:`per_sample` pairs them
-    with pytest-benchmark's samples."""
+    between two readings. ``values`` holds each reading returned and ``counts`` how many
+    calibrations had run by then (compact arrays: pytest-benchmark reads a timer a million
+    times a second while it measures the timer's precision); ``calibrations`` each one's CPU
+    time (s). :func:`per_sample` pairs them with pytest-benchmark's samples."""
+
+    KEPT = 1 << 21  # readings kept at most (the newest): 2 per sample, 32 MB
 
     def __init__(self, base: Callable[[], float], name: str) -> None:
         self.base = base
         self.__name__ = name  # pytest-benchmark records the timer by its module and name
-        self.readings: list[tuple[float, int]] = []
+        self.values = array("d")
+        self.counts = array("q")
         self.calibrations: list[float] = []
         self._left_out = 0.0
         self._due = 0.0
 
     def reset(self) -> None:
-        self.readings.clear()
+        del self.values[:], self.counts[:]
         self.calibrations.clear()
         self._due = 0.0
 
     def __call__(self) -> float:
-        if time.perf_counter() >= self._due:
-            before = self.base()
+        # the clock is read first: what follows a start reading (the bookkeeping, at most a
+        # calibration) is left out of the sample it starts, and nothing precedes an end reading
+        now = self.base()
+        reading = now - self._left_out
+        if reading >= self._due:
             began = time.process_time()
             _work()
             self.calibrations.append(time.process_time() - began)
-            self._left_out += self.base() - before
-            self._due = time.perf_counter() + EVERY
-        reading = self.base() - self._left_out
-        self.readings.append((reading, len(self.calibrations)))
+            self._left_out += self.base() - now
+            self._due = reading + EVERY
+        if len(self.values) >= self.KEPT:
+            del self.values[: self.KEPT // 2], self.counts[: self.KEPT // 2]
+        self.values.append(reading)
+        self.counts.append(len(self.calibrations))
         return reading
 
 
@@ -105,13 +116,14 @@ def per_sample(timer: Calibrated, samples: Sequence[float], iterations: int) -> 
     """The calibration (s) beside each of ``samples`` (pytest-benchmark's, each a round of
     ``iterations`` calls, the last ones the timer read), or None when the timer's last
     readings are not those samples' (another caller read it in between)."""
-    pairs = timer.readings[-2 * len(samples) :]
-    if not samples or len(pairs) != 2 * len(samples) or not timer.calibrations:
+    values = timer.values[-2 * len(samples) :]
+    counts = timer.counts[-2 * len(samples) :]
+    if not samples or len(values) != 2 * len(samples) or not timer.calibrations:
         return None
     found = []
     last = len(timer.calibrations)
     for i, sample in enumerate(samples):
-        (start, done), (end, _) = pairs[2 * i], pairs[2 * i + 1]
+        start, end, done = values[2 * i], values[2 * i + 1], counts[2 * i]
         if abs((end - start) / iterations - sample) > 1e-9 * max(sample, 1e-9):
             return None
         low = min(max(done - 3, 0), max(last - NEAREST, 0))
