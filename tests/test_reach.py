@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from perfgate.reach import (
+    REACH_FORMAT,
     FileChange,
     Reached,
     ReachMap,
@@ -199,7 +200,7 @@ def test_every_copy_of_a_changed_file_the_suite_ran_counts() -> None:
 
 def test_the_plugins_document_is_read_back() -> None:
     document = {
-        "perfgate_reach": 1,
+        "perfgate_reach": REACH_FORMAT,
         "files": [RAN],
         "benchmarks": {"b/test.py::test_fast": [[0, 6]]},
         "outside": [[0, 1]],
@@ -214,8 +215,8 @@ def test_the_plugins_document_is_read_back() -> None:
         map_from({**document, "outside": [[3, 1]]})
     with pytest.raises(ValueError, match="incomplete"):  # the hook was replaced mid-run
         map_from({**document, "complete": False})
-    with pytest.raises(ValueError, match="version 1"):
-        map_from({"perfgate_reach": 2})
+    with pytest.raises(ValueError, match=f"version {REACH_FORMAT}"):  # a map of version 1
+        map_from({**document, "perfgate_reach": 1})  # keyed a module's import as its line 1
 
 
 def test_the_cheapest_other_benchmarks_are_measured_beside_the_reached_ones() -> None:

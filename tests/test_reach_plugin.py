@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from perfgate.pytest_plugin import FOLDER, REACH_MODULE
-from perfgate.reach import map_from
+from perfgate.reach import FileChange, affected, map_from
 
 SUITE = """
 import subprocess
@@ -84,6 +84,48 @@ def test_the_map_records_each_benchmarks_functions_and_what_it_cannot_see(
         assert not found.spawned_outside  # pytest-benchmark's `file` run ended long before
     else:
         assert found.spawned_outside
+
+
+@pytest.mark.slow
+def test_a_function_on_a_modules_first_line_is_not_its_import(tmp_path: Path) -> None:
+    """A function defined on line 1 of a module shared the module's own first line, so the
+    module's import (outside the benchmarks) marked it as run outside them, and a change to it
+    measured every benchmark (seen on the README walk's project)."""
+    (tmp_path / "toppkg.py").write_text(
+        "def parse(n):\n    return sum(range(n))\n\n\ndef render(n):\n    return str(n)\n"
+    )
+    (tmp_path / "test_suite.py").write_text(
+        "from toppkg import parse, render\n\n\ndef test_parse(benchmark):\n"
+        "    benchmark(parse, 10)\n\n\ndef test_render(benchmark):\n    benchmark(render, 10)\n"
+    )
+    out = tmp_path / "reach.json"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(FOLDER), str(tmp_path)]),
+    }
+    subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            "--import-mode=importlib", "-p", REACH_MODULE, "--benchmark-disable",
+            f"--perfgate-reach={out}", "test_suite.py",
+        ],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    found = map_from(json.loads(out.read_text()))
+    module = str(tmp_path / "toppkg.py")
+    assert (module, 1) not in found.outside  # parse's line: the import is line 0
+    assert (module, 0) in found.outside
+    old = (tmp_path / "toppkg.py").read_text()
+    new = old.replace("sum(range(n))", "sum(range(10 * n))")
+    reached = affected([FileChange("toppkg.py", "M", old, new)], found)
+    assert reached.benchmarks == frozenset({"test_suite.py::test_parse"}), reached.why
+
+
+def test_the_reach_format_is_the_plugins() -> None:
+    from perfgate.pytest_plugin.perfgate_reach import VERSION  # noqa: PLC0415
+    from perfgate.reach import REACH_FORMAT  # noqa: PLC0415
+
+    assert REACH_FORMAT == VERSION
 
 
 def test_the_hook_never_raises_on_arguments_it_does_not_expect() -> None:

@@ -15,6 +15,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+# the plugin's map format (perfgate_reach.VERSION; a test checks): 2 records a module's own code
+# at line 0; a kept map of another format is not reused
+REACH_FORMAT = 2
+
 
 @dataclass(frozen=True)
 class FileChange:
@@ -219,8 +223,8 @@ def _blank(line: str) -> bool:
 
 def map_from(document: object) -> ReachMap:
     """The map from the plugin's JSON document; ValueError when it is not one."""
-    if not isinstance(document, dict) or document.get("perfgate_reach") != 1:
-        raise ValueError("not a perfgate reach map of version 1")
+    if not isinstance(document, dict) or document.get("perfgate_reach") != REACH_FORMAT:
+        raise ValueError(f"not a perfgate reach map of version {REACH_FORMAT}")
     if document.get("complete") is not True:
         raise ValueError("the map is incomplete (its profile hook was replaced or failed)")
     try:

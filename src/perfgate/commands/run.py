@@ -548,6 +548,7 @@ def _reach_map(req: _Request, base: Side, repo: Path, base_commit: str) -> reach
         "args": list(harness.args),
         "extra": list(req.extra),
         "perfgate": __version__,
+        "map": reach.REACH_FORMAT,
     }
     digest = hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:20]
     kept = repo / ".perfgate" / "reach" / f"{digest}.json"

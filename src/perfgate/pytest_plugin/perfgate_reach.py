@@ -21,7 +21,7 @@ at its start) does not.
 This module imports only the standard library and pytest, so it runs in an environment
 without perfgate. The file it writes::
 
-    {"perfgate_reach": 1, "files": [PATH, ...],
+    {"perfgate_reach": 2, "files": [PATH, ...],
      "benchmarks": {NODEID: [[FILE_INDEX, FIRST_LINE], ...]},
      "outside": [[FILE_INDEX, FIRST_LINE], ...],
      "opaque": [NODEID, ...], "spawned_outside": false,
@@ -44,7 +44,7 @@ from typing import Any
 
 import pytest
 
-VERSION = 1
+VERSION = 2  # 2: a module's own code recorded at line 0 (perfgate.reach.REACH_FORMAT)
 # C functions that start another process (their __name__): the work they hand over is not seen
 SPAWNS = frozenset({
     "fork", "forkpty", "fork_exec", "posix_spawn", "posix_spawnp", "system",
@@ -80,7 +80,11 @@ class Recorder:
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
         if event == "call":
             code = frame.f_code
-            self.seen.setdefault(self.current, set()).add((code.co_filename, code.co_firstlineno))
+            # a module's own code is line 0: its first line is 1, which is also the first line
+            # of a function defined at the top of the file (its import would mark that
+            # function as run outside the benchmarks)
+            line = 0 if code.co_name == "<module>" else code.co_firstlineno
+            self.seen.setdefault(self.current, set()).add((code.co_filename, line))
             if (
                 code.co_name == "_execute_child"
                 and code.co_filename.endswith("subprocess.py")
