@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,15 +51,15 @@ def test_beside_a_child(benchmark, child):
 """
 
 
-@pytest.mark.slow
-def test_the_map_records_each_benchmarks_functions_and_what_it_cannot_see(
-    tmp_path: Path,
-) -> None:
-    (tmp_path / "test_suite.py").write_text(SUITE)
-    out = tmp_path / "reach.json"
+def _mapped(folder: Path, *path: Path) -> dict[str, Any]:
+    """The plugin's document for ``folder/test_suite.py``, run as perfgate runs the map (with
+    ``path`` on PYTHONPATH beside the plugin)."""
+    out = folder / "reach.json"
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(FOLDER), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            [str(FOLDER), *map(str, path), os.environ.get("PYTHONPATH", "")]
+        ),
     }
     done = subprocess.run(
         [
@@ -66,10 +67,18 @@ def test_the_map_records_each_benchmarks_functions_and_what_it_cannot_see(
             "--import-mode=importlib", "-p", REACH_MODULE, "--benchmark-disable",
             f"--perfgate-reach={out}", "test_suite.py",
         ],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300,
+        cwd=folder, env=env, capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    found = map_from(json.loads(out.read_text()))
+    return dict(json.loads(out.read_text()))
+
+
+@pytest.mark.slow
+def test_the_map_records_each_benchmarks_functions_and_what_it_cannot_see(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "test_suite.py").write_text(SUITE)
+    found = map_from(_mapped(tmp_path))
     suite = str(tmp_path / "test_suite.py")
     work = (suite, SUITE.splitlines().index("def work(n):") + 1)
     assert set(found.benchmarks) == {
@@ -98,20 +107,7 @@ def test_a_function_on_a_modules_first_line_is_not_its_import(tmp_path: Path) ->
         "from toppkg import parse, render\n\n\ndef test_parse(benchmark):\n"
         "    benchmark(parse, 10)\n\n\ndef test_render(benchmark):\n    benchmark(render, 10)\n"
     )
-    out = tmp_path / "reach.json"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(FOLDER), str(tmp_path)]),
-    }
-    subprocess.run(
-        [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            "--import-mode=importlib", "-p", REACH_MODULE, "--benchmark-disable",
-            f"--perfgate-reach={out}", "test_suite.py",
-        ],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=True, timeout=300,
-    )  # fmt: skip
-    found = map_from(json.loads(out.read_text()))
+    found = map_from(_mapped(tmp_path, tmp_path))
     module = str(tmp_path / "toppkg.py")
     assert (module, 1) not in found.outside  # parse's line: the import is line 0
     assert (module, 0) in found.outside
@@ -142,20 +138,7 @@ def test_a_map_whose_hook_was_replaced_is_not_used(tmp_path: Path) -> None:
         "import sys\n\n\ndef test_unhooks(benchmark):\n    sys.setprofile(None)\n"
         "    benchmark(sum, range(10))\n"
     )
-    out = tmp_path / "reach.json"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(FOLDER), os.environ.get("PYTHONPATH", "")]),
-    }
-    subprocess.run(
-        [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            "--import-mode=importlib", "-p", REACH_MODULE, "--benchmark-disable",
-            f"--perfgate-reach={out}", "test_suite.py",
-        ],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=True, timeout=300,
-    )  # fmt: skip
-    document = json.loads(out.read_text())
+    document = _mapped(tmp_path)
     assert document["complete"] is False
     with pytest.raises(ValueError, match="incomplete"):
         map_from(document)
