@@ -30,6 +30,7 @@ from perfgate.model import (
     as_samples,
     sample_calibrations,
 )
+from perfgate.pytest_plugin.perfgate_calibration import SAMPLES_KEY
 from perfgate.pytest_plugin.perfgate_memory import BACKEND_KEY
 from perfgate.pytest_plugin.perfgate_memory import KEY as MEMORY_KEY
 
@@ -106,8 +107,8 @@ def _calibration(machine: object) -> dict[str, tuple[float, ...]]:
 def _with_sample_calibrations(timed: Benchmark, extra: object) -> Benchmark:
     """The benchmark with the calibration beside each sample (perfgate's interleaved timer,
     ``extra_info.perfgate_calibration_samples``) when there is one a sample, else without."""
-    kept = {k: v for k, v in timed.extra.items() if k != CALIBRATION_SAMPLES}
-    found = extra.get(CALIBRATION_SAMPLES) if isinstance(extra, dict) else None
+    kept = {k: v for k, v in timed.extra.items() if k not in (SAMPLES_KEY, CALIBRATION_SAMPLES)}
+    found = extra.get(SAMPLES_KEY) if isinstance(extra, dict) else None
     if isinstance(found, list) and timed.rounds:
         candidate = replace(timed, extra={**kept, CALIBRATION_SAMPLES: tuple(found)})
         if sample_calibrations(candidate) is not None:

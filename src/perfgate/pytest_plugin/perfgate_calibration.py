@@ -30,6 +30,9 @@ VERSION = 1
 CALLS = 25  # the median of 25 calls of about 1-2 ms: 50 ms a round
 EVERY = 0.005  # s of the timer's clock between interleaved calibrations, at least (~0.3 ms each)
 NEAREST = 5  # a sample is scaled by the median of the calibrations nearest to it
+# the key of a benchmark's extra_info (pytest-benchmark JSON) that holds one calibration (s) a
+# sample, in the samples' order: written by perfgate's plugin, read by perfgate's reader
+SAMPLES_KEY = "perfgate_calibration_samples"
 
 
 def _work() -> int:

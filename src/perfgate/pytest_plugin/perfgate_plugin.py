@@ -208,7 +208,6 @@ def pytest_benchmark_generate_machine_info(config: pytest.Config) -> dict[str, A
 
 _CALIBRATION = pytest.StashKey[list[float]]()
 CALIBRATION_KEY = "perfgate_calibration"
-CALIBRATION_SAMPLES_KEY = "perfgate_calibration_samples"  # extra_info: one a sample
 CALLS_BESIDE_EACH = 5  # calibration calls before each test: interleaved with the benchmarks
 
 
@@ -243,7 +242,8 @@ def _calibrated_timer(config: pytest.Config) -> calibration.Calibrated | None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """With an interleaved calibration's timer: the calibration beside each sample of the
-    test's benchmark, in its ``extra_info`` (``perfgate_calibration``, one value a sample)."""
+    test's benchmark, in its ``extra_info`` (``perfgate_calibration_samples``, one value a
+    sample)."""
     timer = _calibrated_timer(item.config)
     if timer is None:
         return (yield)
@@ -257,7 +257,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         if fixture is not None and measured is not None and samples:
             found = calibration.per_sample(timer, samples, int(measured.iterations))
             if found is not None:
-                fixture.extra_info[CALIBRATION_SAMPLES_KEY] = found
+                fixture.extra_info[calibration.SAMPLES_KEY] = found
 
 
 @pytest.hookimpl(optionalhook=True)
