@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from perfgate.compare import assess_changes  # noqa: E402
 from perfgate.config import Config  # noqa: E402
+from perfgate.decisions.compare import assess_changes  # noqa: E402
 from perfgate.formats import load  # noqa: E402
 from perfgate.model import Benchmark  # noqa: E402
 

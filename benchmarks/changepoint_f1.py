@@ -25,7 +25,7 @@ Data:
 Every method goes through perfgate's filters (5% magnitude floor, rank-test confidence 0.99),
 so the segmentations are compared. Methods: perfgate's recursive asv, one-pass asv, ruptures'
 PELT (L1 and L2) and binary segmentation (L2) with the BIC-like penalty of
-``perfgate.changepoints`` (3 sigma^(1 or 2) log n, sigma from successive differences: one
+``perfgate.decisions.changepoints`` (3 sigma^(1 or 2) log n, sigma from successive differences: one
 documented rule, not tuned per series), and Apache Otava's E-divisive (Hunter; window 50,
 p 0.001; run in its own environment, see ``benchmarks/otava_runner.py``).
 """
@@ -125,7 +125,7 @@ def otava(series: list[list[float]], python: str) -> dict[tuple[float, ...], lis
 
 
 def main() -> None:
-    from perfgate import changepoints  # noqa: PLC0415
+    from perfgate.decisions import changepoints  # noqa: PLC0415
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--otava-python", help="python of an environment with apache-otava")

@@ -17,7 +17,7 @@ changes), and every value from there on is multiplied by 1 + s (a slowdown). The
 * on the untouched windows: change points per 1,000 points (real changes are rare in these
   projects, so a high count mostly means noise called a step).
 
-Every method goes through perfgate's own filters (:func:`perfgate.changepoints.detect`:
+Every method goes through perfgate's own filters (:func:`perfgate.decisions.changepoints.detect`:
 magnitude floor 5%, rank-test confidence 0.99), so the segmentation is what is compared.
 
 Run: ``nox -s changepoint_quality`` (writes ``docs/changepoints.md``).
@@ -82,7 +82,7 @@ def near(index: int, found: list[int]) -> bool:
 
 
 def evaluate(method: str, series: list[tuple[str, list[float]]], seed: int) -> dict[str, str]:
-    from perfgate.changepoints import detect  # noqa: PLC0415
+    from perfgate.decisions.changepoints import detect  # noqa: PLC0415
 
     rng = random.Random(seed)  # noqa: S311
     began = time.perf_counter()

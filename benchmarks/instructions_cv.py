@@ -137,7 +137,7 @@ def write(out: Path, results: dict[str, tuple[dict[str, tuple[float, float]], fl
         "tolerance). The rows are `NAME (instructions)`,",
         "unit `instructions`, judged exactly: the median of the per-round ratios, the range of",
         "those ratios (widened by 0.01%) as the interval, minor at 1%, major at 5%, critical at",
-        "20% (perfgate.compare.COUNT_THRESHOLDS). An unchanged benchmark compares as 1.0000x; a",
+        "20% (decisions.compare.COUNT_THRESHOLDS). An unchanged benchmark compares as 1.0000x; a",
         "1.25% change is flagged after two rounds (`tests/commands/test_instructions.py`, with",
         "two CPU hogs running).",
         "",

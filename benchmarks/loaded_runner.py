@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from perfgate.compare import assess_changes  # noqa: E402
 from perfgate.config import Config  # noqa: E402
+from perfgate.decisions.compare import assess_changes  # noqa: E402
 from perfgate.formats import load  # noqa: E402
+from perfgate.harness.runner import timer_args  # noqa: E402
 from perfgate.model import Benchmark  # noqa: E402
 from perfgate.options import TIMERS, Timer  # noqa: E402
-from perfgate.runner import timer_args  # noqa: E402
 
 VARIANTS = {"A": 0.0, "A2": 0.0, "slow30": 0.30, "slow100": 1.0}
 CANDIDATES = ("min", "p10", "p25", "p50", "mean", "p95")

@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.loaded_runner import timer_pool  # noqa: E402
-from perfgate import gate, rounds_plan  # noqa: E402
-from perfgate.compare import compare  # noqa: E402
 from perfgate.config import Config  # noqa: E402
+from perfgate.decisions import gate, rounds_plan  # noqa: E402
+from perfgate.decisions.compare import compare  # noqa: E402
+from perfgate.decisions.names import bare as bare_name  # noqa: E402
 from perfgate.model import Benchmark  # noqa: E402
-from perfgate.shards import bare_name  # noqa: E402
 
 Pool = dict[str, list[list[Benchmark]]]
 

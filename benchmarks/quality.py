@@ -55,9 +55,9 @@ from benchmarks.quality_data import (
 )
 from benchmarks.quality_data import median as median_of
 from benchmarks.quality_tally import SLOWDOWNS, Tally, table
-from perfgate.compare import decision_statistic
 from perfgate.config import Config
-from perfgate.inference import Evidence
+from perfgate.decisions.compare import decision_statistic
+from perfgate.decisions.inference import Evidence
 from perfgate.report.model import Change
 
 CACHE = ROOT / ".perfgate" / "cache" / "quality-history.sqlite"
@@ -403,7 +403,7 @@ def round_log_ratios(jobs: list[Job], metric: str) -> dict[str, list[tuple[float
     """Per benchmark, each job's two per-round log-ratios head/base of ``metric`` (A/A)."""
     import numpy as np  # noqa: PLC0415
 
-    from perfgate.stats import statistic  # noqa: PLC0415
+    from perfgate.decisions.stats import statistic  # noqa: PLC0415
 
     out: dict[str, list[tuple[float, float]]] = {}
     for job in jobs:

@@ -15,10 +15,12 @@ live in services or JavaScript are written out here from their documentation:
   quantile, and a new value above it is an alert. The window is the last 64 values (the
   ``--threshold-max-sample-size`` of Bencher's own example), at least 2.
 
-perfgate's rule is its own code: :func:`perfgate.compare.gather` per benchmark,
-:func:`perfgate.inference.infer` over the suite and :func:`perfgate.compare.classify`, the
-three steps :func:`perfgate.compare.assess_changes` runs (a test checks they agree). An
-injected slowdown shifts a benchmark's evidence (:meth:`~perfgate.inference.Evidence.shifted`):
+perfgate's rule is its own code: :func:`perfgate.decisions.compare.gather` per benchmark,
+:func:`perfgate.decisions.inference.infer` over the suite and
+:func:`perfgate.decisions.compare.classify`, the three steps
+:func:`perfgate.decisions.compare.assess_changes` runs (a test checks they agree). An
+injected slowdown shifts a benchmark's evidence
+(:meth:`~perfgate.decisions.inference.Evidence.shifted`):
 the same as measuring head's scaled samples, since every decision statistic scales with them.
 """
 
@@ -29,9 +31,9 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from perfgate.compare import classify, decision_statistic, gather
 from perfgate.config import Config
-from perfgate.inference import Evidence, infer
+from perfgate.decisions.compare import classify, decision_statistic, gather
+from perfgate.decisions.inference import Evidence, infer
 from perfgate.model import Benchmark
 from perfgate.report.model import Change
 

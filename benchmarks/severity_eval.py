@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from benchmarks.quality_data import SHARED, Job, django_jobs
 from benchmarks.verdict_eval import asv_rule, no_samples, one_file
 from perfgate.config import Config, Thresholds
-from perfgate.inference import Evidence, RatioEstimate, infer
+from perfgate.decisions.inference import Evidence, RatioEstimate, infer
 from perfgate.options import Severity
 
 TUNING_JOBS = 100

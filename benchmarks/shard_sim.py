@@ -11,8 +11,8 @@ wall time is its benchmarks' costs x 2 sides x ROUNDS rounds, plus the job's fix
 + pip for a first run). The merge job's cost is scaled from the measured compare of 2,000
 benchmarks x 10 rounds (docs/performance.md: 7.66 s CPU), linearly in benchmarks x rounds,
 plus its own setup (MERGE_SETUP). Shards are perfgate's hash partition (``--shard K/N``,
-:func:`perfgate.shards.in_shard`); beside it, what a partition balanced by the costs would
-give (longest first onto the least-loaded shard: :func:`perfgate.shards.assign`, which
+:func:`perfgate.harness.shards.in_shard`); beside it, what a partition balanced by the costs would
+give (longest first onto the least-loaded shard: :func:`perfgate.harness.shards.assign`, which
 ``--shard`` uses when the history holds the base commit's durations).
 """
 
@@ -52,7 +52,7 @@ def measured_costs() -> list[float]:
 
 
 def main() -> None:
-    from perfgate.shards import Shard, in_shard  # noqa: PLC0415
+    from perfgate.harness.shards import Shard, in_shard  # noqa: PLC0415
 
     if not SHARED.is_dir():
         sys.exit(f"needs the shared histories in {SHARED}")

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
 from benchmarks.loaded_runner import side, wall_pool  # noqa: E402
-from perfgate import gate  # noqa: E402
-from perfgate.compare import compare  # noqa: E402
 from perfgate.config import Config  # noqa: E402
+from perfgate.decisions import gate  # noqa: E402
+from perfgate.decisions.compare import compare  # noqa: E402
 from perfgate.model import Benchmark  # noqa: E402
 
 Pool = dict[str, list[list[Benchmark]]]

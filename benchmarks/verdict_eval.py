@@ -30,9 +30,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from benchmarks.quality_data import SHARED, Job, Rounds, django_jobs
-from perfgate.compare import classify, gather
 from perfgate.config import Config
-from perfgate.inference import Evidence, infer, measure_stored
+from perfgate.decisions.compare import classify, gather
+from perfgate.decisions.inference import Evidence, infer, measure_stored
 from perfgate.model import Benchmark
 from perfgate.report.model import Change
 

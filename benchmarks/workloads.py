@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 
 from perfgate import formats
-from perfgate.changepoints import detect
-from perfgate.check import check
-from perfgate.compare import compare
 from perfgate.config import BudgetRule, Config, load_config
+from perfgate.decisions.changepoints import detect
+from perfgate.decisions.check import check
+from perfgate.decisions.compare import compare
+from perfgate.decisions.stats import summarize
 from perfgate.history.importer import summary
 from perfgate.history.store import Store, open_store
 from perfgate.model import Benchmark, Metadata, Run, Summary
 from perfgate.report import render
 from perfgate.report.model import Report
-from perfgate.stats import summarize
 
 
 def synthetic_benchmarks(

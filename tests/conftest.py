@@ -17,8 +17,8 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 END_TO_END = (
     "commands/", "github/", "history/test_history.py", "history/test_postgresql.py",
     "history/test_site.py", "history/test_asv_site.py", "history/test_notify.py",
-    "history/test_accepted.py",
-    "test_fuzz.py", "test_memory.py", "test_environments.py", "test_own_suite.py",
+    "history/test_accepted.py", "harness/test_environments.py",
+    "test_fuzz.py", "test_memory.py", "test_own_suite.py",
     "test_quality.py", "test_timers.py", "test_cli.py", "test_bad_input.py", "test_secrets.py",
     "test_exact_bootstrap.py", "test_monitor.py",
 )  # fmt: skip

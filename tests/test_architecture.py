@@ -13,31 +13,48 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "perfgate"
 
+# the kinds of the layout: each package holds one kind (ARCHITECTURE.md, "Layout")
+KINDS = {
+    "perfgate.decisions": "pure decisions",
+    "perfgate.harness": "running harnesses and processes",
+    "perfgate.formats": "reading result files",
+    "perfgate.report": "outputs",
+    "perfgate.github": "GitHub",
+    "perfgate.history": "history",
+    "perfgate.commands": "commands",
+    "perfgate.scaffold": "what perfgate init writes",
+    "perfgate.pytest_plugin": "the pytest plugin",
+}
+# the package root: what every kind shares, the two public APIs and the CLI's entry
+ROOT = {
+    "perfgate", "perfgate.__main__", "perfgate._cli", "perfgate._yaml_lines", "perfgate.options",
+    "perfgate.errors", "perfgate.escaping", "perfgate.units", "perfgate.model", "perfgate.config",
+    "perfgate.files", "perfgate.loading", "perfgate.progress", "perfgate.monitor", "perfgate.nox",
+}  # fmt: skip
 # modules that import nothing of perfgate (the standard library, pytest for the plugin)
 LEAVES = {
-    "perfgate.options", "perfgate.escaping", "perfgate.quantiles", "perfgate.reach",
-    "perfgate.errors", "perfgate.units", "perfgate.throttle", "perfgate._collector",
-    "perfgate._numpy_loading", "perfgate._proc", "perfgate._yaml_lines", "perfgate.progress",
-    "perfgate.report.boxes", "perfgate.suite_imports", "perfgate.names",
+    "perfgate.options", "perfgate.escaping", "perfgate.errors", "perfgate.units",
+    "perfgate.progress", "perfgate.loading", "perfgate._yaml_lines", "perfgate.harness.proc",
+    "perfgate.report.boxes", "perfgate.scaffold.suite_imports", "perfgate.decisions.quantiles",
+    "perfgate.decisions.reach",
 }  # fmt: skip
 # pure decisions: no files, processes, git, harnesses, commands or outputs
-DECISIONS = {
-    "perfgate.stats", "perfgate.inference", "perfgate.budgets", "perfgate.check",
-    "perfgate.compare", "perfgate.gate", "perfgate.rounds_plan", "perfgate.bisection",
-    "perfgate.changepoints", "perfgate.reach", "perfgate.suite_imports", "perfgate.names",
-}  # fmt: skip
+DECISIONS = ("perfgate.decisions", "perfgate.scaffold.suite_imports")
 IO = (
-    "perfgate._io", "perfgate._proc", "perfgate._git", "perfgate.runner",
-    "perfgate.environments", "perfgate.asv_driver", "perfgate.instructions", "perfgate.commands",
-    "perfgate.github", "perfgate.history", "perfgate.formats", "perfgate.monitor",
+    "perfgate.files", "perfgate.harness", "perfgate.commands", "perfgate.github",
+    "perfgate.history", "perfgate.formats", "perfgate.monitor", "perfgate.report",
 )  # fmt: skip
 RENDERERS = {
     "perfgate.report.table", "perfgate.report.markdown", "perfgate.report.json",
     "perfgate.report.junit", "perfgate.report.profile_html", "perfgate.report.cells",
     "perfgate.github.comment", "perfgate.history.render",
 }  # fmt: skip
-DECIDING = ("perfgate.gate", "perfgate.compare", "perfgate.check", "perfgate.budgets",
-            "perfgate.stats", "perfgate.inference", "perfgate.rounds_plan")  # fmt: skip
+# the decisions that renderers may not make again (the model and names they may read)
+DECIDING = tuple(
+    f"perfgate.decisions.{name}"
+    for name in ("gate", "compare", "check", "budgets", "stats", "inference", "rounds_plan",
+                 "bisection", "changepoints", "profile", "reach")
+)  # fmt: skip
 # the commands (one per subcommand); the other modules of commands/ are steps they share
 COMMANDS = {
     f"perfgate.commands.{name}"
@@ -100,7 +117,7 @@ def _under(module: str, prefixes: tuple[str, ...] | set[str]) -> bool:
 def test_the_graph_sees_imports_of_every_kind() -> None:
     """The checker itself: relative, lazy and from-package imports are found."""
     edges = graph()
-    assert "perfgate.report.model" in edges["perfgate.gate"]  # module level
+    assert "perfgate.report.model" in edges["perfgate.decisions.gate"]  # module level
     assert "perfgate.history" in edges["perfgate._cli"]  # inside a function
     assert "perfgate.formats.json_reader" in edges["perfgate.formats"]  # from the package
 
@@ -122,9 +139,27 @@ def test_the_pytest_plugin_runs_without_perfgate() -> None:
 
 
 def test_decisions_do_no_io() -> None:
+    """Nothing under ``decisions/`` reads files, runs processes or renders: every import of
+    I/O or an output package fails here (the report's model is the one exception: decisions
+    build it)."""
     edges = graph()
-    broken = {m: sorted(d for d in edges[m] if _under(d, IO)) for m in DECISIONS}
+    decisions = [m for m in edges if _under(m, DECISIONS)]
+    assert len(decisions) >= 10
+    broken = {
+        m: sorted(d for d in edges[m] if _under(d, IO) and d != "perfgate.report.model")
+        for m in decisions
+    }
     assert not {m: d for m, d in broken.items() if d}
+
+
+def test_every_module_is_of_a_kind() -> None:
+    """A module lives in the package of its kind; the package root holds only what every kind
+    shares, the public APIs (monitor, nox) and the CLI's entry: a new module left at the root
+    fails here."""
+    edges = graph()
+    homeless = sorted(m for m in edges if m not in ROOT and not _under(m, tuple(KINDS)))
+    assert not homeless
+    assert not sorted(ROOT - set(edges))  # the list stays true
 
 
 def test_renderers_make_no_decisions() -> None:
@@ -155,15 +190,18 @@ def test_commands_never_call_other_commands() -> None:
 
 
 def test_an_underscored_module_is_imported_only_within_its_package() -> None:
-    """``pkg._mod`` is private to ``pkg``; the top package's ``perfgate._mod`` are perfgate's
-    internals (not public API) and may be imported anywhere in perfgate."""
+    """The one rule for underscores: ``pkg._mod`` is imported only by modules of ``pkg``
+    itself, the top package included (``perfgate._cli`` by ``perfgate.__main__``,
+    ``perfgate._yaml_lines`` by ``perfgate.config``), never from a subpackage or another
+    package; a module more than one package needs has a name without one."""
     edges = graph()
     broken = []
     for module, deps in edges.items():
         for dep in deps:
             package, _, last = dep.rpartition(".")
             private = last.startswith("_") and not last.startswith("__")
-            if private and package != "perfgate" and not _under(module, (package,)):
+            home = module if _modules()[module].stem == "__init__" else module.rpartition(".")[0]
+            if private and home != package:
                 broken.append((module, dep))
     assert not broken
 

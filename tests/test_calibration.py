@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from perfgate.check import calibration_scale, check
 from perfgate.config import BudgetRule, Config, load_config
+from perfgate.decisions.check import calibration_scale, check
+from perfgate.decisions.stats import summarize
 from perfgate.formats import pytest_benchmark
+from perfgate.harness.runner import timer_args
 from perfgate.model import CALIBRATION_SAMPLES, Benchmark, Run, combine, sample_calibrations
 from perfgate.pytest_plugin import FOLDER, perfgate_calibration
 from perfgate.pytest_plugin.perfgate_calibration import Calibrated, per_sample
-from perfgate.runner import timer_args
-from perfgate.stats import summarize
 
 
 class _Clock:

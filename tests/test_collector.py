@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from perfgate import formats
-from perfgate._collector import collector_paused
+from perfgate.loading import collector_paused
 from perfgate.model import Run
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from perfgate import environments
 from perfgate.commands.run import _with_dependencies
 from perfgate.github.comment import Context, render_comment
+from perfgate.harness import environments
+from perfgate.harness.runner import Side
 from perfgate.report import render
 from perfgate.report.document import load_report, report_from_dict
-from perfgate.runner import Side
 from tests.harnesses import git
 from tests.helpers import run_cli, write_config
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from perfgate.inference import _bootstrap_plan, exact_bootstrap_log
-from perfgate.quantiles import sorted_quantiles
-from perfgate.stats import sorted_quantile_array, statistic, statistic_rows
+from perfgate.decisions.inference import _bootstrap_plan, exact_bootstrap_log
+from perfgate.decisions.quantiles import sorted_quantiles
+from perfgate.decisions.stats import sorted_quantile_array, statistic, statistic_rows
 
 DATA = Path(__file__).parent / "data" / "pytest-benchmark.json"
 QUANTILES = {"min": 0.0, "p25": 0.25, "p50": 0.5, "p95": 0.95, "p99": 0.99, "max": 1.0}
@@ -81,7 +81,7 @@ def test_blas_variables_are_not_passed_on() -> None:
     # the CLI loads numpy with one BLAS thread; the benchmarks it starts must not inherit that
     code = (
         "import os, sys\n"
-        "from perfgate._numpy_loading import BLAS_THREAD_VARIABLES, import_numpy_single_threaded\n"
+        "from perfgate.loading import BLAS_THREAD_VARIABLES, import_numpy_single_threaded\n"
         "import_numpy_single_threaded(with_scipy=True)\n"
         "print(sorted(set(BLAS_THREAD_VARIABLES) & set(os.environ)))\n"
     )
@@ -115,7 +115,7 @@ def test_unused_numpy_modules_load_only_when_read() -> None:
     # scipy's import reads every numpy name; the CLI defers the submodules it never uses
     code = (
         "import sys\n"
-        "from perfgate._numpy_loading import import_numpy_single_threaded\n"
+        "from perfgate.loading import import_numpy_single_threaded\n"
         "import_numpy_single_threaded(with_scipy=True)\n"
         "import numpy, scipy.special\n"
         "print('numpy.f2py.crackfortran' in sys.modules, 'numpy.testing._private' in sys.modules)\n"

@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfgate._cli import main
-from perfgate.compare import assess_changes
 from perfgate.config import Config
+from perfgate.decisions.compare import assess_changes
+from perfgate.decisions.inference import infer, measure
+from perfgate.decisions.stats import round_bootstrap, statistic, summarize
 from perfgate.formats import json_reader
-from perfgate.inference import infer, measure
 from perfgate.model import Benchmark
-from perfgate.stats import round_bootstrap, statistic, summarize
 
 FUZZ = settings(
     max_examples=200,

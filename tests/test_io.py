@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from perfgate._io import FolderInUseError, exclusive, venv_script, write_text_atomic
+from perfgate.files import FolderInUseError, exclusive, venv_script, write_text_atomic
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
@@ -36,7 +36,7 @@ def test_a_new_report_gets_the_umask_mode_and_a_replaced_one_keeps_its_own(
 HOLDER = """
 import sys
 from pathlib import Path
-from perfgate._io import exclusive
+from perfgate.files import exclusive
 with exclusive(Path(sys.argv[1])):
     print("held", flush=True)
     sys.stdin.read()

@@ -100,7 +100,7 @@ def test_light_paths_import_nothing_heavy(code: str) -> None:
 
 
 def test_change_point_methods_are_the_segmenters() -> None:
-    from perfgate.changepoints import DEFAULT_METHOD, SEGMENTERS  # noqa: PLC0415
+    from perfgate.decisions.changepoints import DEFAULT_METHOD, SEGMENTERS  # noqa: PLC0415
     from perfgate.options import CHANGE_POINT_METHODS  # noqa: PLC0415
 
     assert set(CHANGE_POINT_METHODS) == set(SEGMENTERS)

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from perfgate.budgets import find_rule
 from perfgate.config import load_config
+from perfgate.decisions.budgets import find_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,8 @@ from benchmarks.quality_data import django_jobs
 from benchmarks.quality_tally import Tally
 from scipy import stats
 
-from perfgate.compare import assess_changes
 from perfgate.config import Config
+from perfgate.decisions.compare import assess_changes
 from perfgate.model import Benchmark
 
 ROOT = Path(__file__).resolve().parents[1]

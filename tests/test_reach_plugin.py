@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from perfgate.decisions.reach import FileChange, affected, map_from
 from perfgate.pytest_plugin import FOLDER, REACH_MODULE
-from perfgate.reach import FileChange, affected, map_from
 
 SUITE = """
 import subprocess
@@ -118,8 +118,8 @@ def test_a_function_on_a_modules_first_line_is_not_its_import(tmp_path: Path) ->
 
 
 def test_the_reach_format_is_the_plugins() -> None:
+    from perfgate.decisions.reach import REACH_FORMAT  # noqa: PLC0415
     from perfgate.pytest_plugin.perfgate_reach import VERSION  # noqa: PLC0415
-    from perfgate.reach import REACH_FORMAT  # noqa: PLC0415
 
     assert REACH_FORMAT == VERSION
 

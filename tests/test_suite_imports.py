@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfgate.suite_imports import choose, import_names, imports_of
+from perfgate.scaffold.suite_imports import choose, import_names, imports_of
 
 
 def test_imports_are_read_from_the_syntax_tree_not_run() -> None:

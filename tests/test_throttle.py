@@ -8,7 +8,7 @@ import pytest
 import rich.progress
 
 from perfgate.commands.history import _progress
-from perfgate.throttle import ProgressThrottler
+from perfgate.progress import ProgressThrottler
 
 
 class Clock:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from perfgate.harness.runner import timer_args, timer_fallback
 from perfgate.pytest_plugin import FOLDER, perfgate_timers
-from perfgate.runner import timer_args, timer_fallback
 
 pytestmark = pytest.mark.skipif(
     not perfgate_timers.available() or not hasattr(os, "sched_setaffinity"),

@@ -614,8 +614,8 @@ def _terminate(_signum: int, _frame: object) -> None:
 
 def _dispatch(args: argparse.Namespace) -> int:
     """Run the command; the one place where outcomes become exit codes and error lines."""
-    from perfgate._numpy_loading import import_numpy_single_threaded  # noqa: PLC0415
     from perfgate.errors import PerfgateError  # noqa: PLC0415 - keep --help import-light
+    from perfgate.loading import import_numpy_single_threaded  # noqa: PLC0415
 
     in_action = args.command == "github" and args.action == "action"
     if args.command == "history":

@@ -192,7 +192,8 @@ class Config:
     # suites)
     metrics: tuple[str, ...] = ("time",)
     # the statistic the regression decision compares, when the config names one
-    # (`regression: {statistic: ...}`); None: the default (perfgate.compare.DEFAULT_STATISTIC)
+    # (`regression: {statistic: ...}`); None: the default
+    # (perfgate.decisions.compare.DEFAULT_STATISTIC)
     statistic: str | None = None
     # `calibration: {reference: 0.62ms, workload: 1}`: the calibration workload's CPU time on
     # the machine the budgets were set on (`perfgate budgets calibrate`); budgets are then

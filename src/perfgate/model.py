@@ -48,7 +48,7 @@ class Interval:
 @dataclass(frozen=True, kw_only=True)
 class Summary:
     """A benchmark's metric on one side with its interval, and descriptive statistics of its
-    samples (made by :func:`perfgate.stats.summarize`)."""
+    samples (made by :func:`perfgate.decisions.stats.summarize`)."""
 
     name: str
     unit: str

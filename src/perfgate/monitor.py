@@ -242,7 +242,7 @@ class Monitor:
     def export(self, path: str | os.PathLike[str], *, machine: str | None = None) -> Path:
         """Write every operation (times; RSS changes and peaks when sampled) and counter as a
         native result file, atomically; ``perfgate check`` reads it like any harness's."""
-        from perfgate._io import write_text_atomic  # noqa: PLC0415
+        from perfgate.files import write_text_atomic  # noqa: PLC0415
         from perfgate.formats.native import dumps  # noqa: PLC0415
 
         target = Path(path)
@@ -316,7 +316,7 @@ class Monitor:
             return target, 1.2 * target, 1.5 * target
         if not self._rules:
             return None
-        from perfgate.budgets import find_rule  # noqa: PLC0415
+        from perfgate.decisions.budgets import find_rule  # noqa: PLC0415
 
         rule = find_rule(name, name, "s", self._rules)
         return None if rule is None else (rule.target, rule.warning, rule.critical)

@@ -28,8 +28,8 @@ Timer = Literal["auto", "wall", "cpu", "wall-minus-runqueue"]
 Metric = Literal["p50", "p95", "p99", "mean", "min", "max"]
 IntervalMethod = Literal["round-bootstrap", "within-process", "none"]
 AnnotationLevel = Literal["error", "warning", "notice"]
-# what a row shows, the first that applies (perfgate.gate.finding): a slowdown of a grade, a
-# budget not met, a comparison the run could not decide, an improvement of a grade
+# what a row shows, the first that applies (perfgate.decisions.gate.finding): a slowdown of a
+# grade, a budget not met, a comparison the run could not decide, an improvement of a grade
 RowFinding = Literal["slowdown", "budget", "inconclusive", "improvement"]
 
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
@@ -92,8 +92,8 @@ RENDERERS: dict[str, tuple[str, tuple[str, ...]]] = {
 REPORT_FORMATS = tuple(RENDERERS)
 
 
-# `history detect --method`: perfgate.changepoints.SEGMENTERS' names (a test checks), the first
-# the default; here so that --help imports no numpy
+# `history detect --method`: perfgate.decisions.changepoints.SEGMENTERS' names (a test checks),
+# the first the default; here so that --help imports no numpy
 CHANGE_POINT_METHODS = (
     "pelt-l1", "asv-recursive+pelt-l1", "asv-recursive", "asv", "pelt-l2", "binseg-l2",
 )  # fmt: skip

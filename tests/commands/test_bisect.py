@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from perfgate.bisection import Search
+from perfgate.decisions.bisection import Search
 from perfgate.formats.native import dumps
 from perfgate.model import Benchmark, Metadata, Run
 from tests.harnesses import git
@@ -151,7 +151,7 @@ def _every_fourth_commit(root: Path, commits: list[str], folder: Path) -> Path:
 def test_bisect_benchmark_takes_the_names_the_table_prints() -> None:
     """`--benchmark` takes the full id, the short name the table prints (after the last
     `::`), a glob over either, and a parametrized name as itself (its [...] is not a glob)."""
-    from perfgate.names import matches, of  # noqa: PLC0415
+    from perfgate.decisions.names import matches, of  # noqa: PLC0415
 
     full = "benchmarks/test_x.py::test_parse[1000]"
     for pattern in (full, "test_parse[1000]", "test_parse*", "*::test_parse[[]1000]"):

@@ -15,8 +15,8 @@ from typing import cast
 
 import pytest
 
-from perfgate import instructions
 from perfgate.errors import InputError
+from perfgate.harness import instructions
 from perfgate.pytest_plugin import perfgate_profiles
 from perfgate.pytest_plugin.perfgate_counts import bytecodes_by_function, bytecodes_of
 from tests.commands.test_instructions import PACKAGE, SUITE

@@ -12,11 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from perfgate.compare import classify, compare, deciding_threshold, grade
 from perfgate.config import Config, Thresholds
-from perfgate.formats import native
-from perfgate.github.comment import Context, render_comment
-from perfgate.inference import (
+from perfgate.decisions.compare import classify, compare, deciding_threshold, grade
+from perfgate.decisions.inference import (
     Evidence,
     RatioEstimate,
     fit_prior,
@@ -29,9 +27,11 @@ from perfgate.inference import (
     order_statistic_coverage,
     remove_speed_factor,
 )
+from perfgate.decisions.stats import two_groups
+from perfgate.formats import native
+from perfgate.github.comment import Context, render_comment
 from perfgate.model import Benchmark, Run
 from perfgate.report import render
-from perfgate.stats import two_groups
 from tests import harnesses
 from tests.helpers import run_cli, validate_junit
 from tests.report.test_render import shown_against_change

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from perfgate import scaffold
-from perfgate._git import auto_base
 from perfgate.commands.init import init_command
 from perfgate.config import load_config
+from perfgate.harness.git import auto_base
 from tests.harnesses import git
 from tests.helpers import PACKAGE, run_cli
 

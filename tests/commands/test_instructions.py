@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from perfgate import instructions
-from perfgate.compare import COUNT_TOLERANCE
+from perfgate.decisions.compare import COUNT_TOLERANCE
 from perfgate.errors import InputError
+from perfgate.harness import instructions
 from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
 
 needs_valgrind = pytest.mark.skipif(

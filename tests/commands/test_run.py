@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 
 from perfgate._cli import main
-from perfgate._io import try_lock
 from perfgate.errors import InputError
+from perfgate.files import try_lock
+from perfgate.harness.runner import first_error_line
 from perfgate.history import importer
 from perfgate.history.store import open_store
 from perfgate.model import Run
 from perfgate.progress import progress_lines as _progress
 from perfgate.pytest_plugin import perfgate_timers
-from perfgate.runner import first_error_line
 from tests.harnesses import git
 from tests.helpers import (
     PACKAGE,
@@ -526,7 +526,7 @@ def test_record_names_skipped_files_and_exits_2(
 def test_clean_keeps_the_most_recently_used_environments_and_removes_worktrees(
     tmp_path: Path,
 ) -> None:
-    from perfgate._git import worktree  # noqa: PLC0415
+    from perfgate.harness.git import worktree  # noqa: PLC0415
 
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -679,9 +679,10 @@ def test_later_rounds_run_only_the_undecided_benchmarks_and_some_beside_them(
     ones to keep the speed factor (5 in all), and the report judges every benchmark on the
     rounds it ran. The noisy benchmark is unchanged on average (no significant row waits for
     its severity: those keep every benchmark running)."""
-    from perfgate import formats, rounds_plan  # noqa: PLC0415
-    from perfgate.compare import compare  # noqa: PLC0415
+    from perfgate import formats  # noqa: PLC0415
     from perfgate.config import load_config  # noqa: PLC0415
+    from perfgate.decisions import rounds_plan  # noqa: PLC0415
+    from perfgate.decisions.compare import compare  # noqa: PLC0415
 
     root = two_commit_project(
         tmp_path / "narrow",

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from perfgate import shards
 from perfgate.errors import InputError
+from perfgate.harness import shards
 from tests.harnesses import git
 from tests.helpers import HARNESS, run_cli, two_commit_project
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from perfgate import gate
 from perfgate.commands.github import upsert_comment
-from perfgate.compare import compare
 from perfgate.config import Config
+from perfgate.decisions import gate
+from perfgate.decisions.compare import compare
 from perfgate.errors import InputError, UsageError
 from perfgate.github import workflow_files as wf
 from perfgate.github.api import Client, GitHubError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from perfgate.changepoints import SEGMENTERS, detect, min_commits, rank_confidence
+from perfgate.decisions.changepoints import SEGMENTERS, detect, min_commits, rank_confidence
 
 
 def _noisy(levels: list[tuple[int, float]], sd: float = 0.02, seed: int = 0) -> list[float]:

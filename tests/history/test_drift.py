@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from perfgate.changepoints import ChangePoint
+from perfgate.decisions.changepoints import ChangePoint
 from perfgate.formats.native import dumps
 from perfgate.history.drift import Reference, drift_of
 from perfgate.history.findings import Finding

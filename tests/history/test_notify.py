@@ -103,7 +103,7 @@ def test_notify_errors_are_one_line(db: Path) -> None:
 
 
 def test_names_from_imported_files_cannot_mention_or_link() -> None:
-    from perfgate.changepoints import ChangePoint  # noqa: PLC0415
+    from perfgate.decisions.changepoints import ChangePoint  # noqa: PLC0415
     from perfgate.history.findings import Finding  # noqa: PLC0415
     from perfgate.history.notify import notice  # noqa: PLC0415
     from perfgate.history.store import SeriesKey  # noqa: PLC0415
@@ -134,7 +134,7 @@ def test_names_from_imported_files_cannot_mention_or_link() -> None:
 def test_a_commit_id_that_is_not_hex_stays_inert(commit: str) -> None:
     """Imported files name commits with any text: a backtick must not close its code span
     and let a mention, team mention or autolink go live."""
-    from perfgate.changepoints import ChangePoint  # noqa: PLC0415
+    from perfgate.decisions.changepoints import ChangePoint  # noqa: PLC0415
     from perfgate.history.findings import Finding  # noqa: PLC0415
     from perfgate.history.notify import notice  # noqa: PLC0415
     from perfgate.history.store import SeriesKey  # noqa: PLC0415

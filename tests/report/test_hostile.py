@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfgate.check import check
-from perfgate.compare import compare
 from perfgate.config import Config
+from perfgate.decisions.check import check
+from perfgate.decisions.compare import compare
 from perfgate.github.comment import SUMMARY_LIMIT, Context, render_comment
 from perfgate.github.workflow_files import annotation_lines
 from perfgate.history.render import chart_html

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from perfgate.check import check
-from perfgate.compare import compare
+from perfgate.decisions.check import check
+from perfgate.decisions.compare import compare
 from perfgate.errors import InputError
 from perfgate.formats import native
 from perfgate.github.comment import Context, render_comment

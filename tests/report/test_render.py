@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from perfgate import units
-from perfgate.check import check
-from perfgate.compare import compare
 from perfgate.config import BudgetRule, Config
+from perfgate.decisions.check import check
+from perfgate.decisions.compare import compare
 from perfgate.github.comment import Context, render_comment
 from perfgate.model import Benchmark
 from perfgate.report import render

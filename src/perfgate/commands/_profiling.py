@@ -9,14 +9,17 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from perfgate import asv_driver, profile
-from perfgate._proc import at_once
 from perfgate.config import Config
+from perfgate.decisions import profile
+from perfgate.decisions.names import bare
 from perfgate.errors import InputError
+from perfgate.formats import profiles
+from perfgate.harness import asv_driver
+from perfgate.harness.proc import at_once
+from perfgate.harness.runner import Side, profile_side
 from perfgate.options import SEVERITY_RANK
 from perfgate.progress import Progress
 from perfgate.report.model import Profile, Report, Row
-from perfgate.runner import Side, profile_side
 from perfgate.units import BYTECODES
 
 
@@ -37,12 +40,6 @@ def flagged(report: Report, config: Config) -> list[Row]:
 PROFILED_UNITS = ("s", BYTECODES)
 
 
-def benchmark_of(row_name: str) -> str:
-    """The benchmark a row measures: a count row's name is the benchmark's, with its unit."""
-    suffix = f" ({BYTECODES})"
-    return row_name.removesuffix(suffix)
-
-
 def with_profiles(
     report: Report,
     rows: Sequence[Row],
@@ -57,7 +54,7 @@ def with_profiles(
     all rows in one run per side); a row that could not be profiled says why in its note."""
     if not rows:
         return report
-    names = list(dict.fromkeys(benchmark_of(row.name) for row in rows))
+    names = list(dict.fromkeys(bare(row.name) for row in rows))
     diffs = profile_benchmarks(
         names, sides=sides, config=config, out=out, extra=extra, progress=progress
     )
@@ -65,7 +62,7 @@ def with_profiles(
     return replace(
         report,
         rows=tuple(
-            replace(row, profile=diffs.get(benchmark_of(row.name), row.profile))
+            replace(row, profile=diffs.get(bare(row.name), row.profile))
             if row.name in wanted
             else row
             for row in report.rows
@@ -109,7 +106,7 @@ def profile_benchmarks(
         )
         if why is None:
             try:
-                found[side.name] = profile.read_profiles(output, side.cwd)
+                found[side.name] = profiles.read_profiles(output, side.cwd)
             except InputError as exc:
                 why = f"its profile is unreadable: {exc.problem}"
         return why
@@ -166,7 +163,7 @@ def _asv_side(
         return got
     root = side.cwd
     try:
-        by_bare = {name: profile.from_pstats(data, root) for name, data in got.items()}
+        by_bare = {name: profiles.from_pstats(data, root) for name, data in got.items()}
     except (ValueError, EOFError, TypeError) as exc:
         return f"asv's profile is unreadable: {exc}"
     found[side.name] = {

@@ -1,13 +1,13 @@
 """``perfgate bisect GOOD BAD``: the first commit where a slowdown appears, by A/B probes.
 
-Each probe is `perfgate run`'s interleaved comparison, of one commit (head) against GOOD
-(base), both from worktrees in their own environments. The first probe, BAD against GOOD,
-names the benchmarks to follow (its slowdowns, narrowed by ``--benchmark``); the rest bisect
-the first-parent history between them (:mod:`perfgate.bisection` decides). An undecided probe
-is run again with twice the rounds before the search gives up. Every probe's rounds are
-stored in the history, under the commit they measured, as series of their own: a probe
-measures a handful of commits out of order, on this machine, several runs each, so mixed into
-the per-commit series it would make them zig-zag and hide the step that `history detect` finds.
+Each probe is `perfgate run`'s interleaved comparison, of one commit (head) against GOOD (base),
+both from worktrees in their own environments. The first probe, BAD against GOOD, names the
+benchmarks to follow (its slowdowns, narrowed by ``--benchmark``); the rest bisect the
+first-parent history between them (:mod:`perfgate.decisions.bisection` decides). An undecided
+probe is run again with twice the rounds before the search gives up. Every probe's rounds are
+stored in the history, under the commit they measured, as series of their own: a probe measures
+a handful of commits out of order, on this machine, several runs each, so mixed into the
+per-commit series it would make them zig-zag and hide the step that `history detect` finds.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from perfgate import formats
-from perfgate._git import GitError, git, resolve, toplevel
-from perfgate.bisection import Outcome, Search, judge, targets
 from perfgate.commands.run import probe
 from perfgate.config import Config, find_config, load_config
+from perfgate.decisions.bisection import Outcome, Search, judge, targets
 from perfgate.errors import PerfgateError, UsageError
 from perfgate.escaping import printable
+from perfgate.harness.git import GitError, git, resolve, toplevel
 from perfgate.options import EXIT_NOT_FOUND, EXIT_OK
 from perfgate.progress import Progress, progress_lines
 from perfgate.report import cells

@@ -19,9 +19,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from perfgate._io import write_text_atomic
 from perfgate.config import find_config, load_config
 from perfgate.errors import UsageError
+from perfgate.files import write_text_atomic
 from perfgate.options import EXIT_OK
 from perfgate.pytest_plugin.perfgate_calibration import (
     VERSION,

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from perfgate import formats
-from perfgate.check import check
 from perfgate.commands.output import ReportOptions
+from perfgate.decisions.check import check
 from perfgate.errors import UsageError
 from perfgate.report.model import Report
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from perfgate import environments
-from perfgate._git import toplevel
 from perfgate.errors import UsageError
+from perfgate.harness import environments
+from perfgate.harness.git import toplevel
 from perfgate.options import EXIT_OK
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from perfgate import formats
 from perfgate.commands.output import ReportOptions
-from perfgate.compare import compare
+from perfgate.decisions.compare import compare
 from perfgate.errors import InputError
 from perfgate.report.model import Report
 

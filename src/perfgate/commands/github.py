@@ -18,10 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfgate._git import GitError, git, resolve
-from perfgate._io import write_text_atomic
 from perfgate.commands.output import PROFILE_PAGE
 from perfgate.errors import InputError, PerfgateError, UsageError
+from perfgate.files import write_text_atomic
 from perfgate.github import workflow_files as wf
 from perfgate.github.api import Client, Comment, GitHubError
 from perfgate.github.comment import (
@@ -32,6 +31,7 @@ from perfgate.github.comment import (
     safe_url,
 )
 from perfgate.github.inputs import ActionInputs, parse_inputs
+from perfgate.harness.git import GitError, git, resolve
 from perfgate.options import EXIT_OK, GRADES_WORST_FIRST
 from perfgate.report.document import load_report
 from perfgate.report.model import Report

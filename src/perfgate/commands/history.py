@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from perfgate._io import write_text_atomic
 from perfgate.errors import UsageError
+from perfgate.files import write_text_atomic
 from perfgate.history.store import (
     Location,
     Point,
@@ -135,7 +135,7 @@ def accept_command(
     must be stored benchmarks (a typo would accept nothing, silently)."""
     import time  # noqa: PLC0415
 
-    from perfgate import _git  # noqa: PLC0415
+    from perfgate.harness import git as _git  # noqa: PLC0415
     from perfgate.history.store import Acceptance  # noqa: PLC0415
 
     stdout = stdout or sys.stdout
@@ -207,7 +207,7 @@ def detect_command(
             "of change-point detection (its steps are relative)\n"
         )
     if scan.short:
-        from perfgate.changepoints import min_commits  # noqa: PLC0415
+        from perfgate.decisions.changepoints import min_commits  # noqa: PLC0415
 
         need = min_commits()
         sys.stderr.write(
@@ -302,7 +302,7 @@ def _scan(
 ) -> _Scan:
     """Every stored series of ``metric``, its change points and its drift, with a progress
     bar."""
-    from perfgate.changepoints import DEFAULT_METHOD, min_commits  # noqa: PLC0415 - numpy, lazily
+    from perfgate.decisions.changepoints import DEFAULT_METHOD, min_commits  # noqa: PLC0415 - numpy, lazily
     from perfgate.history.drift import drift_of  # noqa: PLC0415
     from perfgate.history.findings import findings_of, nonpositive  # noqa: PLC0415
 
@@ -355,7 +355,7 @@ def _reference(since: str | None, series: list[tuple[SeriesKey, list[Point]]]) -
     """What drift is measured against: ``--since REF`` (a stored commit, or a git ref of the
     current repository with stored runs), else the latest tagged commit with stored runs, else
     :data:`~perfgate.history.drift.DEFAULT_COMMITS_BACK` commits back."""
-    from perfgate import _git  # noqa: PLC0415
+    from perfgate.harness import git as _git  # noqa: PLC0415
     from perfgate.history.drift import DEFAULT_COMMITS_BACK, Reference, tag_reference  # noqa: PLC0415
 
     order: dict[str, int] = {}  # commit -> its latest position in any series
@@ -478,7 +478,7 @@ def default_commit_url() -> str | None:
     server, repository = os.environ.get("GITHUB_SERVER_URL"), os.environ.get("GITHUB_REPOSITORY")
     if server and repository:
         return f"{server}/{repository}/commit/{{commit}}"
-    from perfgate._git import GitError, git  # noqa: PLC0415
+    from perfgate.harness.git import GitError, git  # noqa: PLC0415
 
     try:
         remote = git(Path.cwd(), "config", "--get", "remote.origin.url")
@@ -580,7 +580,7 @@ def _progress(stderr: TextIO, total: int) -> Iterator[Callable[[], None]]:
     import rich.progress  # noqa: PLC0415
     from rich.console import Console  # noqa: PLC0415
 
-    from perfgate.throttle import ProgressThrottler  # noqa: PLC0415
+    from perfgate.progress import ProgressThrottler  # noqa: PLC0415
 
     with rich.progress.Progress(
         *rich.progress.Progress.get_default_columns(),

@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from perfgate import formats, shards
+from perfgate import formats
 from perfgate.commands.output import ReportOptions
-from perfgate.compare import compare
+from perfgate.decisions.compare import compare
 from perfgate.errors import InputError
+from perfgate.harness import shards
 from perfgate.report.model import Report
 
 SIDES = ("base", "head")

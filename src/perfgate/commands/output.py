@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from perfgate._io import write_text_atomic
 from perfgate.config import Config, find_config, load_config, with_overrides
+from perfgate.files import write_text_atomic
 from perfgate.report import format_for, render
 from perfgate.report.model import Report
 

@@ -11,19 +11,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from perfgate import (
-    asv_driver,
-    environments,
-    formats,
-    gate,
-    instructions,
-    names,
-    reach,
-    rounds_plan,
-    shards,
-    units,
-)
-from perfgate._git import (
+from perfgate import formats, units
+from perfgate.commands import _profiling
+from perfgate.commands.output import emit
+from perfgate.config import Config, find_config, load_config, with_overrides
+from perfgate.decisions import gate, names, reach, rounds_plan
+from perfgate.decisions.check import check
+from perfgate.decisions.compare import compare
+from perfgate.errors import InputError, PerfgateError, UsageError
+from perfgate.files import exclusive, write_text_atomic
+from perfgate.harness import asv_driver, environments, instructions, shards
+from perfgate.harness.git import (
     GitError,
     auto_base,
     changed_since,
@@ -35,20 +33,7 @@ from perfgate._git import (
     toplevel,
     worktree,
 )
-from perfgate._io import exclusive, write_text_atomic
-from perfgate.check import check
-from perfgate.commands import _profiling
-from perfgate.commands.output import emit
-from perfgate.compare import compare
-from perfgate.config import Config, find_config, load_config, with_overrides
-from perfgate.errors import InputError, PerfgateError, UsageError
-from perfgate.model import Benchmark
-from perfgate.options import EXIT_OK
-from perfgate.progress import Progress, progress_lines
-from perfgate.pytest_plugin import MODULE
-from perfgate.report import cells
-from perfgate.report.model import DependencyChange, Report, Row
-from perfgate.runner import (
+from perfgate.harness.runner import (
     EmptyShardError,
     RoundPlan,
     RunInterruptedError,
@@ -57,6 +42,12 @@ from perfgate.runner import (
     run_rounds,
     timer_fallback,
 )
+from perfgate.model import Benchmark
+from perfgate.options import EXIT_OK
+from perfgate.progress import Progress, progress_lines
+from perfgate.pytest_plugin import MODULE
+from perfgate.report import cells
+from perfgate.report.model import DependencyChange, Report, Row
 from perfgate.units import BYTECODES, COUNTS, INSTRUCTIONS
 
 if TYPE_CHECKING:

@@ -12,10 +12,10 @@ from pathlib import Path
 from stat import S_ISDIR
 from typing import Any
 
-from perfgate._collector import collector_paused
 from perfgate.errors import InputError
 from perfgate.formats import asv, native, pyperf, pytest_benchmark
 from perfgate.formats.json_reader import read_json
+from perfgate.loading import collector_paused
 from perfgate.model import STORED_BASELINE, Benchmark, Run, combine
 
 _MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError)

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from perfgate import units
+from perfgate.decisions import names
 from perfgate.model import (
     CALIBRATION,
     CALIBRATION_SAMPLES,
@@ -35,7 +36,6 @@ from perfgate.pytest_plugin.perfgate_memory import BACKEND_KEY
 from perfgate.pytest_plugin.perfgate_memory import KEY as MEMORY_KEY
 
 FORMAT = "pytest-benchmark"
-MEMORY_SUFFIX = " (peak memory)"
 
 # pytest-benchmark statistic -> perfgate metric name
 _STORED = {
@@ -174,8 +174,8 @@ def _memory(timed: Benchmark, extra: object) -> Benchmark | None:
     label = f"{timed.name}: extra_info.{MEMORY_KEY}"
     backend = extra.get(BACKEND_KEY, "tracemalloc")  # perfgate 0.1's plugin had no other
     return Benchmark(
-        name=timed.name + MEMORY_SUFFIX,
-        short_name=timed.short_name + MEMORY_SUFFIX,
+        name=names.beside(timed.name, names.MEMORY),
+        short_name=names.beside(timed.short_name, names.MEMORY),
         unit=units.BYTES,
         direction="lower",
         params=timed.params,

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
-from perfgate.changepoints import DEFAULT_MIN_CONFIDENCE, rank_confidence
+from perfgate.decisions.changepoints import DEFAULT_MIN_CONFIDENCE, rank_confidence
 from perfgate.history.findings import Finding
 from perfgate.history.store import Point, SeriesKey
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from perfgate.environments import dependency_changes
+from perfgate.harness.environments import dependency_changes
 from perfgate.history.store import Acceptance
 
 

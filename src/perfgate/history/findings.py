@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from perfgate.changepoints import DEFAULT_METHOD, ChangePoint, detect
+from perfgate.decisions.changepoints import DEFAULT_METHOD, ChangePoint, detect
 from perfgate.history.store import Acceptance, Point, SeriesKey
 from perfgate.options import DEFAULT_MIN_CHANGE
 

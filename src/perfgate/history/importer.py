@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from perfgate import formats
-from perfgate._collector import collector_paused
-from perfgate._git import GitError, git
+from perfgate.decisions.quantiles import plan as quantile_plan
 from perfgate.errors import InputError
 from perfgate.formats import action_benchmark, asv
 from perfgate.formats.json_reader import read_json
+from perfgate.harness.git import GitError, git
 from perfgate.history.store import (
     SUMMARY_COLUMNS,
     Location,
@@ -30,8 +30,8 @@ from perfgate.history.store import (
     open_store,
     shown_location,
 )
+from perfgate.loading import collector_paused
 from perfgate.model import Benchmark, Run
-from perfgate.quantiles import plan as quantile_plan
 
 _NUMPY_FROM = 2000  # samples from which numpy sorts faster than Python
 
@@ -68,9 +68,9 @@ def read_runs(path: Path) -> list[Run]:
 
 def summary(bench: Benchmark) -> StoredSummary:
     """The per-run values the store keeps beside the samples, in SUMMARY_COLUMNS order
-    (type-7 percentiles from one sort, bit for bit numpy's, as in :mod:`perfgate.stats`).
+    (type-7 percentiles from one sort, bit for bit numpy's, as in :mod:`perfgate.decisions.stats`).
     Made for each of a history's 50,000 results, so the four quantiles are taken inline from
-    a plan cached per sample count (:func:`perfgate.quantiles.sorted_quantiles` in a loop
+    a plan cached per sample count (:func:`perfgate.decisions.quantiles.sorted_quantiles` in a loop
     cost a third more)."""
     rounds = bench.rounds
     if not rounds:
@@ -103,7 +103,7 @@ _PLANS_KEPT = 4096
 
 
 def _numpy_sorted(values: Sequence[float]) -> list[float]:
-    from perfgate._numpy_loading import import_numpy_single_threaded  # noqa: PLC0415
+    from perfgate.loading import import_numpy_single_threaded  # noqa: PLC0415
 
     import_numpy_single_threaded(with_scipy=False)  # only long rounds: asv's ten never
     import numpy as np  # noqa: PLC0415

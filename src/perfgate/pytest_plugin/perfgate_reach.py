@@ -5,7 +5,8 @@ A profile hook (:func:`sys.setprofile`, and :func:`threading.setprofile` for thr
 later) records every Python function called, by its code's file and first line, under the
 benchmark whose test call is running, or under "outside" for everything else: imports at
 collection, fixtures, setup and teardown. perfgate intersects the map with the functions a
-change touches (``perfgate.reach.affected``) and measures only the benchmarks that run one.
+change touches (``perfgate.decisions.reach.affected``) and measures only the benchmarks that
+run one.
 
 What the hook cannot see is marked so that perfgate measures it anyway: a benchmark that starts
 a process that may run Python (``fork``, ``posix_spawn``, ``system``, ``exec*``, and
@@ -44,7 +45,7 @@ from typing import Any
 
 import pytest
 
-VERSION = 2  # 2: a module's own code recorded at line 0 (perfgate.reach.REACH_FORMAT)
+VERSION = 2  # 2: a module's own code recorded at line 0 (perfgate.decisions.reach.REACH_FORMAT)
 # C functions that start another process (their __name__): the work they hand over is not seen
 SPAWNS = frozenset({
     "fork", "forkpty", "fork_exec", "posix_spawn", "posix_spawnp", "system",

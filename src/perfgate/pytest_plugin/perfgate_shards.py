@@ -1,6 +1,7 @@
 """Which benchmarks a shard runs (``--perfgate-shard K/N``), a feature of perfgate's pytest
 plugin (perfgate_plugin): a node id's BLAKE2b hash modulo N, or the shard a balanced map
-(``--perfgate-shard-map``) assigns it. perfgate.shards holds the same rule for perfgate's side.
+(``--perfgate-shard-map``) assigns it. perfgate.harness.shards holds the same rule for
+perfgate's side.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def shard_map(path: str | None) -> dict[str, int]:
 
 def in_shard(nodeid: str, shard: str, assigned: Mapping[str, int] | None = None) -> bool:
     """Whether benchmark ``nodeid`` belongs to shard ``K/N``: as ``assigned`` says when it
-    names it, else by hash (perfgate.shards.in_shard is the same rule)."""
+    names it, else by hash (perfgate.harness.shards.in_shard is the same rule)."""
     index, count = (int(part) for part in shard.split("/"))
     if assigned and nodeid in assigned:
         return assigned[nodeid] == index

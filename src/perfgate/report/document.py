@@ -7,8 +7,8 @@ the Action renders the comment from the JSON report it wrote, and the fork poste
 report made by a fork's workflow run, so everything here is untrusted: sizes are bounded,
 choices checked, numbers finite, and a problem names its key path (``benchmarks[3].head.n``).
 Text stays plain strings for the renderers to escape. The rows' gate decisions and the verdict
-are made again by :mod:`perfgate.gate` under the report's ``fail_on``, so what is shown follows
-the same rules whoever wrote the file.
+are made again by :mod:`perfgate.decisions.gate` under the report's ``fail_on``, so what is
+shown follows the same rules whoever wrote the file.
 
 JSON report versions (``perfgate_report``):
   1 (perfgate 0.1): verdict, fail_on, benchmarks with per-side statistics, budget status, and
@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from perfgate import gate
+from perfgate.decisions import gate
 from perfgate.errors import InputError
 from perfgate.formats.json_reader import MAX_CONTAINERS, too_many_containers
 from perfgate.model import Interval, Summary

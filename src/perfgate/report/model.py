@@ -76,7 +76,7 @@ class Change:
 
 @dataclass(frozen=True, kw_only=True)
 class Gate:
-    """What the gate made of one row (see :mod:`perfgate.gate`): whether it fails the gate
+    """What the gate made of one row (see :mod:`perfgate.decisions.gate`): whether it fails the gate
     under the report's ``fail-on``, the annotation level it deserves, and why, in words."""
 
     fails: bool = False

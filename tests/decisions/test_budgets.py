@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from perfgate.budgets import evaluate, find_rule
 from perfgate.config import BudgetRule
+from perfgate.decisions.budgets import evaluate, find_rule
 from perfgate.model import Interval, Summary
 
 
@@ -109,8 +109,8 @@ def test_first_matching_rule_with_fitting_unit_wins() -> None:
 def test_instruction_counts_take_budgets_as_bare_numbers() -> None:
     """`target: 2000000` on an instruction row: judged on the exact count (its min), with no
     "few samples" note, and the table shows it in instructions."""
-    from perfgate.check import check  # noqa: PLC0415
     from perfgate.config import Config  # noqa: PLC0415
+    from perfgate.decisions.check import check  # noqa: PLC0415
     from perfgate.model import Benchmark  # noqa: PLC0415
     from perfgate.report import render  # noqa: PLC0415
 

@@ -10,12 +10,12 @@ from dataclasses import replace
 
 import pytest
 
-from perfgate import rounds_plan
-from perfgate.compare import compare
 from perfgate.config import Config, Harness
-from perfgate.inference import Evidence, remove_speed_factor
+from perfgate.decisions import rounds_plan
+from perfgate.decisions.compare import compare
+from perfgate.decisions.inference import Evidence, remove_speed_factor
+from perfgate.harness.runner import PYPERF_ENVIRON, pyperf_args, selection_args
 from perfgate.model import Benchmark
-from perfgate.runner import PYPERF_ENVIRON, pyperf_args, selection_args
 
 
 def _bench(name: str, rounds: Iterable[Iterable[float]]) -> Benchmark:

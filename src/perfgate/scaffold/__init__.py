@@ -17,10 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from perfgate import __version__, suite_imports
-from perfgate._git import default_branch, toplevel
-from perfgate._io import write_text_atomic
+from perfgate import __version__
 from perfgate.errors import PerfgateError
+from perfgate.files import write_text_atomic
+from perfgate.harness.git import default_branch, toplevel
+from perfgate.scaffold import suite_imports
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,10 +32,10 @@ _TOKEN = re.compile(r"@([A-Z_]+)@")
 
 
 def fill(template: str, **values: str) -> str:
-    """A file init writes, from ``perfgate/templates/``: each ``@NAME@`` replaced by its value
-    (plain text, not a format string: a workflow's ``${{ ... }}`` and a YAML brace need no
+    """A file init writes, from ``perfgate/scaffold/templates/``: each ``@NAME@`` replaced by
+    its value (plain text, not a format string: a workflow's ``${{ ... }}`` and a YAML brace need no
     escaping). A token without a value is a bug, and raises."""
-    source = resources.files("perfgate").joinpath("templates").joinpath(template)
+    source = resources.files("perfgate.scaffold").joinpath("templates").joinpath(template)
     text = source.read_text("utf-8")
     filled = _TOKEN.sub(lambda m: values.get(m.group(1), m.group(0)), text)
     left = _TOKEN.search(filled)
@@ -173,7 +174,7 @@ def _root_modules(root: Path) -> tuple[str, ...]:
 
 def _install_choice(root: Path, meta: dict[str, object]) -> suite_imports.Choice:
     """Which extras and dependency groups provide what the benchmarks and their conftests
-    import (:mod:`perfgate.suite_imports`)."""
+    import (:mod:`perfgate.scaffold.suite_imports`)."""
     imported: set[str] = set()
     for path in [*_benchmark_files(root), *_conftests(root)]:
         imported |= suite_imports.imports_of(path.read_text(encoding="utf-8", errors="replace"))

@@ -39,10 +39,10 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from perfgate._git import remove_worktree
-from perfgate._io import venv_script
-from perfgate._proc import at_once, run_captured
 from perfgate.errors import PerfgateError
+from perfgate.files import venv_script
+from perfgate.harness.git import remove_worktree
+from perfgate.harness.proc import at_once, run_captured
 
 _READY = "perfgate-ready"
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from perfgate._proc import at_once, run_captured
+from perfgate.harness.proc import at_once, run_captured
 
 
 def test_a_long_child_beats_and_loses_no_output() -> None:

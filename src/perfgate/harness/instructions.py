@@ -10,7 +10,7 @@ instructions: the start-up, collection, fixtures, the warm-up and the client req
 cost all cancel. ``PYTHONHASHSEED=0`` makes a CPython process repeat itself almost to the
 instruction: an A/A difference is 0 or a few dozen instructions a call (the heap's state
 differs a little between processes; seen in CI: 0.0015% between two rounds of one side), well
-inside the counts' 0.01% tolerance (``perfgate.compare.COUNT_TOLERANCE``).
+inside the counts' 0.01% tolerance (``perfgate.decisions.compare.COUNT_TOLERANCE``).
 
 Why client requests and not two whole-process runs (cachegrind's ``I refs`` at two call
 counts): a process per benchmark and call count would repeat pytest's start-up, which costs

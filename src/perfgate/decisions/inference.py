@@ -40,8 +40,8 @@ from typing import Literal
 
 import numpy as np
 
-from perfgate.quantiles import lerp
-from perfgate.stats import Array, percent, statistic, statistic_rows
+from perfgate.decisions.quantiles import lerp
+from perfgate.decisions.stats import Array, percent, statistic, statistic_rows
 
 Method = Literal["paired-rounds", "unpaired-rounds", "within-process", "stored-statistics"]
 BOOTSTRAP_RESAMPLES = 400

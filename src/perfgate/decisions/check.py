@@ -6,13 +6,14 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import replace
 
-from perfgate import gate, units
-from perfgate.budgets import evaluate, find_rule
+from perfgate import units
 from perfgate.config import Config
+from perfgate.decisions import gate
+from perfgate.decisions.budgets import evaluate, find_rule
+from perfgate.decisions.stats import summarize
 from perfgate.errors import ConfigError, ConfigProblem
 from perfgate.model import Benchmark, Summary, calibrations, measurement_notes, sample_calibrations
 from perfgate.report.model import Report, Row
-from perfgate.stats import summarize
 
 
 def head_row(bench: Benchmark, config: Config, used: set[str]) -> Row:

@@ -22,19 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfgate._io import write_text_atomic
+from perfgate.decisions import names
 from perfgate.errors import InputError, UsageError
+from perfgate.files import write_text_atomic
 
 FORMAT = 1
 FILE = "shard.json"
 MAP_FILE = "shard-map.json"  # {node id: shard number}, what the plugin follows
-_SUFFIX = re.compile(r" \((peak memory|instructions)\)$")
-
-
-def bare_name(name: str) -> str:
-    """A report's name as the harness knows it: the pytest node id or asv name, without the
-    ``(peak memory)`` or ``(instructions)`` of the rows perfgate adds beside it."""
-    return _SUFFIX.sub("", name)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +65,7 @@ def in_shard(name: str, shard: Shard, assigned: Mapping[str, int] | None = None)
     """Whether benchmark ``name`` (a report's name: a node id, perhaps with ``(peak memory)``
     or ``(instructions)``) belongs to ``shard``; the plugin's rule: as ``assigned`` (from
     :func:`assign`) says when it names the benchmark, else by hash."""
-    bare = bare_name(name)
+    bare = names.bare(name)
     if assigned and bare in assigned:
         return assigned[bare] == shard.index
     nodeid = bare.encode("utf-8", "surrogatepass")

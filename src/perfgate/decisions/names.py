@@ -2,11 +2,34 @@
 tables print (the part after the last ``::``), and to an ``fnmatch`` glob over either. A name
 is itself before it is a glob: a parametrized name's ``[1000]`` would read as a glob's
 character class and match nothing. Budgets, ``bisect --benchmark`` and the monitor's budgets
-read it here."""
+read it here.
+
+The rows perfgate measures beside a benchmark are named ``NAME (what)``: its peak memory and
+its counts (instructions, bytecodes); :func:`bare` is the benchmark's own name again, as the
+harness knows it (what a round selects, a shard holds, a profile runs)."""
 
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+
+from perfgate.units import COUNTS
+
+MEMORY = "peak memory"
+BESIDE = (MEMORY, *COUNTS)  # what perfgate measures beside a benchmark, a row each
+
+
+def beside(name: str, what: str) -> str:
+    """The row of ``what`` (one of :data:`BESIDE`) measured beside the benchmark ``name``."""
+    return f"{name} ({what})"
+
+
+def bare(name: str) -> str:
+    """The benchmark a row measures: its name without the ``(what)`` of a row beside it."""
+    for what in BESIDE:
+        suffix = f" ({what})"
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
 
 
 def short(name: str) -> str:

@@ -3,7 +3,7 @@
 The change of each benchmark is the ratio head/base of the *decision statistic* (by default
 :data:`DEFAULT_STATISTIC`, chosen by measurement: docs/verdict-engine.md; ``regression:
 {statistic: ...}`` chooses another; ``metric:`` is for budgets and tables), judged over the whole
-suite by :mod:`perfgate.inference`. A slowdown is flagged when all hold:
+suite by :mod:`perfgate.decisions.inference`. A slowdown is flagged when all hold:
 
 1. it is *significant*: its Holm-adjusted p-value across all compared benchmarks is below
    ``regression.alpha`` (5%), which bounds the chance of any false alarm in a suite run;
@@ -32,10 +32,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from perfgate import gate, units
-from perfgate.check import calibration_notes, head_row, unused_budgets
+from perfgate import units
 from perfgate.config import Config, Thresholds
-from perfgate.inference import (
+from perfgate.decisions import gate
+from perfgate.decisions.check import calibration_notes, head_row, unused_budgets
+from perfgate.decisions.inference import (
     DEFAULT_TAU,
     MIN_SUITE,
     Evidence,
@@ -45,6 +46,7 @@ from perfgate.inference import (
     measure_stored,
     per_round,
 )
+from perfgate.decisions.stats import min_samples, summarize, two_groups
 from perfgate.model import COUNTED_SHARE, Benchmark, Interval, Summary, measurement_notes
 from perfgate.options import (
     FAIL_ON_GRADE,
@@ -55,7 +57,6 @@ from perfgate.options import (
     Severity,
 )
 from perfgate.report.model import Change, Report, Row
-from perfgate.stats import min_samples, summarize, two_groups
 from perfgate.units import BYTECODES, INSTRUCTIONS
 
 DEFAULT_STATISTIC = "p25"

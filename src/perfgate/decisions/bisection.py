@@ -21,7 +21,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from perfgate import names
+from perfgate.decisions import names
 from perfgate.report.model import Report, Row
 
 Outcome = Literal["bad", "good", "undecided"]

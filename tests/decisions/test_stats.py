@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from perfgate.model import Benchmark
-from perfgate.stats import (
+from perfgate.decisions.stats import (
     min_samples,
     order_statistic_ranks,
     percentile,
@@ -16,6 +15,7 @@ from perfgate.stats import (
     statistic,
     summarize,
 )
+from perfgate.model import Benchmark
 
 
 def bench(*rounds: list[float], name: str = "b") -> Benchmark:
@@ -170,7 +170,7 @@ def test_a_round_whose_statistic_is_zero_gives_a_finite_ratio() -> None:
     """A timer that returns the same reading twice (a coarse clock, or perfgate's run-queue
     timer held at its last value) can make a round's low quantile 0: its log ratio is about
     -708 against a positive side, and the interval's end used to overflow (OverflowError)."""
-    from perfgate.inference import infer, measure  # noqa: PLC0415
+    from perfgate.decisions.inference import infer, measure  # noqa: PLC0415
 
     zero = [[0.0, 0.0, 0.0, 1e-3]]
     base = [[1e-3, 1.1e-3, 1.2e-3, 1.3e-3] for _ in range(3)] + zero

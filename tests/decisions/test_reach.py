@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perfgate.reach import (
+from perfgate.decisions.reach import (
     REACH_FORMAT,
     FileChange,
     Reached,

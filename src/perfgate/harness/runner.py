@@ -18,12 +18,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfgate import asv_driver, instructions, reach
-from perfgate._io import write_text_atomic
-from perfgate._proc import run_captured
 from perfgate.config import Harness
+from perfgate.decisions import names as names_rule
+from perfgate.decisions import reach
 from perfgate.errors import InputError, PerfgateError, UsageError
+from perfgate.files import write_text_atomic
 from perfgate.formats.native import dumps as dumps_run
+from perfgate.harness import asv_driver, instructions
+from perfgate.harness.proc import run_captured
 from perfgate.options import Timer
 from perfgate.progress import Progress, Quiet
 from perfgate.pytest_plugin import (
@@ -35,7 +37,6 @@ from perfgate.pytest_plugin import (
     TIMERS_MODULE,
     perfgate_timers,
 )
-from perfgate.shards import bare_name
 from perfgate.units import BYTECODES, COUNTS
 
 
@@ -333,8 +334,8 @@ def reach_side(
     beat: Callable[[float], None] | None = None,
 ) -> reach.ReachMap | str:
     """One run of ``side``'s suite, each benchmark called once (pytest-benchmark disabled),
-    under the plugin that maps which functions each runs (:mod:`perfgate.reach`). The map, or
-    why there is none."""
+    under the plugin that maps which functions each runs (:mod:`perfgate.decisions.reach`).
+    The map, or why there is none."""
     import json  # noqa: PLC0415
 
     pytest = pytest_script(side)
@@ -365,7 +366,7 @@ def count_side(
     beat: Callable[[float], None] | None = None,
 ) -> str | None:
     """One run of ``side``'s suite under callgrind, counting each benchmark's instructions
-    (see :mod:`perfgate.instructions`); ``output`` gets them as a native round file. None on
+    (see :mod:`perfgate.harness.instructions`); ``output`` gets them as a native round file. None on
     success, else why not."""
     work = output.parent / f".{output.stem}"
     dumps = work / "dumps"
@@ -634,7 +635,7 @@ def selection_args(harness: Harness, names: Sequence[str] | None) -> tuple[str, 
     second one would add to it, not narrow it; a pyperf script or a command)."""
     if names is None:
         return ()
-    bare = sorted({bare_name(name) for name in names})
+    bare = sorted({names_rule.bare(name) for name in names})
     if harness.type == "pytest-benchmark":
         return tuple(f"--perfgate-only={name}" for name in bare)
     if harness.type != "asv":  # a pyperf script or a command: every benchmark, every round

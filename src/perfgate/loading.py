@@ -1,10 +1,19 @@
-"""Loading numpy (and scipy.special) the way perfgate's commands want it: BLAS on one
-thread, and numpy's submodules that perfgate never uses left unloaded."""
+"""Loading quickly: numpy (and scipy.special) the way perfgate's commands want it (BLAS on one
+thread, numpy's submodules that perfgate never uses left unloaded), and Python's cyclic
+garbage collector paused while result files build many small objects.
+
+Reading result files builds tens of thousands of objects that hold no reference cycles
+(reference counting frees them), yet every allocation moves the collector toward a walk over
+all live containers; paused while files are read, those walks cost nothing (measured in
+docs/performance.md: "The garbage collector rests while files are read")."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -77,3 +86,15 @@ def _defer_unused_numpy_modules() -> None:
         spec.loader.exec_module(module)
         # what a finished import does; numpy's __getattr__ would otherwise import it again
         setattr(numpy, name, module)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The collector off inside the block, and as it was after (nested blocks are fine)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,7 +1,7 @@
 """numpy's ``linear`` quantiles of sorted values, bit for bit, in plain Python.
 
-Kept apart from :mod:`perfgate.stats` so that what only needs these (the history importer's
-per-run summaries) does not load numpy: a history import of asv files never does.
+Kept apart from :mod:`perfgate.decisions.stats` so that what only needs these (the history
+importer's per-run summaries) does not load numpy: a history import of asv files never does.
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ import math
 from collections.abc import Sequence
 
 from perfgate.config import Thresholds
-from perfgate.inference import MIN_SUITE
+from perfgate.decisions.inference import MIN_SUITE
+from perfgate.decisions.names import bare as bare_name
 from perfgate.model import Benchmark
 from perfgate.report.model import Report
-from perfgate.shards import bare_name
 
 FOLLOWERS = MIN_SUITE  # benchmarks a narrowed round keeps, undecided or not
 

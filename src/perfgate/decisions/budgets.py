@@ -1,13 +1,13 @@
 """Budget decisions: which budget applies to a benchmark, and its status.
 
 How noise enters the verdict: a measured metric comes with a 95% interval (see
-:mod:`perfgate.stats`). ``critical`` -- the only status that fails the gate by default -- is
-given only when the whole interval lies beyond the critical limit. When the point estimate is
-beyond it but the interval reaches back across it, the status is ``warning`` with the note
+:mod:`perfgate.decisions.stats`). ``critical`` -- the only status that fails the gate by default
+-- is given only when the whole interval lies beyond the critical limit. When the point estimate
+is beyond it but the interval reaches back across it, the status is ``warning`` with the note
 "possibly critical", so noise alone cannot fail a build. ``slow`` and ``warning`` are judged on
-the point estimate: they do not fail the gate. Without any interval (a single measurement such as
-asv's ``peakmem_``, stored statistics only, or ``min``/``max`` of one round) the point estimate
-decides, and the report says so.
+the point estimate: they do not fail the gate. Without any interval (a single measurement such
+as asv's ``peakmem_``, stored statistics only, or ``min``/``max`` of one round) the point
+estimate decides, and the report says so.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from perfgate import names, units
+from perfgate import units
 from perfgate.config import BudgetRule
+from perfgate.decisions import names
 from perfgate.model import Interval, Summary
 from perfgate.options import BudgetStatus
 from perfgate.report.model import Budget

@@ -31,9 +31,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from perfgate._io import write_text_atomic
-from perfgate._proc import run_captured
 from perfgate.errors import InputError, UsageError
+from perfgate.files import write_text_atomic
+from perfgate.harness.proc import run_captured
 
 # asv exits 2 when one of the benchmarks failed; the results file then lists it as failed
 ACCEPTED_EXIT_CODES = (0, 2)

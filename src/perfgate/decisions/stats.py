@@ -34,9 +34,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from perfgate.decisions.quantiles import linear_index, sorted_quantiles
 from perfgate.model import Benchmark, Interval, Summary
 from perfgate.options import METRICS
-from perfgate.quantiles import linear_index, sorted_quantiles
 
 PERCENTILE_METHOD: Literal["linear"] = "linear"
 CONFIDENCE = 0.95

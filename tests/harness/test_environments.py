@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from perfgate import environments
+from perfgate.harness import environments
 
 
 def pyproject(name: str, *more: str) -> str:
@@ -243,7 +243,7 @@ def test_environments_are_keyed_by_the_interpreter_not_the_venv_perfgate_runs_in
     import perfgate  # noqa: PLC0415
 
     source = str(Path(perfgate.__file__).parent.parent)
-    script = "from perfgate.environments import interpreter_identity as f; print(repr(f()))"
+    script = "from perfgate.harness.environments import interpreter_identity as f; print(repr(f()))"
     done = subprocess.run(
         [str(python), "-c", script], capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONPATH": source},

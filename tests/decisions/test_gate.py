@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from perfgate import gate
+from perfgate.decisions import gate
 from perfgate.model import Interval, Summary
 from perfgate.options import FAIL_ON, SEVERITIES, BudgetStatus, FailOn, Severity
 from perfgate.report.model import Budget, Change, Row

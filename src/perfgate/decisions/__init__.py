@@ -1,0 +1,1 @@
+"""Decisions: pure functions from measurements and config to verdicts; no I/O."""

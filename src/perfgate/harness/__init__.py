@@ -1,0 +1,1 @@
+"""Running harnesses: side environments, git worktrees, processes, rounds."""
