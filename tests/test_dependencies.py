@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from perfgate.commands.run import _with_dependencies
 from perfgate.github.comment import Context, render_comment
 from perfgate.harness import environments
+from perfgate.harness.ab import _with_dependencies
 from perfgate.harness.runner import Side
 from perfgate.report import render
 from perfgate.report.document import load_report, report_from_dict

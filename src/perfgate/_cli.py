@@ -26,7 +26,6 @@ from perfgate.options import (
 if TYPE_CHECKING:
     from perfgate.commands.history import DriftAsked
     from perfgate.commands.output import ReportOptions
-    from perfgate.history.findings import Finding
     from perfgate.report.model import Report
 
 # history's formats: the report formats but JUnit (a history is not a test run)
@@ -758,7 +757,7 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _profile(args: argparse.Namespace) -> int:
-    from perfgate.commands.run import profile_command  # noqa: PLC0415
+    from perfgate.commands.profile import profile_command  # noqa: PLC0415
 
     return profile_command(benchmarks=args.benchmarks, base_ref=args.base, config_path=args.config)
 
@@ -848,34 +847,19 @@ _HISTORY_ACTIONS: dict[str, Callable[[argparse.Namespace, Path | str], int]] = {
 
 
 def _history_detect(args: argparse.Namespace, db: Path | str, drift: DriftAsked | None) -> int:
-    """``history detect``, and with ``--bisect`` a bisection of its largest slowdown."""
     from perfgate.commands import history as commands  # noqa: PLC0415
 
-    found: list[Finding] = []
-    code = commands.detect_command(
+    return commands.detect_command(
         db=db,
         metric=args.metric,
         fmt=args.format,
         output=args.output,
         min_change=args.min_change,
         method=args.method,
-        found=found,
         drift=drift,
+        bisect=args.bisect,
+        config_path=args.config,
     )
-    if not args.bisect:
-        return code
-    target = commands.bisect_target(found)
-    if target is None:
-        sys.stderr.write("perfgate: --bisect: no slowdown with both commits known\n")
-        return code
-    from perfgate.commands.bisect import bisect_command  # noqa: PLC0415
-
-    good, bad, name = target
-    sys.stderr.write(f"perfgate: --bisect: {name}, {good[:10]}..{bad[:10]}\n")
-    return bisect_command(
-        good=good, bad=bad, pattern=name, rounds=None, config_path=args.config, db=db,
-        fmt="text", stdout=sys.stderr if args.format == "json" else None,
-    )  # fmt: skip
 
 
 def _required(value: Path | None, flag: str) -> Path:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from perfgate.commands._profiling import flagged, node_ids, skipped
 from perfgate.config import Config, Harness, ProfilePolicy
 from perfgate.decisions.compare import compare
 from perfgate.github.comment import Context, render_comment
+from perfgate.harness.profiling import flagged, node_ids, skipped
 from perfgate.model import Benchmark
 from perfgate.pytest_plugin import FOLDER, PROFILE_MODULE
 from perfgate.report import render

@@ -31,4 +31,3 @@ def test_a_count_row_is_in_the_shard_of_its_benchmark() -> None:
     for nodeid in (f"suite.py::test_{i}" for i in range(30)):
         held = shards.in_shard(nodeid, shard)
         assert all(shards.in_shard(names.beside(nodeid, w), shard) == held for w in names.BESIDE)
-

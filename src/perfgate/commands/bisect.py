@@ -12,35 +12,21 @@ per-commit series it would make them zig-zag and hide the step that `history det
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from perfgate import formats
-from perfgate.commands.run import probe
-from perfgate.config import Config, find_config, load_config
-from perfgate.decisions.bisection import Outcome, Search, judge, targets
-from perfgate.errors import PerfgateError, UsageError
-from perfgate.escaping import printable
-from perfgate.harness.git import GitError, git, resolve, toplevel
+from perfgate.config import find_config, load_config
+from perfgate.errors import UsageError
+from perfgate.harness.bisecting import search
+from perfgate.harness.git import toplevel
+from perfgate.history import db_path
 from perfgate.options import EXIT_NOT_FOUND, EXIT_OK
-from perfgate.progress import Progress, progress_lines
-from perfgate.report import cells
-from perfgate.report.model import Report, Row
+from perfgate.progress import progress_lines
+from perfgate.report.bisection import render_json, render_text
 
 if TYPE_CHECKING:
-    from perfgate.history.store import Location
-
-
-@dataclass(frozen=True)
-class Probe:
-    number: int
-    commit: str
-    outcome: Outcome
-    rows: tuple[Row, ...]  # the target benchmarks' rows
-    rounds: int
+    from perfgate.history import Location
 
 
 def bisect_command(
@@ -55,224 +41,17 @@ def bisect_command(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
+    """validate -> the search (:func:`perfgate.harness.bisecting.search`) -> its output."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     if rounds is not None and rounds < 1:
         raise UsageError(f"--rounds must be 1 or more, got {rounds}")
     cwd = Path.cwd()
-    repo = toplevel(cwd)
     config = load_config(find_config(config_path, cwd))
-    good_commit = resolve(repo, good, "GOOD")
-    bad_commit = resolve(repo, bad, "BAD")
-    commits = _between(repo, good, good_commit, bad, bad_commit)
-    from perfgate.history import db_path  # noqa: PLC0415
-
-    runner = _Prober(
-        repo=repo,
-        good=good_commit,
-        config=config,
-        rounds=rounds,
-        db=db_path(db, config_path),
-        stderr=stderr,
-    )
     with progress_lines(stderr) as progress:
-        runner.progress = progress
-        progress.line(
-            f"bisecting {len(commits)} commit(s) after GOOD {good_commit[:10]} up to BAD "
-            f"{bad_commit[:10]}; each probe compares a commit with GOOD"
-        )
-        first = runner.run(bad_commit, None)
-        wanted = targets(first, pattern)
-        runner.record(bad_commit, first, wanted, "bad" if wanted else "good")
-        search = Search(commits)
-        if wanted:
-            progress.line(f"following {len(wanted)} benchmark(s): {', '.join(wanted[:5])}")
-            while (index := search.next()) is not None:
-                outcome = runner.decide(commits[index], wanted)
-                if outcome == "undecided":
-                    break
-                search.record(index, outcome)
-    result = _Result(good_commit, bad_commit, commits, wanted, search, runner.probes, pattern)
-    stdout.write(result.json() if fmt == "json" else result.text(repo))
-    return EXIT_OK if result.first_bad is not None else EXIT_NOT_FOUND
-
-
-def _between(repo: Path, good: str, good_commit: str, bad: str, bad_commit: str) -> list[str]:
-    """GOOD's first-parent successors up to BAD, oldest first; UsageError when BAD does not
-    descend from GOOD."""
-    try:
-        git(repo, "merge-base", "--is-ancestor", good_commit, bad_commit)
-    except GitError:
-        raise UsageError(f"BAD {bad!r} does not descend from GOOD {good!r}") from None
-    commits = git(
-        repo, "rev-list", "--first-parent", "--reverse", f"{good_commit}..{bad_commit}"
-    ).split()
-    if not commits:
-        raise UsageError(f"GOOD {good!r} and BAD {bad!r} are the same commit")
-    if commits[-1] != bad_commit:  # BAD reached through a merge's second parent
-        raise UsageError(f"BAD {bad!r} is not on GOOD's first-parent line")
-    return commits
-
-
-class _Prober:
-    """Runs probes, keeps their record, and stores their rounds in the history."""
-
-    def __init__(
-        self,
-        *,
-        repo: Path,
-        good: str,
-        config: Config,
-        rounds: int | None,
-        db: Location,
-        stderr: TextIO,
-    ) -> None:
-        self.repo, self.good, self.config, self.rounds = repo, good, config, rounds
-        self.db, self.stderr = db, stderr
-        self.probes: list[Probe] = []
-        self.progress: Progress | None = None
-
-    def run(self, commit: str, rounds: int | None) -> Report:
-        assert self.progress is not None  # noqa: S101 - set by the command before probing
-        number = len(self.probes) + 1
-        self.progress.line(f"probe {number}: {commit[:10]} against GOOD {self.good[:10]}")
-        out = self.repo / ".perfgate" / "bisect" / f"probe-{number}"
-        report = probe(
-            base_commit=self.good, head_commit=commit, out=out, rounds=rounds,
-            config=self.config, progress=self.progress, stderr=self.stderr,
+        found = search(
+            repo=toplevel(cwd), good=good, bad=bad, pattern=pattern, rounds=rounds,
+            config=config, db=db_path(db, config_path), progress=progress,
         )  # fmt: skip
-        self._store(out, commit)
-        return report
-
-    def record(self, commit: str, report: Report, wanted: list[str], outcome: Outcome) -> None:
-        rows = tuple(row for row in report.rows if row.name in wanted)
-        self.probes.append(
-            Probe(len(self.probes) + 1, commit, outcome, rows, report.rounds_used or 0)
-        )
-        if self.progress is not None:
-            self.progress.line(f"probe {len(self.probes)}: {commit[:10]} is {outcome}")
-
-    def decide(self, commit: str, wanted: list[str]) -> Outcome:
-        """A commit's outcome, probed again with twice the rounds when undecided."""
-        report = self.run(commit, self.rounds)
-        outcome = judge(report, wanted)
-        if outcome == "undecided":
-            self.record(commit, report, wanted, outcome)
-            again = 2 * (self.rounds or self.config.rounds.max)
-            report = self.run(commit, again)
-            outcome = judge(report, wanted)
-        self.record(commit, report, wanted, outcome)
-        return outcome
-
-    def _store(self, out: Path, head: str) -> None:
-        """Both sides' rounds into the history, each run under the commit it measured, in
-        series of their own (``history.store.probe_environment``)."""
-        from perfgate.history.importer import summary  # noqa: PLC0415
-        from perfgate.history.store import open_store, probe_environment  # noqa: PLC0415
-
-        try:
-            store = open_store(self.db, create=True)
-        except PerfgateError as exc:  # the probe's verdict matters more than its record
-            if self.progress is not None:
-                self.progress.line(f"probe rounds not stored in the history: {exc}")
-            return
-        try:
-            for side, commit in (("base", self.good), ("head", head)):
-                folder = out / side
-                if not folder.is_dir():
-                    continue
-                runs = [
-                    replace(
-                        run,
-                        metadata=replace(
-                            run.metadata,
-                            commit=commit,
-                            branch=None,
-                            environment=probe_environment(run.metadata.environment),
-                        ),
-                    )
-                    for run in formats.load(folder)
-                ]
-                store.add_runs([(run, [summary(b) for b in run.benchmarks]) for run in runs])
-        finally:
-            store.close()
-
-
-@dataclass(frozen=True)
-class _Result:
-    good: str
-    bad: str
-    commits: list[str]
-    wanted: list[str]
-    search: Search
-    probes: list[Probe]
-    pattern: str | None
-
-    @property
-    def first_bad(self) -> str | None:
-        return self.search.first_bad if self.wanted else None
-
-    def text(self, repo: Path) -> str:
-        lines = []
-        if not self.wanted:
-            what = "slowdown" if self.pattern is None else f"slowdown of {self.pattern!r}"
-            lines.append(
-                f"no {what} between GOOD {self.good[:10]} and BAD {self.bad[:10]} "
-                "(probe 1 compared them): nothing to bisect"
-            )
-        elif self.first_bad is None:
-            lines.append(
-                f"undecided: the first slower commit is after {self._known_good()} and at or "
-                f"before {self.commits[self.search.bad][:10]}; a probe stayed undecided with "
-                "twice the rounds (try more --rounds, or a quieter machine)"
-            )
-        else:
-            subject = git(repo, "log", "-1", "--format=%s", self.first_bad)
-            lines.append(f"first bad commit: {self.first_bad} {printable(subject)}")
-        lines.append(f"probes ({len(self.probes)}), each against GOOD {self.good[:10]}:")
-        for item in self.probes:
-            lines.append(f"  {item.number}. {item.commit[:10]} {item.outcome}")
-            lines.extend(f"       {_row_text(row)}" for row in item.rows)
-        return "\n".join(lines) + "\n"
-
-    def _known_good(self) -> str:
-        return self.good[:10] if self.search.good < 0 else self.commits[self.search.good][:10]
-
-    def json(self) -> str:
-        document: dict[str, Any] = {
-            "good": self.good,
-            "bad": self.bad,
-            "commits": len(self.commits),
-            "benchmarks": self.wanted,
-            "first_bad": self.first_bad,
-            "probes": [
-                {
-                    "number": item.number,
-                    "commit": item.commit,
-                    "outcome": item.outcome,
-                    "rounds": item.rounds,
-                    "rows": [_row_json(row) for row in item.rows],
-                }
-                for item in self.probes
-            ],
-        }
-        return json.dumps(document, indent=2) + "\n"
-
-
-def _row_text(row: Row) -> str:
-    return f"{cells.display_name(row.name)}: {cells.change(row)} {cells.severity(row)}"
-
-
-def _row_json(row: Row) -> dict[str, Any]:
-    change = row.change
-    if change is None:
-        return {"name": row.name}
-    return {
-        "name": row.name,
-        "ratio": change.ratio,
-        "low": change.low,
-        "high": change.high,
-        "direction": change.direction,
-        "severity": change.severity,
-        "decisive": change.decisive,
-    }
+    stdout.write(render_json(found) if fmt == "json" else render_text(found))
+    return EXIT_OK if found.first_bad is not None else EXIT_NOT_FOUND

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from perfgate.commands.output import PROFILE_PAGE
+from perfgate.commands.output import PROFILE_PAGE, emit
+from perfgate.config import find_config, load_config, with_overrides
 from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.files import write_text_atomic
 from perfgate.github import workflow_files as wf
@@ -31,10 +32,12 @@ from perfgate.github.comment import (
     safe_url,
 )
 from perfgate.github.inputs import ActionInputs, parse_inputs
+from perfgate.harness import ab
 from perfgate.harness.git import GitError, git, resolve
 from perfgate.options import EXIT_OK, GRADES_WORST_FIRST
 from perfgate.report.document import load_report
 from perfgate.report.model import Report
+from perfgate.units import parse_duration
 
 DEFAULT_API = "https://api.github.com"
 MAX_CONTEXT_BYTES = 64 * 1024
@@ -80,21 +83,20 @@ def action_command(env: Mapping[str, str] | None = None) -> Report:
     report_json, report_md = out / "report.json", out / "report.md"
     base = _base_commit(inputs, pr)
     accept = _accepted_on_the_pull_request(inputs, pr, env) if pr is not None else []
-    from perfgate.commands.run import run_command  # noqa: PLC0415 - once inputs are good
-
-    ran = run_command(
-        base_ref=base,
-        rounds=inputs.rounds,
-        out=out / "rounds",
-        config_path=inputs.config,
-        fmt="json",
-        outputs=[report_json],
-        extra=inputs.harness_args,
+    config = with_overrides(
+        load_config(find_config(inputs.config, Path.cwd())),
         fail_on=inputs.fail_on,
-        time_budget=inputs.time_budget,
+        time_budget=None if inputs.time_budget is None else parse_duration(inputs.time_budget),
         accept=accept,
     )
-    report = load_report(report_json)  # what the fork poster will read, read the same way
+    with ab.session(out / "rounds", sys.stderr, ab.preflight(config)) as progress:
+        job = ab.Job(
+            config=config, config_path=inputs.config, rounds=inputs.rounds, out=out / "rounds",
+            extra=inputs.harness_args, progress=progress,
+        )  # fmt: skip
+        outcome = ab.measure(job, base, Path.cwd())
+        report = emit(outcome.report, "json", [report_json], sys.stdout)
+        ab.tidy(job, outcome)
     context = Context(
         marker=marker_for(inputs.comment_key),
         run_url=_run_url(env),
@@ -117,7 +119,7 @@ def action_command(env: Mapping[str, str] | None = None) -> Report:
             )
         )
     wf.write_outputs(_path(env, "GITHUB_OUTPUT"), outputs)
-    return ran
+    return report
 
 
 def _accepted_on_the_pull_request(

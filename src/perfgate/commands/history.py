@@ -21,7 +21,13 @@ from perfgate.history.store import (
     shown_location,
 )
 from perfgate.model import STORED_BASELINE, Benchmark, Metadata, Run
-from perfgate.options import DEFAULT_DRIFT, DEFAULT_MIN_CHANGE, EXIT_OK, EXIT_SKIPPED
+from perfgate.options import (
+    DEFAULT_DRIFT,
+    DEFAULT_MIN_CHANGE,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_SKIPPED,
+)
 
 if TYPE_CHECKING:
     from perfgate.history.drift import Drift, Reference
@@ -186,12 +192,14 @@ def detect_command(
     output: Path | None,
     min_change: float = DEFAULT_MIN_CHANGE,
     method: str | None = None,
-    found: list[Finding] | None = None,
     drift: DriftAsked | None = None,
+    bisect: bool = False,
+    config_path: Path | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """``perfgate history detect``; ``found`` receives the change points, largest slowdown
-    first (for ``--bisect``)."""
+    """``perfgate history detect``: scan -> render -> with ``bisect``, bisect the largest
+    slowdown whose commits are both known (``perfgate bisect``'s search, run in the
+    project's repository with ``config_path``'s config)."""
     stdout = stdout or sys.stdout  # at call time: tests and callers swap them
     from perfgate.history import render  # noqa: PLC0415
 
@@ -223,9 +231,37 @@ def detect_command(
         write_text_atomic(output, text)
     if output is None or fmt == "table":
         stdout.write(text)
-    if found is not None:
-        found.extend(findings)
+    if bisect:
+        return _bisect_largest(findings, db=db, config_path=config_path, json=fmt == "json")
     return EXIT_OK
+
+
+def _bisect_largest(
+    findings: Sequence[Finding], *, db: Location, config_path: Path | None, json: bool
+) -> int:
+    """The search of ``perfgate bisect`` between the last commit at the old level and the
+    first at the new, of the largest slowdown; its text on stderr when stdout holds JSON."""
+    from perfgate.config import find_config, load_config  # noqa: PLC0415
+    from perfgate.harness.bisecting import search  # noqa: PLC0415
+    from perfgate.harness.git import toplevel  # noqa: PLC0415
+    from perfgate.progress import progress_lines  # noqa: PLC0415
+    from perfgate.report.bisection import render_text  # noqa: PLC0415
+
+    target = bisect_target(findings)
+    if target is None:
+        sys.stderr.write("perfgate: --bisect: no slowdown with both commits known\n")
+        return EXIT_OK
+    good, bad, name = target
+    sys.stderr.write(f"perfgate: --bisect: {name}, {good[:10]}..{bad[:10]}\n")
+    cwd = Path.cwd()
+    config = load_config(find_config(config_path, cwd))
+    with progress_lines(sys.stderr) as progress:
+        found = search(
+            repo=toplevel(cwd), good=good, bad=bad, pattern=name, rounds=None, config=config,
+            db=db, progress=progress,
+        )  # fmt: skip
+    (sys.stderr if json else sys.stdout).write(render_text(found))
+    return EXIT_OK if found.first_bad is not None else EXIT_NOT_FOUND
 
 
 def bisect_target(findings: Sequence[Finding]) -> tuple[str, str, str] | None:

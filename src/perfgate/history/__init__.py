@@ -5,8 +5,12 @@ Where a history lives is decided here, in a module light enough for the CLI's pa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from perfgate.escaping import DATABASE_SCHEMES
+
+if TYPE_CHECKING:
+    from perfgate.config import Config
 
 DEFAULT_DB = Path(".perfgate") / "history.sqlite"
 # where a history lives: an SQLite file, or a postgresql:// URL (kept a string: a Path would
@@ -42,8 +46,11 @@ def db_path(db: Location | None, config_path: Path | None) -> Location:
     from perfgate.config import find_config, load_config  # noqa: PLC0415 - only without --db
 
     found = find_config(config_path, Path.cwd())
-    if found is not None:
-        configured = load_config(found).history_db
-        if configured:
-            return location(configured)
-    return DEFAULT_DB
+    return DEFAULT_DB if found is None else configured(None, load_config(found))
+
+
+def configured(db: Location | None, config: Config) -> Location:
+    """:func:`db_path` with the config already read."""
+    if db is not None:
+        return db
+    return location(config.history_db) if config.history_db else DEFAULT_DB
