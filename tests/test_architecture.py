@@ -47,7 +47,7 @@ IO = (
 RENDERERS = {
     "perfgate.report.table", "perfgate.report.markdown", "perfgate.report.json",
     "perfgate.report.junit", "perfgate.report.profile_html", "perfgate.report.cells",
-    "perfgate.github.comment", "perfgate.history.render",
+    "perfgate.report.bisection", "perfgate.github.comment", "perfgate.history.render",
 }  # fmt: skip
 # the decisions that renderers may not make again (the model and names they may read)
 DECIDING = tuple(

@@ -101,7 +101,8 @@ CHANGE_POINT_METHODS = (
 
 class Option(NamedTuple):
     """One setting a user can make, with every name it goes by. (A NamedTuple, not a
-    dataclass: ``perfgate --help`` loads this module, and dataclasses costs 7 ms to import.)"""
+    dataclass: ``perfgate --help`` loads this module, and dataclasses is slow to import:
+    docs/performance.md.)"""
 
     name: str  # the Python name (``fail_on``)
     flag: str | None  # the CLI flag (``--fail-on``)

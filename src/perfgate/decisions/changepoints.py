@@ -118,7 +118,7 @@ def refine(
     logs: npt.NDArray[np.float64], cuts: Sequence[int], model: str, penalty: float
 ) -> list[int]:
     """The boundaries at the exact index: ruptures searches every JUMP-th index only (every
-    index made PELT 19x slower on a 1,700-commit history), which put every change point on a
+    index made PELT many times slower: docs/performance.md), which put every change point on a
     multiple of JUMP, up to 4 commits from the step, or split one step in two boundaries
     around it. Two boundaries less than 2 JUMP apart become one where one costs less (with
     the same penalty a boundary costs in the search); then each moves to the best split

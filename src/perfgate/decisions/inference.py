@@ -58,8 +58,7 @@ SPEED_FACTOR_MIN_SUITE = 3
 
 # one log-ratio a benchmark: tested against a t with this many degrees of freedom, not a
 # normal - timing noise between processes has heavier tails than a normal's (chosen on
-# django's first 100 same-job pairs: 4 cost recall, a normal raised 8% of suites' false
-# alarms; docs/verdict-engine.md)
+# django's first 100 same-job pairs against fewer degrees and a normal: docs/verdict-engine.md)
 SINGLE_DOF = 8.0
 CHI2_1_MEDIAN = 0.454936423119572  # the median of a chi-square with 1 degree of freedom
 Z_99 = 2.5758293035489004

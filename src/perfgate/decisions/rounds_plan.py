@@ -30,8 +30,8 @@ def next_round(report: Report, head: Sequence[Benchmark]) -> list[str]:
     Only rows that wait to be told apart from no change are narrowed for. A significant
     row waiting for its severity to settle keeps every benchmark running: its interval is
     Holm's, at a level set by its rank among the suite's p-values, and benchmarks stopped
-    early keep larger p-values, which moves it to a stricter level (measured: a suite made
-    2x slower took 10 rounds instead of 6; docs/performance.md)."""
+    early keep larger p-values, which moves it to a stricter level (measured in
+    docs/performance.md, "Per-benchmark rounds")."""
     changes = {row.name: row.change for row in report.rows if row.change is not None}
     everything = {bare_name(name) for name in changes}
     undecided = {bare_name(name) for name, change in changes.items() if not change.decisive}

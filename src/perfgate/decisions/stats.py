@@ -401,7 +401,8 @@ _SKETCH_POINTS = np.linspace(0.0, 1.0, SKETCH_SIZE)
 
 def sorted_quantile_array(ordered: Array, qs: Array) -> Array:
     """:func:`sorted_quantiles` for many quantiles at once (``np.quantile``'s result bit for
-    bit: numpy partitions once per requested rank, which for 256 ranks costs 20x a sort)."""
+    bit: numpy partitions once per requested rank, which for many ranks costs far more than
+    one sort: docs/performance.md)."""
     n = ordered.size
     h = (n - 1) * qs
     low = np.clip(np.floor(h), 0, n - 1).astype(np.intp)
@@ -416,7 +417,8 @@ def sorted_quantile_array(ordered: Array, qs: Array) -> Array:
 
 def statistic_rows(block: Array, metric: str) -> Array:
     """``metric`` of each row of ``block``; percentiles bit for bit ``np.percentile``'s, from
-    one sort of the block (numpy's call costs about 50 us more, per block, than the work)."""
+    one sort of the block (numpy's own call costs more than the work per block:
+    docs/performance.md)."""
     p = percent(metric)
     if p is not None:
         ordered = np.sort(block, axis=1)

@@ -4,8 +4,8 @@ One contract whatever the size: the same documents are accepted (NaN, Infinity a
 -Infinity, which Python's json writes; an integer of any length, read as a float beyond 300
 digits) and the same ones refused, each with one :class:`InputError`.
 
-Files up to :data:`STREAM_ABOVE_BYTES` are parsed whole, by orjson (2-3x the standard
-library's speed, 5x ijson's); what orjson refuses (NaN, integers beyond 64 bits, invalid
+Files up to :data:`STREAM_ABOVE_BYTES` are parsed whole, by orjson (faster than the standard
+library and ijson: docs/performance.md); what orjson refuses (NaN, integers beyond 64 bits, invalid
 text) goes to the standard library, which accepts the first two and words the errors. Parsed
 whole, a file's objects can take 4x its size (pytest-benchmark's samples) to 15x (arrays of
 one-digit numbers), so above 8 MB a file is streamed with ijson instead: each array of
@@ -139,9 +139,8 @@ def read_json(path: Path) -> Any:
 
 
 def _read_bytes(path: Path, size: int) -> bytes:
-    """The file's bytes, in one read when it is still ``size`` bytes long: a file object's
-    buffered reader costs about 40 us a file against 17 us here, and a history import reads
-    a thousand files."""
+    """The file's bytes, in one read when it is still ``size`` bytes long: cheaper than a file
+    object's buffered reader, and a history import reads a thousand files (docs/performance.md)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         chunks: list[bytes] = []

@@ -44,9 +44,9 @@ from perfgate.units import INSTRUCTIONS
 
 UNIT = INSTRUCTIONS  # the unit of counted rows (perfgate.units)
 COUNTED_CALLS = 5  # calls counted per benchmark beyond the first: exact, so few are enough
-# bytecodes: traced calls are what a count costs (opcode tracing runs Python some 50x slower),
-# and the count of one call is exact, so one call beyond the first; 5 made a round of a
-# 12-benchmark suite 1.72x a time-only one, 1 makes it (docs/instructions.md)
+# bytecodes: traced calls are what a count costs (opcode tracing runs Python many times
+# slower), and the count of one call is exact, so one call beyond the first (what 5 and 1
+# cost a round: docs/instructions.md)
 BYTECODE_CALLS = 1
 PLUGIN_FORMAT = 1
 _LABEL = re.compile(r"^desc: Trigger: Client Request: perfgate-(\d+)-(one|more)$", re.M)

@@ -122,8 +122,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: a run's samples in a few rows instead of one a result, and no index of results by
     # run (which only a shard's durations read, and they find results by benchmark). These
-    # were half of what an import asks of SQLite: django's 49,461 results took 0.26 s to
-    # write, and take 0.16 s. Runs stored before keep their samples where they are.
+    # were half of what an import asks of SQLite (docs/performance.md). Runs stored before
+    # keep their samples where they are.
     """
     DROP INDEX results_by_run;
     CREATE TABLE sample_chunks (

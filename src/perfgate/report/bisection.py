@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfgate.escaping import printable
-from perfgate.harness.bisecting import Bisection
 from perfgate.report import cells
 from perfgate.report.model import Row
+
+if TYPE_CHECKING:
+    from perfgate.harness.bisecting import Bisection
 
 
 def render_text(found: Bisection) -> str:
