@@ -11,25 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 from perfgate import __version__
 from perfgate.options import (
-    CHANGE_POINT_METHODS,
-    DEFAULT_DRIFT,
-    DEFAULT_MIN_CHANGE,
     EXIT_FAIL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
     EXIT_USAGE,
-    HISTORY_METRICS,
     OPTIONS,
+    Option,
 )
 
 if TYPE_CHECKING:
     from perfgate.commands.history import DriftAsked
     from perfgate.commands.output import ReportOptions
     from perfgate.report.model import Report
-
-# history's formats: the report formats but JUnit (a history is not a test run)
-OUTPUT_FORMATS = ("table", "markdown", "json")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,6 +38,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser: each subcommand with its arguments, and the options the table in
+    :mod:`perfgate.options` gives it (every option is declared there, once)."""
     parser = _Parser(
         prog="perfgate",
         description="Performance CI for Python projects: budgets and base/head comparisons "
@@ -54,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"perfgate {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    check = commands.add_parser(
+    check = _command(
+        commands,
         "check",
         help="check benchmark results against the budgets in perfgate.yml",
         description="Check one side's results (files, or directories of round files) "
@@ -67,9 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RESULT",
         help="a result file (pytest-benchmark JSON, asv results, native) or a directory of them",
     )
-    _report_options(check)
+    _options(check, "check")
 
-    compare = commands.add_parser(
+    compare = _command(
+        commands,
         "compare",
         help="compare head with base: ratio with interval, severity, budgets",
         description="Compare HEAD with BASE, each a result file or a directory of round files "
@@ -78,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("base", type=Path, metavar="BASE", help="base side: file or directory")
     compare.add_argument("head", type=Path, metavar="HEAD", help="head side: file or directory")
-    _report_options(compare)
+    _options(compare, "compare")
 
-    run = commands.add_parser(
+    run = _command(
+        commands,
         "run",
         help="run the configured harness; with --base, base and head interleaved, then compare",
         description="Run the harness configured in perfgate.yml (`harness:`). Without --base, "
@@ -91,59 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Arguments after `--` go to the harness.",
     )
     run.add_argument(
-        "--base",
-        metavar="REF",
-        help="git ref of the base to compare against; `auto`: the merge-base of HEAD and the "
-        "default branch (origin/HEAD, else origin/main, origin/master, main, master), or head "
-        "alone in its own environment when that is HEAD and the tree is clean",
-    )
-    _option(run, "rounds", type=int, metavar="N")
-    run.add_argument(
-        "--rounds-dir",
-        dest="out",
-        type=Path,
-        metavar="DIR",
-        help="where round files and harness logs go (default: .perfgate/run)",
-    )
-    run.add_argument("--out", dest="out", type=Path, help=argparse.SUPPRESS)  # 0.1's name
-    run.add_argument(
-        "--shard",
-        metavar="K/N",
-        help="run only shard K of N of the suite (pytest-benchmark; one job of a CI matrix); "
-        "`perfgate merge` combines the shards' rounds folders into one report",
-    )
-    run.add_argument(
-        "--seed", type=int, default=0, help="seed of the sides' random order per round (default 0)"
-    )
-    _option(run, "time_budget", metavar="DURATION")
-    run.add_argument(
-        "--record",
-        action="store_true",
-        help="store a run of head alone in the history (perfgate history), e.g. on main",
-    )
-    run.add_argument(
-        "--db",
-        type=_location,
-        metavar="PATH|URL",
-        help="with --record: the history to store in, a file or postgresql://... (default: "
-        "history.db in the config, else .perfgate/history.sqlite)",
-    )
-    run.add_argument(
-        "--all",
-        dest="measure_all",
-        action="store_true",
-        help="--base: compare base and head even when the change cannot reach any benchmark "
-        "(only comments, docstrings or formatting changed)",
-    )
-    run.add_argument(
         "harness_args",
         nargs="*",
         metavar="HARNESS-ARGS",
         help="extra arguments for the harness (after --)",
     )
-    _report_options(run, input_format=False)
+    _options(run, "run")
 
-    profile = commands.add_parser(
+    profile = _command(
+        commands,
         "profile",
         help="where the time went: benchmarks under cProfile on base and head, diffed",
         description="Run each BENCH (a pytest node id, as reports name it) under cProfile on "
@@ -155,15 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     profile.add_argument(
         "benchmarks", nargs="+", metavar="BENCH", help="benchmark (pytest node id), repeatable"
     )
-    profile.add_argument(
-        "--base",
-        metavar="REF",
-        default="auto",
-        help="git ref of the base (default auto: the merge-base with the default branch)",
-    )
-    _option(profile, "config", type=Path, metavar="F")
+    _options(profile, "profile")
 
-    bisect = commands.add_parser(
+    bisect = _command(
+        commands,
         "bisect",
         help="the first commit between GOOD and BAD where a slowdown appears (A/B probes)",
         description="Find the first commit after GOOD at which a benchmark is slower, by "
@@ -176,30 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bisect.add_argument("good", metavar="GOOD", help="a commit without the slowdown")
     bisect.add_argument("bad", metavar="BAD", help="a later commit with it")
-    bisect.add_argument(
-        "--benchmark",
-        metavar="GLOB",
-        help="follow only slowdowns of benchmarks matching GLOB (full name, or the part "
-        "after the last ::)",
-    )
-    _option(bisect, "rounds", type=int, metavar="N")
-    bisect.add_argument(
-        "--db",
-        type=_location,
-        metavar="PATH|URL",
-        help="history database the probes are stored in: a file, or postgresql://... "
-        "(default: history.db in the config, else .perfgate/history.sqlite)",
-    )
-    bisect.add_argument(
-        "--format",
-        choices=("table", "json", "text"),  # `text`: 0.1's name for `table`, still taken
-        metavar="{table,json}",
-        default="table",
-        help="output (default table)",
-    )
-    _option(bisect, "config", type=Path, metavar="F")
+    _options(bisect, "bisect")
 
-    merge = commands.add_parser(
+    merge = _command(
+        commands,
         "merge",
         help="one report from the shards of a sharded run (perfgate run --shard K/N)",
         description="Combine the rounds folders of `perfgate run --shard K/N` jobs into one "
@@ -209,9 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument(
         "folders", nargs="+", type=Path, metavar="DIR", help="a shard's rounds folder"
     )
-    _report_options(merge, input_format=False)
+    _options(merge, "merge")
 
-    clean = commands.add_parser(
+    clean = _command(
+        commands,
         "clean",
         help="remove perfgate's environments and worktrees (.perfgate/envs, .perfgate/worktrees)",
         description="Remove the side environments `perfgate run` built (all, or all but the "
@@ -219,18 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         "history are kept. `perfgate run` itself keeps the 6 most recently used "
         "environments.",
     )
-    clean.add_argument(
-        "--keep",
-        type=int,
-        default=0,
-        metavar="N",
-        help="keep the N most recently used environments (default 0: remove all)",
-    )
-    clean.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="say what would be removed (environments, their size, worktrees); remove nothing",
-    )
+    _options(clean, "clean")
     _history_parser(commands)
     _github_parser(commands)
     _init_parser(commands)
@@ -238,8 +158,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command(
+    commands: argparse._SubParsersAction[_Parser], name: str, *, help: str, description: str
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help, description=description)
+    return parser
+
+
+def _actions(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[_Parser]:
+    return parser.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+
+
 def _budgets_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
-    budgets = commands.add_parser(
+    budgets = _command(
+        commands,
         "budgets",
         help="budgets: record this machine's speed as the reference they are judged against",
         description="`calibrate` measures perfgate's calibration workload (the CPU time of a "
@@ -247,21 +179,19 @@ def _budgets_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "writes it with --write. Run it on the machine the budgets were set on: budgets are "
         "then judged on times scaled by reference / the calibration measured in each round.",
     )
-    actions = budgets.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
-    calibrate = actions.add_parser(
+    calibrate = _command(
+        _actions(budgets),
         "calibrate",
         help="measure the calibration workload here; print (or --write) the reference",
         description="Measure the calibration workload on this machine and print the "
         "`calibration: {reference: ..., workload: ...}` line for perfgate.yml.",
     )
-    calibrate.add_argument(
-        "--write", action="store_true", help="put the line into perfgate.yml (replacing one)"
-    )
-    calibrate.add_argument("--config", type=Path, metavar="F", help="the config to write")
+    _options(calibrate, "budgets calibrate")
 
 
 def _init_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
-    init = commands.add_parser(
+    init = _command(
+        commands,
         "init",
         help="set perfgate up in a project: perfgate.yml, a nox session, a workflow",
         description="Write perfgate.yml (for the pytest-benchmark or asv suite found), a `perf` "
@@ -270,26 +200,12 @@ def _init_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "Existing files are kept unless --force; an existing noxfile.py is never replaced "
         "(--force appends the session).",
     )
-    init.add_argument("--asv", action="store_true", help="also asv.conf.json and asv_bench/")
-    init.add_argument("--force", action="store_true", help="overwrite files that exist")
-    init.add_argument(
-        "--action",
-        metavar="OWNER/REPO@REF",
-        help="the Action the workflow uses (default: perfgate's own, at this version)",
-    )
-    init.add_argument("--dir", type=Path, default=Path(), help="the project (default: here)")
-    init.add_argument(
-        "--shards",
-        type=int,
-        default=1,
-        metavar="N",
-        help="a workflow of N shard jobs (perfgate run --shard K/N) and a merge job that "
-        "comments (default 1: one job, the Action)",
-    )
+    _options(init, "init")
 
 
 def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
-    github = commands.add_parser(
+    github = _command(
+        commands,
         "github",
         help="GitHub: the Action's step, the sticky pull-request comment",
         description="What the perfgate GitHub Action runs. `action` reads its inputs from "
@@ -297,8 +213,9 @@ def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "sticky comment (GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL from the "
         "environment).",
     )
-    actions = github.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
-    actions.add_parser(
+    actions = _actions(github)
+    _command(
+        actions,
         "action",
         help="run the gate as the composite Action does (inputs from PERFGATE_INPUT_*)",
         description="The Action's main step: reads its inputs from PERFGATE_INPUT_* "
@@ -306,7 +223,8 @@ def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "annotations and reports, and posts the sticky comment when it may. Exits like "
         "`perfgate run`.",
     )
-    comment = actions.add_parser(
+    comment = _command(
+        actions,
         "comment",
         help="post or update the sticky comment from a JSON report or a fork's artifact",
         description="Post or update perfgate's one comment on a pull request from a JSON "
@@ -314,96 +232,21 @@ def _github_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "trusted workflow_run job. Needs GITHUB_TOKEN; GITHUB_REPOSITORY and GITHUB_API_URL "
         "come from the environment unless given.",
     )
-    comment.add_argument("--report", type=Path, metavar="F", help="a JSON report (--format json)")
-    comment.add_argument("--pr", type=int, metavar="N", help="pull request number")
-    comment.add_argument(
-        "--artifact",
-        type=Path,
-        metavar="DIR",
-        help="a fork run's artifact folder (report.json, pr-number, context.json)",
-    )
-    comment.add_argument(
-        "--repo", metavar="OWNER/NAME", help="the repository (default: GITHUB_REPOSITORY)"
-    )
-    comment.add_argument(
-        "--expect-head-sha",
-        metavar="SHA",
-        help="post only if the pull request's head is this commit (the triggering run's)",
-    )
-    comment.add_argument("--run-url", metavar="URL", help="link to the workflow run")
-    comment.add_argument("--asv-url", metavar="URL", help="link to the asv site")
-    comment.add_argument(
-        "--key",
-        default="perfgate",
-        help="tells apart several perfgate comments on one PR (default perfgate)",
-    )
+    _options(comment, "github comment")
 
 
 def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
-    history = commands.add_parser(
+    history = _command(
+        commands,
         "history",
         help="results across commits: import, show, detect, baseline, site, notify, accept",
         description="A history of runs across commits: an SQLite file (default "
         ".perfgate/history.sqlite) or a PostgreSQL database shared by several runners "
         "(`--db postgresql://...`, or `history: {db: ...}` in perfgate.yml).",
     )
-    actions = history.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
-    db_help = (
-        "history database: a file, or postgresql://... shared by several runners (default: "
-        "perfgate.yml's history.db, else .perfgate/history.sqlite)"
-    )
-
-    def common(
-        action: argparse.ArgumentParser, *, metric: bool = True, steps: str | None = None
-    ) -> None:
-        """The options every history action shares; ``steps``: what it does with the change
-        points of at least ``--min-change`` (reported, marked)."""
-        action.add_argument("--db", type=_location, metavar="PATH|URL", help=db_help)
-        action.add_argument("--config", type=Path, metavar="F", help="config file")
-        if metric:
-            action.add_argument(
-                "--metric",
-                default=HISTORY_METRICS[0],
-                choices=HISTORY_METRICS,
-                help="value per commit (default p50, the level asv tracks too; stored-only "
-                "histories such as data.js fall back to their mean; p25 and p99 exist for runs "
-                "imported with their samples)",
-            )
-        if steps is not None:
-            action.add_argument(
-                "--min-change",
-                type=float,
-                default=DEFAULT_MIN_CHANGE,
-                metavar="FRACTION",
-                help=f"smallest step {steps} (default {DEFAULT_MIN_CHANGE:g} = "
-                + f"{DEFAULT_MIN_CHANGE:.0%})".replace("%", "%%"),
-            )
-            action.add_argument(
-                "--drift",
-                type=float,
-                default=DEFAULT_DRIFT,
-                metavar="FRACTION",
-                help="also flag a benchmark whose latest level is this much slower than at "
-                "--since, even where no single step was: creeping slowdowns (median of 8 values "
-                f"at each end; default {DEFAULT_DRIFT:g} = "
-                + f"{DEFAULT_DRIFT:.0%}; 0 turns it off)".replace("%", "%%"),
-            )
-            action.add_argument(
-                "--since",
-                metavar="REF",
-                help="the drift's reference: a stored commit or a git ref such as a release "
-                "tag (default: the latest tagged commit with stored runs, else 50 commits back)",
-            )
-
-    def output_format(action: argparse.ArgumentParser) -> None:
-        action.add_argument(
-            "--format",
-            choices=OUTPUT_FORMATS,
-            default="table",
-            help="output format (default table)",
-        )
-
-    imp = actions.add_parser(
+    actions = _actions(history)
+    imp = _command(
+        actions,
         "import",
         help="import asv results, .benchmarks/, data.js or native files",
         description="Import result files or folders: an asv results directory, a "
@@ -414,16 +257,9 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     imp.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="result files or folders of them"
     )
-    imp.add_argument(
-        "--repo",
-        type=Path,
-        metavar="DIR",
-        help="git repository that orders the commits (default: the current one, if any; "
-        "else the files' dates)",
-    )
-    common(imp, metric=False)
-
-    show = actions.add_parser(
+    _options(imp, "history import")
+    show = _command(
+        actions,
         "show",
         help="one benchmark's history: table, markdown, JSON or an HTML chart",
         description="One benchmark's value per commit, one series per machine and "
@@ -433,37 +269,17 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     show.add_argument(
         "benchmark", metavar="BENCH", help="full benchmark name (a near miss lists similar ones)"
     )
-    show.add_argument("--machine", help="only this machine (as recorded by the harness)")
-    show.add_argument("--env", help="only this environment (asv's environment name)")
-    output_format(show)
-    show.add_argument(
-        "--chart", type=Path, metavar="FILE.html", help="also write a self-contained HTML chart"
-    )
-    common(show)
-
-    detect = actions.add_parser(
+    _options(show, "history show")
+    detect = _command(
+        actions,
         "detect",
         help="change points in every stored series",
         description="Find the commits where a benchmark's level stepped, with the level "
         "before and after, the magnitude and a confidence.",
     )
-    output_format(detect)
-    detect.add_argument("--output", type=Path, metavar="F", help="write the report to F")
-    detect.add_argument(
-        "--bisect",
-        action="store_true",
-        help="then find the commit of the largest slowdown: perfgate bisect between the last "
-        "commit at the old level and the first at the new (run in the project's repository)",
-    )
-    detect.add_argument(
-        "--method",
-        choices=CHANGE_POINT_METHODS,
-        default=None,
-        help="segmentation (default pelt-l1, chosen by F1 in docs/changepoints.md)",
-    )
-    common(detect, steps="reported")
-
-    site = actions.add_parser(
+    _options(detect, "history detect")
+    site = _command(
+        actions,
         "site",
         help="a static page of every stored series, change points marked (for GitHub Pages)",
         description="Write OUT/index.html: every benchmark's history as a chart on one "
@@ -471,14 +287,9 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "change points `history detect` finds and links to their commits.",
     )
     site.add_argument("out", type=Path, metavar="OUT", help="folder for index.html")
-    site.add_argument(
-        "--commit-url",
-        metavar="TEMPLATE",
-        help="commit link with {commit}, e.g. https://github.com/OWNER/REPO/commit/{commit} "
-        "(default: from GITHUB_SERVER_URL and GITHUB_REPOSITORY, else a github.com origin)",
-    )
-    common(site, steps="marked")
-    notify = actions.add_parser(
+    _options(site, "history site")
+    notify = _command(
+        actions,
         "notify",
         help="one GitHub issue per regression the change points show (default branch)",
         description="For every slower change point `history detect` finds, open a GitHub "
@@ -487,41 +298,18 @@ def _history_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
         "and never opens a second one or reopens a closed one. Needs GITHUB_TOKEN (issues: "
         "write) and GITHUB_REPOSITORY; GITHUB_API_URL when not github.com.",
     )
-    notify.add_argument("--site-url", metavar="URL", help="the history site, linked as the chart")
-    notify.add_argument(
-        "--commit-url",
-        metavar="TEMPLATE",
-        help="commit link with {commit} (default: from GITHUB_SERVER_URL and "
-        "GITHUB_REPOSITORY, else a github.com origin)",
-    )
-    notify.add_argument(
-        "--mention-author",
-        action="store_true",
-        help="@-mention the author of the first slower commit (off by default)",
-    )
-    common(notify, steps="reported")
-    baseline = actions.add_parser(
+    _options(notify, "history notify")
+    baseline = _command(
+        actions,
         "baseline",
         help="write the classic stored baseline for `perfgate compare BASELINE HEAD`",
         description="Write a native result file holding, per benchmark, its last N stored "
         "runs (each one round). Compare with it when no same-job base exists; the report says "
         "that a stored baseline from other runners is noisier.",
     )
-    baseline.add_argument("--last", type=int, default=10, metavar="N", help="runs (default 10)")
-    where = baseline.add_mutually_exclusive_group(required=True)
-    where.add_argument("--output", type=Path, metavar="FILE", help="the native file to write")
-    where.add_argument("--out", dest="output", type=Path, help=argparse.SUPPRESS)  # 0.1's
-    baseline.add_argument("--machine", help="only this machine")
-    baseline.add_argument("--env", help="only this environment")
-    common(baseline, metric=False)
-    _history_accept_parser(actions, common)
-
-
-def _history_accept_parser(
-    actions: argparse._SubParsersAction[_Parser],
-    common: Callable[..., None],
-) -> None:
-    accept = actions.add_parser(
+    _options(baseline, "history baseline")
+    accept = _command(
+        actions,
         "accept",
         help="record that a slowdown at a commit is intended",
         description="Record that the slowdown of these benchmarks at COMMIT is intended: "
@@ -533,42 +321,53 @@ def _history_accept_parser(
     )
     accept.add_argument("commit", metavar="COMMIT", help="the commit (any git revision)")
     accept.add_argument("benchmarks", nargs="+", metavar="NAME", help="full benchmark names")
-    accept.add_argument("--reason", required=True, help="why the slowdown is intended")
-    accept.add_argument("--by", help="who accepts it (default: git's user.name)")
-    common(accept, metric=False)
+    _options(accept, "history accept")
 
 
-def _report_options(command: argparse.ArgumentParser, *, input_format: bool = True) -> None:
-    """Options every reporting command shares, declared once."""
-    _option(command, "config", type=Path, metavar="F")
-    _option(command, "format")
-    command.add_argument(
-        "--output",
-        type=Path,
-        metavar="F",
-        action="append",
-        default=[],
-        help="write the report to F, again for more files: a .json file gets JSON, a .md "
-        "file markdown, a .xml file JUnit XML, any other --format (the table is still printed)",
-    )
-    _option(command, "fail_on", default=None)  # None: perfgate.yml decides
-    _option(command, "accept", action="append", default=[], metavar="NAME[=REASON]")
-    if input_format:
-        _option(command, "input_format")
+_TYPES: dict[str, Callable[[str], Any]] = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "path": Path,
+}
 
 
-def _option(command: argparse.ArgumentParser, name: str, **extra: Any) -> None:
-    """Add the option ``name`` of :data:`perfgate.options.OPTIONS` with its flag, choices,
-    default and help; ``extra`` adds what argparse needs besides (type, metavar)."""
-    option = OPTIONS[name]
-    assert option.flag is not None, name  # noqa: S101 - a programming error, caught by tests
-    settings: dict[str, Any] = {"help": option.help, "dest": option.name}
+def _options(command: argparse.ArgumentParser, path: str) -> None:
+    """Every option of the table that subcommand ``path`` takes, in the table's order."""
+    for option in OPTIONS.values():
+        if path in option.commands:
+            _add_option(command, option)
+
+
+def _add_option(command: argparse.ArgumentParser, option: Option) -> None:
+    """``option`` with its flag, choices, default and help, and its older spellings hidden."""
+    assert option.flag is not None, option.name  # noqa: S101 - a programming error, tested
+    dest = option.dest or option.name
+    settings: dict[str, Any] = {"dest": dest}
+    if option.kind == "switch":
+        settings["action"] = "store_true"
+    else:
+        settings["type"] = _location if option.type == "location" else _TYPES[option.type]
+        if option.metavar is not None:
+            settings["metavar"] = option.metavar
+        if option.kind == "list":
+            settings["action"] = "append"
+            settings["default"] = []
+        elif option.default is not None and option.config_key is None:
+            settings["default"] = option.default  # else the config's value (or its default)
     if option.choices is not None:
-        settings["choices"] = option.choices
-    if option.default is not None and option.config_key is None:
-        settings["default"] = option.default  # else the config's value (or its default) wins
-    settings.update(extra)
-    command.add_argument(option.flag, **settings)
+        settings["choices"] = (*option.choices, *option.hidden_choices)
+        if option.hidden_choices:  # argparse would show them all
+            settings["metavar"] = "{" + ",".join(option.choices) + "}"
+    where: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup = command
+    if option.required and option.older:  # required, by the shown flag or an older one
+        where = command.add_mutually_exclusive_group(required=True)
+    elif option.required:
+        settings["required"] = True
+    where.add_argument(option.flag, help=option.help.replace("%", "%%"), **settings)
+    for older in option.older:  # still taken, not shown
+        hidden = {k: v for k, v in settings.items() if k not in ("required", "default")}
+        where.add_argument(older, help=argparse.SUPPRESS, **hidden)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
