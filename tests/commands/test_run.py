@@ -371,10 +371,13 @@ def test_budgets_are_judged_at_the_speed_of_the_machine_they_were_set_on(tmp_pat
 def test_interrupt_keeps_finished_rounds_and_says_where_it_stopped(
     tmp_path: Path, sig: signal.Signals, code: int
 ) -> None:
-    # each round of this harness takes a second; the signal comes during the second round
+    # each round of this harness says it started, then takes a second; the signal comes once
+    # the second round has started (not after a guessed time: a busy machine is slower)
     script = tmp_path / "slow.py"
+    starts = tmp_path / "starts.txt"
     script.write_text(
         "import json, sys, time\n"
+        f"open({str(starts)!r}, 'a').write('started\\n')\n"
         "time.sleep(1.0)\n"
         "json.dump({'perfgate_result': 1, 'metadata': {}, 'benchmarks': [{'name': 'x', "
         "'unit': 's', 'rounds': [[0.1, 0.2]]}]}, open(sys.argv[1], 'w'))\n"
@@ -392,10 +395,14 @@ def test_interrupt_keeps_finished_rounds_and_says_where_it_stopped(
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
     )
     kept_dir = tmp_path / ".perfgate" / "run" / "head"
-    deadline = time.monotonic() + 30
-    while not (kept_dir / "round-000.json").exists() and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60
+
+    def rounds_started() -> int:
+        return starts.read_text().count("started") if starts.is_file() else 0
+
+    while rounds_started() < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.4)  # into the second round
+    assert (kept_dir / "round-000.json").exists()
     process.send_signal(sig)
     _out, err = process.communicate(timeout=30)
     assert process.returncode == code, err

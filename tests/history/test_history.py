@@ -310,7 +310,9 @@ def test_two_writers_at_once_lose_nothing(tmp_path: Path) -> None:
 
 def test_a_kill_mid_import_keeps_earlier_runs_and_no_half_run(tmp_path: Path) -> None:
     _native_runs(tmp_path / "early", 5, first=0)
-    _native_runs(tmp_path / "late", 300, first=100)
+    # 1,000 runs, polled every 5 ms: no machine stores 990 runs between two polls, so the kill
+    # lands mid-import on a fast machine too (300 runs polled every 50 ms did not)
+    _native_runs(tmp_path / "late", 1000, first=100)
     db = tmp_path / "h.sqlite"
     assert run_cli("history", "import", tmp_path / "early", "--db", db).returncode == 0
     proc = subprocess.Popen(
@@ -330,11 +332,11 @@ def test_a_kill_mid_import_keeps_earlier_runs_and_no_half_run(tmp_path: Path) ->
     )
     deadline = time.monotonic() + 120
     while _counts(db)[0] < 10 and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     runs, _results, per_run = _counts(db)
-    assert 10 <= runs < 305, "the kill must land mid-import for this test to mean anything"
+    assert 10 <= runs < 1005, "the kill must land mid-import for this test to mean anything"
     assert set(per_run) == {40}  # every stored run is whole
     with sqlite3.connect(db) as con:
         early = [r[0] for r in con.execute("SELECT source FROM runs ORDER BY id LIMIT 5")]
@@ -342,7 +344,7 @@ def test_a_kill_mid_import_keeps_earlier_runs_and_no_half_run(tmp_path: Path) ->
     # importing again completes the rest and stores nothing twice
     done = run_cli("history", "import", tmp_path / "late", "--db", db)
     assert done.returncode == 0, done.stderr
-    assert _counts(db)[0] == 305
+    assert _counts(db)[0] == 1005
 
 
 def test_locked_corrupt_and_newer_databases_are_one_line_and_untouched(

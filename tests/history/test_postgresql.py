@@ -99,20 +99,20 @@ def test_a_kill_mid_import_keeps_earlier_runs_and_no_half_run(
 ) -> None:
     db, counts = history
     _native_runs(tmp_path / "early", 5, first=0)
-    _native_runs(tmp_path / "late", 300, first=100)
+    _native_runs(tmp_path / "late", 1000, first=100)  # no machine stores them between polls
     assert run_cli("history", "import", tmp_path / "early", "--db", db).returncode == 0
     proc = _import([tmp_path / "late"], db, quiet=True)
     deadline = time.monotonic() + 120
     while counts()[0] < 10 and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     runs, _results, per_run = counts()
-    assert 10 <= runs < 305, "the kill must land mid-import for this test to mean anything"
+    assert 10 <= runs < 1005, "the kill must land mid-import for this test to mean anything"
     assert set(per_run) == {40}  # every stored run is whole
     done = run_cli("history", "import", tmp_path / "late", "--db", db)
     assert done.returncode == 0, done.stderr
-    assert counts()[0] == 305  # the rest, and nothing twice
+    assert counts()[0] == 1005  # the rest, and nothing twice
 
 
 def test_a_postgresql_url_in_the_config_and_its_errors(tmp_path: Path, server: str) -> None:
