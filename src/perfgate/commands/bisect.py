@@ -1,14 +1,6 @@
-"""``perfgate bisect GOOD BAD``: the first commit where a slowdown appears, by A/B probes.
-
-Each probe is `perfgate run`'s interleaved comparison, of one commit (head) against GOOD (base),
-both from worktrees in their own environments. The first probe, BAD against GOOD, names the
-benchmarks to follow (its slowdowns, narrowed by ``--benchmark``); the rest bisect the
-first-parent history between them (:mod:`perfgate.decisions.bisection` decides). An undecided
-probe is run again with twice the rounds before the search gives up. Every probe's rounds are
-stored in the history, under the commit they measured, as series of their own: a probe measures
-a handful of commits out of order, on this machine, several runs each, so mixed into the
-per-commit series it would make them zig-zag and hide the step that `history detect` finds.
-"""
+"""``perfgate bisect GOOD BAD``: the first commit where a slowdown appears, by A/B probes:
+validate -> the search (:mod:`perfgate.harness.bisecting`, which says how it probes and what
+it stores) -> its output (:mod:`perfgate.report.bisection`) -> the exit code."""
 
 from __future__ import annotations
 
