@@ -11,7 +11,9 @@ about 40 s a round idle), then restores it. Variants, alternated run by run:
   markdown benchmark 2x slower) and a statement that changes no work added to
   ``report.cells.columns`` (run by the markdown and the table benchmarks), with the map;
 * ``planted --all``: the same without the map;
-* ``comment``: a comment added inside a function body (no benchmark can be affected).
+* ``comment``: a comment added inside a function body (no benchmark can be affected): judged
+  on the round an earlier comment-only run against the same base kept;
+* ``comment first``: the same, without that round (the first such change against its base).
 
 Measured per run: the machine time (CPU time of perfgate and every process it started, from
 ``getrusage(RUSAGE_CHILDREN)``), the wall time, rounds, how many benchmarks were compared and
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,7 +68,11 @@ VARIANTS: dict[str, tuple[tuple[Edit, ...], tuple[str, ...]]] = {
     "planted": ((TWICE, TOUCHED), ("--base", "HEAD")),
     "planted --all": ((TWICE, TOUCHED), ("--base", "HEAD", "--all")),
     "comment": ((COMMENT,), ("--base", "HEAD")),
+    "comment first": ((COMMENT,), ("--base", "HEAD")),
 }
+# variants run without the round an earlier comment-only run kept (the first such change
+# against its base measures head once)
+FIRST = {"comment first"}
 PLANTED = ("test_render_500_rows[markdown]", "test_render_500_rows[table]")
 
 
@@ -82,6 +89,8 @@ def one_run(repo: Path, variant: str) -> dict[str, Any]:
         if below not in text:
             raise SystemExit(f"{path}: no line {below!r} to plant below")
         (repo / path).write_text(text.replace(below, below + edit, 1), encoding="utf-8")
+    if variant in FIRST:
+        shutil.rmtree(repo / ".perfgate" / "same-program", ignore_errors=True)
     cpu, began = _children_cpu(), time.monotonic()
     try:
         done = subprocess.run(

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -734,7 +735,8 @@ def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
     tmp_path: Path,
 ) -> None:
     """A change that touches only comments reaches no benchmark: head runs alone, once, for
-    its budgets, and every benchmark is listed as not affected; pyproject.toml changed (or
+    its budgets, and every benchmark is listed as not affected; the next such change against
+    the same base is judged on that round, not measured again; pyproject.toml changed (or
     --all) compares base and head as before."""
     root = tmp_path / "reach"
     slow_package_project(root, {"benchmarks/test_bench.py": RUN_SUITE, "perfgate.yml": RUN_CONFIG})
@@ -753,6 +755,20 @@ def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
     assert len(list((out / "head").glob("round-*.json"))) == 1  # one head-alone round
     assert not list((out / "base").glob("round-*.json"))  # base not measured at all
     assert "in base's environment" not in done.stderr  # there was none yet
+    measured = (out / "head" / "round-000.json").read_bytes()
+
+    # another comment, the same program again: judged on the kept round, nothing measured
+    package.write_text(package.read_text() + "# and another\n")
+    done = run_cli("run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", out, cwd=root)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["kind"] == "check"
+    assert len(report["not_affected"]) == 2
+    said = "judged on the round an earlier run measured of the same program"
+    assert said in done.stderr
+    assert any(said in note for note in report["notes"])
+    assert (out / "head" / "round-000.json").read_bytes() == measured  # not measured again
+    assert "pip install" not in done.stderr
 
     done = run_cli(
         "run", "--base", "HEAD~1", "--all", "--rounds", "2", "--format", "json",
@@ -761,6 +777,7 @@ def test_a_comment_only_change_is_not_measured_twice_and_lists_every_benchmark(
     assert done.returncode in (0, 1), done.stderr  # an A/A: its verdict is not the point
     assert json.loads(done.stdout)["kind"] == "compare"
     # base's environment is there now: the same program runs in it, nothing is installed
+    shutil.rmtree(root / ".perfgate" / "same-program")  # measured again, not the kept round
     done = run_cli("run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", out, cwd=root)
     assert done.returncode == 0, done.stderr
     assert "head: in base's environment env-" in done.stderr

@@ -29,7 +29,7 @@ from perfgate.decisions.check import check
 from perfgate.decisions.compare import compare
 from perfgate.errors import PerfgateError, UsageError
 from perfgate.files import exclusive, write_text_atomic
-from perfgate.harness import asv_driver, environments, instructions, profiling, shards
+from perfgate.harness import asv_driver, environments, instructions, profiling, same_program, shards
 from perfgate.harness.git import (
     auto_base,
     changed_since,
@@ -224,6 +224,11 @@ def _check_head(job: Job, side: Side) -> Report:
         progress=job.progress,
         count_calls=_count_calls(job.config),
     )
+    return _checked_head(job)
+
+
+def _checked_head(job: Job) -> Report:
+    """Head's budgets, from the round files under the rounds folder."""
     head = formats.load_side([job.out / "head"])
     sources = [str(job.out / "head")]
     return check(head.benchmarks, job.config, failed=head.failed, sources=sources)
@@ -246,21 +251,62 @@ def _unreachable(
         f"no benchmark can be affected by this change: {why} (the same program as base "
         f"{base_commit[:10]}); head alone, for its budgets (--all compares anyway)"
     )
-    side = _same_program_side(job, repo, cwd, base_commit)
-    if side is None:
-        (side,) = _build_sides(
-            job, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))]
-        )
     shutil.rmtree(job.out / "base", ignore_errors=True)  # an earlier run's: not this one's
-    report = _check_head(job, side)
+    digest = _same_program_key(job, base_commit)
+    found = same_program.find(repo, digest)
+    sides: tuple[Side, ...] = ()
+    if found is not None:  # this program's round, measured by an earlier run: not again
+        same_program.restore(found[0], job.out / "head")
+        how = (
+            "its budgets were judged on the round an earlier run measured of the same program "
+            f"on this machine {_ago(found[1])} (kept in .perfgate/same-program)"
+        )
+        job.progress.line(f"head: {how}")
+        report = _checked_head(job)
+    else:
+        side = _same_program_side(job, repo, cwd, base_commit)
+        if side is None:
+            (side,) = _build_sides(
+                job, repo, cwd, [("head", repo, state_id(repo), resolve(repo, "HEAD"))]
+            )
+        sides = (side,)
+        report = _check_head(job, side)
+        if not report.failed:  # a round the harness completed: the next such run reuses it
+            same_program.keep(repo, digest, job.out / "head")
+        how = "head was measured once for its budgets"
     measured = [row.name for row in report.rows]
     note = (
         f"Not affected by this change ({why}, the same program as base {base_commit[:10]}): "
-        f"all {len(measured)} benchmarks, so base and head were not compared; head was "
-        "measured once for its budgets (`perfgate run --all` compares anyway)."
+        f"all {len(measured)} benchmarks, so base and head were not compared; {how} "
+        "(`perfgate run --all` compares anyway)."
     )
     report = replace(report, notes=(*report.notes, note), not_affected=tuple(measured))
-    return Outcome(report=report, measured="budgets only", sides=(side,), repo=repo)
+    return Outcome(report=report, measured="budgets only", sides=sides, repo=repo)
+
+
+def _same_program_key(job: Job, base_commit: str) -> str:
+    """What a comment-only change's round of head depends on: base's commit and environment,
+    the harness and its arguments, the rounds and counts, the interpreter and perfgate."""
+    from perfgate import __version__  # noqa: PLC0415
+
+    identity = environments.interpreter_identity()
+    return same_program.key({
+        "base": base_commit,
+        "env": environments.env_key(base_commit, job.config.harness.install, identity),
+        "harness": repr(job.config.harness),
+        "extra": list(job.extra),
+        "rounds": job.rounds or 1,
+        "counts": _count_calls(job.config),
+        "perfgate": __version__,
+    })  # fmt: skip
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s ago"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:.0f} h ago"
 
 
 def _none_reached(
