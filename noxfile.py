@@ -146,6 +146,12 @@ def act_runs(session: nox.Session) -> None:
 
 
 @nox.session
+def lockstep_runs(session: nox.Session) -> None:
+    """A/A spread and rounds with harness.lockstep and without (`-- --runs 4 --hogs 2`)."""
+    _measure(session, "benchmarks/lockstep_runs.py")
+
+
+@nox.session
 def small_suite(session: nox.Session) -> None:
     """Rounds to a decision for 3-benchmark suites (pool of loaded_runner; `-- --hogs 2`)."""
     _measure(session, "benchmarks/small_suite.py")

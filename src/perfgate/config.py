@@ -66,7 +66,7 @@ _REGRESSION_KEYS = (*GRADES, "alpha")  # percentages
 _REGRESSION_ALL_KEYS = (*_REGRESSION_KEYS, "statistic")
 _ROUNDS_KEYS = ("min", "max", "time-budget", "per-benchmark")
 _HARNESS_KEYS = (
-    "type", "args", "install", "command", "suite", "asv-config", "memory", "timer",
+    "type", "args", "install", "command", "suite", "asv-config", "memory", "timer", "lockstep",
 )  # fmt: skip
 _BUDGET_KEYS = ("target", "warning", "critical", "metric", "direction")
 
@@ -140,6 +140,10 @@ class Harness:
     asv_config: str = "asv.conf.json"
     memory: bool = False
     timer: Timer = "auto"
+    # pytest-benchmark, POSIX: base's and head's processes of a round run at once and take
+    # turns every few milliseconds of the timer's clock, so both see the same moments of the
+    # machine (docs/performance.md, "Lockstep pairing")
+    lockstep: bool = False
     # not a key of perfgate.yml: set when the config judges budgets against a calibration
     # reference, so that each pytest-benchmark sample is timed beside a calibration
     calibrated: bool = False
@@ -577,19 +581,16 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
     if not isinstance(asv_config, str) or not asv_config:
         ctx.add((*path, "asv-config"), "must be a path (the asv config file)")
         asv_config = defaults.asv_config
-    memory = section.get("memory", defaults.memory)
-    if not isinstance(memory, bool):
-        ctx.add((*path, "memory"), "must be true or false")
-        memory = defaults.memory
-    elif memory and kind != "pytest-benchmark":
-        ctx.add((*path, "memory"), "is for pytest-benchmark (asv has mem_ and peakmem_)")
-        memory = False
+    memory = _pytest_switch(section, "memory", kind, path, ctx, why="asv has mem_ and peakmem_")
     timer = _choice(section, "timer", TIMERS, defaults.timer, path, ctx=ctx)
     if timer not in ("auto", "wall") and kind != "pytest-benchmark":
         ctx.add(
             (*path, "timer"), f"{timer} is for pytest-benchmark (an asv benchmark sets its own)"
         )
         timer = "auto"
+    lockstep = _pytest_switch(
+        section, "lockstep", kind, path, ctx, why="perfgate's timer takes the turns"
+    )
     return Harness(
         type=kind,
         args=lists["args"],
@@ -599,7 +600,29 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
         asv_config=asv_config,
         memory=memory,
         timer=timer,
+        lockstep=lockstep,
     )
+
+
+def _pytest_switch(
+    section: Mapping[str, Any],
+    key: str,
+    kind: str,
+    path: tuple[Any, ...],
+    ctx: _Context,
+    *,
+    why: str,
+) -> bool:
+    """A true-or-false key of ``harness`` that only a pytest-benchmark suite can have (false
+    by default)."""
+    value = section.get(key, False)
+    if not isinstance(value, bool):
+        ctx.add((*path, key), "must be true or false")
+        return False
+    if value and kind != "pytest-benchmark":
+        ctx.add((*path, key), f"is for pytest-benchmark ({why})")
+        return False
+    return value
 
 
 def _unknown_keys(

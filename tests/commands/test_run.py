@@ -966,3 +966,59 @@ def test_a_run_stops_once_a_settled_slowdown_decides_the_check(tmp_path: Path) -
         note.startswith("Stopped after 3 rounds: slowed is critical") for note in report["notes"]
     )
     assert "the check fails whatever the" in done.stderr
+
+
+LOCKSTEP_PACKAGE = """
+import time
+
+FACTOR = {factor}
+
+
+def steady(n):
+    time.sleep(n / 1e6)
+
+
+def slowed(n):
+    time.sleep(FACTOR * n / 1e6)
+"""
+LOCKSTEP_SUITE = """
+import lockpkg
+
+
+def test_steady(benchmark):
+    benchmark(lockpkg.steady, 2000)
+
+
+def test_slowed(benchmark):
+    benchmark(lockpkg.slowed, 2000)
+"""
+
+
+@pytest.mark.slow
+def test_lockstep_rounds_take_turns_and_find_the_slowdown(tmp_path: Path) -> None:
+    """harness.lockstep: both sides of a round run at once, each taking its turn from the
+    other many times; the planted 2x is critical, the unchanged benchmark is not flagged."""
+    root = two_commit_project(
+        tmp_path / "lock",
+        "lockpkg",
+        base=LOCKSTEP_PACKAGE.format(factor=1.0),
+        head=LOCKSTEP_PACKAGE.format(factor=2.0),
+        suite=LOCKSTEP_SUITE,
+        config=SHORT_ROUNDS + "  lockstep: true\n",
+    )
+    rounds_dir = root / ".perfgate" / "lock"
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", rounds_dir, cwd=root
+    )
+    assert done.returncode == 1, done.stderr
+    assert "lockstep: base and head run at once in each round" in done.stderr
+    report = json.loads(done.stdout)
+    rows = {b["name"].rsplit("::", 1)[-1]: b for b in report["benchmarks"]}
+    assert rows["test_slowed"]["severity"] == "critical"
+    assert rows["test_steady"]["severity"] in ("none", "minor")
+    for side in ("base", "head"):
+        files = sorted((rounds_dir / side).glob("round-*.json"))
+        assert len(files) == report["rounds_used"] >= 3
+        for path in files:  # every round of both sides took its turn from the other
+            turns = json.loads(path.read_text())["machine_info"]["perfgate_turns"]
+            assert turns >= 10, (side, path.name, turns)

@@ -22,10 +22,13 @@ def run_captured(
     env: Mapping[str, str] | None = None,
     beat: Callable[[float], None] | None = None,
     every: float = HEARTBEAT_SECONDS,
+    pass_fds: Sequence[int] = (),
+    started: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``subprocess.run(argv, capture_output=True, text=True)``, calling ``beat(seconds)``
     every ``every`` seconds while the child runs. The child is killed if this process is
-    interrupted (Ctrl-C, SIGTERM), as ``subprocess.run`` does."""
+    interrupted (Ctrl-C, SIGTERM), as ``subprocess.run`` does. ``pass_fds``: file descriptors
+    the child inherits; ``started()`` is called once it runs."""
     began = time.monotonic()
     with subprocess.Popen(
         list(argv),
@@ -35,7 +38,10 @@ def run_captured(
         stderr=subprocess.PIPE,
         text=True,
         errors="replace",
+        pass_fds=tuple(pass_fds),
     ) as child:
+        if started is not None:
+            started()
         try:
             while True:
                 try:

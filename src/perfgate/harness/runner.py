@@ -13,6 +13,7 @@ import random
 import re
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from perfgate.errors import InputError, PerfgateError, UsageError
 from perfgate.files import write_text_atomic
 from perfgate.formats.native import dumps as dumps_run
 from perfgate.harness import asv_driver, instructions
-from perfgate.harness.proc import run_captured
+from perfgate.harness.proc import at_once, run_captured
 from perfgate.options import Timer
 from perfgate.progress import Progress, Quiet
 from perfgate.pytest_plugin import (
@@ -37,6 +38,7 @@ from perfgate.pytest_plugin import (
     TIMERS_MODULE,
     perfgate_timers,
 )
+from perfgate.pytest_plugin.perfgate_calibration import QUANTUM, TURNS_ENV
 from perfgate.units import BYTECODES, COUNTS
 
 
@@ -124,14 +126,18 @@ def pytest_script(side: Side) -> Path:
     return script
 
 
-def timer_args(timer: Timer, *, calibrated: bool = False) -> tuple[str, ...]:
+def timer_args(
+    timer: Timer, *, calibrated: bool = False, lockstep: bool = False
+) -> tuple[str, ...]:
     """pytest-benchmark's ``--benchmark-timer`` for ``harness.timer``. Where Linux's schedstat
     is missing (macOS, Windows), ``auto`` and ``wall-minus-runqueue`` are the wall clock (for
     the latter ``perfgate run`` says so at its start): one perfgate.yml serves a Linux runner
     and a contributor's Mac. ``calibrated``: the same clock, read by perfgate's interleaved
-    calibration timer (the calibration workload between samples, its time left out)."""
+    calibration timer (the calibration workload between samples, its time left out);
+    ``lockstep``: read by the timer that takes turns with the other side (and calibrates too
+    when ``calibrated``)."""
     runqueue = timer in ("auto", "wall-minus-runqueue") and perfgate_timers.available()
-    if calibrated:
+    if calibrated or lockstep:
         clock = (
             "process_time"
             if timer == "cpu"
@@ -139,7 +145,8 @@ def timer_args(timer: Timer, *, calibrated: bool = False) -> tuple[str, ...]:
             if runqueue
             else "perf_counter"
         )
-        return (f"--benchmark-timer={CALIBRATION_MODULE}.{clock}",)
+        prefix = "" if calibrated else "turns_"
+        return (f"--benchmark-timer={CALIBRATION_MODULE}.{prefix}{clock}",)
     if timer == "cpu":
         return ("--benchmark-timer=time.process_time",)
     if runqueue:
@@ -172,7 +179,9 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
         pytest = pytest_script(side)
         # perfgate's plugin in every round: it spares pytest-benchmark's py-cpuinfo call
         memory = ("--perfgate-memory",) if harness.memory else ()
-        timer = timer_args(harness.timer, calibrated=harness.calibrated)
+        timer = timer_args(
+            harness.timer, calibrated=harness.calibrated, lockstep=lockstep_here(harness)
+        )
         return [
             str(pytest),
             *harness.args,
@@ -223,6 +232,17 @@ def pyperf_args(args: Sequence[str]) -> list[str]:
     return [*out, f"--inherit-environ={PYPERF_ENVIRON}"]
 
 
+def lockstep_here(harness: Harness) -> bool:
+    """Whether rounds run in lockstep: asked for (``harness.lockstep``), and a POSIX system
+    (the turns pass through pipes the two processes inherit)."""
+    return harness.lockstep and harness.type == "pytest-benchmark" and os.name == "posix"
+
+
+# a side's end of the turns in a lockstep round: (the fd it reads its turn from, the fd it
+# gives the other side its turn through, whether it holds the first turn)
+TurnEnds = tuple[int, int, bool]
+
+
 def run_side(
     harness: Harness,
     side: Side,
@@ -231,14 +251,20 @@ def run_side(
     beat: Callable[[float], None] | None = None,
     *,
     counting: bool = False,
+    turns: TurnEnds | None = None,
+    started: Callable[[], None] | None = None,
 ) -> HarnessFailure | None:
     """Run one side once; the result file appears only when the harness succeeded.
     Returns None on success, else what the failure left (its log is kept beside the rounds).
     ``beat(seconds)`` is called every half minute while the harness runs. ``counting``: the
-    run also counts bytecodes (in ``extra``), so hashing is fixed as a counting run's is."""
+    run also counts bytecodes (in ``extra``), so hashing is fixed as a counting run's is.
+    ``turns``: this side's ends of a lockstep round's turns (``started()`` once it runs)."""
     partial = output.with_name(f".{output.name}.partial")
     partial.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop(TURNS_ENV, None)
+    if turns is not None:
+        env[TURNS_ENV] = f"{turns[0]},{turns[1]},{1 if turns[2] else 0}"
     if counting:
         env = instructions.environment(env)  # hashing fixed, as a counting run's
     if harness.type == "pytest-benchmark":  # the plugin, importable without perfgate there
@@ -246,8 +272,9 @@ def run_side(
     if harness.type == "pyperf" and side.own_environment:  # 3.10: no such variable
         env[PYPERF_ENVIRON] = "1"
     done = run_captured(
-        harness_command(harness, side, partial, extra), cwd=side.cwd, env=env, beat=beat
-    )
+        harness_command(harness, side, partial, extra), cwd=side.cwd, env=env, beat=beat,
+        pass_fds=turns[:2] if turns is not None else (), started=started,
+    )  # fmt: skip
     accepted: tuple[int, ...] = (0,)
     if harness.type == "asv" and side.asv_config is not None:
         accepted = asv_driver.ACCEPTED_EXIT_CODES
@@ -473,6 +500,20 @@ def _one_round(
     or ``bytecodes``, each with its calls);
     their timings. Raises HarnessError."""
     timings = []
+    counting = bytecodes_in_timing(harness, count_calls)
+
+    def side_extra(side: Side) -> tuple[str, ...]:
+        if counting is None:
+            return tuple(extra)
+        counts_file = out / side.name / f".{BYTECODES}-{index:03d}.counts.json"
+        return (*extra, f"--perfgate-{BYTECODES}={counts_file}",
+                f"--perfgate-{BYTECODES}-calls={counting}")  # fmt: skip
+
+    paired = (
+        _lockstep(harness, order, out, index, side_extra, counting=counting is not None)
+        if lockstep_here(harness) and len(order) == 2
+        else {}
+    )
     for side in order:
         output = out / side.name / f"round-{index:03d}.json"
         began = time.monotonic()
@@ -480,21 +521,28 @@ def _one_round(
         def beat(seconds: float, name: str = side.name) -> None:
             progress.waiting(f"round {index + 1}: {name} running for {seconds:.0f} s")
 
-        counting = bytecodes_in_timing(harness, count_calls)
         counts_file = out / side.name / f".{BYTECODES}-{index:03d}.counts.json"
-        side_extra = (
-            extra
-            if counting is None
-            else (*extra, f"--perfgate-{BYTECODES}={counts_file}",
-                  f"--perfgate-{BYTECODES}-calls={counting}")
-        )  # fmt: skip
-        problem = run_side(harness, side, output, side_extra, beat, counting=counting is not None)
+        if side.name in paired:  # run at once with the other side, taking turns
+            problem, seconds = paired[side.name]
+            began = time.monotonic() - seconds
+            if problem is not None:  # run again alone
+                progress.line(
+                    f"round {index + 1}: {side.name} failed in lockstep ({problem.summary()}); "
+                    "running it again alone"
+                )
+                problem = run_side(
+                    harness, side, output, side_extra(side), beat, counting=counting is not None
+                )
+        else:
+            problem = run_side(
+                harness, side, output, side_extra(side), beat, counting=counting is not None
+            )
         if problem is not None and not problem.deterministic:
             progress.line(
                 f"round {index + 1}: {side.name} failed ({problem.summary()}); retrying once"
             )
             problem = run_side(
-                harness, side, output, side_extra, beat, counting=counting is not None
+                harness, side, output, side_extra(side), beat, counting=counting is not None
             )
         if (
             problem is not None
@@ -534,6 +582,60 @@ def _one_round(
                 )
             timings.append(f"{side.name} {kind} {time.monotonic() - began:.1f} s")
     return timings
+
+
+def _lockstep(
+    harness: Harness,
+    order: Sequence[Side],
+    out: Path,
+    index: int,
+    side_extra: Callable[[Side], tuple[str, ...]],
+    *,
+    counting: bool,
+) -> dict[str, tuple[HarnessFailure | None, float]]:
+    """Both sides of a round at once, taking turns (the first in ``order`` holds the first
+    turn): each side's failure (None: its round file is written) and seconds. Each reads its
+    turn from a pipe the other writes to; this process closes its copies once both run, so a
+    side whose partner ended reads the end of its pipe and runs on alone."""
+    first_in, first_out = os.pipe()  # the first side reads its turns from first_in
+    second_in, second_out = os.pipe()
+    ends: dict[str, TurnEnds] = {
+        order[0].name: (first_in, second_out, True),
+        order[1].name: (second_in, first_out, False),
+    }
+    fds = [first_in, first_out, second_in, second_out]
+    lock = threading.Lock()
+    waiting = [len(order)]
+
+    def close_fds() -> None:
+        with lock:
+            while fds:
+                os.close(fds.pop())
+
+    def started() -> None:
+        with lock:
+            waiting[0] -= 1
+            last = waiting[0] == 0
+        if last:
+            close_fds()
+
+    def job(side: Side) -> Callable[[], tuple[HarnessFailure | None, float]]:
+        def run() -> tuple[HarnessFailure | None, float]:
+            began = time.monotonic()
+            output = out / side.name / f"round-{index:03d}.json"
+            problem = run_side(
+                harness, side, output, side_extra(side), counting=counting,
+                turns=ends[side.name], started=started,
+            )  # fmt: skip
+            return problem, time.monotonic() - began
+
+        return run
+
+    try:
+        results = at_once([job(side) for side in order])
+    finally:
+        close_fds()  # a side that never started: the other must not wait for it
+    return {side.name: result for side, result in zip(order, results, strict=True)}
 
 
 _MISSING_MODULE = re.compile(r"ModuleNotFoundError: No module named '([A-Za-z_][\w]*)'")
@@ -592,6 +694,11 @@ def run_rounds(
     done = 0
     # harness arguments that narrow the next round
     selection: tuple[str, ...] = selection_args(harness, start)
+    if lockstep_here(harness) and len(sides) == 2:
+        progress.line(
+            "lockstep: base and head run at once in each round, taking turns every "
+            f"{QUANTUM * 1e3:g} ms of the timer's clock (harness.lockstep)"
+        )
     progress.rounds(done, plan.max_rounds)
     while done < plan.max_rounds:
         elapsed = time.monotonic() - started

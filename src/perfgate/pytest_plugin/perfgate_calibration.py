@@ -19,7 +19,10 @@ reference of another version is refused.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+import select
 import statistics
 import time
 from array import array
@@ -74,23 +77,82 @@ def calibration_line(seconds: float) -> str:
     return f"calibration: {{reference: {reference_text(seconds)}, workload: {VERSION}}}"
 
 
+# Lockstep (harness.lockstep): perfgate runs base's and head's processes of a round at once and
+# hands each a pipe to read its turn from and one to give the other its turn, in this variable
+# ("READ_FD,WRITE_FD,1" for the side that holds the first turn, else "...,0")
+TURNS_ENV = "PERFGATE_TURNS"
+QUANTUM = 0.002  # s of the timer's clock a side runs before it gives the other its turn
+TURN_WAIT = 120.0  # s a side waits for its turn before it runs on alone (the other stalled)
+TURNS_KEY = "perfgate_turns"  # machine_info: the turns a side took in a lockstep round
+
+
+class Turns:
+    """The turn between two processes: one runs while the other waits, inside a timer call
+    (whose time the timer leaves out). When the other process ends, fails to answer within
+    :data:`TURN_WAIT`, or there is no partner, a side runs on alone."""
+
+    def __init__(self, spec: str | None) -> None:
+        self.active = False
+        self.holding = False
+        self.taken = 0  # turns taken (for the record: 0 when the round ran alone)
+        if not spec:
+            return
+        try:
+            read_fd, write_fd, first = spec.split(",")
+            self.read_fd, self.write_fd = int(read_fd), int(write_fd)
+        except ValueError:
+            return
+        self.holding = first == "1"
+        self.active = True
+
+    def give_and_wait(self) -> None:
+        """Give the other side its turn (if this one holds it), and wait for it back."""
+        try:
+            if self.holding:
+                os.write(self.write_fd, b".")
+                self.holding = False
+            ready, _, _ = select.select([self.read_fd], [], [], TURN_WAIT)
+            if not ready or not os.read(self.read_fd, 1):  # stalled, or ended: alone now
+                self.stop()
+                return
+        except OSError:  # the other side is gone (a closed pipe)
+            self.stop()
+            return
+        self.holding = True
+        self.taken += 1
+
+    def stop(self) -> None:
+        if not self.active:
+            return
+        self.active = False
+        for fd in (self.read_fd, self.write_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+TURNS = Turns(os.environ.get(TURNS_ENV))
+
+
 class Calibrated:
-    """A pytest-benchmark timer: ``base``'s clock, less the time the calibration workload ran
-    between two readings. ``values`` holds each reading returned and ``counts`` how many
-    calibrations had run by then (compact arrays: pytest-benchmark reads a timer a million
-    times a second while it measures the timer's precision); ``calibrations`` each one's CPU
-    time (s). :func:`per_sample` pairs them with pytest-benchmark's samples."""
+    """A pytest-benchmark timer: ``base``'s clock, less the time spent between two readings on
+    what is not the benchmark's: the calibration workload (``calibrate``), and in lockstep the
+    other side's turn (:data:`TURNS`). ``values`` holds each reading returned and ``counts``
+    how many calibrations had run by then (compact arrays: pytest-benchmark reads a timer a
+    million times a second while it measures the timer's precision); ``calibrations`` each
+    one's CPU time (s). :func:`per_sample` pairs them with pytest-benchmark's samples."""
 
     KEPT = 1 << 21  # readings kept at most (the newest): 2 per sample, 32 MB
 
-    def __init__(self, base: Callable[[], float], name: str) -> None:
+    def __init__(self, base: Callable[[], float], name: str, *, calibrate: bool = True) -> None:
         self.base = base
         self.__name__ = name  # pytest-benchmark records the timer by its module and name
+        self.calibrate = calibrate
         self.values = array("d")
         self.counts = array("q")
         self.calibrations: list[float] = []
         self._left_out = 0.0
         self._due = 0.0
+        self._turn_due = 0.0
 
     def reset(self) -> None:
         del self.values[:], self.counts[:]
@@ -99,15 +161,23 @@ class Calibrated:
 
     def __call__(self) -> float:
         # the clock is read first: what follows a start reading (the bookkeeping, at most a
-        # calibration) is left out of the sample it starts, and nothing precedes an end reading
+        # calibration and the other side's turn) is left out of the sample it starts, and
+        # nothing precedes an end reading
         now = self.base()
         reading = now - self._left_out
-        if reading >= self._due:
+        aside = False
+        if self.calibrate and reading >= self._due:
             began = time.process_time()
             _work()
             self.calibrations.append(time.process_time() - began)
-            self._left_out += self.base() - now
             self._due = reading + EVERY
+            aside = True
+        if TURNS.active and reading >= self._turn_due:
+            TURNS.give_and_wait()
+            self._turn_due = reading + QUANTUM
+            aside = True
+        if aside:
+            self._left_out += self.base() - now
         if len(self.values) >= self.KEPT:
             del self.values[: self.KEPT // 2], self.counts[: self.KEPT // 2]
         self.values.append(reading)
@@ -147,3 +217,10 @@ else:
 process_time = Calibrated(time.process_time, "process_time")
 perf_counter = Calibrated(time.perf_counter, "perf_counter")
 wall_minus_runqueue = Calibrated(timers.wall_minus_runqueue, "wall_minus_runqueue")
+# --benchmark-timer=perfgate_calibration.turns_NAME: the same clocks in lockstep, without the
+# calibration (a run whose budgets are not judged against a reference)
+turns_process_time = Calibrated(time.process_time, "process_time", calibrate=False)
+turns_perf_counter = Calibrated(time.perf_counter, "perf_counter", calibrate=False)
+turns_wall_minus_runqueue = Calibrated(
+    timers.wall_minus_runqueue, "wall_minus_runqueue", calibrate=False
+)

@@ -266,7 +266,10 @@ def pytest_benchmark_update_machine_info(
 ) -> None:
     """With ``--perfgate-calibrate``: the calibration workload's CPU time, the median of its
     measurements at the start, before each test and at the end (the machine's speed for this
-    round, which budgets are scaled by), and how many there were."""
+    round, which budgets are scaled by), and how many there were. In lockstep, the turns this
+    side took (``perfgate_turns``)."""
+    if os.environ.get(calibration.TURNS_ENV):
+        machine_info[calibration.TURNS_KEY] = calibration.TURNS.taken
     if not config.getoption("perfgate_calibrate"):
         return
     found = [*config.stash.get(_CALIBRATION, []), calibration.calibration_seconds()]

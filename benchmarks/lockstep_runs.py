@@ -1,0 +1,181 @@
+"""Lockstep in `perfgate run`: does `harness.lockstep` narrow the per-round spread and the
+intervals of an A/A comparison, and decide it in fewer rounds?
+
+A scratch project (a pure-Python package and a pytest-benchmark suite of 6 benchmarks of
+about 0.3-3 ms a call, CPU-bound) is compared with itself (`perfgate run --base HEAD --all`),
+the two modes alternating run by run (`harness.lockstep: true`, and without):
+
+* ``fixed``: `--rounds 8`; per benchmark, the standard deviation over rounds of the per-round
+  log-ratio of the two sides' p25 (perfgate's statistic), and the width of the report's
+  interval of the ratio (high / low - 1);
+* ``adaptive``: the config's rounds (min 3, max 10): the rounds the run took to decide every
+  benchmark, and any row flagged (an A/A: a flag is a false alarm).
+
+Machine time is the CPU time of perfgate and every process it started. With ``--hogs N``, N
+processes spin for the whole measurement.
+
+Run: ``nox -s lockstep_runs -- --runs 4 [--hogs 2]`` (docs/performance.md has the table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.hogs import spinning  # noqa: E402
+
+PACKAGE = '''
+def work(n):
+    table = {}
+    for i in range(n):
+        table[i % 1009] = table.get(i % 1009, 0) + i * i
+    return sorted(table.values())
+'''
+SUITE = '''
+import pytest
+
+import lockpkg
+
+
+@pytest.mark.parametrize("n", [2000, 5000, 10000, 20000, 40000, 80000])
+def test_work(benchmark, n):
+    benchmark(lockpkg.work, n)
+'''
+CONFIG = """version: 1
+rounds:
+  min: 3
+  max: 10
+harness:
+  type: pytest-benchmark
+  args: ["benchmarks", "--benchmark-only", "--benchmark-min-rounds=20",
+         "--benchmark-max-time=0.1"]
+  lockstep: {lockstep}
+"""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def project(root: Path) -> Path:
+    (root / "src" / "lockpkg").mkdir(parents=True)
+    (root / "benchmarks").mkdir()
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
+        '\n[project]\nname = "lockpkg"\nversion = "0.1"\n'
+    )
+    (root / "src" / "lockpkg" / "__init__.py").write_text(PACKAGE)
+    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
+    (root / ".gitignore").write_text(".perfgate/\n")
+    (root / "perfgate.yml").write_text(CONFIG.format(lockstep="false"))
+    _git(root, "init", "-q")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    return root
+
+
+def _p25(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    h = (len(ordered) - 1) * 0.25
+    low = math.floor(h)
+    return ordered[low] + (h - low) * (ordered[min(low + 1, len(ordered) - 1)] - ordered[low])
+
+
+def per_round_sd(rounds_dir: Path) -> list[float]:
+    """Per benchmark, the sd over rounds of log(head p25 / base p25)."""
+    sides = {}
+    for side in ("base", "head"):
+        by_name: dict[str, list[float]] = {}
+        for path in sorted((rounds_dir / side).glob("round-*.json")):
+            for bench in json.loads(path.read_text())["benchmarks"]:
+                by_name.setdefault(bench["fullname"], []).append(_p25(bench["stats"]["data"]))
+        sides[side] = by_name
+    sds = []
+    for name, base in sides["base"].items():
+        head = sides["head"].get(name, [])
+        ratios = [math.log(h / b) for b, h in zip(base, head, strict=False)]
+        if len(ratios) >= 3:
+            sds.append(statistics.stdev(ratios))
+    return sds
+
+
+def one_run(repo: Path, lockstep: bool, fixed: bool) -> dict[str, Any]:
+    (repo / "perfgate.yml").write_text(CONFIG.format(lockstep=str(lockstep).lower()))
+    rounds_dir = repo / ".perfgate" / "lockstep-runs"
+    args = ["--rounds", "8"] if fixed else []
+    cpu = _children_cpu()
+    done = subprocess.run(
+        [sys.executable, "-m", "perfgate", "run", "--base", "HEAD", "--all", *args,
+         "--format", "json", "--rounds-dir", str(rounds_dir)],
+        cwd=repo, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    machine = _children_cpu() - cpu
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"exit {done.returncode}\n{done.stderr[-3000:]}")
+    report = json.loads(done.stdout)
+    widths = [
+        b["change"]["ci"][1] / b["change"]["ci"][0] - 1
+        for b in report["benchmarks"]
+        if b.get("change") and b["change"].get("ci") and b["change"]["ci"][0]
+    ]
+    flagged = [b["name"] for b in report["benchmarks"] if b.get("severity", "none") != "none"]
+    return {
+        "machine": machine,
+        "rounds": report.get("rounds_used") or 0,
+        "sd": statistics.median(per_round_sd(rounds_dir)),
+        "width": statistics.median(widths) if widths else float("nan"),
+        "flagged": len(flagged),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=4, help="runs of each mode and schedule")
+    parser.add_argument("--hogs", type=int, default=0)
+    args = parser.parse_args()
+    results: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory(prefix="perfgate-lockstep-") as scratch:
+        repo = project(Path(scratch) / "proj")
+        one_run(repo, lockstep=False, fixed=True)  # builds the environment: not counted
+        with spinning(args.hogs):
+            for run in range(args.runs):
+                for fixed in (True, False):
+                    for lockstep in (run % 2 == 0, run % 2 == 1):  # alternate which goes first
+                        found = one_run(repo, lockstep, fixed)
+                        print(f"run {run} lockstep={lockstep} fixed={fixed}: {found}",
+                              file=sys.stderr, flush=True)  # fmt: skip
+                        mode = "lockstep" if lockstep else "one side, then the other"
+                        results.setdefault((mode, fixed), []).append(found)
+    print(f"\n{args.hogs} CPU hogs, {args.runs} runs of each (medians)\n")
+    print("| mode | schedule | per-round sd of log-ratio | interval width | rounds | "
+          "machine time | rows flagged (A/A) |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for (mode, fixed), runs in sorted(results.items(), key=lambda kv: (not kv[0][1], kv[0][0])):
+        print(
+            f"| {mode} | {'8 rounds' if fixed else 'adaptive'} | "
+            f"{statistics.median(r['sd'] for r in runs):.4f} | "
+            f"{statistics.median(r['width'] for r in runs):.2%} | "
+            f"{statistics.median(r['rounds'] for r in runs):g} | "
+            f"{statistics.median(r['machine'] for r in runs):.0f} s | "
+            f"{sum(r['flagged'] for r in runs)} of {6 * len(runs)} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
