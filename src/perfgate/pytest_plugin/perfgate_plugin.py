@@ -268,8 +268,12 @@ def pytest_benchmark_update_machine_info(
     measurements at the start, before each test and at the end (the machine's speed for this
     round, which budgets are scaled by), and how many there were. In lockstep, the turns this
     side took (``perfgate_turns``)."""
-    if os.environ.get(calibration.TURNS_ENV):
-        machine_info[calibration.TURNS_KEY] = calibration.TURNS.taken
+    timer = _calibrated_timer(config)
+    if os.environ.get(calibration.TURNS_ENV) and timer is not None:
+        # the turns of the timer's module (where perfgate is installed, this plugin's sibling
+        # may be another copy of it)
+        turns = getattr(sys.modules.get(type(timer).__module__), "TURNS", None)
+        machine_info[calibration.TURNS_KEY] = getattr(turns, "taken", 0)
     if not config.getoption("perfgate_calibrate"):
         return
     found = [*config.stash.get(_CALIBRATION, []), calibration.calibration_seconds()]
