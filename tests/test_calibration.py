@@ -4,6 +4,7 @@ samples scaled one by one."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -187,3 +188,37 @@ def test_a_reading_after_the_samples_spoils_the_pairing_and_nothing_is_recorded(
     clock.now += 0.5
     timer()
     assert per_sample(timer, samples, 1) is None
+
+
+def test_only_the_process_perfgate_started_takes_the_turns(tmp_path: Path) -> None:
+    """The turns' variable reaches a pytest-xdist worker or a benchmark's child too: only the
+    process whose parent perfgate is, holding the two pipes, takes the turns; a side whose
+    partner is gone runs on alone."""
+    from perfgate.pytest_plugin.perfgate_calibration import Turns  # noqa: PLC0415
+
+    mine_in, theirs_out = os.pipe()  # this side's turns come in here
+    theirs_in, mine_out = os.pipe()  # and go out here
+    parent = os.getppid()
+    try:
+        assert Turns(f"{mine_in},{mine_out},1,{parent}").active
+        assert not Turns(f"{mine_in},{mine_out},1,{parent + 1}").active  # another's pipes
+        assert not Turns(None).active
+        assert not Turns("nonsense").active
+        with (tmp_path / "f").open("w") as plain:  # an fd that is not a pipe
+            assert not Turns(f"{plain.fileno()},{mine_out},1,{parent}").active
+        # the partner answers once, then is gone
+        os.write(theirs_out, b".")
+        side = Turns(f"{mine_in},{mine_out},1,{parent}")
+        side.give_and_wait()
+        assert side.active
+        assert side.taken == 1
+        assert os.read(theirs_in, 1) == b"."  # its turn was given
+        os.close(theirs_in)
+        os.close(theirs_out)
+        side.give_and_wait()  # a closed pipe: alone now, never blocked
+        assert not side.active
+        assert side.taken == 1
+    finally:
+        for fd in (mine_in, mine_out, theirs_in, theirs_out):
+            with contextlib.suppress(OSError):
+                os.close(fd)

@@ -164,9 +164,12 @@ def timer_fallback(timer: Timer) -> str | None:
     return None
 
 
-def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[str]) -> list[str]:
+def harness_command(
+    harness: Harness, side: Side, output: Path, extra: Sequence[str], *, turns: bool = False
+) -> list[str]:
     """The argv that runs one round of ``side`` and writes ``output`` (for asv, the private
-    results folder of the side's config; :func:`run_side` moves the file to ``output``)."""
+    results folder of the side's config; :func:`run_side` moves the file to ``output``);
+    ``turns``: timed by the timer that takes turns with the other side (lockstep)."""
     if harness.type == "asv":
         if side.asv_config is None:
             raise ValueError("an asv side needs its private asv config")
@@ -179,9 +182,7 @@ def harness_command(harness: Harness, side: Side, output: Path, extra: Sequence[
         pytest = pytest_script(side)
         # perfgate's plugin in every round: it spares pytest-benchmark's py-cpuinfo call
         memory = ("--perfgate-memory",) if harness.memory else ()
-        timer = timer_args(
-            harness.timer, calibrated=harness.calibrated, lockstep=lockstep_here(harness)
-        )
+        timer = timer_args(harness.timer, calibrated=harness.calibrated, lockstep=turns)
         return [
             str(pytest),
             *harness.args,
@@ -263,8 +264,8 @@ def run_side(
     partial.unlink(missing_ok=True)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop(TURNS_ENV, None)
-    if turns is not None:
-        env[TURNS_ENV] = f"{turns[0]},{turns[1]},{1 if turns[2] else 0}"
+    if turns is not None:  # this process's id: only the child it starts takes the turns
+        env[TURNS_ENV] = f"{turns[0]},{turns[1]},{1 if turns[2] else 0},{os.getpid()}"
     if counting:
         env = instructions.environment(env)  # hashing fixed, as a counting run's
     if harness.type == "pytest-benchmark":  # the plugin, importable without perfgate there
@@ -272,8 +273,8 @@ def run_side(
     if harness.type == "pyperf" and side.own_environment:  # 3.10: no such variable
         env[PYPERF_ENVIRON] = "1"
     done = run_captured(
-        harness_command(harness, side, partial, extra), cwd=side.cwd, env=env, beat=beat,
-        pass_fds=turns[:2] if turns is not None else (), started=started,
+        harness_command(harness, side, partial, extra, turns=turns is not None), cwd=side.cwd,
+        env=env, beat=beat, pass_fds=turns[:2] if turns is not None else (), started=started,
     )  # fmt: skip
     accepted: tuple[int, ...] = (0,)
     if harness.type == "asv" and side.asv_config is not None:
@@ -286,7 +287,7 @@ def run_side(
     partial.unlink(missing_ok=True)
     log = output.parent.parent / "logs" / f"{side.name}-{output.stem}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    command = " ".join(harness_command(harness, side, partial, extra))
+    command = " ".join(harness_command(harness, side, partial, extra, turns=turns is not None))
     log.write_text(
         f"$ {command}\n(in {side.cwd}; exit {done.returncode})\n\n--- stdout ---\n{done.stdout}"
         f"\n--- stderr ---\n{done.stderr}\n",

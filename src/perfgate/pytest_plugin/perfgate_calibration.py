@@ -23,6 +23,7 @@ import contextlib
 import importlib
 import os
 import select
+import stat
 import statistics
 import time
 from array import array
@@ -94,16 +95,23 @@ class Turns:
     def __init__(self, spec: str | None) -> None:
         self.active = False
         self.holding = False
+        self.given = bool(spec)  # perfgate run asked for lockstep
         self.taken = 0  # turns taken (for the record: 0 when the round ran alone)
         if not spec:
             return
         try:
-            read_fd, write_fd, first = spec.split(",")
+            read_fd, write_fd, first, parent = spec.split(",")
             self.read_fd, self.write_fd = int(read_fd), int(write_fd)
-        except ValueError:
+            # only the process perfgate started holds these pipes: a process it starts in turn
+            # (a pytest-xdist worker, a benchmark's child) sees the variable, not the pipes
+            ours = int(parent) == os.getppid() and all(
+                stat.S_ISFIFO(os.fstat(fd).st_mode) for fd in (self.read_fd, self.write_fd)
+            )
+        except (ValueError, OSError):
             return
-        self.holding = first == "1"
-        self.active = True
+        if ours:
+            self.holding = first == "1"
+            self.active = True
 
     def give_and_wait(self) -> None:
         """Give the other side its turn (if this one holds it), and wait for it back."""

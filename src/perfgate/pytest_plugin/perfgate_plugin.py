@@ -269,10 +269,10 @@ def pytest_benchmark_update_machine_info(
     round, which budgets are scaled by), and how many there were. In lockstep, the turns this
     side took (``perfgate_turns``)."""
     timer = _calibrated_timer(config)
-    if os.environ.get(calibration.TURNS_ENV) and timer is not None:
-        # the turns of the timer's module (where perfgate is installed, this plugin's sibling
-        # may be another copy of it)
-        turns = getattr(sys.modules.get(type(timer).__module__), "TURNS", None)
+    # the turns of the timer's module (where perfgate is installed, this plugin's sibling may
+    # be another copy of it)
+    turns = getattr(sys.modules.get(type(timer).__module__), "TURNS", None) if timer else None
+    if getattr(turns, "given", False):
         machine_info[calibration.TURNS_KEY] = getattr(turns, "taken", 0)
     if not config.getoption("perfgate_calibrate"):
         return
