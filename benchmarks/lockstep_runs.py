@@ -9,7 +9,10 @@ the two modes alternating run by run (`harness.lockstep: true`, and without):
   log-ratio of the two sides' p25 (perfgate's statistic), and the width of the report's
   interval of the ratio (high / low - 1);
 * ``adaptive``: the config's rounds (min 3, max 10): the rounds the run took to decide every
-  benchmark, and any row flagged (an A/A: a flag is a false alarm).
+  benchmark, and any row flagged (an A/A: a flag is a false alarm);
+* ``planted``: head's commit makes three benchmarks' work +10%, +25% and 2x (more loop
+  iterations), the other three unchanged, compared with its parent in the config's rounds:
+  which planted rows are flagged slower (recall) and which unchanged ones are (false alarms).
 
 Machine time is the CPU time of perfgate and every process it started. With ``--hogs N``, N
 processes spin for the whole measurement.
@@ -35,14 +38,19 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.hogs import spinning  # noqa: E402
 
-PACKAGE = '''
+PACKAGE = """
+PLANTED = {planted}  # n -> the factor of its work
+
+
 def work(n):
-    table = {}
-    for i in range(n):
+    table = {{}}
+    for i in range(int(n * PLANTED.get(n, 1.0))):
         table[i % 1009] = table.get(i % 1009, 0) + i * i
     return sorted(table.values())
-'''
-SUITE = '''
+"""
+# the planted factors of head's commit (n -> factor); the other benchmarks are unchanged
+PLANTED = {10000: 1.10, 20000: 1.25, 40000: 2.0}
+SUITE = """
 import pytest
 
 import lockpkg
@@ -51,7 +59,7 @@ import lockpkg
 @pytest.mark.parametrize("n", [2000, 5000, 10000, 20000, 40000, 80000])
 def test_work(benchmark, n):
     benchmark(lockpkg.work, n)
-'''
+"""
 CONFIG = """version: 1
 rounds:
   min: 3
@@ -80,13 +88,15 @@ def project(root: Path) -> Path:
         '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
         '\n[project]\nname = "lockpkg"\nversion = "0.1"\n'
     )
-    (root / "src" / "lockpkg" / "__init__.py").write_text(PACKAGE)
+    (root / "src" / "lockpkg" / "__init__.py").write_text(PACKAGE.format(planted={}))
     (root / "benchmarks" / "test_bench.py").write_text(SUITE)
     (root / ".gitignore").write_text(".perfgate/\n")
     (root / "perfgate.yml").write_text(CONFIG.format(lockstep="false"))
     _git(root, "init", "-q")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
+    (root / "src" / "lockpkg" / "__init__.py").write_text(PACKAGE.format(planted=PLANTED))
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "planted")
     return root
 
 
@@ -115,14 +125,20 @@ def per_round_sd(rounds_dir: Path) -> list[float]:
     return sds
 
 
-def one_run(repo: Path, lockstep: bool, fixed: bool) -> dict[str, Any]:
+def one_run(repo: Path, lockstep: bool, schedule: str) -> dict[str, Any]:
+    """One `perfgate run`: ``schedule`` is ``fixed`` or ``adaptive`` (an A/A of head's commit,
+    `--all`) or ``planted`` (head's commit against its parent)."""
     (repo / "perfgate.yml").write_text(CONFIG.format(lockstep=str(lockstep).lower()))
     rounds_dir = repo / ".perfgate" / "lockstep-runs"
-    args = ["--rounds", "8"] if fixed else []
+    args = {
+        "fixed": ["--base", "HEAD", "--all", "--rounds", "8"],
+        "adaptive": ["--base", "HEAD", "--all"],
+        "planted": ["--base", "HEAD~1"],
+    }[schedule]
     cpu = _children_cpu()
     done = subprocess.run(
-        [sys.executable, "-m", "perfgate", "run", "--base", "HEAD", "--all", *args,
-         "--format", "json", "--rounds-dir", str(rounds_dir)],
+        [sys.executable, "-m", "perfgate", "run", *args, "--format", "json",
+         "--rounds-dir", str(rounds_dir)],
         cwd=repo, capture_output=True, text=True, check=False,
     )  # fmt: skip
     machine = _children_cpu() - cpu
@@ -134,13 +150,19 @@ def one_run(repo: Path, lockstep: bool, fixed: bool) -> dict[str, Any]:
         for b in report["benchmarks"]
         if b.get("change") and b["change"].get("ci") and b["change"]["ci"][0]
     ]
-    flagged = [b["name"] for b in report["benchmarks"] if b.get("severity", "none") != "none"]
+    slower = {
+        int(b["name"].rsplit("[", 1)[1].rstrip("]")): b.get("severity", "none")
+        for b in report["benchmarks"]
+        if b.get("change", {}).get("direction") == "slower" and b.get("severity", "none") != "none"
+    }
+    planted = schedule == "planted"
     return {
         "machine": machine,
         "rounds": report.get("rounds_used") or 0,
         "sd": statistics.median(per_round_sd(rounds_dir)),
         "width": statistics.median(widths) if widths else float("nan"),
-        "flagged": len(flagged),
+        "flagged": sum(1 for n in slower if not planted or n not in PLANTED),
+        "found": {n: slower.get(n, "-") for n in PLANTED} if planted else {},
     }
 
 
@@ -149,31 +171,44 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=4, help="runs of each mode and schedule")
     parser.add_argument("--hogs", type=int, default=0)
     args = parser.parse_args()
-    results: dict[tuple[str, bool], list[dict[str, Any]]] = {}
+    results: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    schedules = ("fixed", "adaptive", "planted")
     with tempfile.TemporaryDirectory(prefix="perfgate-lockstep-") as scratch:
         repo = project(Path(scratch) / "proj")
-        one_run(repo, lockstep=False, fixed=True)  # builds the environment: not counted
+        for schedule in ("fixed", "planted"):  # builds the environments and the map: not counted
+            one_run(repo, lockstep=False, schedule=schedule)
         with spinning(args.hogs):
             for run in range(args.runs):
-                for fixed in (True, False):
+                for schedule in schedules:
                     for lockstep in (run % 2 == 0, run % 2 == 1):  # alternate which goes first
-                        found = one_run(repo, lockstep, fixed)
-                        print(f"run {run} lockstep={lockstep} fixed={fixed}: {found}",
+                        found = one_run(repo, lockstep, schedule)
+                        print(f"run {run} lockstep={lockstep} {schedule}: {found}",
                               file=sys.stderr, flush=True)  # fmt: skip
                         mode = "lockstep" if lockstep else "one side, then the other"
-                        results.setdefault((mode, fixed), []).append(found)
+                        results.setdefault((mode, schedule), []).append(found)
     print(f"\n{args.hogs} CPU hogs, {args.runs} runs of each (medians)\n")
-    print("| mode | schedule | per-round sd of log-ratio | interval width | rounds | "
-          "machine time | rows flagged (A/A) |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for (mode, fixed), runs in sorted(results.items(), key=lambda kv: (not kv[0][1], kv[0][0])):
+    print("| mode | run | per-round sd of log-ratio | interval width | rounds | machine time | "
+          "unchanged rows flagged | +10% / +25% / 2x found |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    for (mode, schedule), runs in sorted(
+        results.items(), key=lambda kv: (schedules.index(kv[0][1]), kv[0][0])
+    ):
+        unchanged = 6 - len(PLANTED) if schedule == "planted" else 6
+        recall = (
+            " / ".join(
+                f"{sum(1 for r in runs if r['found'][n] != '-')} of {len(runs)}" for n in PLANTED
+            )
+            if schedule == "planted"
+            else "-"
+        )
+        label = {"fixed": "A/A, 8 rounds", "adaptive": "A/A, adaptive", "planted": "planted"}
         print(
-            f"| {mode} | {'8 rounds' if fixed else 'adaptive'} | "
+            f"| {mode} | {label[schedule]} | "
             f"{statistics.median(r['sd'] for r in runs):.4f} | "
             f"{statistics.median(r['width'] for r in runs):.2%} | "
             f"{statistics.median(r['rounds'] for r in runs):g} | "
             f"{statistics.median(r['machine'] for r in runs):.0f} s | "
-            f"{sum(r['flagged'] for r in runs)} of {6 * len(runs)} |"
+            f"{sum(r['flagged'] for r in runs)} of {unchanged * len(runs)} | {recall} |"
         )
 
 
