@@ -220,6 +220,37 @@ def test_both_sides_are_built_at_once_and_an_a_a_run_builds_one(tmp_path: Path) 
     assert sum("reused" in line for line in lines) == 1
 
 
+@pytest.mark.slow
+def test_no_side_takes_over_the_environment_another_side_reuses(tmp_path: Path) -> None:
+    """Head's environment exists, base's does not, and both hold the same dependencies: base
+    must not take over head's (it did, being asked first, and both sides then ran base's code:
+    a planted 2x compared as 1.0x); it builds its own, and each side runs its own tree."""
+    install = ["{tree}"]
+    base_tree = tiny_project(tmp_path / "base")
+    head_tree = tiny_project(tmp_path / "head")
+    (head_tree / "tinypkg" / "__init__.py").write_text("ANSWER = 7\n")
+
+    def want(name: str, tree: Path) -> environments.Wanted:
+        return environments.Wanted(
+            environments.env_key(name, install, sys.executable), tree, install, name,
+            deps=environments.dependency_key(tree, install, sys.executable),
+        )  # fmt: skip
+
+    root = tmp_path / "envs"
+    lines: list[str] = []
+    (head,) = environments.ensure_all(root, [want("head", head_tree)], say=lines.append)
+    assert want("base", base_tree).deps == want("head", head_tree).deps  # a take-over could be
+    lines.clear()
+    base, head_again = environments.ensure_all(
+        root, [want("base", base_tree), want("head", head_tree)], say=lines.append
+    )
+    assert head_again == head
+    assert base != head
+    assert (_answer(base), _answer(head)) == ("42", "7")
+    assert any(line.startswith("head: environment") and "reused" in line for line in lines)
+    assert not any("reinstalling only the project" in line for line in lines), lines
+
+
 def test_an_unreadable_dependency_file_takes_no_environment_over(tmp_path: Path) -> None:
     """The dependency key of an install list naming a file that cannot be read is None (no
     take-over, a build of its own), not a traceback. /proc/self/mem is a file whose read

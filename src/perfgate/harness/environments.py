@@ -178,6 +178,17 @@ def ensure_all(
     say = say or (lambda _text: None)
     found = _environments(root)
     taken = list(busy)
+    # every side's own environment first: a side whose environment exists keeps it, and no
+    # other side takes it over (base once took over the environment head was reusing, and
+    # both sides then ran base's code)
+    exacts = {
+        want.key: exact
+        for want in wanted
+        if (exact := next(
+            (e for e in found if e.key == want.key and _python(e.folder).exists()), None
+        )) is not None
+    }  # fmt: skip
+    taken += [exact.folder for exact in exacts.values()]
     claimed: set[Path] = set()
     jobs: dict[str, Callable[[], Path]] = {}
     first: dict[str, str] = {}  # key -> the side that asked for it first
@@ -186,14 +197,13 @@ def ensure_all(
             say(f"{want.side}: environment {want.key}, the same as {first[want.key]}'s")
             continue
         first[want.key] = want.side
-        exact = next((e for e in found if e.key == want.key and _python(e.folder).exists()), None)
+        exact = exacts.get(want.key)
         if exact is not None:
             _mark(exact.folder, want.key, want.deps, want.side)  # last used: pruning keeps it
             say(
                 f"{want.side}: environment {want.key} reused (same tree, install list and "
                 "interpreter)"
             )
-            taken.append(exact.folder)
             jobs[want.key] = partial(_python, exact.folder)
             continue
         spare = _spare(found, want, taken)
