@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,6 @@ def project(root: Path) -> Path:
     (root / "src" / "lockpkg" / "__init__.py").write_text(PACKAGE.format(planted={}))
     (root / "benchmarks" / "test_bench.py").write_text(SUITE)
     (root / ".gitignore").write_text(".perfgate/\n")
-    (root / "perfgate.yml").write_text(CONFIG.format(lockstep="false"))
     _git(root, "init", "-q")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
@@ -128,20 +128,23 @@ def per_round_sd(rounds_dir: Path) -> list[float]:
 def one_run(repo: Path, lockstep: bool, schedule: str) -> dict[str, Any]:
     """One `perfgate run`: ``schedule`` is ``fixed`` or ``adaptive`` (an A/A of head's commit,
     `--all`) or ``planted`` (head's commit against its parent)."""
-    (repo / "perfgate.yml").write_text(CONFIG.format(lockstep=str(lockstep).lower()))
+    # the config outside the repository: the working tree is the same in both modes (a
+    # changed perfgate.yml would make head's tree another state, reinstalled every run)
+    config = repo.parent / f"lockstep-{lockstep}.yml"
+    config.write_text(CONFIG.format(lockstep=str(lockstep).lower()))
     rounds_dir = repo / ".perfgate" / "lockstep-runs"
     args = {
         "fixed": ["--base", "HEAD", "--all", "--rounds", "8"],
         "adaptive": ["--base", "HEAD", "--all"],
         "planted": ["--base", "HEAD~1"],
     }[schedule]
-    cpu = _children_cpu()
+    cpu, began = _children_cpu(), time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "perfgate", "run", *args, "--format", "json",
-         "--rounds-dir", str(rounds_dir)],
+         "--rounds-dir", str(rounds_dir), "--config", str(config)],
         cwd=repo, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    machine = _children_cpu() - cpu
+    machine, wall = _children_cpu() - cpu, time.monotonic() - began
     if done.returncode not in (0, 1):
         raise SystemExit(f"exit {done.returncode}\n{done.stderr[-3000:]}")
     report = json.loads(done.stdout)
@@ -158,6 +161,7 @@ def one_run(repo: Path, lockstep: bool, schedule: str) -> dict[str, Any]:
     planted = schedule == "planted"
     return {
         "machine": machine,
+        "wall": wall,
         "rounds": report.get("rounds_used") or 0,
         "sd": statistics.median(per_round_sd(rounds_dir)),
         "width": statistics.median(widths) if widths else float("nan"),
@@ -188,8 +192,8 @@ def main() -> None:
                         results.setdefault((mode, schedule), []).append(found)
     print(f"\n{args.hogs} CPU hogs, {args.runs} runs of each (medians)\n")
     print("| mode | run | per-round sd of log-ratio | interval width | rounds | machine time | "
-          "unchanged rows flagged | +10% / +25% / 2x found |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---|")
+          "wall time | unchanged rows flagged | +10% / +25% / 2x found |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for (mode, schedule), runs in sorted(
         results.items(), key=lambda kv: (schedules.index(kv[0][1]), kv[0][0])
     ):
@@ -207,7 +211,8 @@ def main() -> None:
             f"{statistics.median(r['sd'] for r in runs):.4f} | "
             f"{statistics.median(r['width'] for r in runs):.2%} | "
             f"{statistics.median(r['rounds'] for r in runs):g} | "
-            f"{statistics.median(r['machine'] for r in runs):.0f} s | "
+            f"{statistics.median(r['machine'] for r in runs):.1f} s | "
+            f"{statistics.median(r['wall'] for r in runs):.1f} s | "
             f"{sum(r['flagged'] for r in runs)} of {unchanged * len(runs)} | {recall} |"
         )
 

@@ -142,8 +142,9 @@ class Harness:
     timer: Timer = "auto"
     # pytest-benchmark, POSIX: base's and head's processes of a round run at once and take
     # turns every few milliseconds of the timer's clock, so both see the same moments of the
-    # machine (docs/performance.md, "Lockstep pairing")
-    lockstep: bool = False
+    # machine (docs/performance.md, "Lockstep pairing": a third of the per-round spread);
+    # other harnesses time themselves and never do
+    lockstep: bool = True
     # not a key of perfgate.yml: set when the config judges budgets against a calibration
     # reference, so that each pytest-benchmark sample is timed beside a calibration
     calibrated: bool = False
@@ -581,7 +582,9 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
     if not isinstance(asv_config, str) or not asv_config:
         ctx.add((*path, "asv-config"), "must be a path (the asv config file)")
         asv_config = defaults.asv_config
-    memory = _pytest_switch(section, "memory", kind, path, ctx, why="asv has mem_ and peakmem_")
+    memory = _pytest_switch(
+        section, "memory", kind, path, ctx, default=False, why="asv has mem_ and peakmem_"
+    )
     timer = _choice(section, "timer", TIMERS, defaults.timer, path, ctx=ctx)
     if timer not in ("auto", "wall") and kind != "pytest-benchmark":
         ctx.add(
@@ -589,7 +592,7 @@ def _harness(data: Any, path: tuple[Any, ...], ctx: _Context) -> Harness:
         )
         timer = "auto"
     lockstep = _pytest_switch(
-        section, "lockstep", kind, path, ctx, why="perfgate's timer takes the turns"
+        section, "lockstep", kind, path, ctx, default=True, why="perfgate's timer takes the turns"
     )
     return Harness(
         type=kind,
@@ -611,11 +614,12 @@ def _pytest_switch(
     path: tuple[Any, ...],
     ctx: _Context,
     *,
+    default: bool,
     why: str,
 ) -> bool:
-    """A true-or-false key of ``harness`` that only a pytest-benchmark suite can have (false
-    by default)."""
-    value = section.get(key, False)
+    """A true-or-false key of ``harness`` that only a pytest-benchmark suite can have true
+    (``default`` for a pytest-benchmark suite, false for the others)."""
+    value = section.get(key, default and kind == "pytest-benchmark")
     if not isinstance(value, bool):
         ctx.add((*path, key), "must be true or false")
         return False
