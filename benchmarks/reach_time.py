@@ -14,6 +14,8 @@ about 40 s a round idle), then restores it. Variants, alternated run by run:
 * ``comment``: a comment added inside a function body (no benchmark can be affected): judged
   on the round an earlier comment-only run against the same base kept;
 * ``comment first``: the same, without that round (the first such change against its base).
+* ``a/a``: a statement that changes no work outside every function (it runs at import, so every
+  benchmark is measured): an A/A of the whole suite.
 
 Measured per run: the machine time (CPU time of perfgate and every process it started, from
 ``getrusage(RUSAGE_CHILDREN)``), the wall time, rounds, how many benchmarks were compared and
@@ -63,12 +65,20 @@ COMMENT: Edit = (
     "def columns(report: Report) -> list[Column]:\n",
     "    # a comment: the same program\n",
 )
+# a module-level statement that changes no work: run at import, so it reaches every benchmark
+# (an A/A of the whole suite)
+EVERYWHERE: Edit = (
+    Path("src/perfgate/report/cells.py"),
+    "from perfgate.report.model import Change, FunctionChange, Report, Row\n",
+    "_A_A = None  # the same work, outside every function\n",
+)
 VARIANTS: dict[str, tuple[tuple[Edit, ...], tuple[str, ...]]] = {
     "head-alone": ((), ()),
     "planted": ((TWICE, TOUCHED), ("--base", "HEAD")),
     "planted --all": ((TWICE, TOUCHED), ("--base", "HEAD", "--all")),
     "comment": ((COMMENT,), ("--base", "HEAD")),
     "comment first": ((COMMENT,), ("--base", "HEAD")),
+    "a/a": ((EVERYWHERE,), ("--base", "HEAD")),
 }
 # variants run without the round an earlier comment-only run kept (the first such change
 # against its base measures head once)
@@ -116,6 +126,13 @@ def one_run(repo: Path, variant: str) -> dict[str, Any]:
         "compared": sum(1 for b in report["benchmarks"] if b.get("base")),
         "not_affected": len(report.get("not_affected", [])),
         "planted": ",".join(severities) or "-",
+        "flagged": sum(
+            1
+            for b in report["benchmarks"]
+            if b.get("base")
+            and not b["name"].endswith(PLANTED)
+            and b.get("severity", "none") != "none"
+        ),
         "verdict": report["verdict"],
     }
 
@@ -148,8 +165,8 @@ def main() -> None:
     alone = statistics.median(r["machine"] for r in results["head-alone"])
     print(f"\n{args.hogs} CPU hogs, {args.runs} counted runs of each variant\n")
     print("| variant | machine time (median) | x one head-alone round | wall | rounds | "
-          "compared | not affected | planted rows | verdicts |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+          "compared | not affected | planted rows | other rows flagged | verdicts |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---|---:|---|")
     for variant, runs in results.items():
         machine = statistics.median(r["machine"] for r in runs)
         print(
@@ -159,6 +176,7 @@ def main() -> None:
             f"{statistics.median(r['compared'] for r in runs):g} | "
             f"{statistics.median(r['not_affected'] for r in runs):g} | "
             f"{'; '.join(r['planted'] for r in runs)} | "
+            f"{sum(r['flagged'] for r in runs)} | "
             f"{', '.join(r['verdict'] for r in runs)} |"
         )
 
