@@ -181,6 +181,36 @@ def test_harness_memory_key(tmp_path: Path) -> None:
         assert message in str(caught.value)
 
 
+def test_harness_lockstep_key(tmp_path: Path) -> None:
+    """On by default for a pytest-benchmark suite, off for the harnesses that time themselves;
+    `false` turns it off; a wrong value or an asv suite asking for it is a config error."""
+    from perfgate.harness.runner import lockstep_here, timer_args  # noqa: PLC0415
+
+    path = tmp_path / "perfgate.yml"
+    assert load_config(None).harness.lockstep is True
+    path.write_text("version: 1\nharness:\n  type: asv\n")
+    asv = load_config(path).harness
+    assert asv.lockstep is False
+    assert not lockstep_here(asv)
+    path.write_text("version: 1\nharness:\n  lockstep: false\n")
+    assert load_config(path).harness.lockstep is False
+    assert timer_args("cpu", lockstep=True) == (
+        "--benchmark-timer=perfgate_calibration.turns_process_time",
+    )
+    assert timer_args("cpu", calibrated=True, lockstep=True) == (
+        "--benchmark-timer=perfgate_calibration.process_time",  # calibrates and takes turns
+    )
+    assert timer_args("cpu") == ("--benchmark-timer=time.process_time",)  # alone: as before
+    for text, message in (
+        ("harness:\n  lockstep: sometimes\n", "harness.lockstep: must be true or false"),
+        ("harness:\n  type: asv\n  lockstep: true\n", "harness.lockstep: is for pytest-benchmark"),
+    ):
+        path.write_text("version: 1\n" + text)
+        with pytest.raises(ConfigError) as caught:
+            load_config(path)
+        assert message in str(caught.value)
+
+
 def test_the_decision_statistic_has_its_own_key(tmp_path: Path) -> None:
     path = tmp_path / "perfgate.yml"
     path.write_text("version: 1\nmetric: p95\nregression:\n  statistic: p10\n")
