@@ -19,7 +19,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from perfgate import units
 from perfgate.errors import ConfigError, ConfigProblem, UsageError
@@ -60,7 +60,10 @@ _TOP_KEYS = (
 )
 _CALIBRATION_KEYS = ("reference", "workload")
 METRIC_KINDS = ("time", *units.COUNTS)  # time, and the exact counts beside it
-_HISTORY_KEYS = ("db",)
+_HISTORY_KEYS = ("db", "base")
+# `history: {base: ...}`: what an A/B run compares head with (docs/ab-gate.md, "Stored base first")
+HISTORY_BASES = ("same-job", "stored-first")
+HistoryBase = Literal["same-job", "stored-first"]
 _PROFILE_KEYS = ("severity", "calls", "seconds", "top")
 _REGRESSION_KEYS = (*GRADES, "alpha")  # percentages
 _REGRESSION_ALL_KEYS = (*_REGRESSION_KEYS, "statistic")
@@ -191,6 +194,10 @@ class Config:
     rounds: RoundsPolicy = field(default_factory=RoundsPolicy)
     harness: Harness = field(default_factory=Harness)
     history_db: str | None = None  # `history: {db: PATH}`; relative to where perfgate runs
+    # `history: {base: stored-first}`: an A/B run first clears what head's own rounds show
+    # unchanged against the history's stored runs of this machine, and measures the same-job
+    # base only for the rest; `same-job` (the default) measures it for every benchmark
+    history_base: HistoryBase = "same-job"
     profile: ProfilePolicy = field(default_factory=ProfilePolicy)
     # what `perfgate run` measures: time always; `instructions` adds a counting run per side
     # and round under valgrind, `bytecodes` one counting Python's bytecodes (pytest-benchmark
@@ -390,6 +397,7 @@ def _validate(data: Any, ctx: _Context, prefix: tuple[Any, ...]) -> Config:
         rounds=_rounds(data.get("rounds"), (*prefix, "rounds"), ctx),
         harness=harness,
         history_db=_history_db(data.get("history"), (*prefix, "history"), ctx),
+        history_base=_history_base(data.get("history"), (*prefix, "history"), ctx),
         profile=_profile(data.get("profile"), (*prefix, "profile"), ctx),
         metrics=_metrics(data.get("metrics"), (*prefix, "metrics"), ctx),
         calibration=calibration,
@@ -470,6 +478,15 @@ def _history_db(data: Any, path: tuple[Any, ...], ctx: _Context) -> str | None:
         ctx.add((*path, "db"), "must be a path (the history database file)")
         return None
     return value
+
+
+def _history_base(data: Any, path: tuple[Any, ...], ctx: _Context) -> HistoryBase:
+    # the section's keys are checked once, by _history_db
+    value = data.get("base", "same-job") if isinstance(data, dict) else "same-job"
+    if value not in HISTORY_BASES:
+        ctx.add((*path, "base"), f"{value!r} must be one of {', '.join(HISTORY_BASES)}")
+        return "same-job"
+    return cast("HistoryBase", value)
 
 
 def _section(

@@ -13,6 +13,7 @@ flagged rows -> the notes (dependencies, benchmarks not affected).
 
 from __future__ import annotations
 
+import platform
 import shutil
 import sys
 import time
@@ -24,9 +25,9 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from perfgate import formats
 from perfgate.config import Config
-from perfgate.decisions import gate, names, reach, rounds_plan
+from perfgate.decisions import gate, names, reach, rounds_plan, stored_base
 from perfgate.decisions.check import check
-from perfgate.decisions.compare import compare
+from perfgate.decisions.compare import compare, decision_statistic
 from perfgate.errors import PerfgateError, UsageError
 from perfgate.files import exclusive, write_text_atomic
 from perfgate.harness import asv_driver, environments, instructions, profiling, same_program, shards
@@ -49,6 +50,7 @@ from perfgate.harness.runner import (
     run_rounds,
     timer_fallback,
 )
+from perfgate.history import configured, stored_runs
 from perfgate.progress import Progress, progress_lines
 from perfgate.report import cells
 from perfgate.report.model import DependencyChange, Report, Row
@@ -156,6 +158,11 @@ def compare_with(job: Job, base_ref: str, cwd: Path, head_ref: str | None = None
     reached = _reach(job, sides, changes, repo=repo, base_commit=base_commit)
     if reached.measured == []:  # the change reaches no benchmark: head alone, for budgets
         return _none_reached(job, sides, reached, repo, base_commit)
+    reached, cleared = _stored_first(job, sides, reached)
+    if reached.measured == []:  # head within the margin of the stored runs everywhere
+        report = _with_cleared(_checked_head(job), cleared)
+        report = _with_reach(report, reached, base_commit)
+        return Outcome(report=report, measured="budgets only", sides=tuple(sides), repo=repo)
     try:
         report, used, spent = _rounds(job, sides, reached)
     except EmptyShardError:  # a small suite over many shards: this one has nothing
@@ -164,6 +171,7 @@ def compare_with(job: Job, base_ref: str, cwd: Path, head_ref: str | None = None
     report = _profiled(job, report, sides, spent=spent)
     report = _with_dependencies(report, sides)
     report = _with_reach(report, reached, base_commit)
+    report = _with_cleared(report, cleared)
     return Outcome(
         report=replace(report, rounds_used=used), measured="compared", sides=tuple(sides),
         repo=repo,
@@ -480,6 +488,99 @@ def _reach(
 
 
 REACH_MAPS_KEPT = 10  # maps of earlier bases kept under .perfgate/reach (the latest used)
+
+
+def _stored_first(
+    job: Job, sides: Sequence[Side], reached: _Reach
+) -> tuple[_Reach, stored_base.Triage | None]:
+    """``history: {base: stored-first}``: head alone for the minimum rounds, its benchmarks
+    within the margin of their runs stored on this machine cleared (base is not measured for
+    them), the rest left to measure against the same-job base. A benchmark with a budget, or
+    of a suite other than pytest-benchmark's, is always measured."""
+    config = job.config
+    if config.history_base != "stored-first" or job.measure_all or job.shard is not None:
+        return reached, None
+    if config.harness.type != "pytest-benchmark" or job.rounds is not None:
+        job.progress.line(
+            "stored base first: not with "
+            + ("--rounds" if job.rounds is not None else f"a {config.harness.type} suite")
+            + "; the same-job base measures every benchmark"
+        )
+        return reached, None
+    metric = decision_statistic(config)
+    head = next(side for side in sides if side.name == "head")
+    plan = RoundPlan(
+        min_rounds=config.rounds.min, max_rounds=config.rounds.min,
+        time_budget=float("inf"), seed=job.seed,
+    )  # fmt: skip
+    job.progress.line(
+        f"stored base first: head alone for {plan.min_rounds} rounds, then compared with its "
+        f"last {stored_runs.LAST} runs stored on this machine (history.base)"
+    )
+    run_rounds([head], plan, config.harness, job.out, extra=job.extra, progress=job.progress,
+               count_calls=_count_calls(config), start=reached.measured)  # fmt: skip
+    rows = formats.load_side([job.out / "head"]).benchmarks
+    logs = {
+        b.name: v
+        for b in rows
+        if (v := stored_base.log_value([x for r in b.rounds for x in r], metric)) is not None
+    }
+    found = stored_runs.read(configured(None, config), platform.node(), logs, metric)
+    if found.why_none is not None:
+        job.progress.line(f"stored base first: {found.why_none}; base measures everything")
+        return reached, None
+    margin = config.regression.minor / 2
+    sorted_out = stored_base.triage(found.logs, logs, margin)
+    cleared_rows = {c.name for c in sorted_out.cleared}
+    by_benchmark: dict[str, list[str]] = {}
+    for b in rows:
+        by_benchmark.setdefault(names.bare(b.name), []).append(b.name)
+    budgeted = {
+        bench
+        for bench, row_names in by_benchmark.items()
+        if any(
+            names.matches(rule.pattern, names.of(n)) for rule in config.budgets for n in row_names
+        )
+    }
+    clear = [
+        bench
+        for bench, row_names in by_benchmark.items()
+        if bench not in budgeted and all(n in cleared_rows for n in row_names)
+    ]
+    measure = [bench for bench in by_benchmark if bench not in clear]
+    # a narrowed suite keeps a few benchmarks to follow the machine's speed (the cheapest)
+    if measure and len(measure) < rounds_plan.FOLLOWERS:
+        cost = {b.name: sum(map(sum, b.rounds)) for b in rows}
+        cheapest = sorted(
+            clear, key=lambda bench: sum(cost.get(n, 0.0) for n in by_benchmark[bench])
+        )
+        beside = cheapest[: rounds_plan.FOLLOWERS - len(measure)]
+        measure += beside
+        clear = [bench for bench in clear if bench not in beside]
+    kept = {n for bench in clear for n in by_benchmark[bench]}
+    triaged = replace(sorted_out, cleared=tuple(c for c in sorted_out.cleared if c.name in kept))
+    job.progress.line(
+        f"stored base first: {len(clear)} of {len(by_benchmark)} benchmarks within "
+        f"{margin:.0%} of their stored runs (base not measured for them); {len(measure)} "
+        "measured against the same-job base"
+    )
+    return _Reach(measure, reached.skipped, reached.why), triaged
+
+
+def _with_cleared(report: Report, triaged: stored_base.Triage | None) -> Report:
+    """The benchmarks stored base first cleared, each with head/stored, in a note."""
+    if triaged is None or not triaged.cleared:
+        return report
+    listed = "; ".join(
+        f"{c.name} {c.ratio:.3f}x ({c.low:.3f}-{c.high:.3f}x, {c.runs} runs)"
+        for c in triaged.cleared
+    )
+    note = (
+        f"Unchanged against the runs stored on this machine (history.base: stored-first): "
+        f"{len(triaged.cleared)} row(s) within {triaged.margin:.0%} of their last stored runs "
+        f"(head/stored and its 90% interval), so base was not measured for them: {listed}."
+    )
+    return replace(report, notes=(*report.notes, note))
 
 
 def _reach_map(job: Job, base: Side, repo: Path, base_commit: str) -> reach.ReachMap | str:
