@@ -152,6 +152,12 @@ def lockstep_runs(session: nox.Session) -> None:
 
 
 @nox.session
+def stored_base_runs(session: nox.Session) -> None:
+    """history.base: stored-first against the same-job base (`-- --runs 3 --hogs 2`)."""
+    _measure(session, "benchmarks/stored_base_runs.py")
+
+
+@nox.session
 def small_suite(session: nox.Session) -> None:
     """Rounds to a decision for 3-benchmark suites (pool of loaded_runner; `-- --hogs 2`)."""
     _measure(session, "benchmarks/small_suite.py")

@@ -160,6 +160,19 @@ def test_history_db_and_asv_config_keys(tmp_path: Path) -> None:
     assert "did you mean 'db'?" in text
 
 
+def test_history_base(tmp_path: Path) -> None:
+    """history.base: the same-job base by default, stored-first when asked, else one line."""
+    path = tmp_path / "perfgate.yml"
+    path.write_text("version: 1\n")
+    assert load_config(path).history_base == "same-job"
+    path.write_text("version: 1\nhistory:\n  base: stored-first\n")
+    assert load_config(path).history_base == "stored-first"
+    path.write_text("version: 1\nhistory:\n  base: stored\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "history.base: 'stored' must be one of same-job, stored-first" in str(caught.value)
+
+
 def test_rounds_per_benchmark_key(tmp_path: Path) -> None:
     assert Config().rounds.per_benchmark is True  # on unless turned off
     path = write(tmp_path, "perfgate.yml", "version: 1\nrounds:\n  per-benchmark: false\n")

@@ -63,7 +63,7 @@ def test_stored_runs_clear_the_unchanged_and_the_slowdown_is_measured(tmp_path: 
         "run", "--base", "HEAD~1", "--format", "json", "--rounds-dir", rounds_dir, cwd=root
     )
     assert done.returncode == 1, done.stderr
-    assert "stored base first: head alone for 3 rounds" in done.stderr
+    assert "stored base first: head alone for one round" in done.stderr
     report = json.loads(done.stdout)
     rows = {b["name"].rsplit("::", 1)[-1]: b for b in report["benchmarks"]}
     assert rows["test_slowed"]["severity"] == "critical"

@@ -493,7 +493,7 @@ REACH_MAPS_KEPT = 10  # maps of earlier bases kept under .perfgate/reach (the la
 def _stored_first(
     job: Job, sides: Sequence[Side], reached: _Reach
 ) -> tuple[_Reach, stored_base.Triage | None]:
-    """``history: {base: stored-first}``: head alone for the minimum rounds, its benchmarks
+    """``history: {base: stored-first}``: head alone for one round, its benchmarks
     within the margin of their runs stored on this machine cleared (base is not measured for
     them), the rest left to measure against the same-job base. A benchmark with a budget, or
     of a suite other than pytest-benchmark's, is always measured."""
@@ -509,13 +509,12 @@ def _stored_first(
         return reached, None
     metric = decision_statistic(config)
     head = next(side for side in sides if side.name == "head")
-    plan = RoundPlan(
-        min_rounds=config.rounds.min, max_rounds=config.rounds.min,
-        time_budget=float("inf"), seed=job.seed,
-    )  # fmt: skip
+    # one round: head's run, judged as one more run beside the stored ones (each is the one
+    # round of a run of main alone)
+    plan = RoundPlan(min_rounds=1, max_rounds=1, time_budget=float("inf"), seed=job.seed)
     job.progress.line(
-        f"stored base first: head alone for {plan.min_rounds} rounds, then compared with its "
-        f"last {stored_runs.LAST} runs stored on this machine (history.base)"
+        "stored base first: head alone for one round, then compared with its last "
+        f"{stored_runs.LAST} runs stored on this machine (history.base)"
     )
     run_rounds([head], plan, config.harness, job.out, extra=job.extra, progress=job.progress,
                count_calls=_count_calls(config), start=reached.measured)  # fmt: skip
