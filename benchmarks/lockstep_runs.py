@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.hogs import spinning  # noqa: E402
+from benchmarks.scratch import children_cpu, git, package  # noqa: E402
 
 PACKAGE = """
 PLANTED = {planted}  # n -> the factor of its work
@@ -73,30 +73,10 @@ harness:
 """
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
-
-
 def project(root: Path) -> Path:
-    (root / "src" / "lockpkg").mkdir(parents=True)
-    (root / "benchmarks").mkdir()
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
-        '\n[project]\nname = "lockpkg"\nversion = "0.1"\n'
-    )
-    (root / "src" / "lockpkg" / "__init__.py").write_text(PACKAGE.format(planted={}))
-    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
-    (root / ".gitignore").write_text(".perfgate/\n")
-    _git(root, "init", "-q")
-    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "add", "-A")
-    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base")
-    (root / "src" / "lockpkg" / "__init__.py").write_text(PACKAGE.format(planted=PLANTED))
-    _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "planted")
+    init = package(root, "lockpkg", PACKAGE.format(planted={}), SUITE)
+    init.write_text(PACKAGE.format(planted=PLANTED))
+    git(root, "commit", "-qam", "planted")
     return root
 
 
@@ -138,13 +118,13 @@ def one_run(repo: Path, lockstep: bool, schedule: str) -> dict[str, Any]:
         "adaptive": ["--base", "HEAD", "--all"],
         "planted": ["--base", "HEAD~1"],
     }[schedule]
-    cpu, began = _children_cpu(), time.monotonic()
+    cpu, began = children_cpu(), time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "perfgate", "run", *args, "--format", "json",
          "--rounds-dir", str(rounds_dir), "--config", str(config)],
         cwd=repo, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    machine, wall = _children_cpu() - cpu, time.monotonic() - began
+    machine, wall = children_cpu() - cpu, time.monotonic() - began
     if done.returncode not in (0, 1):
         raise SystemExit(f"exit {done.returncode}\n{done.stderr[-3000:]}")
     report = json.loads(done.stdout)

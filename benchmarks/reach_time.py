@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
 import subprocess
@@ -42,6 +41,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.scratch import children_cpu  # noqa: E402
+
 # (file, the line an edit goes below, the edit)
 Edit = tuple[Path, str, str]
 TWICE: Edit = (
@@ -86,11 +89,6 @@ FIRST = {"comment first"}
 PLANTED = ("test_render_500_rows[markdown]", "test_render_500_rows[table]")
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def one_run(repo: Path, variant: str) -> dict[str, Any]:
     edits, args = VARIANTS[variant]
     originals = {repo / path: (repo / path).read_text(encoding="utf-8") for path, _, _ in edits}
@@ -101,7 +99,7 @@ def one_run(repo: Path, variant: str) -> dict[str, Any]:
         (repo / path).write_text(text.replace(below, below + edit, 1), encoding="utf-8")
     if variant in FIRST:
         shutil.rmtree(repo / ".perfgate" / "same-program", ignore_errors=True)
-    cpu, began = _children_cpu(), time.monotonic()
+    cpu, began = children_cpu(), time.monotonic()
     try:
         done = subprocess.run(
             [sys.executable, "-m", "perfgate", "run", *args, "--format", "json"],
@@ -110,7 +108,7 @@ def one_run(repo: Path, variant: str) -> dict[str, Any]:
     finally:
         for target, original in originals.items():
             target.write_text(original, encoding="utf-8")
-    seconds, machine = time.monotonic() - began, _children_cpu() - cpu
+    seconds, machine = time.monotonic() - began, children_cpu() - cpu
     if done.returncode not in (0, 1):
         raise SystemExit(f"{variant}: exit {done.returncode}\n{done.stderr[-3000:]}")
     report = json.loads(done.stdout)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.hogs import spinning  # noqa: E402
+from benchmarks.scratch import children_cpu, git, package  # noqa: E402
 
 SIZES = (1000, 2000, 3000, 5000, 7000, 10000, 14000, 20000, 28000, 40000, 56000, 80000)
 PACKAGE = """
@@ -80,40 +80,16 @@ history:
 """
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo, check=True, capture_output=True,
-    )  # fmt: skip
-
-
 def project(root: Path) -> Path:
-    init = root / "src" / "sbpkg" / "__init__.py"
-    init.parent.mkdir(parents=True)
-    (root / "benchmarks").mkdir()
-    (root / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"'
-        '\n[project]\nname = "sbpkg"\nversion = "0.1"\n'
-    )
-    init.write_text(PACKAGE.format(planted={}, extra=""))
-    (root / "benchmarks" / "test_bench.py").write_text(SUITE)
-    (root / ".gitignore").write_text(".perfgate/\n")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "main")
+    init = package(root, "sbpkg", PACKAGE.format(planted={}, extra=""), SUITE)
     for branch, text in (
         ("planted", PACKAGE.format(planted=PLANTED, extra="")),
         ("a-a", PACKAGE.format(planted={}, extra="UNUSED = 1  # run at import, no work")),
     ):
-        _git(root, "checkout", "-q", "-b", branch, "main")
+        git(root, "checkout", "-q", "-b", branch, "main")
         init.write_text(text)
-        _git(root, "commit", "-qam", branch)
-    _git(root, "checkout", "-q", "main")
+        git(root, "commit", "-qam", branch)
+    git(root, "checkout", "-q", "main")
     return root
 
 
@@ -139,13 +115,13 @@ def record(repo: Path, runs: int) -> None:
 
 
 def one_run(repo: Path, base: str, branch: str) -> dict[str, Any]:
-    _git(repo, "checkout", "-q", branch)
-    cpu, began = _children_cpu(), time.monotonic()
+    git(repo, "checkout", "-q", branch)
+    cpu, began = children_cpu(), time.monotonic()
     done = _perfgate(
         repo, "run", "--base", "main", "--format", "json", "--config", str(_config(repo, base)),
         "--rounds-dir", str(repo / ".perfgate" / "stored-base-runs"),
     )  # fmt: skip
-    machine, wall = _children_cpu() - cpu, time.monotonic() - began
+    machine, wall = children_cpu() - cpu, time.monotonic() - began
     if done.returncode not in (0, 1):
         raise SystemExit(f"exit {done.returncode}\n{done.stderr[-3000:]}")
     report = json.loads(done.stdout)
@@ -182,7 +158,7 @@ def main() -> None:
         repo = project(Path(scratch) / "proj")
         for branch in ("planted", "a-a"):  # builds the environments and the map: not counted
             one_run(repo, "same-job", branch)
-        _git(repo, "checkout", "-q", "main")
+        git(repo, "checkout", "-q", "main")
         with spinning(args.hogs):
             record(repo, 5)
             for run in range(args.runs):
