@@ -109,13 +109,20 @@ def test_a_call_is_counted_exactly_and_c_work_is_one_bytecode() -> None:
     assert gc.isenabled()  # the collector, paused while counting, runs again
 
 
-def test_bytecodes_of_an_asv_suite_is_one_line(tmp_path: Path) -> None:
-    write_config(tmp_path, "version: 1\nmetrics: [time, bytecodes]\nharness:\n  type: asv\n")
-    done = run_cli("run", "--base", "HEAD", cwd=tmp_path)
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "perfgate: error: metrics: bytecodes needs a pytest-benchmark suite (harness.type)"
-    ]
+def test_counts_a_harness_cannot_make_are_one_line(tmp_path: Path) -> None:
+    """Bytecodes: pytest-benchmark and asv suites (tests/commands/test_run_asv.py); instruction
+    counts: pytest-benchmark alone. Said before anything is built."""
+    for harness, metric, expected in (
+        ("pyperf\n  args: [bench.py]", "bytecodes", "a pytest-benchmark suite or an asv suite"),
+        ("asv", "instructions", "a pytest-benchmark suite"),
+    ):
+        config = f"version: 1\nmetrics: [time, {metric}]\nharness:\n  type: {harness}\n"
+        write_config(tmp_path, config)
+        done = run_cli("run", "--base", "HEAD", cwd=tmp_path)
+        assert done.returncode == 2
+        assert done.stderr.strip().splitlines() == [
+            f"perfgate: error: metrics: {metric} needs {expected} (harness.type)"
+        ]
 
 
 def test_a_counts_file_that_is_not_the_plugins_is_an_input_error(tmp_path: Path) -> None:

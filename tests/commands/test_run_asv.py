@@ -175,3 +175,45 @@ def test_missing_asv_config_and_empty_repository_are_one_line(tmp_path: Path) ->
     assert len(done.stderr.splitlines()) == 1
     # nothing was asked of asv yet: its machine file is written only when a run can start
     assert not (tmp_path / ".asv-machine.json").exists()
+
+
+@pytest.mark.slow
+def test_run_base_with_asv_counts_bytecodes(project: Path, tmp_path: Path) -> None:
+    """metrics: [time, bytecodes] on an asv suite: a counting run per side and round in the
+    side's environment; the loop with ten times the iterations is critical on its count, the
+    sleeping benchmark's count is exactly the same on both sides, and the rows go into a
+    history like any round's."""
+    config = tmp_path / "counts.yml"  # outside the project: its working tree stays head's
+    config.write_text(CONFIG + "metrics: [time, bytecodes]\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    out = project / ".perfgate" / "asv-counts"
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", "--rounds-dir", out,
+        "--config", config, cwd=project, env={"HOME": str(home)},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    rows = {bench["name"]: bench for bench in json.loads(done.stdout)["benchmarks"]}
+    parse = rows["bench.time_parse (bytecodes)"]
+    assert parse["unit"] == "bytecodes"
+    assert parse["severity"] == "critical"
+    assert parse["ratio"] > 5  # ten times the loop's iterations, counted exactly
+    work = rows["bench.time_work (bytecodes)"]
+    assert work["ratio"] == 1.0  # the same Python on both sides: the sleep is C
+    assert work["severity"] == "none"
+    # only timed benchmarks are counted; a failing one has no count
+    assert not any(n.startswith(("bench.track_items (", "bench.time_fails (")) for n in rows)
+    for side in ("base", "head"):
+        files = sorted(p.name for p in (out / side).glob("bytecodes-*.json"))
+        assert files == ["bytecodes-000.json", "bytecodes-001.json"]
+    db = tmp_path / "history.sqlite"
+    imported = run_cli("history", "import", out / "head", "--db", db)
+    assert imported.returncode == 0, imported.stderr
+    shown = run_cli(
+        "history", "show", "bench.time_parse (bytecodes)", "--db", db, "--format", "json"
+    )
+    assert shown.returncode == 0, shown.stderr
+    (series,) = json.loads(shown.stdout)["series"]
+    assert (series["benchmark"], series["unit"]) == ("bench.time_parse (bytecodes)", "bytecodes")
+    # a point per round file, each the same exact count
+    assert [p["value"] for p in series["points"]] == [parse["head"]["value"]] * 2

@@ -98,7 +98,7 @@ def preflight(config: Config) -> list[str]:
     minutes), and the lines to say at the start."""
     if config.harness.type == "asv":
         asv_driver.runner_requirement()
-    _count_calls(config)  # valgrind missing, or counts asked of an asv suite
+    _count_calls(config)  # valgrind missing, or counts asked of a suite that cannot count
     fallback = timer_fallback(config.harness.timer)
     return [fallback] if fallback else []
 
@@ -412,8 +412,11 @@ def _count_calls(config: Config) -> dict[str, int]:
     counted per benchmark beyond the first; one line now when one cannot be made, not after
     the environments are built."""
     kinds = [kind for kind in config.metrics if kind in COUNTS]
-    if kinds and config.harness.type != "pytest-benchmark":
-        raise UsageError(f"metrics: {kinds[0]} needs a pytest-benchmark suite (harness.type)")
+    counting = {"pytest-benchmark": COUNTS, "asv": (BYTECODES,)}.get(config.harness.type, ())
+    for kind in kinds:
+        if kind not in counting:
+            suites = "a pytest-benchmark suite" + (" or an asv suite" if kind == BYTECODES else "")
+            raise UsageError(f"metrics: {kind} needs {suites} (harness.type)")
     if INSTRUCTIONS in kinds:
         instructions.valgrind()
     return {

@@ -104,6 +104,35 @@ def ensure_machine(config: Path) -> None:
         raise UsageError(f"`asv machine --yes` failed: {last}")
 
 
+def benchmark_dir(config: Path) -> Path:
+    """The suite a side's private asv config (:func:`private_config`) runs."""
+    return Path(json.loads(config.read_text(encoding="utf-8"))["benchmark_dir"])
+
+
+def bench_patterns(args: Sequence[str]) -> list[str]:
+    """The ``--bench``/``-b`` regexes among asv's arguments (the config's and a narrowed
+    round's), which a counting run selects by too."""
+    found = []
+    for i, arg in enumerate(args):
+        if arg in ("-b", "--bench") and i + 1 < len(args):
+            found.append(args[i + 1])
+        elif arg.startswith("--bench="):
+            found.append(arg.removeprefix("--bench="))
+    return found
+
+
+def counts_command(
+    config: Path, python: Path, out: Path, calls: int, args: Sequence[str]
+) -> list[str]:
+    """The argv that counts an asv side's bytecodes in its environment (``perfgate_asv_counts``
+    from the plugin's folder, which the caller puts on ``PYTHONPATH``)."""
+    patterns = [f"--bench={p}" for p in bench_patterns(args)]
+    return [
+        str(python), "-m", "perfgate_asv_counts", f"--benchmark-dir={benchmark_dir(config)}",
+        f"--out={out}", f"--calls={calls}", *patterns,
+    ]  # fmt: skip
+
+
 def command(config: Path, python: Path, commit: str, args: tuple[str, ...]) -> list[str]:
     return [
         sys.executable,

@@ -420,6 +420,51 @@ def count_side(
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _counted(  # noqa: PLR0917 - one round's counting, as _one_round has it
+    harness: Harness,
+    side: Side,
+    kind: str,
+    output: Path,
+    counts_file: Path,
+    calls: int,
+    extra: Sequence[str],
+    beat: Callable[[float], None],
+) -> str | None:
+    """One side's counts of ``kind`` for a round, as the native round file ``output``: None on
+    success, else why not."""
+    if kind == BYTECODES and harness.type == "asv":  # asv: a counting run of its own
+        return asv_bytecodes(harness, side, output, calls=calls, extra=extra, beat=beat)
+    if kind == BYTECODES:  # counted in the timing run
+        return bytecodes_round(counts_file, output)
+    return count_side(harness, side, output, calls=calls, extra=extra, beat=beat)
+
+
+def asv_bytecodes(
+    harness: Harness,
+    side: Side,
+    output: Path,
+    *,
+    calls: int,
+    extra: Sequence[str] = (),
+    beat: Callable[[float], None] | None = None,
+) -> str | None:
+    """An asv side's bytecode counts (``perfgate_asv_counts`` in its environment, the round's
+    ``--bench`` selection kept) as the native round file ``output``; None on success, else
+    why not."""
+    if side.asv_config is None:
+        return "no asv config for this side"
+    counts_file = output.with_name(f".{output.stem}.counts.json")
+    argv = asv_driver.counts_command(
+        side.asv_config, side.python, counts_file, calls, [*harness.args, *extra]
+    )
+    env = _counting_environment()
+    done = run_captured(argv, cwd=side.cwd, env=env, beat=beat)
+    if done.returncode != 0:
+        counts_file.unlink(missing_ok=True)
+        return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
+    return bytecodes_round(counts_file, output)
+
+
 def bytecodes_round(counts_file: Path, output: Path) -> str | None:
     """The plugin's bytecode counts (``counts_file``, then removed) as the native round file
     ``output``; None on success, else why not."""
@@ -573,10 +618,7 @@ def _one_round(
         for kind, calls in (count_calls or {}).items():
             began = time.monotonic()
             output = out / side.name / f"{kind}-{index:03d}.json"
-            if kind == BYTECODES:  # counted in the timing run
-                why = bytecodes_round(counts_file, output)
-            else:
-                why = count_side(harness, side, output, calls=calls, extra=extra, beat=beat)
+            why = _counted(harness, side, kind, output, counts_file, calls, extra, beat)
             if why is not None:
                 raise HarnessError(
                     f"counting the {side.name} side's {kind} failed in round {index + 1} ({why})"

@@ -11,31 +11,31 @@ Python, blind to work inside C.
 from __future__ import annotations
 
 import ctypes
-import gc
+import importlib
 import json
 import mmap
 import os
 import platform
 import sys
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
+    from perfgate.pytest_plugin import perfgate_bytecodes as bytecodes
     from perfgate.pytest_plugin.perfgate_steps import Arguments, Step
+else:  # this folder's module: from the package, or top-level where the folder is on sys.path
+    bytecodes = importlib.import_module(
+        f"{__package__}.perfgate_bytecodes" if __package__ else "perfgate_bytecodes"
+    )
 
 # {"perfgate_instructions": 1, "calls": N, "benchmarks": [nodeid, ...]}: the k-th benchmark's
 # callgrind dumps are labelled "perfgate-k-one" (one call) and "perfgate-k-more" (1 + N calls)
 INSTRUCTIONS_FORMAT = 1
 _BYTECODES = pytest.StashKey[dict[str, float]]()
 _SHARES = pytest.StashKey[dict[str, float]]()
-_PER_BYTECODE = pytest.StashKey[float]()
-# what sys.settrace takes: a function of (frame, event, arg) returning the frame's local tracer
-TraceFunction = Callable[[FrameType, str, Any], Union["TraceFunction", None]]
 # {"perfgate_bytecodes": 1, "counts": {nodeid: bytecodes per call}, "shares": {nodeid: the
 # estimated share of one call's time its bytecodes explain}}
 BYTECODES_FORMAT = 1
@@ -76,119 +76,17 @@ def bytecodes_step(config: pytest.Config, nodeid: str, calls: int) -> Step:
     """One warm-up call, then the bytecodes of one call and of 1 + ``calls`` calls: their
     difference over ``calls`` is one call's, with set-up and the tracing's own edges gone."""
     found = config.stash.setdefault(_BYTECODES, {})
+    shares = config.stash.setdefault(_SHARES, {})
 
     def count(arguments: Arguments, function: Callable[..., Any]) -> None:
-        args, kwargs = arguments()
-        function(*args, **kwargs)  # a warm-up: first-call work (imports, caches) left out
-        totals = []
-        for repeat in (1, 1 + calls):
-            made = [arguments() for _ in range(repeat)]  # setup outside the count
-
-            def run(made: list[tuple[Sequence[Any], Mapping[str, Any]]] = made) -> None:
-                for args, kwargs in made:
-                    function(*args, **kwargs)
-
-            totals.append(bytecodes_of(run))
-        per_call = (totals[1] - totals[0]) / calls
-        found[nodeid] = per_call
-        seconds = []
-        for _ in range(3):  # one untraced call's time, the least of three
-            args, kwargs = arguments()
-            began = time.perf_counter()
-            function(*args, **kwargs)
-            seconds.append(time.perf_counter() - began)
-        shares = config.stash.setdefault(_SHARES, {})
-        shares[nodeid] = per_call * _seconds_per_bytecode(config) / max(min(seconds), 1e-9)
+        found[nodeid], shares[nodeid] = bytecodes.per_call(arguments, function, calls)
 
     return count
 
 
-def _reference_loop() -> int:
-    total = 0
-    for i in range(20_000):
-        total += i % 7
-    return total
-
-
-def _seconds_per_bytecode(config: pytest.Config) -> float:
-    """What one bytecode of plain Python costs on this machine, now: a fixed loop's least time
-    of five over its bytecodes (measured once a session). A benchmark's bytecodes at this cost,
-    over its own time, estimate the share of its time that the counted Python explains."""
-    known = config.stash.get(_PER_BYTECODE, None)
-    if known is None:
-        seconds = []
-        for _ in range(5):
-            began = time.perf_counter()
-            _reference_loop()
-            seconds.append(time.perf_counter() - began)
-        known = min(seconds) / max(1, bytecodes_of(_reference_loop))
-        config.stash[_PER_BYTECODE] = known
-    return known
-
-
-def bytecodes_of(run: Callable[[], object]) -> int:
-    """The bytecodes ``run`` executes in this thread (opcode trace events of every frame it
-    enters; C code is not traced), with the garbage collector paused. Another tracer (a
-    debugger, coverage) is put back after."""
-    executed = 0
-
-    def opcode(_frame: FrameType, event: str, _arg: object) -> TraceFunction:
-        nonlocal executed
-        if event == "opcode":
-            executed += 1
-        return opcode
-
-    def enter(frame: FrameType, _event: str, _arg: object) -> TraceFunction:
-        frame.f_trace_opcodes = True
-        return opcode
-
-    _traced(enter, run)
-    return executed
-
-
-def bytecodes_by_function(run: Callable[[], object]) -> dict[tuple[str, int, str], int]:
-    """The bytecodes ``run`` executes in this thread, per function: (file, first line, name),
-    as cProfile names a function, so the two tables join. The plugin's own frames (the
-    tracing's edges, the call of the benchmarked function) are left out."""
-    found: dict[tuple[str, int, str], list[int]] = {}
-    plugin = __file__.rpartition(os.sep)[0]  # a string split: this runs at every frame entry
-
-    def enter(frame: FrameType, _event: str, _arg: object) -> TraceFunction | None:
-        code = frame.f_code
-        if code.co_filename.rpartition(os.sep)[0] == plugin:
-            return None
-        cell = found.setdefault((code.co_filename, code.co_firstlineno, code.co_name), [0])
-        frame.f_trace_opcodes = True
-
-        def opcode(_frame: FrameType, event: str, _arg: object) -> TraceFunction:
-            if event == "opcode":
-                cell[0] += 1
-            return opcode
-
-        return opcode
-
-    _traced(enter, run)
-    return {key: cell[0] for key, cell in found.items()}
-
-
-def _traced(
-    enter: Callable[[FrameType, str, object], TraceFunction | None], run: Callable[[], object]
-) -> None:
-    """``run`` with ``enter`` as the trace function of every frame it enters, the garbage
-    collector paused, and the previous tracer put back."""
-    # a garbage collection during the call would run finalizers of whatever earlier code left
-    # (pytest's, another benchmark's) and count their bytecodes: collected before, paused during
-    collecting = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    previous = sys.gettrace()
-    sys.settrace(enter)
-    try:
-        run()
-    finally:
-        sys.settrace(previous)
-        if collecting:
-            gc.enable()
+# what the plugin's profile diff counts per function (perfgate_plugin), and the tests
+bytecodes_of = bytecodes.bytecodes_of
+bytecodes_by_function = bytecodes.bytecodes_by_function
 
 
 # Valgrind client requests (valgrind.h, callgrind.h) without a compiler: the amd64 "special
