@@ -152,6 +152,13 @@ def lockstep_runs(session: nox.Session) -> None:
 
 
 @nox.session
+def asv_counts_cost(session: nox.Session) -> None:
+    """What bytecode and instruction counts cost an asv suite (`-- --passes 3 [--hogs 2]`)."""
+    session.install("-e", ".", "asv")
+    session.run("python", "benchmarks/asv_counts_cost.py", *session.posargs)
+
+
+@nox.session
 def stored_base_runs(session: nox.Session) -> None:
     """history.base: stored-first against the same-job base (`-- --runs 3 --hogs 2`)."""
     _measure(session, "benchmarks/stored_base_runs.py")

@@ -110,11 +110,12 @@ def test_a_call_is_counted_exactly_and_c_work_is_one_bytecode() -> None:
 
 
 def test_counts_a_harness_cannot_make_are_one_line(tmp_path: Path) -> None:
-    """Bytecodes: pytest-benchmark and asv suites (tests/commands/test_run_asv.py); instruction
-    counts: pytest-benchmark alone. Said before anything is built."""
-    for harness, metric, expected in (
-        ("pyperf\n  args: [bench.py]", "bytecodes", "a pytest-benchmark suite or an asv suite"),
-        ("asv", "instructions", "a pytest-benchmark suite"),
+    """Counts: pytest-benchmark and asv suites (tests/commands/test_run_asv.py); a pyperf
+    script or a command times itself. Said before anything is built."""
+    expected = "a pytest-benchmark suite or an asv suite"
+    for harness, metric in (
+        ("pyperf\n  args: [bench.py]", "bytecodes"),
+        ("command\n  command: [x, '{output}']", "instructions"),
     ):
         config = f"version: 1\nmetrics: [time, {metric}]\nharness:\n  type: {harness}\n"
         write_config(tmp_path, config)

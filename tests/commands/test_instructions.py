@@ -118,10 +118,29 @@ def test_fewer_instructions_for_more_calls_is_an_error_not_zero(tmp_path: Path) 
     assert instructions.read_counts(order, dumps) == {"t::a": 0.0}
 
 
+def test_an_order_file_with_labels_skips_those_of_failed_benchmarks(tmp_path: Path) -> None:
+    """asv's counting run leaves a failed benchmark's label unused: each name is read from its
+    own label's dumps, never from another benchmark's."""
+    document = {"perfgate_instructions": 1, "calls": 2, "benchmarks": ["a", "c"], "labels": [0, 2]}
+    order = tmp_path / "order.json"
+    order.write_text(json.dumps(document))
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    totals = {(0, "one"): 100, (0, "more"): 300, (1, "one"): 7, (2, "one"): 50, (2, "more"): 70}
+    for pid, ((label, which), total) in enumerate(totals.items()):
+        (dumps / f"callgrind.out.{pid}").write_text(
+            f"desc: Trigger: Client Request: perfgate-{label}-{which}\ntotals: {total}\n"
+        )
+    assert instructions.read_counts(order, dumps) == {"a": 100.0, "c": 10.0}
+    order.write_text(json.dumps({**document, "labels": [0]}))
+    with pytest.raises(InputError, match="a label for each benchmark"):
+        instructions.read_counts(order, dumps)
+
+
 def test_the_request_page_is_never_writable_and_executable() -> None:
     """W^X: the page that holds valgrind's request sequence is read-execute once written."""
     script = (
-        "from perfgate.pytest_plugin.perfgate_counts import executable_page\n"
+        "from perfgate.pytest_plugin.perfgate_valgrind import executable_page\n"
         "address = executable_page(b'\\xc3')\n"
         "for line in open('/proc/self/maps'):\n"
         "    low, high = (int(x, 16) for x in line.split()[0].split('-'))\n"

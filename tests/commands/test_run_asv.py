@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import platform
+import shutil
 from pathlib import Path
 
 import pytest
@@ -217,3 +219,33 @@ def test_run_base_with_asv_counts_bytecodes(project: Path, tmp_path: Path) -> No
     assert (series["benchmark"], series["unit"]) == ("bench.time_parse (bytecodes)", "bytecodes")
     # a point per round file, each the same exact count
     assert [p["value"] for p in series["points"]] == [parse["head"]["value"]] * 2
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("valgrind") is None or platform.machine().lower() not in ("x86_64", "amd64"),
+    reason="needs valgrind on x86-64 (.ci/run installs it on Debian)",
+)
+def test_run_base_with_asv_counts_instructions(project: Path, tmp_path: Path) -> None:
+    """metrics: [time, instructions] on an asv suite: the counting run under callgrind in the
+    side's environment; ten times the loop is critical on its instruction count, and the
+    sleeping benchmark's count moves by far less than the loop's."""
+    config = tmp_path / "counts.yml"
+    config.write_text(CONFIG + "metrics: [time, instructions]\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    out = project / ".perfgate" / "asv-instructions"
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", "--rounds-dir", out,
+        "--config", config, cwd=project, env={"HOME": str(home)},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    rows = {bench["name"]: bench for bench in json.loads(done.stdout)["benchmarks"]}
+    parse = rows["bench.time_parse (instructions)"]
+    assert parse["unit"] == "instructions"
+    assert parse["severity"] == "critical"
+    assert parse["ratio"] > 5
+    assert rows["bench.time_work (instructions)"]["ratio"] < 1.5  # the sleep is not counted
+    assert not any(n.startswith(("bench.track_items (", "bench.time_fails (")) for n in rows)
+    for side in ("base", "head"):
+        assert len(list((out / side).glob("instructions-*.json"))) == 2

@@ -412,11 +412,10 @@ def _count_calls(config: Config) -> dict[str, int]:
     counted per benchmark beyond the first; one line now when one cannot be made, not after
     the environments are built."""
     kinds = [kind for kind in config.metrics if kind in COUNTS]
-    counting = {"pytest-benchmark": COUNTS, "asv": (BYTECODES,)}.get(config.harness.type, ())
-    for kind in kinds:
-        if kind not in counting:
-            suites = "a pytest-benchmark suite" + (" or an asv suite" if kind == BYTECODES else "")
-            raise UsageError(f"metrics: {kind} needs {suites} (harness.type)")
+    if kinds and config.harness.type not in ("pytest-benchmark", "asv"):
+        raise UsageError(
+            f"metrics: {kinds[0]} needs a pytest-benchmark suite or an asv suite (harness.type)"
+        )
     if INSTRUCTIONS in kinds:
         instructions.valgrind()
     return {

@@ -122,14 +122,16 @@ def bench_patterns(args: Sequence[str]) -> list[str]:
 
 
 def counts_command(
-    config: Path, python: Path, out: Path, calls: int, args: Sequence[str]
+    config: Path, python: Path, out: Path, calls: int, args: Sequence[str], *, instructions: bool
 ) -> list[str]:
-    """The argv that counts an asv side's bytecodes in its environment (``perfgate_asv_counts``
-    from the plugin's folder, which the caller puts on ``PYTHONPATH``)."""
+    """The argv that counts an asv side's bytecodes (or, to be run under callgrind, its
+    instructions) in its environment: ``perfgate_asv_counts`` from the plugin's folder, which
+    the caller puts on ``PYTHONPATH``."""
     patterns = [f"--bench={p}" for p in bench_patterns(args)]
     return [
         str(python), "-m", "perfgate_asv_counts", f"--benchmark-dir={benchmark_dir(config)}",
         f"--out={out}", f"--calls={calls}", *patterns,
+        *(["--instructions"] if instructions else []),
     ]  # fmt: skip
 
 

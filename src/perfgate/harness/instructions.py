@@ -68,13 +68,18 @@ def command(pytest: Path, dumps: Path, pytest_args: list[str]) -> list[str]:
     """The argv of one counting run: the side's ``pytest`` script under callgrind (valgrind
     follows its ``#!`` line to the environment's interpreter; not ``python -m pytest``, which
     would put the working directory, head's tree, on base's ``sys.path``)."""
+    return under_callgrind(dumps, [str(pytest), *pytest_args])
+
+
+def under_callgrind(dumps: Path, argv: list[str]) -> list[str]:
+    """``argv`` under callgrind, collecting nothing until a client request turns it on, each
+    process's dumps in ``dumps``."""
     return [
         valgrind(),
         "--tool=callgrind",
         "--collect-atstart=no",
         f"--callgrind-out-file={dumps / 'callgrind.out.%p'}",
-        str(pytest),
-        *pytest_args,
+        *argv,
     ]
 
 
@@ -91,8 +96,12 @@ def read_counts(order_file: Path, dumps: Path) -> dict[str, float]:
         order = json.loads(order_file.read_text(encoding="utf-8"))
         names = [str(name) for name in order["benchmarks"]]
         calls = int(order["calls"])
+        # each name's dump label (asv's counting run skips those of failed benchmarks)
+        labels = [int(k) for k in order.get("labels", range(len(names)))]
         if order.get("perfgate_instructions") != PLUGIN_FORMAT or calls < 1:
             raise ValueError("format")
+        if len(labels) != len(names):
+            raise ValueError("a label for each benchmark")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(shown, f"not the plugin's instruction order file ({exc})") from None
     totals: dict[tuple[int, str], int] = {}
@@ -102,7 +111,7 @@ def read_counts(order_file: Path, dumps: Path) -> dict[str, float]:
         if label is not None and total is not None:
             totals[(int(label.group(1)), label.group(2))] = int(total.group(1))
     counts = {}
-    for index, name in enumerate(names):
+    for index, name in zip(labels, names, strict=True):
         one, more = totals.get((index, "one")), totals.get((index, "more"))
         if one is None or more is None:
             raise InputError(str(dumps), f"no callgrind counts for {name}")

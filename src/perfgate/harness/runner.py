@@ -39,7 +39,7 @@ from perfgate.pytest_plugin import (
     perfgate_timers,
 )
 from perfgate.pytest_plugin.perfgate_calibration import QUANTUM, TURNS_ENV
-from perfgate.units import BYTECODES, COUNTS
+from perfgate.units import BYTECODES, COUNTS, INSTRUCTIONS
 
 
 class HarnessError(PerfgateError):
@@ -432,37 +432,52 @@ def _counted(  # noqa: PLR0917 - one round's counting, as _one_round has it
 ) -> str | None:
     """One side's counts of ``kind`` for a round, as the native round file ``output``: None on
     success, else why not."""
-    if kind == BYTECODES and harness.type == "asv":  # asv: a counting run of its own
-        return asv_bytecodes(harness, side, output, calls=calls, extra=extra, beat=beat)
+    if harness.type == "asv":  # asv: a counting run of its own
+        return asv_counts(harness, side, kind, output, calls=calls, extra=extra, beat=beat)
     if kind == BYTECODES:  # counted in the timing run
         return bytecodes_round(counts_file, output)
     return count_side(harness, side, output, calls=calls, extra=extra, beat=beat)
 
 
-def asv_bytecodes(
+def asv_counts(
     harness: Harness,
     side: Side,
+    kind: str,
     output: Path,
     *,
     calls: int,
     extra: Sequence[str] = (),
     beat: Callable[[float], None] | None = None,
 ) -> str | None:
-    """An asv side's bytecode counts (``perfgate_asv_counts`` in its environment, the round's
-    ``--bench`` selection kept) as the native round file ``output``; None on success, else
-    why not."""
+    """An asv side's counts of ``kind`` (``perfgate_asv_counts`` in its environment, under
+    callgrind for instructions; the round's ``--bench`` selection kept) as the native round
+    file ``output``; None on success, else why not."""
     if side.asv_config is None:
         return "no asv config for this side"
-    counts_file = output.with_name(f".{output.stem}.counts.json")
+    work = output.parent / f".{output.stem}"
+    dumps = work / "dumps"
+    instructions.clean(dumps)
+    counts_file = work / "counts.json"
     argv = asv_driver.counts_command(
-        side.asv_config, side.python, counts_file, calls, [*harness.args, *extra]
-    )
-    env = _counting_environment()
-    done = run_captured(argv, cwd=side.cwd, env=env, beat=beat)
-    if done.returncode != 0:
-        counts_file.unlink(missing_ok=True)
-        return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
-    return bytecodes_round(counts_file, output)
+        side.asv_config, side.python, counts_file, calls, [*harness.args, *extra],
+        instructions=kind == INSTRUCTIONS,
+    )  # fmt: skip
+    if kind == INSTRUCTIONS:
+        argv = instructions.under_callgrind(dumps, argv)
+    try:
+        done = run_captured(argv, cwd=side.cwd, env=_counting_environment(), beat=beat)
+        if done.returncode != 0:
+            return f"exit {done.returncode}: {first_error_line(done.stdout, done.stderr)}"
+        if kind == BYTECODES:
+            return bytecodes_round(counts_file, output)
+        try:
+            counts = instructions.read_counts(counts_file, dumps)
+        except InputError as exc:
+            return exc.problem
+        write_text_atomic(output, dumps_run(instructions.as_run(counts, str(output))))
+        return None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def bytecodes_round(counts_file: Path, output: Path) -> str | None:
