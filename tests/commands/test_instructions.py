@@ -17,6 +17,7 @@ import pytest
 from perfgate.decisions.compare import COUNT_TOLERANCE
 from perfgate.errors import InputError
 from perfgate.harness import instructions
+from perfgate.pytest_plugin import perfgate_valgrind as valgrind_requests
 from tests.helpers import HARNESS, run_cli, two_commit_project, write_config
 
 needs_valgrind = pytest.mark.skipif(
@@ -152,3 +153,45 @@ def test_the_request_page_is_never_writable_and_executable() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip()[:3] == "r-x"  # read, not write, execute
+
+
+# what valgrind.h's client request is made of, per CPU (its inline assembly, operands as
+# objdump prints them): the preamble, the marker instruction, and the answer's register
+VALGRIND_H = {
+    "aarch64": [
+        "mov x4, x0", "mov x3, #0x0", "ror x12, x12, #3", "ror x12, x12, #13",
+        "ror x12, x12, #51", "ror x12, x12, #61", "orr x10, x10, x10", "mov x0, x3", "ret",
+    ],
+    "i386:x86-64": [
+        "mov %rdi,%rax", "xor %edx,%edx", "rol $0x3,%rdi", "rol $0xd,%rdi", "rol $0x3d,%rdi",
+        "rol $0x33,%rdi", "xchg %rbx,%rbx", "mov %rdx,%rax", "ret",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("machine", "objdump", "code"),
+    [
+        ("aarch64", "aarch64-linux-gnu-objdump", valgrind_requests._ARM64_REQUEST),
+        ("i386:x86-64", "objdump", valgrind_requests._AMD64_REQUEST),
+    ],
+)
+def test_the_request_sequences_are_valgrind_h_s(
+    tmp_path: Path, machine: str, objdump: str, code: bytes
+) -> None:
+    """Each CPU's request function, disassembled by binutils, is valgrind.h's sequence (the
+    arm64 one cannot run here: this is what checks it)."""
+    if shutil.which(objdump) is None:
+        pytest.skip(f"needs {objdump} (.ci/run installs Debian's binutils for it)")
+    raw = tmp_path / "request.bin"
+    raw.write_bytes(code)
+    done = subprocess.run(
+        [objdump, "-D", "-b", "binary", "-m", machine, str(raw)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    found = [
+        " ".join(" ".join(line.split("\t")[2:]).split("//")[0].split())
+        for line in done.stdout.splitlines()
+        if line.count("\t") >= 2 and line.strip()[:1].isalnum() and ":" in line.split("\t")[0]
+    ]
+    assert found == VALGRIND_H[machine]

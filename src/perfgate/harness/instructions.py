@@ -1,5 +1,5 @@
 """Counts: deterministic metrics measured in the same job. Instruction counts under valgrind
-(x86-64 Linux), and bytecode counts (Python's own instructions, any OS and CPU).
+(x86-64 and arm64 Linux), and bytecode counts (Python's own instructions, any OS and CPU).
 
 Each round, after the timing run, `perfgate run` runs each side's pytest-benchmark suite once
 more under ``valgrind --tool=callgrind --collect-atstart=no`` with perfgate's pytest plugin
@@ -16,7 +16,9 @@ Why client requests and not two whole-process runs (cachegrind's ``I refs`` at t
 counts): a process per benchmark and call count would repeat pytest's start-up, which costs
 tens of seconds under valgrind, twice for every benchmark; toggling collection around the
 calls needs one process per side and round. The requests are issued without a compiler: the
-plugin writes valgrind's amd64 request sequence into an executable page (x86-64 only).
+plugin writes valgrind's amd64 or arm64 request sequence into an executable page
+(``perfgate_valgrind``). An asv suite is counted by ``perfgate_asv_counts`` the same way, one
+counting process per side and round.
 
 Bytecodes (``metrics: [time, bytecodes]``): the same warm-up and differencing, counted by the
 plugin itself (``--perfgate-bytecodes``) with ``sys.settrace`` opcode events in the calling
