@@ -6,6 +6,7 @@ import json
 import platform
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,29 +186,11 @@ def test_run_base_with_asv_counts_bytecodes(project: Path, tmp_path: Path) -> No
     side's environment; the loop with ten times the iterations is critical on its count, the
     sleeping benchmark's count is exactly the same on both sides, and the rows go into a
     history like any round's."""
-    config = tmp_path / "counts.yml"  # outside the project: its working tree stays head's
-    config.write_text(CONFIG + "metrics: [time, bytecodes]\n")
-    home = tmp_path / "home"
-    home.mkdir()
-    out = project / ".perfgate" / "asv-counts"
-    done = run_cli(
-        "run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", "--rounds-dir", out,
-        "--config", config, cwd=project, env={"HOME": str(home)},
-    )  # fmt: skip
-    assert done.returncode == 1, done.stderr
-    rows = {bench["name"]: bench for bench in json.loads(done.stdout)["benchmarks"]}
+    out, rows = _counted_run(project, tmp_path, "bytecodes")
     parse = rows["bench.time_parse (bytecodes)"]
-    assert parse["unit"] == "bytecodes"
-    assert parse["severity"] == "critical"
-    assert parse["ratio"] > 5  # ten times the loop's iterations, counted exactly
     work = rows["bench.time_work (bytecodes)"]
     assert work["ratio"] == 1.0  # the same Python on both sides: the sleep is C
     assert work["severity"] == "none"
-    # only timed benchmarks are counted; a failing one has no count
-    assert not any(n.startswith(("bench.track_items (", "bench.time_fails (")) for n in rows)
-    for side in ("base", "head"):
-        files = sorted(p.name for p in (out / side).glob("bytecodes-*.json"))
-        assert files == ["bytecodes-000.json", "bytecodes-001.json"]
     db = tmp_path / "history.sqlite"
     imported = run_cli("history", "import", out / "head", "--db", db)
     assert imported.returncode == 0, imported.stderr
@@ -230,22 +213,32 @@ def test_run_base_with_asv_counts_instructions(project: Path, tmp_path: Path) ->
     """metrics: [time, instructions] on an asv suite: the counting run under callgrind in the
     side's environment; ten times the loop is critical on its instruction count, and the
     sleeping benchmark's count moves by far less than the loop's."""
-    config = tmp_path / "counts.yml"
-    config.write_text(CONFIG + "metrics: [time, instructions]\n")
+    _out, rows = _counted_run(project, tmp_path, "instructions")
+    assert rows["bench.time_work (instructions)"]["ratio"] < 1.5  # the sleep is not counted
+
+
+def _counted_run(project: Path, tmp_path: Path, metric: str) -> tuple[Path, dict[str, Any]]:
+    """`perfgate run --base HEAD~1 --rounds 2` with ``metric`` counted beside time: the
+    rounds folder and the report's rows, after what both counts must show: the loop with ten
+    times the iterations critical on its count, a count file per side and round, and no count
+    for a benchmark that is not timed or that fails."""
+    config = tmp_path / "counts.yml"  # outside the project: its working tree stays head's
+    config.write_text(CONFIG + f"metrics: [time, {metric}]\n")
     home = tmp_path / "home"
     home.mkdir()
-    out = project / ".perfgate" / "asv-instructions"
+    out = project / ".perfgate" / f"asv-{metric}"
     done = run_cli(
         "run", "--base", "HEAD~1", "--rounds", "2", "--format", "json", "--rounds-dir", out,
         "--config", config, cwd=project, env={"HOME": str(home)},
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     rows = {bench["name"]: bench for bench in json.loads(done.stdout)["benchmarks"]}
-    parse = rows["bench.time_parse (instructions)"]
-    assert parse["unit"] == "instructions"
+    parse = rows[f"bench.time_parse ({metric})"]
+    assert parse["unit"] == metric
     assert parse["severity"] == "critical"
-    assert parse["ratio"] > 5
-    assert rows["bench.time_work (instructions)"]["ratio"] < 1.5  # the sleep is not counted
+    assert parse["ratio"] > 5  # ten times the loop's iterations, counted exactly
     assert not any(n.startswith(("bench.track_items (", "bench.time_fails (")) for n in rows)
     for side in ("base", "head"):
-        assert len(list((out / side).glob("instructions-*.json"))) == 2
+        files = sorted(p.name for p in (out / side).glob(f"{metric}-*.json"))
+        assert files == [f"{metric}-000.json", f"{metric}-001.json"]
+    return out, rows
