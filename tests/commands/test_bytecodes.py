@@ -16,6 +16,7 @@ from typing import cast
 import pytest
 
 from perfgate.errors import InputError
+from perfgate.formats.native import dumps
 from perfgate.harness import instructions
 from perfgate.pytest_plugin import perfgate_profiles
 from perfgate.pytest_plugin.perfgate_counts import bytecodes_by_function, bytecodes_of
@@ -177,3 +178,53 @@ def test_a_profile_counts_each_python_function_s_bytecodes_and_none_for_built_in
     built_in = [f for f in functions if f["file"] == "~"]
     assert built_in  # sorted(), as cProfile names it
     assert all("bytecodes" not in f for f in built_in)
+
+
+def test_counts_settle_after_two_rounds_the_same(tmp_path: Path) -> None:
+    """instructions.settled: two rounds of the same counts on every side settle them (to the
+    counts' tolerance); one round, a count that moved, or a missing file do not."""
+    sides = [tmp_path / "base", tmp_path / "head"]
+
+    def write(side: Path, index: int, counts: dict[str, float]) -> None:
+        side.mkdir(exist_ok=True)
+        run = instructions.as_run(counts, "x", unit="bytecodes")
+        (side / f"bytecodes-{index:03d}.json").write_text(dumps(run))
+
+    for side in sides:
+        write(side, 0, {"t::a": 1000.0, "t::b": 0.0})
+    assert not instructions.settled(sides, "bytecodes", 1)
+    for side in sides:
+        write(side, 1, {"t::a": 1000.05, "t::b": 0.0})  # within 0.01%
+    assert instructions.settled(sides, "bytecodes", 2)
+    assert not instructions.settled(sides, "instructions", 2)  # no such files
+    write(sides[1], 1, {"t::a": 1100.0, "t::b": 0.0})  # head's count moved
+    assert not instructions.settled(sides, "bytecodes", 2)
+
+
+@pytest.mark.slow
+def test_counting_stops_once_two_rounds_agree(tmp_path: Path) -> None:
+    """A run of three rounds counts in the first two only: the counts agreed, so the third
+    round times without counting, and the grown loop is flagged on its two counts."""
+    root = two_commit_project(
+        tmp_path / "project", "countpkg",
+        base=PACKAGE.format(loops=20_000), head=PACKAGE.format(loops=20_250),
+        suite=SUITE, config=CONFIG,
+    )  # fmt: skip
+    out = root / ".perfgate" / "three"
+    done = run_cli(
+        "run", "--base", "HEAD~1", "--rounds", "3", "--format", "json", "--rounds-dir", out,
+        cwd=root,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "bytecodes: every count the same in all 2 rounds on every side" in done.stderr
+    for side in ("base", "head"):
+        assert len(list((out / side).glob("round-*.json"))) == 3
+        assert sorted(p.name for p in (out / side).glob("bytecodes-*.json")) == [
+            "bytecodes-000.json", "bytecodes-001.json",
+        ]  # fmt: skip
+    rows = {row["name"].rsplit("::", 1)[-1]: row for row in json.loads(done.stdout)["benchmarks"]}
+    grown = rows["test_work (bytecodes)"]
+    assert grown["severity"] == "minor"
+    assert grown["change"]["rounds"] == 2
+    assert rows["test_work"]["change"]["rounds"] == 3
+    assert not any(n.startswith("Rounds per benchmark") for n in json.loads(done.stdout)["notes"])

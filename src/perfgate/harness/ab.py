@@ -399,7 +399,9 @@ def _rounds(job: Job, sides: Sequence[Side], reached: _Reach) -> tuple[Report, i
         failed=formats.failed_on_either(base_side, head_side),
         sources=[str(out / "base"), str(out / "head")],
     )
-    narrowed = rounds_plan.note([len(b.rounds) for b in head if b.rounds], used, plan.min_rounds)
+    # counts stop after two identical rounds (instructions.settled): not a narrowed round
+    timed = [len(b.rounds) for b in head if b.rounds and b.unit not in COUNTS]
+    narrowed = rounds_plan.note(timed, used, plan.min_rounds)
     if last and narrowed is not None:
         report = replace(report, notes=(*report.notes, narrowed))
     if failed_early:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from perfgate.errors import InputError, UsageError
@@ -170,6 +170,38 @@ def read_bytecodes(path: Path) -> tuple[dict[str, float], dict[str, float]]:
     if negative:  # more calls, fewer bytecodes: a counting fault, not a count
         raise InputError(str(path), f"fewer bytecodes for more calls of {negative[0]}")
     return counts, shares
+
+
+COUNTED_ROUNDS = 2  # rounds that count every benchmark; later ones only where counts differed
+
+
+def settled(folders: Sequence[Path], kind: str, rounds: int) -> bool:
+    """Whether counting ``kind`` again can tell nothing new: after :data:`COUNTED_ROUNDS`
+    rounds or more, every benchmark's count was the same in every round, on every side (each
+    of ``folders``), to the counts' tolerance (instructions can differ by a few dozen a call
+    with the heap's state). A count is exact, so a third such one adds nothing; a benchmark
+    whose count moves more (random inputs, a cache another benchmark warmed) keeps every round
+    counting."""
+    if rounds < COUNTED_ROUNDS:
+        return False
+    from perfgate.decisions.compare import COUNT_TOLERANCE  # noqa: PLC0415
+    from perfgate.formats import native  # noqa: PLC0415
+
+    for folder in folders:
+        seen: dict[str, list[float]] = {}
+        for index in range(rounds):
+            path = folder / f"{kind}-{index:03d}.json"
+            try:
+                run = native.read(json.loads(path.read_text(encoding="utf-8")), str(path))
+            except (OSError, ValueError, InputError):
+                return False
+            for bench in run.benchmarks:
+                seen.setdefault(bench.name, []).extend(x for r in bench.rounds for x in r)
+        for values in seen.values():
+            low, high = min(values, default=0.0), max(values, default=1.0)
+            if high != low and (low <= 0 or high / low - 1 > COUNT_TOLERANCE):
+                return False
+    return True
 
 
 def clean(dumps: Path) -> None:

@@ -758,6 +758,7 @@ def run_rounds(
             f"{QUANTUM * 1e3:g} ms of the timer's clock (harness.lockstep)"
         )
     progress.rounds(done, plan.max_rounds)
+    counting = dict(count_calls or {})
     while done < plan.max_rounds:
         elapsed = time.monotonic() - started
         if done and elapsed + elapsed / done > plan.time_budget:
@@ -773,7 +774,7 @@ def run_rounds(
                 index=done,
                 extra=(*extra, *selection),
                 progress=progress,
-                count_calls=count_calls,
+                count_calls=counting,
             )
         except KeyboardInterrupt as exc:
             # a half-finished round would pair one side's round with nothing: drop it
@@ -784,6 +785,13 @@ def run_rounds(
         done += 1
         progress.line(f"round {done}/{plan.max_rounds}: " + ", ".join(timings))
         progress.rounds(done, plan.max_rounds)
+        for kind in [k for k in counting if done < plan.max_rounds]:
+            if instructions.settled([out / side.name for side in sides], kind, done):
+                del counting[kind]
+                progress.line(
+                    f"{kind}: every count the same in all {done} rounds on every side; the "
+                    "next rounds time without counting"
+                )
         early = plan.min_rounds <= done < plan.max_rounds
         if can_stop is not None and early and can_stop(done):
             progress.line(f"the verdict is decided after {done} rounds: stopping")
