@@ -100,7 +100,7 @@ def run(project: Path, metrics: str, rounds: int) -> tuple[float, list[float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--hogs", type=int, default=0)
     args = parser.parse_args()
