@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from perfgate.decisions.stored_base import MIN_STORED, log_value, triage
+from perfgate.decisions.stored_base import MIN_STORED, log_value, split, triage
 
 RNG = np.random.default_rng(7)
 
@@ -64,3 +64,24 @@ def test_log_value_is_the_statistic_of_the_samples() -> None:
     assert math.isclose(value, math.log(3.0))
     assert log_value([], "p25") is None
     assert log_value([0.0, -1.0], "p25") is None
+
+
+def test_split_clears_a_benchmark_only_with_all_its_rows_and_no_budget() -> None:
+    stored = _suite(8, 0.003)
+    found = triage(stored, _head(stored, {}), 0.05)
+    rows = [(name, 0.1 * (i + 1)) for i, name in enumerate(stored)]
+    rows.append(("b1 (peak memory)", 0.0))  # a row of b1 the stored runs cannot clear
+    clear, measure, kept = split(found, rows, lambda name: name == "b2", 1)
+    assert "b1" in measure  # its memory row was not cleared
+    assert "b2" in measure  # a budget is judged on the same rounds as always
+    assert clear == ["b0", "b3", "b4", "b5", "b6", "b7"]
+    assert {c.name for c in kept.cleared} == set(clear)
+    # fewer than the followers measured: the cheapest cleared ones measured beside them
+    clear, measure, kept = split(found, rows, lambda name: name == "b2", 5)
+    assert measure == ["b1", "b2", "b0", "b3", "b4"]
+    assert clear == ["b5", "b6", "b7"]
+    assert {c.name for c in kept.cleared} == {"b5", "b6", "b7"}
+    # everything cleared: nothing to measure, no follower needed
+    clear, measure, _ = split(found, rows[:-1], lambda _name: False, 5)
+    assert measure == []
+    assert len(clear) == 8

@@ -21,12 +21,13 @@ here; a stored run: of the samples the history keeps), on a log scale.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from perfgate.decisions.inference import fit_prior, small_suite_prior
+from perfgate.decisions.names import bare
 from perfgate.decisions.stats import statistic
 
 MIN_STORED = 3  # stored runs a benchmark needs before it can be cleared
@@ -50,6 +51,42 @@ class Triage:
     cleared: tuple[Cleared, ...]
     measure: tuple[str, ...]  # to compare against a same-job base, in head's order
     margin: float
+
+
+def split(
+    triaged: Triage,
+    rows: Sequence[tuple[str, float]],
+    budgeted: Callable[[str], bool],
+    followers: int,
+) -> tuple[list[str], list[str], Triage]:
+    """Which benchmarks are cleared and which measured, by benchmark (the harness selects a
+    benchmark, not one of its rows): ``rows`` are head's (row name, seconds it took). A
+    benchmark is cleared when every row of it is and none has a budget (a budget is judged on
+    the same rounds as always); a narrowed suite keeps the cheapest cleared ones beside the
+    rest, up to ``followers``, to follow the machine's speed. (cleared, measured, the triage
+    with only the cleared benchmarks' rows.)"""
+    cleared_rows = {c.name for c in triaged.cleared}
+    members: dict[str, list[str]] = {}
+    cost: dict[str, float] = {}
+    for name, seconds in rows:
+        members.setdefault(bare(name), []).append(name)
+        cost[bare(name)] = cost.get(bare(name), 0.0) + seconds
+    clear = [
+        bench
+        for bench, row_names in members.items()
+        if all(n in cleared_rows and not budgeted(n) for n in row_names)
+    ]
+    measure = [bench for bench in members if bench not in clear]
+    if measure and len(measure) < followers:
+        beside = sorted(clear, key=lambda bench: cost[bench])[: followers - len(measure)]
+        measure += beside
+        clear = [bench for bench in clear if bench not in beside]
+    kept = {n for bench in clear for n in members[bench]}
+    return (
+        clear,
+        measure,
+        replace(triaged, cleared=tuple(c for c in triaged.cleared if c.name in kept)),
+    )
 
 
 def log_value(samples: Sequence[float], metric: str) -> float | None:

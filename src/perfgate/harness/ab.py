@@ -533,37 +533,14 @@ def _stored_first(
         job.progress.line(f"stored base first: {found.why_none}; base measures everything")
         return reached, None
     margin = config.regression.minor / 2
-    sorted_out = stored_base.triage(found.logs, logs, margin)
-    cleared_rows = {c.name for c in sorted_out.cleared}
-    by_benchmark: dict[str, list[str]] = {}
-    for b in rows:
-        by_benchmark.setdefault(names.bare(b.name), []).append(b.name)
-    budgeted = {
-        bench
-        for bench, row_names in by_benchmark.items()
-        if any(
-            names.matches(rule.pattern, names.of(n)) for rule in config.budgets for n in row_names
-        )
-    }
-    clear = [
-        bench
-        for bench, row_names in by_benchmark.items()
-        if bench not in budgeted and all(n in cleared_rows for n in row_names)
-    ]
-    measure = [bench for bench in by_benchmark if bench not in clear]
-    # a narrowed suite keeps a few benchmarks to follow the machine's speed (the cheapest)
-    if measure and len(measure) < rounds_plan.FOLLOWERS:
-        cost = {b.name: sum(map(sum, b.rounds)) for b in rows}
-        cheapest = sorted(
-            clear, key=lambda bench: sum(cost.get(n, 0.0) for n in by_benchmark[bench])
-        )
-        beside = cheapest[: rounds_plan.FOLLOWERS - len(measure)]
-        measure += beside
-        clear = [bench for bench in clear if bench not in beside]
-    kept = {n for bench in clear for n in by_benchmark[bench]}
-    triaged = replace(sorted_out, cleared=tuple(c for c in sorted_out.cleared if c.name in kept))
+    clear, measure, triaged = stored_base.split(
+        stored_base.triage(found.logs, logs, margin),
+        [(b.name, sum(map(sum, b.rounds)) if b.unit == "s" else 0.0) for b in rows],
+        lambda name: any(names.matches(r.pattern, names.of(name)) for r in config.budgets),
+        rounds_plan.FOLLOWERS,
+    )
     job.progress.line(
-        f"stored base first: {len(clear)} of {len(by_benchmark)} benchmarks within "
+        f"stored base first: {len(clear)} of {len(clear) + len(measure)} benchmarks within "
         f"{margin:.0%} of their stored runs (base not measured for them); {len(measure)} "
         "measured against the same-job base"
     )
