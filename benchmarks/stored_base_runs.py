@@ -2,8 +2,9 @@
 in real `perfgate run`s.
 
 A scratch project (a pure-Python package; a pytest-benchmark suite of 12 CPU-bound benchmarks
-of about 0.2-5 ms a call). Main's commit is recorded 5 times with `perfgate run --record`
-(head alone, one round each, in this interpreter: what a main job stores). Then two branches
+of about 0.2-5 ms a call). Main's commit is recorded 5 times with `perfgate run --base auto
+--record` (what `nox -s perf` runs on main: nothing to compare there, so head alone, one round,
+in the environment an A/B run's head gets). Then two branches
 are compared with main, the two modes alternating run by run:
 
 * ``planted``: three benchmarks' work +10%, +25% and 2x (more loop iterations), nine unchanged;
@@ -109,7 +110,9 @@ def _perfgate(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def record(repo: Path, runs: int) -> None:
     for _ in range(runs):
-        done = _perfgate(repo, "run", "--record", "--config", str(_config(repo, "same-job")))
+        done = _perfgate(
+            repo, "run", "--base", "auto", "--record", "--config", str(_config(repo, "same-job"))
+        )
         if done.returncode:
             raise SystemExit(f"record: exit {done.returncode}\n{done.stderr[-3000:]}")
 
