@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from perfgate.decisions.stored_base import MIN_STORED, log_value, split, triage
+from perfgate.decisions.stored_base import MIN_STORED, log_value, split, timed_logs, triage
+from perfgate.model import Benchmark
 
 RNG = np.random.default_rng(7)
 
@@ -85,3 +86,31 @@ def test_split_clears_a_benchmark_only_with_all_its_rows_and_no_budget() -> None
     clear, measure, _ = split(found, rows[:-1], lambda _name: False, 5)
     assert measure == []
     assert len(clear) == 8
+
+
+def test_only_timed_rows_are_compared_with_stored_runs() -> None:
+    """A count is exact with 1% thresholds and a memory row is not time: neither is compared
+    with stored runs, so neither is ever cleared, and its benchmark is always measured."""
+    rows = [
+        Benchmark(name="t::a", short_name="t::a", unit="s", rounds=((0.010, 0.011, 0.012),)),
+        Benchmark(
+            name="t::a (bytecodes)",
+            short_name="t::a (bytecodes)",
+            unit="bytecodes",
+            rounds=((1000.0,),),
+        ),
+        Benchmark(
+            name="t::a (peak memory)",
+            short_name="t::a (peak memory)",
+            unit="B",
+            rounds=((2048.0,),),
+        ),
+        Benchmark(name="t::b", short_name="t::b", unit="s", rounds=()),
+    ]
+    logs = timed_logs(rows, "p50")
+    assert logs == {"t::a": math.log(0.011)}
+    stored = {"t::a": [math.log(0.011)] * 5}
+    found = triage(stored, logs, 0.05)
+    assert [c.name for c in found.cleared] == ["t::a"]
+    clear, measure, _ = split(found, [(b.name, 0.0) for b in rows], lambda _name: False, 0)
+    assert (clear, measure) == ([], ["t::a", "t::b"])  # its count row keeps t::a measured

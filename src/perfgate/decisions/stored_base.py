@@ -29,6 +29,8 @@ import numpy as np
 from perfgate.decisions.inference import fit_prior, small_suite_prior
 from perfgate.decisions.names import bare
 from perfgate.decisions.stats import statistic
+from perfgate.model import Benchmark
+from perfgate.units import SECONDS
 
 MIN_STORED = 3  # stored runs a benchmark needs before it can be cleared
 ALPHA = 0.05  # each one-sided test's level: a slowdown of ``margin`` is cleared at most this often
@@ -87,6 +89,20 @@ def split(
         measure,
         replace(triaged, cleared=tuple(c for c in triaged.cleared if c.name in kept)),
     )
+
+
+def timed_logs(rows: Sequence[Benchmark], metric: str) -> dict[str, float]:
+    """Head's log value of each timed row (unit ``s``), from its rounds' samples pooled. Only
+    time is compared with stored runs: a count is exact and has thresholds of its own (1%),
+    which a 5% margin would hide, and a memory row is not time; rows of other units are never
+    cleared, so their benchmark is always measured (:func:`split`)."""
+    found = {}
+    for bench in rows:
+        if bench.unit == SECONDS:
+            value = log_value([x for r in bench.rounds for x in r], metric)
+            if value is not None:
+                found[bench.name] = value
+    return found
 
 
 def log_value(samples: Sequence[float], metric: str) -> float | None:

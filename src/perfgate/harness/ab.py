@@ -160,6 +160,7 @@ def compare_with(job: Job, base_ref: str, cwd: Path, head_ref: str | None = None
         return _none_reached(job, sides, reached, repo, base_commit)
     reached, cleared = _stored_first(job, sides, reached)
     if reached.measured == []:  # head within the margin of the stored runs everywhere
+        shutil.rmtree(job.out / "base", ignore_errors=True)  # an earlier run's: not this one's
         report = _with_cleared(_checked_head(job), cleared)
         report = _with_reach(report, reached, base_commit)
         return Outcome(report=report, measured="budgets only", sides=tuple(sides), repo=repo)
@@ -523,11 +524,7 @@ def _stored_first(
     run_rounds([head], plan, config.harness, job.out, extra=job.extra, progress=job.progress,
                count_calls=_count_calls(config), start=reached.measured)  # fmt: skip
     rows = formats.load_side([job.out / "head"]).benchmarks
-    logs = {
-        b.name: v
-        for b in rows
-        if (v := stored_base.log_value([x for r in b.rounds for x in r], metric)) is not None
-    }
+    logs = stored_base.timed_logs(rows, metric)
     found = stored_runs.read(configured(None, config), platform.node(), logs, metric)
     if found.why_none is not None:
         job.progress.line(f"stored base first: {found.why_none}; base measures everything")

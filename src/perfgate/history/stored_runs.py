@@ -1,5 +1,6 @@
-"""The stored runs stored base first compares head with: each benchmark's last runs in the
-history recorded on this machine (``perfgate run --record`` on main), as one log value a run."""
+"""The stored runs stored base first compares head with: each timed benchmark's last runs in
+the history recorded on this machine (``perfgate run --base auto --record`` on main), as one log
+value a run."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from perfgate.decisions.stored_base import log_value
 from perfgate.errors import InputError
 from perfgate.history import Location, shown_location
+from perfgate.units import SECONDS
 
 LAST = 5  # stored runs a benchmark is compared with: its latest ones
 
@@ -32,7 +34,7 @@ def read(db: Location, machine: str, names: Iterable[str], metric: str) -> Store
     try:
         logs: dict[str, list[float]] = {}
         for key in store.series_keys():
-            if key.machine != machine or key.name not in wanted:
+            if key.machine != machine or key.name not in wanted or key.unit != SECONDS:
                 continue
             runs = store.recent_samples(key, LAST)
             values = [
